@@ -1,0 +1,69 @@
+package org.templar.share;
+
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.math.RoundingMode;
+
+/**
+ * Share difficulty: the ratio of the difficulty-1 target to a target. A double, because miners use
+ * fractional values (0.0001 is legal); never used for the accept/reject comparison itself, which is
+ * done on {@link Target}.
+ */
+public record Difficulty(double value) implements Comparable<Difficulty> {
+    private static final BigInteger DIFF1 = new BigInteger("FFFF", 16).shiftLeft(208);
+    private static final BigInteger MAX_TARGET = BigInteger.ONE.shiftLeft(256).subtract(BigInteger.ONE);
+
+    public Difficulty {
+        if (!(value > 0) || Double.isInfinite(value)) {
+            throw new IllegalArgumentException("difficulty must be a positive finite number, got " + value);
+        }
+    }
+
+    public static Difficulty of(double value) {
+        return new Difficulty(value);
+    }
+
+    public Target toTarget() {
+        return toTarget(value);
+    }
+
+    static Target toTarget(double difficulty) {
+        BigDecimal t = new BigDecimal(DIFF1).divide(new BigDecimal(difficulty), 0, RoundingMode.FLOOR);
+        BigInteger v = t.toBigInteger();
+        if (v.compareTo(MAX_TARGET) > 0) {
+            v = MAX_TARGET;
+        }
+        return Target.of(v);
+    }
+
+    static double ofTargetValue(BigInteger target) {
+        if (target.signum() == 0) {
+            return Double.POSITIVE_INFINITY;
+        }
+        return new BigDecimal(DIFF1).divide(new BigDecimal(target), java.math.MathContext.DECIMAL64).doubleValue();
+    }
+
+    /** The difficulty a hash achieves: diff1 / hash, the hash read as a little-endian integer. */
+    public static double achievedBy(byte[] hashLe) {
+        BigInteger h = new BigInteger(1, Hex.reverse(hashLe));
+        return ofTargetValue(h.signum() == 0 ? BigInteger.ONE : h);
+    }
+
+    public Difficulty max(Difficulty other) {
+        return value >= other.value ? this : other;
+    }
+
+    public Difficulty min(Difficulty other) {
+        return value <= other.value ? this : other;
+    }
+
+    @Override
+    public int compareTo(Difficulty o) {
+        return Double.compare(value, o.value);
+    }
+
+    @Override
+    public String toString() {
+        return "Difficulty[" + value + "]";
+    }
+}

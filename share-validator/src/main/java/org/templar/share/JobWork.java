@@ -1,0 +1,121 @@
+package org.templar.share;
+
+import java.util.Arrays;
+
+/**
+ * Everything about one job that does not change per share, fixed once when the job is built and then
+ * shared read-only by every session: header template (version, previous block hash, nbits), the
+ * coinbase halves around the extranonce, the merkle branch, and the network target.
+ *
+ * <p>Coinbase here means the transaction serialized WITHOUT witness data (the txid form), which is
+ * what miners hash: prefix || extranonce1 || extranonce2 || suffix.
+ */
+public final class JobWork {
+    private final int version;
+    private final byte[] prevHash;
+    private final int nbits;
+    private final Target networkTarget;
+    private final byte[] coinbasePrefix;
+    private final byte[] coinbaseSuffix;
+    private final MerkleBranch branch;
+    private final int extranonceSize;
+
+    private JobWork(int version, byte[] prevHash, int nbits, byte[] coinbasePrefix, byte[] coinbaseSuffix,
+            MerkleBranch branch, int extranonceSize) {
+        this.version = version;
+        this.prevHash = prevHash;
+        this.nbits = nbits;
+        this.networkTarget = Target.fromCompact(nbits);
+        this.coinbasePrefix = coinbasePrefix;
+        this.coinbaseSuffix = coinbaseSuffix;
+        this.branch = branch;
+        this.extranonceSize = extranonceSize;
+    }
+
+    /**
+     * @param prevHash previous block hash in internal byte order (as the header stores it)
+     * @param extranonceSize total bytes between prefix and suffix (extranonce1 + extranonce2)
+     */
+    public static JobWork of(int version, byte[] prevHash, int nbits, byte[] coinbasePrefix, byte[] coinbaseSuffix,
+            MerkleBranch branch, int extranonceSize) {
+        if (prevHash.length != 32) {
+            throw new IllegalArgumentException("prevhash must be 32 bytes");
+        }
+        if (extranonceSize < 0 || extranonceSize > 32) {
+            throw new IllegalArgumentException("extranonce size must be 0..32, got " + extranonceSize);
+        }
+        return new JobWork(version, prevHash.clone(), nbits, coinbasePrefix.clone(), coinbaseSuffix.clone(), branch,
+                extranonceSize);
+    }
+
+    public int version() {
+        return version;
+    }
+
+    /** Internal byte order; do not modify. */
+    public byte[] prevHashBytes() {
+        return prevHash;
+    }
+
+    public int nbits() {
+        return nbits;
+    }
+
+    public Target networkTarget() {
+        return networkTarget;
+    }
+
+    /** Do not modify. */
+    public byte[] coinbasePrefixBytes() {
+        return coinbasePrefix;
+    }
+
+    /** Do not modify. */
+    public byte[] coinbaseSuffixBytes() {
+        return coinbaseSuffix;
+    }
+
+    public MerkleBranch branch() {
+        return branch;
+    }
+
+    public int extranonceSize() {
+        return extranonceSize;
+    }
+
+    /** The coinbase (non-witness serialization) for a given extranonce; cold path. */
+    public byte[] coinbase(byte[] extranonce1, byte[] extranonce2) {
+        byte[] cb = new byte[coinbasePrefix.length + extranonce1.length + extranonce2.length + coinbaseSuffix.length];
+        int p = 0;
+        System.arraycopy(coinbasePrefix, 0, cb, p, coinbasePrefix.length);
+        p += coinbasePrefix.length;
+        System.arraycopy(extranonce1, 0, cb, p, extranonce1.length);
+        p += extranonce1.length;
+        System.arraycopy(extranonce2, 0, cb, p, extranonce2.length);
+        p += extranonce2.length;
+        System.arraycopy(coinbaseSuffix, 0, cb, p, coinbaseSuffix.length);
+        return cb;
+    }
+
+    /** The 80-byte header for given fields; cold path (block assembly, tests). */
+    public byte[] header(byte[] merkleRoot, int ntime, int nonce, int rolledVersion) {
+        return BlockHeader.serialize(rolledVersion, prevHash, merkleRoot, ntime, nbits, nonce);
+    }
+
+    @Override
+    public String toString() {
+        return "JobWork[v=" + Integer.toHexString(version) + ", prev=" + Hex.encode(Hex.reverse(prevHash))
+                + ", nbits=" + Integer.toHexString(nbits) + ", branch=" + branch.size() + "]";
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof JobWork w && w.version == version && w.nbits == nbits && Arrays.equals(w.prevHash, prevHash)
+                && Arrays.equals(w.coinbasePrefix, coinbasePrefix) && Arrays.equals(w.coinbaseSuffix, coinbaseSuffix);
+    }
+
+    @Override
+    public int hashCode() {
+        return Arrays.hashCode(coinbasePrefix) * 31 + Arrays.hashCode(prevHash);
+    }
+}
