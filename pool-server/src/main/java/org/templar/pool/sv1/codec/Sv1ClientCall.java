@@ -1,0 +1,43 @@
+package org.templar.pool.sv1.codec;
+
+import java.util.List;
+import java.util.Optional;
+
+/** The calls a miner makes to the pool, typed and validated. */
+public sealed interface Sv1ClientCall {
+
+    /** mining.subscribe(["user agent"[, "session id to resume"]]). */
+    record Subscribe(Optional<String> userAgent, Optional<String> resumeSessionId) implements Sv1ClientCall {}
+
+    /** mining.authorize(["username", "password"]). */
+    record Authorize(String username, String password) implements Sv1ClientCall {}
+
+    /**
+     * mining.configure([["version-rolling", ...], {"version-rolling.mask": "1fffe000", ...}]) (BIP310).
+     * {@code versionRollingMask} is present when version-rolling was requested; a missing mask means
+     * ffffffff as BIP310 says.
+     */
+    record Configure(List<String> extensions, Optional<Integer> versionRollingMask, Optional<Integer> minBitCount)
+            implements Sv1ClientCall {
+        public Configure {
+            extensions = List.copyOf(extensions);
+        }
+
+        public boolean wantsVersionRolling() {
+            return extensions.contains("version-rolling");
+        }
+    }
+
+    /** mining.suggest_difficulty([difficulty]); fractional values are legal. */
+    record SuggestDifficulty(double difficulty) implements Sv1ClientCall {}
+
+    /** mining.extranonce.subscribe([]). */
+    record ExtranonceSubscribe() implements Sv1ClientCall {}
+
+    /**
+     * mining.submit(["worker", "job id", "extranonce2", "ntime", "nonce"[, "version bits"]]); hex fields
+     * already decoded: ntime/nonce/versionBits as the big-endian 32-bit values the text spells.
+     */
+    record Submit(String worker, String jobId, byte[] extranonce2, int ntime, int nonce, Optional<Integer> versionBits)
+            implements Sv1ClientCall {}
+}
