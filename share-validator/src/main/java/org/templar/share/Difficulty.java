@@ -49,6 +49,40 @@ public record Difficulty(double value) implements Comparable<Difficulty> {
         return ofTargetValue(h.signum() == 0 ? BigInteger.ONE : h);
     }
 
+    private static final double DIFF1_DOUBLE = 0xFFFFL * Math.scalb(1.0, 208);
+
+    /**
+     * {@link #achievedBy} without allocation, for the share path: diff1 / hash in double arithmetic
+     * from the two most significant non-zero 64-bit limbs (relative error below 1e-15; display and
+     * vardiff only). A zero hash counts as 1, as in {@link #achievedBy}.
+     */
+    public static double achievedByFast(byte[] hashLe) {
+        for (int limb = 3; limb >= 0; limb--) {
+            long hi = readLimbLe(hashLe, 8 * limb);
+            if (hi != 0) {
+                double v = unsignedToDouble(hi);
+                if (limb > 0) {
+                    v = v * 0x1p64 + unsignedToDouble(readLimbLe(hashLe, 8 * (limb - 1)));
+                    v = Math.scalb(v, 64 * (limb - 1));
+                }
+                return DIFF1_DOUBLE / v;
+            }
+        }
+        return DIFF1_DOUBLE;
+    }
+
+    private static double unsignedToDouble(long x) {
+        return x >= 0 ? (double) x : ((double) (x >>> 1)) * 2.0 + (x & 1);
+    }
+
+    private static long readLimbLe(byte[] b, int off) {
+        long v = 0;
+        for (int i = 7; i >= 0; i--) {
+            v = (v << 8) | (b[off + i] & 0xffL);
+        }
+        return v;
+    }
+
     public Difficulty max(Difficulty other) {
         return value >= other.value ? this : other;
     }

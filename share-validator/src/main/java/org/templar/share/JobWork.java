@@ -1,6 +1,7 @@
 package org.templar.share;
 
 import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Everything about one job that does not change per share, fixed once when the job is built and then
@@ -20,6 +21,23 @@ public final class JobWork {
     private final MerkleBranch branch;
     private final int extranonceSize;
 
+    // ---- per-job precomputation for the share path (see ShareHasher) ----
+    private static final AtomicLong SERIALS = new AtomicLong();
+    /** Process-unique, never 0: keys the hashers' merkle-root caches without keeping jobs alive. */
+    final long serial = SERIALS.incrementAndGet();
+    /** SHA-256 state after the coinbase prefix's whole 64-byte blocks. */
+    final int[] prefixMidstate;
+    /**
+     * Everything after those blocks, already padded: prefix remainder, an extranonce slot (zeros),
+     * suffix, SHA-256 padding. A hasher copies it once per job and splices extranonces in.
+     */
+    final byte[] coinbaseTail;
+    /** Where the extranonce slot starts in {@link #coinbaseTail}. */
+    final int extranonceOffset;
+    /** The merkle branch flattened (32 bytes per level) for arraycopy without indirection. */
+    final byte[] branchFlat;
+    final int branchSize;
+
     private JobWork(int version, byte[] prevHash, int nbits, byte[] coinbasePrefix, byte[] coinbaseSuffix,
             MerkleBranch branch, int extranonceSize) {
         this.version = version;
@@ -30,6 +48,27 @@ public final class JobWork {
         this.coinbaseSuffix = coinbaseSuffix;
         this.branch = branch;
         this.extranonceSize = extranonceSize;
+        int prefixBlocks = coinbasePrefix.length / 64;
+        this.prefixMidstate = Sha256Compressor.midstate(coinbasePrefix, prefixBlocks);
+        int rest = coinbasePrefix.length - prefixBlocks * 64;
+        int tailLength = rest + extranonceSize + coinbaseSuffix.length;
+        byte[] tail = new byte[Sha256Compressor.paddedLength(tailLength)];
+        System.arraycopy(coinbasePrefix, prefixBlocks * 64, tail, 0, rest);
+        System.arraycopy(coinbaseSuffix, 0, tail, rest + extranonceSize, coinbaseSuffix.length);
+        Sha256Compressor.pad(tail, 0, tailLength,
+                (long) coinbasePrefix.length + extranonceSize + coinbaseSuffix.length);
+        this.coinbaseTail = tail;
+        this.extranonceOffset = rest;
+        this.branchSize = branch.size();
+        this.branchFlat = new byte[32 * branchSize];
+        for (int i = 0; i < branchSize; i++) {
+            System.arraycopy(branch.step(i), 0, branchFlat, 32 * i, 32);
+        }
+    }
+
+    /** SHA-256 compressions one uncached share costs on this job (coinbase, branch, header), for benchmarks. */
+    public int compressionsPerShare() {
+        return coinbaseTail.length / 64 + 1 + 3 * branchSize + 3;
     }
 
     /**
