@@ -1,0 +1,49 @@
+package org.templar.payout;
+
+import java.util.EnumSet;
+import java.util.Set;
+
+/**
+ * Where a found block stands. The allowed moves mirror what can actually happen to a block:
+ * it is recorded as a {@link #CANDIDATE} before submission, the nodes answer, and an accepted
+ * block either reaches coinbase maturity or is orphaned by a reorganisation.
+ */
+public enum BlockStatus {
+    /** Solved and recorded; not yet handed to a node. */
+    CANDIDATE,
+    /** Handed to at least one node; no verdict yet. */
+    SUBMITTED,
+    /** A node accepted it (submitblock returned null). */
+    ACCEPTED,
+    /** Every node refused it; the reason holds Core's reject string (e.g. {@code high-hash}). */
+    REJECTED,
+    /** Was accepted, then left the best chain. */
+    ORPHANED,
+    /** Buried 100 blocks deep: its coinbase is spendable and can be paid out. */
+    MATURE;
+
+    /**
+     * Whether a block in this status may move to {@code next}. Repeating the same status is allowed
+     * (several nodes answer the same submission). REJECTED may still become ACCEPTED: with several
+     * nodes, one may say {@code inconclusive} or {@code duplicate} while another accepts, and the
+     * chain itself is the final word. ORPHANED and MATURE are final.
+     */
+    public boolean canMoveTo(BlockStatus next) {
+        return next == this || successors().contains(next);
+    }
+
+    private Set<BlockStatus> successors() {
+        switch (this) {
+            case CANDIDATE:
+                return EnumSet.of(SUBMITTED, ACCEPTED, REJECTED);
+            case SUBMITTED:
+                return EnumSet.of(ACCEPTED, REJECTED);
+            case REJECTED:
+                return EnumSet.of(ACCEPTED);
+            case ACCEPTED:
+                return EnumSet.of(ORPHANED, MATURE);
+            default:
+                return EnumSet.noneOf(BlockStatus.class);
+        }
+    }
+}

@@ -1,0 +1,235 @@
+package org.templar.payout;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import javax.sql.DataSource;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one thread that writes shares. Callers enqueue without blocking; the writer takes whatever has
+ * accumulated (up to {@code maxBatch}), inserts it in one transaction, commits (and syncs), and only
+ * then completes the batch's futures. One commit per batch instead of one per share is what lets a
+ * share be acknowledged only once durable and still keep up with thousands of shares per second.
+ */
+final class GroupCommitWriter {
+    private static final Logger log = LoggerFactory.getLogger(GroupCommitWriter.class);
+
+    static final String INSERT_SHARE = "INSERT INTO shares (worker, user_name, worker_name, job_id, channel_id, "
+            + "share_difficulty, achieved_difficulty, share_hash, block_candidate, payout_mode, submitted_at) "
+            + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+
+    /** How often the idle writer looks at the closing flag. */
+    private static final long IDLE_POLL_MILLIS = 50;
+    /** Failed batches are logged at most this often, so a dead database does not flood the log. */
+    private static final long FAILURE_LOG_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
+
+    private record Pending(ShareRecord share, CompletableFuture<Void> done) {}
+
+    private final DataSource dataSource;
+    private final BlockingQueue<Pending> queue;
+    private final int queueCapacity;
+    private final int maxBatch;
+    private final boolean syncEachCommit;
+    private final LedgerMetrics metrics;
+    private final Thread thread;
+    private volatile boolean closing;
+
+    // Writer-thread state only.
+    private long lastFailureLogNanos;
+    private long failuresSinceLog;
+    private boolean failing;
+
+    GroupCommitWriter(DataSource dataSource, int queueCapacity, int maxBatch, boolean syncEachCommit,
+            LedgerMetrics metrics) {
+        this.dataSource = dataSource;
+        this.queue = new ArrayBlockingQueue<>(queueCapacity);
+        this.queueCapacity = queueCapacity;
+        this.maxBatch = maxBatch;
+        this.syncEachCommit = syncEachCommit;
+        this.metrics = metrics;
+        this.thread = new Thread(this::run, "templar-ledger-writer");
+        // Daemon: a ledger nobody closed must not keep the JVM alive; close() is the orderly way out.
+        this.thread.setDaemon(true);
+    }
+
+    void start() {
+        thread.start();
+    }
+
+    /** Never blocks: a full queue is answered at once with a failed future. */
+    CompletableFuture<Void> submit(ShareRecord share) {
+        if (closing) {
+            return CompletableFuture.failedFuture(new LedgerException("ledger is closed; share not recorded"));
+        }
+        Pending pending = new Pending(share, new CompletableFuture<>());
+        if (!queue.offer(pending)) {
+            metrics.busyRejection();
+            return CompletableFuture.failedFuture(new LedgerBusyException(
+                    "share ledger busy: " + queueCapacity + " shares already wait for the database"));
+        }
+        return pending.done();
+    }
+
+    int queueDepth() {
+        return queue.size();
+    }
+
+    /**
+     * Stops taking shares, lets the writer write what is queued, and waits for it up to {@code timeoutMillis}.
+     * Anything still queued after that fails with a {@link LedgerException}.
+     */
+    void close(long timeoutMillis) {
+        closing = true;
+        try {
+            thread.join(timeoutMillis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (thread.isAlive()) {
+            thread.interrupt();
+            try {
+                thread.join(1_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        // A share may have slipped in between the closing check and the writer's last look.
+        List<Pending> left = new ArrayList<>();
+        queue.drainTo(left);
+        LedgerException closed = new LedgerException("ledger closed before the share was written");
+        for (Pending p : left) {
+            p.done().completeExceptionally(closed);
+        }
+    }
+
+    private void run() {
+        List<Pending> batch = new ArrayList<>(Math.min(maxBatch, 4_096));
+        while (true) {
+            Pending first;
+            try {
+                first = queue.poll(IDLE_POLL_MILLIS, TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                return; // close() gave up waiting; it fails what is left
+            }
+            if (first == null) {
+                if (closing) {
+                    return;
+                }
+                continue;
+            }
+            batch.add(first);
+            try {
+                writeBatch(batch);
+            } catch (Throwable t) {
+                // Never let the writer die: fail this batch and go on with the next.
+                failAll(batch, new LedgerException("share batch failed unexpectedly: " + t, t));
+            }
+            batch.clear();
+        }
+    }
+
+    private void writeBatch(List<Pending> batch) {
+        // Take the connection before draining: shares that arrive while we wait for it join this
+        // batch instead of each paying for a commit of its own.
+        try (Connection connection = dataSource.getConnection()) {
+            queue.drainTo(batch, maxBatch - batch.size());
+            metrics.queueDepth(queue.size());
+            long start = System.nanoTime();
+            try {
+                connection.setAutoCommit(false);
+                try (PreparedStatement insert = connection.prepareStatement(INSERT_SHARE)) {
+                    for (Pending p : batch) {
+                        bind(insert, p.share());
+                        insert.addBatch();
+                    }
+                    insert.executeBatch();
+                }
+                connection.commit();
+            } catch (SQLException | RuntimeException e) {
+                rollbackQuietly(connection, e);
+                throw e;
+            }
+            if (syncEachCommit) {
+                try (Statement sync = connection.createStatement()) {
+                    // Forces the committed chunk from the OS cache to the device. If this fails the
+                    // rows are committed but not known durable, so the shares are not acknowledged.
+                    sync.execute("CHECKPOINT SYNC");
+                }
+            }
+            long nanos = System.nanoTime() - start;
+            metrics.batchCommitted(batch.size(), nanos);
+            recovered();
+            for (Pending p : batch) {
+                p.done().complete(null);
+            }
+        } catch (SQLException | RuntimeException e) {
+            LedgerException failure = new LedgerException("batch of " + batch.size()
+                    + " shares not recorded (rolled back): " + e.getMessage(), e);
+            metrics.batchFailed(batch.size(), e);
+            logFailure(batch.size(), e);
+            failAll(batch, failure);
+        }
+    }
+
+    static void bind(PreparedStatement insert, ShareRecord s) throws SQLException {
+        insert.setString(1, s.worker());
+        insert.setString(2, s.user());
+        insert.setString(3, s.workerName());
+        insert.setString(4, s.jobId());
+        insert.setString(5, s.channelId());
+        insert.setDouble(6, s.shareDifficulty());
+        insert.setDouble(7, s.achievedDifficulty());
+        insert.setString(8, s.shareHash());
+        insert.setBoolean(9, s.blockCandidate());
+        insert.setString(10, s.payoutMode());
+        insert.setObject(11, OffsetDateTime.ofInstant(s.time(), ZoneOffset.UTC));
+    }
+
+    private static void rollbackQuietly(Connection connection, Exception cause) {
+        try {
+            connection.rollback();
+        } catch (SQLException | RuntimeException e) {
+            cause.addSuppressed(e);
+        }
+    }
+
+    private static void failAll(List<Pending> batch, Throwable failure) {
+        for (Pending p : batch) {
+            p.done().completeExceptionally(failure);
+        }
+    }
+
+    private void logFailure(int size, Exception e) {
+        failing = true;
+        failuresSinceLog++;
+        long now = System.nanoTime();
+        if (lastFailureLogNanos == 0 || now - lastFailureLogNanos >= FAILURE_LOG_INTERVAL_NANOS) {
+            log.error("share ledger: {} batch(es) failed since last report, latest of {} shares: {}",
+                    failuresSinceLog, size, e.toString());
+            lastFailureLogNanos = now;
+            failuresSinceLog = 0;
+        }
+    }
+
+    private void recovered() {
+        if (failing) {
+            failing = false;
+            lastFailureLogNanos = 0;
+            failuresSinceLog = 0;
+            log.info("share ledger: writing again");
+        }
+    }
+}

@@ -1,0 +1,427 @@
+package org.templar.payout;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+
+import javax.sql.DataSource;
+
+import org.flywaydb.core.Flyway;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+
+/**
+ * The pool's durable record of accepted shares and found blocks.
+ *
+ * <p>Shares go through {@link #recordShare}: a bounded queue, one writer thread, group commit. The
+ * returned future completes only when the share is committed (and, for H2 with
+ * {@link LedgerConfig#syncEachCommit()}, synced to the device), so "accepted" is only said of shares
+ * that survive a crash. Futures complete on the writer thread: callers on a Netty event loop should
+ * continue with {@code whenCompleteAsync(..., channel.eventLoop())} and never block in the callback.
+ *
+ * <p>Blocks are written synchronously by {@link #recordBlockCandidate}, on a connection of their own,
+ * so a found block never waits behind a share backlog. The method blocks for one commit: call it off
+ * the event loop, and submit the block to the nodes only after it returned.
+ *
+ * <p>Queries read committed data through the same pool and are meant for the admin CLI and tests.
+ */
+public final class Ledger implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Ledger.class);
+    private static final long CLOSE_TIMEOUT_MILLIS = 30_000;
+
+    private static final String SHARE_COLUMNS = "worker, user_name, worker_name, job_id, channel_id, share_difficulty, "
+            + "achieved_difficulty, share_hash, block_candidate, payout_mode, submitted_at";
+    private static final String BLOCK_COLUMNS = "height, block_hash, worker, user_name, reward_sats, "
+            + "payout_destination, found_at, status, reason";
+
+    private final LedgerConfig config;
+    private final HikariDataSource dataSource;
+    private final GroupCommitWriter writer;
+    private final Clock clock;
+    private volatile boolean closed;
+
+    private Ledger(LedgerConfig config, HikariDataSource dataSource, LedgerMetrics metrics, Clock clock) {
+        this.config = config;
+        this.dataSource = dataSource;
+        this.clock = clock;
+        this.writer = new GroupCommitWriter(dataSource, config.queueCapacity(), config.maxBatch(),
+                config.isH2() && !config.isH2InMemory() && config.syncEachCommit(), metrics);
+    }
+
+    /** Opens the database, migrates its schema to the latest version and starts the share writer. */
+    public static Ledger open(LedgerConfig config) {
+        return open(config, LedgerMetrics.NONE);
+    }
+
+    /** As {@link #open(LedgerConfig)}, reporting to {@code metrics}. */
+    public static Ledger open(LedgerConfig config, LedgerMetrics metrics) {
+        Objects.requireNonNull(config, "config");
+        Objects.requireNonNull(metrics, "metrics");
+        HikariDataSource dataSource = new HikariDataSource(hikariConfig(config));
+        try {
+            if (config.isH2() && !config.isH2InMemory()) {
+                try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
+                    // Also for hand-written H2 URLs: without it H2 2.x keeps commits in memory for up to
+                    // 500 ms, and acknowledged shares would die with a killed process.
+                    s.execute("SET WRITE_DELAY 0");
+                }
+            }
+            Flyway.configure()
+                    .dataSource(dataSource)
+                    .locations("classpath:db/migration")
+                    .load()
+                    .migrate();
+        } catch (SQLException | RuntimeException e) {
+            dataSource.close();
+            throw new LedgerException("cannot open ledger at " + config.jdbcUrl() + ": " + e.getMessage(), e);
+        }
+        Ledger ledger = new Ledger(config, dataSource, metrics, Clock.systemUTC());
+        ledger.writer.start();
+        log.info("ledger open: {}", config);
+        return ledger;
+    }
+
+    private static HikariConfig hikariConfig(LedgerConfig config) {
+        HikariConfig hc = new HikariConfig();
+        hc.setPoolName("templar-ledger");
+        hc.setJdbcUrl(config.jdbcUrl());
+        hc.setUsername(config.user());
+        hc.setPassword(config.password());
+        hc.setMaximumPoolSize(config.poolSize());
+        hc.setMinimumIdle(config.poolSize());
+        hc.setConnectionTimeout(config.connectionTimeout().toMillis());
+        hc.setAutoCommit(true);
+        return hc;
+    }
+
+    // ---------------------------------------------------------------- shares
+
+    /**
+     * Queues a share for the ledger. Never blocks. The future completes when the share is durable,
+     * or fails with {@link LedgerBusyException} at once when the queue is full, or with a
+     * {@link LedgerException} (cause: the database's error) when its batch could not be written; a
+     * failed batch is rolled back whole, so a failed share is never half-recorded.
+     */
+    public CompletableFuture<Void> recordShare(ShareRecord share) {
+        Objects.requireNonNull(share, "share");
+        return writer.submit(share);
+    }
+
+    /** Shares waiting for the writer right now. */
+    public int queueDepth() {
+        return writer.queueDepth();
+    }
+
+    // ---------------------------------------------------------------- blocks
+
+    /**
+     * Records a found block and commits it before returning (blocking, one commit and sync). Call it
+     * before submitting the block to any node, so a crash right after the submission cannot lose it.
+     *
+     * @return true if recorded now, false if a block with this hash was already recorded (left unchanged)
+     * @throws LedgerException if the database refused or is unreachable: the block is not recorded
+     */
+    public boolean recordBlockCandidate(BlockRecord block) {
+        Objects.requireNonNull(block, "block");
+        requireOpen();
+        Instant now = now();
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                if (blockStatus(c, block.hash(), false) != null) {
+                    c.rollback();
+                    return false;
+                }
+                try (PreparedStatement insert = c.prepareStatement("INSERT INTO blocks (" + BLOCK_COLUMNS
+                        + ", updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                    insert.setLong(1, block.height());
+                    insert.setString(2, block.hash());
+                    insert.setString(3, block.worker());
+                    insert.setString(4, block.user());
+                    insert.setLong(5, block.rewardSats());
+                    insert.setString(6, block.payoutDestination());
+                    insert.setObject(7, utc(block.foundAt()));
+                    insert.setString(8, block.status().name());
+                    insert.setString(9, block.reason());
+                    insert.setObject(10, utc(now));
+                    insert.executeUpdate();
+                }
+                insertHistory(c, block.hash(), block.status(), block.reason(), now);
+                c.commit();
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                if (isUniqueViolation(e)) {
+                    return false; // recorded concurrently by another caller
+                }
+                throw e;
+            }
+            sync(c);
+            return true;
+        } catch (SQLException e) {
+            throw new LedgerException("block " + block.hash() + " at height " + block.height()
+                    + " NOT recorded: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Records the node's answer (or a later fate) for a block, with the reason to keep (Core's reject
+     * string, "orphaned by ...", ...; truncated to 512 characters). Blocking, one commit.
+     *
+     * @return the block as it now stands
+     * @throws IllegalStateException if the block cannot move from its current status to {@code status}
+     * @throws LedgerException if no such block is recorded, or the database failed
+     */
+    public BlockRecord updateBlockStatus(String blockHash, BlockStatus status, String reason) {
+        Objects.requireNonNull(blockHash, "blockHash");
+        Objects.requireNonNull(status, "status");
+        requireOpen();
+        String hash = blockHash.toLowerCase(java.util.Locale.ROOT);
+        String why = reason == null || reason.length() <= BlockRecord.MAX_REASON_LENGTH
+                ? reason : reason.substring(0, BlockRecord.MAX_REASON_LENGTH);
+        Instant now = now();
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                BlockStatus current = blockStatus(c, hash, true);
+                if (current == null) {
+                    throw new LedgerException("no block " + hash + " in the ledger");
+                }
+                if (!current.canMoveTo(status)) {
+                    throw new IllegalStateException("block " + hash + " cannot go from " + current + " to " + status);
+                }
+                try (PreparedStatement update = c.prepareStatement(
+                        "UPDATE blocks SET status = ?, reason = ?, updated_at = ? WHERE block_hash = ?")) {
+                    update.setString(1, status.name());
+                    update.setString(2, why);
+                    update.setObject(3, utc(now));
+                    update.setString(4, hash);
+                    update.executeUpdate();
+                }
+                insertHistory(c, hash, status, why, now);
+                c.commit();
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            }
+            sync(c);
+        } catch (SQLException e) {
+            throw new LedgerException("status " + status + " of block " + hash + " NOT recorded: " + e.getMessage(), e);
+        }
+        return blockByHash(hash).orElseThrow(() -> new LedgerException("block " + hash + " vanished"));
+    }
+
+    private static BlockStatus blockStatus(Connection c, String hash, boolean forUpdate) throws SQLException {
+        try (PreparedStatement q = c.prepareStatement("SELECT status FROM blocks WHERE block_hash = ?"
+                + (forUpdate ? " FOR UPDATE" : ""))) {
+            q.setString(1, hash);
+            try (ResultSet rs = q.executeQuery()) {
+                return rs.next() ? BlockStatus.valueOf(rs.getString(1)) : null;
+            }
+        }
+    }
+
+    private static void insertHistory(Connection c, String hash, BlockStatus status, String reason, Instant at)
+            throws SQLException {
+        try (PreparedStatement insert = c.prepareStatement(
+                "INSERT INTO block_status_history (block_hash, status, reason, changed_at) VALUES (?, ?, ?, ?)")) {
+            insert.setString(1, hash);
+            insert.setString(2, status.name());
+            insert.setString(3, reason);
+            insert.setObject(4, utc(at));
+            insert.executeUpdate();
+        }
+    }
+
+    private void sync(Connection c) throws SQLException {
+        if (config.isH2() && !config.isH2InMemory() && config.syncEachCommit()) {
+            try (Statement s = c.createStatement()) {
+                s.execute("CHECKPOINT SYNC");
+            }
+        }
+    }
+
+    private static boolean isUniqueViolation(Exception e) {
+        // SQLState 23505 is unique violation in both H2 and PostgreSQL.
+        return e instanceof SQLException && "23505".equals(((SQLException) e).getSQLState());
+    }
+
+    // ---------------------------------------------------------------- queries
+
+    /** The latest blocks, newest first. */
+    public List<BlockRecord> recentBlocks(int limit) {
+        requireLimit(limit);
+        return query("SELECT " + BLOCK_COLUMNS + " FROM blocks ORDER BY found_at DESC, id DESC FETCH FIRST ? ROWS ONLY",
+                ps -> ps.setInt(1, limit), Ledger::readBlock);
+    }
+
+    public Optional<BlockRecord> blockByHash(String blockHash) {
+        Objects.requireNonNull(blockHash, "blockHash");
+        List<BlockRecord> found = query("SELECT " + BLOCK_COLUMNS + " FROM blocks WHERE block_hash = ?",
+                ps -> ps.setString(1, blockHash.toLowerCase(java.util.Locale.ROOT)), Ledger::readBlock);
+        return found.stream().findFirst();
+    }
+
+    /** Every status the block went through, oldest first (empty if no such block). */
+    public List<BlockStatusChange> blockHistory(String blockHash) {
+        Objects.requireNonNull(blockHash, "blockHash");
+        return query("SELECT status, reason, changed_at FROM block_status_history WHERE block_hash = ? ORDER BY id",
+                ps -> ps.setString(1, blockHash.toLowerCase(java.util.Locale.ROOT)),
+                rs -> new BlockStatusChange(BlockStatus.valueOf(rs.getString(1)), rs.getString(2), instant(rs, 3)));
+    }
+
+    /** The latest shares of one user (all its workers), newest first. */
+    public List<ShareRecord> sharesFor(String user, int limit) {
+        Objects.requireNonNull(user, "user");
+        requireLimit(limit);
+        return query("SELECT " + SHARE_COLUMNS + " FROM shares WHERE user_name = ? ORDER BY id DESC FETCH FIRST ? ROWS ONLY",
+                ps -> {
+                    ps.setString(1, user);
+                    ps.setInt(2, limit);
+                }, Ledger::readShare);
+    }
+
+    /** How many shares the ledger holds. */
+    public long shareCount() {
+        return query("SELECT COUNT(*) FROM shares", ps -> {}, rs -> rs.getLong(1)).get(0);
+    }
+
+    /** Per worker: share count, sum of credited difficulty, last share time; ordered by worker. */
+    public List<WorkerStats> workerStats() {
+        return query("SELECT worker, COUNT(*), SUM(share_difficulty), MAX(submitted_at) FROM shares "
+                        + "GROUP BY worker ORDER BY worker",
+                ps -> {}, rs -> new WorkerStats(rs.getString(1), rs.getLong(2), rs.getDouble(3), instant(rs, 4)));
+    }
+
+    /**
+     * Sum of credited difficulty of all shares accepted at or after {@code since}. A double is right
+     * here: difficulty is a ratio (shares weigh 0.0001 or 10^12), it is money only once turned into
+     * satoshis by a payout scheme.
+     */
+    public double sumDifficultySince(Instant since) {
+        Objects.requireNonNull(since, "since");
+        return query("SELECT COALESCE(SUM(share_difficulty), 0) FROM shares WHERE submitted_at >= ?",
+                ps -> ps.setObject(1, utc(since)), rs -> rs.getDouble(1)).get(0);
+    }
+
+    /** As {@link #sumDifficultySince(Instant)}, for one user's shares. */
+    public double sumDifficultySince(String user, Instant since) {
+        Objects.requireNonNull(user, "user");
+        Objects.requireNonNull(since, "since");
+        return query("SELECT COALESCE(SUM(share_difficulty), 0) FROM shares WHERE user_name = ? AND submitted_at >= ?",
+                ps -> {
+                    ps.setString(1, user);
+                    ps.setObject(2, utc(since));
+                }, rs -> rs.getDouble(1)).get(0);
+    }
+
+    /**
+     * The pool behind this ledger, for other payout components that keep their tables in the same
+     * database (rounds, balances). Do not write shares through it: that bypasses the group commit.
+     */
+    public DataSource dataSource() {
+        return dataSource;
+    }
+
+    // ---------------------------------------------------------------- lifecycle
+
+    /**
+     * Stops accepting shares, writes those already queued (waiting up to 30 s), then closes the
+     * database. Idempotent.
+     */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        writer.close(CLOSE_TIMEOUT_MILLIS);
+        if (config.isH2InMemory()) {
+            try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
+                s.execute("SHUTDOWN"); // DB_CLOSE_DELAY=-1 would otherwise keep it for the JVM's lifetime
+            } catch (SQLException e) {
+                // H2 reports the connection it just shut down as closed; the database is gone either way.
+                log.debug("in-memory ledger shutdown: {}", e.toString());
+            }
+        }
+        dataSource.close();
+        log.info("ledger closed: {}", config.jdbcUrl());
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    @FunctionalInterface
+    private interface Binder {
+        void bind(PreparedStatement ps) throws SQLException;
+    }
+
+    @FunctionalInterface
+    private interface RowReader<T> {
+        T read(ResultSet rs) throws SQLException;
+    }
+
+    private <T> List<T> query(String sql, Binder binder, RowReader<T> reader) {
+        requireOpen();
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            binder.bind(ps);
+            try (ResultSet rs = ps.executeQuery()) {
+                List<T> rows = new ArrayList<>();
+                while (rs.next()) {
+                    rows.add(reader.read(rs));
+                }
+                return rows;
+            }
+        } catch (SQLException e) {
+            throw new LedgerException("ledger query failed: " + e.getMessage(), e);
+        }
+    }
+
+    private static ShareRecord readShare(ResultSet rs) throws SQLException {
+        return new ShareRecord(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
+                rs.getDouble(6), rs.getDouble(7), rs.getString(8), rs.getBoolean(9), rs.getString(10), instant(rs, 11));
+    }
+
+    private static BlockRecord readBlock(ResultSet rs) throws SQLException {
+        return new BlockRecord(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getLong(5),
+                rs.getString(6), instant(rs, 7), BlockStatus.valueOf(rs.getString(8)), rs.getString(9));
+    }
+
+    private static Instant instant(ResultSet rs, int column) throws SQLException {
+        OffsetDateTime t = rs.getObject(column, OffsetDateTime.class);
+        return t == null ? null : t.toInstant();
+    }
+
+    private static OffsetDateTime utc(Instant t) {
+        return OffsetDateTime.ofInstant(t, ZoneOffset.UTC);
+    }
+
+    private Instant now() {
+        return clock.instant().truncatedTo(ChronoUnit.MICROS);
+    }
+
+    private void requireOpen() {
+        if (closed) {
+            throw new LedgerException("ledger is closed");
+        }
+    }
+
+    private static void requireLimit(int limit) {
+        if (limit < 1) {
+            throw new IllegalArgumentException("limit must be positive: " + limit);
+        }
+    }
+}

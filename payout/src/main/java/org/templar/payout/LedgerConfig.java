@@ -1,0 +1,134 @@
+package org.templar.payout;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * How to open a {@link Ledger}.
+ *
+ * @param jdbcUrl the database; {@code jdbc:h2:...} for the embedded default, {@code jdbc:postgresql:...}
+ *     later (the migrations are written to be portable)
+ * @param user database user
+ * @param password database password (may be empty)
+ * @param poolSize connections in the pool: one is the share writer's, the rest serve blocks and queries
+ * @param queueCapacity shares that may wait for the writer; beyond it {@link Ledger#recordShare} fails
+ *     fast with {@link LedgerBusyException}. Bounded so a slow disk costs rejected shares, not memory.
+ * @param maxBatch at most this many shares per transaction (group commit)
+ * @param connectionTimeout how long the writer or a query waits for a pooled connection before the
+ *     database counts as unreachable (HikariCP refuses less than 250 ms)
+ * @param syncEachCommit H2 only: after each commit force the file to the device (CHECKPOINT SYNC).
+ *     Commits always reach the operating system before they are acknowledged (WRITE_DELAY=0), which
+ *     survives a killed process; this flag additionally survives a power cut or kernel crash, at the
+ *     cost of one fsync per batch (group commit keeps that one fsync shared by the whole batch).
+ */
+public record LedgerConfig(
+        String jdbcUrl,
+        String user,
+        String password,
+        int poolSize,
+        int queueCapacity,
+        int maxBatch,
+        Duration connectionTimeout,
+        boolean syncEachCommit) {
+
+    public static final int DEFAULT_POOL_SIZE = 4;
+    public static final int DEFAULT_QUEUE_CAPACITY = 65_536;
+    public static final int DEFAULT_MAX_BATCH = 1_000;
+    public static final Duration DEFAULT_CONNECTION_TIMEOUT = Duration.ofSeconds(5);
+    /** The embedded database's file name (H2 appends {@code .mv.db}). */
+    public static final String EMBEDDED_DB_NAME = "templar";
+
+    public LedgerConfig {
+        Objects.requireNonNull(jdbcUrl, "jdbcUrl");
+        Objects.requireNonNull(user, "user");
+        Objects.requireNonNull(password, "password");
+        Objects.requireNonNull(connectionTimeout, "connectionTimeout");
+        if (!jdbcUrl.startsWith("jdbc:")) {
+            throw new IllegalArgumentException("jdbcUrl must start with 'jdbc:': '" + jdbcUrl + "'");
+        }
+        if (poolSize < 2) {
+            // One connection belongs to the share writer; blocks and queries need another.
+            throw new IllegalArgumentException("poolSize must be at least 2: " + poolSize);
+        }
+        if (queueCapacity < 1) {
+            throw new IllegalArgumentException("queueCapacity must be positive: " + queueCapacity);
+        }
+        if (maxBatch < 1) {
+            throw new IllegalArgumentException("maxBatch must be positive: " + maxBatch);
+        }
+        if (connectionTimeout.toMillis() < 250) {
+            throw new IllegalArgumentException("connectionTimeout must be at least 250 ms: " + connectionTimeout);
+        }
+    }
+
+    /**
+     * The embedded default: an H2 file database {@code templar.mv.db} in {@code dataDirectory}
+     * (created if missing), durable against a killed process and, with {@code syncEachCommit}, a power cut.
+     */
+    public static LedgerConfig embedded(Path dataDirectory) {
+        Objects.requireNonNull(dataDirectory, "dataDirectory");
+        String path = dataDirectory.toAbsolutePath().normalize().resolve(EMBEDDED_DB_NAME).toString();
+        if (path.indexOf(';') >= 0) {
+            throw new IllegalArgumentException("H2 cannot open a path containing ';': " + path);
+        }
+        // WRITE_DELAY=0: H2 2.x otherwise leaves commits in memory for up to 500 ms, and a killed
+        // process loses them although they were acknowledged.
+        // DB_CLOSE_ON_EXIT=FALSE: H2's own shutdown hook would close the database under the
+        // writer; the ledger's close() drains the queue and then closes it.
+        String url = "jdbc:h2:file:" + path + ";WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE";
+        return new LedgerConfig(url, "templar", "", DEFAULT_POOL_SIZE, DEFAULT_QUEUE_CAPACITY, DEFAULT_MAX_BATCH,
+                DEFAULT_CONNECTION_TIMEOUT, true);
+    }
+
+    /**
+     * A private in-memory H2 database, for tests and demos that need no durability. It lives until the
+     * ledger is closed.
+     */
+    public static LedgerConfig inMemory(String name) {
+        Objects.requireNonNull(name, "name");
+        if (!name.matches("[A-Za-z0-9_-]{1,64}")) {
+            throw new IllegalArgumentException("in-memory database name must be 1..64 of [A-Za-z0-9_-]: '" + name + "'");
+        }
+        // DB_CLOSE_DELAY=-1: keep the database while the pool recycles its connections.
+        String url = "jdbc:h2:mem:" + name + ";DB_CLOSE_DELAY=-1";
+        return new LedgerConfig(url, "templar", "", DEFAULT_POOL_SIZE, DEFAULT_QUEUE_CAPACITY, DEFAULT_MAX_BATCH,
+                DEFAULT_CONNECTION_TIMEOUT, false);
+    }
+
+    public LedgerConfig withPoolSize(int newPoolSize) {
+        return new LedgerConfig(jdbcUrl, user, password, newPoolSize, queueCapacity, maxBatch, connectionTimeout, syncEachCommit);
+    }
+
+    public LedgerConfig withQueueCapacity(int newQueueCapacity) {
+        return new LedgerConfig(jdbcUrl, user, password, poolSize, newQueueCapacity, maxBatch, connectionTimeout, syncEachCommit);
+    }
+
+    public LedgerConfig withMaxBatch(int newMaxBatch) {
+        return new LedgerConfig(jdbcUrl, user, password, poolSize, queueCapacity, newMaxBatch, connectionTimeout, syncEachCommit);
+    }
+
+    public LedgerConfig withConnectionTimeout(Duration newConnectionTimeout) {
+        return new LedgerConfig(jdbcUrl, user, password, poolSize, queueCapacity, maxBatch, newConnectionTimeout, syncEachCommit);
+    }
+
+    public LedgerConfig withSyncEachCommit(boolean newSyncEachCommit) {
+        return new LedgerConfig(jdbcUrl, user, password, poolSize, queueCapacity, maxBatch, connectionTimeout, newSyncEachCommit);
+    }
+
+    boolean isH2() {
+        return jdbcUrl.startsWith("jdbc:h2:");
+    }
+
+    boolean isH2InMemory() {
+        return jdbcUrl.startsWith("jdbc:h2:mem:");
+    }
+
+    /** The password is left out: configs end up in logs. */
+    @Override
+    public String toString() {
+        return "LedgerConfig[jdbcUrl=" + jdbcUrl + ", user=" + user + ", poolSize=" + poolSize
+                + ", queueCapacity=" + queueCapacity + ", maxBatch=" + maxBatch
+                + ", connectionTimeout=" + connectionTimeout + ", syncEachCommit=" + syncEachCommit + "]";
+    }
+}

@@ -1,0 +1,93 @@
+package org.templar.payout;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * kill -9 in the middle of a stream of shares: everything the ledger acknowledged must be in the
+ * database when it is opened again.
+ */
+class LedgerKillTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    @Timeout(value = 90, unit = TimeUnit.SECONDS)
+    void everyAcknowledgedShareAndBlockSurvivesAKilledProcess() throws Exception {
+        Path data = Files.createDirectories(dir.resolve("data"));
+        Path childErr = dir.resolve("child.err");
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process child = new ProcessBuilder(java, "-Xmx256m", "-cp", System.getProperty("java.class.path"),
+                LedgerKillChild.class.getName(), data.toString())
+                .redirectError(childErr.toFile())
+                .start();
+        Set<String> ackedShares = ConcurrentHashMap.newKeySet();
+        Set<String> ackedBlocks = ConcurrentHashMap.newKeySet();
+        Thread reader = new Thread(() -> {
+            try (BufferedReader in = new BufferedReader(
+                    new InputStreamReader(child.getInputStream(), StandardCharsets.US_ASCII))) {
+                String line;
+                while ((line = in.readLine()) != null) {
+                    if (line.startsWith("SHARE ")) {
+                        ackedShares.add(line.substring(6));
+                    } else if (line.startsWith("BLOCK ")) {
+                        ackedBlocks.add(line.substring(6));
+                    }
+                }
+            } catch (java.io.IOException e) {
+                // the pipe breaks when the child dies: what was read is what counts
+            }
+        });
+        reader.start();
+        try {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(45);
+            while ((ackedShares.size() < 5_000 || ackedBlocks.size() < 2) && System.nanoTime() < deadline
+                    && child.isAlive()) {
+                Thread.sleep(20);
+            }
+            assertTrue(child.isAlive(), "the child must still be writing when killed; stderr:\n" + Files.readString(childErr));
+            assertTrue(ackedShares.size() >= 5_000 && ackedBlocks.size() >= 2,
+                    "child acknowledged only " + ackedShares.size() + " shares, " + ackedBlocks.size() + " blocks");
+        } finally {
+            child.destroyForcibly(); // SIGKILL: no shutdown hook, no close
+            assertTrue(child.waitFor(20, TimeUnit.SECONDS));
+        }
+        reader.join(10_000);
+        Set<String> acked = Set.copyOf(ackedShares);
+
+        try (Ledger ledger = Ledger.open(LedgerConfig.embedded(data))) {
+            Set<String> stored = new HashSet<>();
+            try (Connection c = ledger.dataSource().getConnection(); Statement s = c.createStatement();
+                    ResultSet rs = s.executeQuery("SELECT share_hash FROM shares")) {
+                while (rs.next()) {
+                    stored.add(rs.getString(1));
+                }
+            }
+            Set<String> lost = new HashSet<>(acked);
+            lost.removeAll(stored);
+            assertTrue(lost.isEmpty(), lost.size() + " of " + acked.size() + " acknowledged shares lost, e.g. "
+                    + lost.stream().limit(3).toList());
+            for (String block : List.copyOf(ackedBlocks)) {
+                assertTrue(ledger.blockByHash(block).isPresent(), "acknowledged block lost: " + block);
+            }
+        }
+    }
+}
