@@ -1,0 +1,169 @@
+package org.templar.pool.job;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.templar.pool.node.BlockTemplate;
+import org.templar.pool.node.NodeGroup;
+import org.templar.pool.node.TipWatcher;
+
+/**
+ * Keeps a current {@link Template}: a fresh one at once on every new tip, a refreshed one every
+ * refresh interval (new fees), and, while the node is unreachable, the last good one with retries
+ * every second. Templates are published to listeners on this source's own thread; listeners hand them
+ * to each session's event loop.
+ */
+public final class TemplateSource implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(TemplateSource.class);
+
+    private final NodeGroup nodes;
+    private final JobSettings settings;
+    private final Duration refreshInterval;
+    private final TipWatcher tipWatcher;
+    private final ScheduledExecutorService timer;
+    private final List<Consumer<Template>> listeners = new CopyOnWriteArrayList<>();
+    private final AtomicReference<Template> current = new AtomicReference<>();
+    private final AtomicLong sequence = new AtomicLong();
+    private final AtomicLong jobIds = new AtomicLong();
+    private final AtomicBoolean fetching = new AtomicBoolean();
+    private final AtomicBoolean fetchAgain = new AtomicBoolean();
+    private final AtomicBoolean nodeDown = new AtomicBoolean();
+    private volatile boolean closed;
+
+    public TemplateSource(NodeGroup nodes, JobSettings settings, Duration pollInterval, Duration refreshInterval,
+            Optional<String> zmqEndpoint) {
+        this.nodes = nodes;
+        this.settings = settings;
+        this.refreshInterval = refreshInterval;
+        this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "template-source");
+            t.setDaemon(true);
+            return t;
+        });
+        this.tipWatcher = new TipWatcher(nodes, pollInterval, zmqEndpoint, tip -> refresh());
+        // job ids start at a random point so that a restarted pool does not reuse the ids miners hold
+        this.jobIds.set(new java.security.SecureRandom().nextInt() & 0xffffffL);
+    }
+
+    public void addListener(Consumer<Template> listener) {
+        listeners.add(listener);
+        Template t = current.get();
+        if (t != null) {
+            listener.accept(t);
+        }
+    }
+
+    public Template current() {
+        return current.get();
+    }
+
+    /**
+     * Fetches the first template, waiting up to {@code timeout} for the node, then starts watching.
+     * Returns false if the node did not answer in time (watching starts anyway and work begins as
+     * soon as it answers).
+     */
+    public boolean start(Duration timeout) {
+        CompletableFuture<Void> first = fetch();
+        boolean ok;
+        try {
+            first.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            ok = current.get() != null;
+        } catch (Exception e) {
+            ok = false;
+        }
+        tipWatcher.start(current.get() == null ? null : current.get().blockTemplate().previousBlockHashHex());
+        timer.scheduleWithFixedDelay(this::periodic, 1000, 1000, TimeUnit.MILLISECONDS);
+        return ok;
+    }
+
+    private long lastFetchNanos = System.nanoTime();
+
+    private void periodic() {
+        boolean due = System.nanoTime() - lastFetchNanos >= refreshInterval.toNanos();
+        if (due || current.get() == null || nodeDown.get()) {
+            refresh();
+        }
+    }
+
+    /** Asks for a new template now (new tip seen, or a caller knows the work changed). */
+    public void refresh() {
+        if (!closed) {
+            fetch();
+        }
+    }
+
+    private CompletableFuture<Void> fetch() {
+        if (!fetching.compareAndSet(false, true)) {
+            fetchAgain.set(true); // a tip arrived while a fetch is out: fetch once more after it
+            return CompletableFuture.completedFuture(null);
+        }
+        lastFetchNanos = System.nanoTime();
+        return nodes.getBlockTemplate().handle((bt, e) -> {
+            if (e != null) {
+                if (nodeDown.compareAndSet(false, true)) {
+                    log.error("no node answers getblocktemplate ({}); miners keep the last work, retrying every second",
+                            rootMessage(e));
+                }
+            } else {
+                if (nodeDown.compareAndSet(true, false)) {
+                    log.info("node is back; template at height {}", bt.height());
+                }
+                publish(bt);
+            }
+            fetching.set(false);
+            if (fetchAgain.getAndSet(false)) {
+                fetch();
+            }
+            return null;
+        });
+    }
+
+    private void publish(BlockTemplate bt) {
+        Template prev = current.get();
+        boolean newTip = prev == null
+                || !java.util.Arrays.equals(prev.blockTemplate().previousBlockHash(), bt.previousBlockHash());
+        Template t = new Template(sequence.incrementAndGet(), bt, newTip, settings,
+                () -> String.format("%08x", jobIds.incrementAndGet() & 0xffffffffL));
+        current.set(t);
+        if (newTip) {
+            log.info("new block template at height {} on {} ({} transactions, {} sat)", bt.height(),
+                    bt.previousBlockHashHex(), bt.transactions().size(), bt.coinbaseValue());
+            tipWatcher.offer(bt.previousBlockHashHex());
+        } else {
+            log.debug("refreshed template at height {} ({} transactions)", bt.height(), bt.transactions().size());
+        }
+        for (Consumer<Template> l : listeners) {
+            try {
+                l.accept(t);
+            } catch (RuntimeException ex) {
+                log.error("template listener failed", ex);
+            }
+        }
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null) {
+            t = t.getCause();
+        }
+        return String.valueOf(t.getMessage());
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        tipWatcher.close();
+        timer.shutdownNow();
+    }
+}

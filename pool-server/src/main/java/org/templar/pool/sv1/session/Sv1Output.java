@@ -1,0 +1,14 @@
+package org.templar.pool.sv1.session;
+
+import org.templar.pool.sv1.codec.Sv1Message;
+
+/** What a session may do to its connection; the transport implements it on the channel. */
+public interface Sv1Output {
+    void send(Sv1Message message);
+
+    /** Sends nothing more and closes the connection; the reason goes to the log. */
+    void close(String reason);
+
+    /** Runs {@code task} on the session's own thread (its event loop), later. */
+    void execute(Runnable task);
+}

@@ -1,0 +1,437 @@
+package org.templar.pool.sv1.session;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.BooleanNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.templar.pool.core.Authorizer;
+import org.templar.pool.core.PoolContext;
+import org.templar.pool.core.ShareOutcome;
+import org.templar.pool.core.ShareProcessor;
+import org.templar.pool.core.Vardiff;
+import org.templar.pool.core.Worker;
+import org.templar.pool.job.Job;
+import org.templar.pool.job.Template;
+import org.templar.pool.sv1.codec.Sv1ClientCall;
+import org.templar.pool.sv1.codec.Sv1Error;
+import org.templar.pool.sv1.codec.Sv1Message;
+import org.templar.pool.sv1.codec.Sv1Methods;
+import org.templar.pool.sv1.codec.Sv1ProtocolException;
+import org.templar.pool.sv1.codec.Sv1Request;
+import org.templar.pool.sv1.codec.Sv1Response;
+import org.templar.share.Difficulty;
+import org.templar.share.Hex;
+import org.templar.share.Target;
+
+/**
+ * One Stratum V1 connection's state machine. It sees typed messages, never bytes or channels, and is
+ * confined to its connection's event loop: no locks.
+ *
+ * <p>Difficulty rule: a new difficulty is announced just before the next job and applies to jobs from
+ * then on; each job remembers the target it was sent with, so shares on earlier jobs are still judged
+ * at the difficulty the miner was told at the time.
+ */
+public final class Sv1Session {
+    private static final Logger log = LoggerFactory.getLogger(Sv1Session.class);
+    private static final String PROTOCOL = "sv1";
+
+    /** A job as this connection received it. */
+    private record SentJob(Job job, Target target, double difficulty, boolean stale) {
+        SentJob asStale() {
+            return new SentJob(job, target, difficulty, true);
+        }
+    }
+
+    private final PoolContext pool;
+    private final Sv1Settings settings;
+    private final Sv1Output out;
+    private final String connectionId;
+    private final Vardiff vardiff;
+
+    private byte[] extranonce1;
+    private boolean subscribed;
+    private boolean extranonceSubscribed;
+    private int versionMask; // 0 until mining.configure negotiates version rolling
+    private Worker payoutWorker; // first authorized worker: its plan is what the jobs pay
+    private final Map<String, Worker> workers = new LinkedHashMap<>();
+    private final LinkedHashMap<String, SentJob> jobs = new LinkedHashMap<>();
+    private double announcedDifficulty = Double.NaN;
+    private double pendingDifficulty = Double.NaN;
+    private byte[] currentPrevHash;
+    private int protocolErrors;
+    private boolean closed;
+
+    public Sv1Session(PoolContext pool, Sv1Settings settings, Sv1Output out, String connectionId) {
+        this.pool = pool;
+        this.settings = settings;
+        this.out = out;
+        this.connectionId = connectionId;
+        this.vardiff = new Vardiff(pool.vardiff(), System.nanoTime());
+    }
+
+    public String connectionId() {
+        return connectionId;
+    }
+
+    public Optional<byte[]> extranonce1() {
+        return Optional.ofNullable(extranonce1).map(byte[]::clone);
+    }
+
+    public Optional<Worker> worker() {
+        return Optional.ofNullable(payoutWorker);
+    }
+
+    public double difficulty() {
+        return Double.isNaN(pendingDifficulty) ? vardiff.current() : pendingDifficulty;
+    }
+
+    public boolean isAuthorized() {
+        return payoutWorker != null;
+    }
+
+    // ------------------------------------------------------------------ inbound
+
+    public void onMessage(Sv1Message message) {
+        if (closed) {
+            return;
+        }
+        if (message instanceof Sv1Response) {
+            return; // miners answer our notifications sometimes; nothing to do
+        }
+        Sv1Request request = (Sv1Request) message;
+        Sv1ClientCall call;
+        try {
+            call = Sv1Methods.parseClientCall(request);
+        } catch (Sv1ProtocolException e) {
+            onProtocolError(request.id(), e.error());
+            return;
+        }
+        if (call instanceof Sv1ClientCall.Configure c) {
+            configure(request.id(), c);
+        } else if (call instanceof Sv1ClientCall.Subscribe s) {
+            subscribe(request.id(), s);
+        } else if (call instanceof Sv1ClientCall.Authorize a) {
+            authorize(request.id(), a);
+        } else if (call instanceof Sv1ClientCall.SuggestDifficulty d) {
+            suggestDifficulty(request.id(), d);
+        } else if (call instanceof Sv1ClientCall.ExtranonceSubscribe) {
+            extranonceSubscribed = true;
+            reply(request.id(), BooleanNode.TRUE);
+        } else if (call instanceof Sv1ClientCall.Submit s) {
+            submit(request.id(), s);
+        }
+    }
+
+    /** Input that could not even be decoded into a message (bad JSON, wrong envelope). */
+    public void onProtocolError(JsonNode id, Sv1Error error) {
+        if (closed) {
+            return;
+        }
+        out.send(Sv1Response.error(id, error));
+        if (++protocolErrors >= settings.maxProtocolErrors()) {
+            close("too many protocol errors (" + protocolErrors + ")");
+        }
+    }
+
+    private void configure(JsonNode id, Sv1ClientCall.Configure c) {
+        List<String> unsupported = new ArrayList<>();
+        for (String ext : c.extensions()) {
+            if (!ext.equals("version-rolling")) {
+                unsupported.add(ext);
+            }
+        }
+        boolean rolling = c.wantsVersionRolling() && pool.versionMask() != 0;
+        if (c.wantsVersionRolling()) {
+            // min-bit-count is advisory (BIP310): never a reason to refuse or disconnect
+            versionMask = pool.versionMask() & c.versionRollingMask().orElse(0xffffffff);
+        }
+        reply(id, Sv1Methods.configureResult(rolling, versionMask, unsupported));
+    }
+
+    private void subscribe(JsonNode id, Sv1ClientCall.Subscribe s) {
+        if (subscribed) {
+            reply(id, Sv1Methods.subscribeResult(Hex.encode(extranonce1), extranonce1, settings.extranonce2Size()));
+            return;
+        }
+        byte[] wanted = s.resumeSessionId().filter(h -> h.length() == 8 && Hex.isHex(h, 4)).map(Hex::decode).orElse(null);
+        extranonce1 = wanted != null ? pool.extranonces().resume(wanted) : pool.extranonces().allocate();
+        subscribed = true;
+        String sessionId = Hex.encode(extranonce1);
+        reply(id, Sv1Methods.subscribeResult(sessionId, extranonce1, settings.extranonce2Size()));
+        log.debug("{} subscribed ({}) extranonce1 {}{}", connectionId, s.userAgent().orElse("no agent"), sessionId,
+                wanted != null && Arrays.equals(wanted, extranonce1) ? " (resumed)" : "");
+        if (isAuthorized()) {
+            sendFirstWork();
+        }
+    }
+
+    private void authorize(JsonNode id, Sv1ClientCall.Authorize a) {
+        Worker worker;
+        try {
+            worker = pool.authorizer().authorize(a.username());
+        } catch (Authorizer.AuthorizationException e) {
+            out.send(Sv1Response.error(id, new Sv1Error(Sv1Error.UNAUTHORIZED, e.getMessage())));
+            return;
+        }
+        if (payoutWorker != null && !payoutWorker.payout().equals(worker.payout())) {
+            out.send(Sv1Response.error(id, new Sv1Error(Sv1Error.UNAUTHORIZED,
+                    "this connection already mines for " + payoutWorker.user() + "; open another connection for " + worker.user())));
+            return;
+        }
+        workers.put(worker.username(), worker);
+        boolean first = payoutWorker == null;
+        if (first) {
+            payoutWorker = worker;
+        }
+        reply(id, BooleanNode.TRUE);
+        if (first && subscribed) {
+            sendFirstWork();
+        }
+    }
+
+    private void suggestDifficulty(JsonNode id, Sv1ClientCall.SuggestDifficulty d) {
+        double applied = vardiff.suggest(d.difficulty(), System.nanoTime());
+        reply(id, BooleanNode.TRUE);
+        if (jobs.isEmpty()) {
+            return; // first work will announce it
+        }
+        // Announce now with the current job again so the miner need not wait for the next block.
+        pendingDifficulty = applied;
+        resendCurrentJob();
+    }
+
+    private void submit(JsonNode id, Sv1ClientCall.Submit s) {
+        if (!subscribed) {
+            rejectShare(id, Sv1Error.notSubscribed(), "not subscribed");
+            return;
+        }
+        Worker worker = workers.get(s.worker());
+        if (worker == null) {
+            rejectShare(id, Sv1Error.unauthorized(), "unauthorized");
+            return;
+        }
+        SentJob sent = jobs.get(s.jobId());
+        if (sent == null) {
+            rejectShare(id, Sv1Error.stale(), "stale");
+            return;
+        }
+        if (s.extranonce2().length != settings.extranonce2Size()) {
+            rejectShare(id, Sv1Error.other("Incorrect size of extranonce2: expected " + settings.extranonce2Size() + " bytes"),
+                    "bad extranonce2");
+            return;
+        }
+        int version = sent.job().version();
+        if (s.versionBits().isPresent()) {
+            int bits = s.versionBits().get();
+            if ((bits & ~versionMask) != 0) {
+                rejectShare(id, Sv1Error.other("Invalid version bits: outside the negotiated mask "
+                        + Sv1Methods.hex32(versionMask)), "bad version");
+                return;
+            }
+            version = (version & ~versionMask) | (bits & versionMask);
+        }
+        ShareOutcome outcome = pool.shares().process(new ShareProcessor.Submission(worker, connectionId, sent.job(),
+                sent.stale(), sent.target(), sent.difficulty(), extranonce1, s.extranonce2(), s.ntime(), s.nonce(),
+                version), PROTOCOL);
+        switch (outcome.verdict()) {
+            case ACCEPTED:
+                onAccepted();
+                outcome.durable().whenComplete((v, e) -> out.execute(() -> {
+                    if (e == null) {
+                        reply(id, BooleanNode.TRUE);
+                    } else {
+                        out.send(Sv1Response.error(id, Sv1Error.other("Share not recorded, pool busy: please resend")));
+                    }
+                }));
+                return;
+            case STALE:
+                out.send(Sv1Response.error(id, Sv1Error.stale()));
+                return;
+            case DUPLICATE:
+                out.send(Sv1Response.error(id, Sv1Error.duplicate()));
+                return;
+            case LOW_DIFFICULTY:
+                out.send(Sv1Response.error(id, Sv1Error.lowDifficulty()));
+                return;
+            case BAD_NTIME:
+                out.send(Sv1Response.error(id, Sv1Error.other("Ntime out of range")));
+                return;
+            default:
+                out.send(Sv1Response.error(id, Sv1Error.other("Share rejected: " + outcome.verdict())));
+        }
+    }
+
+    private void rejectShare(JsonNode id, Sv1Error error, String reason) {
+        pool.metrics().shareRejected(PROTOCOL, reason);
+        out.send(Sv1Response.error(id, error));
+    }
+
+    private void onAccepted() {
+        double next = vardiff.onShare(System.nanoTime());
+        if (!Double.isNaN(next)) {
+            pendingDifficulty = next; // announced with the next job
+        }
+    }
+
+    // ------------------------------------------------------------------ outbound work
+
+    /** A new template was published; called on this session's event loop. */
+    public void onTemplate(Template template) {
+        if (closed || !subscribed || payoutWorker == null) {
+            return;
+        }
+        sendJob(template, template.newTip() || currentPrevHash == null
+                || !Arrays.equals(currentPrevHash, template.blockTemplate().previousBlockHash()));
+    }
+
+    /** Periodic check (a few times a minute): lowers the difficulty of a miner that stopped finding shares. */
+    public void onTick() {
+        if (closed || jobs.isEmpty()) {
+            return;
+        }
+        double next = vardiff.evaluate(System.nanoTime());
+        if (!Double.isNaN(next)) {
+            pendingDifficulty = next;
+            resendCurrentJob();
+        }
+    }
+
+    private void sendFirstWork() {
+        Template t = pool.currentTemplate().get();
+        if (t != null) {
+            sendJob(t, true);
+        }
+    }
+
+    private void resendCurrentJob() {
+        Template t = pool.currentTemplate().get();
+        if (t != null) {
+            sendJob(t, false);
+        }
+    }
+
+    private void sendJob(Template template, boolean cleanJobs) {
+        Job job;
+        try {
+            job = template.jobFor(payoutWorker.payout(), extranonce1.length + settings.extranonce2Size());
+        } catch (RuntimeException e) {
+            log.error("{}: cannot build a job for {}: {}", connectionId, payoutWorker.payout().describe(), e.getMessage());
+            out.send(Sv1Methods.showMessage("The pool cannot build work for you: " + e.getMessage()));
+            return;
+        }
+        if (cleanJobs) {
+            // Every job sent so far was built on an older tip: shares for them are stale, but they stay
+            // known for a while so that a late solve on them is still detected and submitted.
+            jobs.replaceAll((k, v) -> v.asStale());
+            currentPrevHash = template.blockTemplate().previousBlockHash();
+        }
+        double difficulty = vardiff.current();
+        if (!Double.isNaN(pendingDifficulty)) {
+            difficulty = pendingDifficulty;
+            pendingDifficulty = Double.NaN;
+        }
+        if (difficulty != announcedDifficulty) {
+            out.send(Sv1Methods.setDifficulty(difficulty));
+            announcedDifficulty = difficulty;
+        }
+        SentJob previous = jobs.get(job.id());
+        if (previous != null && !previous.stale() && previous.difficulty() == difficulty) {
+            return; // the miner has exactly this job already
+        }
+        // A job id is sent with one difficulty: if the same job goes out again at a new difficulty, shares
+        // on it are judged at the easier of the two (the miner may still have the old one in flight).
+        Target target = Difficulty.of(difficulty).toTarget();
+        if (previous != null && !previous.stale()) {
+            target = Target.easier(target, previous.target());
+            difficulty = Math.min(difficulty, previous.difficulty());
+        }
+        jobs.remove(job.id());
+        jobs.put(job.id(), new SentJob(job, target, difficulty, false));
+        trimJobs();
+        out.send(Sv1Methods.notify(job.id(), job.prevHashSv1(), job.coinb1Hex(), job.coinb2Hex(), job.merkleBranchHex(),
+                job.version(), job.nbits(), job.ntime(), cleanJobs));
+    }
+
+    private void trimJobs() {
+        Iterator<String> it = jobs.keySet().iterator();
+        while (jobs.size() > settings.keptJobs() && it.hasNext()) {
+            it.next();
+            it.remove();
+        }
+    }
+
+    // ------------------------------------------------------------------ operator actions
+
+    /** Tells the miner to reconnect (graceful shutdown, moving miners); the connection closes after. */
+    public void reconnect(String host, int port, int waitSeconds) {
+        out.send(Sv1Methods.reconnect(host, port, waitSeconds));
+    }
+
+    public void showMessage(String text) {
+        out.send(Sv1Methods.showMessage(text));
+    }
+
+    /**
+     * Gives the connection a new extranonce1 (only for miners that sent mining.extranonce.subscribe;
+     * returns false otherwise). Jobs sent before are stale afterwards: their coinbase no longer fits.
+     */
+    public boolean changeExtranonce() {
+        if (!extranonceSubscribed || !subscribed) {
+            return false;
+        }
+        byte[] fresh = pool.extranonces().allocate();
+        pool.extranonces().release(extranonce1);
+        extranonce1 = fresh;
+        out.send(Sv1Methods.setExtranonce(extranonce1, settings.extranonce2Size()));
+        jobs.clear();
+        if (payoutWorker != null) {
+            Template t = pool.currentTemplate().get();
+            if (t != null) {
+                sendJob(t, true);
+            }
+        }
+        return true;
+    }
+
+    /** Announces a new version-rolling mask (operator changed policy); only after negotiation. */
+    public void changeVersionMask(int serverMask) {
+        if (versionMask == 0) {
+            return;
+        }
+        versionMask = versionMask & serverMask;
+        out.send(Sv1Methods.setVersionMask(versionMask));
+    }
+
+    // ------------------------------------------------------------------ lifecycle
+
+    private void reply(JsonNode id, JsonNode result) {
+        if (!id.isNull()) {
+            out.send(Sv1Response.ok(id, result));
+        }
+    }
+
+    private void close(String reason) {
+        closed = true;
+        out.close(reason);
+    }
+
+    /** The connection is gone: release what it held. */
+    public void onClosed() {
+        closed = true;
+        if (extranonce1 != null) {
+            pool.extranonces().release(extranonce1);
+        }
+    }
+
+    static JsonNodeFactory nodes() {
+        return JsonNodeFactory.instance;
+    }
+}

@@ -1,0 +1,124 @@
+package org.templar.pool.sv1.transport;
+
+import com.fasterxml.jackson.databind.node.NullNode;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.CharsetUtil;
+import java.io.IOException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.templar.pool.sv1.codec.Sv1Error;
+import org.templar.pool.sv1.codec.Sv1JsonCodec;
+import org.templar.pool.sv1.codec.Sv1Message;
+import org.templar.pool.sv1.codec.Sv1ProtocolException;
+import org.templar.pool.sv1.codec.Sv1Response;
+import org.templar.pool.sv1.session.Sv1Output;
+import org.templar.pool.sv1.session.Sv1Session;
+
+/**
+ * Bridges one channel to its {@link Sv1Session}: lines in (already split by the frame decoder), JSON
+ * lines out. The only SV1 class that touches Netty besides the server bootstrap.
+ */
+final class Sv1ChannelHandler extends SimpleChannelInboundHandler<ByteBuf> implements Sv1Output {
+    private static final Logger log = LoggerFactory.getLogger(Sv1ChannelHandler.class);
+
+    private final Sv1Server server;
+    private Channel channel;
+    private Sv1Session session;
+
+    Sv1ChannelHandler(Sv1Server server) {
+        this.server = server;
+    }
+
+    Sv1Session session() {
+        return session;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        channel = ctx.channel();
+        session = server.newSession(this, channel);
+        ctx.fireChannelActive();
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, ByteBuf line) {
+        if (line.readableBytes() == 0) {
+            return; // blank lines between messages are harmless
+        }
+        String text = line.toString(CharsetUtil.UTF_8);
+        Sv1Message message;
+        try {
+            message = Sv1JsonCodec.decode(text);
+        } catch (Sv1ProtocolException e) {
+            session.onProtocolError(NullNode.getInstance(), e.error());
+            return;
+        }
+        session.onMessage(message);
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof IdleStateEvent) {
+            close("idle for too long");
+        } else {
+            ctx.fireUserEventTriggered(evt);
+        }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (cause instanceof TooLongFrameException) {
+            // the rest of the oversized line cannot be trusted to resynchronize: answer and close
+            Sv1Response error = Sv1Response.error(NullNode.getInstance(),
+                    new Sv1Error(Sv1Error.INVALID_REQUEST, "Line too long: the limit is " + server.maxLineLength() + " bytes"));
+            ctx.writeAndFlush(encode(error)).addListener(ChannelFutureListener.CLOSE);
+            log.debug("{}: closed, line over {} bytes", channel.remoteAddress(), server.maxLineLength());
+        } else if (cause instanceof IOException) {
+            ctx.close(); // connection reset and the like: nothing to say
+        } else {
+            log.warn("{}: closing after unexpected error", channel.remoteAddress(), cause);
+            ctx.close();
+        }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        if (session != null) {
+            session.onClosed();
+            server.sessionClosed(this);
+        }
+        ctx.fireChannelInactive();
+    }
+
+    // ---- Sv1Output
+
+    @Override
+    public void send(Sv1Message message) {
+        if (channel.isActive()) {
+            channel.writeAndFlush(encode(message), channel.voidPromise());
+        }
+    }
+
+    private ByteBuf encode(Sv1Message message) {
+        String line = Sv1JsonCodec.encode(message) + "\n";
+        return ByteBufUtil.writeUtf8(channel.alloc(), line);
+    }
+
+    @Override
+    public void close(String reason) {
+        log.debug("{}: closing: {}", channel.remoteAddress(), reason);
+        channel.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    @Override
+    public void execute(Runnable task) {
+        channel.eventLoop().execute(task);
+    }
+}
