@@ -1,0 +1,178 @@
+package org.templar.pool.sv2.codec;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Stateless translation between plaintext {@link Sv2Frame}s and message records.
+ *
+ * <p>Frames are resolved by (extension_type without channel_msg bit, msg_type) through
+ * {@link Sv2MessageType}; the numbers do not collide across subprotocols, so no per-connection
+ * state is needed (see that enum). Policy choices, each for interoperability:
+ * <ul>
+ *   <li>Unknown numbers decode to {@link UnknownMessage}, never an exception.</li>
+ *   <li>A known message whose channel_msg bit differs from the spec's table is still decoded (be
+ *       liberal in what you accept); re-encoding writes the spec's bit.</li>
+ *   <li>Bytes after a message's fields must form TLV fields (spec 3.4.3). SubmitSharesExtended keeps
+ *       them (extension 0x0002); on other messages no known extension defines TLVs, and the spec
+ *       says unexpected TLVs MUST be ignored, so they are validated and dropped. Bytes that are not
+ *       a TLV list are trailing garbage and refused.</li>
+ * </ul>
+ */
+public final class Sv2MessageCodec {
+    private static final Logger log = LoggerFactory.getLogger(Sv2MessageCodec.class);
+
+    private static final Map<Sv2MessageType, Function<Sv2Reader, ? extends Sv2SpecMessage>> DECODERS =
+            new EnumMap<>(Sv2MessageType.class);
+
+    static {
+        DECODERS.put(Sv2MessageType.SETUP_CONNECTION, Sv2Common.SetupConnection::decode);
+        DECODERS.put(Sv2MessageType.SETUP_CONNECTION_SUCCESS, Sv2Common.SetupConnectionSuccess::decode);
+        DECODERS.put(Sv2MessageType.SETUP_CONNECTION_ERROR, Sv2Common.SetupConnectionError::decode);
+        DECODERS.put(Sv2MessageType.CHANNEL_ENDPOINT_CHANGED, Sv2Common.ChannelEndpointChanged::decode);
+        DECODERS.put(Sv2MessageType.RECONNECT, Sv2Common.Reconnect::decode);
+
+        DECODERS.put(Sv2MessageType.OPEN_STANDARD_MINING_CHANNEL, Sv2Mining.OpenStandardMiningChannel::decode);
+        DECODERS.put(Sv2MessageType.OPEN_STANDARD_MINING_CHANNEL_SUCCESS,
+                Sv2Mining.OpenStandardMiningChannelSuccess::decode);
+        DECODERS.put(Sv2MessageType.OPEN_MINING_CHANNEL_ERROR, Sv2Mining.OpenMiningChannelError::decode);
+        DECODERS.put(Sv2MessageType.OPEN_EXTENDED_MINING_CHANNEL, Sv2Mining.OpenExtendedMiningChannel::decode);
+        DECODERS.put(Sv2MessageType.OPEN_EXTENDED_MINING_CHANNEL_SUCCESS,
+                Sv2Mining.OpenExtendedMiningChannelSuccess::decode);
+        DECODERS.put(Sv2MessageType.NEW_MINING_JOB, Sv2Mining.NewMiningJob::decode);
+        DECODERS.put(Sv2MessageType.UPDATE_CHANNEL, Sv2Mining.UpdateChannel::decode);
+        DECODERS.put(Sv2MessageType.UPDATE_CHANNEL_ERROR, Sv2Mining.UpdateChannelError::decode);
+        DECODERS.put(Sv2MessageType.CLOSE_CHANNEL, Sv2Mining.CloseChannel::decode);
+        DECODERS.put(Sv2MessageType.SET_EXTRANONCE_PREFIX, Sv2Mining.SetExtranoncePrefix::decode);
+        DECODERS.put(Sv2MessageType.SUBMIT_SHARES_STANDARD, Sv2Mining.SubmitSharesStandard::decode);
+        DECODERS.put(Sv2MessageType.SUBMIT_SHARES_EXTENDED, Sv2Mining.SubmitSharesExtended::decode);
+        DECODERS.put(Sv2MessageType.SUBMIT_SHARES_SUCCESS, Sv2Mining.SubmitSharesSuccess::decode);
+        DECODERS.put(Sv2MessageType.SUBMIT_SHARES_ERROR, Sv2Mining.SubmitSharesError::decode);
+        DECODERS.put(Sv2MessageType.NEW_EXTENDED_MINING_JOB, Sv2Mining.NewExtendedMiningJob::decode);
+        DECODERS.put(Sv2MessageType.MINING_SET_NEW_PREV_HASH, Sv2Mining.SetNewPrevHash::decode);
+        DECODERS.put(Sv2MessageType.SET_TARGET, Sv2Mining.SetTarget::decode);
+        DECODERS.put(Sv2MessageType.SET_CUSTOM_MINING_JOB, Sv2Mining.SetCustomMiningJob::decode);
+        DECODERS.put(Sv2MessageType.SET_CUSTOM_MINING_JOB_SUCCESS, Sv2Mining.SetCustomMiningJobSuccess::decode);
+        DECODERS.put(Sv2MessageType.SET_CUSTOM_MINING_JOB_ERROR, Sv2Mining.SetCustomMiningJobError::decode);
+        DECODERS.put(Sv2MessageType.SET_GROUP_CHANNEL, Sv2Mining.SetGroupChannel::decode);
+
+        DECODERS.put(Sv2MessageType.ALLOCATE_MINING_JOB_TOKEN, Sv2JobDeclaration.AllocateMiningJobToken::decode);
+        DECODERS.put(Sv2MessageType.ALLOCATE_MINING_JOB_TOKEN_SUCCESS,
+                Sv2JobDeclaration.AllocateMiningJobTokenSuccess::decode);
+        DECODERS.put(Sv2MessageType.PROVIDE_MISSING_TRANSACTIONS,
+                Sv2JobDeclaration.ProvideMissingTransactions::decode);
+        DECODERS.put(Sv2MessageType.PROVIDE_MISSING_TRANSACTIONS_SUCCESS,
+                Sv2JobDeclaration.ProvideMissingTransactionsSuccess::decode);
+        DECODERS.put(Sv2MessageType.DECLARE_MINING_JOB, Sv2JobDeclaration.DeclareMiningJob::decode);
+        DECODERS.put(Sv2MessageType.DECLARE_MINING_JOB_SUCCESS, Sv2JobDeclaration.DeclareMiningJobSuccess::decode);
+        DECODERS.put(Sv2MessageType.DECLARE_MINING_JOB_ERROR, Sv2JobDeclaration.DeclareMiningJobError::decode);
+        DECODERS.put(Sv2MessageType.PUSH_SOLUTION, Sv2JobDeclaration.PushSolution::decode);
+
+        DECODERS.put(Sv2MessageType.COINBASE_OUTPUT_CONSTRAINTS,
+                Sv2TemplateDistribution.CoinbaseOutputConstraints::decode);
+        DECODERS.put(Sv2MessageType.NEW_TEMPLATE, Sv2TemplateDistribution.NewTemplate::decode);
+        DECODERS.put(Sv2MessageType.TDP_SET_NEW_PREV_HASH, Sv2TemplateDistribution.SetNewPrevHash::decode);
+        DECODERS.put(Sv2MessageType.REQUEST_TRANSACTION_DATA, Sv2TemplateDistribution.RequestTransactionData::decode);
+        DECODERS.put(Sv2MessageType.REQUEST_TRANSACTION_DATA_SUCCESS,
+                Sv2TemplateDistribution.RequestTransactionDataSuccess::decode);
+        DECODERS.put(Sv2MessageType.REQUEST_TRANSACTION_DATA_ERROR,
+                Sv2TemplateDistribution.RequestTransactionDataError::decode);
+        DECODERS.put(Sv2MessageType.SUBMIT_SOLUTION, Sv2TemplateDistribution.SubmitSolution::decode);
+
+        DECODERS.put(Sv2MessageType.REQUEST_EXTENSIONS, Sv2ExtensionsNegotiation.RequestExtensions::decode);
+        DECODERS.put(Sv2MessageType.REQUEST_EXTENSIONS_SUCCESS,
+                Sv2ExtensionsNegotiation.RequestExtensionsSuccess::decode);
+        DECODERS.put(Sv2MessageType.REQUEST_EXTENSIONS_ERROR, Sv2ExtensionsNegotiation.RequestExtensionsError::decode);
+
+        for (Sv2MessageType t : Sv2MessageType.values()) {
+            if (!DECODERS.containsKey(t)) {
+                throw new ExceptionInInitializerError("no decoder for " + t);
+            }
+        }
+    }
+
+    private Sv2MessageCodec() {
+    }
+
+    /** Decodes a frame; unknown numbers give an {@link UnknownMessage}. */
+    public static Sv2Message decode(Sv2Frame frame) {
+        Optional<Sv2MessageType> type = Sv2MessageType.lookup(frame.extensionType(), frame.msgType());
+        if (type.isEmpty()) {
+            return new UnknownMessage(frame);
+        }
+        ByteBuf payload = Unpooled.wrappedBuffer(frame.payload().unsafeArray());
+        try {
+            Sv2Reader r = new Sv2Reader(payload);
+            Sv2SpecMessage m = DECODERS.get(type.get()).apply(r);
+            if (r.hasRemaining()) {
+                Sv2Tlvs ignored = Sv2Tlvs.decodeRemaining(r, type.get().name());
+                log.debug("ignoring {} TLV field(s) no known extension defines on {}", ignored.fields().size(),
+                        type.get());
+            }
+            return m;
+        } catch (IllegalArgumentException e) {
+            // A record's own validation (e.g. a value object) refusing decoded data.
+            throw new Sv2CodecException(type.get() + ": " + e.getMessage(), e);
+        } finally {
+            payload.release();
+        }
+    }
+
+    /** Encodes a message into a frame with the spec's extension_type, channel_msg bit and msg_type. */
+    public static Sv2Frame encode(Sv2Message message) {
+        if (message instanceof UnknownMessage unknown) {
+            return unknown.frame();
+        }
+        ByteBuf buf = Unpooled.buffer(64);
+        try {
+            message.encodePayload(new Sv2Writer(buf));
+            if (buf.readableBytes() > Sv2Frame.MAX_PAYLOAD) {
+                throw new Sv2CodecException(message.getClass().getSimpleName() + " payload of " + buf.readableBytes()
+                        + " bytes does not fit a frame (U24 msg_length)");
+            }
+            byte[] payload = new byte[buf.readableBytes()];
+            buf.readBytes(payload);
+            return new Sv2Frame(message.extensionType(), message.channelMessage(), message.msgType(),
+                    Bytes.owned(payload));
+        } finally {
+            buf.release();
+        }
+    }
+
+    /** Convenience for tests and tools: the full wire form (header + payload) of one message. */
+    public static byte[] toWire(Sv2Message message) {
+        Sv2Frame frame = encode(message);
+        ByteBuf buf = Unpooled.buffer(frame.encodedLength());
+        try {
+            Sv2FrameEncoder.writeFrame(frame, buf);
+            byte[] out = new byte[buf.readableBytes()];
+            buf.readBytes(out);
+            return out;
+        } finally {
+            buf.release();
+        }
+    }
+
+    /** Inverse of {@link #toWire}: exactly one complete frame, nothing more. */
+    public static Sv2Message fromWire(byte[] wire) {
+        if (wire.length < Sv2Frame.HEADER_SIZE) {
+            throw new Sv2CodecException("truncated: " + wire.length + " bytes is shorter than a frame header");
+        }
+        int ext = (wire[0] & 0xff) | (wire[1] & 0xff) << 8;
+        int msgType = wire[2] & 0xff;
+        int length = (wire[3] & 0xff) | (wire[4] & 0xff) << 8 | (wire[5] & 0xff) << 16;
+        if (wire.length - Sv2Frame.HEADER_SIZE != length) {
+            throw new Sv2CodecException("frame declares " + length + " payload bytes, " + (wire.length - Sv2Frame.HEADER_SIZE)
+                    + " present");
+        }
+        byte[] payload = new byte[length];
+        System.arraycopy(wire, Sv2Frame.HEADER_SIZE, payload, 0, length);
+        return decode(Sv2Frame.fromHeader(ext, msgType, Bytes.owned(payload)));
+    }
+}
