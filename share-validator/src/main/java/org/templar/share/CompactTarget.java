@@ -9,11 +9,13 @@ public final class CompactTarget {
     public static BigInteger decode(int nbits) {
         int exponent = (nbits >>> 24) & 0xff;
         int mantissa = nbits & 0x007fffff;
-        if ((nbits & 0x00800000) != 0 && mantissa != 0) {
-            throw new IllegalArgumentException(String.format("negative compact target %08x", nbits));
-        }
         BigInteger m = BigInteger.valueOf(mantissa);
         BigInteger value = exponent <= 3 ? m.shiftRight(8 * (3 - exponent)) : m.shiftLeft(8 * (exponent - 3));
+        // As Core's SetCompact: the sign bit only makes a negative number when the value is not zero
+        // (0x00923456 is zero, not negative).
+        if ((nbits & 0x00800000) != 0 && value.signum() != 0) {
+            throw new IllegalArgumentException(String.format("negative compact target %08x", nbits));
+        }
         if (value.bitLength() > 256) {
             throw new IllegalArgumentException(String.format("compact target %08x overflows 256 bits", nbits));
         }

@@ -15,9 +15,9 @@ import java.util.Arrays;
  * is compressed once and reused while job, version and root stay the same, which is what a miner
  * rolling only nonce and ntime sends.
  *
- * <p>Merkle-root cache: a direct-mapped table of {@code merkleCacheEntries} slots, per hasher (so
- * per event loop, no locking), keyed by (job serial, extranonce1 || extranonce2) compared in full:
- * a hit is exact, a collision simply evicts. ASICs that roll version and nonce send many shares
+ * <p>Merkle-root cache: a two-way set-associative table of {@code merkleCacheEntries} slots (LRU
+ * within a set), per hasher (so per event loop, no locking), keyed by (job serial,
+ * extranonce1 || extranonce2) compared in full: a hit is exact, a conflict simply evicts. ASICs that roll version and nonce send many shares
  * with the same extranonce2; those cost only the header hash. Memory: 72 bytes per slot (about
  * 290 KiB at the default 4096); entries of retired jobs are never hit again and get overwritten,
  * and since the key is the job's serial number, not the job, the cache keeps no job alive.
@@ -63,6 +63,8 @@ public final class ShareHasher {
     private final long[] cacheJob;
     private final byte[] cacheKey;
     private final byte[] cacheRoot;
+    /** Per pair of slots: which way was used last (the other is the victim). */
+    private final byte[] cacheRecent;
     private long cacheHits;
     private long cacheMisses;
 
@@ -92,6 +94,7 @@ public final class ShareHasher {
         this.cacheJob = new long[n];
         this.cacheKey = new byte[32 * n];
         this.cacheRoot = new byte[32 * n];
+        this.cacheRecent = new byte[(n + 1) / 2];
         second[32] = (byte) 0x80;
         second[62] = 0x01; // 256 bits
         headTail[16] = (byte) 0x80;
@@ -121,16 +124,25 @@ public final class ShareHasher {
         }
         int slot = -1;
         if (cacheMask >= 0) {
-            slot = cacheSlot(job.serial, extranonce1, extranonce2);
-            int k = slot * 32;
-            if (cacheJob[slot] == job.serial
-                    && Arrays.equals(cacheKey, k, k + n1, extranonce1, 0, n1)
-                    && Arrays.equals(cacheKey, k + n1, k + n1 + n2, extranonce2, 0, n2)) {
-                cacheHits++;
-                System.arraycopy(cacheRoot, k, node, 0, 32);
-                return hashHeader(job, node, ntime, nonce, version);
+            // two-way set: the slot the key hashes to and its neighbour; LRU within the pair
+            int first = cacheSlot(job.serial, extranonce1, extranonce2);
+            for (int way = 0; way < 2; way++) {
+                int s = first ^ way;
+                if (s > cacheMask) {
+                    break; // a one-slot cache
+                }
+                int k = s * 32;
+                if (cacheJob[s] == job.serial
+                        && Arrays.equals(cacheKey, k, k + n1, extranonce1, 0, n1)
+                        && Arrays.equals(cacheKey, k + n1, k + n1 + n2, extranonce2, 0, n2)) {
+                    cacheHits++;
+                    cacheRecent[s >>> 1] = (byte) (s & 1);
+                    System.arraycopy(cacheRoot, k, node, 0, 32);
+                    return hashHeader(job, node, ntime, nonce, version);
+                }
             }
             cacheMisses++;
+            slot = cacheMask == 0 ? 0 : (first & ~1) | (1 - cacheRecent[first >>> 1]);
         }
         if (fast) {
             merkleRootFast(job, extranonce1, extranonce2);
@@ -140,6 +152,7 @@ public final class ShareHasher {
         if (slot >= 0) {
             int k = slot * 32;
             cacheJob[slot] = job.serial;
+            cacheRecent[slot >>> 1] = (byte) (slot & 1);
             System.arraycopy(extranonce1, 0, cacheKey, k, n1);
             System.arraycopy(extranonce2, 0, cacheKey, k + n1, n2);
             System.arraycopy(node, 0, cacheRoot, k, 32);
