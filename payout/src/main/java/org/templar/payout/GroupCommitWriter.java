@@ -13,10 +13,10 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
-import javax.sql.DataSource;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+
+import com.zaxxer.hikari.HikariDataSource;
 
 /**
  * The one thread that writes shares. Callers enqueue without blocking; the writer takes whatever has
@@ -38,7 +38,16 @@ final class GroupCommitWriter {
 
     private record Pending(ShareRecord share, CompletableFuture<Void> done) {}
 
-    private final DataSource dataSource;
+    /** The commit went through but forcing it to the device did not. */
+    private static final class SyncFailedException extends SQLException {
+        private static final long serialVersionUID = 1L;
+
+        SyncFailedException(Exception cause) {
+            super("committed, but the sync to disk failed: " + cause.getMessage(), cause);
+        }
+    }
+
+    private final HikariDataSource dataSource;
     private final BlockingQueue<Pending> queue;
     private final int queueCapacity;
     private final int maxBatch;
@@ -52,7 +61,7 @@ final class GroupCommitWriter {
     private long failuresSinceLog;
     private boolean failing;
 
-    GroupCommitWriter(DataSource dataSource, int queueCapacity, int maxBatch, boolean syncEachCommit,
+    GroupCommitWriter(HikariDataSource dataSource, int queueCapacity, int maxBatch, boolean syncEachCommit,
             LedgerMetrics metrics) {
         this.dataSource = dataSource;
         this.queue = new ArrayBlockingQueue<>(queueCapacity);
@@ -148,6 +157,7 @@ final class GroupCommitWriter {
             queue.drainTo(batch, maxBatch - batch.size());
             metrics.queueDepth(queue.size());
             long start = System.nanoTime();
+            boolean committed = false;
             try {
                 connection.setAutoCommit(false);
                 try (PreparedStatement insert = connection.prepareStatement(INSERT_SHARE)) {
@@ -158,16 +168,28 @@ final class GroupCommitWriter {
                     insert.executeBatch();
                 }
                 connection.commit();
-            } catch (SQLException | RuntimeException e) {
-                rollbackQuietly(connection, e);
-                throw e;
-            }
-            if (syncEachCommit) {
-                try (Statement sync = connection.createStatement()) {
-                    // Forces the committed chunk from the OS cache to the device. If this fails the
-                    // rows are committed but not known durable, so the shares are not acknowledged.
-                    sync.execute("CHECKPOINT SYNC");
+                committed = true;
+                if (syncEachCommit) {
+                    try (Statement sync = connection.createStatement()) {
+                        // Forces the committed chunk from the OS cache to the device. If this fails the
+                        // rows are committed but not known durable, so the shares are not acknowledged.
+                        sync.execute("CHECKPOINT SYNC");
+                    }
                 }
+            } catch (SQLException | RuntimeException e) {
+                if (!committed) {
+                    rollbackQuietly(connection, e);
+                }
+                // The connection may be what broke (database shut down, file gone, network cut); the
+                // pool only checks idle connections, and this one is never idle. Give the next batch
+                // a fresh one: cheap, and the only way back once the database returns.
+                dataSource.evictConnection(connection);
+                if (committed) {
+                    // Rare: the rows are in but may not survive a power cut. They are not acknowledged;
+                    // the worst case is a share credited that the miner was told was rejected.
+                    throw new SyncFailedException(e);
+                }
+                throw e;
             }
             long nanos = System.nanoTime() - start;
             metrics.batchCommitted(batch.size(), nanos);
@@ -176,8 +198,8 @@ final class GroupCommitWriter {
                 p.done().complete(null);
             }
         } catch (SQLException | RuntimeException e) {
-            LedgerException failure = new LedgerException("batch of " + batch.size()
-                    + " shares not recorded (rolled back): " + e.getMessage(), e);
+            LedgerException failure = new LedgerException("batch of " + batch.size() + " shares not recorded"
+                    + (e instanceof SyncFailedException ? ": " : " (rolled back): ") + e.getMessage(), e);
             metrics.batchFailed(batch.size(), e);
             logFailure(batch.size(), e);
             failAll(batch, failure);

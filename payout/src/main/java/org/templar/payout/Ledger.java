@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import javax.sql.DataSource;
 
@@ -53,7 +54,7 @@ public final class Ledger implements AutoCloseable {
     private final HikariDataSource dataSource;
     private final GroupCommitWriter writer;
     private final Clock clock;
-    private volatile boolean closed;
+    private final AtomicBoolean closed = new AtomicBoolean();
 
     private Ledger(LedgerConfig config, HikariDataSource dataSource, LedgerMetrics metrics, Clock clock) {
         this.config = config;
@@ -163,18 +164,19 @@ public final class Ledger implements AutoCloseable {
                 }
                 insertHistory(c, block.hash(), block.status(), block.reason(), now);
                 c.commit();
+                sync(c);
             } catch (SQLException | RuntimeException e) {
-                c.rollback();
                 if (isUniqueViolation(e)) {
+                    c.rollback();
                     return false; // recorded concurrently by another caller
                 }
+                abandon(c, e);
                 throw e;
             }
-            sync(c);
             return true;
         } catch (SQLException e) {
             throw new LedgerException("block " + block.hash() + " at height " + block.height()
-                    + " NOT recorded: " + e.getMessage(), e);
+                    + " NOT recorded (or not confirmed on disk): " + e.getMessage(), e);
         }
     }
 
@@ -214,11 +216,11 @@ public final class Ledger implements AutoCloseable {
                 }
                 insertHistory(c, hash, status, why, now);
                 c.commit();
+                sync(c);
             } catch (SQLException | RuntimeException e) {
-                c.rollback();
+                abandon(c, e);
                 throw e;
             }
-            sync(c);
         } catch (SQLException e) {
             throw new LedgerException("status " + status + " of block " + hash + " NOT recorded: " + e.getMessage(), e);
         }
@@ -252,6 +254,21 @@ public final class Ledger implements AutoCloseable {
             try (Statement s = c.createStatement()) {
                 s.execute("CHECKPOINT SYNC");
             }
+        }
+    }
+
+    /**
+     * Rolls back after a failure and, if the database itself failed, takes the connection out of the
+     * pool: it may be the thing that broke, and a fresh one is how we get back once the database is.
+     */
+    private void abandon(Connection c, Exception failure) {
+        try {
+            c.rollback();
+        } catch (SQLException | RuntimeException e) {
+            failure.addSuppressed(e);
+        }
+        if (failure instanceof SQLException) {
+            dataSource.evictConnection(c);
         }
     }
 
@@ -345,10 +362,9 @@ public final class Ledger implements AutoCloseable {
      */
     @Override
     public void close() {
-        if (closed) {
+        if (!closed.compareAndSet(false, true)) {
             return;
         }
-        closed = true;
         writer.close(CLOSE_TIMEOUT_MILLIS);
         if (config.isH2InMemory()) {
             try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
@@ -414,7 +430,7 @@ public final class Ledger implements AutoCloseable {
     }
 
     private void requireOpen() {
-        if (closed) {
+        if (closed.get()) {
             throw new LedgerException("ledger is closed");
         }
     }

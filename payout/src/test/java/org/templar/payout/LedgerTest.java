@@ -305,6 +305,55 @@ class LedgerTest {
     }
 
     @Test
+    void ledgerComesBackAfterTheDatabaseWasShutDownUnderIt() throws Exception {
+        RecordingMetrics metrics = new RecordingMetrics();
+        try (Ledger ledger = Ledger.open(LedgerConfig.embedded(dir), metrics)) {
+            ledger.recordShare(TestShares.share("alice", 0)).get(10, TimeUnit.SECONDS);
+            Connection killer = ledger.dataSource().getConnection();
+            try (Statement s = killer.createStatement()) {
+                s.execute("SHUTDOWN"); // every pooled connection is now dead
+            }
+            // Handing a dead connection back to the pool fails; the pool drops it.
+            assertThrows(SQLException.class, killer::close);
+            int acknowledged = 1;
+            List<Throwable> failures = new ArrayList<>();
+            boolean backAgain = false;
+            for (int i = 1; i <= 50 && !backAgain; i++) {
+                CompletableFuture<Void> f = ledger.recordShare(TestShares.share("alice", i));
+                try {
+                    f.get(10, TimeUnit.SECONDS);
+                    acknowledged++;
+                    backAgain = true;
+                } catch (ExecutionException e) {
+                    failures.add(e.getCause());
+                }
+            }
+            assertTrue(backAgain, "shares are written again once the database reopens; failures: " + failures);
+            for (Throwable failure : failures) {
+                assertInstanceOf(LedgerException.class, failure);
+                assertInstanceOf(SQLException.class, failure.getCause());
+            }
+            // Blocks and queries also work on fresh connections.
+            assertTrue(ledger.recordBlockCandidate(
+                    BlockRecord.candidate(1, TestShares.hash("block", 1), "alice", 1, "addr", TestShares.T0)));
+            assertEquals(acknowledged, ledger.shareCount());
+        }
+    }
+
+    @Test
+    void embeddedDatabaseCreatesItsDirectoryAndReportsCommitLatency() throws Exception {
+        Path nested = dir.resolve("a").resolve("data");
+        RecordingMetrics metrics = new RecordingMetrics();
+        try (Ledger ledger = Ledger.open(LedgerConfig.embedded(nested), metrics)) {
+            ledger.recordShare(TestShares.share("alice", 1)).get(10, TimeUnit.SECONDS);
+            assertEquals(0, ledger.queueDepth());
+        }
+        assertTrue(nested.resolve("templar.mv.db").toFile().isFile());
+        assertEquals(List.of(1), metrics.committedBatches);
+        assertTrue(metrics.commitNanos.get(0) > 0);
+    }
+
+    @Test
     void closedLedgerRefusesShares() throws Exception {
         Ledger ledger = Ledger.open(LedgerConfig.embedded(dir));
         CompletableFuture<Void> last = ledger.recordShare(TestShares.share("alice", 1));

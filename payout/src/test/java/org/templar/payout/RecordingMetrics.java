@@ -7,6 +7,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 /** Keeps what the ledger reported, for assertions. */
 final class RecordingMetrics implements LedgerMetrics {
     final List<Integer> committedBatches = new CopyOnWriteArrayList<>();
+    final List<Long> commitNanos = new CopyOnWriteArrayList<>();
     final List<Integer> failedBatches = new CopyOnWriteArrayList<>();
     final List<Throwable> failures = new CopyOnWriteArrayList<>();
     final AtomicInteger busy = new AtomicInteger();
@@ -20,6 +21,7 @@ final class RecordingMetrics implements LedgerMetrics {
     @Override
     public void batchCommitted(int size, long commitNanos) {
         committedBatches.add(size);
+        this.commitNanos.add(commitNanos);
     }
 
     @Override
