@@ -317,11 +317,24 @@ public final class Ledger implements AutoCloseable {
         return query("SELECT COUNT(*) FROM shares", ps -> {}, rs -> rs.getLong(1)).get(0);
     }
 
-    /** Per worker: share count, sum of credited difficulty, last share time; ordered by worker. */
+    /**
+     * Per worker: share count, sum of credited difficulty, last share time; ordered by worker. Read
+     * from running totals kept with every batch, so it costs one row per worker, not a scan of shares.
+     */
     public List<WorkerStats> workerStats() {
-        return query("SELECT worker, COUNT(*), SUM(share_difficulty), MAX(submitted_at) FROM shares "
-                        + "GROUP BY worker ORDER BY worker",
-                ps -> {}, rs -> new WorkerStats(rs.getString(1), rs.getLong(2), rs.getDouble(3), instant(rs, 4)));
+        return query("SELECT worker, shares, sum_difficulty, last_share_at FROM worker_stats ORDER BY worker",
+                ps -> {}, Ledger::readWorkerStats);
+    }
+
+    /** As {@link #workerStats()}, for the workers of one user. */
+    public List<WorkerStats> workerStats(String user) {
+        Objects.requireNonNull(user, "user");
+        return query("SELECT worker, shares, sum_difficulty, last_share_at FROM worker_stats WHERE user_name = ? "
+                + "ORDER BY worker", ps -> ps.setString(1, user), Ledger::readWorkerStats);
+    }
+
+    private static WorkerStats readWorkerStats(ResultSet rs) throws SQLException {
+        return new WorkerStats(rs.getString(1), rs.getLong(2), rs.getDouble(3), instant(rs, 4));
     }
 
     /**

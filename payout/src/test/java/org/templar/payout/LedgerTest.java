@@ -49,7 +49,7 @@ class LedgerTest {
     @Test
     void freshDatabaseIsMigratedToTheLatestSchema() {
         try (Ledger ledger = Ledger.open(LedgerConfig.embedded(dir))) {
-            assertEquals("2", schemaVersion(ledger));
+            assertEquals("3", schemaVersion(ledger));
             assertEquals(0, ledger.shareCount());
             assertTrue(ledger.recentBlocks(10).isEmpty());
         }
@@ -68,13 +68,19 @@ class LedgerTest {
             insert.executeUpdate();
         }
         try (Ledger ledger = Ledger.open(config)) {
-            assertEquals("2", schemaVersion(ledger));
+            assertEquals("3", schemaVersion(ledger));
             assertEquals(List.of(old), ledger.sharesFor("alice", 10));
-            ledger.recordShare(TestShares.share("alice.rig1", 2)).get(10, TimeUnit.SECONDS);
+            // The totals table of V3 starts from the shares already there.
+            assertEquals(List.of(new WorkerStats("alice.rig1", 1, old.shareDifficulty(), old.time())),
+                    ledger.workerStats());
+            ShareRecord next = TestShares.share("alice.rig1", 2);
+            ledger.recordShare(next).get(10, TimeUnit.SECONDS);
+            assertEquals(List.of(new WorkerStats("alice.rig1", 2, old.shareDifficulty() + next.shareDifficulty(),
+                    next.time())), ledger.workerStats());
         }
         // And an up-to-date database opens as it is.
         try (Ledger ledger = Ledger.open(config)) {
-            assertEquals("2", schemaVersion(ledger));
+            assertEquals("3", schemaVersion(ledger));
             assertEquals(2, ledger.shareCount());
         }
     }
@@ -115,6 +121,8 @@ class LedgerTest {
                     .mapToDouble(ShareRecord::shareDifficulty).sum();
             assertEquals(rig1Sum, rig1.sumDifficulty(), 1e-9);
             assertEquals(TestShares.T0.plusMillis(48), rig1.lastShareAt());
+            assertEquals(stats.subList(0, 2), ledger.workerStats("alice"));
+            assertEquals(List.of(), ledger.workerStats("nobody"));
 
             // Shares 40..49 of each user, plus carol's.
             Instant since = TestShares.T0.plusMillis(40);
@@ -167,9 +175,13 @@ class LedgerTest {
             awaitAll(all);
 
             assertEquals(threads * perThread, ledger.shareCount());
-            for (int t = 0; t < threads; t++) {
-                assertEquals(perThread, ledger.workerStats().get(t).shares());
+            List<WorkerStats> stats = ledger.workerStats();
+            assertEquals(threads, stats.size());
+            for (WorkerStats w : stats) {
+                assertEquals(perThread, w.shares());
             }
+            double totalFromStats = stats.stream().mapToDouble(WorkerStats::sumDifficulty).sum();
+            assertEquals(ledger.sumDifficultySince(Instant.EPOCH), totalFromStats, 1e-6);
             int committed = metrics.committedBatches.stream().mapToInt(Integer::intValue).sum();
             assertEquals(threads * perThread, committed);
             int largest = metrics.committedBatches.stream().mapToInt(Integer::intValue).max().orElse(0);
@@ -265,6 +277,8 @@ class LedgerTest {
             assertEquals(List.of(10), metrics.failedBatches);
             assertEquals(1, ledger.shareCount(), "no share of the failed batch was written");
             assertTrue(ledger.sharesFor("alice", 100).isEmpty());
+            assertEquals(List.of("before"), ledger.workerStats().stream().map(WorkerStats::worker)
+                    .collect(Collectors.toList()), "nor counted in the totals");
 
             try (Connection c = ledger.dataSource().getConnection(); Statement s = c.createStatement()) {
                 s.execute("ALTER TABLE shares DROP CONSTRAINT test_poison");
