@@ -80,7 +80,8 @@ public final class SignatureNoiseMessage {
         byte[] hash = signedHash(version, validFrom, notValidAfter, serverXOnly);
         if (!Schnorr.verify(authority.xOnly(), hash, signature)) {
             throw new NoiseException(NoiseException.Reason.WRONG_AUTHORITY,
-                    "server certificate is not signed by authority " + authority.toBase58());
+                    "server certificate does not verify with authority " + authority.toBase58()
+                            + " for the static key the server presented");
         }
         if (nowEpochSeconds < validFrom) {
             throw new NoiseException(NoiseException.Reason.CERTIFICATE_NOT_YET_VALID,
