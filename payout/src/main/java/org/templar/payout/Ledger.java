@@ -73,7 +73,12 @@ public final class Ledger implements AutoCloseable {
     public static Ledger open(LedgerConfig config, LedgerMetrics metrics) {
         Objects.requireNonNull(config, "config");
         Objects.requireNonNull(metrics, "metrics");
-        HikariDataSource dataSource = new HikariDataSource(hikariConfig(config));
+        HikariDataSource dataSource;
+        try {
+            dataSource = new HikariDataSource(hikariConfig(config)); // connects at once: fails fast
+        } catch (RuntimeException e) {
+            throw new LedgerException("cannot open ledger at " + config.jdbcUrl() + ": " + e.getMessage(), e);
+        }
         try {
             if (config.isH2() && !config.isH2InMemory()) {
                 try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {

@@ -34,6 +34,7 @@ public record LedgerConfig(
 
     public static final int DEFAULT_POOL_SIZE = 4;
     public static final int DEFAULT_QUEUE_CAPACITY = 65_536;
+    public static final int MAX_QUEUE_CAPACITY = 4_194_304;
     public static final int DEFAULT_MAX_BATCH = 1_000;
     public static final Duration DEFAULT_CONNECTION_TIMEOUT = Duration.ofSeconds(5);
     /** The embedded database's file name (H2 appends {@code .mv.db}). */
@@ -51,8 +52,9 @@ public record LedgerConfig(
             // One connection belongs to the share writer; blocks and queries need another.
             throw new IllegalArgumentException("poolSize must be at least 2: " + poolSize);
         }
-        if (queueCapacity < 1) {
-            throw new IllegalArgumentException("queueCapacity must be positive: " + queueCapacity);
+        if (queueCapacity < 1 || queueCapacity > MAX_QUEUE_CAPACITY) {
+            // The queue's array is allocated up front; a typo here should not become an OutOfMemoryError.
+            throw new IllegalArgumentException("queueCapacity must be 1.." + MAX_QUEUE_CAPACITY + ": " + queueCapacity);
         }
         if (maxBatch < 1) {
             throw new IllegalArgumentException("maxBatch must be positive: " + maxBatch);

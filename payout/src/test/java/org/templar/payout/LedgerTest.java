@@ -137,6 +137,36 @@ class LedgerTest {
     }
 
     @Test
+    void schemaAndQueriesRunInH2sPostgreSqlMode() throws Exception {
+        // Not PostgreSQL itself, but H2's emulation of it catches the obvious non-portable SQL.
+        LedgerConfig pgLike = new LedgerConfig("jdbc:h2:mem:pgmode;MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DB_CLOSE_DELAY=-1",
+                "sa", "", 2, 100, 10, Duration.ofSeconds(5), false);
+        try (Ledger ledger = Ledger.open(pgLike)) {
+            assertEquals("3", schemaVersion(ledger));
+            List<CompletableFuture<Void>> acks = new ArrayList<>();
+            for (int i = 0; i < 30; i++) {
+                acks.add(ledger.recordShare(TestShares.share("alice.rig" + (i % 2), i)));
+            }
+            awaitAll(acks);
+            assertEquals(30, ledger.shareCount());
+            assertEquals(5, ledger.sharesFor("alice", 5).size());
+            assertEquals(2, ledger.workerStats("alice").size());
+            assertTrue(ledger.sumDifficultySince(TestShares.T0) > 0);
+            String hash = TestShares.hash("block", 1);
+            ledger.recordBlockCandidate(BlockRecord.candidate(1, hash, "alice", 1, "addr", TestShares.T0));
+            ledger.updateBlockStatus(hash, BlockStatus.ACCEPTED, null);
+            assertEquals(BlockStatus.ACCEPTED, ledger.recentBlocks(1).get(0).status());
+        }
+    }
+
+    @Test
+    void unusableDatabaseLocationIsAClearErrorAtOpen() throws Exception {
+        Path notADirectory = java.nio.file.Files.writeString(dir.resolve("file"), "x");
+        LedgerException e = assertThrows(LedgerException.class, () -> Ledger.open(LedgerConfig.embedded(notADirectory)));
+        assertTrue(e.getMessage().contains("cannot open ledger"), e.getMessage());
+    }
+
+    @Test
     void inMemoryLedgerWorksAndIsGoneAfterClose() throws Exception {
         try (Ledger ledger = Ledger.open(LedgerConfig.inMemory("ledgertest"))) {
             ledger.recordShare(TestShares.share("alice", 1)).get(10, TimeUnit.SECONDS);
