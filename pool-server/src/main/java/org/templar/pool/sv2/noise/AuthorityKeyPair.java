@@ -70,6 +70,19 @@ public final class AuthorityKeyPair {
     }
 
     /**
+     * The pool's first start: loads the key file, or creates it with a fresh key when absent. The
+     * caller logs the public key either way so operators can publish it.
+     */
+    public static AuthorityKeyPair loadOrCreate(Path file, SecureRandom random) throws IOException {
+        if (Files.exists(file)) {
+            return load(file);
+        }
+        AuthorityKeyPair created = generate(random);
+        created.save(file);
+        return created;
+    }
+
+    /**
      * Writes the key to a new file readable only by its owner (where the file system has POSIX
      * permissions). Refuses to overwrite: replacing an authority key strands every miner that pinned
      * the old public key.

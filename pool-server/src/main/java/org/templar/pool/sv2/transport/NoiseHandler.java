@@ -179,6 +179,10 @@ public final class NoiseHandler extends ByteToMessageDecoder implements ChannelO
             decodeAvailable(ctx, in, out);
         } catch (NoiseException e) {
             fail(ctx, e);
+        } catch (RuntimeException e) {
+            // Whatever went wrong, the stream position is lost: never leave a half-read connection open.
+            LOG.warn("Stratum V2 Noise layer error on {}", ctx.channel(), e);
+            fail(ctx, new NoiseException(NoiseException.Reason.MALFORMED, "internal error: " + e));
         }
         if (state == State.FAILED) {
             in.skipBytes(in.readableBytes());
@@ -194,7 +198,7 @@ public final class NoiseHandler extends ByteToMessageDecoder implements ChannelO
                     }
                     byte[] act1 = new byte[NoiseInitiator.ACT1_LENGTH];
                     in.readBytes(act1);
-                    identity = identitySource.get();
+                    identity = Objects.requireNonNull(identitySource.get(), "identity source returned null");
                     NoiseResponder responder = NoiseResponder.create(identity, config.random());
                     byte[] act2 = responder.readAct1(act1);
                     ctx.writeAndFlush(Unpooled.wrappedBuffer(act2));

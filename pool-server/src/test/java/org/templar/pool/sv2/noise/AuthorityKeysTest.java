@@ -54,6 +54,15 @@ class AuthorityKeysTest {
     }
 
     @Test
+    void loadOrCreateMakesTheKeyOnceAndThenKeepsIt(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("data/authority.key");
+        AuthorityKeyPair first = AuthorityKeyPair.loadOrCreate(file, new SecureRandom());
+        assertTrue(Files.exists(file));
+        AuthorityKeyPair second = AuthorityKeyPair.loadOrCreate(file, new SecureRandom());
+        assertEquals(first.publicKey(), second.publicKey());
+    }
+
+    @Test
     void generatedKeySurvivesSaveAndLoadAndIsNotOverwritten(@TempDir Path dir) throws Exception {
         AuthorityKeyPair pair = AuthorityKeyPair.generate(new SecureRandom());
         Path file = dir.resolve("keys/authority.key");
