@@ -1,0 +1,166 @@
+package org.templar.pool.miner;
+
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLongArray;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.templar.share.ShareCheck;
+import org.templar.share.ShareHasher;
+
+/**
+ * The hashing threads. They know nothing of sockets or JSON: they read the latest published
+ * {@link MinerJob} (one volatile read every {@value #CHECK_EVERY} hashes, so a clean_jobs notify stops
+ * stale work within about a millisecond) and hand shares that meet the job's share target to a sink.
+ *
+ * <p>Search order per thread: the full nonce range for one (extranonce2, ntime, version); when it is
+ * exhausted the rolled version bits move first (no merkle root to recompute), then extranonce2. Threads
+ * split the extranonce2 space by stride, so no two threads ever hash the same header.
+ */
+final class HashWorkers implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(HashWorkers.class);
+    private static final int CHECK_EVERY = 1024;
+
+    /** Receives shares on the hashing thread; must hand them off quickly. */
+    interface ShareSink {
+        void found(FoundShare share);
+    }
+
+    private final Thread[] threads;
+    private final AtomicLongArray hashes;
+    private final ShareSink sink;
+    private final long noncesPerRoll;
+    private final Object idle = new Object();
+    private volatile MinerJob current;
+    private volatile boolean running = true;
+
+    /**
+     * @param nonceBits size of the nonce range searched per (extranonce2, ntime, version): 32 for real
+     *     mining; tests use fewer to exercise version and extranonce2 rolling in seconds
+     */
+    HashWorkers(int threadCount, int nonceBits, ShareSink sink) {
+        if (nonceBits < 10 || nonceBits > 32) {
+            throw new IllegalArgumentException("nonce bits must be 10..32, got " + nonceBits);
+        }
+        this.sink = sink;
+        this.noncesPerRoll = 1L << nonceBits;
+        this.hashes = new AtomicLongArray(threadCount);
+        this.threads = new Thread[threadCount];
+        for (int i = 0; i < threadCount; i++) {
+            int index = i;
+            Thread t = new Thread(() -> run(index), "templar-hash-" + i);
+            t.setDaemon(true);
+            // Hashing must not starve the event loop that submits its shares and reads new jobs.
+            t.setPriority(Thread.MIN_PRIORITY);
+            threads[i] = t;
+        }
+    }
+
+    void start() {
+        for (Thread t : threads) {
+            t.start();
+        }
+    }
+
+    /** Switch every thread to this job (null: stop hashing until the next job). */
+    void publish(MinerJob job) {
+        current = job;
+        synchronized (idle) {
+            idle.notifyAll();
+        }
+    }
+
+    MinerJob current() {
+        return current;
+    }
+
+    int threadCount() {
+        return threads.length;
+    }
+
+    long totalHashes() {
+        long sum = 0;
+        for (int i = 0; i < hashes.length(); i++) {
+            sum += hashes.get(i);
+        }
+        return sum;
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        publish(null);
+        for (Thread t : threads) {
+            try {
+                t.join(TimeUnit.SECONDS.toMillis(5));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    private void run(int index) {
+        ShareHasher hasher = new ShareHasher();
+        while (running) {
+            MinerJob job = current;
+            if (job == null) {
+                idleWhile(null);
+                continue;
+            }
+            try {
+                mine(index, job, hasher);
+            } catch (RuntimeException e) {
+                // A bug on one job must not kill the thread for every later job.
+                LOG.error("hashing thread {} failed on {}", index, job, e);
+                idleWhile(job);
+            }
+        }
+    }
+
+    private void mine(int index, MinerJob job, ShareHasher hasher) {
+        long en2Space = job.extranonce2Space();
+        long versionSpace = job.versionSpace();
+        int ntime = job.ntime();
+        for (long en2Counter = index; en2Counter < en2Space; en2Counter += threads.length) {
+            byte[] en2 = job.extranonce2(en2Counter);
+            // The merkle root depends only on the coinbase, i.e. on extranonce2: compute it once per
+            // extranonce2 and hash bare headers below it.
+            byte[] root = hasher.check(job.work(), job.extranonce1Bytes(), en2, ntime, 0, job.work().version())
+                    .merkleRootCopy();
+            for (long v = 0; v < versionSpace; v++) {
+                int bits = job.versionBits(v);
+                int version = job.rolledVersion(bits);
+                for (long n = 0; n < noncesPerRoll; n++) {
+                    ShareCheck c = hasher.checkHeader(job.work(), root, ntime, (int) n, version);
+                    if (c.meets(job.shareTarget())) {
+                        sink.found(new FoundShare(job, en2.clone(), ntime, (int) n, bits, c.hashCopy(),
+                                c.meets(job.work().networkTarget())));
+                    }
+                    if ((n & (CHECK_EVERY - 1)) == CHECK_EVERY - 1) {
+                        hashes.addAndGet(index, CHECK_EVERY);
+                        if (current != job || !running) {
+                            return;
+                        }
+                    }
+                }
+            }
+        }
+        // This thread's share of the extranonce2 space is used up: nothing left but to wait for a new job.
+        LOG.debug("thread {} exhausted job {}", index, job.jobId());
+        idleWhile(job);
+    }
+
+    private void idleWhile(MinerJob job) {
+        synchronized (idle) {
+            while (running && current == job) {
+                try {
+                    idle.wait(100);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    running = false;
+                    return;
+                }
+            }
+        }
+    }
+}
