@@ -14,10 +14,10 @@ public record Str0255(Bytes bytes) {
 
     public Str0255 {
         if (bytes == null) {
-            throw new IllegalArgumentException("STR0_255 bytes must not be null");
+            throw new Sv2CodecException("STR0_255 bytes must not be null");
         }
         if (bytes.length() > MAX_LENGTH) {
-            throw new IllegalArgumentException("STR0_255 is at most 255 bytes, got " + bytes.length());
+            throw new Sv2CodecException("STR0_255 is at most 255 bytes, got " + bytes.length());
         }
     }
 

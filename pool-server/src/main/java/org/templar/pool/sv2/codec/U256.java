@@ -13,7 +13,7 @@ public record U256(Bytes bytes) {
 
     public U256 {
         if (bytes == null || bytes.length() != SIZE) {
-            throw new IllegalArgumentException("U256 needs exactly 32 bytes, got "
+            throw new Sv2CodecException("U256 needs exactly 32 bytes, got "
                     + (bytes == null ? "null" : bytes.length()));
         }
     }
