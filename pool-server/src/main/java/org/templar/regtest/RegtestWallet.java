@@ -1,98 +1,111 @@
 package org.templar.regtest;
 
-import java.security.SecureRandom;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import org.bitcoinj.base.Address;
-import org.bitcoinj.base.AddressParser;
 import org.bitcoinj.base.BitcoinNetwork;
 import org.bitcoinj.base.Coin;
 import org.bitcoinj.base.SegwitAddress;
-import org.bitcoinj.base.Sha256Hash;
 import org.bitcoinj.core.Transaction;
+import org.bitcoinj.core.TransactionInput;
 import org.bitcoinj.core.TransactionOutPoint;
+import org.bitcoinj.core.TransactionWitness;
 import org.bitcoinj.crypto.ECKey;
-import org.bitcoinj.script.Script;
+import org.bitcoinj.crypto.TransactionSignature;
 import org.bitcoinj.script.ScriptBuilder;
 import org.templar.share.Hex;
 
 /**
- * A one-key faucet for tests and demos: holds an ECKey and its P2WPKH regtest address, and builds
- * and signs transactions spending outputs paid to that address (typically mature coinbase outputs
- * of blocks generated to it), returning raw hex ready for sendrawtransaction.
+ * A one-key faucet for tests and demos: a P2WPKH address to mine to, and signed transactions
+ * spending its mature coinbase outputs, ready for sendrawtransaction.
  */
 public final class RegtestWallet {
-    /** Below this a P2WPKH change output would be dust under Core's default policy (3 sat/vB dust relay fee). */
-    static final long P2WPKH_DUST = 294;
-
     private final ECKey key;
     private final SegwitAddress address;
 
     private RegtestWallet(ECKey key) {
         this.key = key;
-        this.address = SegwitAddress.fromHash(BitcoinNetwork.REGTEST, key.getPubKeyHash());
+        this.address = SegwitAddress.fromKey(org.bitcoinj.params.RegTestParams.get(), key);
     }
 
-    /** A wallet with a fresh random key. */
     public static RegtestWallet random() {
-        return new RegtestWallet(new ECKey(new SecureRandom()));
+        return new RegtestWallet(new ECKey());
     }
 
-    /** A wallet for a known 32-byte private key, so that demos can be repeated with the same address. */
     public static RegtestWallet fromPrivateKey(byte[] privateKey32) {
-        if (privateKey32.length != 32) {
-            throw new IllegalArgumentException("a private key is 32 bytes");
-        }
-        return new RegtestWallet(ECKey.fromPrivate(privateKey32));
+        return new RegtestWallet(ECKey.fromPrivate(privateKey32, true));
     }
 
-    /** The bech32 regtest address (bcrt1q...). */
+    /** The bech32 (bcrt1q...) address. */
     public String address() {
         return address.toString();
     }
 
-    /** The output script paying this wallet: OP_0 PUSH20(hash160(pubkey)). */
     public byte[] scriptPubKey() {
         return ScriptBuilder.createOutputScript(address).program();
     }
 
-    /** Script of any regtest address (bech32, bech32m or base58), for outputs and comparisons. */
-    public static byte[] scriptFor(String regtestAddress) {
-        Address a = AddressParser.getDefault(BitcoinNetwork.REGTEST).parseAddress(regtestAddress);
-        return ScriptBuilder.createOutputScript(a).program();
+    public ECKey key() {
+        return key;
     }
 
     /**
-     * Sends {@code valueSats - feeSats} of the output {@code txid:vout} (worth {@code valueSats} and
-     * paying this wallet) to {@code toAddress}. Returns the signed transaction as hex.
+     * The oldest coinbase output of this wallet that the next block may spend (100 confirmations)
+     * and that no mempool transaction spends yet.
      */
-    public String spendAll(String txid, long vout, long valueSats, String toAddress, long feeSats) {
-        return spend(txid, vout, valueSats, toAddress, valueSats - feeSats, feeSats);
+    public Optional<Map.Entry<OutPointKey, Utxo>> matureCoinbase(RegtestChain chain) {
+        int spendHeight = chain.height() + 1;
+        for (Map.Entry<OutPointKey, Utxo> e : chain.unspentTo(scriptPubKey())) {
+            Utxo u = e.getValue();
+            if ((!u.coinbase() || spendHeight - u.height() >= RegtestConsensus.COINBASE_MATURITY) && !chain.spentInMempool(e.getKey())) {
+                return Optional.of(e);
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** Every output of this wallet on the active chain, mature or not, oldest first. */
+    public List<Map.Entry<OutPointKey, Utxo>> outputs(RegtestChain chain) {
+        return chain.unspentTo(scriptPubKey());
     }
 
     /**
-     * Pays {@code amountSats} from the output {@code txid:vout} to {@code toAddress}, leaves
-     * {@code feeSats} as fee and returns the rest to this wallet (as output 1, unless it is nothing).
-     * Returns the signed transaction as hex.
+     * Spends a mature coinbase output: {@code amountSats} to {@code toAddress}, {@code feeSats} to the
+     * miner, the rest back to this wallet. Returns the raw transaction hex.
      */
-    public String spend(String txid, long vout, long valueSats, String toAddress, long amountSats, long feeSats) {
-        if (amountSats <= 0 || feeSats < 0) {
-            throw new IllegalArgumentException("amount must be positive and fee non-negative");
-        }
-        long change = valueSats - amountSats - feeSats;
-        if (change < 0) {
-            throw new IllegalArgumentException("output worth " + valueSats + " cannot pay " + amountSats + " + fee " + feeSats);
-        }
-        if (change > 0 && change < P2WPKH_DUST) {
-            throw new IllegalArgumentException("change of " + change + " sat would be dust; adjust amount or fee");
+    public String payFromMatureCoinbase(RegtestChain chain, String toAddress, long amountSats, long feeSats) {
+        Map.Entry<OutPointKey, Utxo> coin = matureCoinbase(chain)
+                .orElseThrow(() -> new IllegalStateException("no mature coinbase output for " + address()));
+        return spend(coin.getKey(), coin.getValue().value(), toAddress, amountSats, feeSats);
+    }
+
+    /**
+     * Builds and signs a version-2 transaction spending one P2WPKH output of this wallet (value
+     * {@code inputValue}) to {@code toAddress}, with change to this wallet when above dust.
+     */
+    public String spend(OutPointKey outpoint, long inputValue, String toAddress, long amountSats, long feeSats) {
+        Address to = RegtestRpc.parseAddress(toAddress)
+                .orElseThrow(() -> new IllegalArgumentException("not a regtest address: " + toAddress));
+        long change = inputValue - amountSats - feeSats;
+        if (amountSats <= 0 || change < 0) {
+            throw new IllegalArgumentException("amount " + amountSats + " + fee " + feeSats + " exceeds input " + inputValue);
         }
         Transaction tx = new Transaction();
         tx.setVersion(2);
-        tx.addOutput(Coin.valueOf(amountSats), Script.parse(scriptFor(toAddress)));
-        if (change > 0) {
+        tx.addInput(new TransactionInput(tx, new byte[0], new TransactionOutPoint(outpoint.index(), outpoint.txid()),
+                Coin.valueOf(inputValue)));
+        tx.addOutput(Coin.valueOf(amountSats), to);
+        if (change >= 294) { // Core's dust threshold for a P2WPKH output
             tx.addOutput(Coin.valueOf(change), address);
         }
-        // Outputs first: the SIGHASH_ALL signature commits to them.
-        tx.addSignedInput(new TransactionOutPoint(vout, Sha256Hash.wrap(txid)),
-                ScriptBuilder.createOutputScript(address), Coin.valueOf(valueSats), key);
+        TransactionSignature sig = tx.calculateWitnessSignature(0, key, ScriptBuilder.createP2PKHOutputScript(key),
+                Coin.valueOf(inputValue), Transaction.SigHash.ALL, false);
+        tx.replaceInput(0, tx.getInput(0).withWitness(TransactionWitness.redeemP2WPKH(sig, key)));
         return Hex.encode(tx.serialize());
+    }
+
+    public static boolean isRegtestAddress(String s) {
+        return RegtestRpc.parseAddress(s).map(a -> a.network() == BitcoinNetwork.REGTEST).orElse(false);
     }
 }

@@ -1,0 +1,196 @@
+package org.templar.regtest;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import org.bitcoinj.base.Sha256Hash;
+import org.bitcoinj.base.VarInt;
+import org.bitcoinj.core.Transaction;
+import org.templar.share.BlockHeader;
+import org.templar.share.MerkleBranch;
+
+/**
+ * A block as received: the 80-byte header fields and bitcoinj transactions. Stateless codec
+ * (bytes to value and back); consensus checks live in {@link BlockRules}.
+ */
+public final class RawBlock {
+    private final byte[] header;
+    private final List<Transaction> txs;
+    private final Sha256Hash hash;
+
+    private RawBlock(byte[] header, List<Transaction> txs) {
+        this.header = header;
+        this.txs = Collections.unmodifiableList(new ArrayList<>(txs));
+        this.hash = Sha256Hash.wrapReversed(BlockHeader.hash(header));
+    }
+
+    /** Decodes a serialized block; throws IllegalArgumentException when the bytes are not a block. */
+    public static RawBlock parse(byte[] raw) {
+        try {
+            ByteBuffer buf = ByteBuffer.wrap(raw);
+            byte[] header = new byte[BlockHeader.SIZE];
+            buf.get(header);
+            long n = VarInt.read(buf).longValue();
+            if (n < 0 || n > raw.length) {
+                throw new IllegalArgumentException("bad transaction count " + n);
+            }
+            List<Transaction> txs = new ArrayList<>();
+            for (long i = 0; i < n; i++) {
+                txs.add(Transaction.read(buf));
+            }
+            return new RawBlock(header, txs);
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException("block decode failed: " + e.getMessage(), e);
+        }
+    }
+
+    public static RawBlock of(byte[] header, List<Transaction> txs) {
+        if (header.length != BlockHeader.SIZE) {
+            throw new IllegalArgumentException("header is " + header.length + " bytes");
+        }
+        return new RawBlock(header.clone(), txs);
+    }
+
+    public static RawBlock assemble(int version, Sha256Hash prev, long time, int bits, long nonce, List<Transaction> txs) {
+        byte[] merkle = merkleRoot(txs);
+        byte[] header = BlockHeader.serialize(version, prev.getReversedBytes(), merkle, (int) time, bits, (int) nonce);
+        return new RawBlock(header, txs);
+    }
+
+    /** A copy with another nonce (the header is re-hashed). */
+    public RawBlock withNonce(long nonce) {
+        byte[] h = header.clone();
+        BlockHeader.writeIntLe(h, 76, (int) nonce);
+        return new RawBlock(h, txs);
+    }
+
+    /** A copy with other transactions and the same header bytes (the merkle root is NOT recomputed). */
+    public RawBlock withTransactions(List<Transaction> newTxs) {
+        return new RawBlock(header, newTxs);
+    }
+
+    public byte[] serialize() {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(BlockHeader.SIZE + 256 * txs.size());
+        out.writeBytes(header);
+        out.writeBytes(VarInt.of(txs.size()).serialize());
+        for (Transaction tx : txs) {
+            out.writeBytes(tx.serialize());
+        }
+        return out.toByteArray();
+    }
+
+    /** Serialized size without witness data (Core's "strippedsize"). */
+    public int strippedSize() {
+        int size = BlockHeader.SIZE + VarInt.sizeOf(txs.size());
+        for (Transaction tx : txs) {
+            size += strippedSize(tx);
+        }
+        return size;
+    }
+
+    public int size() {
+        int size = BlockHeader.SIZE + VarInt.sizeOf(txs.size());
+        for (Transaction tx : txs) {
+            size += tx.messageSize();
+        }
+        return size;
+    }
+
+    public int weight() {
+        return strippedSize() * (RegtestConsensus.WITNESS_SCALE_FACTOR - 1) + size();
+    }
+
+    static int strippedSize(Transaction tx) {
+        // weight = 3 * stripped + total, so the stripped size follows from bitcoinj's two numbers.
+        return (tx.getWeight() - tx.messageSize()) / (RegtestConsensus.WITNESS_SCALE_FACTOR - 1);
+    }
+
+    /** Merkle root (internal byte order) of the txids, as Core computes it. */
+    public static byte[] merkleRoot(List<Transaction> txs) {
+        List<byte[]> ids = new ArrayList<>(txs.size());
+        for (Transaction tx : txs) {
+            ids.add(tx.getTxId().getReversedBytes());
+        }
+        return MerkleBranch.root(ids);
+    }
+
+    /** True when the txid list has a repeated last pair that makes another list hash alike (CVE-2012-2459). */
+    public static boolean merkleMutated(List<Transaction> txs) {
+        List<byte[]> level = new ArrayList<>();
+        for (Transaction tx : txs) {
+            level.add(tx.getTxId().getReversedBytes());
+        }
+        boolean mutated = false;
+        while (level.size() > 1) {
+            for (int i = 0; i + 1 < level.size(); i += 2) {
+                if (java.util.Arrays.equals(level.get(i), level.get(i + 1))) {
+                    mutated = true;
+                }
+            }
+            List<byte[]> next = new ArrayList<>();
+            for (int i = 0; i < level.size(); i += 2) {
+                byte[] l = level.get(i);
+                byte[] r = i + 1 < level.size() ? level.get(i + 1) : l;
+                next.add(org.templar.share.Sha256.hashPair(l, r));
+            }
+            level = next;
+        }
+        return mutated;
+    }
+
+    /** BIP141 witness merkle root: wtxids with the coinbase's replaced by zero. */
+    public static byte[] witnessMerkleRoot(List<Transaction> txs) {
+        List<byte[]> ids = new ArrayList<>(txs.size());
+        ids.add(new byte[32]);
+        for (int i = 1; i < txs.size(); i++) {
+            ids.add(txs.get(i).getWTxId().getReversedBytes());
+        }
+        return MerkleBranch.root(ids);
+    }
+
+    public byte[] header() {
+        return header.clone();
+    }
+
+    public Sha256Hash hash() {
+        return hash;
+    }
+
+    public int version() {
+        return BlockHeader.readIntLe(header, 0);
+    }
+
+    public Sha256Hash prevHash() {
+        byte[] p = new byte[32];
+        System.arraycopy(header, 4, p, 0, 32);
+        return Sha256Hash.wrapReversed(p);
+    }
+
+    public byte[] merkleRootInternal() {
+        byte[] p = new byte[32];
+        System.arraycopy(header, 36, p, 0, 32);
+        return p;
+    }
+
+    public Sha256Hash merkleRoot() {
+        return Sha256Hash.wrapReversed(merkleRootInternal());
+    }
+
+    public long time() {
+        return Integer.toUnsignedLong(BlockHeader.readIntLe(header, 68));
+    }
+
+    public int bits() {
+        return BlockHeader.readIntLe(header, 72);
+    }
+
+    public long nonce() {
+        return Integer.toUnsignedLong(BlockHeader.readIntLe(header, 76));
+    }
+
+    public List<Transaction> transactions() {
+        return txs;
+    }
+}
