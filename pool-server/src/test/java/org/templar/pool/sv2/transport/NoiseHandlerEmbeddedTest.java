@@ -34,6 +34,17 @@ import io.netty.channel.embedded.EmbeddedChannel;
 class NoiseHandlerEmbeddedTest {
 
     private static final SecureRandom RANDOM = new SecureRandom();
+    private static LeakWatch leakWatch;
+
+    @org.junit.jupiter.api.BeforeAll
+    static void watchLeaks() {
+        leakWatch = new LeakWatch();
+    }
+
+    @org.junit.jupiter.api.AfterAll
+    static void noLeaks() throws InterruptedException {
+        leakWatch.assertNoLeaks();
+    }
     private final AuthorityKeyPair authority = AuthorityKeyPair.generate(RANDOM);
     private final ServerIdentity identity = ServerIdentity.issue(authority, Instant.now().minusSeconds(60),
             Duration.ofHours(1), RANDOM);

@@ -74,8 +74,11 @@ class NoiseLoopbackTest {
     private static final BlockingQueue<NoiseFailure> SERVER_FAILURES = new LinkedBlockingQueue<>();
     private static ServerIdentity goodIdentity;
 
+    private static LeakWatch leakWatch;
+
     @BeforeAll
     static void startServer() throws Exception {
+        leakWatch = new LeakWatch();
         group = new NioEventLoopGroup(2);
         authority = AuthorityKeyPair.generate(RANDOM);
         goodIdentity = ServerIdentity.issue(authority, Instant.now().minusSeconds(60), Duration.ofHours(1), RANDOM);
@@ -96,6 +99,7 @@ class NoiseLoopbackTest {
     static void stopServer() throws Exception {
         serverChannel.close().sync();
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
+        leakWatch.assertNoLeaks();
     }
 
     @BeforeEach
