@@ -18,12 +18,6 @@ public final class Sv2Mining {
     private Sv2Mining() {
     }
 
-    private static void u32s(long... values) {
-        for (long v : values) {
-            u32(v, "U32 field");
-        }
-    }
-
     private static Bytes b0_32(Bytes v, String field) {
         return maxLength(v, 32, field);
     }
@@ -57,7 +51,9 @@ public final class Sv2Mining {
     public record OpenStandardMiningChannelSuccess(long requestId, long channelId, U256 target,
             Bytes extranoncePrefix, long groupChannelId) implements Sv2SpecMessage {
         public OpenStandardMiningChannelSuccess {
-            u32s(requestId, channelId, groupChannelId);
+            u32(requestId, "request_id");
+            u32(channelId, "channel_id");
+            u32(groupChannelId, "group_channel_id");
             notNull(target, "target");
             b0_32(extranoncePrefix, "extranonce_prefix");
         }
@@ -130,7 +126,9 @@ public final class Sv2Mining {
     public record OpenExtendedMiningChannelSuccess(long requestId, long channelId, U256 target, int extranonceSize,
             Bytes extranoncePrefix, long groupChannelId) implements Sv2SpecMessage {
         public OpenExtendedMiningChannelSuccess {
-            u32s(requestId, channelId, groupChannelId);
+            u32(requestId, "request_id");
+            u32(channelId, "channel_id");
+            u32(groupChannelId, "group_channel_id");
             notNull(target, "target");
             u16(extranonceSize, "extranonce_size");
             b0_32(extranoncePrefix, "extranonce_prefix");
@@ -157,7 +155,9 @@ public final class Sv2Mining {
     public record NewMiningJob(long channelId, long jobId, OptionalLong minNtime, long version, U256 merkleRoot)
             implements Sv2ChannelMessage {
         public NewMiningJob {
-            u32s(channelId, jobId, version);
+            u32(channelId, "channel_id");
+            u32(jobId, "job_id");
+            u32(version, "version");
             notNull(minNtime, "min_ntime").ifPresent(v -> u32(v, "min_ntime"));
             notNull(merkleRoot, "merkle_root");
         }
@@ -275,7 +275,12 @@ public final class Sv2Mining {
     public record SubmitSharesStandard(long channelId, long sequenceNumber, long jobId, long nonce, long ntime,
             long version) implements Sv2ChannelMessage {
         public SubmitSharesStandard {
-            u32s(channelId, sequenceNumber, jobId, nonce, ntime, version);
+            u32(channelId, "channel_id");
+            u32(sequenceNumber, "sequence_number");
+            u32(jobId, "job_id");
+            u32(nonce, "nonce");
+            u32(ntime, "ntime");
+            u32(version, "version");
         }
 
         @Override
@@ -301,7 +306,12 @@ public final class Sv2Mining {
     public record SubmitSharesExtended(long channelId, long sequenceNumber, long jobId, long nonce, long ntime,
             long version, Bytes extranonce, Sv2Tlvs tlvs) implements Sv2ChannelMessage {
         public SubmitSharesExtended {
-            u32s(channelId, sequenceNumber, jobId, nonce, ntime, version);
+            u32(channelId, "channel_id");
+            u32(sequenceNumber, "sequence_number");
+            u32(jobId, "job_id");
+            u32(nonce, "nonce");
+            u32(ntime, "ntime");
+            u32(version, "version");
             b0_32(extranonce, "extranonce");
             notNull(tlvs, "tlvs");
             Sv2WorkerHashrateTracking.checkLimits(tlvs);
@@ -354,7 +364,9 @@ public final class Sv2Mining {
     public record SubmitSharesSuccess(long channelId, long lastSequenceNumber, long newSubmitsAcceptedCount,
             long newSharesSum) implements Sv2ChannelMessage {
         public SubmitSharesSuccess {
-            u32s(channelId, lastSequenceNumber, newSubmitsAcceptedCount);
+            u32(channelId, "channel_id");
+            u32(lastSequenceNumber, "last_sequence_number");
+            u32(newSubmitsAcceptedCount, "new_submits_accepted_count");
         }
 
         @Override
@@ -377,7 +389,8 @@ public final class Sv2Mining {
     public record SubmitSharesError(long channelId, long sequenceNumber, Str0255 errorCode)
             implements Sv2ChannelMessage {
         public SubmitSharesError {
-            u32s(channelId, sequenceNumber);
+            u32(channelId, "channel_id");
+            u32(sequenceNumber, "sequence_number");
             notNull(errorCode, "error_code");
         }
 
@@ -401,7 +414,9 @@ public final class Sv2Mining {
             boolean versionRollingAllowed, List<U256> merklePath, Bytes coinbaseTxPrefix, Bytes coinbaseTxSuffix)
             implements Sv2ChannelMessage {
         public NewExtendedMiningJob {
-            u32s(channelId, jobId, version);
+            u32(channelId, "channel_id");
+            u32(jobId, "job_id");
+            u32(version, "version");
             notNull(minNtime, "min_ntime").ifPresent(v -> u32(v, "min_ntime"));
             merklePath = Sv2Check.seq(merklePath, 255, "merkle_path");
             maxLength(coinbaseTxPrefix, 0xffff, "coinbase_tx_prefix");
@@ -434,7 +449,10 @@ public final class Sv2Mining {
     public record SetNewPrevHash(long channelId, long jobId, U256 prevHash, long minNtime, long nbits)
             implements Sv2ChannelMessage {
         public SetNewPrevHash {
-            u32s(channelId, jobId, minNtime, nbits);
+            u32(channelId, "channel_id");
+            u32(jobId, "job_id");
+            u32(minNtime, "min_ntime");
+            u32(nbits, "nbits");
             notNull(prevHash, "prev_hash");
         }
 
@@ -482,8 +500,14 @@ public final class Sv2Mining {
             long coinbaseTxInputNSequence, Bytes coinbaseTxOutputs, long coinbaseTxLocktime, List<U256> merklePath)
             implements Sv2ChannelMessage {
         public SetCustomMiningJob {
-            u32s(channelId, requestId, version, minNtime, nbits, coinbaseTxVersion, coinbaseTxInputNSequence,
-                    coinbaseTxLocktime);
+            u32(channelId, "channel_id");
+            u32(requestId, "request_id");
+            u32(version, "version");
+            u32(minNtime, "min_ntime");
+            u32(nbits, "nbits");
+            u32(coinbaseTxVersion, "coinbase_tx_version");
+            u32(coinbaseTxInputNSequence, "coinbase_tx_input_nSequence");
+            u32(coinbaseTxLocktime, "coinbase_tx_locktime");
             maxLength(miningJobToken, 255, "mining_job_token");
             notNull(prevHash, "prev_hash");
             maxLength(coinbasePrefix, 255, "coinbase_prefix");
@@ -515,7 +539,9 @@ public final class Sv2Mining {
     /** SetCustomMiningJob.Success (0x23), 5.3.19. */
     public record SetCustomMiningJobSuccess(long channelId, long requestId, long jobId) implements Sv2ChannelMessage {
         public SetCustomMiningJobSuccess {
-            u32s(channelId, requestId, jobId);
+            u32(channelId, "channel_id");
+            u32(requestId, "request_id");
+            u32(jobId, "job_id");
         }
 
         @Override
@@ -537,7 +563,8 @@ public final class Sv2Mining {
     public record SetCustomMiningJobError(long channelId, long requestId, Str0255 errorCode)
             implements Sv2ChannelMessage {
         public SetCustomMiningJobError {
-            u32s(channelId, requestId);
+            u32(channelId, "channel_id");
+            u32(requestId, "request_id");
             notNull(errorCode, "error_code");
         }
 
