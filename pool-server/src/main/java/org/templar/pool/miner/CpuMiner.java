@@ -19,12 +19,14 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.templar.pool.sv1.codec.Sv1JsonCodec;
 import org.templar.pool.sv1.codec.Sv1Message;
+import org.templar.share.Sha256Compressor;
 
 /**
  * {@code templar mine}: a CPU miner speaking Stratum V1. Owns one Netty event loop (the connection and
@@ -84,8 +86,11 @@ public final class CpuMiner implements AutoCloseable {
     static CpuMiner start(MinerConfig config, int nonceBits) {
         CpuMiner miner = new CpuMiner(config, nonceBits);
         miner.workers.start();
-        LOG.info("templar mine: {} as {}, {} thread(s), version rolling {}", config.endpoint(), config.user(),
-                config.threads(), config.versionRolling() ? "on" : "off");
+        LOG.info("templar mine: {} as {}, {} thread(s), version rolling {}, SHA-256 {}", config.endpoint(),
+                config.user(), config.threads(), config.versionRolling() ? "on" : "off",
+                Sha256Compressor.INTRINSIC ? "compression function with midstates"
+                        : "via MessageDigest (run the JVM with --add-opens java.base/sun.security.provider=ALL-UNNAMED"
+                                + " for midstates, about a third faster)");
         miner.group.execute(miner::connect);
         if (!config.maxDuration().isZero()) {
             miner.group.schedule(() -> miner.stop("time limit " + config.maxDuration() + " reached", null),
@@ -205,13 +210,17 @@ public final class CpuMiner implements AutoCloseable {
             counters.discarded();
             return;
         }
-        c.channel.eventLoop().execute(() -> {
-            if (connection == c) {
-                c.session.onShareFound(share);
-            } else {
-                counters.discarded();
-            }
-        });
+        try {
+            c.channel.eventLoop().execute(() -> {
+                if (connection == c) {
+                    c.session.onShareFound(share);
+                } else {
+                    counters.discarded();
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            counters.discarded(); // the miner is shutting down
+        }
     }
 
     private void checkLimits() {

@@ -100,7 +100,8 @@ final class HashWorkers implements AutoCloseable {
     }
 
     private void run(int index) {
-        ShareHasher hasher = new ShareHasher();
+        // No merkle-root cache: a miner computes each root once per extranonce2 and never looks it up again.
+        ShareHasher hasher = new ShareHasher(0);
         while (running) {
             MinerJob job = current;
             if (job == null) {

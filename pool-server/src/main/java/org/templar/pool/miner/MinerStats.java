@@ -1,6 +1,7 @@
 package org.templar.pool.miner;
 
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
@@ -26,7 +27,7 @@ public record MinerStats(long hashes, double hashrate, double hashratePerThread,
 
     /** One log line: what a person watching the miner wants to see. */
     public String summary(int threads) {
-        return String.format("hashrate %s (%d threads, %s per thread), accepted %d, rejected %d%s, blocks %d%s",
+        return String.format(Locale.ROOT, "hashrate %s (%d threads, %s per thread), accepted %d, rejected %d%s, blocks %d%s",
                 human(hashrate), threads, human(hashratePerThread), accepted, rejected,
                 rejectedByCode.isEmpty() ? "" : " " + new TreeMap<>(rejectedByCode), blocks,
                 lastBlockHash.map(h -> " (last " + h + ")").orElse(""));
@@ -39,6 +40,6 @@ public record MinerStats(long hashes, double hashrate, double hashratePerThread,
             hps /= 1000;
             u++;
         }
-        return String.format("%.2f %s", hps, units[u]);
+        return String.format(Locale.ROOT, "%.2f %s", hps, units[u]);
     }
 }
