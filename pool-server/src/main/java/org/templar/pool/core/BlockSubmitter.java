@@ -71,6 +71,11 @@ public final class BlockSubmitter implements AutoCloseable {
             updateStatus(hashHex, BlockStatus.ACCEPTED, null);
             metrics.blockFound(height, true);
             onBlockAccepted.run();
+        } else if (result.answers().stream().allMatch(a -> a.equals("inconclusive"))) {
+            // valid, but another block at this height got there first (a stale solve): not a pool fault
+            log.warn("block {} at height {} is valid but not on the best chain (inconclusive)", hashHex, height);
+            updateStatus(hashHex, BlockStatus.REJECTED, "inconclusive: valid but not on the best chain (stale)");
+            metrics.blockFound(height, false);
         } else {
             log.error("block {} at height {} REJECTED: {}", hashHex, height, result.answers());
             updateStatus(hashHex, BlockStatus.REJECTED, String.join("; ", result.answers()));

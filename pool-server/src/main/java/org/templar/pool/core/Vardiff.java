@@ -3,11 +3,16 @@ package org.templar.pool.core;
 /**
  * One connection's variable-difficulty state. Not thread-safe: it lives on its session's event loop.
  *
- * <p>It counts accepted shares in a window and, once per retarget interval (or early when shares
- * come far too fast), proposes the difficulty that would have produced the target rate, limited to a
- * factor of 4 per step so that one lucky or unlucky window does not swing it wildly.
+ * <p>Shares are Poisson arrivals, so a rate measured over a handful of shares is noise: it waits for
+ * at least {@link #MIN_SHARES} shares in a window of at least the retarget interval (or for four
+ * intervals, for a miner that barely finds shares), then proposes the difficulty that would have
+ * produced the target rate, moving at most a factor of 4 per step. A miner flooding the pool (many
+ * times the target rate) is corrected early. Changes under 20% are ignored: each costs the miner a
+ * set_difficulty and a job.
  */
 public final class Vardiff {
+    static final int MIN_SHARES = 8;
+
     private final VardiffSettings settings;
     private double current;
     private long windowStartNanos;
@@ -26,49 +31,48 @@ public final class Vardiff {
     /** Sets the difficulty directly (miner suggestion), clamped to the limits; restarts the window. */
     public double suggest(double difficulty, long nowNanos) {
         current = clamp(difficulty);
-        windowStartNanos = nowNanos;
-        sharesInWindow = 0;
+        restart(nowNanos);
         return current;
     }
 
-    /**
-     * Records an accepted share; returns the new difficulty if it should change now, else NaN.
-     */
+    /** Records an accepted share; returns the new difficulty if it should change now, else NaN. */
     public double onShare(long nowNanos) {
         sharesInWindow++;
         return evaluate(nowNanos);
     }
 
-    /** Called periodically without shares too, so a miner that stopped finding shares gets an easier one. */
+    /** Also called periodically without shares, so a miner that stopped finding shares gets an easier one. */
     public double evaluate(long nowNanos) {
         long elapsed = nowNanos - windowStartNanos;
+        long retarget = settings.retargetInterval().toNanos();
         double targetSeconds = settings.targetShareInterval().toNanos() / 1e9;
-        boolean windowDone = elapsed >= settings.retargetInterval().toNanos();
-        // far too fast: react early rather than flood the pool for a whole window
-        boolean tooFast = sharesInWindow >= 16 && elapsed < sharesInWindow * targetSeconds * 1e9 / 4;
-        if (!windowDone && !tooFast) {
+        double seconds = Math.max(elapsed / 1e9, 0.001);
+        boolean enoughData = elapsed >= retarget && sharesInWindow >= MIN_SHARES;
+        boolean longWait = elapsed >= 4 * retarget;
+        boolean flooding = sharesInWindow >= 2 * MIN_SHARES && seconds / sharesInWindow < targetSeconds / 8;
+        if (!enoughData && !longWait && !flooding) {
             return Double.NaN;
         }
-        double seconds = Math.max(elapsed / 1e9, 0.001);
-        double proposed;
+        double factor;
         if (sharesInWindow == 0) {
-            proposed = current / 4;
+            factor = 0.25;
         } else {
-            double observedInterval = seconds / sharesInWindow;
             // shares arrive at a rate proportional to hashrate / difficulty
-            double factor = targetSeconds / observedInterval; // > 1: too fast, raise the difficulty
-            factor = Math.max(0.25, Math.min(4.0, factor));
-            proposed = current * factor;
+            factor = targetSeconds / (seconds / sharesInWindow); // > 1: too fast, raise the difficulty
         }
-        windowStartNanos = nowNanos;
-        sharesInWindow = 0;
-        proposed = clamp(proposed);
-        // ignore changes under 10%: each change costs the miner a set_difficulty and a job
-        if (Math.abs(proposed - current) / current < 0.1) {
+        factor = Math.max(0.25, Math.min(4.0, factor));
+        restart(nowNanos);
+        double proposed = clamp(current * factor);
+        if (Math.abs(proposed - current) / current < 0.2) {
             return Double.NaN;
         }
         current = proposed;
         return current;
+    }
+
+    private void restart(long nowNanos) {
+        windowStartNanos = nowNanos;
+        sharesInWindow = 0;
     }
 
     private double clamp(double d) {

@@ -1,0 +1,119 @@
+package org.templar.ops;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** The operator's CLI: thin clients of the running pool's admin API. */
+final class AdminCommands {
+    private AdminCommands() {}
+
+    /** Where the admin API is and how to authenticate. */
+    abstract static class AdminCall implements Callable<Integer> {
+        @Option(names = "--admin-url", defaultValue = "http://127.0.0.1:9109", description = "admin API (default ${DEFAULT-VALUE})")
+        String adminUrl;
+
+        @Option(names = "--token-file", defaultValue = "./data/admin.token", description = "admin token file (default ${DEFAULT-VALUE})")
+        Path tokenFile;
+
+        @Option(names = "--json", description = "print the raw JSON")
+        boolean json;
+
+        JsonNode call(String method, String path) throws Exception {
+            String token = Files.readString(tokenFile, StandardCharsets.UTF_8).trim();
+            HttpRequest req = HttpRequest.newBuilder(URI.create(adminUrl + path))
+                    .timeout(Duration.ofSeconds(10))
+                    .header("Authorization", "Bearer " + token)
+                    .method(method, HttpRequest.BodyPublishers.noBody())
+                    .build();
+            HttpResponse<String> resp = HttpClient.newHttpClient().send(req, HttpResponse.BodyHandlers.ofString());
+            JsonNode body = new ObjectMapper().readTree(resp.body());
+            if (resp.statusCode() != 200) {
+                throw new IllegalStateException("admin API answered " + resp.statusCode() + ": " + body.path("error").asText());
+            }
+            return body;
+        }
+
+        int print(JsonNode body) {
+            System.out.println(body.toPrettyString());
+            return 0;
+        }
+    }
+
+    @Command(name = "status", mixinStandardHelpOptions = true, description = "Pool status: chain tip, connections, shares.")
+    static final class Status extends AdminCall {
+        @Override
+        public Integer call() throws Exception {
+            JsonNode s = call("GET", "/api/status");
+            if (json) {
+                return print(s);
+            }
+            System.out.printf("network %s, mode %s, height %s, %s SV1 connections, %s shares recorded%n",
+                    s.path("network").asText(), s.path("payout_mode").asText(), s.path("height").asText("?"),
+                    s.path("sv1_connections").asText(), s.path("shares_recorded").asText());
+            return 0;
+        }
+    }
+
+    @Command(name = "workers", mixinStandardHelpOptions = true, description = "Workers with their shares and connections.")
+    static final class Workers extends AdminCall {
+        @Override
+        public Integer call() throws Exception {
+            JsonNode a = call("GET", "/api/workers");
+            if (json) {
+                return print(a);
+            }
+            System.out.printf("%-48s %10s %16s %5s  %s%n", "worker", "shares", "difficulty sum", "conns", "last share");
+            for (JsonNode w : a) {
+                System.out.printf("%-48s %10s %16s %5s  %s%n", w.path("worker").asText(), w.path("shares").asText(),
+                        w.path("difficultySum").asText(w.path("sumDifficulty").asText()), w.path("connections").asText(),
+                        w.path("lastShare").asText(w.path("lastShareTime").asText()));
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "blocks", mixinStandardHelpOptions = true, description = "Blocks found, newest first.")
+    static final class Blocks extends AdminCall {
+        @Option(names = "--limit", defaultValue = "20")
+        int limit;
+
+        @Override
+        public Integer call() throws Exception {
+            JsonNode a = call("GET", "/api/blocks?limit=" + limit);
+            if (json) {
+                return print(a);
+            }
+            System.out.printf("%7s %-64s %-9s %14s  %s%n", "height", "hash", "status", "reward (sat)", "worker");
+            for (JsonNode b : a) {
+                System.out.printf("%7s %-64s %-9s %14s  %s%n", b.path("height").asText(), b.path("hash").asText(),
+                        b.path("status").asText(), b.path("rewardSats").asText(), b.path("worker").asText());
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "kick", mixinStandardHelpOptions = true, description = "Disconnect a worker (or every worker of an account).")
+    static final class Kick extends AdminCall {
+        @Parameters(index = "0", description = "worker name or account")
+        String worker;
+
+        @Override
+        public Integer call() throws Exception {
+            JsonNode r = call("POST", "/api/kick?worker=" + java.net.URLEncoder.encode(worker, StandardCharsets.UTF_8));
+            System.out.println("disconnected " + r.path("disconnected").asInt() + " connection(s)");
+            return 0;
+        }
+    }
+}

@@ -1,0 +1,54 @@
+package org.templar.ops;
+
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.templar.ops.config.ConfigException;
+import org.templar.ops.config.ConfigLoader;
+import org.templar.ops.config.TemplarConfig;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
+
+/** `templar config check FILE` and `templar config keys`. */
+@Command(name = "config", mixinStandardHelpOptions = true, description = "Check a configuration file or list its keys.",
+        subcommands = {ConfigCommand.Check.class, ConfigCommand.Keys.class})
+final class ConfigCommand implements Callable<Integer> {
+    @Override
+    public Integer call() {
+        new picocli.CommandLine(this).usage(System.out);
+        return 0;
+    }
+
+    @Command(name = "check", description = "Validate a templar.toml; exit 0 if it would start, 2 if not.")
+    static final class Check implements Callable<Integer> {
+        @Parameters(index = "0", description = "the file")
+        Path file;
+
+        @Override
+        public Integer call() {
+            try {
+                TemplarConfig c = ConfigLoader.load(file, Map.of());
+                System.out.println(file + ": OK");
+                System.out.println("  network " + c.network() + ", payout mode " + c.pool().mode().ledgerName()
+                        + c.pool().payoutAddress().map(a -> " to " + a).orElse(""));
+                System.out.println("  node: " + (c.nodes().embedded() ? "embedded regtest node" : c.nodes().endpoints().toString()));
+                System.out.println("  sv1 " + (c.sv1().enabled() ? c.sv1().address() : "off") + ", sv2 "
+                        + (c.sv2().enabled() ? c.sv2().address() : "off"));
+                System.out.println("  vardiff " + c.vardiff());
+                return 0;
+            } catch (ConfigException e) {
+                System.err.println(file + ": " + e.getMessage());
+                return 2;
+            }
+        }
+    }
+
+    @Command(name = "keys", description = "List every configuration key with its meaning and default.")
+    static final class Keys implements Callable<Integer> {
+        @Override
+        public Integer call() {
+            ConfigLoader.KEYS.forEach((k, v) -> System.out.printf("%-28s %s%n", k, v));
+            return 0;
+        }
+    }
+}

@@ -1,0 +1,187 @@
+package org.templar.ops;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import io.prometheus.client.CollectorRegistry;
+import io.prometheus.client.exporter.common.TextFormat;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.StringWriter;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import org.templar.payout.BlockRecord;
+import org.templar.payout.WorkerStats;
+import org.templar.pool.sv1.session.Sv1Session;
+
+/**
+ * The operator's HTTP surfaces, on the JDK's built-in server (neither is a hot path): the Prometheus
+ * exporter (/metrics, unauthenticated, as scrapers expect) and the admin API (JSON, bearer token,
+ * bound to loopback by default).
+ */
+public final class HttpEndpoints implements AutoCloseable {
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
+            .findAndRegisterModules();
+
+    private final HttpServer server;
+
+    private HttpEndpoints(HttpServer server) {
+        this.server = server;
+    }
+
+    public InetSocketAddress address() {
+        return server.getAddress();
+    }
+
+    public static HttpEndpoints metrics(InetSocketAddress bind, CollectorRegistry registry) throws IOException {
+        HttpServer s = HttpServer.create(bind, 64);
+        s.createContext("/metrics", ex -> {
+            StringWriter w = new StringWriter();
+            TextFormat.write004(w, registry.metricFamilySamples());
+            respond(ex, 200, TextFormat.CONTENT_TYPE_004, w.toString());
+        });
+        s.setExecutor(Executors.newSingleThreadExecutor(daemon("metrics-http")));
+        s.start();
+        return new HttpEndpoints(s);
+    }
+
+    public static HttpEndpoints admin(InetSocketAddress bind, String token, PoolRuntime pool) throws IOException {
+        HttpServer s = HttpServer.create(bind, 64);
+        byte[] expected = ("Bearer " + token).getBytes(StandardCharsets.UTF_8);
+        s.createContext("/api/", ex -> {
+            try {
+                String auth = ex.getRequestHeaders().getFirst("Authorization");
+                if (auth == null || !MessageDigest.isEqual(expected, auth.getBytes(StandardCharsets.UTF_8))) {
+                    respond(ex, 401, "application/json", "{\"error\":\"missing or wrong admin token\"}");
+                    return;
+                }
+                route(ex, pool);
+            } catch (RuntimeException e) {
+                respond(ex, 500, "application/json", error(e.toString()));
+            }
+        });
+        s.setExecutor(Executors.newSingleThreadExecutor(daemon("admin-http")));
+        s.start();
+        return new HttpEndpoints(s);
+    }
+
+    private static void route(HttpExchange ex, PoolRuntime pool) throws IOException {
+        String path = ex.getRequestURI().getPath();
+        Map<String, String> q = query(ex.getRequestURI());
+        boolean post = "POST".equals(ex.getRequestMethod());
+        switch (path) {
+            case "/api/status" -> {
+                ObjectNode o = JSON.createObjectNode();
+                o.put("network", pool.config().network().toString());
+                o.put("payout_mode", pool.config().pool().mode().ledgerName());
+                var t = pool.templates().current();
+                if (t != null) {
+                    o.put("height", t.blockTemplate().height());
+                    o.put("previous_block", t.blockTemplate().previousBlockHashHex());
+                    o.put("template_transactions", t.blockTemplate().transactions().size());
+                    o.put("coinbase_value_sats", t.blockTemplate().coinbaseValue());
+                }
+                o.put("sv1_connections", pool.sv1().map(s -> s.connectionCount()).orElse(0));
+                o.put("shares_recorded", pool.ledger().shareCount());
+                o.put("ledger_queue_depth", pool.ledger().queueDepth());
+                respondJson(ex, o);
+            }
+            case "/api/workers" -> {
+                ArrayNode a = JSON.createArrayNode();
+                Map<String, Integer> online = new HashMap<>();
+                pool.sv1().ifPresent(s -> s.sessions().forEach(
+                        sess -> sess.worker().ifPresent(w -> online.merge(w.username(), 1, Integer::sum))));
+                for (WorkerStats w : pool.ledger().workerStats()) {
+                    ObjectNode o = JSON.valueToTree(w);
+                    o.put("connections", online.getOrDefault(w.worker(), 0));
+                    a.add(o);
+                }
+                respondJson(ex, a);
+            }
+            case "/api/blocks" -> {
+                int limit = Integer.parseInt(q.getOrDefault("limit", "20"));
+                ArrayNode a = JSON.createArrayNode();
+                for (BlockRecord b : pool.ledger().recentBlocks(Math.max(1, Math.min(limit, 1000)))) {
+                    a.add(JSON.valueToTree(b));
+                }
+                respondJson(ex, a);
+            }
+            case "/api/kick" -> {
+                if (!post) {
+                    respond(ex, 405, "application/json", error("use POST"));
+                    return;
+                }
+                String worker = q.get("worker");
+                if (worker == null) {
+                    respond(ex, 400, "application/json", error("worker=NAME is required"));
+                    return;
+                }
+                int n = 0;
+                for (Sv1Session s : pool.sv1().map(v -> v.sessions()).orElse(java.util.List.of())) {
+                    if (s.worker().map(w -> w.username().equals(worker) || w.user().equals(worker)).orElse(false)) {
+                        pool.sv1().get().kick(s);
+                        n++;
+                    }
+                }
+                ObjectNode o = JSON.createObjectNode();
+                o.put("disconnected", n);
+                respondJson(ex, o);
+            }
+            default -> respond(ex, 404, "application/json", error("no such endpoint: " + path));
+        }
+    }
+
+    private static Map<String, String> query(URI uri) {
+        Map<String, String> out = new HashMap<>();
+        String q = uri.getRawQuery();
+        if (q == null) {
+            return out;
+        }
+        for (String part : q.split("&")) {
+            int eq = part.indexOf('=');
+            if (eq > 0) {
+                out.put(java.net.URLDecoder.decode(part.substring(0, eq), StandardCharsets.UTF_8),
+                        java.net.URLDecoder.decode(part.substring(eq + 1), StandardCharsets.UTF_8));
+            }
+        }
+        return out;
+    }
+
+    private static String error(String message) {
+        return JSON.createObjectNode().put("error", message).toString();
+    }
+
+    private static void respondJson(HttpExchange ex, Object body) throws IOException {
+        respond(ex, 200, "application/json", JSON.writeValueAsString(body));
+    }
+
+    private static void respond(HttpExchange ex, int status, String type, String body) throws IOException {
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        ex.getResponseHeaders().set("Content-Type", type);
+        ex.sendResponseHeaders(status, bytes.length);
+        try (OutputStream os = ex.getResponseBody()) {
+            os.write(bytes);
+        }
+    }
+
+    private static java.util.concurrent.ThreadFactory daemon(String name) {
+        return r -> {
+            Thread t = new Thread(r, name);
+            t.setDaemon(true);
+            return t;
+        };
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+    }
+}

@@ -1,0 +1,214 @@
+package org.templar.ops;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.nio.NioEventLoopGroup;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.bitcoinj.base.BitcoinNetwork;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.templar.ops.config.ConfigException;
+import org.templar.ops.config.TemplarConfig;
+import org.templar.payout.Ledger;
+import org.templar.payout.LedgerConfig;
+import org.templar.pool.core.Authorizer;
+import org.templar.pool.core.BlockSubmitter;
+import org.templar.pool.core.ExtranonceAllocator;
+import org.templar.pool.core.PoolContext;
+import org.templar.pool.core.PoolMetrics;
+import org.templar.pool.core.ShareProcessor;
+import org.templar.pool.job.JobSettings;
+import org.templar.pool.job.TemplateSource;
+import org.templar.pool.node.NodeClient;
+import org.templar.pool.node.NodeEndpoint;
+import org.templar.pool.node.NodeGroup;
+import org.templar.pool.sv1.session.Sv1Settings;
+import org.templar.pool.sv1.transport.Sv1Server;
+import org.templar.regtest.RegtestNode;
+
+/**
+ * A running pool, wired from a {@link TemplarConfig}: (embedded node) -> node group -> template source
+ * -> share processor + block submitter -> Stratum listeners, with the ledger underneath. The
+ * composition root for `templar run` and for end-to-end tests; it holds no protocol logic.
+ */
+public final class PoolRuntime implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(PoolRuntime.class);
+
+    private final TemplarConfig config;
+    private final List<AutoCloseable> resources = new ArrayList<>();
+    private RegtestNode embeddedNode;
+    private Ledger ledger;
+    private NodeGroup nodes;
+    private TemplateSource templates;
+    private PoolContext context;
+    private Sv1Server sv1;
+    private InetSocketAddress sv1Address;
+    private EventLoopGroup boss;
+    private EventLoopGroup workers;
+
+    private PoolRuntime(TemplarConfig config) {
+        this.config = config;
+    }
+
+    public static PoolRuntime start(TemplarConfig config, PoolMetrics metrics) throws Exception {
+        PoolRuntime r = new PoolRuntime(config);
+        try {
+            r.startAll(metrics);
+        } catch (Exception | Error e) {
+            r.close();
+            throw e;
+        }
+        return r;
+    }
+
+    private void startAll(PoolMetrics metrics) throws Exception {
+        Files.createDirectories(config.dataDir());
+        List<NodeEndpoint> endpoints = config.nodes().endpoints();
+        if (config.nodes().embedded()) {
+            TemplarConfig.EmbeddedNode e = config.embeddedNode();
+            embeddedNode = RegtestNode.start(new RegtestNode.Config("127.0.0.1", e.rpcPort(), e.rpcUser(),
+                    e.rpcPassword(), e.zmqPort(), config.dataDir().resolve("regtest")));
+            resources.add(embeddedNode);
+            endpoints = List.of(new NodeEndpoint(embeddedNode.rpcUri(), e.rpcUser(), e.rpcPassword(),
+                    Optional.ofNullable(embeddedNode.zmqEndpoint())));
+            log.info("embedded regtest node: RPC {} (user {}), ZMQ hashblock {}", embeddedNode.rpcUri(), e.rpcUser(),
+                    embeddedNode.zmqEndpoint());
+        }
+        List<NodeClient> clients = new ArrayList<>();
+        for (NodeEndpoint ep : endpoints) {
+            clients.add(new NodeClient(ep, config.nodes().timeout()));
+        }
+        nodes = new NodeGroup(clients);
+        checkNetwork();
+
+        LedgerConfig lc = config.database().url()
+                .map(url -> new LedgerConfig(url, config.database().user(), config.database().password(),
+                        LedgerConfig.DEFAULT_POOL_SIZE, LedgerConfig.DEFAULT_QUEUE_CAPACITY, LedgerConfig.DEFAULT_MAX_BATCH,
+                        LedgerConfig.DEFAULT_CONNECTION_TIMEOUT, true))
+                .orElseGet(() -> LedgerConfig.embedded(config.dataDir()));
+        ledger = Ledger.open(lc);
+        resources.add(ledger);
+
+        TemplarConfig.Pool p = config.pool();
+        templates = new TemplateSource(nodes, new JobSettings(p.tag(), p.maxCoinbaseSize(), 1 << 20),
+                config.nodes().pollInterval(), config.nodes().refreshInterval(), endpoints.get(0).zmqHashblock());
+        resources.add(templates);
+        BlockSubmitter submitter = new BlockSubmitter(nodes, ledger, metrics, templates::refresh);
+        resources.add(submitter);
+        ShareProcessor processor = new ShareProcessor(ledger, submitter, metrics);
+        Authorizer authorizer = new Authorizer(config.network(), p.mode(), p.payoutAddress());
+        context = new PoolContext(authorizer, new ExtranonceAllocator(), processor, templates::current, config.vardiff(),
+                p.versionMask(), metrics);
+
+        if (!templates.start(Duration.ofSeconds(15))) {
+            log.warn("the node has not given a block template yet; miners get work as soon as it does");
+        }
+
+        boss = new NioEventLoopGroup(1);
+        workers = new NioEventLoopGroup(Math.max(2, Runtime.getRuntime().availableProcessors()));
+        if (config.sv1().enabled()) {
+            sv1 = new Sv1Server(context, new Sv1Settings(p.extranonce2Size(), 20, 32), config.sv1MaxLineLength(),
+                    (int) config.sv1IdleTimeout().toSeconds());
+            sv1Address = sv1.start(boss, workers, config.sv1().address());
+            templates.addListener(sv1::broadcast);
+        }
+        log.info("Templar pool running: network {}, payout mode {}{}", config.network(), p.mode().ledgerName(),
+                p.payoutAddress().map(a -> " to " + a).orElse(" (each miner's username is its address)"));
+    }
+
+    /** Refuses to mine against a node of another network than configured. */
+    private void checkNetwork() {
+        JsonNode info;
+        try {
+            info = nodes.primary().getBlockchainInfo().get(config.nodes().timeout().toMillis() + 1000, TimeUnit.MILLISECONDS);
+        } catch (Exception e) {
+            log.warn("cannot ask {} for its chain yet ({}); continuing, templates will follow when it answers",
+                    nodes.primary().endpoint(), e.getMessage());
+            return;
+        }
+        String chain = info.path("chain").asText();
+        String expected = switch (config.network()) {
+            case MAINNET -> "main";
+            case TESTNET -> "test";
+            case SIGNET -> "signet";
+            case REGTEST -> "regtest";
+            default -> config.network().toString();
+        };
+        if (!chain.equals(expected) && !(config.network() == BitcoinNetwork.TESTNET && chain.startsWith("test"))) {
+            throw new ConfigException("the node at " + nodes.primary().endpoint() + " runs chain '" + chain
+                    + "' but network is configured as " + config.network());
+        }
+    }
+
+    public TemplarConfig config() {
+        return config;
+    }
+
+    public Ledger ledger() {
+        return ledger;
+    }
+
+    public NodeGroup nodes() {
+        return nodes;
+    }
+
+    public TemplateSource templates() {
+        return templates;
+    }
+
+    public PoolContext context() {
+        return context;
+    }
+
+    public Optional<RegtestNode> embeddedNode() {
+        return Optional.ofNullable(embeddedNode);
+    }
+
+    public Optional<Sv1Server> sv1() {
+        return Optional.ofNullable(sv1);
+    }
+
+    public InetSocketAddress sv1Address() {
+        return sv1Address;
+    }
+
+    public Path dataDir() {
+        return config.dataDir();
+    }
+
+    /**
+     * Stops in the order that loses nothing: ask miners to come back later, stop listening, stop new
+     * work, let the ledger drain its queue, stop the node.
+     */
+    @Override
+    public void close() {
+        if (sv1 != null) {
+            try {
+                sv1.reconnectAll(sv1Address.getHostString(), sv1Address.getPort(), 5);
+                sv1.close();
+            } catch (RuntimeException e) {
+                log.warn("closing SV1: {}", e.toString());
+            }
+        }
+        if (boss != null) {
+            boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        }
+        if (workers != null) {
+            workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        }
+        for (int i = resources.size() - 1; i >= 0; i--) {
+            try {
+                resources.get(i).close();
+            } catch (Exception e) {
+                log.warn("closing {}: {}", resources.get(i).getClass().getSimpleName(), e.toString());
+            }
+        }
+    }
+}

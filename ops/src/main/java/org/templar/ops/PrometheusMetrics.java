@@ -1,0 +1,75 @@
+package org.templar.ops;
+
+import io.prometheus.client.CollectorRegistry;
+import io.prometheus.client.Counter;
+import io.prometheus.client.Gauge;
+import io.prometheus.client.Histogram;
+import org.templar.pool.core.PoolMetrics;
+
+/** The pool's metrics as Prometheus collectors, registered in one registry served on /metrics. */
+public final class PrometheusMetrics implements PoolMetrics {
+    private final CollectorRegistry registry;
+    private final Counter sharesAccepted;
+    private final Counter difficultyAccepted;
+    private final Counter sharesRejected;
+    private final Counter blocks;
+    private final Gauge connections;
+    private final Counter connectionsTotal;
+    private final Histogram broadcastSeconds;
+
+    public PrometheusMetrics(CollectorRegistry registry) {
+        this.registry = registry;
+        sharesAccepted = Counter.build("templar_shares_accepted_total", "Shares accepted")
+                .labelNames("protocol").register(registry);
+        difficultyAccepted = Counter.build("templar_share_difficulty_accepted_total",
+                "Sum of the difficulty of accepted shares (proportional to work done)")
+                .labelNames("protocol").register(registry);
+        sharesRejected = Counter.build("templar_shares_rejected_total", "Shares rejected, by reason")
+                .labelNames("protocol", "reason").register(registry);
+        blocks = Counter.build("templar_blocks_found_total", "Block solutions found, by the nodes' verdict")
+                .labelNames("result").register(registry);
+        connections = Gauge.build("templar_connections", "Open miner connections").labelNames("protocol").register(registry);
+        connectionsTotal = Counter.build("templar_connections_opened_total", "Miner connections opened")
+                .labelNames("protocol").register(registry);
+        broadcastSeconds = Histogram.build("templar_job_broadcast_seconds",
+                "Time to hand a new template to every session's event loop")
+                .labelNames("protocol").buckets(0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5)
+                .register(registry);
+    }
+
+    public CollectorRegistry registry() {
+        return registry;
+    }
+
+    @Override
+    public void shareAccepted(String protocol, double difficulty) {
+        sharesAccepted.labels(protocol).inc();
+        difficultyAccepted.labels(protocol).inc(difficulty);
+    }
+
+    @Override
+    public void shareRejected(String protocol, String reason) {
+        sharesRejected.labels(protocol, reason).inc();
+    }
+
+    @Override
+    public void blockFound(int height, boolean accepted) {
+        blocks.labels(accepted ? "accepted" : "rejected").inc();
+    }
+
+    @Override
+    public void connectionOpened(String protocol) {
+        connections.labels(protocol).inc();
+        connectionsTotal.labels(protocol).inc();
+    }
+
+    @Override
+    public void connectionClosed(String protocol) {
+        connections.labels(protocol).dec();
+    }
+
+    @Override
+    public void jobsBroadcast(String protocol, int sessions, long nanos) {
+        broadcastSeconds.labels(protocol).observe(nanos / 1e9);
+    }
+}

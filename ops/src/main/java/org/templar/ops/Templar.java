@@ -1,0 +1,43 @@
+package org.templar.ops;
+
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The one `templar` binary: the pool, the miner-side tools and the operator's CLI. */
+@Command(name = "templar", mixinStandardHelpOptions = true, version = "templar 0.1.0",
+        description = "Bitcoin mining pool server: Stratum V1/V2, embedded regtest node, CPU miner, admin CLI.",
+        subcommands = {
+            RunCommand.class,
+            NodeCommand.class,
+            MineCommand.class,
+            ConfigCommand.class,
+            AdminCommands.Status.class,
+            AdminCommands.Workers.class,
+            AdminCommands.Blocks.class,
+            AdminCommands.Kick.class,
+            CommandLine.HelpCommand.class
+        })
+public final class Templar implements Callable<Integer> {
+    @Override
+    public Integer call() {
+        CommandLine.usage(this, System.out);
+        return 0;
+    }
+
+    public static void main(String[] args) {
+        int code = new CommandLine(new Templar())
+                .setExecutionExceptionHandler((e, cmd, parse) -> {
+                    cmd.getErr().println("templar: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
+                    return e instanceof org.templar.ops.config.ConfigException ? 2 : 1;
+                })
+                .execute(args);
+        if (code != 0 || args.length == 0 || !isLongRunning(args[0])) {
+            System.exit(code);
+        }
+    }
+
+    private static boolean isLongRunning(String command) {
+        return command.equals("run") || command.equals("node") || command.equals("mine");
+    }
+}

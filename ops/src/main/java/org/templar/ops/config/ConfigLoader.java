@@ -1,0 +1,375 @@
+package org.templar.ops.config;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.dataformat.toml.TomlMapper;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeSet;
+import org.bitcoinj.base.BitcoinNetwork;
+import org.templar.pool.core.Authorizer;
+import org.templar.pool.core.PayoutMode;
+import org.templar.pool.core.VardiffSettings;
+import org.templar.pool.node.NodeEndpoint;
+
+/**
+ * Reads {@code templar.toml} (optional) plus command-line overrides (dotted keys, same names as in the
+ * file) into a validated {@link TemplarConfig}. Every key has a default; defaults follow the network
+ * (regtest difficulty suits a CPU, mainnet an ASIC). Unknown keys and bad values are refused with the
+ * key, the value and what is expected. Secrets may come from files ({@code *_file} keys).
+ */
+public final class ConfigLoader {
+    /** Every key the file may hold, with a one-line description (printed by `templar config keys`). */
+    public static final Map<String, String> KEYS = new LinkedHashMap<>();
+
+    static {
+        KEYS.put("network", "regtest | testnet | signet | mainnet (default regtest)");
+        KEYS.put("data_dir", "directory for the database, keys and the embedded node's chain (default ./data)");
+        KEYS.put("pool.payout_mode", "solo | pool (default: pool when pool.payout_address is set, else solo)");
+        KEYS.put("pool.payout_address", "the operator's address that pool-mode coinbases pay");
+        KEYS.put("pool.tag", "text in every coinbase scriptSig (default /Templar/)");
+        KEYS.put("pool.max_coinbase_size", "cap on coinbase bytes for miner firmware (default 730)");
+        KEYS.put("pool.extranonce2_size", "bytes miners roll in the coinbase, 2..16 (default 4)");
+        KEYS.put("pool.version_mask", "hex version-rolling mask offered to miners (default 1fffe000)");
+        KEYS.put("node.urls", "list of http://user:pass@host:port Bitcoin Core RPC URLs; empty = embedded regtest node");
+        KEYS.put("node.password_file", "file holding the RPC password (overrides the URL's)");
+        KEYS.put("node.zmq_hashblock", "ZMQ hashblock endpoint of the first node, e.g. tcp://127.0.0.1:28332");
+        KEYS.put("node.poll_interval_ms", "getbestblockhash polling interval (default 100)");
+        KEYS.put("node.refresh_seconds", "template refresh for new fees (default 30)");
+        KEYS.put("node.timeout_ms", "RPC timeout (default 10000)");
+        KEYS.put("sv1.listen", "Stratum V1 host:port, or \"off\" (default 0.0.0.0:3333)");
+        KEYS.put("sv1.max_line_length", "longest accepted SV1 line in bytes (default 16384)");
+        KEYS.put("sv1.idle_timeout_seconds", "close SV1 connections silent this long (default 600)");
+        KEYS.put("sv2.listen", "Stratum V2 host:port, or \"off\" (default 0.0.0.0:3336)");
+        KEYS.put("vardiff.initial", "starting share difficulty (regtest 0.001, mainnet 16384)");
+        KEYS.put("vardiff.minimum", "lowest share difficulty, fractional allowed (regtest 0.00001, mainnet 1024)");
+        KEYS.put("vardiff.maximum", "highest share difficulty");
+        KEYS.put("vardiff.target_share_seconds", "aim: one share per connection every N seconds (default 10)");
+        KEYS.put("vardiff.retarget_seconds", "how often vardiff re-evaluates (regtest 30, mainnet 60)");
+        KEYS.put("database.url", "JDBC URL; empty = embedded H2 under data_dir");
+        KEYS.put("database.user", "database user");
+        KEYS.put("database.password", "database password");
+        KEYS.put("database.password_file", "file holding the database password");
+        KEYS.put("metrics.listen", "Prometheus exporter host:port, or \"off\" (default 0.0.0.0:9108)");
+        KEYS.put("admin.listen", "admin API host:port (default 127.0.0.1:9109; keep it on loopback)");
+        KEYS.put("admin.token_file", "file holding the admin API token (default DATA_DIR/admin.token, created)");
+        KEYS.put("embedded_node.rpc_port", "RPC port of the embedded regtest node (default 18443, 0 = any)");
+        KEYS.put("embedded_node.zmq_port", "ZMQ hashblock port of the embedded node (default 28332, 0 = any, -1 = off)");
+        KEYS.put("embedded_node.rpc_user", "RPC user of the embedded node (default templar)");
+        KEYS.put("embedded_node.rpc_password", "RPC password of the embedded node (default templar)");
+    }
+
+    private final Map<String, Object> values = new LinkedHashMap<>();
+
+    private ConfigLoader() {}
+
+    /** Loads {@code file} (may be null: defaults only) and applies {@code overrides} (dotted key -> text). */
+    public static TemplarConfig load(Path file, Map<String, String> overrides) {
+        ConfigLoader l = new ConfigLoader();
+        if (file != null) {
+            l.readFile(file);
+        }
+        overrides.forEach((k, v) -> {
+            l.checkKnown(k);
+            l.values.put(k, v);
+        });
+        return l.build();
+    }
+
+    private void readFile(Path file) {
+        String text;
+        try {
+            text = Files.readString(file, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new ConfigException("cannot read configuration file " + file + ": " + e.getMessage());
+        }
+        JsonNode root;
+        try {
+            root = new TomlMapper().readTree(text);
+        } catch (IOException e) {
+            throw new ConfigException("configuration file " + file + " is not valid TOML: " + e.getMessage());
+        }
+        flatten("", root);
+    }
+
+    private void flatten(String prefix, JsonNode node) {
+        Iterator<Map.Entry<String, JsonNode>> it = node.fields();
+        while (it.hasNext()) {
+            Map.Entry<String, JsonNode> e = it.next();
+            String key = prefix.isEmpty() ? e.getKey() : prefix + "." + e.getKey();
+            if (e.getValue().isObject()) {
+                flatten(key, e.getValue());
+            } else {
+                checkKnown(key);
+                values.put(key, e.getValue());
+            }
+        }
+    }
+
+    private void checkKnown(String key) {
+        if (!KEYS.containsKey(key)) {
+            throw new ConfigException("unknown configuration key '" + key + "'; known keys: " + new TreeSet<>(KEYS.keySet()));
+        }
+    }
+
+    private TemplarConfig build() {
+        BitcoinNetwork network = network();
+        boolean regtest = network == BitcoinNetwork.REGTEST;
+        Path dataDir = Path.of(string("data_dir", "./data"));
+
+        Optional<String> payoutAddress = optionalString("pool.payout_address");
+        PayoutMode mode;
+        String modeText = string("pool.payout_mode", payoutAddress.isPresent() ? "pool" : "solo");
+        switch (modeText) {
+            case "solo" -> mode = PayoutMode.SOLO;
+            case "pool" -> mode = PayoutMode.POOL;
+            default -> throw ConfigException.bad("pool.payout_mode", modeText, "\"solo\" or \"pool\"");
+        }
+        if (mode == PayoutMode.POOL && payoutAddress.isEmpty()) {
+            throw ConfigException.bad("pool.payout_address", "", "an address of " + network + " when pool.payout_mode is \"pool\"");
+        }
+        payoutAddress.ifPresent(a -> {
+            try {
+                Authorizer.planFor(network, a);
+            } catch (IllegalArgumentException e) {
+                throw ConfigException.bad("pool.payout_address", a, "a valid " + network + " address (" + e.getMessage() + ")");
+            }
+        });
+        String tag = string("pool.tag", "/Templar/");
+        if (tag.getBytes(StandardCharsets.UTF_8).length > 60) {
+            throw ConfigException.bad("pool.tag", tag, "at most 60 bytes");
+        }
+        int maxCoinbase = integer("pool.max_coinbase_size", 730, 200, 1_000_000);
+        int en2 = integer("pool.extranonce2_size", 4, 2, 16);
+        int versionMask = hexInt("pool.version_mask", 0x1fffe000);
+        TemplarConfig.Pool pool = new TemplarConfig.Pool(mode, payoutAddress, tag, maxCoinbase, en2, versionMask);
+
+        List<NodeEndpoint> endpoints = new ArrayList<>();
+        Optional<String> zmq = optionalString("node.zmq_hashblock");
+        Optional<String> rpcPassword = secretFromFile("node.password_file");
+        for (String url : stringList("node.urls")) {
+            NodeEndpoint ep;
+            try {
+                ep = NodeEndpoint.parse(url, endpoints.isEmpty() ? zmq : Optional.empty());
+            } catch (IllegalArgumentException e) {
+                throw ConfigException.bad("node.urls", url, "http://user:pass@host:port (" + e.getMessage() + ")");
+            }
+            endpoints.add(rpcPassword.map(ep::withPassword).orElse(ep));
+        }
+        if (endpoints.isEmpty() && !regtest) {
+            throw ConfigException.bad("node.urls", "[]", "at least one Bitcoin Core URL on " + network
+                    + " (the embedded node is regtest only)");
+        }
+        TemplarConfig.Nodes nodes = new TemplarConfig.Nodes(endpoints,
+                Duration.ofMillis(integer("node.poll_interval_ms", 100, 10, 60_000)),
+                Duration.ofSeconds(integer("node.refresh_seconds", 30, 1, 3600)),
+                Duration.ofMillis(integer("node.timeout_ms", 10_000, 100, 600_000)));
+
+        VardiffSettings base = regtest ? VardiffSettings.regtest() : VardiffSettings.mainnet();
+        double vmin = positive("vardiff.minimum", base.minimum());
+        double vinit = positive("vardiff.initial", Math.max(base.initial(), vmin));
+        double vmax = positive("vardiff.maximum", base.maximum());
+        if (!(vmin <= vinit && vinit <= vmax)) {
+            throw ConfigException.bad("vardiff.initial", vinit, "a value between vardiff.minimum (" + vmin
+                    + ") and vardiff.maximum (" + vmax + ")");
+        }
+        VardiffSettings vardiff = new VardiffSettings(vinit, vmin, vmax,
+                Duration.ofSeconds(integer("vardiff.target_share_seconds", (int) base.targetShareInterval().toSeconds(), 1, 3600)),
+                Duration.ofSeconds(integer("vardiff.retarget_seconds", (int) base.retargetInterval().toSeconds(), 1, 86400)));
+
+        TemplarConfig.Database db = new TemplarConfig.Database(optionalString("database.url"),
+                string("database.user", "sa"),
+                secretFromFile("database.password_file").orElse(string("database.password", "")));
+
+        TemplarConfig.EmbeddedNode embedded = new TemplarConfig.EmbeddedNode(
+                integer("embedded_node.rpc_port", 18443, 0, 65535),
+                integer("embedded_node.zmq_port", 28332, -1, 65535),
+                string("embedded_node.rpc_user", "templar"),
+                string("embedded_node.rpc_password", "templar"));
+
+        return new TemplarConfig(network, dataDir, pool, nodes,
+                listen("sv1.listen", "0.0.0.0:3333"),
+                integer("sv1.max_line_length", 16384, 512, 1 << 20),
+                Duration.ofSeconds(integer("sv1.idle_timeout_seconds", 600, 5, 86400)),
+                listen("sv2.listen", "0.0.0.0:3336"),
+                vardiff, db,
+                listen("metrics.listen", "0.0.0.0:9108"),
+                listen("admin.listen", "127.0.0.1:9109"),
+                secretFromFile("admin.token_file"),
+                embedded);
+    }
+
+    // ---------------------------------------------------------------- typed readers
+
+    private BitcoinNetwork network() {
+        String n = string("network", "regtest");
+        return switch (n) {
+            case "regtest" -> BitcoinNetwork.REGTEST;
+            case "testnet", "testnet3" -> BitcoinNetwork.TESTNET;
+            case "signet" -> BitcoinNetwork.SIGNET;
+            case "mainnet", "main", "bitcoin" -> BitcoinNetwork.MAINNET;
+            default -> throw ConfigException.bad("network", n, "one of regtest, testnet, signet, mainnet");
+        };
+    }
+
+    private String text(String key, Object v) {
+        if (v instanceof JsonNode n) {
+            if (!n.isValueNode() || n.isNull()) {
+                throw ConfigException.bad(key, n.toString(), "a single value");
+            }
+            return n.asText();
+        }
+        return (String) v;
+    }
+
+    private String string(String key, String dflt) {
+        Object v = values.get(key);
+        if (v == null) {
+            return dflt;
+        }
+        if (v instanceof JsonNode n && !n.isTextual()) {
+            throw ConfigException.bad(key, n.toString(), "a string");
+        }
+        return text(key, v);
+    }
+
+    private Optional<String> optionalString(String key) {
+        String s = string(key, "");
+        return s.isBlank() ? Optional.empty() : Optional.of(s.trim());
+    }
+
+    private List<String> stringList(String key) {
+        Object v = values.get(key);
+        List<String> out = new ArrayList<>();
+        if (v == null) {
+            return out;
+        }
+        if (v instanceof JsonNode n) {
+            if (n.isTextual()) {
+                out.add(n.asText());
+            } else if (n.isArray()) {
+                for (JsonNode e : n) {
+                    if (!e.isTextual()) {
+                        throw ConfigException.bad(key, n.toString(), "a list of strings");
+                    }
+                    out.add(e.asText());
+                }
+            } else {
+                throw ConfigException.bad(key, n.toString(), "a list of strings");
+            }
+        } else {
+            for (String s : ((String) v).split(",")) {
+                if (!s.isBlank()) {
+                    out.add(s.trim());
+                }
+            }
+        }
+        return out;
+    }
+
+    private int integer(String key, int dflt, int min, int max) {
+        Object v = values.get(key);
+        if (v == null) {
+            return dflt;
+        }
+        long n;
+        if (v instanceof JsonNode node) {
+            if (!node.isIntegralNumber()) {
+                throw ConfigException.bad(key, node.toString(), "an integer between " + min + " and " + max);
+            }
+            n = node.asLong();
+        } else {
+            try {
+                n = Long.parseLong(((String) v).trim());
+            } catch (NumberFormatException e) {
+                throw ConfigException.bad(key, v, "an integer between " + min + " and " + max);
+            }
+        }
+        if (n < min || n > max) {
+            throw ConfigException.bad(key, n, "an integer between " + min + " and " + max);
+        }
+        return (int) n;
+    }
+
+    private double positive(String key, double dflt) {
+        Object v = values.get(key);
+        if (v == null) {
+            return dflt;
+        }
+        double d;
+        if (v instanceof JsonNode node) {
+            if (!node.isNumber()) {
+                throw ConfigException.bad(key, node.toString(), "a positive number");
+            }
+            d = node.asDouble();
+        } else {
+            try {
+                d = Double.parseDouble(((String) v).trim());
+            } catch (NumberFormatException e) {
+                throw ConfigException.bad(key, v, "a positive number");
+            }
+        }
+        if (!(d > 0) || Double.isInfinite(d)) {
+            throw ConfigException.bad(key, d, "a positive number");
+        }
+        return d;
+    }
+
+    private int hexInt(String key, int dflt) {
+        String s = string(key, null);
+        if (s == null) {
+            return dflt;
+        }
+        String t = s.startsWith("0x") ? s.substring(2) : s;
+        if (t.isEmpty() || t.length() > 8 || !t.chars().allMatch(c -> Character.digit(c, 16) >= 0)) {
+            throw ConfigException.bad(key, s, "up to 8 hex digits, e.g. \"1fffe000\"");
+        }
+        return (int) Long.parseLong(t, 16);
+    }
+
+    private TemplarConfig.Listen listen(String key, String dflt) {
+        String s = string(key, dflt).trim();
+        if (s.equals("off") || s.isEmpty()) {
+            return new TemplarConfig.Listen(false, null);
+        }
+        int colon = s.lastIndexOf(':');
+        if (colon <= 0) {
+            throw ConfigException.bad(key, s, "host:port (e.g. 0.0.0.0:3333) or \"off\"");
+        }
+        String host = s.substring(0, colon);
+        if (host.startsWith("[") && host.endsWith("]")) {
+            host = host.substring(1, host.length() - 1);
+        }
+        int port;
+        try {
+            port = Integer.parseInt(s.substring(colon + 1));
+        } catch (NumberFormatException e) {
+            throw ConfigException.bad(key, s, "host:port with a numeric port");
+        }
+        if (port < 0 || port > 65535) {
+            throw ConfigException.bad(key, s, "a port between 0 and 65535");
+        }
+        return new TemplarConfig.Listen(true, new InetSocketAddress(host, port));
+    }
+
+    private Optional<String> secretFromFile(String key) {
+        Optional<String> file = optionalString(key);
+        if (file.isEmpty()) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(Files.readString(Path.of(file.get()), StandardCharsets.UTF_8).trim());
+        } catch (IOException e) {
+            throw ConfigException.bad(key, file.get(), "a readable file (" + e.getMessage() + ")");
+        }
+    }
+}

@@ -1,0 +1,51 @@
+package org.templar.ops.config;
+
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import org.bitcoinj.base.BitcoinNetwork;
+import org.templar.pool.core.PayoutMode;
+import org.templar.pool.core.VardiffSettings;
+import org.templar.pool.node.NodeEndpoint;
+
+/**
+ * The whole validated configuration of a Templar process. Built only by {@link ConfigLoader}, which
+ * fills every default and refuses bad values; nothing here can be half-configured.
+ */
+public record TemplarConfig(
+        BitcoinNetwork network,
+        Path dataDir,
+        Pool pool,
+        Nodes nodes,
+        Listen sv1,
+        int sv1MaxLineLength,
+        Duration sv1IdleTimeout,
+        Listen sv2,
+        VardiffSettings vardiff,
+        Database database,
+        Listen metrics,
+        Listen admin,
+        Optional<String> adminToken,
+        EmbeddedNode embeddedNode) {
+
+    /** Pool identity and coinbase rules. */
+    public record Pool(PayoutMode mode, Optional<String> payoutAddress, String tag, int maxCoinbaseSize,
+            int extranonce2Size, int versionMask) {}
+
+    /** Nodes to use; empty means: start the embedded regtest node. */
+    public record Nodes(List<NodeEndpoint> endpoints, Duration pollInterval, Duration refreshInterval, Duration timeout) {
+        public boolean embedded() {
+            return endpoints.isEmpty();
+        }
+    }
+
+    /** A listening address; {@code enabled=false} turns the listener off. */
+    public record Listen(boolean enabled, InetSocketAddress address) {}
+
+    /** Empty url = embedded H2 under the data directory. */
+    public record Database(Optional<String> url, String user, String password) {}
+
+    public record EmbeddedNode(int rpcPort, int zmqPort, String rpcUser, String rpcPassword) {}
+}
