@@ -21,8 +21,9 @@ import org.slf4j.LoggerFactory;
  *       liberal in what you accept); re-encoding writes the spec's bit.</li>
  *   <li>Bytes after a message's fields must form TLV fields (spec 3.4.3). SubmitSharesExtended keeps
  *       them (extension 0x0002); on other messages no known extension defines TLVs, and the spec
- *       says unexpected TLVs MUST be ignored, so they are validated and dropped. Bytes that are not
- *       a TLV list are trailing garbage and refused.</li>
+ *       says unexpected TLVs MUST be ignored, so {@link #decode} validates and drops them
+ *       ({@link #decodeWithTlvs} returns them). Bytes that are not a TLV list are trailing garbage
+ *       and refused.</li>
  * </ul>
  */
 public final class Sv2MessageCodec {
@@ -100,22 +101,38 @@ public final class Sv2MessageCodec {
     private Sv2MessageCodec() {
     }
 
+    /** A message together with the TLV fields that followed its base fields. */
+    public record Decoded(Sv2Message message, Sv2Tlvs tlvs) {
+    }
+
     /** Decodes a frame; unknown numbers give an {@link UnknownMessage}. */
     public static Sv2Message decode(Sv2Frame frame) {
+        Decoded d = decodeWithTlvs(frame);
+        if (!d.tlvs().isEmpty() && !(d.message() instanceof Sv2Mining.SubmitSharesExtended)) {
+            log.debug("ignoring {} TLV field(s) no known extension defines on {}", d.tlvs().fields().size(),
+                    d.message().getClass().getSimpleName());
+        }
+        return d.message();
+    }
+
+    /**
+     * Like {@link #decode} but also returns trailing TLV fields of any message, for a session that
+     * negotiated an extension this codec does not model. (SubmitSharesExtended also keeps its own.)
+     * An UnknownMessage has no TLVs: its payload is opaque.
+     */
+    public static Decoded decodeWithTlvs(Sv2Frame frame) {
         Optional<Sv2MessageType> type = Sv2MessageType.lookup(frame.extensionType(), frame.msgType());
         if (type.isEmpty()) {
-            return new UnknownMessage(frame);
+            return new Decoded(new UnknownMessage(frame), Sv2Tlvs.NONE);
         }
         ByteBuf payload = Unpooled.wrappedBuffer(frame.payload().unsafeArray());
         try {
             Sv2Reader r = new Sv2Reader(payload);
             Sv2SpecMessage m = DECODERS.get(type.get()).apply(r);
-            if (r.hasRemaining()) {
-                Sv2Tlvs ignored = Sv2Tlvs.decodeRemaining(r, type.get().name());
-                log.debug("ignoring {} TLV field(s) no known extension defines on {}", ignored.fields().size(),
-                        type.get());
-            }
-            return m;
+            Sv2Tlvs tlvs = m instanceof Sv2Mining.SubmitSharesExtended sse
+                    ? sse.tlvs()
+                    : Sv2Tlvs.decodeRemaining(r, type.get().name());
+            return new Decoded(m, tlvs);
         } catch (IllegalArgumentException e) {
             // A record's own validation (e.g. a value object) refusing decoded data.
             throw new Sv2CodecException(type.get() + ": " + e.getMessage(), e);

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -92,8 +93,13 @@ class Sv2TlvTest {
     void wellFormedTlvsOnMessagesNoExtensionExtendsAreIgnored() {
         // Spec 0x0002 1.3: the receiver MUST ignore unexpected TLV fields.
         String setTarget = "01000000" + "11".repeat(32);
-        Sv2Message m = Sv2MessageCodec.decode(new Sv2Frame(0, true, 0x21, Bytes.fromHex(setTarget + "0900050100ee")));
+        Sv2Frame frame = new Sv2Frame(0, true, 0x21, Bytes.fromHex(setTarget + "0900050100ee"));
+        Sv2Message m = Sv2MessageCodec.decode(frame);
         assertEquals(new Sv2Mining.SetTarget(1, U256.fromHex("11".repeat(32))), m);
+        // ... but a caller that wants them can have them.
+        Sv2MessageCodec.Decoded d = Sv2MessageCodec.decodeWithTlvs(frame);
+        assertEquals(m, d.message());
+        assertEquals(List.of(new Sv2Tlv(9, 5, Bytes.of(0xee))), d.tlvs().fields());
     }
 
     @Test
