@@ -1,15 +1,7 @@
 package org.templar.pool.sv2.noise;
 
 import static org.templar.pool.sv2.noise.Secp256k1.P;
-import static org.templar.pool.sv2.noise.Secp256k1.SEVEN;
-import static org.templar.pool.sv2.noise.Secp256k1.add;
-import static org.templar.pool.sv2.noise.Secp256k1.cube;
-import static org.templar.pool.sv2.noise.Secp256k1.div;
-import static org.templar.pool.sv2.noise.Secp256k1.isValidX;
-import static org.templar.pool.sv2.noise.Secp256k1.mul;
-import static org.templar.pool.sv2.noise.Secp256k1.neg;
 import static org.templar.pool.sv2.noise.Secp256k1.sqrt;
-import static org.templar.pool.sv2.noise.Secp256k1.sub;
 
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
@@ -18,6 +10,7 @@ import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.util.Optional;
 
+import org.bouncycastle.math.ec.ECFieldElement;
 import org.bouncycastle.math.ec.ECPoint;
 
 /**
@@ -32,10 +25,17 @@ public final class ElligatorSwift {
 
     /** sqrt(-3) mod p, the root BIP324's formulas use (a^((p+1)/4) of p-3). */
     private static final BigInteger C = sqrt(P.subtract(BigInteger.valueOf(3))).orElseThrow();
-    private static final BigInteger TWO = BigInteger.TWO;
-    private static final BigInteger FOUR = BigInteger.valueOf(4);
-    private static final BigInteger THREE = BigInteger.valueOf(3);
-    private static final BigInteger HALF = TWO.modInverse(P);
+    // Field arithmetic goes through BouncyCastle's secp256k1 field elements (fixed-width limbs,
+    // addition-chain square roots): several times faster than BigInteger.modPow per handshake.
+    private static final ECFieldElement ONE = fe(BigInteger.ONE);
+    private static final ECFieldElement SEVEN_FE = fe(BigInteger.valueOf(7));
+    private static final ECFieldElement THREE_FE = fe(BigInteger.valueOf(3));
+    private static final ECFieldElement FOUR_FE = fe(BigInteger.valueOf(4));
+    private static final ECFieldElement HALF_FE = fe(BigInteger.TWO.modInverse(P));
+    private static final ECFieldElement C_FE = fe(C);
+    /** u * (1 - c) / 2 and u * (1 + c) / 2 factors of the inverse map. */
+    private static final ECFieldElement ONE_MINUS_C_HALF = ONE.subtract(C_FE).multiply(HALF_FE);
+    private static final ECFieldElement ONE_PLUS_C_HALF = ONE.add(C_FE).multiply(HALF_FE);
     private static final byte[] ECDH_TAG = sha256("bip324_ellswift_xonly_ecdh".getBytes(StandardCharsets.US_ASCII));
 
     private ElligatorSwift() {
@@ -43,30 +43,34 @@ public final class ElligatorSwift {
 
     /** XSwiftEC(u, t): the forward map from two field elements to a valid x coordinate. */
     public static BigInteger xSwiftEc(BigInteger u, BigInteger t) {
-        u = u.mod(P);
-        t = t.mod(P);
-        if (u.signum() == 0) {
-            u = BigInteger.ONE;
+        return xSwiftEc(fe(u), fe(t)).toBigInteger();
+    }
+
+    private static ECFieldElement xSwiftEc(ECFieldElement u, ECFieldElement t) {
+        if (u.isZero()) {
+            u = ONE;
         }
-        if (t.signum() == 0) {
-            t = BigInteger.ONE;
+        if (t.isZero()) {
+            t = ONE;
         }
-        BigInteger u3plus7 = add(cube(u), SEVEN);
-        if (add(u3plus7, mul(t, t)).signum() == 0) {
-            t = mul(TWO, t);
+        ECFieldElement u3plus7 = u.square().multiply(u).add(SEVEN_FE);
+        ECFieldElement t2 = t.square();
+        if (u3plus7.add(t2).isZero()) {
+            t = t.add(t);
+            t2 = t.square();
         }
-        BigInteger bigX = div(sub(u3plus7, mul(t, t)), mul(TWO, t));
-        BigInteger bigY = div(add(bigX, t), mul(C, u));
-        BigInteger candidate = add(u, mul(FOUR, mul(bigY, bigY)));
+        ECFieldElement bigX = u3plus7.subtract(t2).divide(t.add(t));
+        ECFieldElement bigY = bigX.add(t).divide(C_FE.multiply(u));
+        ECFieldElement candidate = u.add(bigY.square().multiply(FOUR_FE));
         if (isValidX(candidate)) {
             return candidate;
         }
-        BigInteger xOverY = div(bigX, bigY);
-        candidate = mul(sub(neg(xOverY), u), HALF);
+        ECFieldElement xOverY = bigX.divide(bigY);
+        candidate = xOverY.negate().subtract(u).multiply(HALF_FE);
         if (isValidX(candidate)) {
             return candidate;
         }
-        candidate = mul(sub(xOverY, u), HALF);
+        candidate = xOverY.subtract(u).multiply(HALF_FE);
         if (isValidX(candidate)) {
             return candidate;
         }
@@ -79,58 +83,68 @@ public final class ElligatorSwift {
      * solution. The eight cases together cover every preimage.
      */
     public static Optional<BigInteger> xSwiftEcInv(BigInteger x, BigInteger u, int branch) {
+        ECFieldElement t = xSwiftEcInv(fe(x), fe(u), branch);
+        return t == null ? Optional.empty() : Optional.of(t.toBigInteger());
+    }
+
+    /** Field-element form; null when this case has no solution. */
+    private static ECFieldElement xSwiftEcInv(ECFieldElement x, ECFieldElement u, int branch) {
         if (branch < 0 || branch > 7) {
             throw new IllegalArgumentException("case must be 0..7");
         }
-        x = x.mod(P);
-        u = u.mod(P);
-        BigInteger v;
-        BigInteger s;
-        BigInteger u3plus7 = add(cube(u), SEVEN);
+        ECFieldElement v;
+        ECFieldElement s;
+        ECFieldElement uu = u.square();
+        ECFieldElement u3plus7 = uu.multiply(u).add(SEVEN_FE);
         if ((branch & 2) == 0) {
-            if (isValidX(sub(neg(x), u))) {
-                return Optional.empty();
+            if (isValidX(x.negate().subtract(u))) {
+                return null;
             }
             v = x;
-            BigInteger denominator = add(add(mul(u, u), mul(u, v)), mul(v, v));
-            if (denominator.signum() == 0) {
-                return Optional.empty();
+            ECFieldElement denominator = uu.add(u.multiply(v)).add(v.square());
+            if (denominator.isZero()) {
+                return null;
             }
-            s = neg(div(u3plus7, denominator));
+            s = u3plus7.divide(denominator).negate();
         } else {
-            s = sub(x, u);
-            if (s.signum() == 0) {
-                return Optional.empty();
+            s = x.subtract(u);
+            if (s.isZero()) {
+                return null;
             }
-            BigInteger radicand = mul(neg(s), add(mul(FOUR, u3plus7), mul(THREE, mul(s, mul(u, u)))));
-            Optional<BigInteger> r = sqrt(radicand);
-            if (r.isEmpty()) {
-                return Optional.empty();
+            ECFieldElement radicand = s.negate().multiply(u3plus7.multiply(FOUR_FE).add(THREE_FE.multiply(s).multiply(uu)));
+            ECFieldElement r = radicand.sqrt();
+            if (r == null) {
+                return null;
             }
-            if ((branch & 1) != 0 && r.get().signum() == 0) {
-                return Optional.empty();
+            if ((branch & 1) != 0 && r.isZero()) {
+                return null;
             }
-            v = mul(sub(div(r.get(), s), u), HALF);
+            v = r.divide(s).subtract(u).multiply(HALF_FE);
         }
-        Optional<BigInteger> w = sqrt(s);
-        if (w.isEmpty()) {
-            return Optional.empty();
+        ECFieldElement w = s.sqrt();
+        if (w == null) {
+            return null;
         }
-        BigInteger oneMinusC = sub(BigInteger.ONE, C);
-        BigInteger onePlusC = add(BigInteger.ONE, C);
-        BigInteger t;
-        switch (branch & 5) {
-            case 0 -> t = neg(mul(w.get(), add(mul(mul(u, oneMinusC), HALF), v)));
-            case 1 -> t = mul(w.get(), add(mul(mul(u, onePlusC), HALF), v));
-            case 4 -> t = mul(w.get(), add(mul(mul(u, oneMinusC), HALF), v));
-            default -> t = neg(mul(w.get(), add(mul(mul(u, onePlusC), HALF), v)));
-        }
-        return Optional.of(t);
+        ECFieldElement base = (branch & 1) == 0 ? u.multiply(ONE_MINUS_C_HALF) : u.multiply(ONE_PLUS_C_HALF);
+        ECFieldElement t = w.multiply(base.add(v));
+        // Cases 0 and 5 take the negated root, 1 and 4 the root as computed (BIP324's table).
+        int sign = branch & 5;
+        return sign == 0 || sign == 5 ? t.negate() : t;
+    }
+
+    /** x^3 + 7 is a square in the field. */
+    private static boolean isValidX(ECFieldElement x) {
+        return x.square().multiply(x).add(SEVEN_FE).sqrt() != null;
+    }
+
+    private static ECFieldElement fe(BigInteger v) {
+        return Secp256k1.CURVE.fromBigInteger(v.mod(P));
     }
 
     /** Encodes x (a valid curve x coordinate) as 64 random-looking bytes u || t. */
     public static byte[] encode(BigInteger x, SecureRandom random) {
-        if (!isValidX(x.mod(P))) {
+        ECFieldElement xFe = fe(x);
+        if (!isValidX(xFe)) {
             throw new IllegalArgumentException("not a curve x coordinate");
         }
         byte[] ub = new byte[32];
@@ -140,11 +154,11 @@ public final class ElligatorSwift {
             if (u.signum() == 0) {
                 continue;
             }
-            Optional<BigInteger> t = xSwiftEcInv(x, u, random.nextInt(8));
-            if (t.isPresent()) {
+            ECFieldElement t = xSwiftEcInv(xFe, fe(u), random.nextInt(8));
+            if (t != null) {
                 byte[] out = new byte[ENCODED_LENGTH];
                 System.arraycopy(Secp256k1.to32(u), 0, out, 0, 32);
-                System.arraycopy(Secp256k1.to32(t.get()), 0, out, 32, 32);
+                System.arraycopy(t.getEncoded(), 0, out, 32, 32);
                 return out;
             }
         }
@@ -169,7 +183,7 @@ public final class ElligatorSwift {
         }
         BigInteger u = Secp256k1.fromBytes(encoded, 0, 32);
         BigInteger t = Secp256k1.fromBytes(encoded, 32, 32);
-        return xSwiftEc(u, t);
+        return xSwiftEc(fe(u), fe(t)).toBigInteger();
     }
 
     /** ellswift_ecdh_xonly: the x coordinate of secret * decode(theirs), 32 bytes. */

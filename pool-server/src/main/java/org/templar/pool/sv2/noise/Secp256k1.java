@@ -8,6 +8,7 @@ import java.util.Optional;
 import org.bouncycastle.asn1.x9.X9ECParameters;
 import org.bouncycastle.crypto.ec.CustomNamedCurves;
 import org.bouncycastle.math.ec.ECCurve;
+import org.bouncycastle.math.ec.ECFieldElement;
 import org.bouncycastle.math.ec.ECPoint;
 import org.bouncycastle.math.ec.FixedPointCombMultiplier;
 
@@ -88,12 +89,15 @@ public final class Secp256k1 {
         if (x.signum() < 0 || x.compareTo(P) >= 0) {
             throw new IllegalArgumentException("x coordinate not below p");
         }
-        BigInteger y = sqrt(add(cube(x), SEVEN))
-                .orElseThrow(() -> new IllegalArgumentException("x is not on secp256k1"));
-        if (y.testBit(0)) {
-            y = P.subtract(y);
+        ECFieldElement fx = CURVE.fromBigInteger(x);
+        ECFieldElement y = fx.square().multiply(fx).add(CURVE.fromBigInteger(SEVEN)).sqrt();
+        if (y == null) {
+            throw new IllegalArgumentException("x is not on secp256k1");
         }
-        return CURVE.createPoint(x, y);
+        if (y.testBitZero()) {
+            y = y.negate();
+        }
+        return CURVE.createPoint(x, y.toBigInteger());
     }
 
     /** Valid secret scalars are 1..n-1. */
