@@ -196,7 +196,7 @@ public final class Sha256Compressor {
      * The midstate after absorbing the whole 64-byte blocks of {@code data[0, blocks*64)} (cold path:
      * job building).
      */
-    static int[] midstate(byte[] data, int blocks) {
+    public static int[] midstate(byte[] data, int blocks) {
         int[] h = IV.clone();
         int[] w = new int[64];
         for (int i = 0; i < blocks; i++) {
@@ -210,7 +210,7 @@ public final class Sha256Compressor {
      * starts at {@code buf[tailStart]} with {@code tailLength} bytes; returns the padded length
      * counted from {@code tailStart} (a multiple of 64). {@code buf} must have room.
      */
-    static int pad(byte[] buf, int tailStart, int tailLength, long totalLength) {
+    public static int pad(byte[] buf, int tailStart, int tailLength, long totalLength) {
         int padded = ((tailLength + 8) / 64 + 1) * 64;
         buf[tailStart + tailLength] = (byte) 0x80;
         for (int i = tailStart + tailLength + 1; i < tailStart + padded - 8; i++) {
@@ -224,7 +224,7 @@ public final class Sha256Compressor {
     }
 
     /** Padded size of a tail of {@code tailLength} bytes. */
-    static int paddedLength(int tailLength) {
+    public static int paddedLength(int tailLength) {
         return ((tailLength + 8) / 64 + 1) * 64;
     }
 }
