@@ -13,9 +13,8 @@ import org.bouncycastle.math.ec.ECPoint;
 import org.bouncycastle.math.ec.FixedPointCombMultiplier;
 
 /**
- * The few secp256k1 operations Stratum V2 needs: field arithmetic modulo p (BigInteger, not on a hot
- * path: a handful per handshake), square roots, lifting an x coordinate, and scalar multiplication
- * through BouncyCastle's curve implementation.
+ * The few secp256k1 operations Stratum V2 needs beyond BouncyCastle's curve: BIP324's choice of
+ * square root, the x-coordinate validity test, lift_x, random secrets and x-only public keys.
  */
 public final class Secp256k1 {
 
@@ -31,38 +30,6 @@ public final class Secp256k1 {
     private static final BigInteger LEGENDRE_EXPONENT = P.subtract(BigInteger.ONE).shiftRight(1);
 
     private Secp256k1() {
-    }
-
-    static BigInteger mod(BigInteger a) {
-        return a.mod(P);
-    }
-
-    static BigInteger mul(BigInteger a, BigInteger b) {
-        return a.multiply(b).mod(P);
-    }
-
-    static BigInteger add(BigInteger a, BigInteger b) {
-        return a.add(b).mod(P);
-    }
-
-    static BigInteger sub(BigInteger a, BigInteger b) {
-        return a.subtract(b).mod(P);
-    }
-
-    static BigInteger neg(BigInteger a) {
-        return a.signum() == 0 ? a : P.subtract(a.mod(P));
-    }
-
-    static BigInteger inv(BigInteger a) {
-        return a.modInverse(P);
-    }
-
-    static BigInteger div(BigInteger a, BigInteger b) {
-        return mul(a, inv(b));
-    }
-
-    static BigInteger cube(BigInteger a) {
-        return a.multiply(a).multiply(a).mod(P);
     }
 
     /**
@@ -81,7 +48,7 @@ public final class Secp256k1 {
 
     /** True when x^3 + 7 is a square, i.e. some curve point has this x coordinate. */
     public static boolean isValidX(BigInteger x) {
-        return isSquare(add(cube(x), SEVEN));
+        return isSquare(x.multiply(x).multiply(x).add(SEVEN));
     }
 
     /** The curve point with this x coordinate and an even y (BIP340's lift_x). */
