@@ -71,9 +71,9 @@ class CoreConformanceTest {
     @BeforeAll
     void start() throws Exception {
         node = RegtestNode.start(new RegtestNode.Config("127.0.0.1", 0, "conf", "pw", 0, null));
-        JsonNode hashes = call("generatetoaddress", 110, address);
-        assertEquals(110, hashes.size());
-        for (int h = 1; h <= 10; h++) {
+        JsonNode hashes = call("generatetoaddress", 125, address);
+        assertEquals(125, hashes.size());
+        for (int h = 1; h <= 24; h++) {
             JsonNode cb = call("getblock", hashes.get(h - 1).asText(), 2).get("tx").get(0);
             coins.add(new Object[] {cb.get("txid").asText(), sats(cb.get("vout").get(0).get("value"))});
         }
@@ -682,6 +682,114 @@ class CoreConformanceTest {
         assertEquals(raw, decoded.get("hex").asText());
         assertEquals(-5, error("getmempoolentry", "33".repeat(32)).get("code").asInt());
         assertTrue(call("submitblock", Hex.encode(Draft.from(template(), payout).bytes())).isNull());
+    }
+
+    // ------------------------------------------------------------------ transactions inside submitted blocks
+
+    @Test
+    void coinbaseWithoutWitnessGetsTheDefaultReservedValueLikeCore() throws Exception {
+        // Core's submitblock runs UpdateUncommittedBlockStructures: a committing coinbase without
+        // witness gets the all-zero reserved value, so such a block is valid.
+        Draft d = Draft.from(template(), payout);
+        d.witnessNonce = null;
+        byte[] block = d.bytes();
+        assertTrue(call("submitblock", Hex.encode(block)).isNull());
+        assertEquals(Draft.hash(block), call("getbestblockhash").asText());
+    }
+
+    @Test
+    void versionBelowFourIsObsolete() throws Exception {
+        expectReject("bad-version(0x00000003)", d -> d.version = 3);
+    }
+
+    @Test
+    void duplicatedLastTransactionIsMerkleMutation() throws Exception {
+        Object[] a = nextCoin();
+        Object[] b = nextCoin();
+        byte[] txA = Hex.decode(spend((String) a[0], 0, (Long) a[1], payout, 1_000));
+        byte[] txB = Hex.decode(spend((String) b[0], 0, (Long) b[1], payout, 1_000));
+        // [cb, A, B, B] has the same merkle root as [cb, A, B] (CVE-2012-2459)
+        expectReject("bad-txns-duplicate", d -> d.txs.addAll(List.of(txA, txB, txB)));
+    }
+
+    @Test
+    void doubleSpendInsideABlock() throws Exception {
+        Object[] c = nextCoin();
+        byte[] one = Hex.decode(spend((String) c[0], 0, (Long) c[1], payout, 1_000));
+        byte[] two = Hex.decode(spend((String) c[0], 0, (Long) c[1], payout, 2_000));
+        expectReject("bad-txns-inputs-missingorspent", d -> d.txs.addAll(List.of(one, two)));
+    }
+
+    @Test
+    void immatureCoinbaseSpendInsideABlock() throws Exception {
+        JsonNode cb = call("getblock", call("getbestblockhash").asText(), 2).get("tx").get(0);
+        byte[] tx = Hex.decode(spend(cb.get("txid").asText(), 0, sats(cb.get("vout").get(0).get("value")), payout, 1_000));
+        expectReject("bad-txns-premature-spend-of-coinbase", d -> d.txs.add(tx));
+    }
+
+    @Test
+    void spendSignedByAnotherKeyInsideABlock() throws Exception {
+        Object[] c = nextCoin();
+        ECKey thief = new ECKey();
+        byte[] stolen = Hex.decode(spendWith(thief, (String) c[0], (Long) c[1], payout, 1_000, 0, 0xffffffffL));
+        Draft d = Draft.from(template(), payout);
+        d.txs.add(stolen);
+        String r = call("submitblock", Hex.encode(d.bytes())).asText();
+        assertTrue(r.contains("script-verify-flag-failed"), r);
+        JsonNode e = error("sendrawtransaction", Hex.encode(stolen));
+        assertEquals(-26, e.get("code").asInt());
+    }
+
+    @Test
+    void nonFinalTransactionInsideABlock() throws Exception {
+        Object[] c = nextCoin();
+        long lockHeight = call("getblockcount").asLong() + 50;
+        byte[] tx = Hex.decode(spendWith(key, (String) c[0], (Long) c[1], payout, 1_000, lockHeight, 0xfffffffeL));
+        expectReject("bad-txns-nonfinal", d -> d.txs.add(tx));
+        JsonNode e = error("sendrawtransaction", Hex.encode(tx));
+        assertEquals(-26, e.get("code").asInt());
+        assertEquals("non-final", e.get("message").asText());
+    }
+
+    @Test
+    void legacyP2pkhOutputsCanBeSpentFromTheMempool() throws Exception {
+        Object[] c = nextCoin();
+        long value = (Long) c[1];
+        byte[] p2pkh = ScriptBuilder.createP2PKHOutputScript(key).program();
+        String parent = call("sendrawtransaction", spend((String) c[0], 0, value, p2pkh, 1_000)).asText();
+        Transaction child = new Transaction();
+        child.setVersion(2);
+        child.addOutput(Coin.valueOf(value - 3_000), org.bitcoinj.script.Script.parse(payout));
+        child.addSignedInput(new TransactionOutPoint(0, Sha256Hash.wrap(parent)),
+                ScriptBuilder.createP2PKHOutputScript(key), Coin.valueOf(value - 1_000), key);
+        assertFalse(child.hasWitnesses(), "a P2PKH spend carries its signature in the scriptSig");
+        String childId = call("sendrawtransaction", Hex.encode(child.serialize())).asText();
+        assertEquals(2_000, sats(call("getmempoolentry", childId).get("fees").get("base")));
+        assertTrue(call("submitblock", Hex.encode(Draft.from(template(), payout).bytes())).isNull());
+        assertFalse(call("getrawmempool").toString().contains(childId));
+    }
+
+    @Test
+    void spendingMoreThanTheInputIsRefused() throws Exception {
+        Object[] c = nextCoin();
+        JsonNode e = error("sendrawtransaction", spend((String) c[0], 0, (Long) c[1], payout, -1_000));
+        assertEquals(-26, e.get("code").asInt());
+        assertTrue(e.get("message").asText().startsWith("bad-txns-in-belowout"), e.toString());
+    }
+
+    /** A P2WPKH spend of {@code txid:0} signed by {@code signer}, with the given lock time and sequence. */
+    private static String spendWith(ECKey signer, String txid, long value, byte[] to, long fee, long lockTime,
+                                    long sequence) {
+        Transaction tx = new Transaction();
+        tx.setVersion(2);
+        tx.setLockTime(lockTime);
+        tx.addInput(new org.bitcoinj.core.TransactionInput(tx, new byte[0],
+                new TransactionOutPoint(0, Sha256Hash.wrap(txid)), Coin.valueOf(value)).withSequence(sequence));
+        tx.addOutput(Coin.valueOf(value - fee), org.bitcoinj.script.Script.parse(to));
+        org.bitcoinj.crypto.TransactionSignature sig = tx.calculateWitnessSignature(0, signer,
+                ScriptBuilder.createP2PKHOutputScript(signer), Coin.valueOf(value), Transaction.SigHash.ALL, false);
+        tx.replaceInput(0, tx.getInput(0).withWitness(org.bitcoinj.core.TransactionWitness.redeemP2WPKH(sig, signer)));
+        return Hex.encode(tx.serialize());
     }
 
     /** Signed P2WPKH spend of {@code txid:0} (worth {@code value}) paying value - fee to {@code to}. */

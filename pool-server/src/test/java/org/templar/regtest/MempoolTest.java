@@ -1,0 +1,133 @@
+package org.templar.regtest;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** sendrawtransaction's acceptance rules and error texts, with transactions signed by the faucet wallet. */
+@Timeout(60)
+class MempoolTest {
+    static RegtestNode node;
+    static Rpc rpc;
+    static final RegtestWallet wallet = RegtestWallet.random();
+    static final RegtestWallet other = RegtestWallet.random();
+
+    @BeforeAll
+    static void start() {
+        node = RegtestNode.start(RegtestNode.Config.ephemeral().withPorts(0, -1));
+        rpc = new Rpc(node);
+        node.generateToAddress(105, wallet.address()); // heights 1..5 mature for the next block
+    }
+
+    @AfterAll
+    static void stop() {
+        node.close();
+    }
+
+    static Rpc.Error rejected(String rawHex) {
+        return assertThrows(Rpc.Error.class, () -> rpc.call("sendrawtransaction", rawHex));
+    }
+
+    @Test
+    void coinbaseSpendableOnlyAfterOneHundredConfirmations() {
+        try (RegtestNode fresh = RegtestNode.start(RegtestNode.Config.ephemeral().withPorts(0, -1))) {
+            Rpc r = new Rpc(fresh);
+            RegtestWallet miner = RegtestWallet.random();
+            fresh.generateToAddress(1, miner.address());
+            fresh.generateToAddress(98, other.address());
+            // tip 99: a spend would be mined at height 100, depth 99 for the height-1 coinbase
+            var coin = miner.outputs(fresh.chain()).get(0);
+            assertEquals(1, coin.getValue().height());
+            String raw = miner.spend(coin.getKey(), coin.getValue().value(), other.address(), RegtestConsensus.COIN, 1_000);
+            Rpc.Error e = assertThrows(Rpc.Error.class, () -> r.call("sendrawtransaction", raw));
+            assertEquals(-26, e.code);
+            assertEquals("bad-txns-premature-spend-of-coinbase, tried to spend coinbase at depth 99", e.text());
+            assertTrue(miner.matureCoinbase(fresh.chain()).isEmpty());
+            fresh.generateToAddress(1, other.address());
+            assertEquals(64, r.call("sendrawtransaction", raw).asText().length());
+        }
+    }
+
+    @Test
+    void doubleSpendAgainstTheMempoolIsRejected() {
+        var coin = wallet.matureCoinbase(node.chain()).orElseThrow();
+        String first = wallet.spend(coin.getKey(), coin.getValue().value(), other.address(), RegtestConsensus.COIN, 2_000);
+        String txid = rpc.call("sendrawtransaction", first).asText();
+        // sending the same transaction again is not an error (Core returns the txid)
+        assertEquals(txid, rpc.call("sendrawtransaction", first).asText());
+        String second = wallet.spend(coin.getKey(), coin.getValue().value(), other.address(), 2 * RegtestConsensus.COIN, 2_000);
+        Rpc.Error e = rejected(second);
+        assertEquals(-26, e.code);
+        assertEquals("txn-mempool-conflict", e.text());
+    }
+
+    @Test
+    void feeBelowMinimumRelayFeeIsRejected() {
+        var coin = wallet.matureCoinbase(node.chain()).orElseThrow();
+        Rpc.Error e = rejected(wallet.spend(coin.getKey(), coin.getValue().value(), other.address(), RegtestConsensus.COIN, 50));
+        assertEquals(-26, e.code);
+        assertTrue(e.text().startsWith("min relay fee not met, 50 < 1"), e.text());
+        Rpc.Error zero = rejected(wallet.spend(coin.getKey(), coin.getValue().value(), other.address(), coin.getValue().value(), 0));
+        assertTrue(zero.text().startsWith("min relay fee not met, 0 < "), zero.text());
+    }
+
+    @Test
+    void absurdFeeIsRefusedUnlessAllowed() {
+        var coin = wallet.matureCoinbase(node.chain()).orElseThrow();
+        String raw = wallet.spend(coin.getKey(), coin.getValue().value(), other.address(), RegtestConsensus.COIN, RegtestConsensus.COIN);
+        Rpc.Error e = rejected(raw);
+        assertEquals(-25, e.code);
+        assertEquals("Fee exceeds maximum configured by user (e.g. -maxtxfee, maxfeerate)", e.text());
+        assertEquals(64, rpc.call("sendrawtransaction", raw, 0).asText().length());
+    }
+
+    @Test
+    void missingInputsAndBadSignaturesAreRejected() {
+        var coin = wallet.matureCoinbase(node.chain()).orElseThrow();
+        String missing = wallet.spend(new OutPointKey(org.bitcoinj.base.Sha256Hash.of(new byte[] {1}), 3), RegtestConsensus.COIN,
+                other.address(), RegtestConsensus.COIN / 2, 1_000);
+        Rpc.Error e = rejected(missing);
+        assertEquals(-25, e.code);
+        assertEquals("bad-txns-inputs-missingorspent", e.text());
+        // signed by a key that does not own the output
+        Rpc.Error sig = rejected(other.spend(coin.getKey(), coin.getValue().value(), other.address(), RegtestConsensus.COIN, 1_000));
+        assertEquals(-26, sig.code);
+        assertTrue(sig.text().startsWith("mandatory-script-verify-flag-failed"), sig.text());
+        Rpc.Error decode = assertThrows(Rpc.Error.class, () -> rpc.call("sendrawtransaction", "0200zz"));
+        assertEquals(-22, decode.code);
+        assertEquals("TX decode failed. Make sure the tx has at least one input.", decode.text());
+    }
+
+    @Test
+    void confirmedTransactionLeavesTheMempoolAndCannotBeResent() {
+        var coin = wallet.matureCoinbase(node.chain()).orElseThrow();
+        String raw = wallet.spend(coin.getKey(), coin.getValue().value(), other.address(), RegtestConsensus.COIN, 1_500);
+        String txid = rpc.call("sendrawtransaction", raw).asText();
+        assertTrue(rpc.call("getrawmempool", true).has(txid));
+        JsonNode mined = rpc.call("generatetoaddress", 1, other.address());
+        assertEquals(1, mined.size());
+        assertTrue(!rpc.call("getrawmempool").toString().contains(txid));
+        Rpc.Error e = rejected(raw);
+        assertEquals(-27, e.code);
+        assertEquals("Transaction outputs already in utxo set", e.text());
+        Rpc.Error gone = assertThrows(Rpc.Error.class, () -> rpc.call("getmempoolentry", txid));
+        assertEquals(-5, gone.code);
+        assertEquals("Transaction not in mempool", gone.text());
+        // confirmed transactions are indexed: found with or without the block hash
+        assertEquals(raw, rpc.call("getrawtransaction", txid).asText());
+        JsonNode verbose = rpc.call("getrawtransaction", txid, true, mined.get(0).asText());
+        assertTrue(verbose.get("in_active_chain").asBoolean());
+        assertEquals(mined.get(0).asText(), verbose.get("blockhash").asText());
+        // the template no longer offers it
+        JsonNode gbt = rpc.call("getblocktemplate", Map.of("rules", List.of("segwit")));
+        assertTrue(!gbt.get("transactions").toString().contains(txid));
+    }
+}
