@@ -117,12 +117,12 @@ public final class CpuMiner implements AutoCloseable {
         return counters.snapshot(hashes, rate, config.threads(), uptime);
     }
 
-    /** Waits until at least {@code n} blocks were found and accepted; false on timeout. */
+    /** Waits until at least {@code n} blocks were found and accepted; false on timeout or when the miner stopped. */
     public boolean awaitBlocks(long n, Duration timeout) throws InterruptedException {
         return counters.awaitBlocks(n, timeout);
     }
 
-    /** Waits until at least {@code n} shares were accepted; false on timeout. */
+    /** Waits until at least {@code n} shares were accepted; false on timeout or when the miner stopped. */
     public boolean awaitAccepted(long n, Duration timeout) throws InterruptedException {
         return counters.awaitAccepted(n, timeout);
     }
@@ -264,7 +264,7 @@ public final class CpuMiner implements AutoCloseable {
         MinerStats last = snapshot();
         LOG.info("final: {}", last.summary(config.threads()));
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
-        counters.wakeAll();
+        counters.stopped();
         if (error != null) {
             termination.completeExceptionally(new IllegalStateException(error));
         } else {

@@ -12,9 +12,9 @@ import org.templar.share.ShareHasher;
  * {@link MinerJob} (one volatile read every {@value #CHECK_EVERY} hashes, so a clean_jobs notify stops
  * stale work within about a millisecond) and hand shares that meet the job's share target to a sink.
  *
- * <p>Search order per thread: the full nonce range for one (extranonce2, ntime, version); when it is
- * exhausted the rolled version bits move first (no merkle root to recompute), then extranonce2. Threads
- * split the extranonce2 space by stride, so no two threads ever hash the same header.
+ * <p>Search order: the full nonce range for one (extranonce2, ntime, version); when it is exhausted the
+ * rolled version bits move first (no merkle root to recompute), then extranonce2. Threads split the
+ * (extranonce2, version) units by stride, so no two threads ever hash the same header.
  */
 final class HashWorkers implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(HashWorkers.class);
@@ -119,34 +119,42 @@ final class HashWorkers implements AutoCloseable {
     }
 
     private void mine(int index, MinerJob job, ShareHasher hasher) {
-        long en2Space = job.extranonce2Space();
         long versionSpace = job.versionSpace();
+        long en2Space = job.extranonce2Space();
+        // Work units are (extranonce2, version bits) pairs, version bits varying fastest; thread i takes
+        // units i, i+T, i+2T... so threads never overlap, even when extranonce2 has a single value.
+        long units = en2Space > Long.MAX_VALUE / versionSpace ? Long.MAX_VALUE : en2Space * versionSpace;
         int ntime = job.ntime();
-        for (long en2Counter = index; en2Counter < en2Space; en2Counter += threads.length) {
-            byte[] en2 = job.extranonce2(en2Counter);
-            // The merkle root depends only on the coinbase, i.e. on extranonce2: compute it once per
-            // extranonce2 and hash bare headers below it.
-            byte[] root = hasher.check(job.work(), job.extranonce1Bytes(), en2, ntime, 0, job.work().version())
-                    .merkleRootCopy();
-            for (long v = 0; v < versionSpace; v++) {
-                int bits = job.versionBits(v);
-                int version = job.rolledVersion(bits);
-                for (long n = 0; n < noncesPerRoll; n++) {
-                    ShareCheck c = hasher.checkHeader(job.work(), root, ntime, (int) n, version);
-                    if (c.meets(job.shareTarget())) {
-                        sink.found(new FoundShare(job, en2.clone(), ntime, (int) n, bits, c.hashCopy(),
-                                c.meets(job.work().networkTarget())));
-                    }
-                    if ((n & (CHECK_EVERY - 1)) == CHECK_EVERY - 1) {
-                        hashes.addAndGet(index, CHECK_EVERY);
-                        if (current != job || !running) {
-                            return;
-                        }
+        long rootFor = -1;
+        byte[] en2 = null;
+        byte[] root = null;
+        for (long unit = index; unit < units && unit >= 0; unit += threads.length) {
+            long en2Counter = unit / versionSpace;
+            if (en2Counter != rootFor) {
+                en2 = job.extranonce2(en2Counter);
+                // The merkle root depends only on the coinbase, i.e. on extranonce2: once per extranonce2,
+                // then bare headers below it.
+                root = hasher.check(job.work(), job.extranonce1Bytes(), en2, ntime, 0, job.work().version())
+                        .merkleRootCopy();
+                rootFor = en2Counter;
+            }
+            int bits = job.versionBits(unit % versionSpace);
+            int version = job.rolledVersion(bits);
+            for (long n = 0; n < noncesPerRoll; n++) {
+                ShareCheck c = hasher.checkHeader(job.work(), root, ntime, (int) n, version);
+                if (c.meets(job.shareTarget())) {
+                    sink.found(new FoundShare(job, en2.clone(), ntime, (int) n, bits, c.hashCopy(),
+                            c.meets(job.work().networkTarget())));
+                }
+                if ((n & (CHECK_EVERY - 1)) == CHECK_EVERY - 1) {
+                    hashes.addAndGet(index, CHECK_EVERY);
+                    if (current != job || !running) {
+                        return;
                     }
                 }
             }
         }
-        // This thread's share of the extranonce2 space is used up: nothing left but to wait for a new job.
+        // This thread's part of the search space is used up: nothing left but to wait for a new job.
         LOG.debug("thread {} exhausted job {}", index, job.jobId());
         idleWhile(job);
     }

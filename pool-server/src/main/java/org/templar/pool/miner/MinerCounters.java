@@ -16,6 +16,7 @@ final class MinerCounters {
     private long blocks;
     private String lastBlockHash;
     private long discarded;
+    private boolean stopped;
 
     synchronized void accepted(FoundShare share) {
         accepted++;
@@ -62,6 +63,9 @@ final class MinerCounters {
             throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!done.getAsBoolean()) {
+            if (stopped) {
+                return false; // nothing more will come
+            }
             long left = deadline - System.nanoTime();
             if (left <= 0) {
                 return false;
@@ -72,8 +76,9 @@ final class MinerCounters {
         return true;
     }
 
-    /** Wakes waiters (used when the miner stops, so they re-check promptly). */
-    synchronized void wakeAll() {
+    /** The miner stopped: waiters return at once instead of sleeping out their timeout. */
+    synchronized void stopped() {
+        stopped = true;
         notifyAll();
     }
 }

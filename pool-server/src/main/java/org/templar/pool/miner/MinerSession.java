@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import java.time.Duration;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -36,6 +35,7 @@ import org.templar.share.MerkleBranch;
 final class MinerSession {
     private static final Logger LOG = LoggerFactory.getLogger(MinerSession.class);
     private static final int LIVE_JOBS = 16;
+    private static final int MAX_PENDING = 4096;
 
     /** What the session asks of its transport and owner. */
     interface Link {
@@ -73,7 +73,15 @@ final class MinerSession {
     private final WorkBoard board;
     private final MinerCounters counters;
     private final AtomicLong jobSequence;
-    private final Map<Long, Pending> pending = new HashMap<>();
+    /** Requests awaiting an answer; bounded so a pool that never answers submits cannot grow it forever. */
+    private final LinkedHashMap<Long, Pending> pending = new LinkedHashMap<>() {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Long, Pending> eldest) {
+            return size() > MAX_PENDING;
+        }
+    };
     /** Jobs shares may still be submitted for; clean_jobs empties it. Insertion order = age. */
     private final LinkedHashMap<String, MinerJob> liveJobs = new LinkedHashMap<>() {
         private static final long serialVersionUID = 1L;
