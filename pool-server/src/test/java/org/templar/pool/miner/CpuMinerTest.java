@@ -243,6 +243,50 @@ class CpuMinerTest {
     }
 
     @Test
+    void stopsByItselfAtMaxSharesAndAtMaxDuration() throws Exception {
+        try (ScriptedPool pool = new ScriptedPool(null, EASY, TestJob.build("m", NBITS_DIFF1, "/m/"))) {
+            try (CpuMiner miner = CpuMiner.start(config(pool, false).withLimits(0, 3, Duration.ZERO), 16)) {
+                MinerStats last = miner.termination().get(60, TimeUnit.SECONDS);
+                assertTrue(last.accepted() >= 3);
+                assertFalse(miner.awaitAccepted(1_000, Duration.ofMinutes(1)), "a stopped miner does not keep waiters");
+            }
+            long t0 = System.nanoTime();
+            try (CpuMiner miner = CpuMiner.start(config(pool, false).withLimits(0, 0, Duration.ofSeconds(2)), 16)) {
+                MinerStats last = miner.termination().get(30, TimeUnit.SECONDS);
+                long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+                assertTrue(ms >= 1_900 && ms < 20_000, "stopped after " + ms + " ms");
+                assertTrue(last.hashes() > 0);
+                assertTrue(last.uptime().toMillis() >= 1_900);
+            }
+        }
+    }
+
+    @Test
+    void survivesGarbageAndDropsOversizedLines() throws Exception {
+        try (ScriptedPool pool = new ScriptedPool(null, EASY, TestJob.build("g", NBITS_DIFF1, "/g/"));
+                CpuMiner miner = CpuMiner.start(config(pool, false), 16)) {
+            pool.next(WAIT);
+            pool.sendRaw("this is not json");
+            pool.sendRaw("{\"id\":null,\"method\":\"mining.notify\",\"params\":[1,2,3]}");
+            pool.sendRaw("[]");
+            pool.submissions.clear();
+            Submission s = pool.next(WAIT);
+            assertEquals(1, s.connection(), "garbage is ignored, the connection and the work go on");
+            assertEquals(1, pool.connections());
+            pool.sendRaw("{\"id\":null,\"method\":\"client.show_message\",\"params\":[\"" + "x".repeat(CpuMiner.MAX_LINE)
+                    + "\"]}");
+            Submission after;
+            do {
+                after = pool.next(WAIT);
+            } while (after.connection() == 1);
+            assertEquals(2, after.connection(), "an oversized line costs the connection, then the miner comes back");
+            assertTrue(after.meetsShareTarget());
+            assertTrue(pool.problems.isEmpty(), pool.problems.toString());
+            assertTrue(miner.awaitAccepted(3, WAIT));
+        }
+    }
+
+    @Test
     void configRefusesNonsense() {
         assertThrows(IllegalArgumentException.class, () -> MinerConfig.of("http://127.0.0.1:3333", "u"));
         assertThrows(IllegalArgumentException.class, () -> MinerConfig.of("stratum+tcp://127.0.0.1", "u"));

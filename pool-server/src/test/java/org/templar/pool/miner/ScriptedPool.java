@@ -148,6 +148,11 @@ final class ScriptedPool implements AutoCloseable {
         sendAll(notification("client.show_message", JSON.createArrayNode().add(text)));
     }
 
+    /** Any text, as is (plus the newline): for garbage and oversized lines. */
+    void sendRaw(String line) {
+        sendAll(line);
+    }
+
     /** Drops every open connection, as a crashing pool would. */
     void dropConnections() {
         for (Conn c : conns) {
