@@ -175,17 +175,25 @@ public final class NoiseHandler extends ByteToMessageDecoder implements ChannelO
 
     @Override
     protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
+        if (state == State.FAILED) {
+            in.skipBytes(in.readableBytes());
+            return;
+        }
+        NoiseException failure = null;
         try {
             decodeAvailable(ctx, in, out);
         } catch (NoiseException e) {
-            fail(ctx, e);
+            failure = e;
         } catch (RuntimeException e) {
             // Whatever went wrong, the stream position is lost: never leave a half-read connection open.
             LOG.warn("Stratum V2 Noise layer error on {}", ctx.channel(), e);
-            fail(ctx, new NoiseException(NoiseException.Reason.MALFORMED, "internal error: " + e));
+            failure = new NoiseException(NoiseException.Reason.MALFORMED, "internal error: " + e);
         }
-        if (state == State.FAILED) {
+        if (failure != null) {
+            // Drop the rest before closing: a close can run channelInactive (and release the
+            // cumulation) synchronously on some transports.
             in.skipBytes(in.readableBytes());
+            fail(ctx, failure);
         }
     }
 

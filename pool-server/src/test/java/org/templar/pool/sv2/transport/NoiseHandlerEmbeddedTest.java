@@ -81,9 +81,20 @@ class NoiseHandlerEmbeddedTest {
         ByteBuf out;
         while ((out = from.readOutbound()) != null) {
             try {
+                // One channelRead per byte straight into the pipeline (writeInbound would also
+                // run tasks and check exceptions per byte, which only costs time).
+                int delivered = 0;
                 while (out.isReadable() && to.isOpen()) {
-                    to.writeInbound(Unpooled.wrappedBuffer(new byte[] {out.readByte()}));
+                    to.pipeline().fireChannelRead(Unpooled.wrappedBuffer(new byte[] {out.readByte()}));
+                    if (++delivered % 1024 == 0) {
+                        to.pipeline().fireChannelReadComplete();
+                    }
                 }
+                if (to.isOpen()) {
+                    to.pipeline().fireChannelReadComplete();
+                }
+                to.runPendingTasks();
+                to.checkException();
             } finally {
                 out.release();
             }
