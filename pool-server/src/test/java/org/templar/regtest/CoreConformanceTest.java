@@ -555,7 +555,18 @@ class CoreConformanceTest {
             sub.setReceiveTimeOut(200);
             sub.connect(node.zmqEndpoint());
             sub.subscribe("hashblock".getBytes(ZMQ.CHARSET));
-            Thread.sleep(300); // let the subscription reach the publisher (PUB drops until then)
+            // PUB drops messages until the subscription has reached it ("slow joiner"): mine until one arrives
+            ZMsg primed = null;
+            for (int i = 0; i < 50 && primed == null; i++) {
+                call("generatetoaddress", 1, address);
+                primed = ZMsg.recvMsg(sub);
+            }
+            assertNotNull(primed, "subscription never became active");
+            sub.setReceiveTimeOut(100);
+            while (ZMsg.recvMsg(sub) != null) {
+                // drop notifications of the priming blocks
+            }
+            sub.setReceiveTimeOut(200);
 
             byte[] block = Draft.from(template(), payout).bytes();
             assertTrue(call("submitblock", Hex.encode(block)).isNull());
@@ -811,9 +822,9 @@ class CoreConformanceTest {
                                     long sequence) {
         Transaction tx = new Transaction();
         tx.setVersion(2);
-        tx.setLockTime(lockTime);
         tx.addInput(new org.bitcoinj.core.TransactionInput(tx, new byte[0],
                 new TransactionOutPoint(0, Sha256Hash.wrap(txid)), Coin.valueOf(value)).withSequence(sequence));
+        tx.setLockTime(lockTime);
         tx.addOutput(Coin.valueOf(value - fee), org.bitcoinj.script.Script.parse(to));
         org.bitcoinj.crypto.TransactionSignature sig = tx.calculateWitnessSignature(0, signer,
                 ScriptBuilder.createP2PKHOutputScript(signer), Coin.valueOf(value), Transaction.SigHash.ALL, false);
