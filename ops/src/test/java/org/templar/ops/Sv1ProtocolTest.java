@@ -1,0 +1,205 @@
+package org.templar.ops;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.templar.payout.BlockStatus;
+import org.templar.share.Hex;
+import org.templar.share.Target;
+
+/**
+ * Stratum V1 rules over a real socket against the real pool: handshake in any order, version
+ * rolling, and every rejection code — with the block-first rule checked against the node.
+ */
+@Timeout(120)
+class Sv1ProtocolTest {
+    @TempDir
+    static Path dir;
+    static PoolHarness pool;
+    static String address;
+
+    @BeforeAll
+    static void start() throws Exception {
+        address = SoloAndPoolMiningTest.newAddress();
+        // a minimum below the regtest network difficulty, so a test can craft shares that are not blocks
+        pool = PoolHarness.start(dir, Map.of("vardiff.minimum", "1e-12"));
+    }
+
+    @AfterAll
+    static void stop() {
+        pool.close();
+    }
+
+    /** A connected, subscribed, authorized client with its first job. */
+    record Miner(Sv1TestClient client, byte[] extranonce1, NotifiedJob job, double difficulty) {}
+
+    static Miner connect(boolean configure, Double suggest) throws Exception {
+        Sv1TestClient c = new Sv1TestClient(pool.sv1());
+        if (configure) {
+            JsonNode r = c.call("mining.configure", "[[\"version-rolling\"],{\"version-rolling.mask\":\"ffffffff\","
+                    + "\"version-rolling.min-bit-count\":16}]");
+            assertTrue(r.get("result").get("version-rolling").asBoolean());
+            assertEquals("1fffe000", r.get("result").get("version-rolling.mask").asText());
+        }
+        if (suggest != null) {
+            c.call("mining.suggest_difficulty", "[" + suggest + "]");
+        }
+        JsonNode sub = c.call("mining.subscribe", "[\"test/1.0\"]");
+        byte[] en1 = Hex.decode(sub.get("result").get(1).asText());
+        assertEquals(4, sub.get("result").get(2).asInt());
+        JsonNode auth = c.call("mining.authorize", "[\"" + address + ".t\",\"x\"]");
+        assertTrue(auth.get("result").asBoolean(), auth.toString());
+        assertTrue(auth.get("error").isNull());
+        double diff = c.awaitNotification("mining.set_difficulty").get("params").get(0).asDouble();
+        JsonNode notify = c.awaitNotification("mining.notify");
+        return new Miner(c, en1, new NotifiedJob(notify, en1, 4), diff);
+    }
+
+    static int code(JsonNode response) {
+        return response.get("error").isNull() ? 0 : response.get("error").get(0).asInt();
+    }
+
+    @Test
+    void submitBeforeSubscribeAndBeforeAuthorizeAreRefusedWithTheirCodes() throws Exception {
+        try (Sv1TestClient c = new Sv1TestClient(pool.sv1())) {
+            String share = "[\"" + address + "\",\"00000001\",\"00000000\",\"5f5e1000\",\"00000000\"]";
+            assertEquals(25, code(c.call("mining.submit", share)));
+            c.call("mining.subscribe", "[]");
+            assertEquals(24, code(c.call("mining.submit", share)));
+            JsonNode bad = c.call("mining.authorize", "[\"not-an-address.rig\",\"x\"]");
+            assertEquals(24, code(bad));
+            assertTrue(bad.get("error").get(1).asText().contains("not a valid"), bad.toString());
+        }
+    }
+
+    @Test
+    void configureAndSuggestDifficultyMayComeFirstAndFractionalDifficultyIsHonoured() throws Exception {
+        Miner m = connect(true, 0.0001);
+        try (Sv1TestClient c = m.client()) {
+            assertEquals(0.0001, m.difficulty(), 1e-12);
+        }
+    }
+
+    @Test
+    void versionRollingWithinTheMaskIsAcceptedAndOutsideRefused() throws Exception {
+        Miner m = connect(true, 0.0001);
+        try (Sv1TestClient c = m.client()) {
+            byte[] en2 = Hex.decode("00000001");
+            int bits = 0x00002000 | 0x00100000;
+            int rolled = (m.job().version & ~0x1fffe000) | bits;
+            NotifiedJob.Found f = m.job().find(en2, rolled, NotifiedJob.targetOf(0.0001), true, null);
+            JsonNode outside = c.call("mining.submit", m.job().submitParams(address + ".t", en2, f.nonce(), 0x00000001));
+            assertEquals(20, code(outside));
+            assertTrue(outside.get("error").get(1).asText().contains("version"));
+            int before = pool.height();
+            JsonNode ok = c.call("mining.submit", m.job().submitParams(address + ".t", en2, f.nonce(), bits));
+            assertEquals(0, code(ok), ok.toString());
+            if (f.block()) {
+                String hash = Hex.encode(Hex.reverse(f.hash()));
+                PoolHarness.await(Duration.ofSeconds(20), () -> heightAbove(before), "the rolled block is accepted");
+                JsonNode header = pool.rpc("getblockheader", hash, true);
+                assertEquals(rolled, (int) Long.parseLong(header.get("versionHex").asText(), 16));
+            }
+        }
+    }
+
+    @Test
+    void duplicateShareIsRefusedAndIncludesTheVersionBitsInItsKey() throws Exception {
+        Miner m = connect(true, 1e-11);
+        try (Sv1TestClient c = m.client()) {
+            byte[] en2 = Hex.decode("0000abcd");
+            // a share that meets the (tiny) share target but is NOT a block: the job stays current
+            NotifiedJob.Found f = m.job().find(en2, m.job().version, NotifiedJob.targetOf(1e-11), true, false);
+            assertEquals(0, code(c.call("mining.submit", m.job().submitParams(address + ".t", en2, f.nonce(), null))));
+            assertEquals(22, code(c.call("mining.submit", m.job().submitParams(address + ".t", en2, f.nonce(), null))));
+            // same nonce, other rolled version: a different header, not a duplicate
+            int rolled = (m.job().version & ~0x1fffe000) | 0x4000;
+            NotifiedJob.Found g = m.job().find(en2, rolled, NotifiedJob.targetOf(1e-11), true, false);
+            assertEquals(0, code(c.call("mining.submit", m.job().submitParams(address + ".t", en2, g.nonce(), 0x4000))));
+        }
+    }
+
+    @Test
+    void lowDifficultyShareIsRefusedButItsBlockIsStillSubmitted() throws Exception {
+        Miner m = connect(false, 1000.0);
+        try (Sv1TestClient c = m.client()) {
+            byte[] en2 = Hex.decode("00000002");
+            Target shareTarget = NotifiedJob.targetOf(m.difficulty());
+            NotifiedJob.Found f = m.job().find(en2, m.job().version, shareTarget, false, true);
+            int before = pool.height();
+            JsonNode r = c.call("mining.submit", m.job().submitParams(address + ".t", en2, f.nonce(), null));
+            assertEquals(23, code(r));
+            PoolHarness.await(Duration.ofSeconds(20), () -> heightAbove(before), "the block behind the low share is mined");
+            String hash = Hex.encode(Hex.reverse(f.hash()));
+            PoolHarness.await(Duration.ofSeconds(20), () -> pool.pool().ledger().blockByHash(hash)
+                    .map(b -> b.status() == BlockStatus.ACCEPTED).orElse(false), "the block is recorded as accepted");
+        }
+    }
+
+    @Test
+    void unknownJobAndOldTipJobsAreStale() throws Exception {
+        Miner m = connect(false, 1e-11);
+        try (Sv1TestClient c = m.client()) {
+            byte[] en2 = Hex.decode("00000003");
+            JsonNode unknown = c.call("mining.submit", "[\"" + address + ".t\",\"ffffffff\",\"00000003\",\""
+                    + String.format("%08x", m.job().ntime) + "\",\"00000000\"]");
+            assertEquals(21, code(unknown));
+            // another miner finds a block: our job is now on an old tip
+            pool.pool().embeddedNode().orElseThrow().generateToAddress(1, address);
+            JsonNode clean = c.awaitNotification("mining.notify");
+            while (!clean.get("params").get(8).asBoolean()) {
+                clean = c.awaitNotification("mining.notify");
+            }
+            NotifiedJob.Found f = m.job().find(en2, m.job().version, NotifiedJob.targetOf(1e-11), true, false);
+            assertEquals(21, code(c.call("mining.submit", m.job().submitParams(address + ".t", en2, f.nonce(), null))));
+        }
+    }
+
+    @Test
+    void ntimeOutOfRangeAndWrongExtranonceSizeAreRefused() throws Exception {
+        Miner m = connect(false, 1e-11);
+        try (Sv1TestClient c = m.client()) {
+            String farFuture = String.format("%08x", m.job().ntime + 3 * 3600);
+            JsonNode r = c.call("mining.submit", "[\"" + address + ".t\",\"" + m.job().jobId + "\",\"00000004\",\""
+                    + farFuture + "\",\"00000000\"]");
+            assertEquals(20, code(r));
+            assertTrue(r.get("error").get(1).asText().toLowerCase().contains("ntime"));
+            JsonNode size = c.call("mining.submit", "[\"" + address + ".t\",\"" + m.job().jobId + "\",\"0004\",\""
+                    + String.format("%08x", m.job().ntime) + "\",\"00000000\"]");
+            assertEquals(20, code(size));
+        }
+    }
+
+    @Test
+    void extranonceSubscribeIsAcknowledgedAndSessionResumeReusesTheExtranonce() throws Exception {
+        byte[] first;
+        try (Sv1TestClient c = new Sv1TestClient(pool.sv1())) {
+            assertTrue(c.call("mining.extranonce.subscribe", "[]").get("result").asBoolean());
+            first = Hex.decode(c.call("mining.subscribe", "[\"x\"]").get("result").get(1).asText());
+        }
+        Thread.sleep(300); // the pool releases the extranonce when it sees the connection close
+        try (Sv1TestClient c = new Sv1TestClient(pool.sv1())) {
+            JsonNode r = c.call("mining.subscribe", "[\"x\",\"" + Hex.encode(first) + "\"]");
+            assertEquals(Hex.encode(first), r.get("result").get(1).asText(), "resumed the previous extranonce1");
+            assertFalse(r.get("result").get(0).isEmpty());
+        }
+    }
+
+    private static boolean heightAbove(int before) {
+        try {
+            return pool.height() > before;
+        } catch (Exception e) {
+            return false;
+        }
+    }
+}
