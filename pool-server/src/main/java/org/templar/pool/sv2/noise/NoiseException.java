@@ -19,8 +19,10 @@ public final class NoiseException extends Exception {
         MALFORMED,
         /** A frame announces a payload over the configured limit. */
         FRAME_TOO_LARGE,
-        /** The peer closed the connection before the handshake finished. */
+        /** The peer stopped (closed, or went quiet until the timeout) in the middle of a handshake act. */
         TRUNCATED,
+        /** The peer sent nothing of its handshake act before the timeout. */
+        HANDSHAKE_TIMEOUT,
         /** 2^64-1 messages were sent with one key; Noise forbids wrapping the nonce. */
         NONCE_EXHAUSTED
     }

@@ -124,8 +124,13 @@ public final class NoiseHandler extends ByteToMessageDecoder implements ChannelO
         long millis = config.handshakeTimeout().toMillis();
         handshakeTimeout = ctx.executor().schedule(() -> {
             if (session == null && state != State.FAILED) {
-                fail(ctx, new NoiseException(NoiseException.Reason.TRUNCATED,
-                        "handshake not completed within " + millis + " ms"));
+                int buffered = bufferedBytes();
+                int expected = initiator ? NoiseInitiator.ACT2_LENGTH : NoiseInitiator.ACT1_LENGTH;
+                fail(ctx, buffered > 0
+                        ? new NoiseException(NoiseException.Reason.TRUNCATED, "handshake act truncated: "
+                                + buffered + " of " + expected + " bytes within " + millis + " ms")
+                        : new NoiseException(NoiseException.Reason.HANDSHAKE_TIMEOUT,
+                                "no handshake act within " + millis + " ms"));
             }
         }, millis, TimeUnit.MILLISECONDS);
         if (initiator && !actOneSent) {
@@ -138,15 +143,16 @@ public final class NoiseHandler extends ByteToMessageDecoder implements ChannelO
     @Override
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
         if (session == null && state != State.FAILED) {
-            String message = "connection closed during the handshake" + (actualReadable() > 0
-                    ? " (" + actualReadable() + " bytes of an act received)" : "");
+            int buffered = bufferedBytes();
+            String message = "connection closed during the handshake"
+                    + (buffered > 0 ? " (" + buffered + " bytes of an act received)" : "");
             state = State.FAILED;
             report(ctx, new NoiseException(NoiseException.Reason.TRUNCATED, message));
         }
         super.channelInactive(ctx);
     }
 
-    private int actualReadable() {
+    private int bufferedBytes() {
         ByteBuf cumulation = internalBuffer();
         return cumulation == null ? 0 : cumulation.readableBytes();
     }

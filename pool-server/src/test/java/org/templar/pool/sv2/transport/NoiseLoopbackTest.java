@@ -387,6 +387,15 @@ class NoiseLoopbackTest {
     }
 
     @Test
+    void silentConnectionIsDroppedAtTheHandshakeTimeout() throws Exception {
+        try (RawClient raw = new RawClient()) {
+            assertTrue(raw.closedByServer());
+        }
+        assertEquals(NoiseException.Reason.HANDSHAKE_TIMEOUT, nextServerFailure().reason());
+        assertGoodConnectionStillWorks();
+    }
+
+    @Test
     void truncatedAct2IsReportedByTheClient() throws Exception {
         try (ServerSocket fake = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             fake.setSoTimeout(10_000);
