@@ -25,8 +25,12 @@ final class MinerRequests {
         return new Sv1Request(NODES.numberNode(id), Sv1Methods.CONFIGURE, List.of(extensions, params));
     }
 
-    static Sv1Request subscribe(long id, String userAgent) {
-        return new Sv1Request(NODES.numberNode(id), Sv1Methods.SUBSCRIBE, List.of(NODES.textNode(userAgent)));
+    /** mining.subscribe; a previous session id asks the pool to give us back the same extranonce1. */
+    static Sv1Request subscribe(long id, String userAgent, Optional<String> resumeSessionId) {
+        List<JsonNode> params = resumeSessionId
+                .<List<JsonNode>>map(s -> List.of(NODES.textNode(userAgent), NODES.textNode(s)))
+                .orElse(List.of(NODES.textNode(userAgent)));
+        return new Sv1Request(NODES.numberNode(id), Sv1Methods.SUBSCRIBE, params);
     }
 
     static Sv1Request suggestDifficulty(long id, double difficulty) {

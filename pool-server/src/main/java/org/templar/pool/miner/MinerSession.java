@@ -47,6 +47,9 @@ final class MinerSession {
         /** An unrecoverable refusal (e.g. bad credentials): stop mining. */
         void fatal(String reason);
 
+        /** The pool's session id for this subscription, to offer back when we reconnect. */
+        default void subscribed(String sessionId) {}
+
         /** The handshake completed: the connection is good, reset the reconnect backoff. */
         void established();
 
@@ -69,6 +72,7 @@ final class MinerSession {
     private record SubmitPending(FoundShare share) implements Pending {}
 
     private final MinerConfig config;
+    private final Optional<String> resumeSessionId;
     private final Link link;
     private final WorkBoard board;
     private final MinerCounters counters;
@@ -105,6 +109,13 @@ final class MinerSession {
     private boolean closed;
 
     MinerSession(MinerConfig config, Link link, WorkBoard board, MinerCounters counters, AtomicLong jobSequence) {
+        this(config, link, board, counters, jobSequence, Optional.empty());
+    }
+
+    /** @param resumeSessionId the session id of our previous connection, if any */
+    MinerSession(MinerConfig config, Link link, WorkBoard board, MinerCounters counters, AtomicLong jobSequence,
+            Optional<String> resumeSessionId) {
+        this.resumeSessionId = resumeSessionId;
         this.config = config;
         this.link = link;
         this.board = board;
@@ -216,7 +227,7 @@ final class MinerSession {
 
     private void subscribe() {
         state = State.SUBSCRIBING;
-        send(MinerRequests.subscribe(track(new SubscribePending()), config.userAgent()));
+        send(MinerRequests.subscribe(track(new SubscribePending()), config.userAgent(), resumeSessionId));
     }
 
     private void onSubscribed(Sv1Response r) {
@@ -236,6 +247,7 @@ final class MinerSession {
         extranonce1 = Hex.decode(en1);
         extranonce2Size = en2Size;
         LOG.info("subscribed: extranonce1 {}, extranonce2 size {}", en1, en2Size);
+        sessionId(result.get(0)).ifPresent(link::subscribed);
         state = State.AUTHORIZING;
         config.suggestDifficulty().ifPresent(d ->
                 send(MinerRequests.suggestDifficulty(track(new InfoPending(Sv1Methods.SUGGEST_DIFFICULTY)), d)));
@@ -367,6 +379,19 @@ final class MinerSession {
     }
 
     // ---- helpers ----
+
+    /** The subscription id of "mining.notify" in [[["mining.set_difficulty", id], ["mining.notify", id]], ...]. */
+    private static Optional<String> sessionId(JsonNode subscriptions) {
+        if (subscriptions != null && subscriptions.isArray()) {
+            for (JsonNode sub : subscriptions) {
+                if (sub.isArray() && sub.size() >= 2 && Sv1Methods.NOTIFY.equals(sub.get(0).asText())
+                        && sub.get(1).isTextual() && !sub.get(1).asText().isEmpty() && sub.get(1).asText().length() <= 64) {
+                    return Optional.of(sub.get(1).asText());
+                }
+            }
+        }
+        return Optional.empty();
+    }
 
     private long track(Pending p) {
         long id = nextId++;

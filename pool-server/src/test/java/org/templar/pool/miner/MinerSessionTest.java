@@ -46,6 +46,11 @@ class MinerSessionTest {
         }
 
         @Override
+        public void subscribed(String sessionId) {
+            events.add("session " + sessionId);
+        }
+
+        @Override
         public void established() {
             events.add("established");
         }
@@ -121,7 +126,17 @@ class MinerSessionTest {
         assertEquals(MinerConfig.BIP320_MASK, s.versionMask(), "a pool granting ffffffff gets only the bits asked for");
         JsonNode ext = ((Sv1Request) sent.get(0)).params().get(1);
         assertEquals("1fffe000", ext.path("version-rolling.mask").asText());
-        assertEquals(List.of("established"), events);
+        assertEquals(List.of("session ab", "established"), events);
+        assertEquals(1, ((Sv1Request) sent.get(1)).params().size(), "a first subscription resumes nothing");
+    }
+
+    @Test
+    void reconnectOffersThePreviousSessionId() throws Exception {
+        MinerConfig cfg = MinerConfig.of("stratum+tcp://127.0.0.1:3333", "worker.1").withVersionRolling(false);
+        MinerSession s = new MinerSession(cfg, link, published::add, counters, new AtomicLong(), Optional.of("ab"));
+        s.start();
+        assertEquals(List.of(MinerConfig.DEFAULT_USER_AGENT, "ab"),
+                lastRequest().params().stream().map(JsonNode::asText).toList());
     }
 
     @Test

@@ -58,6 +58,7 @@ final class ScriptedPool implements AutoCloseable {
     private final Map<String, Boolean> jobLive = new ConcurrentHashMap<>();
     final BlockingQueue<Submission> submissions = new LinkedBlockingQueue<>();
     final List<String> requests = new CopyOnWriteArrayList<>();
+    final List<JsonNode> subscribeParams = new CopyOnWriteArrayList<>();
     /** Anything the pool could not make sense of: a test fails if this is not empty. */
     final List<Throwable> problems = new CopyOnWriteArrayList<>();
     private final AtomicInteger connections = new AtomicInteger();
@@ -281,6 +282,7 @@ final class ScriptedPool implements AutoCloseable {
                     break;
                 }
                 case "mining.subscribe": {
+                    subscribeParams.add(params);
                     ArrayNode result = JSON.createArrayNode();
                     ArrayNode subs = result.addArray();
                     subs.addArray().add("mining.set_difficulty").add("s" + index);
