@@ -28,9 +28,10 @@ import org.templar.share.Hex;
  * The regtest chain state: block index, active chain, UTXO set and mempool, behind one lock.
  *
  * <p>Blocks go through Core's sequence (CheckBlock, AcceptBlockHeader, AcceptBlock, ConnectBlock)
- * so that submitblock answers what Core answers. No reorganisation: a block that extends a
- * non-tip block is checked as far as Core checks it without connecting, stored as a side branch and
- * answered "inconclusive"; the active chain never switches to a side branch, even a longer one.
+ * so that submitblock answers what Core answers. A block on a side branch with no more work than
+ * the tip is checked as far as Core checks it without connecting, stored and answered
+ * "inconclusive"; when a branch gets more work than the tip the chain reorganises onto it (undo
+ * data per block), returning still-valid transactions of disconnected blocks to the mempool.
  */
 public final class RegtestChain {
     private static final Logger log = LoggerFactory.getLogger(RegtestChain.class);
@@ -38,6 +39,7 @@ public final class RegtestChain {
     private final Map<Sha256Hash, BlockRecord> index = new HashMap<>();
     private final List<BlockRecord> active = new ArrayList<>();
     private final Map<OutPointKey, Utxo> utxos = new HashMap<>();
+    private final Map<Sha256Hash, Undo> undo = new HashMap<>();
     /** Where each confirmed transaction of the active chain is (a built-in txindex). */
     private final Map<Sha256Hash, BlockRecord> txIndex = new HashMap<>();
     private final LinkedHashMap<Sha256Hash, MempoolEntry> mempool = new LinkedHashMap<>();
@@ -175,15 +177,17 @@ public final class RegtestChain {
     }
 
     private String process(RawBlock submitted, boolean replaying) {
+        // submitblock looks the hash up first: a connected block is "duplicate", a failed one
+        // "duplicate-invalid"; a stored side-branch block ends as "duplicate" in AcceptBlock.
+        BlockRecord known = index.get(submitted.hash());
+        if (known != null) {
+            return known.status() == BlockRecord.Status.FAILED ? "duplicate-invalid" : "duplicate";
+        }
         RawBlock block = addUncommittedWitnessNonce(submitted);
         try {
             BlockRules.checkBlock(block, true);
         } catch (BlockRejected r) {
             return r.reason();
-        }
-        BlockRecord known = index.get(block.hash());
-        if (known != null) {
-            return known.status() == BlockRecord.Status.FAILED ? "duplicate-invalid" : "duplicate";
         }
         BlockRecord prev = index.get(block.prevHash());
         if (prev == null) {
@@ -208,34 +212,145 @@ public final class RegtestChain {
             return r.reason();
         }
         index.put(rec.hash(), rec);
-        if (prev != tip()) {
-            // A side branch: Core stores it and only connects it if it gets more work than the tip;
-            // this node does not reorganise, so the answer is Core's "not connected (yet)".
+        BlockRecord oldTip = tip();
+        if (rec.chainWork().compareTo(oldTip.chainWork()) <= 0) {
+            // Not more work than the tip (Core keeps the first-seen tip on a tie): stored, not
+            // connected, so Core never reports a validation result for it.
             if (!replaying) {
                 store(block);
             }
             log.info("regtest: stored side-branch block {} at height {}", rec.hash(), rec.height());
             return "inconclusive";
         }
-        try {
-            connect(rec);
-        } catch (BlockRejected r) {
-            rec.status(BlockRecord.Status.FAILED);
-            return r.reason();
-        }
-        if (!replaying) {
+        int oldHeight = oldTip.height();
+        String result = activateBestChain(rec);
+        if (rec.status() != BlockRecord.Status.FAILED && !replaying) {
             store(block);
         }
-        for (Consumer<BlockRecord> l : tipListeners) {
+        if (tip() != oldTip) {
+            // Core's ZMQ notifier walks from the new tip back to the fork, newest first.
+            List<BlockRecord> connected = new ArrayList<>();
+            for (BlockRecord b = tip(); b != null && !(b.height() <= oldHeight && isOnChainOf(oldTip, b)); b = b.parent()) {
+                connected.add(b);
+            }
+            for (BlockRecord b : connected) {
+                for (Consumer<BlockRecord> l : tipListeners) {
+                    try {
+                        l.accept(b);
+                    } catch (RuntimeException e) {
+                        log.warn("regtest: tip listener failed", e);
+                    }
+                }
+            }
+            notifyAll(); // wakes long-polling getblocktemplate calls
+        }
+        return result;
+    }
+
+    /** True when {@code b} is {@code tipOfChain} or one of its ancestors. */
+    private static boolean isOnChainOf(BlockRecord tipOfChain, BlockRecord b) {
+        BlockRecord x = tipOfChain;
+        while (x != null && x.height() > b.height()) {
+            x = x.parent();
+        }
+        return x == b;
+    }
+
+    /**
+     * Makes {@code best} (more work than the tip) the tip: disconnects back to the fork point and
+     * connects the new branch. If a block of the branch fails, it and its descendants are marked
+     * invalid and the previous chain is restored. Transactions of disconnected blocks go back to
+     * the mempool when still valid. Returns null when {@code best} became the tip, its reject
+     * reason when it failed itself, "inconclusive" when an ancestor failed.
+     */
+    private String activateBestChain(BlockRecord best) {
+        List<BlockRecord> path = new ArrayList<>();
+        for (BlockRecord x = best; !isActive(x); x = x.parent()) {
+            path.add(0, x);
+        }
+        BlockRecord fork = path.get(0).parent();
+        if (fork == tip() && path.size() == 1) {
             try {
-                l.accept(rec);
-            } catch (RuntimeException e) {
-                log.warn("regtest: tip listener failed", e);
+                connect(best); // the common case: one block on the tip
+                return null;
+            } catch (BlockRejected r) {
+                best.status(BlockRecord.Status.FAILED);
+                return r.reason();
             }
         }
-        notifyAll(); // wakes long-polling getblocktemplate calls
-        return null;
+        List<Transaction> previousMempool = new ArrayList<>();
+        mempool.values().forEach(e -> previousMempool.add(e.tx()));
+        List<BlockRecord> disconnected = new ArrayList<>();
+        while (tip() != fork) {
+            disconnected.add(0, disconnectTip());
+        }
+        List<Transaction> resurrect = new ArrayList<>();
+        for (BlockRecord d : disconnected) {
+            List<Transaction> txs = d.block().transactions();
+            resurrect.addAll(txs.subList(1, txs.size()));
+        }
+        resurrect.addAll(previousMempool);
+        String result = null;
+        for (int i = 0; i < path.size(); i++) {
+            BlockRecord b = path.get(i);
+            try {
+                connect(b);
+            } catch (BlockRejected r) {
+                for (int j = i; j < path.size(); j++) {
+                    path.get(j).status(BlockRecord.Status.FAILED);
+                }
+                result = b == best ? r.reason() : "inconclusive";
+                while (tip() != fork) {
+                    disconnectTip();
+                }
+                for (BlockRecord d : disconnected) {
+                    try {
+                        connect(d);
+                    } catch (BlockRejected impossible) {
+                        throw new IllegalStateException("previous chain no longer connects: " + impossible.getMessage());
+                    }
+                }
+                break;
+            }
+        }
+        if (result == null) {
+            log.info("regtest: reorganized {} block(s) away, new tip {} at height {}", disconnected.size(), best.hash(), best.height());
+        }
+        rebuildMempool(resurrect);
+        return result;
     }
+
+    /** Removes the tip block's effects (Core's DisconnectBlock with its undo data). */
+    private BlockRecord disconnectTip() {
+        BlockRecord t = active.remove(active.size() - 1);
+        Undo u = undo.remove(t.hash());
+        for (OutPointKey k : u.created()) {
+            utxos.remove(k);
+        }
+        utxos.putAll(u.spent());
+        for (Transaction tx : t.block().transactions()) {
+            txIndex.remove(tx.getTxId(), t);
+        }
+        t.status(BlockRecord.Status.SIDE);
+        return t;
+    }
+
+    /** Re-admits transactions after a reorganisation; those no longer valid are dropped, as Core does. */
+    private void rebuildMempool(List<Transaction> txs) {
+        mempool.clear();
+        mempoolSpends.clear();
+        for (Transaction tx : txs) {
+            try {
+                acceptTransaction(tx, 0);
+            } catch (TxRejected r) {
+                log.debug("regtest: {} not re-admitted after reorg: {}", tx.getTxId(), r.getMessage());
+            }
+        }
+        mempoolUpdates++;
+    }
+
+    /** What DisconnectBlock needs: the coins a block spent and the outputs it created. */
+    private record Undo(Map<OutPointKey, Utxo> spent, Set<OutPointKey> created) {}
 
     private void store(RawBlock block) {
         byte[] raw = block.serialize();
@@ -335,10 +450,15 @@ public final class RegtestChain {
         if (coinbaseOut > reward) {
             throw BlockRejected.consensus("bad-cb-amount", "coinbase pays too much (actual=" + coinbaseOut + " vs limit=" + reward + ")");
         }
+        Map<OutPointKey, Utxo> spentCoins = new HashMap<>();
         for (OutPointKey k : spent) {
-            utxos.remove(k);
+            Utxo u = utxos.remove(k);
+            if (u != null) {
+                spentCoins.put(k, u);
+            }
         }
         utxos.putAll(created);
+        undo.put(rec.hash(), new Undo(spentCoins, new HashSet<>(created.keySet())));
         rec.status(BlockRecord.Status.ACTIVE);
         rec.fees(fees);
         active.add(rec);
@@ -439,6 +559,7 @@ public final class RegtestChain {
         private final LinkedHashMap<Sha256Hash, MempoolEntry> savedMempool = new LinkedHashMap<>(mempool);
         private final Map<OutPointKey, Sha256Hash> savedSpends = new HashMap<>(mempoolSpends);
         private final long savedUpdates = mempoolUpdates;
+        private final Map<Sha256Hash, Undo> savedUndo = new HashMap<>(undo);
 
         void restore() {
             utxos.clear();
@@ -453,6 +574,8 @@ public final class RegtestChain {
             mempoolSpends.clear();
             mempoolSpends.putAll(savedSpends);
             mempoolUpdates = savedUpdates;
+            undo.clear();
+            undo.putAll(savedUndo);
         }
     }
 
