@@ -2,7 +2,6 @@ package org.templar.share.bench;
 
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
-import java.lang.management.ThreadMXBean;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,28 +26,35 @@ import org.openjdk.jmh.runner.IterationType;
  */
 @State(Scope.Thread)
 public class CpuClock {
-    private static final ThreadMXBean MX = ManagementFactory.getThreadMXBean();
+    private static final com.sun.management.ThreadMXBean MX =
+            (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
     public long ops;
     private long cpuStart;
     private boolean measuring;
     private String name;
     private long totalOps;
     private long totalCpu;
+    private long allocStart;
+    private long totalAlloc;
 
     @Setup(Level.Iteration)
     public void start(BenchmarkParams bp, IterationParams ip) {
         name = bp.getBenchmark().substring(bp.getBenchmark().lastIndexOf('.') + 1);
         measuring = ip.getType() == IterationType.MEASUREMENT;
         ops = 0;
+        allocStart = MX.getThreadAllocatedBytes(Thread.currentThread().getId());
         cpuStart = MX.getCurrentThreadCpuTime();
     }
 
     @TearDown(Level.Iteration)
     public void stop() {
         long cpu = MX.getCurrentThreadCpuTime() - cpuStart;
+        // exact bytes allocated by the benchmark thread alone (JMH's -prof gc sums every thread)
+        long alloc = MX.getThreadAllocatedBytes(Thread.currentThread().getId()) - allocStart;
         if (measuring) {
             totalOps += ops;
             totalCpu += cpu;
+            totalAlloc += alloc;
         }
     }
 
@@ -57,7 +63,7 @@ public class CpuClock {
     public void report() throws IOException {
         String file = System.getProperty("templar.bench.cpu");
         if (file != null && totalCpu > 0) {
-            Files.writeString(Path.of(file), name + " " + totalOps + " " + totalCpu + "\n", StandardCharsets.US_ASCII,
+            Files.writeString(Path.of(file), name + " " + totalOps + " " + totalCpu + " " + totalAlloc + "\n", StandardCharsets.US_ASCII,
                     StandardOpenOption.CREATE, StandardOpenOption.APPEND);
         }
     }

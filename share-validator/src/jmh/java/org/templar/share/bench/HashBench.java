@@ -34,13 +34,13 @@ public final class HashBench {
                 .warmupIterations(3)
                 .warmupTime(TimeValue.seconds(1))
                 .measurementIterations(3)
-                .measurementTime(TimeValue.seconds(1))
+                .measurementTime(TimeValue.seconds(2))
                 .jvmArgsAppend("--add-opens=java.base/sun.security.provider=ALL-UNNAMED", "-Xmx768m",
                         "-Dtemplar.bench.cpu=" + cpuFile)
                 .addProfiler(GCProfiler.class)
                 .verbosity(VerboseMode.SILENT)
                 .build();
-        System.err.println("running JMH (1 fork, 3x1s warmup, 3x1s measurement per benchmark)...");
+        System.err.println("running JMH (1 fork, 3x1s warmup, 3x2s measurement per benchmark)...");
         Collection<RunResult> results = new Runner(opt).run();
         Map<String, Double> wall = new HashMap<>();
         Map<String, Double> alloc = new HashMap<>();
@@ -55,9 +55,10 @@ public final class HashBench {
         Map<String, long[]> cpu = new HashMap<>();
         for (String l : java.nio.file.Files.readAllLines(cpuFile)) {
             String[] f = l.split(" ");
-            long[] acc = cpu.computeIfAbsent(f[0], k -> new long[2]);
+            long[] acc = cpu.computeIfAbsent(f[0], k -> new long[3]);
             acc[0] += Long.parseLong(f[1]);
             acc[1] += Long.parseLong(f[2]);
+            acc[2] += Long.parseLong(f[3]);
         }
         java.nio.file.Files.deleteIfExists(cpuFile);
         Map<String, Double> score = new HashMap<>();
@@ -89,10 +90,14 @@ public final class HashBench {
         line("share_cached_over_uncached", cached / uncached, "x", cached / uncached);
         double dup = score.get("duplicateCheck");
         line("duplicate_check", dup, "checks/s", dup / ceiling);
-        line("alloc_per_share_uncached", alloc.get("shareUncached"), "B/op", alloc.get("shareUncached"));
-        line("alloc_per_share_cached", alloc.get("shareCached"), "B/op", alloc.get("shareCached"));
-        line("alloc_per_header", alloc.get("headerSha256d"), "B/op", alloc.get("headerSha256d"));
-        line("alloc_per_duplicate_check", alloc.get("duplicateCheck"), "B/op", alloc.get("duplicateCheck"));
+        for (String[] a : new String[][] {{"share_uncached", "shareUncached"}, {"share_cached", "shareCached"},
+                {"header", "headerSha256d"}, {"duplicate_check", "duplicateCheck"}}) {
+            double gcNorm = alloc.get(a[1]);
+            long[] c = cpu.get(a[1]);
+            double exact = c == null ? Double.NaN : (double) c[2] / c[0];
+            line("alloc_per_" + a[0] + "_prof_gc", gcNorm, "B/op", gcNorm);
+            line("alloc_per_" + a[0] + "_thread", exact, "B/op", exact);
+        }
         // the prefix-midstate experiment: 358-byte coinbase, 3 whole prefix blocks, 3 blocks after them
         line("coinbase_no_midstate_digest", score.get("coinbaseDigestNoMidstate"), "coinbases/s",
                 score.get("coinbaseDigestNoMidstate") * 6 / ceiling);
@@ -106,14 +111,57 @@ public final class HashBench {
         }
         line("alloc_coinbase_midstate_digest_clone", alloc.get("coinbaseDigestClone"), "B/op",
                 alloc.get("coinbaseDigestClone"));
+        audit(ceiling, perShare);
         StringBuilder w = new StringBuilder("# JMH wall-clock ops/s (shared, loaded cores):");
         new java.util.TreeMap<>(wall).forEach((k, v) -> w.append(String.format(Locale.ROOT, " %s=%.0f", k, v)));
         System.out.println(w);
         System.out.printf(Locale.ROOT, "# figures are per second of benchmark-thread CPU time (openssl speed also counts"
                 + " user CPU time)%n");
         System.out.printf(Locale.ROOT, "# ceiling = %s sha256 bytes/s / 64; a header counts 2 compressions, a share %d"
-                + " (coinbase 4+1, 12 levels x 3, header 3), a cached share 3 (header with rolled version); alloc ratios are the B/op themselves%n",
+                + " (coinbase 4+1, 12 levels x 3, header 3), a cached share 3 (header with rolled version); alloc ratios are the B/op themselves; _prof_gc = JMH -prof gc gc.alloc.rate.norm (all threads of the fork, incl. the harness), _thread = the benchmark thread's exact allocation counter%n",
                 ceilingSource, perShare);
+    }
+
+    /**
+     * Batch re-verification of a recorded share log on all cores (not JMH: a whole-process figure,
+     * wall clock, including parsing). 400,000 shares on one 12-level job family.
+     */
+    private static void audit(double ceiling, int perShare) throws Exception {
+        int cores = Runtime.getRuntime().availableProcessors();
+        java.nio.file.Path log = java.nio.file.Files.createTempFile("templar-share-log", ".txt");
+        try {
+            org.templar.share.JobWork job = HashBenchmarks.job(60);
+            org.templar.share.ShareHasher h = new org.templar.share.ShareHasher(0);
+            byte[] en1 = {1, 2, 3, 4};
+            int n = 400_000;
+            try (java.io.BufferedWriter w = java.nio.file.Files.newBufferedWriter(log)) {
+                w.write(org.templar.share.audit.ShareLog.formatJob("j", job));
+                w.newLine();
+                for (int i = 0; i < n; i++) {
+                    byte[] en2 = {(byte) i, (byte) (i >>> 8), (byte) (i >>> 16), 0};
+                    org.templar.share.ShareCheck c = h.check(job, en1, en2, 0x65000000, i, 0x20000000);
+                    w.write(org.templar.share.audit.ShareLog.formatShare("j", en1, en2, 0x65000000, i, 0x20000000,
+                            c.hash()));
+                    w.newLine();
+                }
+            }
+            org.templar.share.audit.ShareLogVerifier v = new org.templar.share.audit.ShareLogVerifier(cores);
+            v.verify(log); // warm-up pass
+            com.sun.management.OperatingSystemMXBean os = (com.sun.management.OperatingSystemMXBean)
+                    java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+            long cpu0 = os.getProcessCpuTime();
+            org.templar.share.audit.AuditReport r = v.verify(log);
+            double cpuSeconds = (os.getProcessCpuTime() - cpu0) / 1e9;
+            if (!r.clean() || r.verified() != n) {
+                throw new IllegalStateException("audit of a clean log failed: " + r);
+            }
+            line("audit_reverify_" + cores + "cores_wall", r.sharesPerSecond(), "shares/s",
+                    r.sharesPerSecond() * perShare / (ceiling * cores));
+            double perCpu = n / cpuSeconds; // includes parsing the text log and this JVM's GC and JIT threads
+            line("audit_reverify_per_cpu_second", perCpu, "shares/cpu-s", perCpu * perShare / ceiling);
+        } finally {
+            java.nio.file.Files.deleteIfExists(log);
+        }
     }
 
     private static void line(String name, double value, String unit, double ratio) {
