@@ -12,6 +12,7 @@ import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.templar.pool.sv2.noise.AuthorityPublicKey;
+import org.templar.pool.sv2.noise.CipherState;
 import org.templar.pool.sv2.noise.NoiseException;
 import org.templar.pool.sv2.noise.NoiseInitiator;
 import org.templar.pool.sv2.noise.NoiseResponder;
@@ -252,7 +253,7 @@ public final class NoiseHandler extends ByteToMessageDecoder implements ChannelO
                 }
                 case PAYLOAD -> {
                     int chunkPlaintext = Math.min(payloadRemaining, NoiseSession.MAX_CHUNK_PLAINTEXT);
-                    int chunkLength = chunkPlaintext + org.templar.pool.sv2.noise.CipherState.MAC_LENGTH;
+                    int chunkLength = chunkPlaintext + CipherState.MAC_LENGTH;
                     if (in.readableBytes() < chunkLength) {
                         return;
                     }
