@@ -702,6 +702,41 @@ public final class RegtestChain {
         return hashes;
     }
 
+    /**
+     * generateblock: a block on the tip with exactly {@code txs} (in order) and a coinbase paying the
+     * subsidy only (Core does not add the fees of the given transactions). Checked like a proposal
+     * first; throws IllegalArgumentException("TestBlockValidity failed: reason") when invalid.
+     * Returns the solved block, connected when {@code submit}.
+     */
+    public synchronized RawBlock generateBlock(byte[] payoutScript, List<Transaction> txs, boolean submit) {
+        BlockRecord prev = tip();
+        int height = prev.height() + 1;
+        long minTime = prev.medianTimePast() + 1;
+        List<Transaction> forCommitment = new ArrayList<>();
+        forCommitment.add(null);
+        forCommitment.addAll(txs);
+        BlockTemplate t = new BlockTemplate(prev.hash(), height, RegtestConsensus.TEMPLATE_VERSION, RegtestConsensus.POW_LIMIT_BITS,
+                Math.max(minTime, now()), minTime, RegtestConsensus.subsidy(height), List.of(),
+                witnessCommitmentFor(forCommitment), "");
+        RawBlock coinbaseOnly = assemble(t, payoutScript, ++extraNonce);
+        List<Transaction> all = new ArrayList<>();
+        all.add(coinbaseOnly.transactions().get(0));
+        all.addAll(txs);
+        RawBlock block = RawBlock.assemble(t.version(), t.previousBlockHash(), t.curTime(), t.bits(), 0, all);
+        String check = propose(block);
+        if (check != null) {
+            throw new IllegalArgumentException("TestBlockValidity failed: " + check);
+        }
+        RawBlock solved = solve(block);
+        if (submit) {
+            String result = submitBlock(solved);
+            if (result != null) {
+                throw new IllegalStateException("Block was not accepted: " + result);
+            }
+        }
+        return solved;
+    }
+
     // ---- mempool -------------------------------------------------------------------------------
 
     /**

@@ -35,7 +35,9 @@ public final class RegtestRpc {
 
     private record Spec(List<String> argNames, Method method) {}
 
+    /** Core answers the long poll when the tip or mempool changes; this bounds an idle wait. */
     private static final long LONGPOLL_MAX_MILLIS = 120_000;
+    private static final String GENESIS_COINBASE_TXID = "4a5e1e4baab89f3a32518a88c31bc87f618f76673e2cc77ab2127b7afdeda33b";
 
     private final RegtestChain chain;
     private final long startedAt = System.currentTimeMillis() / 1000;
@@ -60,6 +62,7 @@ public final class RegtestRpc {
         def("submitblock", List.of("hexdata", "dummy"), this::submitBlock);
         def("getblocktemplate", List.of("template_request"), this::getBlockTemplate);
         def("generatetoaddress", List.of("nblocks", "address", "maxtries"), this::generateToAddress);
+        def("generateblock", List.of("output", "transactions", "submit"), this::generateBlock);
         def("validateaddress", List.of("address"), this::validateAddress);
         def("uptime", List.of(), a -> CoreJson.F.numberNode(System.currentTimeMillis() / 1000 - startedAt));
         def("help", List.of("command"), this::help);
@@ -407,6 +410,10 @@ public final class RegtestRpc {
                 throw Args.typeError(v, "number");
             }
         }
+        if (txid.toString().equals(GENESIS_COINBASE_TXID)) {
+            throw new RpcException(RpcException.RPC_INVALID_ADDRESS_OR_KEY,
+                    "The genesis block coinbase is not considered an ordinary transaction and cannot be retrieved");
+        }
         BlockRecord inBlock = null;
         Transaction tx = null;
         boolean explicitBlock = a.has(2);
@@ -641,6 +648,48 @@ public final class RegtestRpc {
             throw new RpcException(RpcException.RPC_INTERNAL_ERROR, e.getMessage());
         }
         return out;
+    }
+
+    /** generateblock "output" ["rawtx/txid",...] ( submit ): output must be an address (descriptors are not supported). */
+    private JsonNode generateBlock(Args a) throws RpcException {
+        String output = a.str(0, "output");
+        Address address = parseAddress(output).orElseThrow(
+                () -> new RpcException(RpcException.RPC_INVALID_ADDRESS_OR_KEY, "Error: Invalid address or descriptor"));
+        JsonNode list = a.get(1);
+        if (list == null || !list.isArray()) {
+            throw list == null ? new RpcException(RpcException.RPC_TYPE_ERROR, "Missing required argument transactions")
+                    : Args.typeError(list, "array");
+        }
+        boolean submit = a.bool(2, true);
+        List<Transaction> txs = new ArrayList<>();
+        for (JsonNode item : list) {
+            String s = item.asText();
+            if (s.length() == 64 && Hex.isHex(s, 32)) {
+                Sha256Hash txid = Sha256Hash.wrap(s);
+                txs.add(chain.mempoolEntry(txid).map(MempoolEntry::tx).orElseThrow(() -> new RpcException(
+                        RpcException.RPC_INVALID_ADDRESS_OR_KEY, "Transaction " + s + " not in mempool.")));
+            } else {
+                try {
+                    txs.add(decodeTx(s));
+                } catch (RpcException e) {
+                    throw new RpcException(RpcException.RPC_DESERIALIZATION_ERROR, "Transaction decode failed for " + s);
+                }
+            }
+        }
+        RawBlock block;
+        try {
+            block = chain.generateBlock(ScriptBuilder.createOutputScript(address).program(), txs, submit);
+        } catch (IllegalArgumentException e) {
+            throw new RpcException(RpcException.RPC_VERIFY_ERROR, e.getMessage());
+        } catch (IllegalStateException e) {
+            throw new RpcException(RpcException.RPC_INTERNAL_ERROR, e.getMessage());
+        }
+        ObjectNode o = CoreJson.F.objectNode();
+        o.put("hash", block.hash().toString());
+        if (!submit) {
+            o.put("hex", Hex.encode(block.serialize()));
+        }
+        return o;
     }
 
     private JsonNode validateAddress(Args a) throws RpcException {
