@@ -10,28 +10,34 @@ import java.nio.ByteOrder;
  * different submissions can only collide by a SHA-256d collision: no false positives, unlike a
  * Bloom filter.
  *
- * <p>Bounded and allocation-free: an open-addressing table (linear probing) of the full 32-byte
- * hashes in one {@code long[]}, sized at creation for {@code capacity} entries at a load factor of
- * at most 1/2, i.e. 64 to 128 bytes of heap per share it can hold (at most 2^22 shares). Thread-safe (sessions of many event
- * loops share a job) with one uncontended-cheap monitor; {@link #clear()} when the job is retired,
- * or drop the filter with the job.
+ * <p>Bounded and allocation-free once grown: an open-addressing table (linear probing) of the full
+ * 32-byte hashes in one {@code long[]}, load factor at most 1/2. It starts at 1024 slots (32 KiB)
+ * and doubles as shares arrive, up to the smallest power of two holding {@code capacity} at that
+ * load (64 MiB for 2^20 shares): jobs that see few shares cost little, and a busy job stops
+ * allocating after its last doubling. Thread-safe (sessions of many event loops share a job) with
+ * one monitor; {@link #clear()} forgets the entries but keeps the table, so drop the filter with the
+ * job when the job is retired to give the memory back.
  */
 public final class DuplicateFilter {
     private static final VarHandle LE_LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
+    private static final int INITIAL_SLOTS = 1024;
+
     private final int capacity;
-    private final int mask;
+    private final int maxSlots;
+    private int mask;
     /** 4 longs per slot; an all-zero slot is empty (the all-zero hash is tracked by {@link #zeroSeen}). */
-    private final long[] table;
+    private long[] table;
     private boolean zeroSeen;
     private int size;
 
     public DuplicateFilter(int capacity) {
-        if (capacity < 1 || capacity > (1 << 22)) {
-            throw new IllegalArgumentException("capacity must be 1..2^22, got " + capacity);
+        if (capacity < 1 || capacity > (1 << 24)) {
+            throw new IllegalArgumentException("capacity must be 1..2^24, got " + capacity);
         }
         this.capacity = capacity;
-        int slots = Integer.highestOneBit(capacity) << 2; // >= 2 * capacity
+        this.maxSlots = Integer.highestOneBit(2 * capacity - 1) << 1; // smallest power of two >= 2 * capacity
+        int slots = Math.min(INITIAL_SLOTS, maxSlots);
         this.mask = slots - 1;
         this.table = new long[4 * slots];
     }
@@ -50,7 +56,7 @@ public final class DuplicateFilter {
         long c = (long) LE_LONG.get(hash, 16);
         long d = (long) LE_LONG.get(hash, 24);
         // The low-order bytes are the uniformly random part of a share hash (the high ones are zeros).
-        int slot = (int) (a ^ (a >>> 32)) & mask;
+        int h = (int) (a ^ (a >>> 32));
         synchronized (this) {
             if ((a | b | c | d) == 0) {
                 if (zeroSeen || size >= capacity) {
@@ -61,12 +67,19 @@ public final class DuplicateFilter {
                 return true;
             }
             long[] t = table;
+            int slot = h & mask;
             while (true) {
                 int i = 4 * slot;
                 long x = t[i], y = t[i + 1], z = t[i + 2], w = t[i + 3];
                 if ((x | y | z | w) == 0) {
                     if (size >= capacity) {
                         return false;
+                    }
+                    if (2 * (size + 1) > mask + 1 && mask + 1 < maxSlots) {
+                        grow();
+                        t = table;
+                        slot = h & mask;
+                        continue; // find the free slot again in the bigger table
                     }
                     t[i] = a;
                     t[i + 1] = b;
@@ -83,6 +96,27 @@ public final class DuplicateFilter {
         }
     }
 
+    /** Doubles the table and re-inserts every entry (caller holds the monitor). */
+    private void grow() {
+        long[] old = table;
+        int slots = 2 * (mask + 1);
+        long[] t = new long[4 * slots];
+        int m = slots - 1;
+        for (int i = 0; i < old.length; i += 4) {
+            long a = old[i];
+            if ((a | old[i + 1] | old[i + 2] | old[i + 3]) == 0) {
+                continue;
+            }
+            int slot = (int) (a ^ (a >>> 32)) & m;
+            while ((t[4 * slot] | t[4 * slot + 1] | t[4 * slot + 2] | t[4 * slot + 3]) != 0) {
+                slot = (slot + 1) & m;
+            }
+            System.arraycopy(old, i, t, 4 * slot, 4);
+        }
+        table = t;
+        mask = m;
+    }
+
     /** True if {@code hash} was recorded (does not record it). */
     public synchronized boolean contains(byte[] hash) {
         long a = (long) LE_LONG.get(hash, 0);
@@ -92,10 +126,11 @@ public final class DuplicateFilter {
         if ((a | b | c | d) == 0) {
             return zeroSeen;
         }
+        long[] t = table;
         int slot = (int) (a ^ (a >>> 32)) & mask;
         while (true) {
             int i = 4 * slot;
-            long x = table[i], y = table[i + 1], z = table[i + 2], w = table[i + 3];
+            long x = t[i], y = t[i + 1], z = t[i + 2], w = t[i + 3];
             if ((x | y | z | w) == 0) {
                 return false;
             }
@@ -114,7 +149,12 @@ public final class DuplicateFilter {
         return capacity;
     }
 
-    /** Forgets everything (the job was retired); keeps the memory for reuse. */
+    /** Bytes of heap the table holds now (for metrics). */
+    public synchronized long tableBytes() {
+        return 8L * table.length;
+    }
+
+    /** Forgets every entry; keeps the table (and its memory) for reuse. */
     public synchronized void clear() {
         java.util.Arrays.fill(table, 0L);
         zeroSeen = false;

@@ -4,7 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.ExecutorService;
@@ -71,6 +73,27 @@ class DuplicateFilterTest {
         f.clear();
         assertEquals(0, f.size());
         assertTrue(f.firstSeen(eleventh));
+    }
+
+    @Test
+    void memoryGrowsWithUseAndStopsAtTheBound() {
+        DuplicateFilter f = new DuplicateFilter(1 << 20);
+        assertEquals(32 * 1024, f.tableBytes(), "a fresh job's filter is small");
+        DuplicateFilter g = new DuplicateFilter(100_000);
+        SplittableRandom r = new SplittableRandom(4);
+        List<byte[]> all = new ArrayList<>();
+        for (int i = 0; i < 100_000; i++) {
+            byte[] h = shareLikeHash(r);
+            all.add(h);
+            assertTrue(g.firstSeen(h));
+        }
+        assertEquals(262_144L * 32, g.tableBytes(), "2^18 slots of 32 bytes: load factor <= 1/2 at capacity");
+        for (byte[] h : all) {
+            assertTrue(g.contains(h), "every entry survives the doublings");
+            assertFalse(g.firstSeen(h));
+        }
+        assertFalse(g.firstSeen(shareLikeHash(r)), "full");
+        assertEquals(262_144L * 32, g.tableBytes());
     }
 
     @Test
