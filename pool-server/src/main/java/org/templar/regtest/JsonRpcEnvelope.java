@@ -69,6 +69,9 @@ public final class JsonRpcEnvelope {
                 return new Reply(200, write(replyObj(result, null, req)));
             } catch (RpcException e) {
                 return errorReply(e, req);
+            } catch (RuntimeException e) {
+                // Core turns a std::exception in a handler into RPC_MISC_ERROR with its text
+                return errorReply(new RpcException(RpcException.RPC_MISC_ERROR, String.valueOf(e.getMessage())), req);
             }
         }
         if (root.isArray()) {

@@ -74,7 +74,14 @@ final class RpcHttpServer implements AutoCloseable {
                         ch.pipeline().addLast(new RpcHandler());
                     }
                 });
-        this.serverChannel = b.bind(host, port).sync().channel();
+        try {
+            this.serverChannel = b.bind(host, port).sync().channel();
+        } catch (Throwable t) {
+            // a taken port must not leave the event loop and workers running
+            workers.shutdownNow();
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+            throw t;
+        }
     }
 
     private static Thread daemon(Runnable r, String name) {

@@ -118,6 +118,23 @@ class ZmqAndRestartTest {
     }
 
     @Test
+    void aTakenPortIsAClearStartFailure() {
+        try (RegtestNode first = RegtestNode.start(RegtestNode.Config.ephemeral())) {
+            int rpcPort = first.rpcUri().getPort();
+            String zmq = first.zmqEndpoint();
+            int zmqPort = Integer.parseInt(zmq.substring(zmq.lastIndexOf(':') + 1));
+            RuntimeException rpcTaken = org.junit.jupiter.api.Assertions.assertThrows(RuntimeException.class,
+                    () -> RegtestNode.start(RegtestNode.Config.ephemeral().withPorts(rpcPort, -1)));
+            assertNotNull(rpcTaken);
+            RuntimeException zmqTaken = org.junit.jupiter.api.Assertions.assertThrows(RuntimeException.class,
+                    () -> RegtestNode.start(RegtestNode.Config.ephemeral().withPorts(0, zmqPort)));
+            assertTrue(zmqTaken.getMessage().contains("ZMQ"), zmqTaken.getMessage());
+            // the first node is unaffected
+            assertEquals(0, new Rpc(first).call("getblockcount").asInt());
+        }
+    }
+
+    @Test
     void closeIsIdempotentAndReleasesThePorts() throws Exception {
         RegtestNode node = RegtestNode.start(RegtestNode.Config.ephemeral());
         int rpcPort = node.rpcUri().getPort();
