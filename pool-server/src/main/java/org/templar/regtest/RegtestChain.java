@@ -424,7 +424,7 @@ public final class RegtestChain {
                     try {
                         ScriptChecks.verifyInput(tx, i, prevouts.get(i));
                     } catch (ScriptChecks.ScriptFailure f) {
-                        throw BlockRejected.consensus(f.coreReason(), "input " + i + " of " + tx.getTxId());
+                        throw BlockRejected.consensus(f.blockReason(), "input " + i + " of " + tx.getTxId());
                     }
                 }
                 for (TransactionInput input : tx.getInputs()) {
@@ -818,7 +818,7 @@ public final class RegtestChain {
             try {
                 ScriptChecks.verifyInput(tx, i, prevouts.get(i));
             } catch (ScriptChecks.ScriptFailure f) {
-                throw new TxRejected(rejected, f.coreReason(), null);
+                throw new TxRejected(rejected, f.mempoolReason(), null);
             }
         }
         if (maxFeeRatePerKvB > 0 && fee > maxFeeRatePerKvB * vsize / 1000) {

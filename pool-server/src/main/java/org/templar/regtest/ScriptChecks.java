@@ -28,7 +28,7 @@ final class ScriptChecks {
     static final Set<Script.VerifyFlag> CONSENSUS_FLAGS = EnumSet.of(Script.VerifyFlag.P2SH, Script.VerifyFlag.DERSIG,
             Script.VerifyFlag.NULLDUMMY, Script.VerifyFlag.CHECKLOCKTIMEVERIFY, Script.VerifyFlag.CHECKSEQUENCEVERIFY);
 
-    /** Throws with Core's reason text ("mandatory-script-verify-flag-failed (...)") when input {@code index} does not spend {@code spent}. */
+    /** Throws when input {@code index} does not spend {@code spent}; the failure gives Core's block or mempool reason. */
     static void verifyInput(Transaction tx, int index, Utxo spent) throws ScriptFailure {
         TransactionInput in = tx.getInput(index);
         Script scriptPubKey;
@@ -93,8 +93,14 @@ final class ScriptChecks {
             super(msg, null, false, false);
         }
 
-        String coreReason() {
-            return "mandatory-script-verify-flag-failed (" + getMessage() + ")";
+        /** Core v30+ reason in a block (ConnectBlock). */
+        String blockReason() {
+            return "block-script-verify-flag-failed (" + getMessage() + ")";
+        }
+
+        /** Core v30+ reason in the mempool (policy script checks). */
+        String mempoolReason() {
+            return "mempool-script-verify-flag-failed (" + getMessage() + ")";
         }
     }
 

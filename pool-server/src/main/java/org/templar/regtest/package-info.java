@@ -30,7 +30,8 @@
  *       chain is restored whole (Core may keep a valid prefix of that branch).</li>
  *   <li>Scripts: P2PKH, P2WPKH, P2PK and bare scripts are verified through bitcoinj; spends of P2WSH,
  *       P2TR and P2SH-wrapped witness outputs are refused (never accepted unverified). Script failures
- *       read "mandatory-script-verify-flag-failed (...)" with bitcoinj's rather than Core's detail.</li>
+ *       read "block-script-verify-flag-failed (...)" in blocks and "mempool-script-verify-flag-failed
+ *       (...)" in the mempool (Core v30+ wording), with bitcoinj's rather than Core's detail.</li>
  *   <li>Mempool policy: Core's min relay fee, maxfeerate, finality, maturity and conflict rules, no
  *       replace-by-fee (a conflict is "txn-mempool-conflict"), no dust or standard-script checks, no
  *       package/ancestor limits. Not persisted across restarts.</li>

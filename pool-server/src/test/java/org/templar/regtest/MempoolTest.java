@@ -100,7 +100,7 @@ class MempoolTest {
         // signed by a key that does not own the output
         Rpc.Error sig = rejected(other.spend(coin.getKey(), coin.getValue().value(), other.address(), RegtestConsensus.COIN, 1_000));
         assertEquals(-26, sig.code);
-        assertTrue(sig.text().startsWith("mandatory-script-verify-flag-failed"), sig.text());
+        assertTrue(sig.text().startsWith("mempool-script-verify-flag-failed ("), sig.text());
         Rpc.Error decode = assertThrows(Rpc.Error.class, () -> rpc.call("sendrawtransaction", "0200zz"));
         assertEquals(-22, decode.code);
         assertEquals("TX decode failed. Make sure the tx has at least one input.", decode.text());

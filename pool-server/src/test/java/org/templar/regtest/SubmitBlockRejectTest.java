@@ -270,7 +270,7 @@ class SubmitBlockRejectTest {
         String raw = RegtestWallet.random().spend(mature.getKey(), mature.getValue().value(), wallet.address(),
                 RegtestConsensus.COIN, 1_000);
         String reason = submit(blockWith(t, raw));
-        assertTrue(reason.startsWith("mandatory-script-verify-flag-failed"), reason);
+        assertTrue(reason.startsWith("block-script-verify-flag-failed ("), reason);
     }
 
     /** A solved block with the template's coinbase (value unchanged) plus one extra transaction. */
