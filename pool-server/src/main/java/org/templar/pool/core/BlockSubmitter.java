@@ -24,7 +24,8 @@ public final class BlockSubmitter implements AutoCloseable {
     private final Ledger ledger;
     private final Runnable onBlockAccepted;
     private final PoolMetrics metrics;
-    private final ExecutorService executor = Executors.newSingleThreadExecutor(r -> {
+    // one thread per block in flight: a block waiting for an unreachable node must not hold up the next
+    private final ExecutorService executor = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "block-submitter");
         t.setDaemon(true);
         return t;
@@ -57,14 +58,23 @@ public final class BlockSubmitter implements AutoCloseable {
             log.error("block {} could not be recorded in the ledger; submitting it anyway. Block hex: {}", hashHex,
                     blockHex, e);
         }
-        NodeGroup.SubmitResult result;
-        try {
-            result = nodes.submitBlock(blockHex).get(60, TimeUnit.SECONDS);
-        } catch (Exception e) {
-            log.error("submitting block {} failed: {}; block hex: {}", hashHex, e, blockHex);
-            updateStatus(hashHex, BlockStatus.REJECTED, "submission failed: " + e);
-            metrics.blockFound(height, false);
-            return;
+        NodeGroup.SubmitResult result = null;
+        // A solved block stays valid while its parent is the tip: if no node is reachable, keep trying
+        // for a while (a node restart) rather than throw the block away.
+        for (int attempt = 0; attempt < RETRIES; attempt++) {
+            try {
+                result = nodes.submitBlock(blockHex).get(60, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                result = new NodeGroup.SubmitResult(false, java.util.List.of("submission: error " + e));
+            }
+            if (!result.unanswered()) {
+                break;
+            }
+            log.warn("no node reachable to take block {} (attempt {}): {}", hashHex, attempt + 1, result.answers());
+            sleep(Math.min(5000, 250L << attempt));
+        }
+        if (result.unanswered()) {
+            log.error("block {} could not be submitted to any node; block hex: {}", hashHex, blockHex);
         }
         if (result.accepted()) {
             log.info("block {} at height {} ACCEPTED by the node ({})", hashHex, height, result.answers());
@@ -80,6 +90,16 @@ public final class BlockSubmitter implements AutoCloseable {
             log.error("block {} at height {} REJECTED: {}", hashHex, height, result.answers());
             updateStatus(hashHex, BlockStatus.REJECTED, String.join("; ", result.answers()));
             metrics.blockFound(height, false);
+        }
+    }
+
+    private static final int RETRIES = 12; // about 40 s in all
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

@@ -51,8 +51,10 @@ public final class NodeGroup {
                 markHealth(i, true);
                 return CompletableFuture.completedFuture(t);
             }
+            if (isHealthy(i)) {
+                log.warn("getblocktemplate from {} failed: {}", node.endpoint(), rootMessage(e));
+            }
             markHealth(i, false);
-            log.warn("getblocktemplate from {} failed: {}", node.endpoint(), rootMessage(e));
             return tryFrom(i + 1, e);
         }).thenCompose(f -> f);
     }
@@ -72,7 +74,12 @@ public final class NodeGroup {
     }
 
     /** Outcome of submitting one block to every node. */
-    public record SubmitResult(boolean accepted, List<String> answers) {}
+    public record SubmitResult(boolean accepted, List<String> answers) {
+        /** True when no node gave a verdict at all (all unreachable): worth trying again. */
+        public boolean unanswered() {
+            return answers.stream().allMatch(a -> a.contains(": error "));
+        }
+    }
 
     /**
      * Submits to all nodes in parallel. Accepted when at least one node returned null (success) or

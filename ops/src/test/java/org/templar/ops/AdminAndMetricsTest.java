@@ -1,0 +1,89 @@
+package org.templar.ops;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.templar.pool.miner.CpuMiner;
+
+/** The operator's view: admin API with its token, Prometheus metrics, after real mining. */
+@Timeout(120)
+class AdminAndMetricsTest {
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    private static HttpResponse<String> get(String url, String token) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10));
+        if (token != null) {
+            b.header("Authorization", "Bearer " + token);
+        }
+        return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void adminApiAndMetricsReportWhatWasMined(@TempDir Path dir) throws Exception {
+        String address = SoloAndPoolMiningTest.newAddress();
+        Map<String, String> cfg = Map.of("admin.listen", "127.0.0.1:0", "metrics.listen", "127.0.0.1:0");
+        try (PoolHarness pool = PoolHarness.start(dir, cfg)) {
+            try (CpuMiner miner = CpuMiner.start(SoloAndPoolMiningTest.miner(pool, address + ".rig"))) {
+                assertTrue(miner.awaitBlocks(2, Duration.ofSeconds(60)));
+            }
+            String token = Files.readString(dir.resolve("admin.token")).trim();
+            assertEquals(64, token.length());
+            String admin = "http://127.0.0.1:" + pool.running.admin().address().getPort();
+            assertEquals(401, get(admin + "/api/status", null).statusCode());
+            assertEquals(401, get(admin + "/api/status", "wrong").statusCode());
+
+            ObjectMapper json = new ObjectMapper();
+            JsonNode status = json.readTree(get(admin + "/api/status", token).body());
+            assertEquals("regtest", status.get("network").asText());
+            assertTrue(status.get("height").asInt() >= 3);
+            assertTrue(status.get("shares_recorded").asLong() >= 2);
+
+            PoolHarness.await(Duration.ofSeconds(10), () -> {
+                try {
+                    return json.readTree(get(admin + "/api/blocks", token).body()).size() >= 2;
+                } catch (Exception e) {
+                    return false;
+                }
+            }, "blocks listed");
+            JsonNode blocks = json.readTree(get(admin + "/api/blocks", token).body());
+            assertEquals(address + ".rig", blocks.get(0).get("worker").asText());
+            JsonNode workers = json.readTree(get(admin + "/api/workers", token).body());
+            assertTrue(workers.toString().contains(address + ".rig"), workers.toString());
+
+            String metrics = get("http://127.0.0.1:" + pool.running.metrics().address().getPort() + "/metrics", null).body();
+            assertTrue(metrics.contains("templar_shares_accepted_total{protocol=\"sv1\",}"), metrics);
+            assertTrue(metrics.contains("templar_blocks_found_total{result=\"accepted\",}"));
+            assertTrue(metrics.contains("templar_job_broadcast_seconds"));
+        }
+    }
+
+    @Test
+    void kickDisconnectsTheWorker(@TempDir Path dir) throws Exception {
+        Map<String, String> cfg = Map.of("admin.listen", "127.0.0.1:0");
+        String address = SoloAndPoolMiningTest.newAddress();
+        try (PoolHarness pool = PoolHarness.start(dir, cfg); Sv1TestClient c = new Sv1TestClient(pool.sv1())) {
+            c.call("mining.subscribe", "[]");
+            c.call("mining.authorize", "[\"" + address + ".k\",\"x\"]");
+            String token = Files.readString(dir.resolve("admin.token")).trim();
+            String admin = "http://127.0.0.1:" + pool.running.admin().address().getPort();
+            HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(admin + "/api/kick?worker=" + address + ".k"))
+                    .header("Authorization", "Bearer " + token).POST(HttpRequest.BodyPublishers.noBody()).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(1, new ObjectMapper().readTree(r.body()).get("disconnected").asInt());
+            assertTrue(c.closedByPeer());
+        }
+    }
+}

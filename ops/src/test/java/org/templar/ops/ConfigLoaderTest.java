@@ -1,0 +1,110 @@
+package org.templar.ops;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.bitcoinj.base.BitcoinNetwork;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.templar.ops.config.ConfigException;
+import org.templar.ops.config.ConfigLoader;
+import org.templar.ops.config.TemplarConfig;
+import org.templar.pool.core.PayoutMode;
+
+class ConfigLoaderTest {
+    @Test
+    void noConfigurationMeansEmbeddedRegtestSoloWithCpuFriendlyDifficulty() {
+        TemplarConfig c = ConfigLoader.load(null, Map.of());
+        assertEquals(BitcoinNetwork.REGTEST, c.network());
+        assertTrue(c.nodes().embedded());
+        assertEquals(PayoutMode.SOLO, c.pool().mode());
+        assertEquals(3333, c.sv1().address().getPort());
+        assertEquals(3336, c.sv2().address().getPort());
+        assertEquals(9108, c.metrics().address().getPort());
+        assertTrue(c.admin().address().getAddress().isLoopbackAddress(), "admin API on loopback only");
+        assertTrue(c.vardiff().initial() <= 0.001, "a CPU core finds a share within seconds");
+        assertEquals(0x1fffe000, c.pool().versionMask());
+    }
+
+    @Test
+    void fileAndFlagsAreMergedWithFlagsWinning(@TempDir Path dir) throws Exception {
+        Path f = dir.resolve("templar.toml");
+        Files.writeString(f, """
+                network = "regtest"
+                [pool]
+                tag = "/mypool/"
+                extranonce2_size = 8
+                [node]
+                urls = ["http://u:p%40ss@127.0.0.1:18443"]
+                zmq_hashblock = "tcp://127.0.0.1:28332"
+                [vardiff]
+                initial = 0.5
+                """);
+        TemplarConfig c = ConfigLoader.load(f, Map.of("pool.tag", "/flag/"));
+        assertEquals("/flag/", c.pool().tag());
+        assertEquals(8, c.pool().extranonce2Size());
+        assertEquals("p@ss", c.nodes().endpoints().get(0).password());
+        assertEquals("tcp://127.0.0.1:28332", c.nodes().endpoints().get(0).zmqHashblock().orElseThrow());
+        assertEquals(0.5, c.vardiff().initial());
+        assertFalse(c.nodes().embedded());
+    }
+
+    @Test
+    void mainnetDefaultsSuitAsicsAndNeedARealNode() {
+        ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(null, Map.of("network", "mainnet")));
+        assertTrue(e.getMessage().contains("node.urls"));
+        TemplarConfig c = ConfigLoader.load(null, Map.of("network", "mainnet", "node.urls", "http://u:p@10.0.0.1:8332"));
+        assertTrue(c.vardiff().initial() >= 1024);
+    }
+
+    @Test
+    void badValuesNameTheKeyTheValueAndWhatIsExpected(@TempDir Path dir) throws Exception {
+        assertMessage(Map.of("network", "moon"), "'network'", "moon", "regtest");
+        assertMessage(Map.of("pool.extranonce2_size", "40"), "pool.extranonce2_size", "40", "between 2 and 16");
+        assertMessage(Map.of("pool.payout_mode", "pool"), "pool.payout_address", "", "address");
+        assertMessage(Map.of("pool.payout_address", "1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2"), "pool.payout_address",
+                "1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2", "valid regtest address");
+        assertMessage(Map.of("sv1.listen", "nowhere"), "sv1.listen", "nowhere", "host:port");
+        assertMessage(Map.of("vardiff.initial", "-3"), "vardiff.initial", "-3", "positive");
+        assertMessage(Map.of("pool.version_mask", "xyz"), "pool.version_mask", "xyz", "hex");
+        assertMessage(Map.of("node.urls", "ftp://x"), "node.urls", "ftp://x", "http://");
+        assertMessage(Map.of("vardiff.initial", "5", "vardiff.maximum", "1"), "vardiff.initial", "5", "between");
+        ConfigException unknown = assertThrows(ConfigException.class, () -> ConfigLoader.load(null, Map.of("pool.colour", "red")));
+        assertTrue(unknown.getMessage().contains("unknown configuration key 'pool.colour'"));
+        Path f = dir.resolve("bad.toml");
+        Files.writeString(f, "[pool\nx=");
+        assertTrue(assertThrows(ConfigException.class, () -> ConfigLoader.load(f, Map.of())).getMessage().contains("not valid TOML"));
+        Path g = dir.resolve("types.toml");
+        Files.writeString(g, "[pool]\nextranonce2_size = \"four\"\n");
+        assertMessage(g, "pool.extranonce2_size", "four", "integer");
+    }
+
+    @Test
+    void secretsComeFromFiles(@TempDir Path dir) throws Exception {
+        Path pw = dir.resolve("rpc.pw");
+        Files.writeString(pw, "s3cret\n");
+        TemplarConfig c = ConfigLoader.load(null, Map.of("network", "regtest", "node.urls", "http://user:x@127.0.0.1:18443",
+                "node.password_file", pw.toString()));
+        assertEquals("s3cret", c.nodes().endpoints().get(0).password());
+        assertFalse(c.nodes().endpoints().get(0).toString().contains("s3cret"), "never printed");
+    }
+
+    private static void assertMessage(Map<String, String> overrides, String... parts) {
+        ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(null, overrides));
+        for (String p : parts) {
+            assertTrue(e.getMessage().contains(p), "'" + e.getMessage() + "' should mention " + p);
+        }
+    }
+
+    private static void assertMessage(Path file, String... parts) {
+        ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(file, Map.of()));
+        for (String p : parts) {
+            assertTrue(e.getMessage().contains(p), "'" + e.getMessage() + "' should mention " + p);
+        }
+    }
+}
