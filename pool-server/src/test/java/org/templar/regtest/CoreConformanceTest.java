@@ -549,8 +549,12 @@ class CoreConformanceTest {
 
     @Test
     void hashblockPublishedForSubmittedAndGeneratedBlocks() throws Exception {
-        assertNotNull(node.zmqEndpoint());
-        try (ZContext ctx = new ZContext()) {
+        // A node of its own, so that a subscription made right after start is what is exercised.
+        RegtestNode shared = node;
+        try (RegtestNode fresh = RegtestNode.start(new RegtestNode.Config("127.0.0.1", 0, "conf", "pw", 0, null));
+             ZContext ctx = new ZContext()) {
+            node = fresh;
+            assertNotNull(node.zmqEndpoint());
             ZMQ.Socket sub = ctx.createSocket(SocketType.SUB);
             sub.setReceiveTimeOut(200);
             sub.connect(node.zmqEndpoint());
@@ -574,6 +578,8 @@ class CoreConformanceTest {
 
             String generated = call("generatetoaddress", 1, address).get(0).asText();
             assertEquals(generated, nextHash(sub));
+        } finally {
+            node = shared;
         }
     }
 
