@@ -18,7 +18,6 @@ import org.bitcoinj.core.TransactionInput;
 import org.bitcoinj.core.TransactionOutPoint;
 import org.bitcoinj.core.TransactionOutput;
 import org.bitcoinj.core.TransactionWitness;
-import org.bitcoinj.script.ScriptPattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.templar.share.CoinbaseHeight;
@@ -439,7 +438,7 @@ public final class RegtestChain {
             }
             for (TransactionOutput o : tx.getOutputs()) {
                 byte[] script = o.getScriptBytes();
-                if (script.length > 0 && (script[0] & 0xff) == 0x6a || script.length > 10_000) {
+                if (isUnspendable(script)) {
                     continue; // provably unspendable: Core never adds it to the UTXO set
                 }
                 created.put(new OutPointKey(tx.getTxId(), o.getIndex()), new Utxo(o.getValue().value, script, height, tx.isCoinBase()));
@@ -852,11 +851,8 @@ public final class RegtestChain {
         return script.length > 0 && (script[0] & 0xff) == 0x6a;
     }
 
-    static boolean isWitnessCommitment(TransactionOutput o) {
-        try {
-            return ScriptPattern.isWitnessCommitment(o.getScriptPubKey());
-        } catch (RuntimeException e) {
-            return false;
-        }
+    /** CScript::IsUnspendable: OP_RETURN or over MAX_SCRIPT_SIZE (10,000 bytes). */
+    static boolean isUnspendable(byte[] script) {
+        return isOpReturn(script) || script.length > 10_000;
     }
 }

@@ -477,7 +477,13 @@ public final class RegtestRpc {
             }
             maxFeeRate = btcToSats(v);
         }
+        long maxBurn = a.has(2) ? btcToSats(a.get(2)) : 0;
         Transaction tx = decodeTx(hex);
+        for (org.bitcoinj.core.TransactionOutput out : tx.getOutputs()) {
+            if (RegtestChain.isUnspendable(out.getScriptBytes()) && out.getValue().value > maxBurn) {
+                throw new RpcException(RpcException.RPC_VERIFY_ERROR, "Unspendable output exceeds maximum configured by user (maxburnamount)");
+            }
+        }
         try {
             return CoreJson.F.textNode(chain.acceptTransaction(tx, maxFeeRate).toString());
         } catch (TxRejected r) {

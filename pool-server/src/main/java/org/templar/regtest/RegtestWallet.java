@@ -87,15 +87,20 @@ public final class RegtestWallet {
     public String spend(OutPointKey outpoint, long inputValue, String toAddress, long amountSats, long feeSats) {
         Address to = RegtestRpc.parseAddress(toAddress)
                 .orElseThrow(() -> new IllegalArgumentException("not a regtest address: " + toAddress));
+        return spendToScript(outpoint, inputValue, ScriptBuilder.createOutputScript(to).program(), amountSats, feeSats);
+    }
+
+    /** As {@link #spend} but paying an arbitrary output script (e.g. OP_RETURN data); {@code amountSats} may be 0. */
+    public String spendToScript(OutPointKey outpoint, long inputValue, byte[] outputScript, long amountSats, long feeSats) {
         long change = inputValue - amountSats - feeSats;
-        if (amountSats <= 0 || change < 0) {
+        if (amountSats < 0 || change < 0) {
             throw new IllegalArgumentException("amount " + amountSats + " + fee " + feeSats + " exceeds input " + inputValue);
         }
         Transaction tx = new Transaction();
         tx.setVersion(2);
         tx.addInput(new TransactionInput(tx, new byte[0], new TransactionOutPoint(outpoint.index(), outpoint.txid()),
                 Coin.valueOf(inputValue)));
-        tx.addOutput(Coin.valueOf(amountSats), to);
+        tx.addOutput(new org.bitcoinj.core.TransactionOutput(tx, Coin.valueOf(amountSats), outputScript));
         if (change >= 294) { // Core's dust threshold for a P2WPKH output
             tx.addOutput(Coin.valueOf(change), address);
         }

@@ -179,9 +179,13 @@ final class RpcHttpServer implements AutoCloseable {
                         reply = new JsonRpcEnvelope.Reply(500, "");
                     }
                     JsonRpcEnvelope.Reply r = reply;
-                    ctx.executor().execute(() -> send(ctx, r.body() == null
-                            ? response(HttpResponseStatus.NO_CONTENT, null, null)
-                            : response(HttpResponseStatus.valueOf(r.status()), r.body(), "application/json"), keepAlive));
+                    try {
+                        ctx.executor().execute(() -> send(ctx, r.body() == null
+                                ? response(HttpResponseStatus.NO_CONTENT, null, null)
+                                : response(HttpResponseStatus.valueOf(r.status()), r.body(), "application/json"), keepAlive));
+                    } catch (RejectedExecutionException closing) {
+                        // the server is shutting down; the connection goes with it
+                    }
                 });
             } catch (RejectedExecutionException e) {
                 send(ctx, response(HttpResponseStatus.SERVICE_UNAVAILABLE, "", null), false);

@@ -12,7 +12,6 @@ import org.bitcoinj.core.TransactionWitness;
 import org.bitcoinj.crypto.ECKey;
 import org.bitcoinj.crypto.TransactionSignature;
 import org.bitcoinj.script.Script;
-import org.bitcoinj.script.ScriptBuilder;
 import org.bitcoinj.script.ScriptChunk;
 import org.bitcoinj.script.ScriptPattern;
 
@@ -102,9 +101,5 @@ final class ScriptChecks {
         String mempoolReason() {
             return "mempool-script-verify-flag-failed (" + getMessage() + ")";
         }
-    }
-
-    static Script p2wpkhScriptCode(ECKey key) {
-        return ScriptBuilder.createP2PKHOutputScript(key);
     }
 }

@@ -90,6 +90,21 @@ class MempoolTest {
     }
 
     @Test
+    void burningCoinsNeedsMaxburnamount() {
+        var coin = wallet.matureCoinbase(node.chain()).orElseThrow();
+        byte[] opReturn = org.bitcoinj.script.ScriptBuilder.createOpReturnScript("templar".getBytes()).program();
+        String burn = wallet.spendToScript(coin.getKey(), coin.getValue().value(), opReturn, 1_000, 1_000);
+        Rpc.Error e = rejected(burn);
+        assertEquals(-25, e.code);
+        assertEquals("Unspendable output exceeds maximum configured by user (maxburnamount)", e.text());
+        assertEquals(64, rpc.call("sendrawtransaction", burn, 0.1, 0.00001).asText().length());
+        // a zero-value data carrier is fine by default
+        var next = wallet.matureCoinbase(node.chain()).orElseThrow();
+        assertEquals(64, rpc.call("sendrawtransaction",
+                wallet.spendToScript(next.getKey(), next.getValue().value(), opReturn, 0, 1_000)).asText().length());
+    }
+
+    @Test
     void missingInputsAndBadSignaturesAreRejected() {
         var coin = wallet.matureCoinbase(node.chain()).orElseThrow();
         String missing = wallet.spend(new OutPointKey(org.bitcoinj.base.Sha256Hash.of(new byte[] {1}), 3), RegtestConsensus.COIN,
