@@ -25,7 +25,8 @@ import java.util.Arrays;
  * <p>Engines: with the JDK's SHA-256 intrinsic reachable ({@link Sha256Compressor#INTRINSIC}, JVM
  * flag {@code --add-opens java.base/sun.security.provider=ALL-UNNAMED}) the compression function is
  * driven directly with midstates and constant padding blocks; without it, through
- * {@link MessageDigest} (same results, about a third slower on headers, no midstates).
+ * {@link MessageDigest} (same results, no midstates; measured about 40% slower on headers, 13% on full
+ * shares: docs/BENCHMARKS.md).
  */
 public final class ShareHasher {
     public static final int DEFAULT_MERKLE_CACHE_ENTRIES = 4096;
