@@ -26,10 +26,18 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.templar.pool.sv1.codec.Sv1JsonCodec;
 import org.templar.pool.sv1.codec.Sv1Message;
+import org.templar.pool.sv2.codec.Sv2FrameDecoder;
+import org.templar.pool.sv2.codec.Sv2FrameEncoder;
+import org.templar.pool.sv2.codec.Sv2Message;
+import org.templar.pool.sv2.codec.Sv2MessageHandler;
+import org.templar.pool.sv2.noise.AuthorityPublicKey;
+import org.templar.pool.sv2.transport.NoiseHandler;
+import org.templar.pool.sv2.transport.NoiseTransportConfig;
 import org.templar.share.Sha256Compressor;
 
 /**
- * {@code templar mine}: a CPU miner speaking Stratum V1. Owns one Netty event loop (the connection and
+ * {@code templar mine}: a CPU miner speaking Stratum V1 ({@link MinerSession}) or Stratum V2 over Noise
+ * ({@link Sv2MinerSession}, standard or extended channel), chosen by the URL's scheme. Owns one Netty event loop (the connection and
  * its {@link MinerSession}), the {@link HashWorkers} threads, reconnection with backoff, limits and the
  * periodic statistics line.
  *
@@ -59,6 +67,8 @@ public final class CpuMiner implements AutoCloseable {
     private StratumEndpoint endpoint;
     private int failedAttempts;
     private Duration redirectWait;
+    /** The pool's id for our last subscription: offered on reconnect so the pool can resume it. */
+    private Optional<String> lastSessionId = Optional.empty();
 
     private volatile Connection connection;
     private volatile boolean stopped;
@@ -86,7 +96,8 @@ public final class CpuMiner implements AutoCloseable {
     static CpuMiner start(MinerConfig config, int nonceBits) {
         CpuMiner miner = new CpuMiner(config, nonceBits);
         miner.workers.start();
-        LOG.info("templar mine: {} as {}, {} thread(s), version rolling {}, SHA-256 {}", config.endpoint(),
+        LOG.info("templar mine: {}{} as {}, {} thread(s), version rolling {}, SHA-256 {}", config.endpoint(),
+                config.endpoint().isSv2() ? " (" + config.channelType() + " channel)" : "",
                 config.user(), config.threads(), config.versionRolling() ? "on" : "off",
                 Sha256Compressor.INTRINSIC ? "compression function with midstates"
                         : "via MessageDigest (run the JVM with --add-opens java.base/sun.security.provider=ALL-UNNAMED"
@@ -155,19 +166,12 @@ public final class CpuMiner implements AutoCloseable {
         }
         StratumEndpoint target = endpoint;
         Connection conn = new Connection();
-        MinerSession session = new MinerSession(config, conn, workers::publish, counters, jobSequence);
-        conn.session = session;
-        ChannelFuture f = bootstrap.clone().handler(new ChannelInitializer<SocketChannel>() {
-            @Override
-            protected void initChannel(SocketChannel ch) {
-                ch.pipeline()
-                        .addLast("timeout", new ReadTimeoutHandler(READ_TIMEOUT_SECONDS))
-                        .addLast("frames", new LineBasedFrameDecoder(MAX_LINE))
-                        .addLast("text", new StringDecoder(StandardCharsets.UTF_8))
-                        .addLast("textOut", new StringEncoder(StandardCharsets.UTF_8))
-                        .addLast("session", new MinerChannelHandler(session));
-            }
-        }).connect(target.host(), target.port());
+        ChannelFuture f;
+        if (target.isSv2()) {
+            f = connectSv2(target, conn);
+        } else {
+            f = connectSv1(target, conn);
+        }
         conn.channel = f.channel();
         connection = conn;
         f.addListener((ChannelFuture done) -> {
@@ -178,11 +182,51 @@ public final class CpuMiner implements AutoCloseable {
         f.channel().closeFuture().addListener(closed -> onClosed(conn));
     }
 
+    /**
+     * Stratum V2: Noise (authenticating the pool against the pinned authority key) -> frames -> typed
+     * messages -> {@link Sv2MinerSession}.
+     */
+    private ChannelFuture connectSv2(StratumEndpoint target, Connection conn) {
+        Sv2MinerSession session = new Sv2MinerSession(config, target.host(), target.port(), conn, workers::publish,
+                counters, jobSequence);
+        conn.sv2Session = session;
+        AuthorityPublicKey authority = target.authority().orElseThrow();
+        return bootstrap.clone().handler(new ChannelInitializer<SocketChannel>() {
+            @Override
+            protected void initChannel(SocketChannel ch) {
+                ch.pipeline()
+                        .addLast("timeout", new ReadTimeoutHandler(READ_TIMEOUT_SECONDS))
+                        .addLast("noise", NoiseHandler.client(authority, NoiseTransportConfig.defaults()))
+                        .addLast("frames", new Sv2FrameDecoder())
+                        .addLast("framesOut", new Sv2FrameEncoder())
+                        .addLast("messages", Sv2MessageHandler.INSTANCE)
+                        .addLast("session", new Sv2MinerChannelHandler(session));
+            }
+        }).connect(target.host(), target.port());
+    }
+
+    private ChannelFuture connectSv1(StratumEndpoint target, Connection conn) {
+        MinerSession session = new MinerSession(config, conn, workers::publish, counters, jobSequence,
+                lastSessionId);
+        conn.session = session;
+        return bootstrap.clone().handler(new ChannelInitializer<SocketChannel>() {
+            @Override
+            protected void initChannel(SocketChannel ch) {
+                ch.pipeline()
+                        .addLast("timeout", new ReadTimeoutHandler(READ_TIMEOUT_SECONDS))
+                        .addLast("frames", new LineBasedFrameDecoder(MAX_LINE))
+                        .addLast("text", new StringDecoder(StandardCharsets.UTF_8))
+                        .addLast("textOut", new StringEncoder(StandardCharsets.UTF_8))
+                        .addLast("session", new MinerChannelHandler(session));
+            }
+        }).connect(target.host(), target.port());
+    }
+
     private void onClosed(Connection conn) {
         if (connection == conn) {
             connection = null;
         }
-        conn.session.stop();
+        conn.stopSession();
         if (stopped) {
             return;
         }
@@ -213,7 +257,7 @@ public final class CpuMiner implements AutoCloseable {
         try {
             c.channel.eventLoop().execute(() -> {
                 if (connection == c) {
-                    c.session.onShareFound(share);
+                    c.shareFound(share);
                 } else {
                     counters.discarded();
                 }
@@ -273,10 +317,28 @@ public final class CpuMiner implements AutoCloseable {
     }
 
     /** One TCP connection: the {@link MinerSession.Link} its session talks through. */
-    private final class Connection implements MinerSession.Link {
+    private final class Connection implements MinerSession.Link, Sv2MinerSession.Link {
         Channel channel;
+        /** Exactly one of the two sessions, by the endpoint's protocol. */
         MinerSession session;
+        Sv2MinerSession sv2Session;
         volatile boolean authorized;
+
+        void shareFound(FoundShare share) {
+            if (sv2Session != null) {
+                sv2Session.onShareFound(share);
+            } else {
+                session.onShareFound(share);
+            }
+        }
+
+        void stopSession() {
+            if (sv2Session != null) {
+                sv2Session.stop();
+            } else {
+                session.stop();
+            }
+        }
 
         @Override
         public void send(Sv1Message message) {
@@ -284,15 +346,27 @@ public final class CpuMiner implements AutoCloseable {
         }
 
         @Override
+        public void send(Sv2Message message) {
+            channel.writeAndFlush(message);
+        }
+
+        @Override
         public void reconnect(Optional<String> host, OptionalInt port, Duration wait) {
             try {
-                endpoint = new StratumEndpoint(host.orElse(endpoint.host()), port.orElse(endpoint.port()));
+                // Same protocol and, for V2, the same pinned authority: a pool can move us, not re-key us.
+                endpoint = endpoint.withAddress(host.orElse(endpoint.host()), port.orElse(endpoint.port()));
             } catch (IllegalArgumentException e) {
                 LOG.warn("ignoring client.reconnect to an invalid address: {}", e.getMessage());
                 return;
             }
             redirectWait = wait;
+            lastSessionId = Optional.empty(); // another pool (or place) has never heard of our session
             channel.close();
+        }
+
+        @Override
+        public void subscribed(String sessionId) {
+            lastSessionId = Optional.of(sessionId);
         }
 
         @Override

@@ -134,8 +134,10 @@ final class HashWorkers implements AutoCloseable {
                 en2 = job.extranonce2(en2Counter);
                 // The merkle root depends only on the coinbase, i.e. on extranonce2: once per extranonce2,
                 // then bare headers below it.
-                root = hasher.check(job.work(), job.extranonce1Bytes(), en2, ntime, 0, job.work().version())
-                        .merkleRootCopy();
+                // Header-only work (SV2 standard channel): the pool fixed the root, nothing to build.
+                root = job.headerOnly() ? job.fixedMerkleRoot()
+                        : hasher.check(job.work(), job.extranonce1Bytes(), en2, ntime, 0, job.work().version())
+                                .merkleRootCopy();
                 rootFor = en2Counter;
             }
             int bits = job.versionBits(unit % versionSpace);

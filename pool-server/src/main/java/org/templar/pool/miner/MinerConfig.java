@@ -11,10 +11,11 @@ import java.util.Optional;
  *
  * @param maxReconnects consecutive failed connection attempts before giving up (0 = retry forever)
  * @param statsInterval how often hashrate and share counts are logged
+ * @param channelType the Stratum V2 channel to open (extended by default); ignored for Stratum V1
  */
 public record MinerConfig(String url, String user, String password, int threads, boolean versionRolling,
         Optional<Double> suggestDifficulty, String userAgent, long maxBlocks, long maxShares, Duration maxDuration,
-        int maxReconnects, Duration statsInterval) {
+        int maxReconnects, Duration statsInterval, ChannelType channelType) {
 
     /** BIP320's general-purpose version bits: what we ask the pool to let us roll. */
     public static final int BIP320_MASK = 0x1fffe000;
@@ -51,12 +52,21 @@ public record MinerConfig(String url, String user, String password, int threads,
         if (statsInterval.toMillis() < 100) {
             throw new IllegalArgumentException("statsInterval must be at least 100 ms");
         }
+        channelType = channelType == null ? ChannelType.EXTENDED : channelType;
+    }
+
+    /** As before channel types existed: a Stratum V2 endpoint then opens an extended channel. */
+    public MinerConfig(String url, String user, String password, int threads, boolean versionRolling,
+            Optional<Double> suggestDifficulty, String userAgent, long maxBlocks, long maxShares, Duration maxDuration,
+            int maxReconnects, Duration statsInterval) {
+        this(url, user, password, threads, versionRolling, suggestDifficulty, userAgent, maxBlocks, maxShares,
+                maxDuration, maxReconnects, statsInterval, ChannelType.EXTENDED);
     }
 
     /** Sensible defaults: all cores, version rolling on, no limits, retry forever, stats every 10 s. */
     public static MinerConfig of(String url, String user) {
         return new MinerConfig(url, user, "x", Runtime.getRuntime().availableProcessors(), true, Optional.empty(),
-                DEFAULT_USER_AGENT, 0, 0, Duration.ZERO, 0, Duration.ofSeconds(10));
+                DEFAULT_USER_AGENT, 0, 0, Duration.ZERO, 0, Duration.ofSeconds(10), ChannelType.EXTENDED);
     }
 
     public StratumEndpoint endpoint() {
@@ -65,41 +75,46 @@ public record MinerConfig(String url, String user, String password, int threads,
 
     public MinerConfig withPassword(String p) {
         return new MinerConfig(url, user, p, threads, versionRolling, suggestDifficulty, userAgent, maxBlocks,
-                maxShares, maxDuration, maxReconnects, statsInterval);
+                maxShares, maxDuration, maxReconnects, statsInterval, channelType);
     }
 
     public MinerConfig withThreads(int n) {
         return new MinerConfig(url, user, password, n, versionRolling, suggestDifficulty, userAgent, maxBlocks,
-                maxShares, maxDuration, maxReconnects, statsInterval);
+                maxShares, maxDuration, maxReconnects, statsInterval, channelType);
     }
 
     public MinerConfig withVersionRolling(boolean on) {
         return new MinerConfig(url, user, password, threads, on, suggestDifficulty, userAgent, maxBlocks, maxShares,
-                maxDuration, maxReconnects, statsInterval);
+                maxDuration, maxReconnects, statsInterval, channelType);
     }
 
     public MinerConfig withSuggestDifficulty(Optional<Double> d) {
         return new MinerConfig(url, user, password, threads, versionRolling, d, userAgent, maxBlocks, maxShares,
-                maxDuration, maxReconnects, statsInterval);
+                maxDuration, maxReconnects, statsInterval, channelType);
     }
 
     public MinerConfig withUserAgent(String ua) {
         return new MinerConfig(url, user, password, threads, versionRolling, suggestDifficulty, ua, maxBlocks,
-                maxShares, maxDuration, maxReconnects, statsInterval);
+                maxShares, maxDuration, maxReconnects, statsInterval, channelType);
     }
 
     public MinerConfig withLimits(long blocks, long shares, Duration duration) {
         return new MinerConfig(url, user, password, threads, versionRolling, suggestDifficulty, userAgent, blocks,
-                shares, duration, maxReconnects, statsInterval);
+                shares, duration, maxReconnects, statsInterval, channelType);
     }
 
     public MinerConfig withMaxReconnects(int n) {
         return new MinerConfig(url, user, password, threads, versionRolling, suggestDifficulty, userAgent, maxBlocks,
-                maxShares, maxDuration, n, statsInterval);
+                maxShares, maxDuration, n, statsInterval, channelType);
     }
 
     public MinerConfig withStatsInterval(Duration d) {
         return new MinerConfig(url, user, password, threads, versionRolling, suggestDifficulty, userAgent, maxBlocks,
-                maxShares, maxDuration, maxReconnects, d);
+                maxShares, maxDuration, maxReconnects, d, channelType);
+    }
+
+    public MinerConfig withChannelType(ChannelType type) {
+        return new MinerConfig(url, user, password, threads, versionRolling, suggestDifficulty, userAgent, maxBlocks,
+                maxShares, maxDuration, maxReconnects, statsInterval, type);
     }
 }

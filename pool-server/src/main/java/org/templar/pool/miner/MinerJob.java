@@ -12,9 +12,12 @@ import org.templar.share.Target;
  *
  * @param versionMask the bits we may roll (0 = no version rolling)
  * @param sequence increases with every job published on this miner; lets tests and logs order jobs
+ * @param fixedMerkleRoot for header-only work (a Stratum V2 standard channel) the merkle root the pool
+ *     computed, internal byte order; null when the miner builds the coinbase itself. With a fixed root the
+ *     work's coinbase halves and branch are unused and there is no extranonce to roll.
  */
 public record MinerJob(String jobId, JobWork work, int ntime, byte[] extranonce1, int extranonce2Size,
-        Difficulty difficulty, Target shareTarget, int versionMask, long sequence) {
+        Difficulty difficulty, Target shareTarget, int versionMask, long sequence, byte[] fixedMerkleRoot) {
 
     public MinerJob {
         Objects.requireNonNull(jobId, "jobId");
@@ -26,6 +29,23 @@ public record MinerJob(String jobId, JobWork work, int ntime, byte[] extranonce1
         if (extranonce2Size < 0 || extranonce2Size > 16) {
             throw new IllegalArgumentException("extranonce2 size must be 0..16, got " + extranonce2Size);
         }
+        if (fixedMerkleRoot != null) {
+            if (fixedMerkleRoot.length != 32 || extranonce2Size != 0) {
+                throw new IllegalArgumentException("header-only work needs a 32-byte merkle root and no extranonce2");
+            }
+            fixedMerkleRoot = fixedMerkleRoot.clone();
+        }
+    }
+
+    /** Work that builds its own coinbase (Stratum V1, SV2 extended channels). */
+    public MinerJob(String jobId, JobWork work, int ntime, byte[] extranonce1, int extranonce2Size,
+            Difficulty difficulty, Target shareTarget, int versionMask, long sequence) {
+        this(jobId, work, ntime, extranonce1, extranonce2Size, difficulty, shareTarget, versionMask, sequence, null);
+    }
+
+    /** True for header-only work: {@link #fixedMerkleRoot()} is the root to hash under. */
+    public boolean headerOnly() {
+        return fixedMerkleRoot != null;
     }
 
     public static MinerJob of(String jobId, JobWork work, int ntime, byte[] extranonce1, int extranonce2Size,
@@ -37,7 +57,7 @@ public record MinerJob(String jobId, JobWork work, int ntime, byte[] extranonce1
     /** The same job with another rolling mask (mining.set_version_mask takes effect at once). */
     public MinerJob withVersionMask(int mask, long newSequence) {
         return new MinerJob(jobId, work, ntime, extranonce1, extranonce2Size, difficulty, shareTarget, mask,
-                newSequence);
+                newSequence, fixedMerkleRoot);
     }
 
     /** Do not modify. */
