@@ -31,6 +31,11 @@ import org.templar.pool.node.NodeEndpoint;
 import org.templar.pool.node.NodeGroup;
 import org.templar.pool.sv1.session.Sv1Settings;
 import org.templar.pool.sv1.transport.Sv1Server;
+import org.templar.pool.sv2.mining.Sv2MiningSettings;
+import org.templar.pool.sv2.noise.AuthorityKeyPair;
+import org.templar.pool.sv2.noise.RotatingServerIdentity;
+import org.templar.pool.sv2.server.Sv2Server;
+import org.templar.pool.sv2.transport.NoiseTransportConfig;
 import org.templar.regtest.RegtestNode;
 
 /**
@@ -50,6 +55,9 @@ public final class PoolRuntime implements AutoCloseable {
     private PoolContext context;
     private Sv1Server sv1;
     private InetSocketAddress sv1Address;
+    private Sv2Server sv2;
+    private InetSocketAddress sv2Address;
+    private AuthorityKeyPair authority;
     private EventLoopGroup boss;
     private EventLoopGroup workers;
 
@@ -119,6 +127,16 @@ public final class PoolRuntime implements AutoCloseable {
             sv1Address = sv1.start(boss, workers, config.sv1().address());
             templates.addListener(sv1::broadcast);
         }
+        if (config.sv2().enabled()) {
+            authority = AuthorityKeyPair.loadOrCreate(authorityKeyFile(config.dataDir()), new java.security.SecureRandom());
+            log.info("Stratum V2 authority public key: {} (miners pin it: stratum2+tcp://HOST:PORT/{})",
+                    authority.publicKey().toBase58(), authority.publicKey().toBase58());
+            sv2 = new Sv2Server(context, Sv2MiningSettings.defaults(), new RotatingServerIdentity(authority,
+                    Duration.ofDays(1), java.time.Clock.systemUTC(), new java.security.SecureRandom()),
+                    NoiseTransportConfig.defaults(), (int) config.sv1IdleTimeout().toSeconds());
+            sv2Address = sv2.start(boss, workers, config.sv2().address());
+            templates.addListener(sv2::broadcast);
+        }
         log.info("Templar pool running: network {}, payout mode {}{}", config.network(), p.mode().ledgerName(),
                 p.payoutAddress().map(a -> " to " + a).orElse(" (each miner's username is its address)"));
     }
@@ -179,6 +197,24 @@ public final class PoolRuntime implements AutoCloseable {
         return sv1Address;
     }
 
+    public Optional<Sv2Server> sv2() {
+        return Optional.ofNullable(sv2);
+    }
+
+    public InetSocketAddress sv2Address() {
+        return sv2Address;
+    }
+
+    /** The key that signs the SV2 certificates (present when SV2 is enabled). */
+    public Optional<AuthorityKeyPair> authority() {
+        return Optional.ofNullable(authority);
+    }
+
+    /** Where the pool keeps (and on first start creates) its SV2 authority secret key. */
+    public static Path authorityKeyFile(Path dataDir) {
+        return dataDir.resolve("authority.key");
+    }
+
     public Path dataDir() {
         return config.dataDir();
     }
@@ -195,6 +231,14 @@ public final class PoolRuntime implements AutoCloseable {
                 sv1.close();
             } catch (RuntimeException e) {
                 log.warn("closing SV1: {}", e.toString());
+            }
+        }
+        if (sv2 != null) {
+            try {
+                sv2.reconnectAll("", 0); // empty host, port 0: come back to this same endpoint
+                sv2.close();
+            } catch (RuntimeException e) {
+                log.warn("closing SV2: {}", e.toString());
             }
         }
         if (boss != null) {

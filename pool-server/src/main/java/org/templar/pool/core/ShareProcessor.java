@@ -36,36 +36,68 @@ public final class ShareProcessor {
     public record Submission(Worker worker, String channelId, Job job, boolean stale, Target shareTarget,
             double shareDifficulty, byte[] extranonce1, byte[] extranonce2, int ntime, int nonce, int version) {}
 
+    /**
+     * A header-only share (Stratum V2 standard channel): the coinbase is fixed by the channel's
+     * extranonce prefix, so the pool computed the merkle root once per job and channel.
+     *
+     * @param extranonce the channel's whole extranonce (needed only to assemble a solved block)
+     * @param merkleRoot the root the channel was sent for this job (internal byte order)
+     */
+    public record HeaderSubmission(Worker worker, String channelId, Job job, boolean stale, Target shareTarget,
+            double shareDifficulty, byte[] extranonce, byte[] merkleRoot, int ntime, int nonce, int version) {}
+
     public ShareOutcome process(Submission s, String protocol) {
-        long now = System.currentTimeMillis() / 1000;
-        long ntime = s.ntime() & 0xffffffffL;
-        if (ntime < s.job().minTime() || ntime > now + MAX_FUTURE_SECONDS) {
+        if (!ntimeInRange(s.job(), s.ntime())) {
             return reject(ShareVerdict.BAD_NTIME, false, 0, protocol);
         }
         ShareCheck check = HASHERS.get().check(s.job().work(), s.extranonce1(), s.extranonce2(), s.ntime(), s.nonce(),
                 s.version());
-        boolean block = check.meets(s.job().work().networkTarget());
-        boolean first = s.job().duplicates().firstSeen(check.hash());
+        return judge(check, s.worker(), s.channelId(), s.job(), s.stale(), s.shareTarget(), s.shareDifficulty(),
+                s.extranonce1(), s.extranonce2(), protocol);
+    }
+
+    /** Same pipeline as {@link #process} (block first, then stale, duplicate, difficulty, ledger) without the coinbase. */
+    public ShareOutcome processHeader(HeaderSubmission s, String protocol) {
+        if (!ntimeInRange(s.job(), s.ntime())) {
+            return reject(ShareVerdict.BAD_NTIME, false, 0, protocol);
+        }
+        ShareCheck check = HASHERS.get().checkHeader(s.job().work(), s.merkleRoot(), s.ntime(), s.nonce(), s.version());
+        return judge(check, s.worker(), s.channelId(), s.job(), s.stale(), s.shareTarget(), s.shareDifficulty(),
+                s.extranonce(), EMPTY, protocol);
+    }
+
+    private static final byte[] EMPTY = new byte[0];
+
+    private static boolean ntimeInRange(Job job, int ntimeField) {
+        long now = System.currentTimeMillis() / 1000;
+        long ntime = ntimeField & 0xffffffffL;
+        return ntime >= job.minTime() && ntime <= now + MAX_FUTURE_SECONDS;
+    }
+
+    private ShareOutcome judge(ShareCheck check, Worker worker, String channelId, Job job, boolean stale,
+            Target shareTarget, double shareDifficulty, byte[] extranonce1, byte[] extranonce2, String protocol) {
+        boolean block = check.meets(job.work().networkTarget());
+        boolean first = job.duplicates().firstSeen(check.hash());
         if (block && first) {
-            byte[] extranonce = concat(s.extranonce1(), s.extranonce2());
-            byte[] header = s.job().work().header(check.merkleRootCopy(), s.ntime(), s.nonce(), s.version());
-            blocks.submit(new BlockSubmitter.Solve(s.job(), s.worker(), extranonce, header, check.hashCopy()));
+            byte[] extranonce = concat(extranonce1, extranonce2);
+            byte[] header = job.work().header(check.merkleRootCopy(), check.ntime(), check.nonce(), check.version());
+            blocks.submit(new BlockSubmitter.Solve(job, worker, extranonce, header, check.hashCopy()));
         }
         double achieved = check.achievedDifficulty();
-        if (s.stale()) {
+        if (stale) {
             return reject(ShareVerdict.STALE, block, achieved, protocol);
         }
         if (!first) {
             return reject(ShareVerdict.DUPLICATE, block, achieved, protocol);
         }
-        if (!check.meets(s.shareTarget())) {
+        if (!check.meets(shareTarget)) {
             return reject(ShareVerdict.LOW_DIFFICULTY, block, achieved, protocol);
         }
         String hashHex = Hex.encode(Hex.reverse(check.hash()));
-        ShareRecord record = ShareRecord.of(s.worker().username(), s.job().id(), s.channelId(), s.shareDifficulty(),
-                achieved, hashHex, block, s.worker().mode().ledgerName(), Instant.now());
+        ShareRecord record = ShareRecord.of(worker.username(), job.id(), channelId, shareDifficulty,
+                achieved, hashHex, block, worker.mode().ledgerName(), Instant.now());
         CompletableFuture<Void> durable = ledger.recordShare(record);
-        metrics.shareAccepted(protocol, s.shareDifficulty());
+        metrics.shareAccepted(protocol, shareDifficulty);
         return new ShareOutcome(ShareVerdict.ACCEPTED, block, achieved, durable);
     }
 

@@ -1,0 +1,62 @@
+package org.templar.ops;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.concurrent.Callable;
+import org.templar.pool.sv2.noise.AuthorityKeyPair;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** `templar keys generate|show`: the Stratum V2 authority key that signs the pool's certificates. */
+@Command(name = "keys", mixinStandardHelpOptions = true,
+        description = "Create or show the Stratum V2 authority key pair (miners pin its public key).",
+        subcommands = {KeysCommand.Generate.class, KeysCommand.Show.class})
+final class KeysCommand implements Callable<Integer> {
+    @Override
+    public Integer call() {
+        picocli.CommandLine.usage(this, System.out);
+        return 0;
+    }
+
+    @Command(name = "generate", mixinStandardHelpOptions = true,
+            description = "Create a new authority key pair; print it, or write the secret to --out (never overwritten).")
+    static final class Generate implements Callable<Integer> {
+        @Option(names = "--out", description = "key file to create (e.g. DATA_DIR/authority.key); refuses to overwrite")
+        Path out;
+
+        @Override
+        public Integer call() throws Exception {
+            AuthorityKeyPair key = AuthorityKeyPair.generate(new SecureRandom());
+            if (out != null) {
+                key.save(out);
+                System.out.println("wrote secret key to " + out);
+            } else {
+                System.out.println("secret_key: " + key.secretText());
+            }
+            System.out.println("public_key: " + key.publicKey().toBase58());
+            return 0;
+        }
+    }
+
+    @Command(name = "show", mixinStandardHelpOptions = true,
+            description = "Print the authority public key of a pool setup (from DATA_DIR/authority.key).")
+    static final class Show implements Callable<Integer> {
+        @Option(names = "--data-dir", defaultValue = "./data", description = "the pool's data_dir (default ${DEFAULT-VALUE})")
+        Path dataDir;
+
+        @Option(names = "--key-file", description = "a key file elsewhere than DATA_DIR/authority.key")
+        Path keyFile;
+
+        @Override
+        public Integer call() throws Exception {
+            Path file = keyFile != null ? keyFile : PoolRuntime.authorityKeyFile(dataDir);
+            if (!Files.exists(file)) {
+                System.err.println("no authority key at " + file + " (the pool creates one on its first start with SV2 on)");
+                return 1;
+            }
+            System.out.println(AuthorityKeyPair.load(file).publicKey().toBase58());
+            return 0;
+        }
+    }
+}

@@ -1,0 +1,14 @@
+package org.templar.pool.sv2.mining;
+
+import org.templar.pool.sv2.codec.Sv2Message;
+
+/** What a mining session may do to its connection; the transport implements it on the channel. */
+public interface Sv2Output {
+    void send(Sv2Message message);
+
+    /** Sends what is queued, then closes the connection; the reason goes to the log. */
+    void close(String reason);
+
+    /** Runs {@code task} on the session's own thread (its event loop), later. */
+    void execute(Runnable task);
+}

@@ -1,0 +1,107 @@
+package org.templar.pool.sv2.server;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.timeout.IdleStateEvent;
+import java.io.IOException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.templar.pool.sv2.codec.Sv2Message;
+import org.templar.pool.sv2.mining.Sv2MiningSession;
+import org.templar.pool.sv2.mining.Sv2Output;
+import org.templar.pool.sv2.transport.NoiseHandshakeComplete;
+
+/**
+ * Bridges one channel to its {@link Sv2MiningSession}: decoded message records in, records out (the
+ * codec and Noise handlers below turn them into encrypted frames). Any decoding error closes the
+ * connection: after a malformed frame nothing that follows can be trusted.
+ */
+final class Sv2ServerHandler extends SimpleChannelInboundHandler<Sv2Message> implements Sv2Output {
+    private static final Logger log = LoggerFactory.getLogger(Sv2ServerHandler.class);
+
+    private final Sv2Server server;
+    private Channel channel;
+    private Sv2MiningSession session;
+    private ScheduledFuture<?> setupTimeout;
+
+    Sv2ServerHandler(Sv2Server server) {
+        this.server = server;
+    }
+
+    Sv2MiningSession session() {
+        return session;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        channel = ctx.channel();
+        session = server.newSession(this);
+        ctx.fireChannelActive();
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof NoiseHandshakeComplete) {
+            // a client that completed the handshake must set up promptly, or it only holds a slot
+            setupTimeout = ctx.executor().schedule(() -> {
+                if (session != null && !session.isSetUp()) {
+                    close("no SetupConnection within " + server.setupTimeoutSeconds() + " s");
+                }
+            }, server.setupTimeoutSeconds(), TimeUnit.SECONDS);
+        } else if (evt instanceof IdleStateEvent) {
+            close("idle for too long");
+        }
+        ctx.fireUserEventTriggered(evt);
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, Sv2Message message) {
+        session.onMessage(message);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (cause instanceof IOException) {
+            ctx.close();
+        } else {
+            log.debug("{}: closing after {}", channel.remoteAddress(), cause.toString());
+            ctx.close();
+        }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        if (setupTimeout != null) {
+            setupTimeout.cancel(false);
+        }
+        if (session != null) {
+            session.onClosed();
+            server.sessionClosed(this);
+        }
+        ctx.fireChannelInactive();
+    }
+
+    // ---- Sv2Output
+
+    @Override
+    public void send(Sv2Message message) {
+        if (channel.isActive()) {
+            channel.writeAndFlush(message, channel.voidPromise());
+        }
+    }
+
+    @Override
+    public void close(String reason) {
+        log.debug("{}: closing: {}", channel.remoteAddress(), reason);
+        channel.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    @Override
+    public void execute(Runnable task) {
+        channel.eventLoop().execute(task);
+    }
+}
