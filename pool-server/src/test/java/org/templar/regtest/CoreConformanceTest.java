@@ -490,6 +490,13 @@ class CoreConformanceTest {
         assertEquals(txid, confirmed.get("txid").asText());
         assertEquals(Draft.hash(block), confirmed.get("blockhash").asText());
         assertEquals(-27, error("sendrawtransaction", raw).get("code").asInt());
+        // Core reports each non-coinbase transaction's fee in verbosity 2
+        JsonNode inBlock = call("getblock", Draft.hash(block), 2).get("tx");
+        for (JsonNode tx : inBlock) {
+            if (tx.get("txid").asText().equals(txid)) {
+                assertEquals(fee, sats(tx.get("fee")));
+            }
+        }
     }
 
     @Test
@@ -821,6 +828,50 @@ class CoreConformanceTest {
         JsonNode e = error("sendrawtransaction", spend((String) c[0], 0, (Long) c[1], payout, -1_000));
         assertEquals(-26, e.get("code").asInt());
         assertTrue(e.get("message").asText().startsWith("bad-txns-in-belowout"), e.toString());
+    }
+
+    @Test
+    void coinbaseMaturityBoundaryIsExactlyOneHundredBlocks() throws Exception {
+        int tip = call("getblockcount").asInt();
+        // spent in block tip+1: a coinbase from tip-98 has 99 confirmations then, one from tip-99 has 100
+        JsonNode young = call("getblock", call("getblockhash", tip - 98).asText(), 2).get("tx").get(0);
+        JsonNode e = error("sendrawtransaction", spend(young.get("txid").asText(), 0,
+                sats(young.get("vout").get(0).get("value")), payout, 1_000));
+        assertEquals(-26, e.get("code").asInt());
+        assertEquals("bad-txns-premature-spend-of-coinbase, tried to spend coinbase at depth 99", e.get("message").asText());
+        JsonNode old = call("getblock", call("getblockhash", tip - 99).asText(), 2).get("tx").get(0);
+        String ok = call("sendrawtransaction", spend(old.get("txid").asText(), 0,
+                sats(old.get("vout").get(0).get("value")), payout, 1_000)).asText();
+        assertEquals(64, ok.length());
+        assertTrue(call("submitblock", Hex.encode(Draft.from(template(), payout).bytes())).isNull());
+    }
+
+    @Test
+    void absurdFeeIsRefusedBySendrawtransaction() throws Exception {
+        Object[] c = nextCoin();
+        // 1 BTC on ~110 vB is far above the default maxfeerate of 0.10 BTC/kvB
+        JsonNode e = error("sendrawtransaction", spend((String) c[0], 0, (Long) c[1], payout, 1_0000_0000L));
+        assertEquals(-25, e.get("code").asInt());
+        assertTrue(e.get("message").asText().startsWith("Fee exceeds maximum"), e.toString());
+    }
+
+    @Test
+    void bip34HeightOneIsOpOneNotAPushedByte() throws Exception {
+        RegtestNode shared = node;
+        try (RegtestNode fresh = RegtestNode.start(new RegtestNode.Config("127.0.0.1", 0, "conf", "pw", -1, null))) {
+            node = fresh;
+            JsonNode t = template();
+            assertEquals(1, t.get("height").asInt());
+            Draft pushed = Draft.from(t, payout);
+            pushed.height = 0; // encodes as OP_0 ...
+            pushed.scriptSigExtra = new byte[] {0x01, 0x01}; // ... followed by PUSH1 0x01: not Core's "CScript() << 1"
+            assertEquals("bad-cb-height", call("submitblock", Hex.encode(pushed.bytes())).asText());
+            byte[] good = Draft.from(t, payout).bytes(); // OP_1 OP_0
+            assertTrue(call("submitblock", Hex.encode(good)).isNull());
+            assertEquals(1, call("getblockcount").asInt());
+        } finally {
+            node = shared;
+        }
     }
 
     /** A P2WPKH spend of {@code txid:0} signed by {@code signer}, with the given lock time and sequence. */
