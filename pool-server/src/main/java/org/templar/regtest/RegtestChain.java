@@ -518,8 +518,8 @@ public final class RegtestChain {
      * getblocktemplate proposal mode (BIP23) through TestBlockValidity: every check but proof of
      * work, against the current tip, without storing anything.
      */
-    public synchronized String propose(RawBlock submitted) {
-        RawBlock block = addUncommittedWitnessNonce(submitted);
+    public synchronized String propose(RawBlock block) {
+        // unlike submitblock, the proposal path does not fill in a missing witness reserved value
         BlockRecord known = index.get(block.hash());
         if (known != null) {
             return switch (known.status()) {
@@ -758,8 +758,9 @@ public final class RegtestChain {
         if (tx.isCoinBase()) {
             throw new TxRejected(rejected, "coinbase", null);
         }
-        if (tx.getVersion() < 1 || tx.getVersion() > 3) {
-            throw new TxRejected(rejected, "version", null);
+        String nonStandard = StandardPolicy.nonStandardReason(tx);
+        if (nonStandard != null) {
+            throw new TxRejected(rejected, nonStandard, null);
         }
         if (RawBlock.strippedSize(tx) < 65) {
             throw new TxRejected(rejected, "tx-size-small", null);

@@ -33,8 +33,9 @@
  *       read "block-script-verify-flag-failed (...)" in blocks and "mempool-script-verify-flag-failed
  *       (...)" in the mempool (Core v30+ wording), with bitcoinj's rather than Core's detail.</li>
  *   <li>Mempool policy: Core's min relay fee, maxfeerate, finality, maturity and conflict rules, no
- *       replace-by-fee (a conflict is "txn-mempool-conflict"), no dust or standard-script checks, no
- *       package/ancestor limits. Not persisted across restarts.</li>
+ *       replace-by-fee (a conflict is "txn-mempool-conflict"), standardness as regtest enforces it
+ *       (version, weight, push-only scriptSig, standard output scripts, dust at 3 sat/vB; every dust
+ *       output refused, no ephemeral dust), no package/ancestor limits. Not persisted across restarts.</li>
  *   <li>The data directory holds {@code blocks.dat}, an append-only log of stored blocks replayed
  *       through full validation at start.</li>
  *   <li>getnetworkinfo announces version 310000 (v31.0), whose RPC behaviour this node follows.</li>

@@ -105,6 +105,20 @@ class MempoolTest {
     }
 
     @Test
+    void nonStandardOutputsAreRefusedLikeRegtestCore() {
+        var coin = wallet.matureCoinbase(node.chain()).orElseThrow();
+        // 294 sat is the P2WPKH dust threshold at 3 sat/vB: one less is dust
+        Rpc.Error dust = rejected(wallet.spend(coin.getKey(), coin.getValue().value(), other.address(), 293, 1_000));
+        assertEquals(-26, dust.code);
+        assertEquals("dust", dust.text());
+        Rpc.Error script = rejected(wallet.spendToScript(coin.getKey(), coin.getValue().value(), new byte[] {0x51, 0x75},
+                RegtestConsensus.COIN, 1_000));
+        assertEquals("scriptpubkey", script.text());
+        assertEquals(64, rpc.call("sendrawtransaction",
+                wallet.spend(coin.getKey(), coin.getValue().value(), other.address(), 294, 1_000)).asText().length());
+    }
+
+    @Test
     void missingInputsAndBadSignaturesAreRejected() {
         var coin = wallet.matureCoinbase(node.chain()).orElseThrow();
         String missing = wallet.spend(new OutPointKey(org.bitcoinj.base.Sha256Hash.of(new byte[] {1}), 3), RegtestConsensus.COIN,

@@ -322,6 +322,10 @@ class SubmitBlockRejectTest {
         byte[] prev = Sha256Hash.of("elsewhere".getBytes()).getReversedBytes();
         assertEquals("inconclusive-not-best-prevblk", rpc.call("getblocktemplate",
                 Map.of("mode", "proposal", "data", TemplateBlocks.hex(withHeader(good, 4, prev)))).asText());
+        // the proposal path does not fill in a missing witness reserved value (submitblock does)
+        RawBlock noNonce = TemplateBlocks.build(t, new TemplateBlocks.Coinbase(c.scriptSig(), c.value(), c.payoutScript(), true, null));
+        assertEquals("bad-witness-nonce-size", rpc.call("getblocktemplate",
+                Map.of("mode", "proposal", "data", TemplateBlocks.hex(noNonce))).asText());
         // nothing was stored by proposals: the good block is still new
         assertEquals(null, submit(TemplateBlocks.solve(good)));
     }
