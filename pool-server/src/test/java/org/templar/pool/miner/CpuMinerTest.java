@@ -191,6 +191,8 @@ class CpuMinerTest {
                 afterDrop = pool.next(WAIT);
             } while (afterDrop.connection() == 1);
             assertEquals(2, afterDrop.connection());
+            assertTrue(pool.requests.contains("2:mining.subscribe"));
+            assertEquals("s1", pool.subscribeParams.get(1).get(1).asText(), "the miner asks to resume session s1");
             assertTrue(afterDrop.meetsShareTarget(), "share on the new connection's extranonce1 must verify");
             assertTrue(miner.awaitAccepted(2, WAIT));
         }
