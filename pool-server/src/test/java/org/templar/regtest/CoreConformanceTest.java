@@ -874,6 +874,39 @@ class CoreConformanceTest {
         }
     }
 
+    @Test
+    void longerBranchReorganizesAndReturnsDisconnectedTransactionsToTheMempool() throws Exception {
+        Object[] c = nextCoin();
+        String txid = call("sendrawtransaction", spend((String) c[0], 0, (Long) c[1], payout, 3_000)).asText();
+        JsonNode t = template();
+        byte[] tipBlock = Draft.from(t, payout).bytes(); // confirms txid
+        assertTrue(call("submitblock", Hex.encode(tipBlock)).isNull());
+        assertFalse(call("getrawmempool").toString().contains(txid));
+
+        Draft rival = Draft.from(t, payout);
+        rival.txs.clear();
+        rival.recommit = true;
+        rival.coinbaseValue = 50_0000_0000L >> (rival.height / 150); // subsidy only: no transactions
+        rival.scriptSigExtra = new byte[] {0x01, 0x42};
+        byte[] a = rival.bytes();
+        assertEquals("inconclusive", call("submitblock", Hex.encode(a)).asText(), "equal work: first seen stays");
+
+        Draft next = Draft.from(t, payout);
+        next.txs.clear();
+        next.recommit = true;
+        next.prev = Draft.hash(a);
+        next.height = t.get("height").asInt() + 1;
+        next.time = t.get("curtime").asLong() + 1;
+        next.coinbaseValue = 50_0000_0000L >> (next.height / 150);
+        byte[] b = next.bytes();
+        assertTrue(call("submitblock", Hex.encode(b)).isNull(), "more work: the node switches branch");
+        assertEquals(Draft.hash(b), call("getbestblockhash").asText());
+        assertEquals(Draft.hash(a), call("getblockhash", t.get("height").asInt()).asText());
+        assertEquals(-1, call("getblockheader", Draft.hash(tipBlock), true).get("confirmations").asInt());
+        assertTrue(call("getrawmempool").toString().contains(txid), "a disconnected transaction returns to the mempool");
+        assertTrue(call("submitblock", Hex.encode(Draft.from(template(), payout).bytes())).isNull());
+    }
+
     /** A P2WPKH spend of {@code txid:0} signed by {@code signer}, with the given lock time and sequence. */
     private static String spendWith(ECKey signer, String txid, long value, byte[] to, long fee, long lockTime,
                                     long sequence) {
