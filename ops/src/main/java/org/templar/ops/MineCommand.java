@@ -3,6 +3,7 @@ package org.templar.ops;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import org.templar.pool.miner.ChannelType;
 import org.templar.pool.miner.CpuMiner;
 import org.templar.pool.miner.MinerConfig;
 import org.templar.pool.miner.MinerStats;
@@ -13,7 +14,8 @@ import picocli.CommandLine.Option;
 @Command(name = "mine", mixinStandardHelpOptions = true, description = "Mine with the CPU against a Stratum pool.")
 final class MineCommand implements Callable<Integer> {
     @Option(names = "--url", defaultValue = "stratum+tcp://127.0.0.1:3333",
-            description = "pool URL, stratum+tcp://HOST:PORT (default ${DEFAULT-VALUE})")
+            description = "pool URL: stratum+tcp://HOST:PORT (Stratum V1) or stratum2+tcp://HOST:PORT/AUTHORITY_PUBKEY"
+                    + " (Stratum V2, the pool's authority public key as `templar run` prints it; default ${DEFAULT-VALUE})")
     String url;
 
     @Option(names = {"-u", "--user"}, required = true, description = "username: ADDRESS[.worker] for solo mining")
@@ -24,6 +26,17 @@ final class MineCommand implements Callable<Integer> {
 
     @Option(names = {"-t", "--threads"}, description = "hashing threads (default: all cores)")
     Integer threads;
+
+    @Option(names = "--channel", defaultValue = "extended", converter = ChannelTypeConverter.class,
+            description = "Stratum V2 channel: standard (header-only) or extended (default ${DEFAULT-VALUE})")
+    ChannelType channel;
+
+    static final class ChannelTypeConverter implements picocli.CommandLine.ITypeConverter<ChannelType> {
+        @Override
+        public ChannelType convert(String value) {
+            return ChannelType.parse(value);
+        }
+    }
 
     @Option(names = "--no-version-rolling", description = "do not negotiate BIP310 version rolling")
     boolean noVersionRolling;
@@ -47,10 +60,19 @@ final class MineCommand implements Callable<Integer> {
                 .withThreads(threads == null ? Runtime.getRuntime().availableProcessors() : threads)
                 .withVersionRolling(!noVersionRolling)
                 .withSuggestDifficulty(Optional.ofNullable(suggestDifficulty))
-                .withLimits(maxBlocks, maxShares, Duration.ofSeconds(seconds));
+                .withLimits(maxBlocks, maxShares, Duration.ofSeconds(seconds))
+                .withChannelType(channel);
         CpuMiner miner = CpuMiner.start(cfg);
         Runtime.getRuntime().addShutdownHook(new Thread(miner::close));
-        MinerStats end = miner.termination().get();
+        MinerStats end;
+        try {
+            end = miner.termination().get();
+        } catch (java.util.concurrent.ExecutionException e) {
+            miner.close();
+            System.err.println("templar mine: " + (e.getCause() == null ? e : e.getCause().getMessage()));
+            System.exit(1);
+            return 1;
+        }
         System.out.println(end.summary(cfg.threads()));
         miner.close();
         System.exit(0);
