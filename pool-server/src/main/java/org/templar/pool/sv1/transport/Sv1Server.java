@@ -112,6 +112,17 @@ public final class Sv1Server implements AutoCloseable {
         return handlers.stream().map(Sv1ChannelHandler::session).filter(java.util.Objects::nonNull).toList();
     }
 
+    /** Closes the connection of {@code session} (operator's kick). */
+    public boolean kick(Sv1Session session) {
+        for (Sv1ChannelHandler h : handlers) {
+            if (h.session() == session) {
+                h.execute(() -> h.close("kicked by the operator"));
+                return true;
+            }
+        }
+        return false;
+    }
+
     public int connectionCount() {
         return handlers.size();
     }
