@@ -138,12 +138,11 @@ final class CoreJson {
         return o;
     }
 
+    /** ScriptToUniv for outputs: asm, desc (inferred descriptor with checksum), hex, address when there is one, type. */
     static ObjectNode scriptPubKey(byte[] script) {
-        ObjectNode o = F.objectNode();
-        o.put("asm", asm(script));
-        o.put("hex", Hex.encode(script));
         String type = "nonstandard";
         String address = null;
+        String desc = null;
         try {
             Script s = Script.parse(script);
             if (ScriptPattern.isP2PKH(s)) {
@@ -156,19 +155,33 @@ final class CoreJson {
                 type = "witness_v0_scripthash";
             } else if (ScriptPattern.isP2TR(s)) {
                 type = "witness_v1_taproot";
+                desc = "rawtr(" + Hex.encode(ScriptPattern.extractOutputKeyFromP2TR(s)) + ")";
             } else if (ScriptPattern.isP2PK(s)) {
                 type = "pubkey";
+                desc = "pk(" + Hex.encode(ScriptPattern.extractKeyFromP2PK(s)) + ")";
             } else if (ScriptPattern.isSentToMultisig(s)) {
                 type = "multisig";
             } else if (RegtestChain.isOpReturn(script)) {
                 type = "nulldata";
+            } else if (StandardPolicy.isWitnessProgram(script)) {
+                type = "witness_unknown";
             }
             if (type.startsWith("witness") || type.endsWith("hash")) {
-                address = s.getToAddress(BitcoinNetwork.REGTEST).toString();
+                address = type.equals("witness_unknown")
+                        ? org.bitcoinj.base.SegwitAddress.fromProgram(BitcoinNetwork.REGTEST, (script[0] & 0xff) - 0x50,
+                                java.util.Arrays.copyOfRange(script, 2, script.length)).toString()
+                        : s.getToAddress(BitcoinNetwork.REGTEST).toString();
             }
         } catch (RuntimeException e) {
             // unparsable scripts are "nonstandard" without an address, as in Core
         }
+        if (desc == null) {
+            desc = address != null && !type.equals("witness_v1_taproot") ? "addr(" + address + ")" : "raw(" + Hex.encode(script) + ")";
+        }
+        ObjectNode o = F.objectNode();
+        o.put("asm", asm(script));
+        o.put("desc", Descriptors.withChecksum(desc));
+        o.put("hex", Hex.encode(script));
         if (address != null) {
             o.put("address", address);
         }

@@ -103,6 +103,8 @@ class RpcShapesTest {
         assertEquals("50.00000000", out.get("value").decimalValue().toPlainString());
         assertEquals("witness_v0_keyhash", out.get("scriptPubKey").get("type").asText());
         assertEquals(wallet.address(), out.get("scriptPubKey").get("address").asText());
+        assertEquals("addr(" + wallet.address() + ")#" + Descriptors.checksum("addr(" + wallet.address() + ")"),
+                out.get("scriptPubKey").get("desc").asText());
         assertEquals("nulldata", cb.get("vout").get(1).get("scriptPubKey").get("type").asText());
         assertTrue(cb.get("vout").get(1).get("scriptPubKey").get("asm").asText().startsWith("OP_RETURN aa21a9ed"));
         Rpc.Error nf = assertThrows(Rpc.Error.class, () -> rpc.call("getblock", "00".repeat(32)));
