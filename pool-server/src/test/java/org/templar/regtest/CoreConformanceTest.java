@@ -409,6 +409,12 @@ class CoreConformanceTest {
         byte[] bad = d.bytes();
         assertEquals("bad-cb-amount", call("submitblock", Hex.encode(bad)).asText());
         assertEquals("duplicate-invalid", call("submitblock", Hex.encode(bad)).asText());
+        // a block building on it is refused as such, before any of its own content matters
+        Draft child = Draft.from(template(), payout);
+        child.prev = Draft.hash(bad);
+        child.height += 1;
+        child.time += 1;
+        assertEquals("bad-prevblk", call("submitblock", Hex.encode(child.bytes())).asText());
     }
 
     @Test
@@ -905,6 +911,21 @@ class CoreConformanceTest {
         assertEquals(-1, call("getblockheader", Draft.hash(tipBlock), true).get("confirmations").asInt());
         assertTrue(call("getrawmempool").toString().contains(txid), "a disconnected transaction returns to the mempool");
         assertTrue(call("submitblock", Hex.encode(Draft.from(template(), payout).bytes())).isNull());
+    }
+
+    @Test
+    void dustOutputIsNotStandard() throws Exception {
+        Object[] c = nextCoin();
+        long value = (Long) c[1];
+        Transaction tx = new Transaction();
+        tx.setVersion(2);
+        tx.addOutput(Coin.valueOf(value - 10_000), org.bitcoinj.script.Script.parse(payout));
+        tx.addOutput(Coin.valueOf(100), org.bitcoinj.script.Script.parse(payout)); // P2WPKH dust is < 294 sat
+        tx.addSignedInput(new TransactionOutPoint(0, Sha256Hash.wrap((String) c[0])),
+                ScriptBuilder.createP2WPKHOutputScript(key), Coin.valueOf(value), key);
+        JsonNode e = error("sendrawtransaction", Hex.encode(tx.serialize()));
+        assertEquals(-26, e.get("code").asInt());
+        assertEquals("dust", e.get("message").asText());
     }
 
     /** A P2WPKH spend of {@code txid:0} signed by {@code signer}, with the given lock time and sequence. */
