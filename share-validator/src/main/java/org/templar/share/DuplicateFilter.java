@@ -21,7 +21,11 @@ import java.nio.ByteOrder;
 public final class DuplicateFilter {
     private static final VarHandle LE_LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
-    private static final int INITIAL_SLOTS = 1024;
+    /**
+     * Small on purpose: a solo pool has one job per miner per template, most of which see a handful of
+     * shares; the table doubles as shares arrive (amortized O(1), no allocation between doublings).
+     */
+    private static final int INITIAL_SLOTS = 16;
 
     private final int capacity;
     private final int maxSlots;
