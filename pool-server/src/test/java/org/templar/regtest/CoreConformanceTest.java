@@ -928,6 +928,39 @@ class CoreConformanceTest {
         assertEquals("dust", e.get("message").asText());
     }
 
+    @Test
+    void blockMayConfirmATransactionTheNodeNeverSaw() throws Exception {
+        Object[] c = nextCoin();
+        String raw = spend((String) c[0], 0, (Long) c[1], payout, 2_000);
+        String txid = Transaction.read(ByteBuffer.wrap(Hex.decode(raw))).getTxId().toString();
+        Draft d = Draft.from(template(), payout).add(Hex.decode(raw));
+        byte[] block = d.bytes();
+        assertTrue(call("submitblock", Hex.encode(block)).isNull());
+        assertEquals(Draft.hash(block), call("getrawtransaction", txid, true, Draft.hash(block)).get("blockhash").asText());
+        // its output is now spendable
+        String child = call("sendrawtransaction", spend(txid, 0, (Long) c[1] - 2_000, payout, 2_000)).asText();
+        assertTrue(call("getrawmempool").toString().contains(child));
+        assertTrue(call("submitblock", Hex.encode(Draft.from(template(), payout).bytes())).isNull());
+    }
+
+    @Test
+    void longpollReturnsWhenTheTipChanges() throws Exception {
+        JsonNode t = template();
+        java.util.concurrent.CompletableFuture<JsonNode> waiting = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                return call("getblocktemplate", JSON.createObjectNode().put("longpollid", t.get("longpollid").asText())
+                        .set("rules", JSON.createArrayNode().add("segwit")));
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        Thread.sleep(300);
+        assertFalse(waiting.isDone(), "a longpoll on the current template waits for a change");
+        String newTip = call("generatetoaddress", 1, address).get(0).asText();
+        JsonNode fresh = waiting.get(20, java.util.concurrent.TimeUnit.SECONDS);
+        assertEquals(newTip, fresh.get("previousblockhash").asText());
+    }
+
     /** A P2WPKH spend of {@code txid:0} signed by {@code signer}, with the given lock time and sequence. */
     private static String spendWith(ECKey signer, String txid, long value, byte[] to, long fee, long lockTime,
                                     long sequence) {
