@@ -3,7 +3,6 @@ package org.templar.regtest;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -41,12 +40,10 @@ public final class RegtestChain {
     private final Map<Sha256Hash, Undo> undo = new HashMap<>();
     /** Where each confirmed transaction of the active chain is (a built-in txindex). */
     private final Map<Sha256Hash, BlockRecord> txIndex = new HashMap<>();
-    private final LinkedHashMap<Sha256Hash, MempoolEntry> mempool = new LinkedHashMap<>();
-    private final Map<OutPointKey, Sha256Hash> mempoolSpends = new HashMap<>();
+    private final Mempool mempool = new Mempool();
     private final List<Consumer<BlockRecord>> tipListeners = new CopyOnWriteArrayList<>();
     private final List<Consumer<byte[]>> blockSinks = new CopyOnWriteArrayList<>();
     private final LongSupplier clock;
-    private long mempoolUpdates;
     private long extraNonce;
 
     public RegtestChain(LongSupplier epochSecondsClock) {
@@ -130,7 +127,7 @@ public final class RegtestChain {
     }
 
     public synchronized boolean spentInMempool(OutPointKey key) {
-        return mempoolSpends.containsKey(key);
+        return mempool.spenderOf(key) != null;
     }
 
     public synchronized Optional<BlockRecord> blockOfTransaction(Sha256Hash txid) {
@@ -138,7 +135,7 @@ public final class RegtestChain {
     }
 
     public synchronized List<MempoolEntry> mempool() {
-        return new ArrayList<>(mempool.values());
+        return new ArrayList<>(mempool.entries());
     }
 
     public synchronized Optional<MempoolEntry> mempoolEntry(Sha256Hash txid) {
@@ -147,17 +144,11 @@ public final class RegtestChain {
 
     /** Mempool transactions spending outputs of {@code txid}. */
     public synchronized List<Sha256Hash> mempoolChildren(Sha256Hash txid) {
-        List<Sha256Hash> out = new ArrayList<>();
-        for (MempoolEntry e : mempool.values()) {
-            if (e.parents().contains(txid)) {
-                out.add(e.txid());
-            }
-        }
-        return out;
+        return mempool.children(txid);
     }
 
     public synchronized long mempoolUpdates() {
-        return mempoolUpdates;
+        return mempool.updates();
     }
 
     // ---- blocks --------------------------------------------------------------------------------
@@ -278,7 +269,7 @@ public final class RegtestChain {
             }
         }
         List<Transaction> previousMempool = new ArrayList<>();
-        mempool.values().forEach(e -> previousMempool.add(e.tx()));
+        mempool.entries().forEach(e -> previousMempool.add(e.tx()));
         List<BlockRecord> disconnected = new ArrayList<>();
         while (tip() != fork) {
             disconnected.add(0, disconnectTip());
@@ -337,7 +328,6 @@ public final class RegtestChain {
     /** Re-admits transactions after a reorganisation; those no longer valid are dropped, as Core does. */
     private void rebuildMempool(List<Transaction> txs) {
         mempool.clear();
-        mempoolSpends.clear();
         for (Transaction tx : txs) {
             try {
                 acceptTransaction(tx, 0);
@@ -345,7 +335,6 @@ public final class RegtestChain {
                 log.debug("regtest: {} not re-admitted after reorg: {}", tx.getTxId(), r.getMessage());
             }
         }
-        mempoolUpdates++;
     }
 
     /** What DisconnectBlock needs: the coins a block spent and the outputs it created. */
@@ -464,54 +453,8 @@ public final class RegtestChain {
         for (Transaction tx : txs) {
             txIndex.put(tx.getTxId(), rec);
         }
-        removeForBlock(txs, spent);
+        mempool.removeForBlock(txs, spent);
         log.debug("regtest: connected block {} at height {} with {} txs", rec.hash(), height, txs.size());
-    }
-
-    private void removeForBlock(List<Transaction> txs, Set<OutPointKey> spentByBlock) {
-        Set<Sha256Hash> remove = new HashSet<>();
-        for (Transaction tx : txs) {
-            if (mempool.containsKey(tx.getTxId())) {
-                removeEntry(tx.getTxId()); // confirmed: its children stay, now spending confirmed outputs
-            }
-        }
-        for (OutPointKey k : spentByBlock) {
-            Sha256Hash conflict = mempoolSpends.get(k);
-            if (conflict != null) {
-                remove.add(conflict);
-            }
-        }
-        for (Sha256Hash txid : remove) {
-            removeWithDescendants(txid);
-        }
-        // parents confirmed: drop them from the children's in-mempool dependency lists
-        for (Map.Entry<Sha256Hash, MempoolEntry> e : mempool.entrySet()) {
-            MempoolEntry m = e.getValue();
-            List<Sha256Hash> still = m.parents().stream().filter(mempool::containsKey).toList();
-            if (still.size() != m.parents().size()) {
-                e.setValue(new MempoolEntry(m.tx(), m.fee(), m.vsize(), m.weight(), m.sigopCost(), m.time(), m.height(), still));
-            }
-        }
-        mempoolUpdates++;
-    }
-
-    private void removeWithDescendants(Sha256Hash txid) {
-        if (!mempool.containsKey(txid)) {
-            return;
-        }
-        for (Sha256Hash child : mempoolChildren(txid)) {
-            removeWithDescendants(child);
-        }
-        removeEntry(txid);
-    }
-
-    private void removeEntry(Sha256Hash txid) {
-        MempoolEntry e = mempool.remove(txid);
-        if (e != null) {
-            for (TransactionInput in : e.tx().getInputs()) {
-                mempoolSpends.remove(OutPointKey.of(in.getOutpoint()));
-            }
-        }
     }
 
     /**
@@ -555,9 +498,7 @@ public final class RegtestChain {
         private final Map<OutPointKey, Utxo> savedUtxos = new HashMap<>(utxos);
         private final int savedActive = active.size();
         private final Map<Sha256Hash, BlockRecord> savedTxIndex = new HashMap<>(txIndex);
-        private final LinkedHashMap<Sha256Hash, MempoolEntry> savedMempool = new LinkedHashMap<>(mempool);
-        private final Map<OutPointKey, Sha256Hash> savedSpends = new HashMap<>(mempoolSpends);
-        private final long savedUpdates = mempoolUpdates;
+        private final Mempool savedMempool = mempool.copy();
         private final Map<Sha256Hash, Undo> savedUndo = new HashMap<>(undo);
 
         void restore() {
@@ -568,11 +509,7 @@ public final class RegtestChain {
             }
             txIndex.clear();
             txIndex.putAll(savedTxIndex);
-            mempool.clear();
-            mempool.putAll(savedMempool);
-            mempoolSpends.clear();
-            mempoolSpends.putAll(savedSpends);
-            mempoolUpdates = savedUpdates;
+            mempool.restore(savedMempool);
             undo.clear();
             undo.putAll(savedUndo);
         }
@@ -593,7 +530,7 @@ public final class RegtestChain {
         long fees = 0;
         List<Transaction> forCommitment = new ArrayList<>();
         forCommitment.add(null); // the coinbase: its wtxid counts as zero
-        for (MempoolEntry e : mempool.values()) {
+        for (MempoolEntry e : mempool.entries()) {
             if (!position.keySet().containsAll(e.parents())) {
                 continue; // a parent did not fit
             }
@@ -616,7 +553,7 @@ public final class RegtestChain {
             forCommitment.add(e.tx());
         }
         byte[] commitment = witnessCommitmentFor(forCommitment);
-        String longPollId = prev.hash().toString() + mempoolUpdates;
+        String longPollId = prev.hash().toString() + mempool.updates();
         return new BlockTemplate(prev.hash(), height, RegtestConsensus.TEMPLATE_VERSION, RegtestConsensus.POW_LIMIT_BITS,
                 curTime, minTime, RegtestConsensus.subsidy(height) + fees, entries, commitment, longPollId);
     }
@@ -638,7 +575,7 @@ public final class RegtestChain {
     /** Waits (bounded) until the tip or the mempool moves away from {@code longPollId}. */
     public synchronized void awaitChange(String longPollId, long maxMillis) throws InterruptedException {
         long deadline = System.currentTimeMillis() + maxMillis;
-        while (longPollId.equals(tipHash().toString() + mempoolUpdates)) {
+        while (longPollId.equals(tipHash().toString() + mempool.updates())) {
             long left = deadline - System.currentTimeMillis();
             if (left <= 0) {
                 return;
@@ -751,7 +688,7 @@ public final class RegtestChain {
                 throw new TxRejected(TxRejected.RPC_TRANSACTION_ALREADY_IN_CHAIN, "Transaction outputs already in utxo set", null);
             }
         }
-        if (mempool.containsKey(txid)) {
+        if (mempool.contains(txid)) {
             return txid;
         }
         int rejected = TxRejected.RPC_TRANSACTION_REJECTED;
@@ -772,7 +709,7 @@ public final class RegtestChain {
             throw new TxRejected(rejected, "non-final", null);
         }
         for (TransactionInput in : tx.getInputs()) {
-            if (mempoolSpends.containsKey(OutPointKey.of(in.getOutpoint()))) {
+            if (mempool.spenderOf(OutPointKey.of(in.getOutpoint())) != null) {
                 // No replace-by-fee in this node: a conflicting spend is refused outright.
                 throw new TxRejected(rejected, "txn-mempool-conflict", null);
             }
@@ -827,11 +764,7 @@ public final class RegtestChain {
             sigopCost += ScriptChecks.witnessSigOps(u);
         }
         MempoolEntry entry = new MempoolEntry(tx, fee, vsize, tx.getWeight(), sigopCost, now(), tip.height(), new ArrayList<>(parents));
-        mempool.put(txid, entry);
-        for (TransactionInput input : tx.getInputs()) {
-            mempoolSpends.put(OutPointKey.of(input.getOutpoint()), txid);
-        }
-        mempoolUpdates++;
+        mempool.add(entry);
         notifyAll();
         return txid;
     }
