@@ -749,11 +749,19 @@ class CoreConformanceTest {
     void coinbaseWithoutWitnessGetsTheDefaultReservedValueLikeCore() throws Exception {
         // Core's submitblock runs UpdateUncommittedBlockStructures: a committing coinbase without
         // witness gets the all-zero reserved value, so such a block is valid.
+        Object[] c = nextCoin();
+        call("sendrawtransaction", spend((String) c[0], 0, (Long) c[1], payout, 2_000)); // a witness tx in the block
         Draft d = Draft.from(template(), payout);
         d.witnessNonce = null;
         byte[] block = d.bytes();
+        // BIP23 proposals go through TestBlockValidity without that fill-in
+        Draft unmined = Draft.from(template(), payout);
+        unmined.witnessNonce = null;
+        unmined.solve = false;
+        assertEquals("bad-witness-nonce-size", call("getblocktemplate", proposal(unmined.bytes())).asText());
         assertTrue(call("submitblock", Hex.encode(block)).isNull());
         assertEquals(Draft.hash(block), call("getbestblockhash").asText());
+        assertEquals(0, call("getrawmempool").size());
     }
 
     @Test
