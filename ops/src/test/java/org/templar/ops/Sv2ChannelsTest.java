@@ -183,4 +183,55 @@ class Sv2ChannelsTest {
             assertEquals("invalid-channel-id", c.await(Sv2Mining.SubmitSharesError.class).errorCode().text());
         }
     }
+
+    @Test
+    void channelsThatCanShareWorkGetOneJobOnTheGroupChannel(@TempDir Path dir) throws Exception {
+        String address = Sv2MiningTest.newAddress();
+        try (PoolHarness pool = Sv2MiningTest.startPool(dir); Sv2TestClient c = Sv2MiningTest.connect(pool)) {
+            c.send(Sv2TestClient.setup(0)); // a proxy: takes extended jobs for its standard channels
+            c.await(Sv2Common.SetupConnectionSuccess.class);
+            U256 any = U256.of(Sv2MiningTest.filled((byte) 0xff));
+            c.send(new Sv2Mining.OpenStandardMiningChannel(1, Str0255.of(address + ".a"), 0f, any));
+            Sv2Mining.OpenStandardMiningChannelSuccess a = c.await(Sv2Mining.OpenStandardMiningChannelSuccess.class);
+            c.send(new Sv2Mining.OpenExtendedMiningChannel(2, Str0255.of(address + ".b"), 0f, any, 4));
+            Sv2Mining.OpenExtendedMiningChannelSuccess b = c.await(Sv2Mining.OpenExtendedMiningChannelSuccess.class);
+            assertEquals(a.extranoncePrefix().length(), b.extranoncePrefix().length() + b.extranonceSize(),
+                    "one full extranonce size in the group");
+            long group = a.groupChannelId();
+            c.drain(Duration.ofMillis(300));
+
+            // a new block from elsewhere: one future job and one SetNewPrevHash, both for the group
+            pool.rpc("generatetoaddress", 1, Sv2MiningTest.newAddress());
+            Sv2Mining.NewExtendedMiningJob job = c.await(Sv2Mining.NewExtendedMiningJob.class);
+            assertEquals(group, job.channelId());
+            assertTrue(job.isFutureJob());
+            Sv2Mining.SetNewPrevHash prev = c.await(Sv2Mining.SetNewPrevHash.class);
+            assertEquals(group, prev.channelId());
+            assertEquals(job.jobId(), prev.jobId());
+            assertEquals(pool.rpc("getbestblockhash").asText(),
+                    org.templar.share.Hex.encode(org.templar.share.Hex.reverse(prev.prevHash().toArray())));
+            for (var m : c.drain(Duration.ofMillis(300))) {
+                assertFalse(m instanceof Sv2Mining.NewMiningJob, "no per-channel jobs besides the group's: " + m);
+            }
+
+            // the standard channel mines the group job with its prefix as the whole extranonce
+            byte[] root = Sv2MiningTest.merkleRoot(job, a.extranoncePrefix().toArray(), new byte[0]);
+            Sv2MiningTest.Work wa = new Sv2MiningTest.Work(a.channelId(), job.jobId(), (int) job.version(),
+                    prev.prevHash().toArray(), root, (int) prev.minNtime(), (int) prev.nbits());
+            int na = Sv2MiningTest.findNonce(wa, Sv2MiningTest.target(a.target()), false, 0);
+            c.send(new Sv2Mining.SubmitSharesStandard(a.channelId(), 1, job.jobId(), na & 0xffffffffL,
+                    prev.minNtime(), job.version()));
+            assertEquals(a.channelId(), c.await(Sv2Mining.SubmitSharesSuccess.class).channelId());
+            // the extended channel mines it with its prefix + its own extranonce
+            byte[] en = {9, 8, 7, 6};
+            byte[] rootB = Sv2MiningTest.merkleRoot(job, b.extranoncePrefix().toArray(), en);
+            Sv2MiningTest.Work wb = new Sv2MiningTest.Work(b.channelId(), job.jobId(), (int) job.version(),
+                    prev.prevHash().toArray(), rootB, (int) prev.minNtime(), (int) prev.nbits());
+            int nb = Sv2MiningTest.findNonce(wb, Sv2MiningTest.target(b.target()), false, 0);
+            c.send(new Sv2Mining.SubmitSharesExtended(b.channelId(), 1, job.jobId(), nb & 0xffffffffL, prev.minNtime(),
+                    job.version(), Bytes.of(en)));
+            assertEquals(b.channelId(), c.await(Sv2Mining.SubmitSharesSuccess.class).channelId());
+            assertEquals(2, pool.pool().ledger().sharesFor(address, 10).size());
+        }
+    }
 }

@@ -29,7 +29,8 @@ import org.templar.share.Target;
 
 /**
  * One Stratum V2 mining connection's state machine (05-Mining-Protocol.md): SetupConnection, then
- * standard and extended channels, all members of the connection's group channel. It sees message
+ * standard and extended channels, all members of the connection's group channel (which gets shared
+ * jobs when its channels can mine one, see {@link #groupable()}). It sees message
  * records only, never bytes or channels, and is confined to its connection's event loop: no locks.
  *
  * <p>Jobs: a template on a new chain tip goes out as a future job (empty min_ntime) followed by
@@ -76,7 +77,6 @@ public final class Sv2MiningSession {
         byte[] extranoncePrefix;
         Target maxTarget;
         Target target;
-        long nextJobId = 1;
         final LinkedHashMap<Long, SentJob> jobs = new LinkedHashMap<>();
         byte[] prevHash; // the tip the channel's active job builds on
         // pending SubmitShares.Success batch
@@ -122,6 +122,8 @@ public final class Sv2MiningSession {
     private boolean requiresStandardJobs;
     private long groupChannelId;
     private long nextChannelId = 1;
+    /** Job ids are unique in the whole connection, so a group job can carry one id into every member channel. */
+    private long nextJobId = 1;
     private int ticks;
 
     public Sv2MiningSession(PoolContext pool, Sv2MiningSettings settings, Sv2Output out, String connectionId) {
@@ -476,6 +478,10 @@ public final class Sv2MiningSession {
         if (state != State.READY) {
             return;
         }
+        if (groupable()) {
+            sendGroupWork(template);
+            return;
+        }
         for (Channel c : channels.values()) {
             boolean newTip = template.newTip() || c.prevHash == null
                     || !Arrays.equals(c.prevHash, template.blockTemplate().previousBlockHash());
@@ -514,12 +520,8 @@ public final class Sv2MiningSession {
             c.jobs.values().removeIf(SentJob::stale);
             c.jobs.replaceAll((k, v) -> v.asStale());
         }
-        long jobId = c.nextJobId;
-        c.nextJobId = c.nextJobId == 0xffffffffL ? 1 : c.nextJobId + 1;
-        byte[] prefix = c.extranoncePrefix;
-        byte[] merkleRoot = c.extended ? null : standardMerkleRoot(job, prefix);
-        c.jobs.put(jobId, new SentJob(jobId, job, prefix, merkleRoot, c.target, false));
-        trimJobs(c);
+        long jobId = newJobId();
+        byte[] merkleRoot = remember(c, jobId, job);
         OptionalLong minNtime = newTip ? OptionalLong.empty() : OptionalLong.of(job.ntime() & 0xffffffffL);
         long version = job.version() & 0xffffffffL;
         if (c.extended) {
@@ -535,6 +537,78 @@ public final class Sv2MiningSession {
         if (newTip) {
             c.prevHash = template.blockTemplate().previousBlockHash();
             out.send(new Sv2Mining.SetNewPrevHash(c.id, jobId, U256.of(c.prevHash), job.ntime() & 0xffffffffL,
+                    job.nbits() & 0xffffffffL));
+        }
+    }
+
+    private long newJobId() {
+        long id = nextJobId;
+        nextJobId = nextJobId == 0xffffffffL ? 1 : nextJobId + 1;
+        return id;
+    }
+
+    /** Records a job as sent to {@code c}; returns the merkle root a standard channel mines on it. */
+    private byte[] remember(Channel c, long jobId, Job job) {
+        byte[] prefix = c.extranoncePrefix;
+        byte[] merkleRoot = c.extended ? null : standardMerkleRoot(job, prefix);
+        c.jobs.put(jobId, new SentJob(jobId, job, prefix, merkleRoot, c.target, false));
+        trimJobs(c);
+        return merkleRoot;
+    }
+
+    /**
+     * Group jobs (spec 5.2.3, 5.1.2): a connection that accepts extended jobs and has several channels
+     * paying the same script with the same full extranonce size gets ONE NewExtendedMiningJob (and one
+     * SetNewPrevHash) addressed to its group channel instead of one per channel; standard channels'
+     * merkle roots are derived from it with each channel's extranonce prefix, by the client and here.
+     */
+    private boolean groupable() {
+        if (requiresStandardJobs || channels.size() < 2) {
+            return false;
+        }
+        Channel first = channels.values().iterator().next();
+        for (Channel c : channels.values()) {
+            if (c.prevHash == null || !c.worker.payout().equals(first.worker.payout())
+                    || c.jobExtranonceSize() != first.jobExtranonceSize()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private void sendGroupWork(Template template) {
+        Channel first = channels.values().iterator().next();
+        Job job;
+        try {
+            job = template.jobFor(first.worker.payout(), first.jobExtranonceSize());
+        } catch (RuntimeException e) {
+            log.error("{}: cannot build a job for {}: {}", connectionId, first.worker.payout().describe(), e.getMessage());
+            return;
+        }
+        byte[] tip = template.blockTemplate().previousBlockHash();
+        boolean newTip = template.newTip();
+        for (Channel c : channels.values()) {
+            newTip |= !Arrays.equals(c.prevHash, tip);
+        }
+        long jobId = newJobId();
+        for (Channel c : channels.values()) {
+            if (newTip) {
+                c.jobs.values().removeIf(SentJob::stale);
+                c.jobs.replaceAll((k, v) -> v.asStale());
+                c.prevHash = tip;
+            }
+            remember(c, jobId, job);
+        }
+        List<U256> path = new ArrayList<>();
+        for (byte[] step : job.work().branch().steps()) {
+            path.add(U256.of(step));
+        }
+        OptionalLong minNtime = newTip ? OptionalLong.empty() : OptionalLong.of(job.ntime() & 0xffffffffL);
+        out.send(new Sv2Mining.NewExtendedMiningJob(groupChannelId, jobId, minNtime, job.version() & 0xffffffffL,
+                pool.versionMask() != 0, path, Bytes.of(job.work().coinbasePrefixBytes()),
+                Bytes.of(job.work().coinbaseSuffixBytes())));
+        if (newTip) {
+            out.send(new Sv2Mining.SetNewPrevHash(groupChannelId, jobId, U256.of(tip), job.ntime() & 0xffffffffL,
                     job.nbits() & 0xffffffffL));
         }
     }
