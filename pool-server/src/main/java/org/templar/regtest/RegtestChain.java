@@ -745,7 +745,8 @@ public final class RegtestChain {
         }
         long fee = in - out;
         int vsize = tx.getVsize();
-        long minFee = RegtestConsensus.MIN_RELAY_FEE_PER_KVB * vsize / 1000;
+        // CFeeRate::GetFee rounds up since v30 (EvaluateFeeUp)
+        long minFee = (RegtestConsensus.MIN_RELAY_FEE_PER_KVB * vsize + 999) / 1000;
         if (fee < minFee) {
             throw new TxRejected(rejected, "min relay fee not met", fee + " < " + minFee);
         }

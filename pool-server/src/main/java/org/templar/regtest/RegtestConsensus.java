@@ -44,8 +44,10 @@ public final class RegtestConsensus {
     public static final int MEDIAN_TIME_SPAN = 11;
     /** 0x20000000: BIP9 top bits, no deployment signalling on regtest. */
     public static final int TEMPLATE_VERSION = 0x20000000;
-    /** -minrelaytxfee default: 1000 sat/kvB. */
-    public static final long MIN_RELAY_FEE_PER_KVB = 1_000;
+    /** -minrelaytxfee default since Core v30 (policy.h DEFAULT_MIN_RELAY_TX_FEE): 100 sat/kvB. */
+    public static final long MIN_RELAY_FEE_PER_KVB = 100;
+    /** -incrementalrelayfee default since Core v30: 100 sat/kvB. */
+    public static final long INCREMENTAL_RELAY_FEE_PER_KVB = 100;
     /** sendrawtransaction's default maxfeerate: 0.10 BTC/kvB. */
     public static final long DEFAULT_MAX_RAW_TX_FEE_PER_KVB = 10_000_000;
 

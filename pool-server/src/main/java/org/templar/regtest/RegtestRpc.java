@@ -306,7 +306,7 @@ public final class RegtestRpc {
         o.put("connections_out", 0);
         o.putArray("networks");
         o.set("relayfee", CoreJson.amount(RegtestConsensus.MIN_RELAY_FEE_PER_KVB));
-        o.set("incrementalfee", CoreJson.amount(1000));
+        o.set("incrementalfee", CoreJson.amount(RegtestConsensus.INCREMENTAL_RELAY_FEE_PER_KVB));
         o.putArray("localaddresses");
         o.putArray("warnings");
         return o;
