@@ -93,6 +93,11 @@ public final class RegtestChain {
         return height < 0 || height >= active.size() ? Optional.empty() : Optional.of(active.get(height));
     }
 
+    /** The coinbase transaction of the active-chain block at {@code height}. */
+    public synchronized Optional<Transaction> coinbaseAt(int height) {
+        return blockAt(height).map(b -> b.block().transactions().get(0));
+    }
+
     public synchronized Optional<BlockRecord> block(Sha256Hash hash) {
         return Optional.ofNullable(index.get(hash));
     }
