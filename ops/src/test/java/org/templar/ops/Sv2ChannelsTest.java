@@ -141,6 +141,10 @@ class Sv2ChannelsTest {
             }
             assertEquals(20, acknowledged);
             assertEquals(20, last);
+            // 16 shares within a second is a flood for a 10 s target: vardiff raises the channel's difficulty
+            Sv2Mining.SetTarget raised = c.await(Sv2Mining.SetTarget.class);
+            assertEquals(b.channelId(), raised.channelId());
+            assertTrue(Sv2MiningTest.target(raised.maximumTarget()).compareTo(share) < 0, "a harder target");
             assertEquals(20, pool.pool().ledger().sharesFor(address, 100).size());
 
             // the operator moves every channel to a new extranonce prefix: old jobs are gone, new work follows
