@@ -33,10 +33,12 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.Base64;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -133,69 +135,94 @@ final class RpcHttpServer implements AutoCloseable {
         }
     }
 
+    /**
+     * One per connection. Answers leave in request order even when a client pipelines: each request
+     * is chained after the previous one of the same connection (a long poll holds back later
+     * requests on its connection only, as HTTP/1.1 requires).
+     */
     private final class RpcHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
+        private CompletableFuture<Void> tail = CompletableFuture.completedFuture(null);
+
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
             boolean keepAlive = HttpUtil.isKeepAlive(req);
             if (!req.decoderResult().isSuccess()) {
-                send(ctx, response(HttpResponseStatus.BAD_REQUEST, "", null), false);
+                enqueue(ctx, () -> response(HttpResponseStatus.BAD_REQUEST, "", null), false);
                 return;
             }
             String path = req.uri();
             if (!path.equals("/") && !path.startsWith("/wallet/")) {
-                send(ctx, response(HttpResponseStatus.NOT_FOUND, "", null), keepAlive);
+                enqueue(ctx, () -> response(HttpResponseStatus.NOT_FOUND, "", null), keepAlive);
                 return;
             }
             if (!req.method().equals(HttpMethod.POST)) {
-                send(ctx, response(HttpResponseStatus.METHOD_NOT_ALLOWED, "JSONRPC server handles only POST requests", "text/html"), keepAlive);
+                enqueue(ctx, () -> response(HttpResponseStatus.METHOD_NOT_ALLOWED, "JSONRPC server handles only POST requests",
+                        "text/html"), keepAlive);
                 return;
             }
             String auth = req.headers().get(HttpHeaderNames.AUTHORIZATION);
-            if (auth == null) {
-                FullHttpResponse r = response(HttpResponseStatus.UNAUTHORIZED, "", null);
-                r.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Basic realm=\"jsonrpc\"");
-                send(ctx, r, keepAlive);
-                return;
-            }
-            if (!MessageDigest.isEqual(auth.getBytes(StandardCharsets.UTF_8), expectedAuth)) {
-                log.warn("regtest rpc: incorrect password attempt from {}", ctx.channel().remoteAddress());
-                FullHttpResponse r = response(HttpResponseStatus.UNAUTHORIZED, "", null);
-                r.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Basic realm=\"jsonrpc\"");
-                // Core sleeps 250 ms before answering a wrong password, to slow brute force.
-                ctx.executor().schedule(() -> send(ctx, r, keepAlive), 250, TimeUnit.MILLISECONDS);
+            if (auth == null || !MessageDigest.isEqual(auth.getBytes(StandardCharsets.UTF_8), expectedAuth)) {
+                boolean wrong = auth != null;
+                if (wrong) {
+                    log.warn("regtest rpc: incorrect password attempt from {}", ctx.channel().remoteAddress());
+                }
+                enqueue(ctx, () -> {
+                    if (wrong) {
+                        pause(250); // Core sleeps before answering a wrong password, to slow brute force
+                    }
+                    FullHttpResponse r = response(HttpResponseStatus.UNAUTHORIZED, "", null);
+                    r.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Basic realm=\"jsonrpc\"");
+                    return r;
+                }, keepAlive);
                 return;
             }
             byte[] body = ByteBufUtil.getBytes(req.content());
-            try {
-                workers.execute(() -> {
-                    JsonRpcEnvelope.Reply reply;
-                    try {
-                        reply = envelope.handle(body);
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                        reply = new JsonRpcEnvelope.Reply(503, "");
-                    } catch (RuntimeException e) {
-                        log.error("regtest rpc: internal error", e);
-                        reply = new JsonRpcEnvelope.Reply(500, "");
-                    }
-                    JsonRpcEnvelope.Reply r = reply;
-                    try {
-                        ctx.executor().execute(() -> send(ctx, r.body() == null
-                                ? response(HttpResponseStatus.NO_CONTENT, null, null)
-                                : response(HttpResponseStatus.valueOf(r.status()), r.body(), "application/json"), keepAlive));
-                    } catch (RejectedExecutionException closing) {
-                        // the server is shutting down; the connection goes with it
-                    }
-                });
-            } catch (RejectedExecutionException e) {
-                send(ctx, response(HttpResponseStatus.SERVICE_UNAVAILABLE, "", null), false);
-            }
+            enqueue(ctx, () -> {
+                JsonRpcEnvelope.Reply reply;
+                try {
+                    reply = envelope.handle(body);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    reply = new JsonRpcEnvelope.Reply(503, "");
+                } catch (RuntimeException e) {
+                    log.error("regtest rpc: internal error", e);
+                    reply = new JsonRpcEnvelope.Reply(500, "");
+                }
+                return reply.body() == null
+                        ? response(HttpResponseStatus.NO_CONTENT, null, null)
+                        : response(HttpResponseStatus.valueOf(reply.status()), reply.body(), "application/json");
+            }, keepAlive);
+        }
+
+        /** Runs {@code producer} on a worker after this connection's previous request, then writes on the event loop. */
+        private void enqueue(ChannelHandlerContext ctx, Supplier<FullHttpResponse> producer, boolean keepAlive) {
+            tail = tail.thenRunAsync(() -> {
+                FullHttpResponse r = producer.get();
+                try {
+                    ctx.executor().execute(() -> send(ctx, r, keepAlive));
+                } catch (RejectedExecutionException closing) {
+                    r.release(); // the server is shutting down; the connection goes with it
+                }
+            }, workers).exceptionally(t -> {
+                if (!(t.getCause() instanceof RejectedExecutionException)) {
+                    log.error("regtest rpc: failed to answer", t);
+                }
+                return null;
+            });
         }
 
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
             log.debug("regtest rpc: connection error", cause);
             ctx.close();
+        }
+    }
+
+    private static void pause(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

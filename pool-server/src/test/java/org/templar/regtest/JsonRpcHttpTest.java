@@ -169,6 +169,22 @@ class JsonRpcHttpTest {
         assertTrue(ok.contains("\"result\":0"), ok);
     }
 
+    @Test
+    void pipelinedRequestsAreAnsweredInOrder() throws IOException {
+        // the first answer is slow on purpose (a wrong password costs 250 ms), the second is instant
+        String body = "{\"method\":\"getblockcount\",\"params\":[],\"id\":1}";
+        String wrong = "Basic " + java.util.Base64.getEncoder().encodeToString("alice:nope".getBytes(StandardCharsets.UTF_8));
+        String first = "POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: " + wrong + "\r\nContent-Length: " + body.length()
+                + "\r\n\r\n" + body;
+        String second = "POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: " + rpc.auth() + "\r\nContent-Length: " + body.length()
+                + "\r\nConnection: close\r\n\r\n" + body;
+        String reply = rawExchange(first + second);
+        int unauthorized = reply.indexOf("HTTP/1.1 401");
+        int ok = reply.indexOf("HTTP/1.1 200");
+        assertTrue(unauthorized == 0 && ok > unauthorized, reply);
+        assertTrue(reply.substring(ok).contains("\"result\":0"), reply);
+    }
+
     /** Writes a hand-made request (java.net.http refuses to send both length headers) and reads until the server closes. */
     private static String rawExchange(String request) throws IOException {
         try (Socket s = new Socket(node.rpcUri().getHost(), node.rpcUri().getPort())) {
