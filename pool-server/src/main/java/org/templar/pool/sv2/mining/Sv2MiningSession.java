@@ -467,7 +467,7 @@ public final class Sv2MiningSession {
         out.send(new Sv2Mining.SetTarget(c.id, u256(t)));
         Template template = pool.currentTemplate().get();
         if (template != null && c.prevHash != null) {
-            sendWork(c, template, false);
+            sendWork(c, template, movesTip(c, template));
         }
     }
 
@@ -483,9 +483,8 @@ public final class Sv2MiningSession {
             return;
         }
         for (Channel c : channels.values()) {
-            boolean newTip = template.newTip() || c.prevHash == null
-                    || !Arrays.equals(c.prevHash, template.blockTemplate().previousBlockHash());
-            sendWork(c, template, newTip);
+            // by prevhash, not template.newTip(): the channel may already have this tip (see movesTip)
+            sendWork(c, template, movesTip(c, template));
         }
     }
 
@@ -586,9 +585,9 @@ public final class Sv2MiningSession {
             return;
         }
         byte[] tip = template.blockTemplate().previousBlockHash();
-        boolean newTip = template.newTip();
+        boolean newTip = false;
         for (Channel c : channels.values()) {
-            newTip |= !Arrays.equals(c.prevHash, tip);
+            newTip |= movesTip(c, template);
         }
         long jobId = newJobId();
         for (Channel c : channels.values()) {
@@ -611,6 +610,15 @@ public final class Sv2MiningSession {
             out.send(new Sv2Mining.SetNewPrevHash(groupChannelId, jobId, U256.of(tip), job.ntime() & 0xffffffffL,
                     job.nbits() & 0xffffffffL));
         }
+    }
+
+    /**
+     * Whether {@code template} is on another tip than the channel's work. The current template can be
+     * ahead of the broadcast still queued for this session; its job must then go out as a future job
+     * with SetNewPrevHash, never as an active job on the channel's old prevhash.
+     */
+    private static boolean movesTip(Channel c, Template template) {
+        return c.prevHash == null || !Arrays.equals(c.prevHash, template.blockTemplate().previousBlockHash());
     }
 
     /** The merkle root a standard channel mines: coinbase with the channel's whole extranonce, up the branch. */
@@ -661,7 +669,7 @@ public final class Sv2MiningSession {
             c.jobs.clear();
             out.send(new Sv2Mining.SetExtranoncePrefix(c.id, Bytes.of(c.extranoncePrefix)));
             if (template != null) {
-                sendWork(c, template, c.prevHash == null);
+                sendWork(c, template, movesTip(c, template));
             }
         }
     }
