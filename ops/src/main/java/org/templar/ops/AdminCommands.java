@@ -74,11 +74,10 @@ final class AdminCommands {
             if (json) {
                 return print(a);
             }
-            System.out.printf("%-48s %10s %16s %5s  %s%n", "worker", "shares", "difficulty sum", "conns", "last share");
+            System.out.printf("%-52s %10s %14s %5s  %s%n", "worker", "shares", "difficulty sum", "conns", "last share");
             for (JsonNode w : a) {
-                System.out.printf("%-48s %10s %16s %5s  %s%n", w.path("worker").asText(), w.path("shares").asText(),
-                        w.path("difficultySum").asText(w.path("sumDifficulty").asText()), w.path("connections").asText(),
-                        w.path("lastShare").asText(w.path("lastShareTime").asText()));
+                System.out.printf("%-52s %10d %14.6g %5d  %s%n", w.path("worker").asText(), w.path("shares").asLong(),
+                        w.path("sumDifficulty").asDouble(), w.path("connections").asInt(), w.path("lastShareAt").asText());
             }
             return 0;
         }

@@ -29,7 +29,8 @@ import org.templar.pool.sv1.session.Sv1Session;
  */
 public final class HttpEndpoints implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
-            .findAndRegisterModules();
+            .findAndRegisterModules()
+            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS); // ISO-8601 times, readable in a terminal
 
     private final HttpServer server;
 
