@@ -173,7 +173,7 @@ final class Sv2MinerSession {
             }
         } else if (m instanceof Sv2Mining.OpenMiningChannelError e) {
             if (e.requestId() == openRequestId) {
-                link.fatal("pool refused to open a " + config.channelType() + " channel for '" + config.user() + "': "
+                link.fatal("pool refused to open the " + config.channelType() + " channel for '" + config.user() + "': "
                         + printable(e.errorCode().text()));
             }
         } else if (state != State.OPEN) {
@@ -216,6 +216,7 @@ final class Sv2MinerSession {
             if (forUs(c.channelId())) {
                 LOG.warn("pool closed channel {} ({}); opening a new one", channelId, printable(c.reasonCode().text()));
                 clearWork();
+                board.publish(null); // the channel's work died with it
                 openChannel();
             }
         } else if (m instanceof Sv2Mining.UpdateChannelError e) {
