@@ -40,29 +40,8 @@ class Sv1ProtocolTest {
         pool.close();
     }
 
-    /** A connected, subscribed, authorized client with its first job. */
-    record Miner(Sv1TestClient client, byte[] extranonce1, NotifiedJob job, double difficulty) {}
-
-    static Miner connect(boolean configure, Double suggest) throws Exception {
-        Sv1TestClient c = new Sv1TestClient(pool.sv1());
-        if (configure) {
-            JsonNode r = c.call("mining.configure", "[[\"version-rolling\"],{\"version-rolling.mask\":\"ffffffff\","
-                    + "\"version-rolling.min-bit-count\":16}]");
-            assertTrue(r.get("result").get("version-rolling").asBoolean());
-            assertEquals("1fffe000", r.get("result").get("version-rolling.mask").asText());
-        }
-        if (suggest != null) {
-            c.call("mining.suggest_difficulty", "[" + suggest + "]");
-        }
-        JsonNode sub = c.call("mining.subscribe", "[\"test/1.0\"]");
-        byte[] en1 = Hex.decode(sub.get("result").get(1).asText());
-        assertEquals(4, sub.get("result").get(2).asInt());
-        JsonNode auth = c.call("mining.authorize", "[\"" + address + ".t\",\"x\"]");
-        assertTrue(auth.get("result").asBoolean(), auth.toString());
-        assertTrue(auth.get("error").isNull());
-        double diff = c.awaitNotification("mining.set_difficulty").get("params").get(0).asDouble();
-        JsonNode notify = c.awaitNotification("mining.notify");
-        return new Miner(c, en1, new NotifiedJob(notify, en1, 4), diff);
+    static TestMiner connect(boolean configure, Double suggest) throws Exception {
+        return TestMiner.connect(pool, address, configure, suggest);
     }
 
     static int code(JsonNode response) {
@@ -84,7 +63,7 @@ class Sv1ProtocolTest {
 
     @Test
     void configureAndSuggestDifficultyMayComeFirstAndFractionalDifficultyIsHonoured() throws Exception {
-        Miner m = connect(true, 0.0001);
+        TestMiner m = connect(true, 0.0001);
         try (Sv1TestClient c = m.client()) {
             assertEquals(0.0001, m.difficulty(), 1e-12);
         }
@@ -92,7 +71,7 @@ class Sv1ProtocolTest {
 
     @Test
     void versionRollingWithinTheMaskIsAcceptedAndOutsideRefused() throws Exception {
-        Miner m = connect(true, 0.0001);
+        TestMiner m = connect(true, 0.0001);
         try (Sv1TestClient c = m.client()) {
             byte[] en2 = Hex.decode("00000001");
             int bits = 0x00002000 | 0x00100000;
@@ -115,7 +94,7 @@ class Sv1ProtocolTest {
 
     @Test
     void duplicateShareIsRefusedAndIncludesTheVersionBitsInItsKey() throws Exception {
-        Miner m = connect(true, 1e-11);
+        TestMiner m = connect(true, 1e-11);
         try (Sv1TestClient c = m.client()) {
             byte[] en2 = Hex.decode("0000abcd");
             // a share that meets the (tiny) share target but is NOT a block: the job stays current
@@ -131,7 +110,7 @@ class Sv1ProtocolTest {
 
     @Test
     void lowDifficultyShareIsRefusedButItsBlockIsStillSubmitted() throws Exception {
-        Miner m = connect(false, 1000.0);
+        TestMiner m = connect(false, 1000.0);
         try (Sv1TestClient c = m.client()) {
             byte[] en2 = Hex.decode("00000002");
             Target shareTarget = NotifiedJob.targetOf(m.difficulty());
@@ -148,7 +127,7 @@ class Sv1ProtocolTest {
 
     @Test
     void unknownJobAndOldTipJobsAreStale() throws Exception {
-        Miner m = connect(false, 1e-11);
+        TestMiner m = connect(false, 1e-11);
         try (Sv1TestClient c = m.client()) {
             byte[] en2 = Hex.decode("00000003");
             JsonNode unknown = c.call("mining.submit", "[\"" + address + ".t\",\"ffffffff\",\"00000003\",\""
@@ -167,7 +146,7 @@ class Sv1ProtocolTest {
 
     @Test
     void ntimeOutOfRangeAndWrongExtranonceSizeAreRefused() throws Exception {
-        Miner m = connect(false, 1e-11);
+        TestMiner m = connect(false, 1e-11);
         try (Sv1TestClient c = m.client()) {
             String farFuture = String.format("%08x", m.job().ntime + 3 * 3600);
             JsonNode r = c.call("mining.submit", "[\"" + address + ".t\",\"" + m.job().jobId + "\",\"00000004\",\""
