@@ -14,7 +14,8 @@ import org.templar.share.ShareHasher;
  *
  * <p>Search order: the full nonce range for one (extranonce2, ntime, version); when it is exhausted the
  * rolled version bits move first (no merkle root to recompute), then extranonce2. Threads split the
- * (extranonce2, version) units by stride, so no two threads ever hash the same header.
+ * (extranonce2, version) units by stride, so no two threads ever hash the same header; when a job has fewer
+ * units than threads, the threads on a unit split its nonce range.
  */
 final class HashWorkers implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(HashWorkers.class);
@@ -124,11 +125,26 @@ final class HashWorkers implements AutoCloseable {
         // Work units are (extranonce2, version bits) pairs, version bits varying fastest; thread i takes
         // units i, i+T, i+2T... so threads never overlap, even when extranonce2 has a single value.
         long units = en2Space > Long.MAX_VALUE / versionSpace ? Long.MAX_VALUE : en2Space * versionSpace;
+        int threadCount = threads.length;
+        long firstUnit = index;
+        long step = threadCount;
+        long nonceFrom = 0;
+        long nonceTo = noncesPerRoll;
+        if (units < threadCount) {
+            // Fewer units than threads (header-only work without version rolling, an empty extranonce2): the
+            // threads on one unit split its nonce range instead of idling. Thread i works unit i % units.
+            firstUnit = index % units;
+            step = units; // one unit per thread
+            long sharing = (threadCount - firstUnit + units - 1) / units; // threads on this unit
+            long slice = index / units;
+            nonceFrom = noncesPerRoll * slice / sharing;
+            nonceTo = noncesPerRoll * (slice + 1) / sharing;
+        }
         int ntime = job.ntime();
         long rootFor = -1;
         byte[] en2 = null;
         byte[] root = null;
-        for (long unit = index; unit < units && unit >= 0; unit += threads.length) {
+        for (long unit = firstUnit; unit < units && unit >= 0; unit += step) {
             long en2Counter = unit / versionSpace;
             if (en2Counter != rootFor) {
                 en2 = job.extranonce2(en2Counter);
@@ -142,7 +158,7 @@ final class HashWorkers implements AutoCloseable {
             }
             int bits = job.versionBits(unit % versionSpace);
             int version = job.rolledVersion(bits);
-            for (long n = 0; n < noncesPerRoll; n++) {
+            for (long n = nonceFrom; n < nonceTo; n++) {
                 ShareCheck c = hasher.checkHeader(job.work(), root, ntime, (int) n, version);
                 if (c.meets(job.shareTarget())) {
                     sink.found(new FoundShare(job, en2.clone(), ntime, (int) n, bits, c.hashCopy(),
