@@ -60,8 +60,8 @@ public final class Sv2Server implements AutoCloseable {
         this.idleSeconds = idleSeconds;
     }
 
-    int setupTimeoutSeconds() {
-        return 30;
+    Sv2MiningSettings settings() {
+        return settings;
     }
 
     /** Binds and starts accepting; returns the bound address (port 0 gets an OS-chosen port). */

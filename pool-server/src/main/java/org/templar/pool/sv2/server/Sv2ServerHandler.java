@@ -27,6 +27,7 @@ final class Sv2ServerHandler extends SimpleChannelInboundHandler<Sv2Message> imp
     private Channel channel;
     private Sv2MiningSession session;
     private ScheduledFuture<?> setupTimeout;
+    private ScheduledFuture<?> channelTimeout;
 
     Sv2ServerHandler(Sv2Server server) {
         this.server = server;
@@ -49,9 +50,15 @@ final class Sv2ServerHandler extends SimpleChannelInboundHandler<Sv2Message> imp
             // a client that completed the handshake must set up promptly, or it only holds a slot
             setupTimeout = ctx.executor().schedule(() -> {
                 if (session != null && !session.isSetUp()) {
-                    close("no SetupConnection within " + server.setupTimeoutSeconds() + " s");
+                    close("no SetupConnection within " + server.settings().setupTimeout());
                 }
-            }, server.setupTimeoutSeconds(), TimeUnit.SECONDS);
+            }, server.settings().setupTimeout().toMillis(), TimeUnit.MILLISECONDS);
+            // spec 5.3.2: a connection that opens no channel within a reasonable period SHOULD be closed
+            channelTimeout = ctx.executor().schedule(() -> {
+                if (session != null && session.channelCount() == 0) {
+                    close("no channel opened within " + server.settings().channelTimeout());
+                }
+            }, server.settings().channelTimeout().toMillis(), TimeUnit.MILLISECONDS);
         } else if (evt instanceof IdleStateEvent) {
             close("idle for too long");
         }
@@ -77,6 +84,7 @@ final class Sv2ServerHandler extends SimpleChannelInboundHandler<Sv2Message> imp
     public void channelInactive(ChannelHandlerContext ctx) {
         if (setupTimeout != null) {
             setupTimeout.cancel(false);
+            channelTimeout.cancel(false);
         }
         if (session != null) {
             session.onClosed();
