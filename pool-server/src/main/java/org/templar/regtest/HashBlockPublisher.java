@@ -18,15 +18,16 @@ final class HashBlockPublisher implements AutoCloseable {
     HashBlockPublisher(String host, int port) {
         socket = context.createSocket(SocketType.PUB);
         socket.setLinger(0);
+        socket.setIPv6(host.contains(":"));
         try {
-            socket.bind("tcp://" + host + ":" + (port == 0 ? "*" : Integer.toString(port)));
+            socket.bind("tcp://" + RegtestNode.uriHost(host) + ":" + (port == 0 ? "*" : Integer.toString(port)));
         } catch (RuntimeException e) {
             context.close();
             throw new IllegalStateException("cannot bind ZMQ hashblock publisher on " + host + ":" + port + ": " + e.getMessage(), e);
         }
         String last = socket.getLastEndpoint();
         // jeromq reports the wildcard bind with the chosen port; expose the host the caller asked for
-        this.endpoint = "tcp://" + host + ":" + last.substring(last.lastIndexOf(':') + 1);
+        this.endpoint = "tcp://" + RegtestNode.uriHost(host) + ":" + last.substring(last.lastIndexOf(':') + 1);
     }
 
     String endpoint() {

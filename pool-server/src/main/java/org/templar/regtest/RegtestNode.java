@@ -146,7 +146,12 @@ public final class RegtestNode implements AutoCloseable {
     }
 
     public URI rpcUri() {
-        return URI.create("http://" + config.bindHost() + ":" + http.port());
+        return URI.create("http://" + uriHost(config.bindHost()) + ":" + http.port());
+    }
+
+    /** IPv6 literals go in brackets in URIs and ZMQ endpoints. */
+    static String uriHost(String host) {
+        return host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host;
     }
 
     public String rpcUser() {
