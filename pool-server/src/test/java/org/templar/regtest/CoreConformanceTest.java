@@ -542,10 +542,13 @@ class CoreConformanceTest {
 
         Object[] coin = nextCoin();
         long value = (Long) coin[1];
-        // no fee at all
-        JsonNode free = error("sendrawtransaction", spend((String) coin[0], 0, value, payout, 0));
+        // no fee at all: Core v30+ requires 100 sat/kvB, rounded up (policy.h DEFAULT_MIN_RELAY_TX_FEE, EvaluateFeeUp)
+        String freeRaw = spend((String) coin[0], 0, value, payout, 0);
+        long vsize = Transaction.read(ByteBuffer.wrap(Hex.decode(freeRaw))).getVsize();
+        JsonNode free = error("sendrawtransaction", freeRaw);
         assertEquals(-26, free.get("code").asInt());
-        assertTrue(free.get("message").asText().startsWith("min relay fee not met"), free.toString());
+        assertEquals("min relay fee not met, 0 < " + ((vsize * 100 + 999) / 1000), free.get("message").asText());
+        assertEquals(new BigDecimal("0.00000100"), call("getnetworkinfo").get("relayfee").decimalValue());
 
         // double spend of an output a mempool transaction already spends
         call("sendrawtransaction", spend((String) coin[0], 0, value, payout, 1_000));
@@ -967,6 +970,17 @@ class CoreConformanceTest {
         String newTip = call("generatetoaddress", 1, address).get(0).asText();
         JsonNode fresh = waiting.get(20, java.util.concurrent.TimeUnit.SECONDS);
         assertEquals(newTip, fresh.get("previousblockhash").asText());
+    }
+
+    @Test
+    void halfASatoshiPerVbyteIsEnoughForCoreV30Relay() throws Exception {
+        Object[] c = nextCoin();
+        String raw = spend((String) c[0], 0, (Long) c[1], payout, 1);
+        long vsize = Transaction.read(ByteBuffer.wrap(Hex.decode(raw))).getVsize();
+        String ok = spend((String) c[0], 0, (Long) c[1], payout, vsize / 2); // 0.5 sat/vB
+        String txid = call("sendrawtransaction", ok).asText();
+        assertTrue(call("getrawmempool").toString().contains(txid));
+        assertTrue(call("submitblock", Hex.encode(Draft.from(template(), payout).bytes())).isNull());
     }
 
     /** A P2WPKH spend of {@code txid:0} signed by {@code signer}, with the given lock time and sequence. */
