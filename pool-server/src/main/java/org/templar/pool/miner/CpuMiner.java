@@ -190,6 +190,9 @@ public final class CpuMiner implements AutoCloseable {
         Sv2MinerSession session = new Sv2MinerSession(config, target.host(), target.port(), conn, workers::publish,
                 counters, jobSequence);
         conn.sv2Session = session;
+        if (windowRate > 0) {
+            session.hashrateMeasured(windowRate); // a reconnect: open the channel with what we know
+        }
         AuthorityPublicKey authority = target.authority().orElseThrow();
         return bootstrap.clone().handler(new ChannelInitializer<SocketChannel>() {
             @Override
@@ -284,6 +287,10 @@ public final class CpuMiner implements AutoCloseable {
         }
         windowHashes = hashes;
         windowNanos = now;
+        Connection c = connection;
+        if (c != null && c.sv2Session != null && secs > 0) {
+            c.sv2Session.hashrateMeasured(windowRate); // same event loop as the session
+        }
         LOG.info(snapshot().summary(config.threads()));
     }
 

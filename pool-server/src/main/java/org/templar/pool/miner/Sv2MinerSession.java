@@ -49,6 +49,10 @@ final class Sv2MinerSession {
     private static final U256 ANY_TARGET = U256.of(filled(32, (byte) 0xff));
     private static final int MAX_PENDING = 4096;
     private static final int MAX_JOBS = 16;
+    /** Hashes per second one JVM thread manages on SHA-256 without midstates: a first guess only. */
+    private static final float GUESS_PER_THREAD = 1.5e6f;
+    /** UpdateChannel only when the measured rate is off by more than this factor (no chatter on noise). */
+    private static final double UPDATE_FACTOR = 1.5;
 
     /** What the session asks of its transport and owner. */
     interface Link {
@@ -99,6 +103,8 @@ final class Sv2MinerSession {
     private long nextSequence;
     /** Submits awaiting an answer, by sequence number (in order, so a batched Success is a head map). */
     private final TreeMap<Long, FoundShare> pending = new TreeMap<>();
+    private double measuredHashrate;
+    private double announcedHashrate;
 
     Sv2MinerSession(MinerConfig config, String endpointHost, int endpointPort, Link link, MinerSession.WorkBoard board,
             MinerCounters counters, AtomicLong jobSequence) {
@@ -234,6 +240,23 @@ final class Sv2MinerSession {
         link.reconnect(host, port, Duration.ZERO);
     }
 
+    /**
+     * The miner's measured hashrate (every statistics window). The pool chose our target from the rate we
+     * announced; when the truth is far from it, say so with UpdateChannel so its vardiff starts from a fact.
+     */
+    void hashrateMeasured(double hashesPerSecond) {
+        if (!(hashesPerSecond > 0) || Double.isInfinite(hashesPerSecond)) {
+            return;
+        }
+        measuredHashrate = hashesPerSecond;
+        if (state == State.OPEN && (hashesPerSecond > announcedHashrate * UPDATE_FACTOR
+                || hashesPerSecond * UPDATE_FACTOR < announcedHashrate)) {
+            announcedHashrate = hashesPerSecond;
+            link.send(new Sv2Mining.UpdateChannel(channelId, (float) hashesPerSecond, ANY_TARGET));
+            LOG.debug("told the pool our hashrate is {} H/s", (long) hashesPerSecond);
+        }
+    }
+
     /** A hashing thread found a share (delivered on this session's event loop). */
     void onShareFound(FoundShare share) {
         if (state != State.OPEN) {
@@ -301,8 +324,10 @@ final class Sv2MinerSession {
         }
         state = State.OPENING;
         openRequestId = nextRequestId++;
-        // A guess for the pool's first target; vardiff corrects it from the shares we send.
-        float hashrate = config.threads() * 2.0e6f;
+        // What we measured if we have hashed already (a reconnect), else a guess for a CPU core; the pool sets
+        // the first target from it and we correct it with UpdateChannel once measured.
+        float hashrate = measuredHashrate > 0 ? (float) measuredHashrate : config.threads() * GUESS_PER_THREAD;
+        announcedHashrate = hashrate;
         link.send(extended
                 ? new Sv2Mining.OpenExtendedMiningChannel(openRequestId, user, hashrate, ANY_TARGET, MIN_EXTRANONCE_SIZE)
                 : new Sv2Mining.OpenStandardMiningChannel(openRequestId, user, hashrate, ANY_TARGET));

@@ -263,4 +263,26 @@ class Sv2MinerSessionTest {
         s.onShareFound(share(published.get(0), false));
         assertEquals(before + 1, sent.size(), "no submit while the channel is reopening");
     }
+
+    @Test
+    void measuredHashrateCorrectsTheAnnouncedOneOnlyWhenFarOff() {
+        Sv2MinerSession s = openExtended(HEX.parseHex("aabbccdd"));
+        float announced = ((Sv2Mining.OpenExtendedMiningChannel) sent.get(1)).nominalHashRate();
+        int before = sent.size();
+        s.hashrateMeasured(announced * 1.2);
+        assertEquals(before, sent.size(), "within the noise: nothing sent");
+        s.hashrateMeasured(50e6);
+        Sv2Mining.UpdateChannel u = (Sv2Mining.UpdateChannel) sent.get(before);
+        assertEquals(CH, u.channelId());
+        assertEquals(50e6f, u.nominalHashRate());
+        s.hashrateMeasured(55e6);
+        assertEquals(before + 1, sent.size(), "compared with what was last announced");
+
+        sent.clear();
+        Sv2MinerSession again = session(ChannelType.STANDARD, true);
+        again.hashrateMeasured(3e6); // a reconnect: the miner already knows its rate
+        again.start();
+        again.onMessage(new Sv2Common.SetupConnectionSuccess(2, 0));
+        assertEquals(3e6f, ((Sv2Mining.OpenStandardMiningChannel) sent.get(1)).nominalHashRate());
+    }
 }

@@ -81,6 +81,7 @@ final class Sv2ScriptedPool implements AutoCloseable {
     final BlockingQueue<Submission> submissions = new LinkedBlockingQueue<>();
     final List<Sv2Common.SetupConnection> setups = new CopyOnWriteArrayList<>();
     final List<Sv2Message> opens = new CopyOnWriteArrayList<>();
+    final List<Sv2Mining.UpdateChannel> updates = new CopyOnWriteArrayList<>();
     /** Anything the pool could not make sense of: a test fails if this is not empty. */
     final List<Throwable> problems = new CopyOnWriteArrayList<>();
     final AtomicInteger acknowledged = new AtomicInteger();
@@ -266,6 +267,8 @@ final class Sv2ScriptedPool implements AutoCloseable {
                         EXTENDED_SIZE, Bytes.of(EXTENDED_PREFIX), 0));
                 open = true;
                 newTip(initialJob, null);
+            } else if (m instanceof Sv2Mining.UpdateChannel u) {
+                updates.add(u); // accepted silently, as the spec has it
             } else if (m instanceof Sv2Mining.SubmitSharesStandard s) {
                 check(ctx, s.channelId(), s.sequenceNumber(), s.jobId(), s.nonce(), s.ntime(), s.version(), null);
             } else if (m instanceof Sv2Mining.SubmitSharesExtended s) {
