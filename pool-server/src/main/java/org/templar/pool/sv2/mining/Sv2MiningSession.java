@@ -5,14 +5,17 @@ import java.util.Arrays;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.OptionalLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.templar.pool.core.Authorizer;
+import org.templar.pool.core.ExtranonceAllocator;
 import org.templar.pool.core.PoolContext;
 import org.templar.pool.core.ShareOutcome;
 import org.templar.pool.core.ShareProcessor;
+import org.templar.pool.core.ShareVerdict;
 import org.templar.pool.core.Vardiff;
 import org.templar.pool.core.Worker;
 import org.templar.pool.job.Job;
@@ -240,7 +243,7 @@ public final class Sv2MiningSession {
         }
         int clientSize = 0;
         if (extended) {
-            int prefixSize = org.templar.pool.core.ExtranonceAllocator.SIZE;
+            int prefixSize = ExtranonceAllocator.SIZE;
             if (minExtranonceSize > MAX_EXTRANONCE - prefixSize) {
                 openError(requestId, Sv2ErrorCodes.MIN_EXTRANONCE_SIZE_TOO_LARGE);
                 return;
@@ -394,18 +397,19 @@ public final class Sv2MiningSession {
                     return;
                 }
                 if (e != null) {
-                    shareError(c.id, sequence, Sv2ErrorCodes.SHARE_NOT_RECORDED);
+                    // counted as accepted already; the ledger's own metrics show the failure
+                    refused(c.id, sequence, Sv2ErrorCodes.SHARE_NOT_RECORDED);
                     return;
                 }
                 acknowledge(c, sequence, difficulty);
             }));
-            case STALE -> shareError(c.id, sequence, Sv2ErrorCodes.STALE_SHARE);
-            case DUPLICATE -> shareError(c.id, sequence, Sv2ErrorCodes.DUPLICATE_SHARE);
-            case LOW_DIFFICULTY -> shareError(c.id, sequence, Sv2ErrorCodes.DIFFICULTY_TOO_LOW);
-            case BAD_NTIME -> shareError(c.id, sequence, Sv2ErrorCodes.INVALID_TIMESTAMP);
-            default -> shareError(c.id, sequence, outcome.verdict().name().toLowerCase(java.util.Locale.ROOT));
+            case STALE -> refused(c.id, sequence, Sv2ErrorCodes.STALE_SHARE);
+            case DUPLICATE -> refused(c.id, sequence, Sv2ErrorCodes.DUPLICATE_SHARE);
+            case LOW_DIFFICULTY -> refused(c.id, sequence, Sv2ErrorCodes.DIFFICULTY_TOO_LOW);
+            case BAD_NTIME -> refused(c.id, sequence, Sv2ErrorCodes.INVALID_TIMESTAMP);
+            default -> refused(c.id, sequence, outcome.verdict().name().toLowerCase(Locale.ROOT));
         }
-        if (outcome.verdict() == org.templar.pool.core.ShareVerdict.ACCEPTED) {
+        if (outcome.verdict() == ShareVerdict.ACCEPTED) {
             double next = c.vardiff.onShare(System.nanoTime());
             if (!Double.isNaN(next)) {
                 retarget(c, next);
@@ -432,11 +436,14 @@ public final class Sv2MiningSession {
         c.batchSum = 0;
     }
 
+    /** A share the session refused before the share processor saw it: counted here. */
     private void shareError(long channelId, long sequence, String code) {
-        if (!code.equals(Sv2ErrorCodes.STALE_SHARE) && !code.equals(Sv2ErrorCodes.DUPLICATE_SHARE)
-                && !code.equals(Sv2ErrorCodes.DIFFICULTY_TOO_LOW) && !code.equals(Sv2ErrorCodes.INVALID_TIMESTAMP)) {
-            pool.metrics().shareRejected(PROTOCOL, code); // the share processor counted the others
-        }
+        pool.metrics().shareRejected(PROTOCOL, code);
+        refused(channelId, sequence, code);
+    }
+
+    /** SubmitShares.Error only (the share processor already counted its own verdicts). */
+    private void refused(long channelId, long sequence, String code) {
         out.send(new Sv2Mining.SubmitSharesError(channelId, sequence, Str0255.of(code)));
     }
 
