@@ -486,6 +486,15 @@ class CoreConformanceTest {
         assertNotNull(listed, "mempool transaction missing from template");
         assertEquals(fee, listed.get("fee").asLong());
         assertEquals(raw, listed.get("data").asText());
+        Transaction parsed = Transaction.read(ByteBuffer.wrap(Hex.decode(raw)));
+        assertEquals(parsed.getWTxId().toString(), listed.get("hash").asText(), "hash is the wtxid");
+        assertEquals(parsed.getWeight(), listed.get("weight").asInt());
+        assertEquals(1, listed.get("sigops").asInt(), "one P2WPKH input: sigop cost 1");
+        long fees = 0;
+        for (JsonNode tx : t.get("transactions")) {
+            fees += tx.get("fee").asLong();
+        }
+        assertEquals((50_0000_0000L >> (t.get("height").asInt() / 150)) + fees, t.get("coinbasevalue").asLong());
 
         Draft d = Draft.from(t, payout);
         assertTrue(d.coinbaseValue >= 50_0000_0000L / 2 + fee, "coinbasevalue includes the fee");
@@ -981,6 +990,32 @@ class CoreConformanceTest {
         String txid = call("sendrawtransaction", ok).asText();
         assertTrue(call("getrawmempool").toString().contains(txid));
         assertTrue(call("submitblock", Hex.encode(Draft.from(template(), payout).bytes())).isNull());
+    }
+
+    @Test
+    void subsidyHalvesEvery150Blocks() throws Exception {
+        int tip = call("getblockcount").asInt();
+        if (tip < 149) {
+            call("generatetoaddress", 149 - tip, address);
+        }
+        JsonNode b149 = call("getblock", call("getblockhash", 149).asText(), 2).get("tx").get(0);
+        assertEquals(new BigDecimal("50.00000000"), b149.get("vout").get(0).get("value").decimalValue());
+        if (call("getblockcount").asInt() == 149) {
+            JsonNode t = template();
+            assertEquals(150, t.get("height").asInt());
+            long fees = 0;
+            for (JsonNode tx : t.get("transactions")) {
+                fees += tx.get("fee").asLong();
+            }
+            assertEquals(25_0000_0000L + fees, t.get("coinbasevalue").asLong());
+            Draft greedy = Draft.from(t, payout);
+            greedy.coinbaseValue = 50_0000_0000L + fees;
+            assertEquals("bad-cb-amount", call("submitblock", Hex.encode(greedy.bytes())).asText());
+            call("generatetoaddress", 1, address);
+        }
+        JsonNode b150 = call("getblock", call("getblockhash", 150).asText(), 2).get("tx").get(0);
+        long paid = sats(b150.get("vout").get(0).get("value"));
+        assertTrue(paid >= 25_0000_0000L && paid < 26_0000_0000L, "block 150 pays 25 BTC plus fees: " + paid);
     }
 
     /** A P2WPKH spend of {@code txid:0} signed by {@code signer}, with the given lock time and sequence. */
