@@ -29,4 +29,6 @@ public final class Sv2ErrorCodes {
     public static final String INVALID_VERSION = "invalid-version";
     public static final String INVALID_TIMESTAMP = "invalid-timestamp";
     public static final String SHARE_NOT_RECORDED = "share-not-recorded";
+    // SetCustomMiningJob.Error
+    public static final String INVALID_MINING_JOB_TOKEN = "invalid-mining-job-token";
 }

@@ -180,10 +180,15 @@ public final class Sv2MiningSession {
             updateChannel(u);
         } else if (message instanceof Sv2Mining.CloseChannel c) {
             closeChannel(c);
+        } else if (message instanceof Sv2Mining.SetCustomMiningJob j) {
+            // Custom jobs need REQUIRES_WORK_SELECTION and a Job Declaration token, which this
+            // connection cannot have (refused at setup): answer rather than leave the client waiting.
+            out.send(new Sv2Mining.SetCustomMiningJobError(j.channelId(), j.requestId(),
+                    Str0255.of(Sv2ErrorCodes.INVALID_MINING_JOB_TOKEN)));
         } else if (message instanceof Sv2Common.SetupConnection) {
             close("SetupConnection sent twice");
         } else {
-            // SetCustomMiningJob needs Job Declaration (refused at setup); anything else is not for a pool
+            // anything else is not for a pool
             log.debug("{}: ignoring {}", connectionId, message.getClass().getSimpleName());
         }
     }

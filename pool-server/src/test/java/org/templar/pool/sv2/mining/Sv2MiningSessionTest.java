@@ -158,6 +158,13 @@ class Sv2MiningSessionTest {
         assertEquals(5, e.sequenceNumber());
         assertEquals("invalid-channel-id", e.errorCode().text());
         out.sent.clear();
+        s.onMessage(new Sv2Mining.SetCustomMiningJob(3, 44, Bytes.of(1, 2, 3), 0x20000000L, U256.ZERO, 0, 0x207fffffL, 2,
+                Bytes.EMPTY, 0xffffffffL, Bytes.of(0), 0, List.of()));
+        Sv2Mining.SetCustomMiningJobError custom = out.only(Sv2Mining.SetCustomMiningJobError.class);
+        assertEquals(44, custom.requestId());
+        assertEquals("invalid-mining-job-token", custom.errorCode().text());
+        assertEquals(null, out.closedBecause, "refused, not disconnected");
+        out.sent.clear();
         s.reconnect("", 0);
         Sv2Common.Reconnect r = out.only(Sv2Common.Reconnect.class);
         assertEquals("", r.newHost().text());
