@@ -122,6 +122,29 @@ class Sv2MinerTest {
     }
 
     @Test
+    void standardChannelWithoutVersionRollingSplitsTheNonceRangeBetweenThreads() throws Exception {
+        TestJob job = TestJob.build("f", NBITS_DIFF1, "/sv2-fixed/");
+        try (Sv2ScriptedPool pool = new Sv2ScriptedPool(job, TestJob.shareTarget(EASY));
+                CpuMiner miner = CpuMiner.start(config(pool, ChannelType.STANDARD).withVersionRolling(false))) {
+            // One header-only unit (no extranonce, no version bits): thread 0 takes the low half of the nonces,
+            // thread 1 the high half.
+            boolean low = false;
+            boolean high = false;
+            while (!(low && high)) {
+                Submission s = next(pool);
+                assertTrue(s.meetsShareTarget());
+                assertEquals(job.version() & 0xffffffffL, s.version(), "no rolled bits");
+                low |= s.nonce() < 0x8000_0000L;
+                high |= s.nonce() >= 0x8000_0000L;
+            }
+            assertEquals(SetupConnection.REQUIRES_STANDARD_JOBS, pool.setups.get(0).flags(),
+                    "version rolling not required when we do not roll");
+            assertTrue(miner.awaitAccepted(2, WAIT));
+            assertTrue(pool.problems.isEmpty(), pool.problems.toString());
+        }
+    }
+
+    @Test
     void newTipActivatesTheFutureJobWithItsTargetAndStopsTheOldOne() throws Exception {
         TestJob first = TestJob.build("a", NBITS_DIFF1, "/tip-a/");
         try (Sv2ScriptedPool pool = new Sv2ScriptedPool(first, TestJob.shareTarget(EASY));
