@@ -321,16 +321,20 @@ class Sv2MiningTest {
             Sv2Mining.OpenExtendedMiningChannelSuccess open = c.await(Sv2Mining.OpenExtendedMiningChannelSuccess.class);
             assertEquals(6, open.extranonceSize(), "the client gets at least what it asked for");
             long ch = open.channelId();
-            Sv2Mining.SetGroupChannel group = c.await(Sv2Mining.SetGroupChannel.class);
+            // in this order: the channel's first job (future), SetNewPrevHash activating it, the group
+            List<Sv2Message> first = new ArrayList<>();
+            while (first.size() < 3) {
+                first.addAll(c.drain(Duration.ofMillis(200)));
+            }
+            Sv2Mining.NewExtendedMiningJob job = (Sv2Mining.NewExtendedMiningJob) first.get(0);
+            assertTrue(job.isFutureJob());
+            assertTrue(job.versionRollingAllowed());
+            Sv2Mining.SetNewPrevHash prev = (Sv2Mining.SetNewPrevHash) first.get(1);
+            assertEquals(job.jobId(), prev.jobId());
+            Sv2Mining.SetGroupChannel group = (Sv2Mining.SetGroupChannel) first.get(2);
             assertEquals(open.groupChannelId(), group.groupChannelId());
             assertEquals(List.of(ch), group.channelIds());
             assertNotEquals(ch, open.groupChannelId());
-
-            Sv2Mining.NewExtendedMiningJob job = c.await(Sv2Mining.NewExtendedMiningJob.class);
-            assertTrue(job.isFutureJob());
-            assertTrue(job.versionRollingAllowed());
-            Sv2Mining.SetNewPrevHash prev = c.await(Sv2Mining.SetNewPrevHash.class);
-            assertEquals(job.jobId(), prev.jobId());
 
             byte[] extranonce = {1, 2, 3, 4, 5, 6};
             byte[] root = merkleRoot(job, open.extranoncePrefix().toArray(), extranonce);

@@ -273,9 +273,10 @@ public final class Sv2MiningSession {
         }
         log.debug("{}: {} channel {} for {} at difficulty {}", connectionId, extended ? "extended" : "standard", c.id,
                 worker.username(), c.target.difficulty());
-        announceGroup();
-        // The spec wants a future job first, then SetNewPrevHash activating it.
+        // The job must be the channel's first message (spec 5.3.15): a future job, then SetNewPrevHash
+        // activating it; the group's new membership follows.
         sendWork(c, template, true);
+        announceGroup();
     }
 
     private void openError(long requestId, String code) {
