@@ -59,9 +59,12 @@ final class AdminCommands {
             if (json) {
                 return print(s);
             }
-            System.out.printf("network %s, mode %s, height %s, %s SV1 connections, %s shares recorded%n",
+            System.out.printf("network %s, mode %s, height %s, %s SV1 + %s SV2 connections, %s shares recorded%n",
                     s.path("network").asText(), s.path("payout_mode").asText(), s.path("height").asText("?"),
-                    s.path("sv1_connections").asText(), s.path("shares_recorded").asText());
+                    s.path("sv1_connections").asText(), s.path("sv2_connections").asText(), s.path("shares_recorded").asText());
+            if (s.has("sv2_authority_public_key")) {
+                System.out.println("SV2 authority public key " + s.get("sv2_authority_public_key").asText());
+            }
             return 0;
         }
     }

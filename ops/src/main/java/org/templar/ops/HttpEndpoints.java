@@ -91,6 +91,8 @@ public final class HttpEndpoints implements AutoCloseable {
                     o.put("coinbase_value_sats", t.blockTemplate().coinbaseValue());
                 }
                 o.put("sv1_connections", pool.sv1().map(s -> s.connectionCount()).orElse(0));
+                o.put("sv2_connections", pool.sv2().map(s -> s.connectionCount()).orElse(0));
+                pool.authority().ifPresent(a -> o.put("sv2_authority_public_key", a.publicKey().toBase58()));
                 o.put("shares_recorded", pool.ledger().shareCount());
                 o.put("ledger_queue_depth", pool.ledger().queueDepth());
                 respondJson(ex, o);
@@ -100,6 +102,8 @@ public final class HttpEndpoints implements AutoCloseable {
                 Map<String, Integer> online = new HashMap<>();
                 pool.sv1().ifPresent(s -> s.sessions().forEach(
                         sess -> sess.worker().ifPresent(w -> online.merge(w.username(), 1, Integer::sum))));
+                pool.sv2().ifPresent(s -> s.sessions().forEach(
+                        sess -> sess.workers().forEach(w -> online.merge(w.username(), 1, Integer::sum))));
                 for (WorkerStats w : pool.ledger().workerStats()) {
                     ObjectNode o = JSON.valueToTree(w);
                     o.put("connections", online.getOrDefault(w.worker(), 0));
@@ -125,10 +129,16 @@ public final class HttpEndpoints implements AutoCloseable {
                     respond(ex, 400, "application/json", error("worker=NAME is required"));
                     return;
                 }
+                java.util.function.Predicate<org.templar.pool.core.Worker> named =
+                        w -> w.username().equals(worker) || w.user().equals(worker);
                 int n = 0;
                 for (Sv1Session s : pool.sv1().map(v -> v.sessions()).orElse(java.util.List.of())) {
-                    if (s.worker().map(w -> w.username().equals(worker) || w.user().equals(worker)).orElse(false)) {
-                        pool.sv1().get().kick(s);
+                    if (s.worker().map(named::test).orElse(false) && pool.sv1().get().kick(s)) {
+                        n++;
+                    }
+                }
+                for (var s : pool.sv2().map(v -> v.sessions()).orElse(java.util.List.of())) {
+                    if (s.workers().stream().anyMatch(named) && pool.sv2().get().kick(s)) {
                         n++;
                     }
                 }

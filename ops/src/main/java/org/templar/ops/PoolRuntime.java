@@ -128,7 +128,8 @@ public final class PoolRuntime implements AutoCloseable {
             templates.addListener(sv1::broadcast);
         }
         if (config.sv2().enabled()) {
-            authority = AuthorityKeyPair.loadOrCreate(authorityKeyFile(config.dataDir()), new java.security.SecureRandom());
+            authority = AuthorityKeyPair.loadOrCreate(config.sv2AuthorityKeyFile().orElse(authorityKeyFile(config.dataDir())),
+                    new java.security.SecureRandom());
             log.info("Stratum V2 authority public key: {} (miners pin it: stratum2+tcp://HOST:PORT/{})",
                     authority.publicKey().toBase58(), authority.publicKey().toBase58());
             sv2 = new Sv2Server(context, Sv2MiningSettings.defaults(), new RotatingServerIdentity(authority,

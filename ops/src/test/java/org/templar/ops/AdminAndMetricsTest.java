@@ -34,7 +34,8 @@ class AdminAndMetricsTest {
     @Test
     void adminApiAndMetricsReportWhatWasMined(@TempDir Path dir) throws Exception {
         String address = SoloAndPoolMiningTest.newAddress();
-        Map<String, String> cfg = Map.of("admin.listen", "127.0.0.1:0", "metrics.listen", "127.0.0.1:0");
+        Map<String, String> cfg = Map.of("admin.listen", "127.0.0.1:0", "metrics.listen", "127.0.0.1:0",
+                "sv2.listen", "127.0.0.1:0", "sv2.authority_key_file", dir.resolve("keys/authority.key").toString());
         try (PoolHarness pool = PoolHarness.start(dir, cfg)) {
             try (CpuMiner miner = CpuMiner.start(SoloAndPoolMiningTest.miner(pool, address + ".rig"))) {
                 assertTrue(miner.awaitBlocks(2, Duration.ofSeconds(60)));
@@ -50,6 +51,10 @@ class AdminAndMetricsTest {
             assertEquals("regtest", status.get("network").asText());
             assertTrue(status.get("height").asInt() >= 3);
             assertTrue(status.get("shares_recorded").asLong() >= 2);
+            assertEquals(0, status.get("sv2_connections").asInt());
+            assertEquals(pool.pool().authority().orElseThrow().publicKey().toBase58(),
+                    status.get("sv2_authority_public_key").asText(), "the key the configured file holds");
+            assertTrue(Files.isRegularFile(dir.resolve("keys/authority.key")));
 
             PoolHarness.await(Duration.ofSeconds(10), () -> {
                 try {

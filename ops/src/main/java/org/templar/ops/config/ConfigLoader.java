@@ -50,6 +50,7 @@ public final class ConfigLoader {
         KEYS.put("sv1.max_line_length", "longest accepted SV1 line in bytes (default 16384)");
         KEYS.put("sv1.idle_timeout_seconds", "close SV1 connections silent this long (default 600)");
         KEYS.put("sv2.listen", "Stratum V2 host:port, or \"off\" (default 0.0.0.0:3336)");
+        KEYS.put("sv2.authority_key_file", "the SV2 authority key pair (default DATA_DIR/authority.key, created on first start)");
         KEYS.put("vardiff.initial", "starting share difficulty (regtest 0.001, mainnet 16384)");
         KEYS.put("vardiff.minimum", "lowest share difficulty, fractional allowed (regtest 0.00001, mainnet 1024)");
         KEYS.put("vardiff.maximum", "highest share difficulty");
@@ -201,6 +202,7 @@ public final class ConfigLoader {
                 integer("sv1.max_line_length", 16384, 512, 1 << 20),
                 Duration.ofSeconds(integer("sv1.idle_timeout_seconds", 600, 5, 86400)),
                 listen("sv2.listen", "0.0.0.0:3336"),
+                optionalString("sv2.authority_key_file").map(Path::of),
                 vardiff, db,
                 listen("metrics.listen", "0.0.0.0:9108"),
                 listen("admin.listen", "127.0.0.1:9109"),

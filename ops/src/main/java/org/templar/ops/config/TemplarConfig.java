@@ -23,6 +23,7 @@ public record TemplarConfig(
         int sv1MaxLineLength,
         Duration sv1IdleTimeout,
         Listen sv2,
+        Optional<Path> sv2AuthorityKeyFile,
         VardiffSettings vardiff,
         Database database,
         Listen metrics,
