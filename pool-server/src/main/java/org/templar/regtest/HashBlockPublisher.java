@@ -8,6 +8,11 @@ import org.zeromq.ZMQ;
 /**
  * Core's -zmqpubhashblock: a PUB socket sending three frames per new tip: "hashblock", the 32-byte
  * hash in display (RPC) byte order, and a 4-byte little-endian sequence number starting at 0.
+ *
+ * <p>Subscribers using jeromq should set a short handshake interval on their SUB socket (e.g.
+ * {@code sub.setHandshakeIvl(1000)}): jeromq's connecting side sometimes never sends its ZMTP
+ * greeting (a poller hand-off race, jeromq PR #1022; a few percent of fresh connections here) and
+ * then stays deaf until its handshake timer, 30 s by default, reconnects it.
  */
 final class HashBlockPublisher implements AutoCloseable {
     private final ZContext context = new ZContext(1);
