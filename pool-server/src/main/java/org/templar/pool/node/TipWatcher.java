@@ -86,6 +86,9 @@ public final class TipWatcher implements AutoCloseable {
         zmq = new ZContext();
         ZMQ.Socket sub = zmq.createSocket(SocketType.SUB);
         sub.setReceiveTimeOut(200);
+        // jeromq can leave a fresh subscription's handshake hanging (it then receives nothing); a
+        // bounded handshake makes it retry instead of going silent
+        sub.setHandshakeIvl(1000);
         sub.subscribe("hashblock".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
         sub.connect(endpoint);
         zmqThread = new Thread(() -> {

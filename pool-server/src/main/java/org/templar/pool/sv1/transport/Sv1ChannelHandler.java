@@ -20,12 +20,14 @@ import org.templar.pool.sv1.codec.Sv1ProtocolException;
 import org.templar.pool.sv1.codec.Sv1Response;
 import org.templar.pool.sv1.session.Sv1Output;
 import org.templar.pool.sv1.session.Sv1Session;
+import org.templar.pool.transport.SessionHandle;
 
 /**
  * Bridges one channel to its {@link Sv1Session}: lines in (already split by the frame decoder), JSON
  * lines out. The only SV1 class that touches Netty besides the server bootstrap.
  */
-final class Sv1ChannelHandler extends SimpleChannelInboundHandler<ByteBuf> implements Sv1Output {
+final class Sv1ChannelHandler extends SimpleChannelInboundHandler<ByteBuf>
+        implements Sv1Output, SessionHandle<Sv1Session> {
     private static final Logger log = LoggerFactory.getLogger(Sv1ChannelHandler.class);
 
     private final Sv1Server server;
@@ -36,14 +38,15 @@ final class Sv1ChannelHandler extends SimpleChannelInboundHandler<ByteBuf> imple
         this.server = server;
     }
 
-    Sv1Session session() {
+    @Override
+    public Sv1Session session() {
         return session;
     }
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         channel = ctx.channel();
-        session = server.newSession(this, channel);
+        session = server.newSession(this);
         ctx.fireChannelActive();
     }
 

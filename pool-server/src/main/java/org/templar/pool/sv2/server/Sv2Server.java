@@ -1,18 +1,13 @@
 package org.templar.pool.sv2.server;
 
-import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.timeout.IdleStateHandler;
 import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.Objects;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -29,6 +24,8 @@ import org.templar.pool.sv2.mining.Sv2MiningSettings;
 import org.templar.pool.sv2.noise.ServerIdentity;
 import org.templar.pool.sv2.transport.NoiseHandler;
 import org.templar.pool.sv2.transport.NoiseTransportConfig;
+import org.templar.pool.transport.SessionRegistry;
+import org.templar.pool.transport.StratumListener;
 
 /**
  * The Stratum V2 mining listener: per connection {@code idle -> Noise (NX responder) -> frame
@@ -45,7 +42,7 @@ public final class Sv2Server implements AutoCloseable {
     private final Supplier<ServerIdentity> identity;
     private final NoiseTransportConfig noise;
     private final int idleSeconds;
-    private final Set<Sv2ServerHandler> handlers = ConcurrentHashMap.newKeySet();
+    private final SessionRegistry<Sv2MiningSession> sessions;
     private final AtomicLong connectionIds = new AtomicLong();
     private Channel listener;
     private ScheduledFuture<?> ticker;
@@ -58,6 +55,7 @@ public final class Sv2Server implements AutoCloseable {
         this.noise = Objects.requireNonNull(noise, "noise").withMaxPayloadLength(
                 Math.min(noise.maxPayloadLength(), MAX_INBOUND_PAYLOAD));
         this.idleSeconds = idleSeconds;
+        this.sessions = new SessionRegistry<>("sv2", pool.metrics());
     }
 
     Sv2MiningSettings settings() {
@@ -67,103 +65,60 @@ public final class Sv2Server implements AutoCloseable {
     /** Binds and starts accepting; returns the bound address (port 0 gets an OS-chosen port). */
     public InetSocketAddress start(EventLoopGroup boss, EventLoopGroup workers, InetSocketAddress bind)
             throws InterruptedException {
-        ServerBootstrap b = new ServerBootstrap()
-                .group(boss, workers)
-                .channel(NioServerSocketChannel.class)
-                .option(ChannelOption.SO_BACKLOG, 1024)
-                .childOption(ChannelOption.TCP_NODELAY, true)
-                .childHandler(new ChannelInitializer<SocketChannel>() {
-                    @Override
-                    protected void initChannel(SocketChannel ch) {
-                        ch.pipeline()
-                                .addLast("idle", new IdleStateHandler(idleSeconds, 0, 0, TimeUnit.SECONDS))
-                                .addLast("noise", NoiseHandler.server(identity, noise))
-                                .addLast("frames", new Sv2FrameDecoder(MAX_INBOUND_PAYLOAD))
-                                .addLast("frameEncoder", new Sv2FrameEncoder())
-                                .addLast("messages", Sv2MessageHandler.INSTANCE)
-                                .addLast("session", new Sv2ServerHandler(Sv2Server.this));
-                    }
-                });
-        listener = b.bind(bind).sync().channel();
+        listener = StratumListener.bind(boss, workers, bind, new ChannelInitializer<SocketChannel>() {
+            @Override
+            protected void initChannel(SocketChannel ch) {
+                ch.pipeline()
+                        .addLast("idle", new IdleStateHandler(idleSeconds, 0, 0, TimeUnit.SECONDS))
+                        .addLast("noise", NoiseHandler.server(identity, noise))
+                        .addLast("frames", new Sv2FrameDecoder(MAX_INBOUND_PAYLOAD))
+                        .addLast("frameEncoder", new Sv2FrameEncoder())
+                        .addLast("messages", Sv2MessageHandler.INSTANCE)
+                        .addLast("session", new Sv2ServerHandler(Sv2Server.this));
+            }
+        });
         InetSocketAddress bound = (InetSocketAddress) listener.localAddress();
         // flushes share acknowledgement batches; vardiff must also notice miners that stopped finding shares
-        ticker = workers.scheduleAtFixedRate(this::tick, 1, 1, TimeUnit.SECONDS);
+        ticker = workers.scheduleAtFixedRate(() -> sessions.forEach(Sv2MiningSession::onTick), 1, 1, TimeUnit.SECONDS);
         log.info("Stratum V2 listening on {}", bound);
         return bound;
     }
 
     Sv2MiningSession newSession(Sv2ServerHandler handler) {
-        handlers.add(handler);
-        pool.metrics().connectionOpened("sv2");
+        sessions.opened(handler);
         return new Sv2MiningSession(pool, settings, handler, "sv2-" + connectionIds.incrementAndGet());
     }
 
     void sessionClosed(Sv2ServerHandler handler) {
-        if (handlers.remove(handler)) {
-            pool.metrics().connectionClosed("sv2");
-        }
+        sessions.closed(handler);
     }
 
     /** Hands a new template to every session, each on its own event loop. */
     public void broadcast(Template template) {
-        long start = System.nanoTime();
-        int n = 0;
-        for (Sv2ServerHandler h : handlers) {
-            Sv2MiningSession s = h.session();
-            if (s != null) {
-                h.execute(() -> s.onTemplate(template));
-                n++;
-            }
-        }
-        pool.metrics().jobsBroadcast("sv2", n, System.nanoTime() - start);
-    }
-
-    private void tick() {
-        for (Sv2ServerHandler h : handlers) {
-            Sv2MiningSession s = h.session();
-            if (s != null) {
-                h.execute(s::onTick);
-            }
-        }
+        sessions.broadcast(s -> s.onTemplate(template));
     }
 
     public List<Sv2MiningSession> sessions() {
-        return handlers.stream().map(Sv2ServerHandler::session).filter(Objects::nonNull).toList();
+        return sessions.sessions();
     }
 
     public int connectionCount() {
-        return handlers.size();
+        return sessions.size();
     }
 
     /** Closes the connection of {@code session} (operator's kick). */
     public boolean kick(Sv2MiningSession session) {
-        for (Sv2ServerHandler h : handlers) {
-            if (h.session() == session) {
-                h.execute(() -> h.close("kicked by the operator"));
-                return true;
-            }
-        }
-        return false;
+        return sessions.kick(session);
     }
 
     /** Gives every channel of every connection a new extranonce prefix (SetExtranoncePrefix). */
     public void changeExtranoncePrefixes() {
-        for (Sv2ServerHandler h : handlers) {
-            Sv2MiningSession s = h.session();
-            if (s != null) {
-                h.execute(s::changeExtranoncePrefixes);
-            }
-        }
+        sessions.forEach(Sv2MiningSession::changeExtranoncePrefixes);
     }
 
     /** Sends Reconnect to every connection (graceful shutdown); empty host / port 0 mean "here again". */
     public void reconnectAll(String host, int port) {
-        for (Sv2ServerHandler h : handlers) {
-            Sv2MiningSession s = h.session();
-            if (s != null) {
-                h.execute(() -> s.reconnect(host, port));
-            }
-        }
+        sessions.forEach(s -> s.reconnect(host, port));
     }
 
     @Override

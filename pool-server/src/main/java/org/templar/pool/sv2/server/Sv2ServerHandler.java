@@ -10,6 +10,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.templar.pool.transport.SessionHandle;
 import org.templar.pool.sv2.codec.Sv2Message;
 import org.templar.pool.sv2.mining.Sv2MiningSession;
 import org.templar.pool.sv2.mining.Sv2Output;
@@ -20,7 +21,8 @@ import org.templar.pool.sv2.transport.NoiseHandshakeComplete;
  * codec and Noise handlers below turn them into encrypted frames). Any decoding error closes the
  * connection: after a malformed frame nothing that follows can be trusted.
  */
-final class Sv2ServerHandler extends SimpleChannelInboundHandler<Sv2Message> implements Sv2Output {
+final class Sv2ServerHandler extends SimpleChannelInboundHandler<Sv2Message>
+        implements Sv2Output, SessionHandle<Sv2MiningSession> {
     private static final Logger log = LoggerFactory.getLogger(Sv2ServerHandler.class);
 
     private final Sv2Server server;
@@ -33,7 +35,8 @@ final class Sv2ServerHandler extends SimpleChannelInboundHandler<Sv2Message> imp
         this.server = server;
     }
 
-    Sv2MiningSession session() {
+    @Override
+    public Sv2MiningSession session() {
         return session;
     }
 

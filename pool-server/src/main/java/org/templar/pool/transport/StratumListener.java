@@ -1,0 +1,30 @@
+package org.templar.pool.transport;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import java.net.InetSocketAddress;
+
+/** The socket options every Stratum listener uses, in one place. */
+public final class StratumListener {
+    private StratumListener() {}
+
+    /**
+     * Binds a listener whose connections get {@code pipeline}. A deep backlog absorbs the reconnect
+     * storm after a pool restart; TCP_NODELAY because every Stratum message is small and latency-bound.
+     */
+    public static Channel bind(EventLoopGroup boss, EventLoopGroup workers, InetSocketAddress address,
+            ChannelInitializer<SocketChannel> pipeline) throws InterruptedException {
+        return new ServerBootstrap()
+                .group(boss, workers)
+                .channel(NioServerSocketChannel.class)
+                .option(ChannelOption.SO_BACKLOG, 1024)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childHandler(pipeline)
+                .bind(address).sync().channel();
+    }
+}
