@@ -217,7 +217,7 @@ public final class CpuMiner implements AutoCloseable {
             protected void initChannel(SocketChannel ch) {
                 ch.pipeline()
                         .addLast("timeout", new ReadTimeoutHandler(READ_TIMEOUT_SECONDS))
-                        .addLast("frames", new LineBasedFrameDecoder(MAX_LINE))
+                        .addLast("frames", new LineBasedFrameDecoder(MAX_LINE, true, true))
                         .addLast("text", new StringDecoder(StandardCharsets.UTF_8))
                         .addLast("textOut", new StringEncoder(StandardCharsets.UTF_8))
                         .addLast("session", new MinerChannelHandler(session));
