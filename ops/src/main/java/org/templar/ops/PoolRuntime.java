@@ -228,7 +228,9 @@ public final class PoolRuntime implements AutoCloseable {
     public void close() {
         if (sv1 != null) {
             try {
-                sv1.reconnectAll(sv1Address.getHostString(), sv1Address.getPort(), 5);
+                // a wildcard listen address means nothing to a miner: then just "reconnect to us"
+                String host = sv1Address.getAddress().isAnyLocalAddress() ? null : sv1Address.getHostString();
+                sv1.reconnectAll(host, sv1Address.getPort(), 5);
                 sv1.close();
             } catch (RuntimeException e) {
                 log.warn("closing SV1: {}", e.toString());

@@ -122,6 +122,10 @@ class Sv1CodecTest {
                 Sv1JsonCodec.encode(Sv1Methods.setDifficulty(1024)));
         assertEquals("{\"id\":null,\"method\":\"mining.set_difficulty\",\"params\":[0.001]}",
                 Sv1JsonCodec.encode(Sv1Methods.setDifficulty(0.001)));
-        assertFalse(((Sv1Request) back).isNotification() == false);
+        assertTrue(((Sv1Request) back).isNotification());
+        assertEquals("{\"id\":null,\"method\":\"client.reconnect\",\"params\":[\"pool.example\",3333,5]}",
+                Sv1JsonCodec.encode(Sv1Methods.reconnect("pool.example", 3333, 5)));
+        assertEquals("{\"id\":null,\"method\":\"client.reconnect\",\"params\":[]}",
+                Sv1JsonCodec.encode(Sv1Methods.reconnect(null, 3333, 5)), "no host: reconnect to this pool");
     }
 }

@@ -149,7 +149,14 @@ public final class Sv1Methods {
                 List.of(NODES.textNode(Hex.encode(extranonce1)), NODES.numberNode(extranonce2Size)));
     }
 
+    /**
+     * client.reconnect. A null host sends no parameters at all, which miners read as "this same pool
+     * again" (an empty host string would break cgminer-derived firmware).
+     */
     public static Sv1Request reconnect(String host, int port, int waitSeconds) {
+        if (host == null) {
+            return new Sv1Request(null, RECONNECT, List.of());
+        }
         return new Sv1Request(null, RECONNECT,
                 List.of(NODES.textNode(host), NODES.numberNode(port), NODES.numberNode(waitSeconds)));
     }
