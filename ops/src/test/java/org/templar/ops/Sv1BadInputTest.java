@@ -90,6 +90,22 @@ class Sv1BadInputTest {
     }
 
     @Test
+    void workerNamesPerConnectionAreBounded() throws Exception {
+        String address = SoloAndPoolMiningTest.newAddress();
+        try (Sv1TestClient c = new Sv1TestClient(pool.sv1())) {
+            c.call("mining.subscribe", "[]");
+            for (int i = 0; i < 1024; i++) {
+                assertTrue(c.call("mining.authorize", "[\"" + address + ".w" + i + "\",\"x\"]").get("result").asBoolean());
+            }
+            JsonNode refused = c.call("mining.authorize", "[\"" + address + ".one-too-many\",\"x\"]");
+            assertEquals(24, refused.get("error").get(0).asInt());
+            assertTrue(c.call("mining.authorize", "[\"" + address + ".w7\",\"x\"]").get("result").asBoolean(),
+                    "a known name may authorize again");
+        }
+        poolStillServes();
+    }
+
+    @Test
     void overlongLineIsRefusedAndTheConnectionClosed() throws Exception {
         try (Sv1TestClient c = new Sv1TestClient(pool.sv1())) {
             c.sendRaw("{\"id\":1,\"method\":\"mining.subscribe\",\"params\":[\"" + "a".repeat(20_000) + "\"]}\n");

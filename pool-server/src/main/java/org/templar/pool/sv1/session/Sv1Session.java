@@ -42,6 +42,8 @@ import org.templar.share.Target;
 public final class Sv1Session {
     private static final Logger log = LoggerFactory.getLogger(Sv1Session.class);
     private static final String PROTOCOL = "sv1";
+    /** Proxies multiplex rigs over one connection, but names must not grow memory without bound. */
+    static final int MAX_WORKERS_PER_CONNECTION = 1024;
 
     /** A job as this connection received it. */
     private record SentJob(Job job, Target target, double difficulty, boolean stale) {
@@ -184,6 +186,11 @@ public final class Sv1Session {
         if (payoutWorker != null && !payoutWorker.payout().equals(worker.payout())) {
             out.send(Sv1Response.error(id, new Sv1Error(Sv1Error.UNAUTHORIZED,
                     "this connection already mines for " + payoutWorker.user() + "; open another connection for " + worker.user())));
+            return;
+        }
+        if (!workers.containsKey(worker.username()) && workers.size() >= MAX_WORKERS_PER_CONNECTION) {
+            out.send(Sv1Response.error(id, new Sv1Error(Sv1Error.UNAUTHORIZED,
+                    "at most " + MAX_WORKERS_PER_CONNECTION + " worker names per connection")));
             return;
         }
         workers.put(worker.username(), worker);
