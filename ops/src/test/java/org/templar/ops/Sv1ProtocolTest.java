@@ -126,6 +126,18 @@ class Sv1ProtocolTest {
     }
 
     @Test
+    void lowDifficultySharesAreNotRememberedSoResendingThemIsStillLowDifficulty() throws Exception {
+        TestMiner m = connect(false, 1000.0);
+        try (Sv1TestClient c = m.client()) {
+            byte[] en2 = Hex.decode("00000005");
+            NotifiedJob.Found f = m.job().find(en2, m.job().version, NotifiedJob.targetOf(m.difficulty()), false, false);
+            String share = m.job().submitParams(address + ".t", en2, f.nonce(), null);
+            assertEquals(23, code(c.call("mining.submit", share)));
+            assertEquals(23, code(c.call("mining.submit", share)), "not 22: a worthless share costs the pool no memory");
+        }
+    }
+
+    @Test
     void unknownJobAndOldTipJobsAreStale() throws Exception {
         TestMiner m = connect(false, 1e-11);
         try (Sv1TestClient c = m.client()) {

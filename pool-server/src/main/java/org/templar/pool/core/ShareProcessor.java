@@ -77,7 +77,12 @@ public final class ShareProcessor {
     private ShareOutcome judge(ShareCheck check, Worker worker, String channelId, Job job, boolean stale,
             Target shareTarget, double shareDifficulty, byte[] extranonce1, byte[] extranonce2, String protocol) {
         boolean block = check.meets(job.work().networkTarget());
-        boolean first = job.duplicates().firstSeen(check.hash());
+        boolean meetsShareTarget = check.meets(shareTarget);
+        // Only shares that count (or solve a block) are remembered: a flood of cheap low-difficulty or
+        // stale submissions must not grow the job's duplicate filter.
+        boolean first = block || (meetsShareTarget && !stale)
+                ? job.duplicates().firstSeen(check.hash())
+                : !job.duplicates().contains(check.hash());
         if (block && first) {
             byte[] extranonce = concat(extranonce1, extranonce2);
             byte[] header = job.work().header(check.merkleRootCopy(), check.ntime(), check.nonce(), check.version());
@@ -90,7 +95,7 @@ public final class ShareProcessor {
         if (!first) {
             return reject(ShareVerdict.DUPLICATE, block, achieved, protocol);
         }
-        if (!check.meets(shareTarget)) {
+        if (!meetsShareTarget) {
             return reject(ShareVerdict.LOW_DIFFICULTY, block, achieved, protocol);
         }
         String hashHex = Hex.encode(Hex.reverse(check.hash()));
