@@ -25,6 +25,7 @@ public final class Job {
     private final String coinb1Hex;
     private final String coinb2Hex;
     private final List<String> branchHex;
+    private final java.util.Map<Object, Object> encodings = new java.util.concurrent.ConcurrentHashMap<>();
 
     Job(String id, Template template, PayoutPlan payout, CoinbaseBuilder.Halves coinbase, int duplicateCapacity) {
         this.id = id;
@@ -123,6 +124,16 @@ public final class Job {
 
     public List<String> merkleBranchHex() {
         return branchHex;
+    }
+
+    /**
+     * A protocol's encoding of this job, built once and shared by every session that mines it (the
+     * Stratum V1 notify line, for instance): the new-block fan-out then costs a write per session,
+     * not a serialization. {@code key} must identify the encoding, including any per-send flag.
+     */
+    @SuppressWarnings("unchecked")
+    public <T> T encoding(Object key, java.util.function.Function<Job, T> make) {
+        return (T) encodings.computeIfAbsent(key, k -> make.apply(this));
     }
 
     /**

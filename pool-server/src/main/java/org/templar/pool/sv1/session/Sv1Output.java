@@ -6,6 +6,9 @@ import org.templar.pool.sv1.codec.Sv1Message;
 public interface Sv1Output {
     void send(Sv1Message message);
 
+    /** Sends a message already encoded by {@code Sv1JsonCodec} (one line, without its newline). */
+    void sendLine(String encoded);
+
     /** Sends nothing more and closes the connection; the reason goes to the log. */
     void close(String reason);
 

@@ -22,6 +22,7 @@ import org.templar.pool.job.Job;
 import org.templar.pool.job.Template;
 import org.templar.pool.sv1.codec.Sv1ClientCall;
 import org.templar.pool.sv1.codec.Sv1Error;
+import org.templar.pool.sv1.codec.Sv1JsonCodec;
 import org.templar.pool.sv1.codec.Sv1Message;
 import org.templar.pool.sv1.codec.Sv1Methods;
 import org.templar.pool.sv1.codec.Sv1ProtocolException;
@@ -42,6 +43,9 @@ import org.templar.share.Target;
 public final class Sv1Session {
     private static final Logger log = LoggerFactory.getLogger(Sv1Session.class);
     private static final String PROTOCOL = "sv1";
+    /** Keys of this protocol's cached job encodings (see {@link Job#encoding}). */
+    private static final Object NOTIFY = new Object();
+    private static final Object NOTIFY_CLEAN = new Object();
     /** Proxies multiplex rigs over one connection, but names must not grow memory without bound. */
     static final int MAX_WORKERS_PER_CONNECTION = 1024;
 
@@ -363,8 +367,9 @@ public final class Sv1Session {
         jobs.remove(job.id());
         jobs.put(job.id(), new SentJob(job, target, difficulty, false));
         trimJobs();
-        out.send(Sv1Methods.notify(job.id(), job.prevHashSv1(), job.coinb1Hex(), job.coinb2Hex(), job.merkleBranchHex(),
-                job.version(), job.nbits(), job.ntime(), cleanJobs));
+        out.sendLine(job.encoding(cleanJobs ? NOTIFY_CLEAN : NOTIFY, j -> Sv1JsonCodec.encode(Sv1Methods.notify(j.id(),
+                j.prevHashSv1(), j.coinb1Hex(), j.coinb2Hex(), j.merkleBranchHex(), j.version(), j.nbits(), j.ntime(),
+                cleanJobs))));
     }
 
     private void trimJobs() {

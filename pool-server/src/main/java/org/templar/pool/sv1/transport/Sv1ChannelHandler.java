@@ -109,6 +109,13 @@ final class Sv1ChannelHandler extends SimpleChannelInboundHandler<ByteBuf>
         }
     }
 
+    @Override
+    public void sendLine(String encoded) {
+        if (channel.isActive()) {
+            channel.writeAndFlush(ByteBufUtil.writeUtf8(channel.alloc(), encoded + "\n"), channel.voidPromise());
+        }
+    }
+
     private ByteBuf encode(Sv1Message message) {
         String line = Sv1JsonCodec.encode(message) + "\n";
         return ByteBufUtil.writeUtf8(channel.alloc(), line);
