@@ -118,4 +118,47 @@ final class AdminCommands {
             return 0;
         }
     }
+
+    @Command(name = "ban", mixinStandardHelpOptions = true, description = "Refuse an IP address (and drop its connections) for a while.")
+    static final class Ban extends AdminCall {
+        @Parameters(index = "0", description = "IPv4 or IPv6 address")
+        String ip;
+
+        @Option(names = "--minutes", defaultValue = "60", description = "how long (default ${DEFAULT-VALUE})")
+        long minutes;
+
+        @Override
+        public Integer call() throws Exception {
+            JsonNode r = call("POST", "/api/ban?ip=" + java.net.URLEncoder.encode(ip, StandardCharsets.UTF_8) + "&minutes=" + minutes);
+            System.out.println("banned " + r.path("ip").asText() + " until " + r.path("until").asText() + ", disconnected "
+                    + r.path("disconnected").asInt() + " connection(s)");
+            return 0;
+        }
+    }
+
+    @Command(name = "unban", mixinStandardHelpOptions = true, description = "Lift a ban.")
+    static final class Unban extends AdminCall {
+        @Parameters(index = "0", description = "IPv4 or IPv6 address")
+        String ip;
+
+        @Override
+        public Integer call() throws Exception {
+            JsonNode r = call("POST", "/api/unban?ip=" + java.net.URLEncoder.encode(ip, StandardCharsets.UTF_8));
+            System.out.println(r.path("was_banned").asBoolean() ? "unbanned " + r.path("ip").asText() : r.path("ip").asText() + " was not banned");
+            return 0;
+        }
+    }
+
+    @Command(name = "bans", mixinStandardHelpOptions = true, description = "Addresses banned now, with the end of each ban.")
+    static final class Bans extends AdminCall {
+        @Override
+        public Integer call() throws Exception {
+            JsonNode r = call("GET", "/api/bans");
+            if (json) {
+                return print(r);
+            }
+            r.fields().forEachRemaining(e -> System.out.printf("%-40s until %s%n", e.getKey(), e.getValue().asText()));
+            return 0;
+        }
+    }
 }

@@ -146,7 +146,46 @@ public final class HttpEndpoints implements AutoCloseable {
                 o.put("disconnected", n);
                 respondJson(ex, o);
             }
+            case "/api/bans" -> respondJson(ex, JSON.valueToTree(pool.context().bans().active()));
+            case "/api/ban", "/api/unban" -> {
+                if (!post) {
+                    respond(ex, 405, "application/json", error("use POST"));
+                    return;
+                }
+                java.net.InetAddress address = literalAddress(q.get("ip"));
+                if (address == null) {
+                    respond(ex, 400, "application/json", error("ip=ADDRESS (an IPv4 or IPv6 literal) is required"));
+                    return;
+                }
+                ObjectNode o = JSON.createObjectNode();
+                o.put("ip", address.getHostAddress());
+                if (path.equals("/api/unban")) {
+                    o.put("was_banned", pool.context().bans().unban(address));
+                } else {
+                    long minutes = Long.parseLong(q.getOrDefault("minutes", "60"));
+                    if (minutes < 1) {
+                        respond(ex, 400, "application/json", error("minutes must be at least 1"));
+                        return;
+                    }
+                    o.put("until", pool.context().bans().ban(address, java.time.Duration.ofMinutes(minutes)).toString());
+                    o.put("disconnected", pool.sv1().map(s -> s.kickAddress(address)).orElse(0)
+                            + pool.sv2().map(s -> s.kickAddress(address)).orElse(0));
+                }
+                respondJson(ex, o);
+            }
             default -> respond(ex, 404, "application/json", error("no such endpoint: " + path));
+        }
+    }
+
+    /** An IP literal, never a host name (no DNS lookups from the admin API); null if not one. */
+    private static java.net.InetAddress literalAddress(String text) {
+        if (text == null || text.isEmpty() || !text.matches("[0-9A-Fa-f:.]+")) {
+            return null;
+        }
+        try {
+            return java.net.InetAddress.getByName(text);
+        } catch (java.net.UnknownHostException e) {
+            return null;
         }
     }
 

@@ -19,6 +19,7 @@ import org.templar.ops.config.TemplarConfig;
 import org.templar.payout.Ledger;
 import org.templar.payout.LedgerConfig;
 import org.templar.pool.core.Authorizer;
+import org.templar.pool.core.BanList;
 import org.templar.pool.core.BlockSubmitter;
 import org.templar.pool.core.ExtranonceAllocator;
 import org.templar.pool.core.PoolContext;
@@ -113,7 +114,7 @@ public final class PoolRuntime implements AutoCloseable {
         ShareProcessor processor = new ShareProcessor(ledger, submitter, metrics);
         Authorizer authorizer = new Authorizer(config.network(), p.mode(), p.payoutAddress());
         context = new PoolContext(authorizer, new ExtranonceAllocator(), processor, templates::current, config.vardiff(),
-                p.versionMask(), metrics);
+                p.versionMask(), metrics, new BanList());
 
         if (!templates.start(Duration.ofSeconds(15))) {
             log.warn("the node has not given a block template yet; miners get work as soon as it does");

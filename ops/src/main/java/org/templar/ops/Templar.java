@@ -17,6 +17,9 @@ import picocli.CommandLine.Command;
             AdminCommands.Workers.class,
             AdminCommands.Blocks.class,
             AdminCommands.Kick.class,
+            AdminCommands.Ban.class,
+            AdminCommands.Unban.class,
+            AdminCommands.Bans.class,
             CommandLine.HelpCommand.class
         })
 public final class Templar implements Callable<Integer> {

@@ -91,4 +91,36 @@ class AdminAndMetricsTest {
             assertTrue(c.closedByPeer());
         }
     }
+
+    @Test
+    void bannedAddressIsDroppedAndRefusedUntilUnbanned(@TempDir Path dir) throws Exception {
+        try (PoolHarness pool = PoolHarness.start(dir, Map.of("admin.listen", "127.0.0.1:0"))) {
+            String token = Files.readString(dir.resolve("admin.token")).trim();
+            String admin = "http://127.0.0.1:" + pool.running.admin().address().getPort();
+            try (Sv1TestClient before = new Sv1TestClient(pool.sv1())) {
+                before.call("mining.subscribe", "[]");
+                JsonNode banned = new ObjectMapper().readTree(post(admin + "/api/ban?ip=127.0.0.1&minutes=5", token));
+                assertEquals(1, banned.get("disconnected").asInt());
+                assertTrue(before.closedByPeer(), "the banned address's connection is dropped");
+            }
+            try (Sv1TestClient refused = new Sv1TestClient(pool.sv1())) {
+                assertTrue(refused.closedByPeer(), "a banned address is refused at connect");
+            }
+            assertTrue(get(admin + "/api/bans", token).body().contains("127.0.0.1"));
+            assertEquals(400, HTTP.send(HttpRequest.newBuilder(URI.create(admin + "/api/ban?ip=example.com"))
+                    .header("Authorization", "Bearer " + token).POST(HttpRequest.BodyPublishers.noBody()).build(),
+                    HttpResponse.BodyHandlers.ofString()).statusCode(), "host names are not looked up");
+            post(admin + "/api/unban?ip=127.0.0.1", token);
+            try (Sv1TestClient after = new Sv1TestClient(pool.sv1())) {
+                assertTrue(after.call("mining.subscribe", "[]").get("error").isNull(), "served again after unban");
+            }
+        }
+    }
+
+    private static String post(String url, String token) throws Exception {
+        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(url)).header("Authorization", "Bearer " + token)
+                .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, r.statusCode(), r.body());
+        return r.body();
+    }
 }

@@ -9,6 +9,7 @@ import org.templar.pool.job.Template;
  *
  * @param currentTemplate the latest template (null until the node answered once)
  * @param versionMask the version bits the pool lets miners roll (BIP320 0x1fffe000 by default)
+ * @param bans addresses refused at connect (operator's bans), shared by every listener
  */
 public record PoolContext(
         Authorizer authorizer,
@@ -17,4 +18,5 @@ public record PoolContext(
         Supplier<Template> currentTemplate,
         VardiffSettings vardiff,
         int versionMask,
-        PoolMetrics metrics) {}
+        PoolMetrics metrics,
+        BanList bans) {}

@@ -15,4 +15,7 @@ public interface SessionHandle<S> {
 
     /** Closes the connection; the reason goes to the log. */
     void close(String reason);
+
+    /** The peer's address (null before the connection became active). */
+    java.net.InetSocketAddress remoteAddress();
 }

@@ -63,6 +63,19 @@ public final class SessionRegistry<S> {
         return handles.size();
     }
 
+    /** Closes every connection from {@code address} (a ban); returns how many. */
+    public int kickAddress(java.net.InetAddress address) {
+        int n = 0;
+        for (SessionHandle<S> h : handles) {
+            java.net.InetSocketAddress remote = h.remoteAddress();
+            if (remote != null && address.equals(remote.getAddress())) {
+                h.execute(() -> h.close("address banned by the operator"));
+                n++;
+            }
+        }
+        return n;
+    }
+
     /** Closes the connection carrying {@code session} (operator's kick); false if it is gone already. */
     public boolean kick(S session) {
         for (SessionHandle<S> h : handles) {

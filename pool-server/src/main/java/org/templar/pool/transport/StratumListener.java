@@ -8,6 +8,7 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import java.net.InetSocketAddress;
+import org.templar.pool.core.BanList;
 
 /** The socket options every Stratum listener uses, in one place. */
 public final class StratumListener {
@@ -17,14 +18,24 @@ public final class StratumListener {
      * Binds a listener whose connections get {@code pipeline}. A deep backlog absorbs the reconnect
      * storm after a pool restart; TCP_NODELAY because every Stratum message is small and latency-bound.
      */
-    public static Channel bind(EventLoopGroup boss, EventLoopGroup workers, InetSocketAddress address,
+    public static Channel bind(EventLoopGroup boss, EventLoopGroup workers, InetSocketAddress address, BanList bans,
             ChannelInitializer<SocketChannel> pipeline) throws InterruptedException {
         return new ServerBootstrap()
                 .group(boss, workers)
                 .channel(NioServerSocketChannel.class)
                 .option(ChannelOption.SO_BACKLOG, 1024)
                 .childOption(ChannelOption.TCP_NODELAY, true)
-                .childHandler(pipeline)
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        // a banned address is dropped before any protocol work (or a TLS/Noise handshake)
+                        if (bans.isBanned(ch.remoteAddress().getAddress())) {
+                            ch.close();
+                            return;
+                        }
+                        ch.pipeline().addLast(pipeline);
+                    }
+                })
                 .bind(address).sync().channel();
     }
 }

@@ -128,6 +128,11 @@ final class Sv1ChannelHandler extends SimpleChannelInboundHandler<ByteBuf>
     }
 
     @Override
+    public java.net.InetSocketAddress remoteAddress() {
+        return channel == null ? null : (java.net.InetSocketAddress) channel.remoteAddress();
+    }
+
+    @Override
     public void execute(Runnable task) {
         channel.eventLoop().execute(task);
     }

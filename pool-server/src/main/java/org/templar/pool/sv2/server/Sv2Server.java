@@ -65,7 +65,7 @@ public final class Sv2Server implements AutoCloseable {
     /** Binds and starts accepting; returns the bound address (port 0 gets an OS-chosen port). */
     public InetSocketAddress start(EventLoopGroup boss, EventLoopGroup workers, InetSocketAddress bind)
             throws InterruptedException {
-        listener = StratumListener.bind(boss, workers, bind, new ChannelInitializer<SocketChannel>() {
+        listener = StratumListener.bind(boss, workers, bind, pool.bans(), new ChannelInitializer<SocketChannel>() {
             @Override
             protected void initChannel(SocketChannel ch) {
                 ch.pipeline()
@@ -100,6 +100,11 @@ public final class Sv2Server implements AutoCloseable {
 
     public List<Sv2MiningSession> sessions() {
         return sessions.sessions();
+    }
+
+    /** Closes every connection from {@code address} (the operator banned it); returns how many. */
+    public int kickAddress(java.net.InetAddress address) {
+        return sessions.kickAddress(address);
     }
 
     public int connectionCount() {

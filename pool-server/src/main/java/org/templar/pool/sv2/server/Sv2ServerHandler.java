@@ -112,6 +112,11 @@ final class Sv2ServerHandler extends SimpleChannelInboundHandler<Sv2Message>
     }
 
     @Override
+    public java.net.InetSocketAddress remoteAddress() {
+        return channel == null ? null : (java.net.InetSocketAddress) channel.remoteAddress();
+    }
+
+    @Override
     public void execute(Runnable task) {
         channel.eventLoop().execute(task);
     }

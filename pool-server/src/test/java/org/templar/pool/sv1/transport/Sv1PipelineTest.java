@@ -38,7 +38,8 @@ class Sv1PipelineTest {
     private static EmbeddedChannel channel() {
         // no template yet and no shares in these tests: the share processor is never reached
         PoolContext ctx = new PoolContext(new Authorizer(BitcoinNetwork.REGTEST, PayoutMode.SOLO, Optional.empty()),
-                new ExtranonceAllocator(), null, () -> null, VardiffSettings.regtest(), 0x1fffe000, PoolMetrics.NONE);
+                new ExtranonceAllocator(), null, () -> null, VardiffSettings.regtest(), 0x1fffe000, PoolMetrics.NONE,
+                new org.templar.pool.core.BanList());
         Sv1Server server = new Sv1Server(ctx, Sv1Settings.defaults(), 16384, 600);
         return new EmbeddedChannel(new LineBasedFrameDecoder(16384, true, true), new Sv1ChannelHandler(server));
     }

@@ -60,7 +60,8 @@ class Sv2MiningSessionTest {
     private PoolContext pool(int versionMask) {
         // no template yet: the node has not answered (shares need a job, so no ShareProcessor either)
         return new PoolContext(new Authorizer(BitcoinNetwork.REGTEST, PayoutMode.SOLO, Optional.empty()), extranonces,
-                null, () -> null, VardiffSettings.regtest(), versionMask, PoolMetrics.NONE);
+                null, () -> null, VardiffSettings.regtest(), versionMask, PoolMetrics.NONE,
+                new org.templar.pool.core.BanList());
     }
 
     private static Sv2Common.SetupConnection setup(int protocol, int min, int max, long flags) {

@@ -67,7 +67,8 @@ class Sv2ServerTest {
     @BeforeEach
     void start() throws Exception {
         PoolContext pool = new PoolContext(new Authorizer(BitcoinNetwork.REGTEST, PayoutMode.SOLO, Optional.empty()),
-                extranonces, null, () -> null, VardiffSettings.regtest(), 0x1fffe000, PoolMetrics.NONE);
+                extranonces, null, () -> null, VardiffSettings.regtest(), 0x1fffe000, PoolMetrics.NONE,
+                new org.templar.pool.core.BanList());
         boss = new NioEventLoopGroup(1);
         workers = new NioEventLoopGroup(1);
         server = new Sv2Server(pool, Sv2MiningSettings.defaults().withTimeouts(Duration.ofMillis(800),
