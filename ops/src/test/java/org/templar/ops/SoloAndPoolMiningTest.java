@@ -85,6 +85,34 @@ class SoloAndPoolMiningTest {
         }
     }
 
+    /** Solo mining pays any address type of the network: the coinbase output is that address's script. */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"p2pkh", "p2sh", "p2wpkh", "p2wsh", "p2tr"})
+    void soloPaysEveryAddressType(String type, @TempDir Path dir) throws Exception {
+        ECKey key = new ECKey();
+        String address = switch (type) {
+            case "p2pkh" -> key.toAddress(ScriptType.P2PKH, BitcoinNetwork.REGTEST).toString();
+            case "p2sh" -> org.bitcoinj.base.LegacyAddress.fromScriptHash(BitcoinNetwork.REGTEST, new byte[20]).toString();
+            case "p2wpkh" -> key.toAddress(ScriptType.P2WPKH, BitcoinNetwork.REGTEST).toString();
+            case "p2wsh" -> org.bitcoinj.base.SegwitAddress.fromProgram(BitcoinNetwork.REGTEST, 0, new byte[32]).toString();
+            default -> org.bitcoinj.base.SegwitAddress.fromProgram(BitcoinNetwork.REGTEST, 1, key.getPubKeyPoint()
+                    .getAffineXCoord().getEncoded()).toString();
+        };
+        try (PoolHarness pool = PoolHarness.start(dir, Map.of());
+                CpuMiner m = CpuMiner.start(miner(pool, address + ".x"))) {
+            assertTrue(m.awaitBlocks(1, Duration.ofSeconds(60)), type + ": " + m.snapshot());
+            PoolHarness.await(Duration.ofSeconds(20), () -> pool.pool().ledger().recentBlocks(10).stream()
+                    .anyMatch(b -> b.status() == BlockStatus.ACCEPTED), "an accepted block");
+            org.templar.payout.BlockRecord b = pool.pool().ledger().recentBlocks(10).stream()
+                    .filter(r -> r.status() == BlockStatus.ACCEPTED).findFirst().orElseThrow();
+            JsonNode out = pool.rpc("getblock", b.hash(), 2).get("tx").get(0).get("vout").get(0);
+            String expectedScript = org.templar.share.Hex.encode(org.templar.pool.core.Authorizer
+                    .planFor(BitcoinNetwork.REGTEST, address).script());
+            assertEquals(expectedScript, out.get("scriptPubKey").get("hex").asText(), type);
+            assertEquals(5_000_000_000L >> (b.height() / 150), Math.round(out.get("value").asDouble() * 1e8));
+        }
+    }
+
     @Test
     void poolModePaysTheOperatorAndCreditsTheAccount(@TempDir Path dir) throws Exception {
         String operator = newAddress();
