@@ -24,6 +24,7 @@ import org.templar.pool.core.BlockSubmitter;
 import org.templar.pool.core.ExtranonceAllocator;
 import org.templar.pool.core.PoolContext;
 import org.templar.pool.core.PoolMetrics;
+import org.templar.pool.core.ShareLogWriter;
 import org.templar.pool.core.ShareProcessor;
 import org.templar.pool.job.JobSettings;
 import org.templar.pool.job.TemplateSource;
@@ -111,7 +112,12 @@ public final class PoolRuntime implements AutoCloseable {
         resources.add(templates);
         BlockSubmitter submitter = new BlockSubmitter(nodes, ledger, metrics, templates::refresh);
         resources.add(submitter);
-        ShareProcessor processor = new ShareProcessor(ledger, submitter, metrics);
+        ShareLogWriter shareLog = null;
+        if (config.shareLog().isPresent()) {
+            shareLog = new ShareLogWriter(config.shareLog().get());
+            resources.add(shareLog);
+        }
+        ShareProcessor processor = new ShareProcessor(ledger, submitter, metrics, shareLog);
         Authorizer authorizer = new Authorizer(config.network(), p.mode(), p.payoutAddress());
         context = new PoolContext(authorizer, new ExtranonceAllocator(), processor, templates::current, config.vardiff(),
                 p.versionMask(), metrics, new BanList());

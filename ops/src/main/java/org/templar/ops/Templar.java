@@ -12,6 +12,7 @@ import picocli.CommandLine.Command;
             NodeCommand.class,
             MineCommand.class,
             ConfigCommand.class,
+            AuditCommand.class,
             KeysCommand.class,
             AdminCommands.Status.class,
             AdminCommands.Workers.class,

@@ -63,6 +63,7 @@ public final class ConfigLoader {
         KEYS.put("metrics.listen", "Prometheus exporter host:port, or \"off\" (default 0.0.0.0:9108)");
         KEYS.put("admin.listen", "admin API host:port (default 127.0.0.1:9109; keep it on loopback)");
         KEYS.put("admin.token_file", "file holding the admin API token (default DATA_DIR/admin.token, created)");
+        KEYS.put("audit.share_log", "append every accepted share to this file for `templar audit` (default off)");
         KEYS.put("embedded_node.rpc_port", "RPC port of the embedded regtest node (default 18443, 0 = any)");
         KEYS.put("embedded_node.zmq_port", "ZMQ hashblock port of the embedded node (default 28332, 0 = any, -1 = off)");
         KEYS.put("embedded_node.rpc_user", "RPC user of the embedded node (default templar)");
@@ -207,7 +208,8 @@ public final class ConfigLoader {
                 listen("metrics.listen", "0.0.0.0:9108"),
                 listen("admin.listen", "127.0.0.1:9109"),
                 secretFromFile("admin.token_file"),
-                embedded);
+                embedded,
+                optionalString("audit.share_log").map(Path::of));
     }
 
     // ---------------------------------------------------------------- typed readers

@@ -29,7 +29,8 @@ public record TemplarConfig(
         Listen metrics,
         Listen admin,
         Optional<String> adminToken,
-        EmbeddedNode embeddedNode) {
+        EmbeddedNode embeddedNode,
+        Optional<Path> shareLog) {
 
     /** Pool identity and coinbase rules. */
     public record Pool(PayoutMode mode, Optional<String> payoutAddress, String tag, int maxCoinbaseSize,

@@ -25,11 +25,18 @@ public final class ShareProcessor {
     private final Ledger ledger;
     private final BlockSubmitter blocks;
     private final PoolMetrics metrics;
+    private final ShareLogWriter shareLog;
 
     public ShareProcessor(Ledger ledger, BlockSubmitter blocks, PoolMetrics metrics) {
+        this(ledger, blocks, metrics, null);
+    }
+
+    /** @param shareLog where accepted shares are also recorded for audits, or null */
+    public ShareProcessor(Ledger ledger, BlockSubmitter blocks, PoolMetrics metrics, ShareLogWriter shareLog) {
         this.ledger = ledger;
         this.blocks = blocks;
         this.metrics = metrics;
+        this.shareLog = shareLog;
     }
 
     /** One share as the session saw it. */
@@ -102,6 +109,9 @@ public final class ShareProcessor {
         ShareRecord record = ShareRecord.of(worker.username(), job.id(), channelId, shareDifficulty,
                 achieved, hashHex, block, worker.mode().ledgerName(), Instant.now());
         CompletableFuture<Void> durable = ledger.recordShare(record);
+        if (shareLog != null) {
+            shareLog.record(job, extranonce1, extranonce2, check.ntime(), check.nonce(), check.version(), check.hash());
+        }
         metrics.shareAccepted(protocol, shareDifficulty);
         return new ShareOutcome(ShareVerdict.ACCEPTED, block, achieved, durable);
     }
