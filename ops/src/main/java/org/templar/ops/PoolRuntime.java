@@ -18,6 +18,7 @@ import org.templar.ops.config.ConfigException;
 import org.templar.ops.config.TemplarConfig;
 import org.templar.payout.Ledger;
 import org.templar.payout.LedgerConfig;
+import org.templar.payout.LedgerMetrics;
 import org.templar.pool.core.Authorizer;
 import org.templar.pool.core.BanList;
 import org.templar.pool.core.BlockSubmitter;
@@ -67,10 +68,11 @@ public final class PoolRuntime implements AutoCloseable {
         this.config = config;
     }
 
-    public static PoolRuntime start(TemplarConfig config, PoolMetrics metrics) throws Exception {
+    public static PoolRuntime start(TemplarConfig config, PoolMetrics metrics, LedgerMetrics ledgerMetrics)
+            throws Exception {
         PoolRuntime r = new PoolRuntime(config);
         try {
-            r.startAll(metrics);
+            r.startAll(metrics, ledgerMetrics);
         } catch (Exception | Error e) {
             r.close();
             throw e;
@@ -78,7 +80,7 @@ public final class PoolRuntime implements AutoCloseable {
         return r;
     }
 
-    private void startAll(PoolMetrics metrics) throws Exception {
+    private void startAll(PoolMetrics metrics, LedgerMetrics ledgerMetrics) throws Exception {
         Files.createDirectories(config.dataDir());
         List<NodeEndpoint> endpoints = config.nodes().endpoints();
         if (config.nodes().embedded()) {
@@ -103,7 +105,7 @@ public final class PoolRuntime implements AutoCloseable {
                         LedgerConfig.DEFAULT_POOL_SIZE, LedgerConfig.DEFAULT_QUEUE_CAPACITY, LedgerConfig.DEFAULT_MAX_BATCH,
                         LedgerConfig.DEFAULT_CONNECTION_TIMEOUT, true))
                 .orElseGet(() -> LedgerConfig.embedded(config.dataDir()));
-        ledger = Ledger.open(lc);
+        ledger = Ledger.open(lc, ledgerMetrics);
         resources.add(ledger);
 
         TemplarConfig.Pool p = config.pool();

@@ -4,10 +4,11 @@ import io.prometheus.client.CollectorRegistry;
 import io.prometheus.client.Counter;
 import io.prometheus.client.Gauge;
 import io.prometheus.client.Histogram;
+import org.templar.payout.LedgerMetrics;
 import org.templar.pool.core.PoolMetrics;
 
 /** The pool's metrics as Prometheus collectors, registered in one registry served on /metrics. */
-public final class PrometheusMetrics implements PoolMetrics {
+public final class PrometheusMetrics implements PoolMetrics, LedgerMetrics {
     private final CollectorRegistry registry;
     private final Counter sharesAccepted;
     private final Counter difficultyAccepted;
@@ -16,6 +17,11 @@ public final class PrometheusMetrics implements PoolMetrics {
     private final Gauge connections;
     private final Counter connectionsTotal;
     private final Histogram broadcastSeconds;
+    private final Gauge ledgerQueue;
+    private final Histogram ledgerBatch;
+    private final Histogram ledgerCommitSeconds;
+    private final Counter ledgerFailedShares;
+    private final Counter ledgerBusy;
 
     public PrometheusMetrics(CollectorRegistry registry) {
         this.registry = registry;
@@ -35,6 +41,15 @@ public final class PrometheusMetrics implements PoolMetrics {
                 "Time to hand a new template to every session's event loop")
                 .labelNames("protocol").buckets(0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5)
                 .register(registry);
+        ledgerQueue = Gauge.build("templar_ledger_queue_depth", "Shares waiting for the ledger writer").register(registry);
+        ledgerBatch = Histogram.build("templar_ledger_batch_shares", "Shares per group commit")
+                .buckets(1, 2, 5, 10, 50, 100, 500, 1000).register(registry);
+        ledgerCommitSeconds = Histogram.build("templar_ledger_commit_seconds", "Time to commit (and sync) one batch")
+                .buckets(0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5).register(registry);
+        ledgerFailedShares = Counter.build("templar_ledger_failed_shares_total",
+                "Shares whose batch the database refused (the miners were told they were not recorded)").register(registry);
+        ledgerBusy = Counter.build("templar_ledger_busy_rejections_total",
+                "Shares refused at once because the ledger queue was full").register(registry);
     }
 
     public CollectorRegistry registry() {
@@ -71,5 +86,26 @@ public final class PrometheusMetrics implements PoolMetrics {
     @Override
     public void jobsBroadcast(String protocol, int sessions, long nanos) {
         broadcastSeconds.labels(protocol).observe(nanos / 1e9);
+    }
+
+    @Override
+    public void queueDepth(int depth) {
+        ledgerQueue.set(depth);
+    }
+
+    @Override
+    public void batchCommitted(int size, long commitNanos) {
+        ledgerBatch.observe(size);
+        ledgerCommitSeconds.observe(commitNanos / 1e9);
+    }
+
+    @Override
+    public void batchFailed(int size, Throwable cause) {
+        ledgerFailedShares.inc(size);
+    }
+
+    @Override
+    public void busyRejection() {
+        ledgerBusy.inc();
     }
 }

@@ -56,7 +56,7 @@ final class RunCommand implements Callable<Integer> {
         CollectorRegistry registry = new CollectorRegistry();
         DefaultExports.register(registry);
         PrometheusMetrics metrics = new PrometheusMetrics(registry);
-        PoolRuntime pool = PoolRuntime.start(config, metrics);
+        PoolRuntime pool = PoolRuntime.start(config, metrics, metrics);
         HttpEndpoints metricsHttp = null;
         HttpEndpoints admin = null;
         try {

@@ -72,6 +72,8 @@ class AdminAndMetricsTest {
             assertTrue(metrics.contains("templar_shares_accepted_total{protocol=\"sv1\",}"), metrics);
             assertTrue(metrics.contains("templar_blocks_found_total{result=\"accepted\",}"));
             assertTrue(metrics.contains("templar_job_broadcast_seconds"));
+            assertTrue(metrics.contains("templar_ledger_commit_seconds_count"), "ledger metrics are exported");
+            assertTrue(!metrics.contains("templar_ledger_batch_shares_count 0.0"), "and the ledger committed batches");
         }
     }
 

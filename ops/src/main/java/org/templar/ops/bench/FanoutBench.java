@@ -61,8 +61,8 @@ public final class FanoutBench {
         o.put("embedded_node.zmq_port", "0");
         String address = new ECKey().toAddress(ScriptType.P2WPKH, BitcoinNetwork.REGTEST).toString();
         EventLoopGroup clients = new NioEventLoopGroup(1);
-        try (PoolRuntime pool = PoolRuntime.start(ConfigLoader.load(null, o),
-                new PrometheusMetrics(new io.prometheus.client.CollectorRegistry()))) {
+        PrometheusMetrics metrics = new PrometheusMetrics(new io.prometheus.client.CollectorRegistry());
+        try (PoolRuntime pool = PoolRuntime.start(ConfigLoader.load(null, o), metrics, metrics)) {
             InetSocketAddress sv1 = pool.sv1Address();
             AtomicInteger notified = new AtomicInteger();
             Bootstrap b = new Bootstrap().group(clients).channel(NioSocketChannel.class)
