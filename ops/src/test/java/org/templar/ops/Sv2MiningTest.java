@@ -415,8 +415,9 @@ class Sv2MiningTest {
                 latest = c.await(Sv2Mining.SetNewPrevHash.class);
             }
             assertFalse(pool.pool().ledger().sharesFor(sv1Address, 10).isEmpty());
-            String tip = pool.rpc("getbestblockhash").asText();
             sv1.close(); // keep the tip still while the SV2 share is checked
+            // a solve may still be on its way to the node: read the tip once it has settled
+            String tip = settledTip(pool);
 
             // the SV2 channel mines on the newest tip it was given
             Sv2Mining.NewMiningJob latestJob = null;
@@ -461,5 +462,24 @@ class Sv2MiningTest {
                 pool.close();
             }
         }
+    }
+
+    /** The node's best block once it and the pool's current template agree and stay put for half a second. */
+    private static String settledTip(PoolHarness pool) throws Exception {
+        String last = null;
+        long stableSince = System.nanoTime();
+        long end = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (System.nanoTime() < end) {
+            String best = pool.rpc("getbestblockhash").asText();
+            boolean templateOnIt = best.equals(pool.pool().templates().current().blockTemplate().previousBlockHashHex());
+            if (!best.equals(last) || !templateOnIt) {
+                last = best;
+                stableSince = System.nanoTime();
+            } else if (System.nanoTime() - stableSince > 500_000_000L) {
+                return best;
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("the chain tip did not settle");
     }
 }
