@@ -40,6 +40,11 @@ class AdminAndMetricsTest {
             try (CpuMiner miner = CpuMiner.start(SoloAndPoolMiningTest.miner(pool, address + ".rig"))) {
                 assertTrue(miner.awaitBlocks(2, Duration.ofSeconds(60)));
             }
+            // the pool answers the share before its block reaches the node: wait for the chain to show it
+            PoolHarness.await(Duration.ofSeconds(20), () -> {
+                var t = pool.pool().templates().current();
+                return t != null && t.blockTemplate().height() >= 3;
+            }, "the pool's template builds on the mined blocks");
             String token = Files.readString(dir.resolve("admin.token")).trim();
             assertEquals(64, token.length());
             String admin = "http://127.0.0.1:" + pool.running.admin().address().getPort();

@@ -61,9 +61,15 @@ class Sv2MinerEndToEndTest {
             assertTrue(pool.height() >= 2);
             // The block the miner counts is a block the node has.
             String last = stats.lastBlockHash().orElseThrow();
-            assertEquals(last, pool.rpc("getblockheader", last).get("hash").asText());
-            assertTrue(pool.pool().ledger().recentBlocks(50).stream().map(BlockRecord::hash).anyMatch(last::equals),
-                    "the miner's last block is in the pool's block ledger");
+            PoolHarness.await(Duration.ofSeconds(20), () -> {
+                try {
+                    return last.equals(pool.rpc("getblockheader", last).get("hash").asText());
+                } catch (Exception notYet) {
+                    return false; // submitted after the share was answered: give it a moment
+                }
+            }, "the node has the miner's last block");
+            PoolHarness.await(Duration.ofSeconds(20), () -> pool.pool().ledger().recentBlocks(50).stream()
+                    .map(BlockRecord::hash).anyMatch(last::equals), "the miner's last block is in the pool's block ledger");
             assertTrue(SoloAndPoolMiningTest.checkCoinbases(pool, address) >= 2, "coinbases pay the solo address");
             List<ShareRecord> shares = pool.pool().ledger().sharesFor(address, 100);
             assertFalse(shares.isEmpty(), "SV2 shares are in the ledger");
