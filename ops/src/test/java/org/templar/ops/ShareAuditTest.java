@@ -51,6 +51,17 @@ class ShareAuditTest {
                 assertTrue(v1.awaitAccepted(4, Duration.ofSeconds(60)), v1.snapshot().toString());
                 assertTrue(v2.awaitAccepted(2, Duration.ofSeconds(60)), v2.snapshot().toString());
             }
+            // the last shares may still be on their way into the ledger: wait until its count holds still
+            long[] seen = {-1, System.nanoTime()};
+            PoolHarness.await(Duration.ofSeconds(20), () -> {
+                long n = pool.pool().ledger().shareCount();
+                if (n != seen[0] || pool.pool().ledger().queueDepth() > 0) {
+                    seen[0] = n;
+                    seen[1] = System.nanoTime();
+                    return false;
+                }
+                return System.nanoTime() - seen[1] > 500_000_000L;
+            }, "the ledger settles");
             accepted = pool.pool().ledger().shareCount();
         } // closing the pool flushes the log
         StringBuilder out = new StringBuilder();
