@@ -13,6 +13,7 @@ import picocli.CommandLine.Command;
             MineCommand.class,
             ConfigCommand.class,
             AuditCommand.class,
+            AddressCommand.class,
             KeysCommand.class,
             AdminCommands.Status.class,
             AdminCommands.Workers.class,

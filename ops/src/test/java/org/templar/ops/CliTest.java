@@ -48,11 +48,15 @@ class CliTest {
 
     @Test
     void everyCommandHasHelp() {
-        for (String cmd : new String[] {"run", "node", "mine", "config", "keys", "audit", "status", "workers", "blocks", "kick", "ban", "unban", "bans"}) {
+        for (String cmd : new String[] {"run", "node", "mine", "config", "keys", "audit", "address", "status", "workers", "blocks", "kick", "ban", "unban", "bans"}) {
             Result r = run(cmd, "--help");
             assertEquals(0, r.code(), cmd);
             assertTrue(r.out().contains("Usage: templar " + cmd), cmd + ": " + r.out());
         }
+        Result address = run("address", "--quiet");
+        assertEquals(0, address.code());
+        org.templar.pool.core.Authorizer.planFor(org.bitcoinj.base.BitcoinNetwork.REGTEST, address.out().trim());
+        assertTrue(run("address").out().contains("private key"));
         Result keys = run("config", "keys");
         assertTrue(keys.out().contains("vardiff.initial"));
     }
