@@ -23,7 +23,7 @@ for _ in $(seq 1 60); do
 done
 pg_isready -h 127.0.0.1 -p "$port" >&2
 su postgres -c "psql -q -p $port -v ON_ERROR_STOP=1" >&2 <<'SQL'
-DROP DATABASE IF EXISTS templar_test;
+DROP DATABASE IF EXISTS templar_test WITH (FORCE);
 DO $$ BEGIN
   IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'templar_test') THEN
     CREATE ROLE templar_test LOGIN PASSWORD 'templar_test';
