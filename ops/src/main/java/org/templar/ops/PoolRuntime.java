@@ -109,7 +109,7 @@ public final class PoolRuntime implements AutoCloseable {
         resources.add(ledger);
 
         TemplarConfig.Pool p = config.pool();
-        templates = new TemplateSource(nodes, new JobSettings(p.tag(), p.maxCoinbaseSize(), 1 << 20),
+        templates = new TemplateSource(nodes, new JobSettings(p.tag(), p.maxCoinbaseSize(), p.sharesPerJob()),
                 config.nodes().pollInterval(), config.nodes().refreshInterval(), endpoints.get(0).zmqHashblock());
         resources.add(templates);
         BlockSubmitter submitter = new BlockSubmitter(nodes, ledger, metrics, templates::refresh);
@@ -119,7 +119,7 @@ public final class PoolRuntime implements AutoCloseable {
             shareLog = new ShareLogWriter(config.shareLog().get());
             resources.add(shareLog);
         }
-        ShareProcessor processor = new ShareProcessor(ledger, submitter, metrics, shareLog);
+        ShareProcessor processor = new ShareProcessor(ledger, submitter, metrics, shareLog, templates::refresh);
         Authorizer authorizer = new Authorizer(config.network(), p.mode(), p.payoutAddress());
         context = new PoolContext(authorizer, new ExtranonceAllocator(), processor, templates::current, config.vardiff(),
                 p.versionMask(), metrics, new BanList());

@@ -138,6 +138,29 @@ class Sv1ProtocolTest {
     }
 
     @Test
+    void aJobThatHoldsAllTheSharesItCanRememberIsReplacedByFreshWork(@TempDir Path dir) throws Exception {
+        try (PoolHarness small = PoolHarness.start(dir, Map.of("vardiff.minimum", "1e-12", "pool.shares_per_job", "3"))) {
+            TestMiner m = TestMiner.connect(small, address, false, 1e-11);
+            try (Sv1TestClient c = m.client()) {
+                for (int i = 0; i < 3; i++) {
+                    byte[] en2 = Hex.decode(String.format("000001%02x", i));
+                    NotifiedJob.Found f = m.job().find(en2, m.job().version, NotifiedJob.targetOf(1e-11), true, false);
+                    assertEquals(0, code(c.call("mining.submit", m.job().submitParams(address + ".t", en2, f.nonce(), null))));
+                }
+                byte[] en2 = Hex.decode("000001ff");
+                NotifiedJob.Found f = m.job().find(en2, m.job().version, NotifiedJob.targetOf(1e-11), true, false);
+                assertEquals(21, code(c.call("mining.submit", m.job().submitParams(address + ".t", en2, f.nonce(), null))),
+                        "the full job takes no more shares: they could no longer be checked for duplicates");
+                JsonNode fresh = c.awaitNotification("mining.notify");
+                NotifiedJob next = new NotifiedJob(fresh, m.extranonce1(), 4);
+                assertTrue(!next.jobId.equals(m.job().jobId), "fresh work has a new job id");
+                NotifiedJob.Found g = next.find(en2, next.version, NotifiedJob.targetOf(1e-11), true, false);
+                assertEquals(0, code(c.call("mining.submit", next.submitParams(address + ".t", en2, g.nonce(), null))));
+            }
+        }
+    }
+
+    @Test
     void unknownJobAndOldTipJobsAreStale() throws Exception {
         TestMiner m = connect(false, 1e-11);
         try (Sv1TestClient c = m.client()) {

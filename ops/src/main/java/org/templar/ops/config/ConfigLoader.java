@@ -40,6 +40,7 @@ public final class ConfigLoader {
         KEYS.put("pool.max_coinbase_size", "cap on coinbase bytes for miner firmware (default 730)");
         KEYS.put("pool.extranonce2_size", "bytes miners roll in the coinbase, 2..16 (default 4)");
         KEYS.put("pool.version_mask", "hex version-rolling mask offered to miners (default 1fffe000)");
+        KEYS.put("pool.shares_per_job", "shares remembered per job for duplicate detection; a full job gets fresh work (default 1048576)");
         KEYS.put("node.urls", "list of http://user:pass@host:port Bitcoin Core RPC URLs; empty = embedded regtest node");
         KEYS.put("node.password_file", "file holding the RPC password (overrides the URL's)");
         KEYS.put("node.zmq_hashblock", "ZMQ hashblock endpoint of the first node, e.g. tcp://127.0.0.1:28332");
@@ -153,7 +154,8 @@ public final class ConfigLoader {
         int maxCoinbase = integer("pool.max_coinbase_size", 730, 200, 1_000_000);
         int en2 = integer("pool.extranonce2_size", 4, 2, 16);
         int versionMask = hexInt("pool.version_mask", 0x1fffe000);
-        TemplarConfig.Pool pool = new TemplarConfig.Pool(mode, payoutAddress, tag, maxCoinbase, en2, versionMask);
+        int sharesPerJob = integer("pool.shares_per_job", 1 << 20, 1, 1 << 24);
+        TemplarConfig.Pool pool = new TemplarConfig.Pool(mode, payoutAddress, tag, maxCoinbase, en2, versionMask, sharesPerJob);
 
         List<NodeEndpoint> endpoints = new ArrayList<>();
         Optional<String> zmq = optionalString("node.zmq_hashblock");

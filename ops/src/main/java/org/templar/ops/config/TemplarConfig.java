@@ -34,7 +34,7 @@ public record TemplarConfig(
 
     /** Pool identity and coinbase rules. */
     public record Pool(PayoutMode mode, Optional<String> payoutAddress, String tag, int maxCoinbaseSize,
-            int extranonce2Size, int versionMask) {}
+            int extranonce2Size, int versionMask, int sharesPerJob) {}
 
     /** Nodes to use; empty means: start the embedded regtest node. */
     public record Nodes(List<NodeEndpoint> endpoints, Duration pollInterval, Duration refreshInterval, Duration timeout) {

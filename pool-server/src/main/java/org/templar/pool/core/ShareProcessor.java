@@ -26,18 +26,24 @@ public final class ShareProcessor {
     private final BlockSubmitter blocks;
     private final PoolMetrics metrics;
     private final ShareLogWriter shareLog;
+    private final Runnable refreshWork;
 
-    public ShareProcessor(Ledger ledger, BlockSubmitter blocks, PoolMetrics metrics) {
-        this(ledger, blocks, metrics, null);
-    }
-
-    /** @param shareLog where accepted shares are also recorded for audits, or null */
-    public ShareProcessor(Ledger ledger, BlockSubmitter blocks, PoolMetrics metrics, ShareLogWriter shareLog) {
+    /**
+     * @param shareLog where accepted shares are also recorded for audits, or null
+     * @param refreshWork asks for fresh work (a new template, so new job ids) when a job's duplicate
+     *     filter is full
+     */
+    public ShareProcessor(Ledger ledger, BlockSubmitter blocks, PoolMetrics metrics, ShareLogWriter shareLog,
+            Runnable refreshWork) {
         this.ledger = ledger;
         this.blocks = blocks;
         this.metrics = metrics;
         this.shareLog = shareLog;
+        this.refreshWork = refreshWork;
     }
+
+    /** Key of the per-job "already asked for fresh work" flag kept in {@link Job#encoding}. */
+    private static final Object REFRESH_ASKED = new Object();
 
     /** One share as the session saw it. */
     public record Submission(Worker worker, String channelId, Job job, boolean stale, Target shareTarget,
@@ -100,6 +106,16 @@ public final class ShareProcessor {
             return reject(ShareVerdict.STALE, block, achieved, protocol);
         }
         if (!first) {
+            if (!block && !job.duplicates().contains(check.hash())) {
+                // Not a duplicate: the job has taken as many shares as its filter holds. Remembering no
+                // more would let duplicates through, so the share is refused as stale and every session
+                // is given fresh work (new job ids), once per job.
+                if (job.encoding(REFRESH_ASKED, j -> new java.util.concurrent.atomic.AtomicBoolean())
+                        .compareAndSet(false, true)) {
+                    refreshWork.run();
+                }
+                return reject(ShareVerdict.STALE, false, achieved, protocol);
+            }
             return reject(ShareVerdict.DUPLICATE, block, achieved, protocol);
         }
         if (!meetsShareTarget) {
