@@ -6,8 +6,13 @@ set -euo pipefail
 if ! ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1; then
   echo "installing postgresql from Debian's packages..." >&2
   export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq >&2
-  apt-get install -y -qq postgresql >&2
+  for attempt in 1 2 3; do
+    if apt-get update -qq >&2 && apt-get install -y -qq postgresql >&2; then
+      break
+    fi
+    echo "apt-get failed (attempt $attempt); retrying" >&2
+    sleep 5
+  done
 fi
 version=$(ls /usr/lib/postgresql | sort -V | tail -1)
 if ! pg_lsclusters -h | grep -q "^$version main "; then
