@@ -180,6 +180,25 @@ class Sv1ProtocolTest {
     }
 
     @Test
+    void aBlockSolvedOnAnOldTipIsStillSubmittedAndRecordedAsStale() throws Exception {
+        TestMiner m = connect(false, 1e-11);
+        try (Sv1TestClient c = m.client()) {
+            pool.pool().embeddedNode().orElseThrow().generateToAddress(1, address); // someone else wins this height
+            JsonNode clean = c.awaitNotification("mining.notify");
+            while (!clean.get("params").get(8).asBoolean()) {
+                clean = c.awaitNotification("mining.notify");
+            }
+            byte[] en2 = Hex.decode("00000006");
+            NotifiedJob.Found f = m.job().find(en2, m.job().version, NotifiedJob.targetOf(1e-11), true, true);
+            assertEquals(21, code(c.call("mining.submit", m.job().submitParams(address + ".t", en2, f.nonce(), null))));
+            String hash = Hex.encode(Hex.reverse(f.hash()));
+            PoolHarness.await(Duration.ofSeconds(20), () -> pool.pool().ledger().blockByHash(hash)
+                    .map(b -> b.status() == BlockStatus.STALE).orElse(false), "the solve is recorded as stale");
+            assertEquals(hash, pool.rpc("getblockheader", hash).get("hash").asText(), "the node has it on a side branch");
+        }
+    }
+
+    @Test
     void ntimeOutOfRangeAndWrongExtranonceSizeAreRefused() throws Exception {
         TestMiner m = connect(false, 1e-11);
         try (Sv1TestClient c = m.client()) {

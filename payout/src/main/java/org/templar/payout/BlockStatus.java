@@ -17,6 +17,11 @@ public enum BlockStatus {
     ACCEPTED,
     /** Every node refused it; the reason holds Core's reject string (e.g. {@code high-hash}). */
     REJECTED,
+    /**
+     * Valid, but not on the best chain when submitted: another block at its height got there first
+     * (Core answers "inconclusive"). It may still win if its branch grows.
+     */
+    STALE,
     /** Was accepted, then left the best chain. */
     ORPHANED,
     /** Buried 100 blocks deep: its coinbase is spendable and can be paid out. */
@@ -35,9 +40,11 @@ public enum BlockStatus {
     private Set<BlockStatus> successors() {
         switch (this) {
             case CANDIDATE:
-                return EnumSet.of(SUBMITTED, ACCEPTED, REJECTED);
+                return EnumSet.of(SUBMITTED, ACCEPTED, REJECTED, STALE);
             case SUBMITTED:
-                return EnumSet.of(ACCEPTED, REJECTED);
+                return EnumSet.of(ACCEPTED, REJECTED, STALE);
+            case STALE:
+                return EnumSet.of(ACCEPTED);
             case REJECTED:
                 return EnumSet.of(ACCEPTED);
             case ACCEPTED:

@@ -85,6 +85,9 @@ class ShareRecordTest {
         assertTrue(BlockStatus.CANDIDATE.canMoveTo(BlockStatus.SUBMITTED));
         assertTrue(BlockStatus.SUBMITTED.canMoveTo(BlockStatus.REJECTED));
         assertTrue(BlockStatus.REJECTED.canMoveTo(BlockStatus.ACCEPTED));
+        assertTrue(BlockStatus.SUBMITTED.canMoveTo(BlockStatus.STALE), "inconclusive: another block won the height");
+        assertTrue(BlockStatus.STALE.canMoveTo(BlockStatus.ACCEPTED), "its branch may still win");
+        assertFalse(BlockStatus.ACCEPTED.canMoveTo(BlockStatus.STALE));
         assertTrue(BlockStatus.ACCEPTED.canMoveTo(BlockStatus.MATURE));
         assertFalse(BlockStatus.MATURE.canMoveTo(BlockStatus.ORPHANED));
         assertFalse(BlockStatus.ORPHANED.canMoveTo(BlockStatus.ACCEPTED));

@@ -84,7 +84,7 @@ public final class BlockSubmitter implements AutoCloseable {
         } else if (result.answers().stream().allMatch(a -> a.equals("inconclusive"))) {
             // valid, but another block at this height got there first (a stale solve): not a pool fault
             log.warn("block {} at height {} is valid but not on the best chain (inconclusive)", hashHex, height);
-            updateStatus(hashHex, BlockStatus.REJECTED, "inconclusive: valid but not on the best chain (stale)");
+            updateStatus(hashHex, BlockStatus.STALE, "inconclusive: valid but not on the best chain");
             metrics.blockFound(height, false);
         } else {
             log.error("block {} at height {} REJECTED: {}", hashHex, height, result.answers());
