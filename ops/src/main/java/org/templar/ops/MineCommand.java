@@ -3,10 +3,10 @@ package org.templar.ops;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import org.templar.pool.miner.ChannelType;
-import org.templar.pool.miner.CpuMiner;
-import org.templar.pool.miner.MinerConfig;
-import org.templar.pool.miner.MinerStats;
+import org.templar.client.miner.ChannelType;
+import org.templar.client.miner.CpuMiner;
+import org.templar.client.miner.MinerConfig;
+import org.templar.client.miner.MinerStats;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 

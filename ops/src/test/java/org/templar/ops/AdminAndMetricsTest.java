@@ -16,7 +16,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
-import org.templar.pool.miner.CpuMiner;
+import org.templar.client.miner.CpuMiner;
 
 /** The operator's view: admin API with its token, Prometheus metrics, after real mining. */
 @Timeout(120)

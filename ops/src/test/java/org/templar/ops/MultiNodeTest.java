@@ -9,7 +9,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
-import org.templar.pool.miner.CpuMiner;
+import org.templar.client.miner.CpuMiner;
 import org.templar.regtest.RegtestNode;
 
 /** Several nodes: templates from the first healthy one, every solved block to all of them. */

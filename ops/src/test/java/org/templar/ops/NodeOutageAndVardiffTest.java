@@ -8,8 +8,8 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
-import org.templar.pool.miner.CpuMiner;
-import org.templar.pool.miner.MinerStats;
+import org.templar.client.miner.CpuMiner;
+import org.templar.client.miner.MinerStats;
 import org.templar.pool.sv1.session.Sv1Session;
 import org.templar.regtest.RegtestNode;
 

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.condition.EnabledIfEnvironmentVariable;
 import org.junit.jupiter.api.io.TempDir;
 import org.templar.payout.BlockStatus;
-import org.templar.pool.miner.CpuMiner;
+import org.templar.client.miner.CpuMiner;
 
 /**
  * The whole pool with its ledger on a real PostgreSQL server (`database.url`), as several pool nodes

@@ -14,9 +14,9 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
-import org.templar.pool.miner.ChannelType;
-import org.templar.pool.miner.CpuMiner;
-import org.templar.pool.miner.MinerConfig;
+import org.templar.client.miner.ChannelType;
+import org.templar.client.miner.CpuMiner;
+import org.templar.client.miner.MinerConfig;
 import picocli.CommandLine;
 
 /**

@@ -18,8 +18,8 @@ import org.junit.jupiter.api.io.TempDir;
 import org.templar.payout.BlockRecord;
 import org.templar.payout.BlockStatus;
 import org.templar.payout.ShareRecord;
-import org.templar.pool.miner.CpuMiner;
-import org.templar.pool.miner.MinerConfig;
+import org.templar.client.miner.CpuMiner;
+import org.templar.client.miner.MinerConfig;
 import org.templar.regtest.RegtestWallet;
 
 /**

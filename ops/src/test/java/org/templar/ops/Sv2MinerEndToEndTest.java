@@ -14,10 +14,10 @@ import org.junit.jupiter.api.io.TempDir;
 import org.templar.payout.BlockRecord;
 import org.templar.payout.BlockStatus;
 import org.templar.payout.ShareRecord;
-import org.templar.pool.miner.ChannelType;
-import org.templar.pool.miner.CpuMiner;
-import org.templar.pool.miner.MinerConfig;
-import org.templar.pool.miner.MinerStats;
+import org.templar.client.miner.ChannelType;
+import org.templar.client.miner.CpuMiner;
+import org.templar.client.miner.MinerConfig;
+import org.templar.client.miner.MinerStats;
 
 /**
  * `templar mine` over Stratum V2 against the real pool (`templar run` with its embedded regtest node):
