@@ -29,38 +29,115 @@ public record BlockTemplate(
         transactions = List.copyOf(transactions);
     }
 
+    /**
+     * Reads a getblocktemplate answer. Every field the pool builds jobs from is checked for its type
+     * and shape here, so a node (or a proxy in front of one) that answers garbage is refused with an
+     * {@link RpcException} naming the field, instead of failing somewhere inside job building.
+     */
     public static BlockTemplate fromJson(JsonNode r) {
-        require(r, "version", "previousblockhash", "transactions", "coinbasevalue", "bits", "height", "curtime");
-        List<Tx> txs = new ArrayList<>();
-        for (JsonNode t : r.get("transactions")) {
-            byte[] txid = Hex.reverse(Hex.decode(t.path("txid").asText()));
-            byte[] wtxid = t.hasNonNull("hash") ? Hex.reverse(Hex.decode(t.get("hash").asText())) : txid;
-            txs.add(new Tx(Hex.decode(t.path("data").asText()), txid, wtxid, t.path("fee").asLong(0),
-                    t.path("weight").asInt(0)));
+        if (r == null || !r.isObject()) {
+            throw malformed("the answer is not a JSON object");
+        }
+        JsonNode txArray = r.get("transactions");
+        if (txArray == null || !txArray.isArray()) {
+            throw malformed("'transactions' is missing or not an array");
+        }
+        List<Tx> txs = new ArrayList<>(txArray.size());
+        for (int i = 0; i < txArray.size(); i++) {
+            JsonNode t = txArray.get(i);
+            String where = "transactions[" + i + "]";
+            if (!t.isObject()) {
+                throw malformed("'" + where + "' is not an object");
+            }
+            byte[] txid = hash(t, "txid", where);
+            byte[] wtxid = t.hasNonNull("hash") ? hash(t, "hash", where) : txid;
+            byte[] data = hex(t, "data", where);
+            if (data.length == 0) {
+                throw malformed("'" + where + ".data' is empty");
+            }
+            long fee = t.has("fee") ? integer(t, "fee", where, 0, Long.MAX_VALUE) : 0;
+            int weight = t.has("weight") ? (int) integer(t, "weight", where, 0, Integer.MAX_VALUE) : 0;
+            txs.add(new Tx(data, txid, wtxid, fee, weight));
         }
         Optional<byte[]> commitment = r.hasNonNull("default_witness_commitment")
-                ? Optional.of(Hex.decode(r.get("default_witness_commitment").asText()))
+                ? Optional.of(hex(r, "default_witness_commitment", null))
                 : Optional.empty();
-        long curtime = r.get("curtime").asLong();
+        long curtime = integer(r, "curtime", null, 0, 0xFFFF_FFFFL);
+        String bits = text(r, "bits", null);
+        if (bits.length() != 8) {
+            throw malformed("'bits' must be 8 hex digits, got \"" + bits + "\"");
+        }
+        JsonNode longPollId = r.get("longpollid");
         return new BlockTemplate(
-                r.get("version").asInt(),
-                Hex.reverse(Hex.decode(r.get("previousblockhash").asText())),
+                (int) integer(r, "version", null, Integer.MIN_VALUE, 0xFFFF_FFFFL),
+                hash(r, "previousblockhash", null),
                 txs,
-                r.get("coinbasevalue").asLong(),
-                (int) Long.parseLong(r.get("bits").asText(), 16),
-                r.get("height").asInt(),
+                integer(r, "coinbasevalue", null, 0, Long.MAX_VALUE),
+                (int) Long.parseLong(checkedHex(bits, "bits"), 16),
+                (int) integer(r, "height", null, 0, Integer.MAX_VALUE),
                 curtime,
-                r.path("mintime").asLong(curtime),
+                r.has("mintime") ? integer(r, "mintime", null, 0, 0xFFFF_FFFFL) : curtime,
                 commitment,
-                r.path("longpollid").asText(""));
+                longPollId != null && longPollId.isTextual() ? longPollId.asText() : "");
     }
 
-    private static void require(JsonNode r, String... fields) {
-        for (String f : fields) {
-            if (!r.hasNonNull(f)) {
-                throw new RpcException(-1, "getblocktemplate answer lacks '" + f + "'");
+    private static JsonNode field(JsonNode r, String name, String where) {
+        JsonNode v = r.get(name);
+        if (v == null || v.isNull()) {
+            throw malformed("lacks '" + qualified(name, where) + "'");
+        }
+        return v;
+    }
+
+    private static long integer(JsonNode r, String name, String where, long min, long max) {
+        JsonNode v = field(r, name, where);
+        if (!v.isIntegralNumber() || !v.canConvertToLong() || v.asLong() < min || v.asLong() > max) {
+            throw malformed("'" + qualified(name, where) + "' must be an integer in " + min + ".." + max + ", got " + v);
+        }
+        return v.asLong();
+    }
+
+    private static String text(JsonNode r, String name, String where) {
+        JsonNode v = field(r, name, where);
+        if (!v.isTextual()) {
+            throw malformed("'" + qualified(name, where) + "' must be a string, got " + v.getNodeType());
+        }
+        return v.asText();
+    }
+
+    private static byte[] hex(JsonNode r, String name, String where) {
+        String qualified = qualified(name, where);
+        return Hex.decode(checkedHex(text(r, name, where), qualified));
+    }
+
+    /** A 32-byte hash as the node displays it, turned into internal byte order. */
+    private static byte[] hash(JsonNode r, String name, String where) {
+        byte[] h = hex(r, name, where);
+        if (h.length != 32) {
+            throw malformed("'" + qualified(name, where) + "' must be 32 bytes, got " + h.length);
+        }
+        return Hex.reverse(h);
+    }
+
+    private static String checkedHex(String s, String name) {
+        if ((s.length() & 1) != 0) {
+            throw malformed("'" + name + "' has an odd number of hex digits");
+        }
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'))) {
+                throw malformed("'" + name + "' is not hex (character " + i + ")");
             }
         }
+        return s;
+    }
+
+    private static String qualified(String name, String where) {
+        return where == null ? name : where + "." + name;
+    }
+
+    private static RpcException malformed(String what) {
+        return new RpcException(-1, "malformed getblocktemplate answer: " + what);
     }
 
     /** Previous block hash as the node displays it. */
