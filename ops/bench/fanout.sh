@@ -5,10 +5,13 @@
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$here"
-if [ ! -f ops/target/templar.jar ] || [ -n "$(find . \( -path '*/target' -o -path ./.git \) -prune -o \( -path '*/src/main/*' -o -name pom.xml \) -newer ops/target/templar.jar -print -quit)" ]; then
-  echo "building..." >&2
-  ./mvnw -q -DskipTests package >&2
-fi
-ulimit -n 20000 2>/dev/null || true
+cp_file=ops/target/bench/bench-classpath.txt
+echo "building ops with its bench sources (src/bench/java) and its classpath..." >&2
+build() {
+  # -Dbench: the bench profiles (bench sources compiled with the tests they share, into target/bench)
+  ./mvnw -q "$@" -Dbench -pl ops -am -DskipTests test-compile dependency:build-classpath \
+    -Dmdep.outputFile="$here/$cp_file" -Dmdep.includeScope=test >&2
+}
+build -o || build   # first run on a fresh machine: let Maven fetch what it lacks
 exec java -Xmx2g -Dlogback.configurationFile=pool-server/bench/logback-bench.xml --add-opens java.base/sun.security.provider=ALL-UNNAMED \
-  -cp "ops/target/templar.jar:ops/target/lib/*" org.templar.ops.bench.FanoutBench "$@"
+  -cp "ops/target/bench/test-classes:ops/target/bench/classes:$(cat "$cp_file")" org.templar.ops.bench.FanoutBench "$@"

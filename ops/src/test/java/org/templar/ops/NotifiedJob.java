@@ -11,15 +11,18 @@ import org.templar.share.ShareCheck;
 import org.templar.share.ShareHasher;
 import org.templar.share.Target;
 
-/** A mining.notify as a miner would read it, so tests can craft shares with known properties. */
-final class NotifiedJob {
-    final String jobId;
-    final JobWork work;
-    final int version;
-    final int ntime;
+/**
+ * A mining.notify as a miner would read it, so tests can craft shares with known properties. Public
+ * for the share load generator in src/bench/java.
+ */
+public final class NotifiedJob {
+    public final String jobId;
+    public final JobWork work;
+    public final int version;
+    public final int ntime;
     final byte[] extranonce1;
 
-    NotifiedJob(JsonNode notify, byte[] extranonce1, int extranonce2Size) {
+    public NotifiedJob(JsonNode notify, byte[] extranonce1, int extranonce2Size) {
         JsonNode p = notify.get("params");
         this.jobId = p.get(0).asText();
         byte[] swapped = Hex.decode(p.get(1).asText());

@@ -13,9 +13,10 @@ import org.templar.pool.node.NodeClient;
 
 /**
  * The real pool as `templar run` starts it (embedded regtest node, H2 ledger, SV1 listener), on
- * loopback with OS-chosen ports and a temporary data directory.
+ * loopback with OS-chosen ports and a temporary data directory. Public for the load generators in
+ * src/bench/java (org.templar.ops.bench), which start their pool the same way.
  */
-final class PoolHarness implements AutoCloseable {
+public final class PoolHarness implements AutoCloseable {
     final RunCommand.Running running;
     final NodeClient node;
 
@@ -36,17 +37,17 @@ final class PoolHarness implements AutoCloseable {
         return o;
     }
 
-    static PoolHarness start(Path dataDir, Map<String, String> extra) throws Exception {
+    public static PoolHarness start(Path dataDir, Map<String, String> extra) throws Exception {
         Map<String, String> o = defaults(dataDir);
         o.putAll(extra);
         return new PoolHarness(RunCommand.start(ConfigLoader.load(null, o)));
     }
 
-    PoolRuntime pool() {
+    public PoolRuntime pool() {
         return running.pool();
     }
 
-    InetSocketAddress sv1() {
+    public InetSocketAddress sv1() {
         return running.pool().sv1Address();
     }
 

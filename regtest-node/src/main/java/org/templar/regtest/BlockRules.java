@@ -4,13 +4,12 @@ import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import org.bitcoinj.base.Sha256Hash;
 import org.bitcoinj.core.Transaction;
 import org.bitcoinj.core.TransactionInput;
 import org.bitcoinj.core.TransactionOutput;
 import org.bitcoinj.core.TransactionWitness;
-import org.templar.share.CoinbaseHeight;
-import org.templar.share.Sha256;
-import org.templar.share.Target;
+import org.bitcoinj.script.ScriptBuilder;
 
 /**
  * Core's stateless and parent-contextual block checks (validation.cpp CheckBlock,
@@ -28,23 +27,7 @@ public final class BlockRules {
     }
 
     static boolean proofOfWorkValid(byte[] hashInternal, int bits) {
-        int exponent = (bits >>> 24) & 0xff;
-        int mantissa = bits & 0x007fffff;
-        boolean negative = mantissa != 0 && (bits & 0x00800000) != 0;
-        boolean overflow = mantissa != 0 && (exponent > 34 || (mantissa > 0xff && exponent > 33) || (mantissa > 0xffff && exponent > 32));
-        if (negative || overflow || mantissa == 0) {
-            return false;
-        }
-        Target target;
-        try {
-            target = Target.fromCompact(bits);
-        } catch (IllegalArgumentException e) {
-            return false;
-        }
-        if (target.compareTo(RegtestConsensus.POW_LIMIT) > 0) {
-            return false;
-        }
-        return target.isMetBy(hashInternal);
+        return CompactBits.proofOfWorkValid(hashInternal, bits, RegtestConsensus.POW_LIMIT);
     }
 
     /** CheckBlock (checkPow as asked; proposals skip it like TestBlockValidity does). */
@@ -185,7 +168,7 @@ public final class BlockRules {
             }
         }
         if (height >= RegtestConsensus.BIP34_HEIGHT) {
-            byte[] expect = CoinbaseHeight.encodePush(height);
+            byte[] expect = heightPush(height);
             byte[] sig = block.transactions().get(0).getInput(0).getScriptBytes();
             if (sig.length < expect.length || !Arrays.equals(expect, 0, expect.length, sig, 0, expect.length)) {
                 throw BlockRejected.consensus("bad-cb-height", "block height mismatch in coinbase");
@@ -200,7 +183,7 @@ public final class BlockRules {
                 throw BlockRejected.mutated("bad-witness-nonce-size", "CheckWitnessMalleation : invalid witness reserved value size");
             }
             byte[] root = RawBlock.witnessMerkleRoot(block.transactions());
-            byte[] commitment = Sha256.hashPair(root, w.getPush(0));
+            byte[] commitment = Sha256Hash.hashTwice(root, w.getPush(0));
             byte[] script = coinbase.getOutput(commitPos).getScriptBytes();
             if (!Arrays.equals(commitment, 0, 32, script, 6, 38)) {
                 throw BlockRejected.mutated("bad-witness-merkle-match", "CheckWitnessMalleation : witness merkle commitment mismatch");
@@ -217,6 +200,15 @@ public final class BlockRules {
         if (block.weight() > RegtestConsensus.MAX_BLOCK_WEIGHT) {
             throw BlockRejected.consensus("bad-blk-weight", "ContextualCheckBlock : weight limit failed");
         }
+    }
+
+    /**
+     * BIP34's expected scriptSig prefix, {@code CScript() << nHeight} in Core: OP_0 for 0, OP_1..OP_16
+     * for 1..16, else a push of the minimal CScriptNum. Encoded by bitcoinj's script builder, which
+     * follows the same rule, so the pool's own encoder is never the judge of itself.
+     */
+    static byte[] heightPush(int height) {
+        return new ScriptBuilder().number(height).build().program();
     }
 
     /** IsFinalTx. */
@@ -254,7 +246,7 @@ public final class BlockRules {
     /** The commitment output script for a list of block transactions (coinbase first), with the all-zero reserved value. */
     public static byte[] witnessCommitmentScript(List<Transaction> txs) {
         byte[] root = RawBlock.witnessMerkleRoot(txs);
-        byte[] commitment = Sha256.hashPair(root, new byte[32]);
+        byte[] commitment = Sha256Hash.hashTwice(root, new byte[32]);
         byte[] script = new byte[38];
         script[0] = 0x6a;
         script[1] = 0x24;

@@ -15,7 +15,6 @@ import org.bitcoinj.script.Script;
 import org.bitcoinj.script.ScriptChunk;
 import org.bitcoinj.script.ScriptOpCodes;
 import org.bitcoinj.script.ScriptPattern;
-import org.templar.share.Hex;
 
 /**
  * Renders chain objects in Bitcoin Core's JSON shapes (core_write.cpp TxToUniv, ScriptToUniv;
@@ -36,7 +35,7 @@ final class CoreJson {
     }
 
     static String target(int bits) {
-        String t = org.templar.share.Target.fromCompact(bits).toBigInteger().toString(16);
+        String t = CompactBits.decode(bits).target().toString(16);
         return "0".repeat(64 - t.length()) + t;
     }
 

@@ -2,20 +2,22 @@ package org.templar.regtest;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import org.bitcoinj.base.Sha256Hash;
 import org.bitcoinj.base.VarInt;
 import org.bitcoinj.core.Transaction;
-import org.templar.share.BlockHeader;
-import org.templar.share.MerkleBranch;
 
 /**
  * A block as received: the 80-byte header fields and bitcoinj transactions. Stateless codec
  * (bytes to value and back); consensus checks live in {@link BlockRules}.
  */
 public final class RawBlock {
+    /** version, prev hash, merkle root, time, bits, nonce: 4 + 32 + 32 + 4 + 4 + 4 bytes. */
+    public static final int HEADER_SIZE = 80;
+
     private final byte[] header;
     private final List<Transaction> txs;
     private final Sha256Hash hash;
@@ -23,14 +25,14 @@ public final class RawBlock {
     private RawBlock(byte[] header, List<Transaction> txs) {
         this.header = header;
         this.txs = Collections.unmodifiableList(new ArrayList<>(txs));
-        this.hash = Sha256Hash.wrapReversed(BlockHeader.hash(header));
+        this.hash = Sha256Hash.wrapReversed(Sha256Hash.hashTwice(header));
     }
 
     /** Decodes a serialized block; throws IllegalArgumentException when the bytes are not a block. */
     public static RawBlock parse(byte[] raw) {
         try {
             ByteBuffer buf = ByteBuffer.wrap(raw);
-            byte[] header = new byte[BlockHeader.SIZE];
+            byte[] header = new byte[HEADER_SIZE];
             buf.get(header);
             long n = VarInt.read(buf).longValue();
             if (n < 0 || n > raw.length) {
@@ -47,7 +49,7 @@ public final class RawBlock {
     }
 
     public static RawBlock of(byte[] header, List<Transaction> txs) {
-        if (header.length != BlockHeader.SIZE) {
+        if (header.length != HEADER_SIZE) {
             throw new IllegalArgumentException("header is " + header.length + " bytes");
         }
         return new RawBlock(header.clone(), txs);
@@ -55,14 +57,17 @@ public final class RawBlock {
 
     public static RawBlock assemble(int version, Sha256Hash prev, long time, int bits, long nonce, List<Transaction> txs) {
         byte[] merkle = merkleRoot(txs);
-        byte[] header = BlockHeader.serialize(version, prev.getReversedBytes(), merkle, (int) time, bits, (int) nonce);
+        byte[] header = ByteBuffer.allocate(HEADER_SIZE).order(ByteOrder.LITTLE_ENDIAN)
+                .putInt(version).put(prev.getReversedBytes()).put(merkle)
+                .putInt((int) time).putInt(bits).putInt((int) nonce)
+                .array();
         return new RawBlock(header, txs);
     }
 
     /** A copy with another nonce (the header is re-hashed). */
     public RawBlock withNonce(long nonce) {
         byte[] h = header.clone();
-        BlockHeader.writeIntLe(h, 76, (int) nonce);
+        ByteBuffer.wrap(h).order(ByteOrder.LITTLE_ENDIAN).putInt(76, (int) nonce);
         return new RawBlock(h, txs);
     }
 
@@ -72,7 +77,7 @@ public final class RawBlock {
     }
 
     public byte[] serialize() {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(BlockHeader.SIZE + 256 * txs.size());
+        ByteArrayOutputStream out = new ByteArrayOutputStream(HEADER_SIZE + 256 * txs.size());
         out.writeBytes(header);
         out.writeBytes(VarInt.of(txs.size()).serialize());
         for (Transaction tx : txs) {
@@ -83,7 +88,7 @@ public final class RawBlock {
 
     /** Serialized size without witness data (Core's "strippedsize"). */
     public int strippedSize() {
-        int size = BlockHeader.SIZE + VarInt.sizeOf(txs.size());
+        int size = HEADER_SIZE + VarInt.sizeOf(txs.size());
         for (Transaction tx : txs) {
             size += strippedSize(tx);
         }
@@ -91,7 +96,7 @@ public final class RawBlock {
     }
 
     public int size() {
-        int size = BlockHeader.SIZE + VarInt.sizeOf(txs.size());
+        int size = HEADER_SIZE + VarInt.sizeOf(txs.size());
         for (Transaction tx : txs) {
             size += tx.messageSize();
         }
@@ -113,31 +118,16 @@ public final class RawBlock {
         for (Transaction tx : txs) {
             ids.add(tx.getTxId().getReversedBytes());
         }
-        return MerkleBranch.root(ids);
+        return Merkle.root(ids);
     }
 
     /** True when the txid list has a repeated last pair that makes another list hash alike (CVE-2012-2459). */
     public static boolean merkleMutated(List<Transaction> txs) {
-        List<byte[]> level = new ArrayList<>();
+        List<byte[]> ids = new ArrayList<>(txs.size());
         for (Transaction tx : txs) {
-            level.add(tx.getTxId().getReversedBytes());
+            ids.add(tx.getTxId().getReversedBytes());
         }
-        boolean mutated = false;
-        while (level.size() > 1) {
-            for (int i = 0; i + 1 < level.size(); i += 2) {
-                if (java.util.Arrays.equals(level.get(i), level.get(i + 1))) {
-                    mutated = true;
-                }
-            }
-            List<byte[]> next = new ArrayList<>();
-            for (int i = 0; i < level.size(); i += 2) {
-                byte[] l = level.get(i);
-                byte[] r = i + 1 < level.size() ? level.get(i + 1) : l;
-                next.add(org.templar.share.Sha256.hashPair(l, r));
-            }
-            level = next;
-        }
-        return mutated;
+        return Merkle.of(ids).mutated();
     }
 
     /** BIP141 witness merkle root: wtxids with the coinbase's replaced by zero. */
@@ -147,7 +137,7 @@ public final class RawBlock {
         for (int i = 1; i < txs.size(); i++) {
             ids.add(txs.get(i).getWTxId().getReversedBytes());
         }
-        return MerkleBranch.root(ids);
+        return Merkle.root(ids);
     }
 
     public byte[] header() {
@@ -159,7 +149,7 @@ public final class RawBlock {
     }
 
     public int version() {
-        return BlockHeader.readIntLe(header, 0);
+        return headerInt(0);
     }
 
     public Sha256Hash prevHash() {
@@ -179,18 +169,22 @@ public final class RawBlock {
     }
 
     public long time() {
-        return Integer.toUnsignedLong(BlockHeader.readIntLe(header, 68));
+        return Integer.toUnsignedLong(headerInt(68));
     }
 
     public int bits() {
-        return BlockHeader.readIntLe(header, 72);
+        return headerInt(72);
     }
 
     public long nonce() {
-        return Integer.toUnsignedLong(BlockHeader.readIntLe(header, 76));
+        return Integer.toUnsignedLong(headerInt(76));
     }
 
     public List<Transaction> transactions() {
         return txs;
+    }
+
+    private int headerInt(int offset) {
+        return ByteBuffer.wrap(header).order(ByteOrder.LITTLE_ENDIAN).getInt(offset);
     }
 }

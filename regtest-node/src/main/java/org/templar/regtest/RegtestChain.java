@@ -1,5 +1,6 @@
 package org.templar.regtest;
 
+import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -19,8 +20,6 @@ import org.bitcoinj.core.TransactionOutput;
 import org.bitcoinj.core.TransactionWitness;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.templar.share.CoinbaseHeight;
-import org.templar.share.Hex;
 
 /**
  * The regtest chain state: block index, active chain, UTXO set and mempool, behind one lock.
@@ -569,8 +568,8 @@ public final class RegtestChain {
         for (int i = 1; i < txsWithNullCoinbase.size(); i++) {
             ids.add(txsWithNullCoinbase.get(i).getWTxId().getReversedBytes());
         }
-        byte[] root = org.templar.share.MerkleBranch.root(ids);
-        byte[] commitment = org.templar.share.Sha256.hashPair(root, new byte[32]);
+        byte[] root = Merkle.root(ids);
+        byte[] commitment = Sha256Hash.hashTwice(root, new byte[32]);
         byte[] script = new byte[38];
         System.arraycopy(new byte[] {0x6a, 0x24, (byte) 0xaa, 0x21, (byte) 0xa9, (byte) 0xed}, 0, script, 0, 6);
         System.arraycopy(commitment, 0, script, 6, 32);
@@ -597,11 +596,14 @@ public final class RegtestChain {
     public static RawBlock assemble(BlockTemplate t, byte[] payoutScript, long extraNonce) {
         Transaction coinbase = new Transaction();
         coinbase.setVersion(2);
-        byte[] heightPush = CoinbaseHeight.encodePush(t.height());
-        byte[] nonce = CoinbaseHeight.scriptNum(extraNonce);
+        // Core's IncrementExtraNonce: CScript() << nHeight << CScriptNum(nExtraNonce). The extra
+        // nonce is always a plain data push (OP_0 when it is 0), never OP_1..OP_16, so it is written
+        // by hand: bitcoinj's data() would turn a one-byte 1..16 into OP_N.
+        byte[] heightPush = BlockRules.heightPush(t.height());
+        byte[] nonce = scriptNum(extraNonce);
         byte[] scriptSig = new byte[heightPush.length + 1 + nonce.length];
         System.arraycopy(heightPush, 0, scriptSig, 0, heightPush.length);
-        scriptSig[heightPush.length] = (byte) nonce.length; // OP_0 when the extra nonce is 0
+        scriptSig[heightPush.length] = (byte) nonce.length;
         System.arraycopy(nonce, 0, scriptSig, heightPush.length + 1, nonce.length);
         TransactionInput in = new TransactionInput(coinbase, scriptSig, TransactionOutPoint.UNCONNECTED)
                 .withWitness(TransactionWitness.of(new byte[32]));
@@ -792,5 +794,16 @@ public final class RegtestChain {
     /** CScript::IsUnspendable: OP_RETURN or over MAX_SCRIPT_SIZE (10,000 bytes). */
     static boolean isUnspendable(byte[] script) {
         return isOpReturn(script) || script.length > 10_000;
+    }
+
+    /**
+     * CScriptNum::serialize of a non-negative value: minimal little-endian, with a 0x00 byte added
+     * when the top bit is set. That is BigInteger's minimal two's complement, reversed; zero is empty.
+     */
+    static byte[] scriptNum(long value) {
+        if (value < 0) {
+            throw new IllegalArgumentException("negative extra nonce " + value);
+        }
+        return value == 0 ? new byte[0] : Hex.reverse(BigInteger.valueOf(value).toByteArray());
     }
 }

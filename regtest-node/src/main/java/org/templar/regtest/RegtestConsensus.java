@@ -1,7 +1,6 @@
 package org.templar.regtest;
 
 import java.math.BigInteger;
-import org.templar.share.Target;
 
 /**
  * Bitcoin Core's regtest consensus parameters (src/kernel/chainparams.cpp, CRegTestParams) and the
@@ -22,7 +21,7 @@ public final class RegtestConsensus {
 
     /** powLimit = 0x7fffff0000...; regtest never retargets (fPowNoRetargeting). */
     public static final int POW_LIMIT_BITS = 0x207fffff;
-    public static final Target POW_LIMIT = Target.fromCompact(POW_LIMIT_BITS);
+    public static final BigInteger POW_LIMIT = CompactBits.decode(POW_LIMIT_BITS).target();
 
     public static final int SUBSIDY_HALVING_INTERVAL = 150;
     public static final long COIN = 100_000_000L;
@@ -62,7 +61,7 @@ public final class RegtestConsensus {
 
     /** GetBlockProof: 2^256 / (target + 1). */
     public static BigInteger work(int nbits) {
-        BigInteger target = Target.fromCompact(nbits).toBigInteger();
+        BigInteger target = CompactBits.decode(nbits).target();
         return BigInteger.ONE.shiftLeft(256).divide(target.add(BigInteger.ONE));
     }
 

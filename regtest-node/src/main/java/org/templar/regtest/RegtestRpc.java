@@ -20,7 +20,6 @@ import org.bitcoinj.base.SegwitAddress;
 import org.bitcoinj.base.Sha256Hash;
 import org.bitcoinj.core.Transaction;
 import org.bitcoinj.script.ScriptBuilder;
-import org.templar.share.Hex;
 
 /**
  * The JSON-RPC methods of the embedded node: parameters in (positional or named), Core-shaped JSON

@@ -14,7 +14,6 @@ import org.bitcoinj.core.TransactionWitness;
 import org.bitcoinj.crypto.ECKey;
 import org.bitcoinj.crypto.TransactionSignature;
 import org.bitcoinj.script.ScriptBuilder;
-import org.templar.share.Hex;
 
 /**
  * A one-key faucet for tests and demos: a P2WPKH address to mine to, and signed transactions

@@ -35,11 +35,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
-import org.templar.share.BlockHeader;
-import org.templar.share.CoinbaseHeight;
-import org.templar.share.Hex;
-import org.templar.share.MerkleBranch;
-import org.templar.share.Target;
 import org.zeromq.SocketType;
 import org.zeromq.ZContext;
 import org.zeromq.ZMQ;
@@ -160,9 +155,9 @@ class CoreConformanceTest {
             for (byte[] tx : all.subList(1, all.size())) {
                 wtxids.add(Transaction.read(ByteBuffer.wrap(tx)).getWTxId().getReversedBytes());
             }
-            byte[] root = MerkleBranch.root(wtxids);
+            byte[] root = CoreEncodings.merkleRoot(wtxids);
             byte[] both = Arrays.copyOf(root, 64);
-            byte[] commitment = org.templar.share.Sha256.hashTwice(both);
+            byte[] commitment = Sha256Hash.hashTwice(both);
             byte[] script = Hex.decode("6a24aa21a9ed" + "00".repeat(32));
             System.arraycopy(commitment, 0, script, 6, 32);
             return script;
@@ -187,7 +182,7 @@ class CoreConformanceTest {
 
         byte[] coinbase() {
             ByteArrayOutputStream o = new ByteArrayOutputStream();
-            byte[] push = CoinbaseHeight.encodePush(height);
+            byte[] push = CoreEncodings.heightPush(height);
             byte[] sig = Arrays.copyOf(push, push.length + scriptSigExtra.length);
             System.arraycopy(scriptSigExtra, 0, sig, push.length, scriptSigExtra.length);
             u32(o, 2);
@@ -233,15 +228,14 @@ class CoreConformanceTest {
             for (byte[] tx : all) {
                 txids.add(Transaction.read(ByteBuffer.wrap(tx)).getTxId().getReversedBytes());
             }
-            byte[] root = MerkleBranch.root(txids);
+            byte[] root = CoreEncodings.merkleRoot(txids);
             if (corruptMerkle) {
                 root[0] ^= 1;
             }
-            byte[] header = BlockHeader.serialize(version, Hex.reverse(Hex.decode(prev)), root, (int) time, bits, 0);
-            Target target = Target.fromCompact(bits);
+            byte[] header = CoreEncodings.header(version, Hex.reverse(Hex.decode(prev)), root, (int) time, bits, 0);
             for (int nonce = 0; ; nonce++) {
-                BlockHeader.writeIntLe(header, 76, nonce);
-                if (target.isMetBy(BlockHeader.hash(header)) == solve) {
+                CoreEncodings.writeIntLe(header, 76, nonce);
+                if (CoreEncodings.meetsTarget(CoreEncodings.headerHash(header), bits) == solve) {
                     break;
                 }
             }
@@ -253,7 +247,7 @@ class CoreConformanceTest {
         }
 
         static String hash(byte[] block) {
-            return Hex.encode(Hex.reverse(BlockHeader.hash(Arrays.copyOf(block, 80))));
+            return Hex.encode(Hex.reverse(CoreEncodings.headerHash(block)));
         }
 
         private static void u32(ByteArrayOutputStream o, long v) {

@@ -27,7 +27,7 @@ class GenerateBlockTest {
             JsonNode dry = rpc.call("generateblock", wallet.address(), List.of(inPool, raw), false);
             assertTrue(dry.has("hex"));
             assertEquals(102, rpc.call("getblockcount").asInt());
-            RawBlock block = RawBlock.parse(org.templar.share.Hex.decode(dry.get("hex").asText()));
+            RawBlock block = RawBlock.parse(Hex.decode(dry.get("hex").asText()));
             assertEquals(dry.get("hash").asText(), block.hash().toString());
             assertEquals(3, block.transactions().size());
 

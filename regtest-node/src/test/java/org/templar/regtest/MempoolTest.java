@@ -74,14 +74,14 @@ class MempoolTest {
         var coin = wallet.matureCoinbase(node.chain()).orElseThrow();
         // Core v30+: 0.1 sat/vB, the required fee rounded up
         String low = wallet.spend(coin.getKey(), coin.getValue().value(), other.address(), RegtestConsensus.COIN, 5);
-        int vsize = org.bitcoinj.core.Transaction.read(java.nio.ByteBuffer.wrap(org.templar.share.Hex.decode(low))).getVsize();
+        int vsize = org.bitcoinj.core.Transaction.read(java.nio.ByteBuffer.wrap(Hex.decode(low))).getVsize();
         long required = (vsize * 100L + 999) / 1000;
         Rpc.Error e = rejected(low);
         assertEquals(-26, e.code);
         assertEquals("min relay fee not met, 5 < " + required, e.text());
         // without change output the transaction is smaller, and so is the required fee
         String zeroFee = wallet.spend(coin.getKey(), coin.getValue().value(), other.address(), coin.getValue().value(), 0);
-        int zeroVsize = org.bitcoinj.core.Transaction.read(java.nio.ByteBuffer.wrap(org.templar.share.Hex.decode(zeroFee))).getVsize();
+        int zeroVsize = org.bitcoinj.core.Transaction.read(java.nio.ByteBuffer.wrap(Hex.decode(zeroFee))).getVsize();
         Rpc.Error zero = rejected(zeroFee);
         assertEquals("min relay fee not met, 0 < " + (zeroVsize * 100L + 999) / 1000, zero.text());
         // exactly the minimum is enough

@@ -1,5 +1,6 @@
 package org.templar.regtest;
 
+import org.bitcoinj.base.Sha256Hash;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -21,7 +22,6 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
-import org.templar.share.Hex;
 
 /** The field sets and types of each RPC answer, compared with Core's documented shapes. */
 /* Tests that mine blocks run last: the others look at the mempool transaction made in start(). */
@@ -118,7 +118,7 @@ class RpcShapesTest {
     /** Recomputes a header's hash from its hex, independently of the node. */
     static final class RawBlockHash {
         static String of(String headerHex) {
-            return Hex.encode(Hex.reverse(org.templar.share.Sha256.hashTwice(Hex.decode(headerHex))));
+            return Hex.encode(Hex.reverse(Sha256Hash.hashTwice(Hex.decode(headerHex))));
         }
     }
 

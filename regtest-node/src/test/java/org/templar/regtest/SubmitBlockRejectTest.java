@@ -18,9 +18,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.templar.share.BlockHeader;
-import org.templar.share.CoinbaseHeight;
-import org.templar.share.Hex;
 
 /**
  * Each reason Core's submitblock gives for a block a pool can get wrong: a valid block is built from
@@ -66,7 +63,7 @@ class SubmitBlockRejectTest {
 
     static byte[] le32(long v) {
         byte[] b = new byte[4];
-        BlockHeader.writeIntLe(b, 0, (int) v);
+        CoreEncodings.writeIntLe(b, 0, (int) v);
         return b;
     }
 
@@ -117,7 +114,7 @@ class SubmitBlockRejectTest {
     void wrongBip34Height() {
         JsonNode t = gbt();
         TemplateBlocks.Coinbase c = cb(t);
-        byte[] wrong = CoinbaseHeight.encodePush(t.get("height").asInt() + 1);
+        byte[] wrong = CoreEncodings.heightPush(t.get("height").asInt() + 1);
         byte[] sig = Arrays.copyOf(wrong, wrong.length + 1);
         sig[wrong.length] = 0x00;
         RawBlock b = TemplateBlocks.solve(TemplateBlocks.build(t,
@@ -129,7 +126,7 @@ class SubmitBlockRejectTest {
     void coinbaseScriptSigOver100Bytes() {
         JsonNode t = gbt();
         TemplateBlocks.Coinbase c = cb(t);
-        byte[] height = CoinbaseHeight.encodePush(t.get("height").asInt());
+        byte[] height = CoreEncodings.heightPush(t.get("height").asInt());
         byte[] sig = new byte[101];
         System.arraycopy(height, 0, sig, 0, height.length);
         sig[height.length] = (byte) (101 - height.length - 1); // one push filling the rest

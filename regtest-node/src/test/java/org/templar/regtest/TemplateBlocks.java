@@ -11,8 +11,6 @@ import org.bitcoinj.core.TransactionInput;
 import org.bitcoinj.core.TransactionOutPoint;
 import org.bitcoinj.core.TransactionOutput;
 import org.bitcoinj.core.TransactionWitness;
-import org.templar.share.CoinbaseHeight;
-import org.templar.share.Hex;
 
 /**
  * Builds a block from a getblocktemplate answer the way a pool does (coinbase with the BIP34 height,
@@ -26,7 +24,7 @@ final class TemplateBlocks {
     record Coinbase(byte[] scriptSig, long value, byte[] payoutScript, boolean witnessCommitment, byte[] witnessNonce) {}
 
     static Coinbase standardCoinbase(JsonNode gbt, byte[] payoutScript) {
-        byte[] height = CoinbaseHeight.encodePush(gbt.get("height").asInt());
+        byte[] height = CoreEncodings.heightPush(gbt.get("height").asInt());
         byte[] sig = new byte[height.length + 5];
         System.arraycopy(height, 0, sig, 0, height.length);
         sig[height.length] = 4; // push a 4-byte pool tag so that scriptSig is always >= 2 bytes

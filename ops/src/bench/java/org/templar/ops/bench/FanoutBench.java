@@ -15,9 +15,7 @@ import io.netty.handler.codec.LineBasedFrameDecoder;
 import io.netty.util.CharsetUtil;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -27,9 +25,8 @@ import org.HdrHistogram.Histogram;
 import org.bitcoinj.base.BitcoinNetwork;
 import org.bitcoinj.base.ScriptType;
 import org.bitcoinj.crypto.ECKey;
+import org.templar.ops.PoolHarness;
 import org.templar.ops.PoolRuntime;
-import org.templar.ops.PrometheusMetrics;
-import org.templar.ops.config.ConfigLoader;
 import org.templar.regtest.RegtestNode;
 
 /**
@@ -50,19 +47,11 @@ public final class FanoutBench {
         int rounds = intArg(args, "--rounds", 10);
         // solo pools build one coinbase per payout address: --distinct makes every connection pay its own
         boolean distinct = java.util.Arrays.asList(args).contains("--distinct");
-        Path dir = Files.createTempDirectory("templar-fanout");
-        Map<String, String> o = new LinkedHashMap<>();
-        o.put("data_dir", dir.toString());
-        o.put("sv1.listen", "127.0.0.1:0");
-        o.put("sv2.listen", "off");
-        o.put("metrics.listen", "off");
-        o.put("admin.listen", "off");
-        o.put("embedded_node.rpc_port", "0");
-        o.put("embedded_node.zmq_port", "0");
         String address = new ECKey().toAddress(ScriptType.P2WPKH, BitcoinNetwork.REGTEST).toString();
         EventLoopGroup clients = new NioEventLoopGroup(1);
-        PrometheusMetrics metrics = new PrometheusMetrics(new io.prometheus.client.CollectorRegistry());
-        try (PoolRuntime pool = PoolRuntime.start(ConfigLoader.load(null, o), metrics, metrics)) {
+        // the pool exactly as the end-to-end tests start it (embedded node, H2, SV1 on loopback)
+        try (PoolHarness harness = PoolHarness.start(Files.createTempDirectory("templar-fanout"), Map.of())) {
+            PoolRuntime pool = harness.pool();
             InetSocketAddress sv1 = pool.sv1Address();
             AtomicInteger notified = new AtomicInteger();
             Bootstrap b = new Bootstrap().group(clients).channel(NioSocketChannel.class)

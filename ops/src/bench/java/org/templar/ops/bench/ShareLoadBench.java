@@ -1,5 +1,7 @@
 package org.templar.ops.bench;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
@@ -13,9 +15,7 @@ import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.LineBasedFrameDecoder;
 import io.netty.util.CharsetUtil;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayDeque;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -23,16 +23,10 @@ import org.HdrHistogram.ConcurrentHistogram;
 import org.bitcoinj.base.BitcoinNetwork;
 import org.bitcoinj.base.ScriptType;
 import org.bitcoinj.crypto.ECKey;
+import org.templar.ops.NotifiedJob;
+import org.templar.ops.PoolHarness;
 import org.templar.ops.PoolRuntime;
-import org.templar.ops.PrometheusMetrics;
-import org.templar.ops.config.ConfigLoader;
-import org.templar.pool.sv1.codec.Sv1JsonCodec;
-import org.templar.pool.sv1.codec.Sv1Message;
-import org.templar.pool.sv1.codec.Sv1Request;
-import org.templar.pool.sv1.codec.Sv1ServerCall;
 import org.templar.share.Hex;
-import org.templar.share.JobWork;
-import org.templar.share.MerkleBranch;
 import org.templar.share.ShareCheck;
 import org.templar.share.ShareHasher;
 
@@ -56,23 +50,13 @@ public final class ShareLoadBench {
         int connections = intArg(args, "--connections", 50);
         int window = intArg(args, "--window", 16);
         int seconds = intArg(args, "--seconds", 20);
-        Path dir = Files.createTempDirectory("templar-shares");
-        Map<String, String> o = new LinkedHashMap<>();
-        o.put("data_dir", dir.toString());
-        o.put("sv1.listen", "127.0.0.1:0");
-        o.put("sv2.listen", "off");
-        o.put("metrics.listen", "off");
-        o.put("admin.listen", "off");
-        o.put("embedded_node.rpc_port", "0");
-        o.put("embedded_node.zmq_port", "0");
         // below regtest's network difficulty (~4.7e-10), fixed: every hash is a share, vardiff cannot move it
-        o.put("vardiff.minimum", "1e-12");
-        o.put("vardiff.initial", "1e-12");
-        o.put("vardiff.maximum", "1e-12");
+        Map<String, String> o = Map.of("vardiff.minimum", "1e-12", "vardiff.initial", "1e-12", "vardiff.maximum", "1e-12");
         String address = new ECKey().toAddress(ScriptType.P2WPKH, BitcoinNetwork.REGTEST).toString();
         EventLoopGroup clients = new NioEventLoopGroup(1);
-        PrometheusMetrics metrics = new PrometheusMetrics(new io.prometheus.client.CollectorRegistry());
-        try (PoolRuntime pool = PoolRuntime.start(ConfigLoader.load(null, o), metrics, metrics)) {
+        // the pool exactly as the end-to-end tests start it (embedded node, H2 with durable group commit)
+        try (PoolHarness harness = PoolHarness.start(Files.createTempDirectory("templar-shares"), o)) {
+            PoolRuntime pool = harness.pool();
             Bootstrap b = new Bootstrap().group(clients).channel(NioSocketChannel.class)
                     .option(ChannelOption.TCP_NODELAY, true)
                     .handler(new ChannelInitializer<SocketChannel>() {
@@ -120,15 +104,13 @@ public final class ShareLoadBench {
     /** One miner connection keeping {@code window} shares in flight on the newest job. */
     private static final class Submitter extends SimpleChannelInboundHandler<ByteBuf> {
         private static final ShareHasher HASHER = new ShareHasher(); // the single client event loop's
+        private static final ObjectMapper JSON = new ObjectMapper();
         private final String user;
         private final int window;
         private final ArrayDeque<Long> sentAt = new ArrayDeque<>();
         private final java.util.Map<Integer, Long> inFlight = new java.util.HashMap<>();
         private byte[] extranonce1;
-        private String jobId;
-        private JobWork work;
-        private int ntime;
-        private int version;
+        private NotifiedJob job;
         private int nonce;
         private int nextId = 10;
         private int extranonce2;
@@ -146,34 +128,31 @@ public final class ShareLoadBench {
 
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, ByteBuf line) throws Exception {
-            Sv1Message m = Sv1JsonCodec.decode(line.toString(CharsetUtil.UTF_8));
-            if (m instanceof org.templar.pool.sv1.codec.Sv1Response r) {
-                int id = r.id().asInt();
-                if (id == 1) {
-                    extranonce1 = Hex.decode(r.result().get(1).asText());
-                    return;
-                }
-                Long t = inFlight.remove(id);
-                if (t != null) {
-                    if (measuring) {
-                        LATENCY.recordValue(System.nanoTime() - t);
-                        (r.isError() ? REJECTED : ACCEPTED).incrementAndGet();
-                    }
+            JsonNode m = JSON.readTree(line.toString(CharsetUtil.UTF_8));
+            if (m.hasNonNull("method")) {
+                if (m.get("method").asText().equals("mining.notify")) {
+                    job = new NotifiedJob(m, extranonce1, 4); // parsed as the end-to-end tests' miners do
                     fill(ctx);
                 }
-            } else if (m instanceof Sv1Request req && req.method().equals("mining.notify")) {
-                Sv1ServerCall.Notify n = (Sv1ServerCall.Notify) Sv1ServerCall.parse(req);
-                jobId = n.jobId();
-                ntime = n.ntime();
-                version = n.version();
-                work = JobWork.of(n.version(), n.prevHash(), n.nbits(), n.coinb1(), n.coinb2(),
-                        MerkleBranch.of(n.merkleBranch()), extranonce1.length + 4);
+                return;
+            }
+            int id = m.path("id").asInt();
+            if (id == 1) {
+                extranonce1 = Hex.decode(m.get("result").get(1).asText());
+                return;
+            }
+            Long t = inFlight.remove(id);
+            if (t != null) {
+                if (measuring) {
+                    LATENCY.recordValue(System.nanoTime() - t);
+                    (m.hasNonNull("error") ? REJECTED : ACCEPTED).incrementAndGet();
+                }
                 fill(ctx);
             }
         }
 
         private void fill(ChannelHandlerContext ctx) {
-            if (!running || work == null) {
+            if (!running || job == null) {
                 return;
             }
             StringBuilder out = new StringBuilder();
@@ -185,13 +164,13 @@ public final class ShareLoadBench {
                     if (++nonce == 0) {
                         extranonce2++;
                     }
-                    c = HASHER.check(work, extranonce1, en2, ntime, nonce, version);
-                } while (c.meets(work.networkTarget()));
+                    c = HASHER.check(job.work, extranonce1, en2, job.ntime, nonce, job.version);
+                } while (c.meets(job.work.networkTarget()));
                 int id = nextId++;
                 inFlight.put(id, System.nanoTime());
                 out.append("{\"id\":").append(id).append(",\"method\":\"mining.submit\",\"params\":[\"").append(user)
-                        .append("\",\"").append(jobId).append("\",\"").append(Hex.encode(en2)).append("\",\"")
-                        .append(String.format("%08x", ntime)).append("\",\"").append(String.format("%08x", nonce))
+                        .append("\",\"").append(job.jobId).append("\",\"").append(Hex.encode(en2)).append("\",\"")
+                        .append(String.format("%08x", job.ntime)).append("\",\"").append(String.format("%08x", nonce))
                         .append("\"]}\n");
             }
             if (out.length() > 0) {
