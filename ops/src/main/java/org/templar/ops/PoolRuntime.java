@@ -28,6 +28,7 @@ import org.templar.pool.core.PoolMetrics;
 import org.templar.pool.core.ShareLogWriter;
 import org.templar.pool.core.ShareProcessor;
 import org.templar.pool.job.JobSettings;
+import org.templar.pool.job.Template;
 import org.templar.pool.job.TemplateSource;
 import org.templar.pool.node.NodeClient;
 import org.templar.pool.node.NodeEndpoint;
@@ -37,7 +38,10 @@ import org.templar.pool.sv1.transport.Sv1Server;
 import org.templar.pool.sv2.mining.Sv2MiningSettings;
 import org.templar.pool.sv2.noise.AuthorityKeyPair;
 import org.templar.pool.sv2.noise.RotatingServerIdentity;
+import org.templar.pool.sv2.server.Sv2Listener;
 import org.templar.pool.sv2.server.Sv2Server;
+import org.templar.pool.sv2.tdp.TemplateProvider;
+import org.templar.pool.sv2.tdp.TemplateProviderSession;
 import org.templar.pool.sv2.transport.NoiseTransportConfig;
 import org.templar.regtest.RegtestNode;
 
@@ -59,7 +63,11 @@ public final class PoolRuntime implements AutoCloseable {
     private Sv1Server sv1;
     private InetSocketAddress sv1Address;
     private Sv2Server sv2;
+    /** Largest frame a Template Distribution client may send (a SubmitSolution's coinbase). */
+    static final int TDP_MAX_INBOUND_PAYLOAD = 1 << 20;
     private InetSocketAddress sv2Address;
+    private Sv2Listener<TemplateProviderSession> tdp;
+    private InetSocketAddress tdpAddress;
     private AuthorityKeyPair authority;
     private EventLoopGroup boss;
     private EventLoopGroup workers;
@@ -136,16 +144,33 @@ public final class PoolRuntime implements AutoCloseable {
             sv1Address = sv1.start(boss, workers, config.sv1().address());
             templates.addListener(sv1::broadcast);
         }
-        if (config.sv2().enabled()) {
+        RotatingServerIdentity identity = null;
+        if (config.sv2().enabled() || config.tdp().enabled()) {
             authority = AuthorityKeyPair.loadOrCreate(config.sv2AuthorityKeyFile().orElse(authorityKeyFile(config.dataDir())),
                     new java.security.SecureRandom());
             log.info("Stratum V2 authority public key: {} (miners pin it: stratum2+tcp://HOST:PORT/{})",
                     authority.publicKey().toBase58(), authority.publicKey().toBase58());
-            sv2 = new Sv2Server(context, Sv2MiningSettings.defaults(), new RotatingServerIdentity(authority,
-                    Duration.ofDays(1), java.time.Clock.systemUTC(), new java.security.SecureRandom()),
+            identity = new RotatingServerIdentity(authority, Duration.ofDays(1), java.time.Clock.systemUTC(),
+                    new java.security.SecureRandom());
+        }
+        if (config.sv2().enabled()) {
+            sv2 = new Sv2Server(context, Sv2MiningSettings.defaults(), identity,
                     NoiseTransportConfig.defaults(), (int) config.sv1IdleTimeout().toSeconds());
             sv2Address = sv2.start(boss, workers, config.sv2().address());
             templates.addListener(sv2::broadcast);
+        }
+        if (config.tdp().enabled()) {
+            TemplateProvider provider = new TemplateProvider(() -> {
+                Template t = templates.current();
+                return t == null ? null : t.blockTemplate();
+            }, nodes);
+            // A Template Distribution client may say nothing for hours between solutions: no idle limit.
+            // SubmitSolution carries a whole coinbase, which in-coinbase payout schemes make large.
+            tdp = new Sv2Listener<>(new Sv2Listener.Options("tdp", TDP_MAX_INBOUND_PAYLOAD, Duration.ZERO,
+                    Duration.ofSeconds(10)), context.bans(), metrics, identity, NoiseTransportConfig.defaults(),
+                    (out, id) -> new TemplateProviderSession(provider, out, id));
+            tdpAddress = tdp.start(boss, workers, config.tdp().address());
+            templates.addListener(t -> tdp.broadcast(s -> s.onTemplate(t.blockTemplate())));
         }
         log.info("Templar pool running: network {}, payout mode {}{}", config.network(), p.mode().ledgerName(),
                 p.payoutAddress().map(a -> " to " + a).orElse(" (each miner's username is its address)"));
@@ -211,6 +236,14 @@ public final class PoolRuntime implements AutoCloseable {
         return Optional.ofNullable(sv2);
     }
 
+    public Optional<Sv2Listener<TemplateProviderSession>> tdp() {
+        return Optional.ofNullable(tdp);
+    }
+
+    public InetSocketAddress tdpAddress() {
+        return tdpAddress;
+    }
+
     public InetSocketAddress sv2Address() {
         return sv2Address;
     }
@@ -251,6 +284,13 @@ public final class PoolRuntime implements AutoCloseable {
                 sv2.close();
             } catch (RuntimeException e) {
                 log.warn("closing SV2: {}", e.toString());
+            }
+        }
+        if (tdp != null) {
+            try {
+                tdp.close();
+            } catch (RuntimeException e) {
+                log.warn("closing the Template Distribution listener: {}", e.toString());
             }
         }
         if (boss != null) {

@@ -51,6 +51,7 @@ public final class ConfigLoader {
         KEYS.put("sv1.max_line_length", "longest accepted SV1 line in bytes (default 16384)");
         KEYS.put("sv1.idle_timeout_seconds", "close SV1 connections silent this long (default 600)");
         KEYS.put("sv2.listen", "Stratum V2 host:port, or \"off\" (default 0.0.0.0:3336)");
+        KEYS.put("tdp.listen", "Stratum V2 Template Distribution provider host:port (templates from the pool's node for other SV2 software), or \"off\" (default off)");
         KEYS.put("sv2.authority_key_file", "the SV2 authority key pair (default DATA_DIR/authority.key, created on first start)");
         KEYS.put("vardiff.initial", "starting share difficulty (regtest 0.001, mainnet 16384)");
         KEYS.put("vardiff.minimum", "lowest share difficulty, fractional allowed (regtest 0.00001, mainnet 1024)");
@@ -211,7 +212,8 @@ public final class ConfigLoader {
                 listen("admin.listen", "127.0.0.1:9109"),
                 secretFromFile("admin.token_file"),
                 embedded,
-                optionalString("audit.share_log").map(Path::of));
+                optionalString("audit.share_log").map(Path::of),
+                listen("tdp.listen", "off"));
     }
 
     // ---------------------------------------------------------------- typed readers
