@@ -37,6 +37,8 @@ import org.templar.pool.sv1.transport.Sv1Server;
 import org.templar.pool.sv2.mining.Sv2MiningSettings;
 import org.templar.pool.sv2.noise.AuthorityKeyPair;
 import org.templar.pool.sv2.noise.RotatingServerIdentity;
+import org.templar.pool.sv2.jds.JdsServer;
+import org.templar.pool.sv2.jds.JobDeclarations;
 import org.templar.pool.sv2.server.Sv2Server;
 import org.templar.pool.sv2.transport.NoiseTransportConfig;
 import org.templar.regtest.RegtestNode;
@@ -60,6 +62,9 @@ public final class PoolRuntime implements AutoCloseable {
     private InetSocketAddress sv1Address;
     private Sv2Server sv2;
     private InetSocketAddress sv2Address;
+    private JobDeclarations declarations;
+    private JdsServer jds;
+    private InetSocketAddress jdsAddress;
     private AuthorityKeyPair authority;
     private EventLoopGroup boss;
     private EventLoopGroup workers;
@@ -141,11 +146,27 @@ public final class PoolRuntime implements AutoCloseable {
                     new java.security.SecureRandom());
             log.info("Stratum V2 authority public key: {} (miners pin it: stratum2+tcp://HOST:PORT/{})",
                     authority.publicKey().toBase58(), authority.publicKey().toBase58());
-            sv2 = new Sv2Server(context, Sv2MiningSettings.defaults(), new RotatingServerIdentity(authority,
-                    Duration.ofDays(1), java.time.Clock.systemUTC(), new java.security.SecureRandom()),
-                    NoiseTransportConfig.defaults(), (int) config.sv1IdleTimeout().toSeconds());
+            RotatingServerIdentity identity = new RotatingServerIdentity(authority, Duration.ofDays(1),
+                    java.time.Clock.systemUTC(), new java.security.SecureRandom());
+            if (config.jds().listen().enabled()) {
+                declarations = new JobDeclarations(context, nodes, config.jds().settings(), java.time.Clock.systemUTC());
+            }
+            sv2 = new Sv2Server(context, Sv2MiningSettings.defaults(), identity, NoiseTransportConfig.defaults(),
+                    (int) config.sv1IdleTimeout().toSeconds(), declarations);
             sv2Address = sv2.start(boss, workers, config.sv2().address());
             templates.addListener(sv2::broadcast);
+            if (declarations != null) {
+                // same authority and Noise as SV2 mining: a miner pins one key for both
+                jds = new JdsServer(declarations, identity, NoiseTransportConfig.defaults(),
+                        (int) config.sv1IdleTimeout().toSeconds());
+                jdsAddress = jds.start(boss, workers, config.jds().listen().address());
+                log.info("Job Declaration Server: Full-Template jobs need {} % of their revenue in the pool output;"
+                        + " Coinbase-only {}", 100 * config.jds().settings().minPoolShare(),
+                        config.jds().settings().coinbaseOnlyAllowed() ? "allowed at "
+                                + 100 * config.jds().settings().coinbaseOnlyMinShare() + " %" : "refused");
+            }
+        } else if (config.jds().listen().enabled()) {
+            log.info("Job Declaration Server off: it runs only with the Stratum V2 listener (sv2.listen)");
         }
         log.info("Templar pool running: network {}, payout mode {}{}", config.network(), p.mode().ledgerName(),
                 p.payoutAddress().map(a -> " to " + a).orElse(" (each miner's username is its address)"));
@@ -211,6 +232,19 @@ public final class PoolRuntime implements AutoCloseable {
         return Optional.ofNullable(sv2);
     }
 
+    public Optional<JdsServer> jds() {
+        return Optional.ofNullable(jds);
+    }
+
+    /** The Job Declaration Server's bound address, or null when it is off. */
+    public InetSocketAddress jdsAddress() {
+        return jdsAddress;
+    }
+
+    public Optional<JobDeclarations> jobDeclarations() {
+        return Optional.ofNullable(declarations);
+    }
+
     public InetSocketAddress sv2Address() {
         return sv2Address;
     }
@@ -243,6 +277,13 @@ public final class PoolRuntime implements AutoCloseable {
                 sv1.close();
             } catch (RuntimeException e) {
                 log.warn("closing SV1: {}", e.toString());
+            }
+        }
+        if (jds != null) {
+            try {
+                jds.close();
+            } catch (RuntimeException e) {
+                log.warn("closing the JDS: {}", e.toString());
             }
         }
         if (sv2 != null) {

@@ -9,6 +9,7 @@ import org.bitcoinj.base.BitcoinNetwork;
 import org.templar.pool.core.PayoutMode;
 import org.templar.pool.core.VardiffSettings;
 import org.templar.pool.node.NodeEndpoint;
+import org.templar.pool.sv2.jds.JdsSettings;
 
 /**
  * The whole validated configuration of a Templar process. Built only by {@link ConfigLoader}, which
@@ -30,7 +31,14 @@ public record TemplarConfig(
         Listen admin,
         Optional<String> adminToken,
         EmbeddedNode embeddedNode,
-        Optional<Path> shareLog) {
+        Optional<Path> shareLog,
+        Jds jds) {
+
+    /**
+     * The Job Declaration Server: its listener (it runs only with the SV2 listener, whose authority
+     * key and custom jobs it shares) and the operator's policy.
+     */
+    public record Jds(Listen listen, JdsSettings settings) {}
 
     /** Pool identity and coinbase rules. */
     public record Pool(PayoutMode mode, Optional<String> payoutAddress, String tag, int maxCoinbaseSize,
