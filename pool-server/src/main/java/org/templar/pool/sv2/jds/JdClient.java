@@ -105,15 +105,17 @@ public final class JdClient implements AutoCloseable {
 
     private <T> CompletableFuture<T> onLoop(Function<JdClientSession, CompletableFuture<T>> call) {
         CompletableFuture<T> result = new CompletableFuture<>();
-        channel.eventLoop().execute(() -> call.apply(session).whenComplete((v, e) -> {
-            if (e != null) {
-                result.completeExceptionally(e);
-            } else {
-                result.complete(v);
-            }
-        }));
-        if (!channel.isActive()) {
-            result.completeExceptionally(new IllegalStateException("the Job Declaration connection is closed"));
+        try {
+            channel.eventLoop().execute(() -> call.apply(session).whenComplete((v, e) -> {
+                if (e != null) {
+                    result.completeExceptionally(e);
+                } else {
+                    result.complete(v);
+                }
+            }));
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // the event loop is shut down: the connection is gone for good
+            result.completeExceptionally(new IllegalStateException("the Job Declaration connection is closed", e));
         }
         return result;
     }

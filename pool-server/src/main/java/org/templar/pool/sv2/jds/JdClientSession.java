@@ -66,6 +66,7 @@ public final class JdClientSession {
     private final Map<Long, CompletableFuture<Sv2JobDeclaration.AllocateMiningJobTokenSuccess>> tokens = new HashMap<>();
     private final Map<Long, PendingDeclaration> declarations = new HashMap<>();
     private long nextRequestId = 1;
+    private boolean closed;
 
     public JdClientSession(Sv2Output out, boolean declareTxData) {
         this.out = out;
@@ -81,8 +82,12 @@ public final class JdClientSession {
     }
 
     public CompletableFuture<Sv2JobDeclaration.AllocateMiningJobTokenSuccess> allocateToken(String userIdentifier) {
-        long id = nextRequestId++;
         CompletableFuture<Sv2JobDeclaration.AllocateMiningJobTokenSuccess> f = new CompletableFuture<>();
+        if (closed) {
+            f.completeExceptionally(gone());
+            return f;
+        }
+        long id = nextRequestId++;
         tokens.put(id, f);
         out.send(new Sv2JobDeclaration.AllocateMiningJobToken(Str0255.of(userIdentifier), id));
         return f;
@@ -92,8 +97,12 @@ public final class JdClientSession {
     public CompletableFuture<DeclareOutcome> declare(Bytes miningJobToken, long version, Bytes coinbaseTxPrefix,
             Bytes coinbaseTxSuffix, List<org.templar.pool.sv2.codec.U256> wtxids, Bytes excessData,
             TransactionSource source) {
-        long id = nextRequestId++;
         CompletableFuture<DeclareOutcome> f = new CompletableFuture<>();
+        if (closed) {
+            f.completeExceptionally(gone());
+            return f;
+        }
+        long id = nextRequestId++;
         declarations.put(id, new PendingDeclaration(f, source, new int[1]));
         out.send(new Sv2JobDeclaration.DeclareMiningJob(id, miningJobToken, version, coinbaseTxPrefix, coinbaseTxSuffix,
                 wtxids, excessData));
@@ -141,11 +150,16 @@ public final class JdClientSession {
 
     /** The connection is gone: every waiting future fails. */
     public void onClosed() {
-        IllegalStateException gone = new IllegalStateException("the Job Declaration connection closed");
+        closed = true; // requests made from now on fail at once instead of waiting forever
+        IllegalStateException gone = gone();
         setUp.completeExceptionally(gone);
         tokens.values().forEach(f -> f.completeExceptionally(gone));
         declarations.values().forEach(d -> d.result().completeExceptionally(gone));
         tokens.clear();
         declarations.clear();
+    }
+
+    private static IllegalStateException gone() {
+        return new IllegalStateException("the Job Declaration connection closed");
     }
 }
