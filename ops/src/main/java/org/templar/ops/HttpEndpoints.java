@@ -169,7 +169,8 @@ public final class HttpEndpoints implements AutoCloseable {
                     }
                     o.put("until", pool.context().bans().ban(address, java.time.Duration.ofMinutes(minutes)).toString());
                     o.put("disconnected", pool.sv1().map(s -> s.kickAddress(address)).orElse(0)
-                            + pool.sv2().map(s -> s.kickAddress(address)).orElse(0));
+                            + pool.sv2().map(s -> s.kickAddress(address)).orElse(0)
+                            + pool.jds().map(s -> s.kickAddress(address)).orElse(0));
                 }
                 respondJson(ex, o);
             }

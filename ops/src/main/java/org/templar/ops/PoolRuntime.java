@@ -39,6 +39,8 @@ import org.templar.pool.sv2.mining.Sv2MiningSettings;
 import org.templar.pool.sv2.noise.AuthorityKeyPair;
 import org.templar.pool.sv2.noise.RotatingServerIdentity;
 import org.templar.pool.sv2.server.Sv2Listener;
+import org.templar.pool.sv2.jds.JdsServer;
+import org.templar.pool.sv2.jds.JobDeclarations;
 import org.templar.pool.sv2.server.Sv2Server;
 import org.templar.pool.sv2.tdp.TemplateProvider;
 import org.templar.pool.sv2.tdp.TemplateProviderSession;
@@ -68,6 +70,9 @@ public final class PoolRuntime implements AutoCloseable {
     private InetSocketAddress sv2Address;
     private Sv2Listener<TemplateProviderSession> tdp;
     private InetSocketAddress tdpAddress;
+    private JobDeclarations declarations;
+    private JdsServer jds;
+    private InetSocketAddress jdsAddress;
     private AuthorityKeyPair authority;
     private EventLoopGroup boss;
     private EventLoopGroup workers;
@@ -154,10 +159,25 @@ public final class PoolRuntime implements AutoCloseable {
                     new java.security.SecureRandom());
         }
         if (config.sv2().enabled()) {
-            sv2 = new Sv2Server(context, Sv2MiningSettings.defaults(), identity,
-                    NoiseTransportConfig.defaults(), (int) config.sv1IdleTimeout().toSeconds());
+            if (config.jds().listen().enabled()) {
+                declarations = new JobDeclarations(context, nodes, config.jds().settings(), java.time.Clock.systemUTC());
+            }
+            sv2 = new Sv2Server(context, Sv2MiningSettings.defaults(), identity, NoiseTransportConfig.defaults(),
+                    (int) config.sv1IdleTimeout().toSeconds(), declarations);
             sv2Address = sv2.start(boss, workers, config.sv2().address());
             templates.addListener(sv2::broadcast);
+            if (declarations != null) {
+                // same authority and Noise as SV2 mining: a miner pins one key for both
+                jds = new JdsServer(declarations, identity, NoiseTransportConfig.defaults(),
+                        (int) config.sv1IdleTimeout().toSeconds());
+                jdsAddress = jds.start(boss, workers, config.jds().listen().address());
+                log.info("Job Declaration Server: Full-Template jobs need {} % of their revenue in the pool output;"
+                        + " Coinbase-only {}", 100 * config.jds().settings().minPoolShare(),
+                        config.jds().settings().coinbaseOnlyAllowed() ? "allowed at "
+                                + 100 * config.jds().settings().coinbaseOnlyMinShare() + " %" : "refused");
+            }
+        } else if (config.jds().listen().enabled()) {
+            log.info("Job Declaration Server off: it runs only with the Stratum V2 listener (sv2.listen)");
         }
         if (config.tdp().enabled()) {
             TemplateProvider provider = new TemplateProvider(() -> {
@@ -244,6 +264,19 @@ public final class PoolRuntime implements AutoCloseable {
         return tdpAddress;
     }
 
+    public Optional<JdsServer> jds() {
+        return Optional.ofNullable(jds);
+    }
+
+    /** The Job Declaration Server's bound address, or null when it is off. */
+    public InetSocketAddress jdsAddress() {
+        return jdsAddress;
+    }
+
+    public Optional<JobDeclarations> jobDeclarations() {
+        return Optional.ofNullable(declarations);
+    }
+
     public InetSocketAddress sv2Address() {
         return sv2Address;
     }
@@ -276,6 +309,13 @@ public final class PoolRuntime implements AutoCloseable {
                 sv1.close();
             } catch (RuntimeException e) {
                 log.warn("closing SV1: {}", e.toString());
+            }
+        }
+        if (jds != null) {
+            try {
+                jds.close();
+            } catch (RuntimeException e) {
+                log.warn("closing the JDS: {}", e.toString());
             }
         }
         if (sv2 != null) {

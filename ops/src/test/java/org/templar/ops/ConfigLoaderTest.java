@@ -94,6 +94,25 @@ class ConfigLoaderTest {
         assertFalse(c.nodes().endpoints().get(0).toString().contains("s3cret"), "never printed");
     }
 
+    @Test
+    void jobDeclarationPolicy() {
+        TemplarConfig c = ConfigLoader.load(null, Map.of());
+        assertTrue(c.jds().listen().enabled());
+        assertEquals(3337, c.jds().listen().address().getPort());
+        assertEquals(0.99, c.jds().settings().minPoolShare());
+        assertTrue(!c.jds().settings().coinbaseOnlyAllowed(), "Coinbase-only is off by default");
+        TemplarConfig permissive = ConfigLoader.load(null, Map.of("jds.listen", "off", "jds.min_pool_share", "1",
+                "jds.coinbase_only_min_share", "0.95", "jds.coinbase_only_fee_ceiling_sats", "2000000"));
+        assertTrue(!permissive.jds().listen().enabled());
+        assertEquals(1.0, permissive.jds().settings().minPoolShare());
+        assertTrue(permissive.jds().settings().coinbaseOnlyAllowed());
+        assertEquals(2_000_000, permissive.jds().settings().coinbaseOnlyFeeCeilingSats());
+        assertMessage(Map.of("jds.min_pool_share", "0"), "jds.min_pool_share", "above 0 and at most 1");
+        assertMessage(Map.of("jds.min_pool_share", "1.5"), "jds.min_pool_share");
+        assertMessage(Map.of("jds.coinbase_only_min_share", "-0.1"), "jds.coinbase_only_min_share", "0 (off)");
+        assertMessage(Map.of("jds.tokens_per_minute", "0"), "jds.tokens_per_minute");
+    }
+
     private static void assertMessage(Map<String, String> overrides, String... parts) {
         ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(null, overrides));
         for (String p : parts) {

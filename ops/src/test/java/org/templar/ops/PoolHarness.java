@@ -30,6 +30,7 @@ public final class PoolHarness implements AutoCloseable {
         o.put("data_dir", dataDir.toString());
         o.put("sv1.listen", "127.0.0.1:0");
         o.put("sv2.listen", "off");
+        o.put("jds.listen", "off");
         o.put("metrics.listen", "off");
         o.put("admin.listen", "off");
         o.put("embedded_node.rpc_port", "0");

@@ -31,8 +31,8 @@ final class GroupCommitWriter {
     private static final Logger log = LoggerFactory.getLogger(GroupCommitWriter.class);
 
     static final String INSERT_SHARE = "INSERT INTO shares (worker, user_name, worker_name, job_id, channel_id, "
-            + "share_difficulty, achieved_difficulty, share_hash, block_candidate, payout_mode, submitted_at) "
-            + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+            + "share_difficulty, achieved_difficulty, share_hash, block_candidate, payout_mode, submitted_at, "
+            + "revenue_weight, template_source) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 
     private static final String UPDATE_WORKER_STATS = "UPDATE worker_stats SET shares = shares + ?, "
             + "sum_difficulty = sum_difficulty + ?, "
@@ -293,6 +293,8 @@ final class GroupCommitWriter {
         insert.setBoolean(9, s.blockCandidate());
         insert.setString(10, s.payoutMode());
         insert.setObject(11, OffsetDateTime.ofInstant(s.time(), ZoneOffset.UTC));
+        insert.setDouble(12, s.revenueWeight());
+        insert.setString(13, s.templateSource());
     }
 
     private static void rollbackQuietly(Connection connection, Exception cause) {

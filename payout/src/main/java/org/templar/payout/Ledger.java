@@ -46,7 +46,7 @@ public final class Ledger implements AutoCloseable {
     private static final long CLOSE_TIMEOUT_MILLIS = 30_000;
 
     private static final String SHARE_COLUMNS = "worker, user_name, worker_name, job_id, channel_id, share_difficulty, "
-            + "achieved_difficulty, share_hash, block_candidate, payout_mode, submitted_at";
+            + "achieved_difficulty, share_hash, block_candidate, payout_mode, submitted_at, revenue_weight, template_source";
     private static final String BLOCK_COLUMNS = "height, block_hash, worker, user_name, reward_sats, "
             + "payout_destination, found_at, status, reason";
 
@@ -426,7 +426,8 @@ public final class Ledger implements AutoCloseable {
 
     private static ShareRecord readShare(ResultSet rs) throws SQLException {
         return new ShareRecord(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
-                rs.getDouble(6), rs.getDouble(7), rs.getString(8), rs.getBoolean(9), rs.getString(10), instant(rs, 11));
+                rs.getDouble(6), rs.getDouble(7), rs.getString(8), rs.getBoolean(9), rs.getString(10), instant(rs, 11),
+                rs.getDouble(12), rs.getString(13));
     }
 
     private static BlockRecord readBlock(ResultSet rs) throws SQLException {

@@ -26,6 +26,11 @@ import org.templar.share.Hex;
  * @param payoutMode {@link #SOLO} or {@link #POOL}
  * @param time when the share was accepted; stored with microsecond precision (PostgreSQL's), so it
  *     is truncated to microseconds here and a record read back equals the one written
+ * @param revenueWeight the fraction (0, 1] of the share's difficulty that counts for payouts: 1 on the
+ *     pool's own jobs; on a job the miner declared (Job Declaration), the share of the template's
+ *     revenue that the job pays to the pool's output
+ * @param templateSource who chose the template: {@link #SOURCE_POOL}, or a miner's declaration
+ *     ({@link #SOURCE_JD_FULL}, {@link #SOURCE_JD_COINBASE})
  */
 public record ShareRecord(
         String worker,
@@ -38,10 +43,17 @@ public record ShareRecord(
         String shareHash,
         boolean blockCandidate,
         String payoutMode,
-        Instant time) {
+        Instant time,
+        double revenueWeight,
+        String templateSource) {
 
     public static final String SOLO = "solo";
     public static final String POOL = "pool";
+    /** Template sources (column {@code template_source}). */
+    public static final String SOURCE_POOL = "pool";
+    public static final String SOURCE_JD_FULL = "jd-full";
+    public static final String SOURCE_JD_COINBASE = "jd-coinbase";
+    static final int MAX_SOURCE_LENGTH = 16;
 
     /** Column sizes of the {@code shares} table. */
     static final int MAX_WORKER_LENGTH = 256;
@@ -78,6 +90,28 @@ public record ShareRecord(
             throw new IllegalArgumentException("payoutMode must be '" + SOLO + "' or '" + POOL + "': '" + payoutMode + "'");
         }
         time = time.truncatedTo(ChronoUnit.MICROS);
+        if (!(revenueWeight > 0) || revenueWeight > 1) {
+            throw new IllegalArgumentException("revenueWeight must be in (0, 1]: " + revenueWeight);
+        }
+        Objects.requireNonNull(templateSource, "templateSource");
+        if (templateSource.isEmpty() || templateSource.length() > MAX_SOURCE_LENGTH) {
+            throw new IllegalArgumentException("templateSource must be 1.." + MAX_SOURCE_LENGTH + " characters: '"
+                    + templateSource + "'");
+        }
+    }
+
+    /** A share on one of the pool's own jobs: full weight, template chosen by the pool. */
+    public ShareRecord(String worker, String user, String workerName, String jobId, String channelId,
+            double shareDifficulty, double achievedDifficulty, String shareHash, boolean blockCandidate,
+            String payoutMode, Instant time) {
+        this(worker, user, workerName, jobId, channelId, shareDifficulty, achievedDifficulty, shareHash,
+                blockCandidate, payoutMode, time, 1.0, SOURCE_POOL);
+    }
+
+    /** {@link #of(String, String, String, double, double, String, boolean, String, Instant)} with a weight and source. */
+    public ShareRecord withTemplate(double weight, String source) {
+        return new ShareRecord(worker, user, workerName, jobId, channelId, shareDifficulty, achievedDifficulty,
+                shareHash, blockCandidate, payoutMode, time, weight, source);
     }
 
     /** Builds a record, splitting {@code worker} into user and worker name at its first '.'. */

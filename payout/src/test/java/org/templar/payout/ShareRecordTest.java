@@ -93,4 +93,20 @@ class ShareRecordTest {
         assertFalse(BlockStatus.ORPHANED.canMoveTo(BlockStatus.ACCEPTED));
         assertFalse(BlockStatus.ACCEPTED.canMoveTo(BlockStatus.CANDIDATE));
     }
+
+    @Test
+    void revenueWeightAndTemplateSource() {
+        ShareRecord pool = ShareRecord.of("a.r", "j", "c", 1, 1, HASH, false, ShareRecord.POOL, Instant.EPOCH);
+        assertEquals(1.0, pool.revenueWeight());
+        assertEquals(ShareRecord.SOURCE_POOL, pool.templateSource());
+        ShareRecord declared = pool.withTemplate(0.6, ShareRecord.SOURCE_JD_FULL);
+        assertEquals(0.6, declared.revenueWeight());
+        assertEquals(ShareRecord.SOURCE_JD_FULL, declared.templateSource());
+        assertEquals(pool.shareHash(), declared.shareHash());
+        // a weight outside (0, 1] would credit work nobody did, or none at all
+        assertThrows(IllegalArgumentException.class, () -> pool.withTemplate(0, ShareRecord.SOURCE_JD_FULL));
+        assertThrows(IllegalArgumentException.class, () -> pool.withTemplate(1.01, ShareRecord.SOURCE_JD_FULL));
+        assertThrows(IllegalArgumentException.class, () -> pool.withTemplate(Double.NaN, ShareRecord.SOURCE_JD_FULL));
+        assertThrows(IllegalArgumentException.class, () -> pool.withTemplate(0.5, "x".repeat(17)));
+    }
 }

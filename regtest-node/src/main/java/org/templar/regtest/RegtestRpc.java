@@ -57,6 +57,7 @@ public final class RegtestRpc {
         def("getrawmempool", List.of("verbose", "mempool_sequence"), this::getRawMempool);
         def("getmempoolentry", List.of("txid"), this::getMempoolEntry);
         def("getrawtransaction", List.of("txid", "verbose", "blockhash"), this::getRawTransaction);
+        def("gettxout", List.of("txid", "n", "include_mempool"), this::getTxOut);
         def("sendrawtransaction", List.of("hexstring", "maxfeerate", "maxburnamount"), this::sendRawTransaction);
         def("submitblock", List.of("hexdata", "dummy"), this::submitBlock);
         def("getblocktemplate", List.of("template_request"), this::getBlockTemplate);
@@ -326,6 +327,47 @@ public final class RegtestRpc {
         for (MempoolEntry e : chain.mempool()) {
             o.set(e.txid().toString(), entryJson(e));
         }
+        return o;
+    }
+
+    /**
+     * Core's gettxout: an unspent output of the chain tip's UTXO set, or null. With include_mempool
+     * (the default) outputs of mempool transactions count too, and outputs a mempool transaction
+     * spends do not.
+     */
+    private JsonNode getTxOut(Args a) throws RpcException {
+        Sha256Hash txid = parseHash(a.str(0, "txid"), "txid");
+        long n = a.num(1, "n");
+        boolean includeMempool = a.bool(2, true);
+        OutPointKey key = new OutPointKey(txid, n);
+        long value;
+        byte[] script;
+        int confirmations;
+        boolean coinbase;
+        if (includeMempool && chain.spentInMempool(key)) {
+            return NullNode.instance;
+        }
+        Optional<Utxo> u = chain.utxo(key);
+        Optional<MempoolEntry> m = includeMempool ? chain.mempoolEntry(txid) : Optional.empty();
+        if (u.isPresent()) {
+            value = u.get().value();
+            script = u.get().script();
+            confirmations = chain.height() - u.get().height() + 1;
+            coinbase = u.get().coinbase();
+        } else if (m.isPresent() && n >= 0 && n < m.get().tx().getOutputs().size()) {
+            value = m.get().tx().getOutput(n).getValue().getValue();
+            script = m.get().tx().getOutput(n).getScriptBytes();
+            confirmations = 0;
+            coinbase = false;
+        } else {
+            return NullNode.instance;
+        }
+        ObjectNode o = CoreJson.F.objectNode();
+        o.put("bestblock", chain.tipHash().toString());
+        o.put("confirmations", confirmations);
+        o.set("value", CoreJson.amount(value));
+        o.set("scriptPubKey", CoreJson.scriptPubKey(script));
+        o.put("coinbase", coinbase);
         return o;
     }
 

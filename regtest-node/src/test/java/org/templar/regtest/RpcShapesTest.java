@@ -144,6 +144,29 @@ class RpcShapesTest {
         assertEquals(-5, none.code);
     }
 
+    /** gettxout as Core answers it: the UTXO set, with mempool outputs and spends unless include_mempool=false. */
+    @Test
+    void txOutViews() {
+        JsonNode tx = rpc.call("getrawtransaction", txid, true);
+        String spentTxid = tx.get("vin").get(0).get("txid").asText();
+        int spentIndex = tx.get("vin").get(0).get("vout").asInt();
+        // the coin the mempool transaction spends: gone with the mempool, there without it
+        assertTrue(rpc.call("gettxout", spentTxid, spentIndex).isNull());
+        JsonNode onChain = rpc.call("gettxout", spentTxid, spentIndex, false);
+        hasFields(onChain, "bestblock", "confirmations", "value", "scriptPubKey", "coinbase");
+        hasFields(onChain.get("scriptPubKey"), "hex", "type");
+        assertEquals(new java.math.BigDecimal("50.00000000"), onChain.get("value").decimalValue());
+        assertTrue(onChain.get("coinbase").asBoolean());
+        assertEquals(rpc.call("getbestblockhash").asText(), onChain.get("bestblock").asText());
+        // an output of the mempool transaction: seen with the mempool (0 confirmations), not without
+        JsonNode fresh = rpc.call("gettxout", txid, 0);
+        assertEquals(0, fresh.get("confirmations").asInt());
+        assertEquals(tx.get("vout").get(0).get("value").decimalValue(), fresh.get("value").decimalValue());
+        assertTrue(rpc.call("gettxout", txid, 0, false).isNull());
+        assertTrue(rpc.call("gettxout", txid, 99).isNull());
+        assertTrue(rpc.call("gettxout", "11".repeat(32), 0).isNull());
+    }
+
     @Test
     void miningAndNetworkInfo() {
         JsonNode m = rpc.call("getmininginfo");

@@ -19,6 +19,7 @@ import org.bitcoinj.base.BitcoinNetwork;
 import org.templar.pool.core.Authorizer;
 import org.templar.pool.core.PayoutMode;
 import org.templar.pool.core.VardiffSettings;
+import org.templar.pool.sv2.jds.JdsSettings;
 import org.templar.pool.node.NodeEndpoint;
 
 /**
@@ -53,6 +54,13 @@ public final class ConfigLoader {
         KEYS.put("sv2.listen", "Stratum V2 host:port, or \"off\" (default 0.0.0.0:3336)");
         KEYS.put("tdp.listen", "Stratum V2 Template Distribution provider host:port (templates from the pool's node for other SV2 software), or \"off\" (default off)");
         KEYS.put("sv2.authority_key_file", "the SV2 authority key pair (default DATA_DIR/authority.key, created on first start)");
+        KEYS.put("jds.listen", "Job Declaration Server host:port, or \"off\"; runs with the SV2 listener (default 0.0.0.0:3337)");
+        KEYS.put("jds.min_pool_share", "Full-Template: least share (0..1] of a declared template's revenue the pool output must get (default 0.99)");
+        KEYS.put("jds.token_lifetime_seconds", "how long a job token and a declared job stay usable (default 600)");
+        KEYS.put("jds.tokens_per_minute", "AllocateMiningJobToken requests allowed per connection per minute (default 30)");
+        KEYS.put("jds.declaration_timeout_seconds", "how long a declaration waits for missing transactions (default 30)");
+        KEYS.put("jds.coinbase_only_min_share", "Coinbase-only mode: 0 refuses it (default); else least share (0..1] of the coinbase value for the pool output");
+        KEYS.put("jds.coinbase_only_fee_ceiling_sats", "Coinbase-only mode: most fees a coinbase may claim above the subsidy (default 0)");
         KEYS.put("vardiff.initial", "starting share difficulty (regtest 0.001, mainnet 16384)");
         KEYS.put("vardiff.minimum", "lowest share difficulty, fractional allowed (regtest 0.00001, mainnet 1024)");
         KEYS.put("vardiff.maximum", "highest share difficulty");
@@ -213,7 +221,34 @@ public final class ConfigLoader {
                 secretFromFile("admin.token_file"),
                 embedded,
                 optionalString("audit.share_log").map(Path::of),
-                listen("tdp.listen", "off"));
+                listen("tdp.listen", "off"),
+                new TemplarConfig.Jds(listen("jds.listen", "0.0.0.0:3337"), new JdsSettings(
+                        Duration.ofSeconds(integer("jds.token_lifetime_seconds", 600, 1, 86400)),
+                        integer("jds.tokens_per_minute", 30, 1, 100_000),
+                        fraction("jds.min_pool_share", 0.99, false),
+                        fraction("jds.coinbase_only_min_share", 0, true),
+                        integer("jds.coinbase_only_fee_ceiling_sats", 0, 0, Integer.MAX_VALUE),
+                        Duration.ofSeconds(integer("jds.declaration_timeout_seconds", 30, 1, 3600)))));
+    }
+
+    /** A share in (0, 1], or [0, 1] when {@code zeroAllowed} (0 meaning "off"). */
+    private double fraction(String key, double dflt, boolean zeroAllowed) {
+        Object v = values.get(key);
+        if (v == null) {
+            return dflt;
+        }
+        String expected = zeroAllowed ? "a number from 0 (off) to 1" : "a number above 0 and at most 1";
+        double d;
+        try {
+            d = v instanceof JsonNode node ? (node.isNumber() ? node.asDouble() : Double.NaN)
+                    : Double.parseDouble(((String) v).trim());
+        } catch (NumberFormatException e) {
+            throw ConfigException.bad(key, v, expected);
+        }
+        if (!(zeroAllowed ? d >= 0 : d > 0) || !(d <= 1)) {
+            throw ConfigException.bad(key, v instanceof JsonNode n ? n.toString() : v, expected);
+        }
+        return d;
     }
 
     // ---------------------------------------------------------------- typed readers

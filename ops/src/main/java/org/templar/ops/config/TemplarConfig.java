@@ -9,6 +9,7 @@ import org.bitcoinj.base.BitcoinNetwork;
 import org.templar.pool.core.PayoutMode;
 import org.templar.pool.core.VardiffSettings;
 import org.templar.pool.node.NodeEndpoint;
+import org.templar.pool.sv2.jds.JdsSettings;
 
 /**
  * The whole validated configuration of a Templar process. Built only by {@link ConfigLoader}, which
@@ -31,7 +32,14 @@ public record TemplarConfig(
         Optional<String> adminToken,
         EmbeddedNode embeddedNode,
         Optional<Path> shareLog,
-        Listen tdp) {
+        Listen tdp,
+        Jds jds) {
+
+    /**
+     * The Job Declaration Server: its listener (it runs only with the SV2 listener, whose authority
+     * key and custom jobs it shares) and the operator's policy.
+     */
+    public record Jds(Listen listen, JdsSettings settings) {}
 
     /** Pool identity and coinbase rules. */
     public record Pool(PayoutMode mode, Optional<String> payoutAddress, String tag, int maxCoinbaseSize,

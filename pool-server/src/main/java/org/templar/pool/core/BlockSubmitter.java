@@ -49,6 +49,18 @@ public final class BlockSubmitter implements AutoCloseable {
         String hashHex = Hex.encode(Hex.reverse(s.hash()));
         int height = s.job().height();
         log.info("BLOCK CANDIDATE at height {}: {} by {}", height, hashHex, s.worker().username());
+        if (!s.job().poolHasTransactions()) {
+            // Coinbase-only declared job: the pool never saw the transactions, so it cannot build the
+            // block; the miner's own node propagates it (spec 6.3.1). Record it so the operator sees it.
+            log.info("block {} is on a Coinbase-only declared job: the miner's node propagates it", hashHex);
+            try {
+                ledger.recordBlockCandidate(BlockRecord.candidate(height, hashHex, s.worker().username(),
+                        s.job().coinbaseValue(), s.job().payout().describe(), Instant.now()));
+            } catch (RuntimeException e) {
+                log.error("block {} could not be recorded in the ledger", hashHex, e);
+            }
+            return;
+        }
         String blockHex = Hex.encode(s.job().assembleBlock(s.extranonce(), s.header()));
         try {
             ledger.recordBlockCandidate(BlockRecord.candidate(height, hashHex, s.worker().username(),

@@ -124,6 +124,10 @@ public final class ShareProcessor {
         String hashHex = Hex.encode(Hex.reverse(check.hash()));
         ShareRecord record = ShareRecord.of(worker.username(), job.id(), channelId, shareDifficulty,
                 achieved, hashHex, block, worker.mode().ledgerName(), Instant.now());
+        if (job.revenueWeight() != 1.0 || !ShareRecord.SOURCE_POOL.equals(job.templateSource())) {
+            // a miner-declared job (Job Declaration): credited at the share of revenue it pays the pool
+            record = record.withTemplate(job.revenueWeight(), job.templateSource());
+        }
         CompletableFuture<Void> durable = ledger.recordShare(record);
         if (shareLog != null) {
             shareLog.record(job, extranonce1, extranonce2, check.ntime(), check.nonce(), check.version(), check.hash());

@@ -3,6 +3,7 @@ package org.templar.pool.job;
 import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
 import java.util.List;
+import org.templar.payout.ShareRecord;
 import org.templar.pool.node.BlockTemplate;
 import org.templar.share.DuplicateFilter;
 import org.templar.share.Hex;
@@ -26,8 +27,19 @@ public final class Job {
     private final String coinb2Hex;
     private final List<String> branchHex;
     private final java.util.Map<Object, Object> encodings = new java.util.concurrent.ConcurrentHashMap<>();
+    private final double revenueWeight;
+    private final String templateSource;
+    private final boolean poolHasTransactions;
 
     Job(String id, Template template, PayoutPlan payout, CoinbaseBuilder.Halves coinbase, int duplicateCapacity) {
+        this(id, template, payout, coinbase, duplicateCapacity, 1.0, ShareRecord.SOURCE_POOL, true);
+    }
+
+    private Job(String id, Template template, PayoutPlan payout, CoinbaseBuilder.Halves coinbase, int duplicateCapacity,
+            double revenueWeight, String templateSource, boolean poolHasTransactions) {
+        this.revenueWeight = revenueWeight;
+        this.templateSource = templateSource;
+        this.poolHasTransactions = poolHasTransactions;
         this.id = id;
         this.template = template;
         this.payout = payout;
@@ -45,6 +57,39 @@ public final class Job {
             b.add(Hex.encode(branch.step(i)));
         }
         this.branchHex = List.copyOf(b);
+    }
+
+    /**
+     * A job a miner declared through Job Declaration and set with SetCustomMiningJob: its template is
+     * the miner's, its coinbase the miner's, and its shares are credited at {@code revenueWeight}.
+     *
+     * @param template the declared block (transactions with data in Full-Template mode; none in
+     *     Coinbase-only mode, where {@code branch} is the miner's merkle path)
+     * @param poolHasTransactions whether the pool can assemble a solved block itself (Full-Template)
+     */
+    public static Job declared(String id, BlockTemplate template, MerkleBranch branch, PayoutPlan payout,
+            CoinbaseBuilder.Halves coinbase, int duplicateCapacity, double revenueWeight, String templateSource,
+            boolean poolHasTransactions) {
+        Template t = new Template(0, template, branch, false, null, null);
+        return new Job(id, t, payout, coinbase, duplicateCapacity, revenueWeight, templateSource, poolHasTransactions);
+    }
+
+    /** The fraction of a share's difficulty that counts for payouts (1 on the pool's own jobs). */
+    public double revenueWeight() {
+        return revenueWeight;
+    }
+
+    /** Who chose this job's template ({@link ShareRecord#SOURCE_POOL} or a miner's declaration). */
+    public String templateSource() {
+        return templateSource;
+    }
+
+    /**
+     * Whether the pool holds every transaction of the block, so it can assemble and submit a solve.
+     * False for Coinbase-only declared jobs: the miner's own node propagates those blocks.
+     */
+    public boolean poolHasTransactions() {
+        return poolHasTransactions;
     }
 
     /**

@@ -23,9 +23,19 @@ public final class Template {
     private record Key(PayoutPlan plan, int extranonceSize) {}
 
     Template(long sequence, BlockTemplate blockTemplate, boolean newTip, JobSettings settings, Supplier<String> jobIds) {
+        this(sequence, blockTemplate, MerkleBranch.forCoinbase(blockTemplate.txids()), newTip, settings, jobIds);
+    }
+
+    /**
+     * A template whose merkle branch is given rather than computed: a miner-declared job in
+     * Coinbase-only mode, where the pool never sees the transactions (settings and jobIds are null
+     * there: such a template carries exactly one job, built by {@link Job#declared}).
+     */
+    Template(long sequence, BlockTemplate blockTemplate, MerkleBranch merkleBranch, boolean newTip,
+            JobSettings settings, Supplier<String> jobIds) {
         this.sequence = sequence;
         this.blockTemplate = blockTemplate;
-        this.merkleBranch = MerkleBranch.forCoinbase(blockTemplate.txids());
+        this.merkleBranch = merkleBranch;
         this.newTip = newTip;
         this.settings = settings;
         this.jobIds = jobIds;
@@ -50,6 +60,9 @@ public final class Template {
 
     /** The job paying {@code plan} with {@code extranonceSize} bytes of extranonce, built once. */
     public Job jobFor(PayoutPlan plan, int extranonceSize) {
+        if (settings == null) {
+            throw new IllegalStateException("a miner-declared template has only its declared job");
+        }
         return jobs.computeIfAbsent(new Key(plan, extranonceSize), k -> new Job(jobIds.get(), this, plan,
                 CoinbaseBuilder.build(blockTemplate.height(), extranonceSize, settings.poolTag(),
                         plan.outputs(blockTemplate.coinbaseValue()), blockTemplate.defaultWitnessCommitment(),

@@ -43,4 +43,53 @@ public final class NodeClient {
     public CompletableFuture<Integer> getBlockCount() {
         return rpc.call("getblockcount").thenApply(JsonNode::asInt);
     }
+
+    /** One mempool entry as {@code getrawmempool true} reports it (Core v0.21+; wtxid since v0.20). */
+    public record MempoolTx(String txid, String wtxid, long feeSats) {}
+
+    /** The node's mempool keyed by wtxid (display hex), with each entry's base fee. */
+    public CompletableFuture<Map<String, MempoolTx>> getRawMempoolVerbose() {
+        return rpc.call("getrawmempool", true).thenApply(r -> {
+            Map<String, MempoolTx> out = new java.util.HashMap<>();
+            r.fields().forEachRemaining(e -> {
+                JsonNode v = e.getValue();
+                String wtxid = v.path("wtxid").asText(e.getKey());
+                out.put(wtxid, new MempoolTx(e.getKey(), wtxid, sats(v.path("fees").path("base"))));
+            });
+            return out;
+        });
+    }
+
+    /** An unspent output as {@code gettxout} reports it. */
+    public record UnspentOutput(long valueSats, byte[] script) {}
+
+    /**
+     * {@code gettxout txid n include_mempool}: the output if it is unspent (with include_mempool, also
+     * outputs created by mempool transactions, and not outputs a mempool transaction spends).
+     */
+    public CompletableFuture<java.util.Optional<UnspentOutput>> getTxOut(String txid, long index, boolean includeMempool) {
+        return rpc.call("gettxout", txid, index, includeMempool).thenApply(r -> r == null || r.isNull() || r.isMissingNode()
+                ? java.util.Optional.<UnspentOutput>empty()
+                : java.util.Optional.of(new UnspentOutput(sats(r.path("value")),
+                        org.templar.share.Hex.decode(r.path("scriptPubKey").path("hex").asText()))));
+    }
+
+    /** {@code getrawtransaction txid}: the serialized transaction (mempool, or any with -txindex). */
+    public CompletableFuture<byte[]> getRawTransaction(String txid) {
+        return rpc.call("getrawtransaction", txid).thenApply(r -> org.templar.share.Hex.decode(r.asText()));
+    }
+
+    /**
+     * BIP23 block proposal ({@code getblocktemplate {"mode":"proposal"}}): the node checks the block
+     * fully except its proof of work. Completes with null when valid, else the node's reason.
+     */
+    public CompletableFuture<String> proposeBlock(String blockHex) {
+        return rpc.call("getblocktemplate", Map.of("mode", "proposal", "data", blockHex, "rules", List.of("segwit")))
+                .thenApply(r -> r == null || r.isNull() || r.isMissingNode() ? null : r.asText());
+    }
+
+    /** A BTC amount as the node writes it (a JSON number with up to 8 decimals) in satoshis, exactly. */
+    static long sats(JsonNode btc) {
+        return btc.decimalValue().setScale(8, java.math.RoundingMode.HALF_EVEN).movePointRight(8).longValueExact();
+    }
 }

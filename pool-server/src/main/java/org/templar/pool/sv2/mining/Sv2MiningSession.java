@@ -26,6 +26,8 @@ import org.templar.pool.sv2.codec.Sv2Common;
 import org.templar.pool.sv2.codec.Sv2Message;
 import org.templar.pool.sv2.codec.Sv2Mining;
 import org.templar.pool.sv2.codec.U256;
+import org.templar.pool.sv2.jds.CustomJobCheck;
+import org.templar.pool.sv2.jds.JobDeclarations;
 import org.templar.share.Difficulty;
 import org.templar.share.Sha256;
 import org.templar.share.Target;
@@ -128,12 +130,23 @@ public final class Sv2MiningSession {
     /** Job ids are unique in the whole connection, so a group job can carry one id into every member channel. */
     private long nextJobId = 1;
     private int ticks;
+    /** Job Declaration (custom jobs), or null when the pool runs no JDS. */
+    private final JobDeclarations declarations;
+    /** The client set REQUIRES_WORK_SELECTION: its extended channels may set custom jobs. */
+    private boolean workSelection;
 
     public Sv2MiningSession(PoolContext pool, Sv2MiningSettings settings, Sv2Output out, String connectionId) {
+        this(pool, settings, out, connectionId, null);
+    }
+
+    /** @param declarations the pool's Job Declaration state, or null: then custom jobs are refused */
+    public Sv2MiningSession(PoolContext pool, Sv2MiningSettings settings, Sv2Output out, String connectionId,
+            JobDeclarations declarations) {
         this.pool = pool;
         this.settings = settings;
         this.out = out;
         this.connectionId = connectionId;
+        this.declarations = declarations;
     }
 
     public String connectionId() {
@@ -181,10 +194,7 @@ public final class Sv2MiningSession {
         } else if (message instanceof Sv2Mining.CloseChannel c) {
             closeChannel(c);
         } else if (message instanceof Sv2Mining.SetCustomMiningJob j) {
-            // Custom jobs need REQUIRES_WORK_SELECTION and a Job Declaration token, which this
-            // connection cannot have (refused at setup): answer rather than leave the client waiting.
-            out.send(new Sv2Mining.SetCustomMiningJobError(j.channelId(), j.requestId(),
-                    Str0255.of(Sv2ErrorCodes.INVALID_MINING_JOB_TOKEN)));
+            customJob(j);
         } else if (message instanceof Sv2Common.SetupConnection) {
             close("SetupConnection sent twice");
         } else {
@@ -203,6 +213,9 @@ public final class Sv2MiningSession {
             return;
         }
         long supported = SUPPORTED_FLAGS;
+        if (declarations != null) {
+            supported |= Sv2Common.SetupConnection.REQUIRES_WORK_SELECTION;
+        }
         if (pool.versionMask() == 0) {
             supported &= ~Sv2Common.SetupConnection.REQUIRES_VERSION_ROLLING;
         }
@@ -213,6 +226,7 @@ public final class Sv2MiningSession {
             return;
         }
         requiresStandardJobs = (s.flags() & Sv2Common.SetupConnection.REQUIRES_STANDARD_JOBS) != 0;
+        workSelection = (s.flags() & Sv2Common.SetupConnection.REQUIRES_WORK_SELECTION) != 0;
         groupChannelId = nextChannelId++;
         state = State.READY;
         long flags = pool.versionMask() == 0 ? Sv2Common.SetupConnectionSuccess.REQUIRES_FIXED_VERSION : 0;
@@ -325,6 +339,51 @@ public final class Sv2MiningSession {
         pool.extranonces().release(c.allocated);
         log.debug("{}: channel {} closed", connectionId, c.id);
     }
+
+    // ------------------------------------------------------------------ custom jobs
+
+    /**
+     * SetCustomMiningJob (5.3.18): on an extended channel of a connection set up with
+     * REQUIRES_WORK_SELECTION, a job the miner declared through Job Declaration joins the channel's
+     * jobs once {@link JobDeclarations#customJob} found it matches its token; shares on it then take
+     * the same path as any share, credited at the job's revenue weight.
+     */
+    private void customJob(Sv2Mining.SetCustomMiningJob j) {
+        if (declarations == null || !workSelection) {
+            // without REQUIRES_WORK_SELECTION (or a JDS) no token can be valid here: answer rather
+            // than leave the client waiting
+            out.send(new Sv2Mining.SetCustomMiningJobError(j.channelId(), j.requestId(),
+                    Str0255.of(Sv2ErrorCodes.INVALID_MINING_JOB_TOKEN)));
+            return;
+        }
+        Channel c = channels.get(j.channelId());
+        if (c == null || !c.extended) {
+            out.send(new Sv2Mining.SetCustomMiningJobError(j.channelId(), j.requestId(),
+                    Str0255.of(Sv2ErrorCodes.INVALID_CHANNEL_ID)));
+            return;
+        }
+        long jobId = newJobId();
+        Job job;
+        try {
+            job = declarations.customJob(j, c.worker, c.jobExtranonceSize(), "jd-" + connectionId + "-" + jobId,
+                    CUSTOM_JOB_SHARES);
+        } catch (CustomJobCheck.Refused e) {
+            log.debug("{}: custom job refused on channel {}: {} ({})", connectionId, c.id, e.code(), e.getMessage());
+            out.send(new Sv2Mining.SetCustomMiningJobError(c.id, j.requestId(), Str0255.of(e.code())));
+            return;
+        }
+        c.jobs.put(jobId, new SentJob(jobId, job, c.extranoncePrefix, null, c.target, false));
+        trimJobs(c);
+        out.send(new Sv2Mining.SetCustomMiningJobSuccess(c.id, j.requestId(), jobId));
+        log.debug("{}: custom job {} on channel {} ({}, revenue weight {})", connectionId, jobId, c.id,
+                job.templateSource(), job.revenueWeight());
+    }
+
+    /**
+     * Shares remembered per custom job for duplicate checks. Smaller than a pool job's filter: a
+     * proxy declares a new job for every template, and a full filter only asks for the next one.
+     */
+    private static final int CUSTOM_JOB_SHARES = 1 << 16;
 
     // ------------------------------------------------------------------ shares
 

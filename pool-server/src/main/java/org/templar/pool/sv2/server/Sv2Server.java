@@ -19,6 +19,7 @@ import org.templar.pool.job.Template;
 import org.templar.pool.sv2.codec.Sv2FrameDecoder;
 import org.templar.pool.sv2.codec.Sv2FrameEncoder;
 import org.templar.pool.sv2.codec.Sv2MessageHandler;
+import org.templar.pool.sv2.jds.JobDeclarations;
 import org.templar.pool.sv2.mining.Sv2MiningSession;
 import org.templar.pool.sv2.mining.Sv2MiningSettings;
 import org.templar.pool.sv2.noise.ServerIdentity;
@@ -46,9 +47,17 @@ public final class Sv2Server implements AutoCloseable {
     private final AtomicLong connectionIds = new AtomicLong();
     private Channel listener;
     private ScheduledFuture<?> ticker;
+    private final JobDeclarations declarations;
 
     public Sv2Server(PoolContext pool, Sv2MiningSettings settings, Supplier<ServerIdentity> identity,
             NoiseTransportConfig noise, int idleSeconds) {
+        this(pool, settings, identity, noise, idleSeconds, null);
+    }
+
+    /** @param declarations the pool's Job Declaration state (custom jobs allowed), or null */
+    public Sv2Server(PoolContext pool, Sv2MiningSettings settings, Supplier<ServerIdentity> identity,
+            NoiseTransportConfig noise, int idleSeconds, JobDeclarations declarations) {
+        this.declarations = declarations;
         this.pool = Objects.requireNonNull(pool, "pool");
         this.settings = Objects.requireNonNull(settings, "settings");
         this.identity = Objects.requireNonNull(identity, "identity");
@@ -86,7 +95,7 @@ public final class Sv2Server implements AutoCloseable {
 
     Sv2MiningSession newSession(Sv2ServerHandler handler) {
         sessions.opened(handler);
-        return new Sv2MiningSession(pool, settings, handler, "sv2-" + connectionIds.incrementAndGet());
+        return new Sv2MiningSession(pool, settings, handler, "sv2-" + connectionIds.incrementAndGet(), declarations);
     }
 
     void sessionClosed(Sv2ServerHandler handler) {

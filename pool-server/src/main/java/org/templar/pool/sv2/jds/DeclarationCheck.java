@@ -1,0 +1,351 @@
+package org.templar.pool.sv2.jds;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import org.bitcoinj.core.Transaction;
+import org.bitcoinj.core.TransactionInput;
+import org.templar.pool.job.CoinbaseBuilder;
+import org.templar.pool.job.Template;
+import org.templar.pool.node.BlockTemplate;
+import org.templar.pool.node.NodeClient;
+import org.templar.pool.sv2.codec.Bytes;
+import org.templar.pool.sv2.codec.Sv2JobDeclaration.DeclareMiningJob;
+import org.templar.pool.sv2.codec.U256;
+import org.templar.share.Hex;
+import org.templar.share.MerkleBranch;
+import org.templar.share.Sha256;
+
+/**
+ * The Full-Template check of one DeclareMiningJob, in stages the session runs in order:
+ * {@link #prepare} (on the event loop: token, coinbase structure, BIP34 height, pool output),
+ * {@link #lookup} (node: which declared transactions the pool's node has), {@link #withProvided}
+ * (the miner's answer to ProvideMissingTransactions), and {@link #finish} (node: the assembled block
+ * through BIP23 proposal mode, then the template's revenue and the pool output's share of it).
+ * Each stage returns a new immutable value; nothing here touches a channel.
+ *
+ * <p>Only RPCs Bitcoin Core has: {@code getrawmempool true} (wtxid and base fee of each entry),
+ * {@code getrawtransaction} (data of mempool entries the pool's template lacks), {@code gettxout}
+ * (the value of each input of a transaction the miner provided, so its fee is known without
+ * {@code -txindex}), and {@code getblocktemplate} in proposal mode.
+ */
+public final class DeclarationCheck {
+    private final DeclareMiningJob message;
+    private final MiningJobTokens.Allocation allocation;
+    private final Template template;
+    private final DeclaredCoinbase coinbase;
+    private final long poolOutputSats;
+    /** Per position of wtxid_list: the transaction when known, else null. */
+    private final BlockTemplate.Tx[] known;
+
+    private DeclarationCheck(DeclareMiningJob message, MiningJobTokens.Allocation allocation, Template template,
+            DeclaredCoinbase coinbase, long poolOutputSats, BlockTemplate.Tx[] known) {
+        this.message = message;
+        this.allocation = allocation;
+        this.template = template;
+        this.coinbase = coinbase;
+        this.poolOutputSats = poolOutputSats;
+        this.known = known;
+    }
+
+    /** A refusal: DeclareMiningJob.Error's code and a human-readable detail. */
+    public static final class Refused extends Exception {
+        private static final long serialVersionUID = 1L;
+        private final String code;
+
+        public Refused(String code, String detail) {
+            super(detail);
+            this.code = code;
+        }
+
+        public String code() {
+            return code;
+        }
+    }
+
+    public DeclareMiningJob message() {
+        return message;
+    }
+
+    /** Stage 1, on the event loop: everything that needs no node. */
+    public static DeclarationCheck prepare(DeclareMiningJob m, MiningJobTokens.Allocation allocation, Template template)
+            throws Refused {
+        if (template == null) {
+            throw new Refused(JdsErrorCodes.invalidParam("prev_hash"), "the pool has no block template yet");
+        }
+        DeclaredCoinbase cb;
+        try {
+            cb = DeclaredCoinbase.parseDeclared(m.coinbaseTxPrefix().toArray(), m.coinbaseTxSuffix().toArray());
+        } catch (DeclaredCoinbase.Invalid e) {
+            throw new Refused(JdsErrorCodes.invalidParam(e.field()), e.getMessage());
+        }
+        int height = template.blockTemplate().height();
+        if (cb.height() != height) {
+            throw new Refused(JdsErrorCodes.invalidParam("coinbase_tx_prefix"), "the coinbase scriptSig must begin with"
+                    + " the BIP34 height " + height + " of the next block; it gives " + cb.height());
+        }
+        long poolOutput = cb.outputs().valueTo(allocation.payoutScript().toArray());
+        if (poolOutput <= 0) {
+            throw new Refused(JdsErrorCodes.invalidParam("coinbase_tx_suffix"), "the coinbase pays nothing to the pool"
+                    + " payout output " + allocation.payoutScript().toHex());
+        }
+        Set<U256> seen = new HashSet<>();
+        for (U256 w : m.wtxidList()) {
+            if (!seen.add(w)) {
+                throw new Refused(JdsErrorCodes.invalidParam("wtxid_list"), "wtxid " + display(w) + " is listed twice");
+            }
+        }
+        return new DeclarationCheck(m, allocation, template, cb, poolOutput, new BlockTemplate.Tx[m.wtxidList().size()]);
+    }
+
+    /**
+     * Stage 2: finds each declared transaction in the pool's template (data and fee at hand) or the
+     * node's mempool (fee from getrawmempool, data by getrawtransaction).
+     */
+    public CompletableFuture<DeclarationCheck> lookup(NodeClient node) {
+        Map<Bytes, BlockTemplate.Tx> inTemplate = new HashMap<>();
+        for (BlockTemplate.Tx t : template.blockTemplate().transactions()) {
+            inTemplate.put(Bytes.of(t.wtxid()), t);
+        }
+        BlockTemplate.Tx[] found = known.clone();
+        List<Integer> fromMempool = new ArrayList<>();
+        for (int i = 0; i < found.length; i++) {
+            BlockTemplate.Tx t = inTemplate.get(Bytes.of(message.wtxidList().get(i).toArray()));
+            if (t != null) {
+                found[i] = t;
+            } else {
+                fromMempool.add(i);
+            }
+        }
+        if (fromMempool.isEmpty()) {
+            return CompletableFuture.completedFuture(with(found));
+        }
+        return node.getRawMempoolVerbose().thenCompose(mempool -> {
+            List<CompletableFuture<Void>> fetches = new ArrayList<>();
+            for (int i : fromMempool) {
+                NodeClient.MempoolTx e = mempool.get(display(message.wtxidList().get(i)));
+                if (e == null) {
+                    continue; // the miner must provide it
+                }
+                byte[] wtxid = message.wtxidList().get(i).toArray();
+                fetches.add(node.getRawTransaction(e.txid()).thenAccept(data -> {
+                    byte[] txid = Hex.reverse(Hex.decode(e.txid()));
+                    found[i] = new BlockTemplate.Tx(data, txid, wtxid, e.feeSats(), 0);
+                }).exceptionally(err -> null)); // left the mempool meanwhile: the miner provides it
+            }
+            return CompletableFuture.allOf(fetches.toArray(CompletableFuture[]::new)).thenApply(v -> with(found));
+        });
+    }
+
+    /** Positions (0-indexed in wtxid_list) the pool does not have: what ProvideMissingTransactions asks for. */
+    public List<Integer> missing() {
+        List<Integer> out = new ArrayList<>();
+        for (int i = 0; i < known.length; i++) {
+            if (known[i] == null) {
+                out.add(i);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Stage 3, on the event loop: the transactions the miner provided, in the order they were asked
+     * for. Each must hash to the wtxid it was declared with. Their fees are not known yet (-1).
+     */
+    public DeclarationCheck withProvided(List<Bytes> transactions) throws Refused {
+        List<Integer> missing = missing();
+        if (transactions.size() != missing.size()) {
+            throw new Refused(JdsErrorCodes.invalidParam("transaction_list"), "asked for " + missing.size()
+                    + " transactions, got " + transactions.size());
+        }
+        BlockTemplate.Tx[] found = known.clone();
+        for (int k = 0; k < missing.size(); k++) {
+            int i = missing.get(k);
+            byte[] data = transactions.get(k).toArray();
+            Transaction tx;
+            try {
+                tx = Transaction.read(ByteBuffer.wrap(data));
+            } catch (RuntimeException e) {
+                throw new Refused(JdsErrorCodes.invalidParam("transaction_list"), "transaction " + k + " does not parse: "
+                        + e.getMessage());
+            }
+            byte[] wtxid = tx.getWTxId().getReversedBytes();
+            if (!Arrays.equals(wtxid, message.wtxidList().get(i).toArray())) {
+                throw new Refused(JdsErrorCodes.invalidParam("transaction_list"), "transaction " + k + " has wtxid "
+                        + tx.getWTxId() + ", position " + i + " declared " + display(message.wtxidList().get(i)));
+            }
+            found[i] = new BlockTemplate.Tx(data, tx.getTxId().getReversedBytes(), wtxid, -1, 0);
+        }
+        return with(found);
+    }
+
+    /**
+     * Stage 4: the block the declaration describes (zero extranonce, the pool's tip, time and bits),
+     * checked by the pool's node in BIP23 proposal mode; then the fees of the provided transactions,
+     * the template's revenue and the pool output's share of it.
+     */
+    public CompletableFuture<DeclaredJob.Builder> finish(NodeClient node, JdsSettings settings) {
+        if (!missing().isEmpty()) {
+            return CompletableFuture.failedFuture(new IllegalStateException("transactions still missing: " + missing()));
+        }
+        BlockTemplate pool = template.blockTemplate();
+        List<byte[]> txids = new ArrayList<>(known.length);
+        for (BlockTemplate.Tx t : known) {
+            txids.add(t.txid());
+        }
+        MerkleBranch branch = MerkleBranch.forCoinbase(txids);
+        String blockHex = Hex.encode(assemble(coinbase, branch, known, (int) message.version(), pool.previousBlockHash(),
+                (int) pool.curTime(), pool.bits(), new byte[coinbase.extranonceSize()], 0));
+        return node.proposeBlock(blockHex).thenCompose(reason -> {
+            if (reason != null) {
+                throw new RefusedCompletion(new Refused(JdsErrorCodes.invalidParam("wtxid_list"),
+                        "the pool's node rejected the declared block: " + reason));
+            }
+            return fees(node);
+        }).thenApply(fees -> {
+            long subsidy = pool.coinbaseValue() - pool.totalFees();
+            long revenue = subsidy + fees;
+            double weight = DeclaredJob.weight(poolOutputSats, revenue);
+            if (weight < settings.minPoolShare()) {
+                throw new RefusedCompletion(new Refused(JdsErrorCodes.invalidParam("coinbase_tx_suffix"), String.format(
+                        java.util.Locale.ROOT, "the pool payout output gets %d of %d sat (%.2f %%) of the template's"
+                                + " revenue; this pool requires at least %.2f %%", poolOutputSats, revenue, 100 * weight,
+                        100 * settings.minPoolShare())));
+            }
+            List<BlockTemplate.Tx> txs = List.of(known);
+            return new DeclaredJob.Builder(allocation.user(), allocation.connectionId(), allocation.payoutScript(),
+                    message.version(), Bytes.of(pool.previousBlockHash()), pool.bits(), pool.height(), pool.curTime(),
+                    coinbase, txs, branch, revenue, poolOutputSats);
+        });
+    }
+
+    /** A refusal travelling through a CompletableFuture chain. */
+    public static final class RefusedCompletion extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        private final Refused refused;
+
+        RefusedCompletion(Refused refused) {
+            super(refused.getMessage(), null, false, false);
+            this.refused = refused;
+        }
+
+        public Refused refused() {
+            return refused;
+        }
+    }
+
+    /**
+     * Sum of the fees of all declared transactions. Template and mempool entries carry theirs; a
+     * provided transaction's fee is its inputs' value minus its outputs'. An input's value comes from
+     * an earlier transaction of the same block, else from the node's UTXO set with its mempool
+     * ({@code gettxout}), else from the UTXO set alone (an output a conflicting mempool transaction
+     * spends: the proposal check already found the block valid, so the output is unspent on chain).
+     */
+    private CompletableFuture<Long> fees(NodeClient node) {
+        long knownFees = 0;
+        Map<String, Transaction> inBlock = new HashMap<>();
+        List<Transaction> provided = new ArrayList<>();
+        for (BlockTemplate.Tx t : known) {
+            if (t.fee() >= 0) {
+                knownFees += t.fee();
+            } else {
+                provided.add(Transaction.read(ByteBuffer.wrap(t.data())));
+            }
+        }
+        if (provided.isEmpty()) {
+            return CompletableFuture.completedFuture(knownFees);
+        }
+        Set<String> neededParents = new HashSet<>();
+        for (Transaction tx : provided) {
+            for (TransactionInput in : tx.getInputs()) {
+                neededParents.add(in.getOutpoint().hash().toString());
+            }
+        }
+        for (BlockTemplate.Tx t : known) {
+            String txid = Hex.encode(Hex.reverse(t.txid()));
+            if (neededParents.contains(txid)) {
+                inBlock.put(txid, Transaction.read(ByteBuffer.wrap(t.data())));
+            }
+        }
+        List<CompletableFuture<Long>> inputValues = new ArrayList<>();
+        long outputs = 0;
+        for (Transaction tx : provided) {
+            outputs += tx.getOutputSum().getValue();
+            for (TransactionInput in : tx.getInputs()) {
+                String parent = in.getOutpoint().hash().toString();
+                long index = in.getOutpoint().index();
+                Transaction p = inBlock.get(parent);
+                if (p != null && index < p.getOutputs().size()) {
+                    inputValues.add(CompletableFuture.completedFuture(p.getOutput(index).getValue().getValue()));
+                    continue;
+                }
+                inputValues.add(node.getTxOut(parent, index, true)
+                        .thenCompose(o -> o.isPresent() ? CompletableFuture.completedFuture(o)
+                                : node.getTxOut(parent, index, false))
+                        .thenApply(o -> o.map(NodeClient.UnspentOutput::valueSats).orElseThrow(() -> new RefusedCompletion(
+                                new Refused(JdsErrorCodes.invalidParam("transaction_list"), "input " + parent + ":"
+                                        + index + " of " + tx.getTxId() + " is unknown to the pool's node")))));
+            }
+        }
+        long outputSum = outputs;
+        long base = knownFees;
+        return CompletableFuture.allOf(inputValues.toArray(CompletableFuture[]::new)).thenApply(v -> {
+            long in = 0;
+            for (CompletableFuture<Long> f : inputValues) {
+                in += f.join();
+            }
+            return base + in - outputSum;
+        });
+    }
+
+    /** The serialized block: header, transaction count, the coinbase with its witness, the transactions. */
+    static byte[] assemble(DeclaredCoinbase coinbase, MerkleBranch branch, BlockTemplate.Tx[] txs, int version,
+            byte[] prevHash, int ntime, int nbits, byte[] extranonce, int nonce) {
+        CoinbaseBuilder.Halves halves = coinbase.halves();
+        byte[] txidForm = concat(halves.prefix(), extranonce, halves.suffix());
+        byte[] root = branch.rootFrom(Sha256.hashTwice(txidForm));
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.writeBytes(header(version, prevHash, root, ntime, nbits, nonce));
+        CoinbaseOutputs.writeCompactSize(out, 1 + txs.length);
+        out.writeBytes(halves.withWitness(extranonce));
+        for (BlockTemplate.Tx t : txs) {
+            out.writeBytes(t.data());
+        }
+        return out.toByteArray();
+    }
+
+    static byte[] header(int version, byte[] prevHash, byte[] merkleRoot, int ntime, int nbits, int nonce) {
+        ByteArrayOutputStream h = new ByteArrayOutputStream(80);
+        DeclaredCoinbase.writeU32(h, version);
+        h.writeBytes(prevHash);
+        h.writeBytes(merkleRoot);
+        DeclaredCoinbase.writeU32(h, ntime);
+        DeclaredCoinbase.writeU32(h, nbits);
+        DeclaredCoinbase.writeU32(h, nonce);
+        return h.toByteArray();
+    }
+
+    private DeclarationCheck with(BlockTemplate.Tx[] found) {
+        return new DeclarationCheck(message, allocation, template, coinbase, poolOutputSats, found);
+    }
+
+    static byte[] concat(byte[] a, byte[] b, byte[] c) {
+        byte[] out = new byte[a.length + b.length + c.length];
+        System.arraycopy(a, 0, out, 0, a.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        System.arraycopy(c, 0, out, a.length + b.length, c.length);
+        return out;
+    }
+
+    /** A U256 hash as the node displays it. */
+    static String display(U256 hash) {
+        return Hex.encode(Hex.reverse(hash.toArray()));
+    }
+}

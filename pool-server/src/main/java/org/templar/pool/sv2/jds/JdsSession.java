@@ -1,0 +1,339 @@
+package org.templar.pool.sv2.jds;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.templar.pool.core.Authorizer;
+import org.templar.pool.core.Worker;
+import org.templar.pool.job.TxOut;
+import org.templar.pool.node.BlockTemplate;
+import org.templar.pool.sv2.codec.Bytes;
+import org.templar.pool.sv2.codec.Str0255;
+import org.templar.pool.sv2.codec.Sv2Common;
+import org.templar.pool.sv2.codec.Sv2JobDeclaration;
+import org.templar.pool.sv2.codec.Sv2Message;
+import org.templar.pool.sv2.mining.Sv2ErrorCodes;
+import org.templar.pool.sv2.mining.Sv2Output;
+import org.templar.share.Hex;
+import org.templar.share.Sha256;
+import org.templar.share.Target;
+
+/**
+ * One Job Declaration connection, pool side (06-Job-Declaration-Protocol.md): SetupConnection with
+ * protocol 1 (DECLARE_TX_DATA chooses Full-Template, its absence Coinbase-only, which the operator's
+ * policy may refuse), AllocateMiningJobToken, and in Full-Template mode DeclareMiningJob with
+ * ProvideMissingTransactions, and PushSolution. Sees records only; confined to its connection's event
+ * loop. Node work runs asynchronously and comes back through {@link Sv2Output#execute}.
+ */
+public final class JdsSession {
+    private static final Logger log = LoggerFactory.getLogger(JdsSession.class);
+    public static final int PROTOCOL_VERSION = 2;
+    /** SetupConnection flag of protocol 1 (spec 6.4.1). */
+    public static final long DECLARE_TX_DATA = 1L;
+
+    private enum State { AWAIT_SETUP, READY, CLOSED }
+
+    /** A declaration waiting for ProvideMissingTransactions.Success. */
+    private record Pending(DeclarationCheck check, long since) {}
+
+    private final JobDeclarations jd;
+    private final Sv2Output out;
+    private final String connectionId;
+    private State state = State.AWAIT_SETUP;
+    private boolean fullTemplate;
+    private final Map<Long, Pending> pending = new HashMap<>();
+    /** Declarations being checked by the node (request ids), so a request id is never answered twice. */
+    private final java.util.Set<Long> inFlight = new java.util.HashSet<>();
+    private DeclaredJob lastDeclared;
+    // token bucket for AllocateMiningJobToken
+    private double allowance;
+    private long lastRefill = System.nanoTime();
+
+    public JdsSession(JobDeclarations jd, Sv2Output out, String connectionId) {
+        this.jd = jd;
+        this.out = out;
+        this.connectionId = connectionId;
+        this.allowance = jd.settings().tokensPerMinute();
+    }
+
+    public String connectionId() {
+        return connectionId;
+    }
+
+    public boolean isSetUp() {
+        return state == State.READY;
+    }
+
+    public boolean fullTemplate() {
+        return fullTemplate;
+    }
+
+    public void onMessage(Sv2Message message) {
+        if (state == State.CLOSED) {
+            return;
+        }
+        if (state == State.AWAIT_SETUP) {
+            if (message instanceof Sv2Common.SetupConnection s) {
+                setup(s);
+            } else {
+                close("first message must be SetupConnection, got " + message.getClass().getSimpleName());
+            }
+            return;
+        }
+        if (message instanceof Sv2JobDeclaration.AllocateMiningJobToken a) {
+            allocate(a);
+        } else if (message instanceof Sv2JobDeclaration.DeclareMiningJob d) {
+            declare(d);
+        } else if (message instanceof Sv2JobDeclaration.ProvideMissingTransactionsSuccess p) {
+            provided(p);
+        } else if (message instanceof Sv2JobDeclaration.PushSolution p) {
+            pushSolution(p);
+        } else if (message instanceof Sv2Common.SetupConnection) {
+            close("SetupConnection sent twice");
+        } else {
+            log.debug("{}: ignoring {}", connectionId, message.getClass().getSimpleName());
+        }
+    }
+
+    private void setup(Sv2Common.SetupConnection s) {
+        if (s.protocol() != Sv2Common.SetupConnection.PROTOCOL_JOB_DECLARATION) {
+            refuseSetup(0, Sv2ErrorCodes.UNSUPPORTED_PROTOCOL);
+            return;
+        }
+        if (s.minVersion() > PROTOCOL_VERSION || s.maxVersion() < PROTOCOL_VERSION) {
+            refuseSetup(0, Sv2ErrorCodes.PROTOCOL_VERSION_MISMATCH);
+            return;
+        }
+        long unknown = s.flags() & ~DECLARE_TX_DATA;
+        if (unknown != 0) {
+            refuseSetup(unknown, Sv2ErrorCodes.UNSUPPORTED_FEATURE_FLAGS);
+            return;
+        }
+        fullTemplate = (s.flags() & DECLARE_TX_DATA) != 0;
+        if (!fullTemplate && !jd.settings().coinbaseOnlyAllowed()) {
+            // the flag this pool needs is the one missing: name it, so the client knows what to set
+            refuseSetup(DECLARE_TX_DATA, Sv2ErrorCodes.UNSUPPORTED_FEATURE_FLAGS);
+            return;
+        }
+        state = State.READY;
+        out.send(new Sv2Common.SetupConnectionSuccess(PROTOCOL_VERSION, 0));
+        log.debug("{}: job declaration set up, {} mode", connectionId, fullTemplate ? "Full-Template" : "Coinbase-only");
+    }
+
+    private void refuseSetup(long flags, String code) {
+        out.send(new Sv2Common.SetupConnectionError(flags, Str0255.of(code)));
+        close("setup refused: " + code);
+    }
+
+    // ------------------------------------------------------------------ tokens
+
+    private void allocate(Sv2JobDeclaration.AllocateMiningJobToken a) {
+        if (!takeAllowance()) {
+            // The spec has no error message for this request; a client that floods it is misbehaving.
+            close("AllocateMiningJobToken flood (more than " + jd.settings().tokensPerMinute() + " a minute)");
+            return;
+        }
+        Worker worker;
+        try {
+            worker = jd.pool().authorizer().authorize(a.userIdentifier().text());
+        } catch (Authorizer.AuthorizationException e) {
+            close("AllocateMiningJobToken for an unknown user: " + e.getMessage());
+            return;
+        }
+        // The pool payout output: where this user's pooled reward goes (the pool's address in pool
+        // mode, the miner's own in solo mode): the first output of the user's payout plan.
+        List<TxOut> plan = worker.payout().outputs(1);
+        Bytes script = Bytes.of(plan.get(0).script());
+        MiningJobTokens.Allocation token = jd.tokens().allocate(worker.user(), connectionId, fullTemplate, script);
+        byte[] outputs = CoinbaseOutputs.of(List.of(new TxOut(0, script.toArray()))).serialized();
+        out.send(new Sv2JobDeclaration.AllocateMiningJobTokenSuccess(a.requestId(), token.token(), Bytes.of(outputs)));
+    }
+
+    private boolean takeAllowance() {
+        long now = System.nanoTime();
+        int perMinute = jd.settings().tokensPerMinute();
+        allowance = Math.min(perMinute, allowance + (now - lastRefill) / 60e9 * perMinute);
+        lastRefill = now;
+        if (allowance < 1) {
+            return false;
+        }
+        allowance -= 1;
+        return true;
+    }
+
+    // ------------------------------------------------------------------ declarations
+
+    private void declare(Sv2JobDeclaration.DeclareMiningJob d) {
+        long id = d.requestId();
+        if (!fullTemplate) {
+            refuse(id, JdsErrorCodes.INVALID_MINING_JOB_TOKEN,
+                    "this connection is in Coinbase-only mode (SetupConnection without DECLARE_TX_DATA)");
+            return;
+        }
+        if (pending.containsKey(id) || inFlight.contains(id)) {
+            refuse(id, JdsErrorCodes.invalidParam("request_id"), "request " + id + " is still being checked");
+            return;
+        }
+        MiningJobTokens.Allocation token = jd.tokens().allocation(d.miningJobToken())
+                .filter(t -> t.connectionId().equals(connectionId) && t.fullTemplate()).orElse(null);
+        if (token == null || !jd.tokens().consume(token)) {
+            refuse(id, JdsErrorCodes.INVALID_MINING_JOB_TOKEN,
+                    "unknown, expired or already used token, or one allocated on another connection");
+            return;
+        }
+        DeclarationCheck check;
+        try {
+            check = DeclarationCheck.prepare(d, token, jd.pool().currentTemplate().get());
+        } catch (DeclarationCheck.Refused e) {
+            refuse(id, e.code(), e.getMessage());
+            return;
+        }
+        inFlight.add(id);
+        check.lookup(jd.nodes().primary()).whenComplete((looked, err) -> out.execute(() -> {
+            if (state == State.CLOSED) {
+                return;
+            }
+            if (err != null) {
+                inFlight.remove(id);
+                failed(id, err);
+                return;
+            }
+            List<Integer> missing = looked.missing();
+            if (missing.isEmpty()) {
+                finish(looked);
+                return;
+            }
+            inFlight.remove(id);
+            pending.put(id, new Pending(looked, System.nanoTime()));
+            out.send(new Sv2JobDeclaration.ProvideMissingTransactions(id, missing));
+        }));
+    }
+
+    private void provided(Sv2JobDeclaration.ProvideMissingTransactionsSuccess p) {
+        Pending w = pending.remove(p.requestId());
+        if (w == null) {
+            log.debug("{}: ProvideMissingTransactions.Success for no pending request {}", connectionId, p.requestId());
+            return;
+        }
+        DeclarationCheck complete;
+        try {
+            complete = w.check().withProvided(p.transactionList());
+        } catch (DeclarationCheck.Refused e) {
+            refuse(p.requestId(), e.code(), e.getMessage());
+            return;
+        }
+        inFlight.add(p.requestId());
+        finish(complete);
+    }
+
+    private void finish(DeclarationCheck check) {
+        long id = check.message().requestId();
+        check.finish(jd.nodes().primary(), jd.settings()).whenComplete((job, err) -> out.execute(() -> {
+            inFlight.remove(id);
+            if (state == State.CLOSED) {
+                return;
+            }
+            if (err != null) {
+                failed(id, err);
+                return;
+            }
+            lastDeclared = jd.tokens().register(job);
+            log.debug("{}: declared job accepted at height {} with {} transactions, revenue weight {}", connectionId,
+                    lastDeclared.height(), lastDeclared.transactions().size(), lastDeclared.revenueWeight());
+            out.send(new Sv2JobDeclaration.DeclareMiningJobSuccess(id, lastDeclared.token()));
+        }));
+    }
+
+    private void failed(long id, Throwable err) {
+        Throwable cause = err instanceof CompletionException && err.getCause() != null ? err.getCause() : err;
+        if (cause instanceof DeclarationCheck.RefusedCompletion r) {
+            refuse(id, r.refused().code(), r.refused().getMessage());
+        } else {
+            log.warn("{}: declaration {} could not be checked: {}", connectionId, id, cause.toString());
+            // not the miner's fault: a code of its own, so a JDC can tell it from a refusal of its job
+            refuse(id, "pool-node-unavailable", "the pool's node could not check the job: " + cause.getMessage());
+        }
+    }
+
+    private void refuse(long requestId, String code, String detail) {
+        log.debug("{}: declaration {} refused: {} ({})", connectionId, requestId, code, detail);
+        byte[] details = detail.getBytes(StandardCharsets.UTF_8);
+        if (details.length > 0xffff) {
+            details = Arrays.copyOf(details, 0xffff);
+        }
+        out.send(new Sv2JobDeclaration.DeclareMiningJobError(requestId, Str0255.of(code), Bytes.of(details)));
+    }
+
+    // ------------------------------------------------------------------ solutions
+
+    /**
+     * PushSolution (6.4.9): rebuild the block from the most recent DeclareMiningJob.Success on this
+     * connection and submit it to the pool's nodes. A solution that does not fit that job, or whose
+     * hash does not meet its target, is not propagated (the miner's own node has it anyway).
+     */
+    private void pushSolution(Sv2JobDeclaration.PushSolution p) {
+        DeclaredJob job = lastDeclared;
+        if (job == null) {
+            log.info("{}: PushSolution with no declared job on this connection; ignored", connectionId);
+            return;
+        }
+        if (!Arrays.equals(job.prevHash().toArray(), p.prevHash().toArray())
+                || p.extranonce().length() != job.coinbase().extranonceSize()) {
+            log.info("{}: PushSolution does not fit the last declared job; not propagated", connectionId);
+            return;
+        }
+        byte[] block = DeclarationCheck.assemble(job.coinbase(), job.branch(),
+                job.transactions().toArray(BlockTemplate.Tx[]::new), (int) p.version(), job.prevHash().toArray(),
+                (int) p.ntime(), (int) p.nbits(), p.extranonce().toArray(), (int) p.nonce());
+        byte[] hash = Sha256.hashTwice(Arrays.copyOf(block, 80));
+        if (!Target.fromCompact((int) p.nbits()).isMetBy(hash)) {
+            log.info("{}: PushSolution does not meet its target; not propagated", connectionId);
+            return;
+        }
+        String hashHex = Hex.encode(Hex.reverse(hash));
+        log.info("{}: PushSolution: submitting block {} at height {} to the pool's nodes", connectionId, hashHex,
+                job.height());
+        jd.nodes().submitBlock(Hex.encode(block)).whenComplete((r, e) -> {
+            if (e != null) {
+                log.warn("pushed block {} could not be submitted: {}", hashHex, e.toString());
+            } else {
+                log.info("pushed block {}: {} by the pool's nodes ({})", hashHex, r.accepted() ? "accepted" : "not accepted",
+                        r.answers());
+            }
+        });
+    }
+
+    // ------------------------------------------------------------------ lifecycle
+
+    /** About once a second: declarations whose missing transactions never came are refused. */
+    public void onTick() {
+        if (state != State.READY || pending.isEmpty()) {
+            return;
+        }
+        long limit = jd.settings().declarationTimeout().toNanos();
+        long now = System.nanoTime();
+        for (var it = pending.entrySet().iterator(); it.hasNext();) {
+            var e = it.next();
+            if (now - e.getValue().since() > limit) {
+                it.remove();
+                refuse(e.getKey(), JdsErrorCodes.invalidParam("transaction_list"),
+                        "the missing transactions were not provided within " + jd.settings().declarationTimeout());
+            }
+        }
+    }
+
+    private void close(String reason) {
+        state = State.CLOSED;
+        out.close(reason);
+    }
+
+    public void onClosed() {
+        state = State.CLOSED;
+        pending.clear();
+    }
+}
