@@ -39,7 +39,7 @@ import org.templar.pool.sv2.mining.Sv2MiningSettings;
 import org.templar.pool.sv2.noise.AuthorityKeyPair;
 import org.templar.pool.sv2.noise.RotatingServerIdentity;
 import org.templar.pool.sv2.server.Sv2Listener;
-import org.templar.pool.sv2.jds.JdsServer;
+import org.templar.pool.sv2.jds.JdsSession;
 import org.templar.pool.sv2.jds.JobDeclarations;
 import org.templar.pool.sv2.server.Sv2Server;
 import org.templar.pool.sv2.tdp.TemplateProvider;
@@ -71,7 +71,7 @@ public final class PoolRuntime implements AutoCloseable {
     private Sv2Listener<TemplateProviderSession> tdp;
     private InetSocketAddress tdpAddress;
     private JobDeclarations declarations;
-    private JdsServer jds;
+    private Sv2Listener<JdsSession> jds;
     private InetSocketAddress jdsAddress;
     private AuthorityKeyPair authority;
     private EventLoopGroup boss;
@@ -168,8 +168,10 @@ public final class PoolRuntime implements AutoCloseable {
             templates.addListener(sv2::broadcast);
             if (declarations != null) {
                 // same authority and Noise as SV2 mining: a miner pins one key for both
-                jds = new JdsServer(declarations, identity, NoiseTransportConfig.defaults(),
-                        (int) config.sv1IdleTimeout().toSeconds());
+                JobDeclarations jd = declarations;
+                jds = new Sv2Listener<>(new Sv2Listener.Options("jds", JdsSession.MAX_INBOUND_PAYLOAD,
+                        config.sv1IdleTimeout(), JdsSession.SETUP_TIMEOUT, true), context.bans(), metrics, identity,
+                        NoiseTransportConfig.defaults(), (out, id) -> new JdsSession(jd, out, id));
                 jdsAddress = jds.start(boss, workers, config.jds().listen().address());
                 log.info("Job Declaration Server: Full-Template jobs need {} % of their revenue in the pool output;"
                         + " Coinbase-only {}", 100 * config.jds().settings().minPoolShare(),
@@ -187,7 +189,7 @@ public final class PoolRuntime implements AutoCloseable {
             // A Template Distribution client may say nothing for hours between solutions: no idle limit.
             // SubmitSolution carries a whole coinbase, which in-coinbase payout schemes make large.
             tdp = new Sv2Listener<>(new Sv2Listener.Options("tdp", TDP_MAX_INBOUND_PAYLOAD, Duration.ZERO,
-                    Duration.ofSeconds(10)), context.bans(), metrics, identity, NoiseTransportConfig.defaults(),
+                    Duration.ofSeconds(10), false), context.bans(), metrics, identity, NoiseTransportConfig.defaults(),
                     (out, id) -> new TemplateProviderSession(provider, out, id));
             tdpAddress = tdp.start(boss, workers, config.tdp().address());
             templates.addListener(t -> tdp.broadcast(s -> s.onTemplate(t.blockTemplate())));
@@ -264,7 +266,7 @@ public final class PoolRuntime implements AutoCloseable {
         return tdpAddress;
     }
 
-    public Optional<JdsServer> jds() {
+    public Optional<Sv2Listener<JdsSession>> jds() {
         return Optional.ofNullable(jds);
     }
 

@@ -30,7 +30,16 @@ import org.templar.share.Target;
  * ProvideMissingTransactions, and PushSolution. Sees records only; confined to its connection's event
  * loop. Node work runs asynchronously and comes back through {@link Sv2Output#execute}.
  */
-public final class JdsSession {
+public final class JdsSession implements org.templar.pool.sv2.server.Sv2Listener.Session {
+    /**
+     * Largest frame a JDC may send. DeclareMiningJob of a full block's wtxids is ~130 KB and
+     * ProvideMissingTransactions.Success can carry a block's worth of transactions (4 MB of weight
+     * at most ~4 MB of bytes), so the limit is one block plus room.
+     */
+    public static final int MAX_INBOUND_PAYLOAD = 5 * 1024 * 1024;
+    /** A client that completed the handshake must send SetupConnection within this. */
+    public static final java.time.Duration SETUP_TIMEOUT = java.time.Duration.ofSeconds(10);
+
     private static final Logger log = LoggerFactory.getLogger(JdsSession.class);
     public static final int PROTOCOL_VERSION = 2;
     /** SetupConnection flag of protocol 1 (spec 6.4.1). */
@@ -65,6 +74,7 @@ public final class JdsSession {
         return connectionId;
     }
 
+    @Override
     public boolean isSetUp() {
         return state == State.READY;
     }
@@ -73,6 +83,7 @@ public final class JdsSession {
         return fullTemplate;
     }
 
+    @Override
     public void onMessage(Sv2Message message) {
         if (state == State.CLOSED) {
             return;
@@ -311,6 +322,7 @@ public final class JdsSession {
     // ------------------------------------------------------------------ lifecycle
 
     /** About once a second: declarations whose missing transactions never came are refused. */
+    @Override
     public void onTick() {
         if (state != State.READY || pending.isEmpty()) {
             return;
@@ -332,6 +344,7 @@ public final class JdsSession {
         out.close(reason);
     }
 
+    @Override
     public void onClosed() {
         state = State.CLOSED;
         pending.clear();

@@ -9,6 +9,7 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiFunction;
@@ -48,6 +49,10 @@ public final class Sv2Listener<S extends Sv2Listener.Session> implements AutoClo
         boolean isSetUp();
 
         void onClosed();
+
+        /** Once a second on the session's loop, when the listener was given a tick (deadlines, batches). */
+        default void onTick() {
+        }
     }
 
     /**
@@ -55,8 +60,9 @@ public final class Sv2Listener<S extends Sv2Listener.Session> implements AutoClo
      * @param maxInboundPayload largest frame a client may send (checked before it is buffered)
      * @param idle a connection silent this long is closed
      * @param setupTimeout a client that completed the handshake must set up within this
+     * @param ticks whether sessions get {@link Session#onTick} every second
      */
-    public record Options(String role, int maxInboundPayload, Duration idle, Duration setupTimeout) {
+    public record Options(String role, int maxInboundPayload, Duration idle, Duration setupTimeout, boolean ticks) {
         public Options {
             Objects.requireNonNull(role, "role");
             if (maxInboundPayload < 1) {
@@ -73,6 +79,7 @@ public final class Sv2Listener<S extends Sv2Listener.Session> implements AutoClo
     private final SessionRegistry<S> sessions;
     private final AtomicLong connectionIds = new AtomicLong();
     private Channel listener;
+    private ScheduledFuture<?> ticker;
 
     public Sv2Listener(Options options, BanList bans, PoolMetrics metrics, Supplier<ServerIdentity> identity,
             NoiseTransportConfig noise, BiFunction<Sv2Output, String, S> sessionFactory) {
@@ -100,6 +107,9 @@ public final class Sv2Listener<S extends Sv2Listener.Session> implements AutoClo
             }
         });
         InetSocketAddress bound = (InetSocketAddress) listener.localAddress();
+        if (options.ticks()) {
+            ticker = workers.scheduleAtFixedRate(() -> sessions.forEach(Session::onTick), 1, 1, TimeUnit.SECONDS);
+        }
         log.info("Stratum V2 {} listening on {}", options.role(), bound);
         return bound;
     }
@@ -137,6 +147,9 @@ public final class Sv2Listener<S extends Sv2Listener.Session> implements AutoClo
 
     @Override
     public void close() {
+        if (ticker != null) {
+            ticker.cancel(false);
+        }
         if (listener != null) {
             listener.close().syncUninterruptibly();
         }
