@@ -21,13 +21,15 @@ public final class Job {
     private final CoinbaseBuilder.Halves coinbase;
     private final JobWork work;
     private final DuplicateFilter duplicates;
+    private final DuplicateScope duplicateScope;
     private final String prevHashSv1;
     private final String coinb1Hex;
     private final String coinb2Hex;
     private final List<String> branchHex;
     private final java.util.Map<Object, Object> encodings = new java.util.concurrent.ConcurrentHashMap<>();
 
-    Job(String id, Template template, PayoutPlan payout, CoinbaseBuilder.Halves coinbase, int duplicateCapacity) {
+    Job(String id, Template template, PayoutPlan payout, CoinbaseBuilder.Halves coinbase, int duplicateCapacity,
+            DuplicateScope duplicateScope) {
         this.id = id;
         this.template = template;
         this.payout = payout;
@@ -37,6 +39,8 @@ public final class Job {
         this.work = JobWork.of(t.version(), t.previousBlockHash(), t.bits(), coinbase.prefix(), coinbase.suffix(), branch,
                 coinbase.extranonceSize());
         this.duplicates = new DuplicateFilter(duplicateCapacity);
+        this.duplicateScope = duplicateScope;
+        duplicateScope.join(duplicates);
         this.prevHashSv1 = wordSwappedHex(t.previousBlockHash());
         this.coinb1Hex = Hex.encode(coinbase.prefix());
         this.coinb2Hex = Hex.encode(coinbase.suffix());
@@ -77,6 +81,20 @@ public final class Job {
         return work;
     }
 
+    /**
+     * Records a share's header hash for duplicate detection across every job of the same work (see
+     * {@link DuplicateScope}), not just this job id. Allocation-free.
+     */
+    public DuplicateScope.Seen recordShare(byte[] headerHash) {
+        return duplicateScope.record(duplicates, headerHash);
+    }
+
+    /** True if this header hash was recorded under this job or another job of the same work. */
+    public boolean seen(byte[] headerHash) {
+        return duplicateScope.contains(headerHash);
+    }
+
+    /** This job's own filter (its shares alone; sizes and metrics). */
     public DuplicateFilter duplicates() {
         return duplicates;
     }
