@@ -15,6 +15,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.templar.client.miner.CpuMiner;
 import org.templar.payout.ShareRecord;
 import org.templar.pool.sv2.codec.Bytes;
 import org.templar.pool.sv2.codec.Str0255;
@@ -138,6 +139,29 @@ class SameWorkTest {
                 assertEquals(4, pool.pool().ledger().sharesFor(address, 1000).size());
                 assertNull(c.pollNotification("mining.notify", Duration.ofMillis(300)), "no further work was needed");
             }
+        }
+    }
+
+    /**
+     * What a user would check after a run of the bundled miner: no share hash is in the ledger twice.
+     * The miner restarts its nonces on every job it is sent, so each re-announcement of the same work
+     * used to yield shares already credited (16 of 380 in one run); new tips are where it happened.
+     * A guard over a short run, not a proof: at that rate a run this short may miss the old fault,
+     * which the tests above pin down deterministically.
+     */
+    @Test
+    void theBundledMinerAcrossSeveralNewTipsIsNeverCreditedTwiceForOneShare(@TempDir Path dir) throws Exception {
+        String address = SoloAndPoolMiningTest.newAddress();
+        try (PoolHarness pool = PoolHarness.start(dir, Map.of())) {
+            try (CpuMiner m = CpuMiner.start(SoloAndPoolMiningTest.miner(pool, address + ".rig"))) {
+                // on regtest every share is also a block, so each one brings a new tip
+                assertTrue(m.awaitBlocks(8, Duration.ofSeconds(90)), "8 blocks: " + m.snapshot());
+            }
+            List<String> hashes = pool.pool().ledger().sharesFor(address, 100_000).stream().map(ShareRecord::shareHash)
+                    .toList();
+            assertTrue(hashes.size() >= 8, "shares recorded: " + hashes.size());
+            assertEquals(hashes.size(), new java.util.HashSet<>(hashes).size(),
+                    "every share hash once; duplicates: " + (hashes.size() - new java.util.HashSet<>(hashes).size()));
         }
     }
 
