@@ -132,7 +132,7 @@ public final class PoolRuntime implements AutoCloseable {
             shareLog = new ShareLogWriter(config.shareLog().get());
             resources.add(shareLog);
         }
-        ShareProcessor processor = new ShareProcessor(ledger, submitter, metrics, shareLog, templates::refresh);
+        ShareProcessor processor = new ShareProcessor(ledger, submitter, metrics, shareLog, templates::renewJobs);
         Authorizer authorizer = new Authorizer(config.network(), p.mode(), p.payoutAddress());
         context = new PoolContext(authorizer, new ExtranonceAllocator(), processor, templates::current, config.vardiff(),
                 p.versionMask(), metrics, new BanList());

@@ -21,6 +21,11 @@ public final class NotifiedJob {
     public final int version;
     public final int ntime;
     final byte[] extranonce1;
+    final int branchSize;
+    final String coinb1;
+    final String coinb2;
+    final String prevHashSv1;
+    final boolean clean;
 
     public NotifiedJob(JsonNode notify, byte[] extranonce1, int extranonce2Size) {
         JsonNode p = notify.get("params");
@@ -38,6 +43,11 @@ public final class NotifiedJob {
         int nbits = (int) Long.parseLong(p.get(6).asText(), 16);
         this.ntime = (int) Long.parseLong(p.get(7).asText(), 16);
         this.extranonce1 = extranonce1;
+        this.branchSize = branch.size();
+        this.coinb1 = p.get(2).asText();
+        this.coinb2 = p.get(3).asText();
+        this.prevHashSv1 = p.get(1).asText();
+        this.clean = p.get(8).asBoolean();
         this.work = JobWork.of(version, prev, nbits, Hex.decode(p.get(2).asText()), Hex.decode(p.get(3).asText()),
                 MerkleBranch.of(branch), extranonce1.length + extranonce2Size);
     }
@@ -61,12 +71,31 @@ public final class NotifiedJob {
         throw new AssertionError("no nonce found");
     }
 
+    /**
+     * The whole block for a solving share, as a miner's pool would assemble it: header, one
+     * transaction, the coinbase in its txid form (the node adds the witness reserved value, as Core
+     * does). Only for work without template transactions (an empty merkle branch).
+     */
+    String blockHex(byte[] extranonce2, int nonce, int rolledVersion) {
+        if (branchSize != 0) {
+            throw new IllegalStateException("the job carries transactions the test does not have");
+        }
+        ShareCheck c = new ShareHasher().check(work, extranonce1, extranonce2, ntime, nonce, rolledVersion);
+        byte[] header = work.header(c.merkleRootCopy(), ntime, nonce, rolledVersion);
+        return Hex.encode(header) + "01" + Hex.encode(work.coinbase(extranonce1, extranonce2));
+    }
+
     static Target targetOf(double difficulty) {
         return Difficulty.of(difficulty).toTarget();
     }
 
     String submitParams(String worker, byte[] extranonce2, int nonce, Integer versionBits) {
-        return "[\"" + worker + "\",\"" + jobId + "\",\"" + Hex.encode(extranonce2) + "\",\"" + String.format("%08x", ntime)
+        return submitParams(jobId, worker, extranonce2, nonce, versionBits);
+    }
+
+    /** This job's share (its ntime included) submitted under another job id. */
+    String submitParams(String underJobId, String worker, byte[] extranonce2, int nonce, Integer versionBits) {
+        return "[\"" + worker + "\",\"" + underJobId + "\",\"" + Hex.encode(extranonce2) + "\",\"" + String.format("%08x", ntime)
                 + "\",\"" + String.format("%08x", nonce) + "\"" + (versionBits == null ? "" : ",\"" + String.format("%08x", versionBits) + "\"")
                 + "]";
     }

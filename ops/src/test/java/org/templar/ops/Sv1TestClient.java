@@ -89,6 +89,48 @@ final class Sv1TestClient implements Closeable {
         }
     }
 
+    /**
+     * The next notification with this method arriving within {@code within}, or null if none does
+     * (other lines read meanwhile are kept as in {@link #call}).
+     */
+    JsonNode pollNotification(String method, java.time.Duration within) throws IOException {
+        for (var it = notifications.iterator(); it.hasNext();) {
+            JsonNode n = it.next();
+            if (n.path("method").asText().equals(method)) {
+                it.remove();
+                return n;
+            }
+        }
+        long end = System.nanoTime() + within.toNanos();
+        int before = socket.getSoTimeout();
+        try {
+            while (true) {
+                long left = (end - System.nanoTime()) / 1_000_000;
+                if (left <= 0) {
+                    return null;
+                }
+                socket.setSoTimeout((int) left);
+                JsonNode n;
+                try {
+                    n = read();
+                } catch (SocketTimeoutException e) {
+                    return null;
+                }
+                if (n == null) {
+                    throw new IOException("connection closed while waiting for " + method);
+                }
+                if (n.path("method").asText().equals(method)) {
+                    return n;
+                }
+                if (n.has("method")) {
+                    notifications.add(n);
+                }
+            }
+        } finally {
+            socket.setSoTimeout(before);
+        }
+    }
+
     /** Drops notifications read so far. */
     void clearNotifications() {
         notifications.clear();

@@ -11,15 +11,23 @@ import java.util.Set;
 public enum BlockStatus {
     /** Solved and recorded; not yet handed to a node. */
     CANDIDATE,
-    /** Handed to at least one node; no verdict yet. */
+    /**
+     * Handed to at least one node; no verdict yet (also where it stays when a node said it holds the
+     * block but none could say where in its chain).
+     */
     SUBMITTED,
-    /** A node accepted it (submitblock returned null). */
+    /**
+     * On a node's active chain when the verdict was taken (getblockheader: confirmations >= 0). A
+     * submitblock answer of "duplicate" alone is not enough: the node may hold the block off its
+     * active chain.
+     */
     ACCEPTED,
     /** Every node refused it; the reason holds Core's reject string (e.g. {@code high-hash}). */
     REJECTED,
     /**
-     * Valid, but not on the best chain when submitted: another block at its height got there first
-     * (Core answers "inconclusive"). It may still win if its branch grows.
+     * Held by a node, but not on its active chain (getblockheader: confirmations -1): another block at
+     * its height got there first (Core answers "inconclusive", or "duplicate" when it already had the
+     * block). It may still win if its branch grows.
      */
     STALE,
     /** Was accepted, then left the best chain. */

@@ -191,6 +191,13 @@ class SubmitBlockRejectTest {
         assertEquals("inconclusive", submit(sibling));
         assertEquals(a.hash().toString(), tip());
         assertEquals(-1, rpc.call("getblockheader", sibling.hash().toString()).get("confirmations").asInt());
+        // Core (ProcessNewBlock: the block's data is already stored, so new_block is false and it is
+        // "accepted") answers "duplicate" for a known block off the active chain too; only
+        // getblockheader tells the two apart
+        assertEquals("duplicate", submit(sibling));
+        assertEquals(-1, rpc.call("getblockheader", sibling.hash().toString()).get("confirmations").asInt());
+        assertEquals(1, rpc.call("getblockheader", a.hash().toString()).get("confirmations").asInt());
+        assertEquals(a.hash().toString(), tip());
     }
 
     @Test

@@ -88,20 +88,68 @@ public final class BlockSubmitter implements AutoCloseable {
         if (result.unanswered()) {
             log.error("block {} could not be submitted to any node; block hex: {}", hashHex, blockHex);
         }
-        if (result.accepted()) {
-            log.info("block {} at height {} ACCEPTED by the node ({})", hashHex, height, result.answers());
-            updateStatus(hashHex, BlockStatus.ACCEPTED, null);
-            metrics.blockFound(height, true);
+        NodeGroup.ChainPosition position;
+        try {
+            position = nodes.chainPosition(hashHex).get(60, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            position = NodeGroup.ChainPosition.UNREACHABLE;
+        }
+        Verdict v = verdict(result.answers(), position);
+        switch (v.status()) {
+            case ACCEPTED -> log.info("block {} at height {} ACCEPTED: on the node's active chain ({})", hashHex, height,
+                    result.answers());
+            case STALE -> log.warn("block {} at height {} is STALE: the node holds it off its active chain ({})", hashHex,
+                    height, result.answers());
+            case SUBMITTED -> log.warn("block {} at height {}: the node has it but its place in the chain is unknown ({})",
+                    hashHex, height, result.answers());
+            default -> log.error("block {} at height {} REJECTED: {}", hashHex, height, result.answers());
+        }
+        updateStatus(hashHex, v.status(), v.reason());
+        if (v.status() != BlockStatus.SUBMITTED) {
+            metrics.blockFound(height, v.status() == BlockStatus.ACCEPTED);
+        }
+        if (v.status() == BlockStatus.ACCEPTED) {
             onBlockAccepted.run();
-        } else if (result.answers().stream().allMatch(a -> a.equals("inconclusive"))) {
-            // valid, but another block at this height got there first (a stale solve): not a pool fault
-            log.warn("block {} at height {} is valid but not on the best chain (inconclusive)", hashHex, height);
-            updateStatus(hashHex, BlockStatus.STALE, "inconclusive: valid but not on the best chain");
-            metrics.blockFound(height, false);
-        } else {
-            log.error("block {} at height {} REJECTED: {}", hashHex, height, result.answers());
-            updateStatus(hashHex, BlockStatus.REJECTED, String.join("; ", result.answers()));
-            metrics.blockFound(height, false);
+        }
+    }
+
+    /** A block's status and the reason recorded with it. */
+    record Verdict(BlockStatus status, String reason) {}
+
+    /**
+     * The status of a submitted block. Where the block stands in the nodes' chains decides, because
+     * the submit answer alone cannot: "duplicate" means only that the node already held the block,
+     * which may be on a side branch (Core answers it for any known block it has data for), and even a
+     * null (connected as the tip) may have been reorganised away by the time we look. So: on an
+     * active chain is ACCEPTED; held off every active chain is STALE (valid or not yet validated as far
+     * as the answers say; it can still win if its branch grows) unless a node refused it outright;
+     * unknown to every node is REJECTED with the nodes' reasons. Only when no node says where it
+     * stands does the answer decide: a null is taken at its word (connected as the tip), and a
+     * "duplicate" stays SUBMITTED, since that answer proves nothing about the chain.
+     */
+    static Verdict verdict(java.util.List<String> answers, NodeGroup.ChainPosition position) {
+        String all = String.join("; ", answers);
+        boolean connected = answers.contains("accepted");
+        boolean held = answers.stream().anyMatch(a -> a.equals("accepted") || a.equals("duplicate")
+                || a.equals("inconclusive") || a.equals("duplicate-inconclusive"));
+        switch (position) {
+            case ACTIVE:
+                return new Verdict(BlockStatus.ACCEPTED, null);
+            case OFF_ACTIVE:
+                if (held || connected) {
+                    return new Verdict(BlockStatus.STALE, "not on the active chain (confirmations -1): " + all);
+                }
+                return new Verdict(BlockStatus.REJECTED, all);
+            case UNKNOWN:
+                return new Verdict(BlockStatus.REJECTED, all);
+            default:
+                if (connected) {
+                    return new Verdict(BlockStatus.ACCEPTED, null);
+                }
+                if (held) {
+                    return new Verdict(BlockStatus.SUBMITTED, "node holds it; chain position unknown: " + all);
+                }
+                return new Verdict(BlockStatus.REJECTED, all);
         }
     }
 

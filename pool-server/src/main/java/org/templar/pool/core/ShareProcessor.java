@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
 import org.templar.payout.Ledger;
 import org.templar.payout.ShareRecord;
+import org.templar.pool.job.DuplicateScope;
 import org.templar.pool.job.Job;
 import org.templar.share.Hex;
 import org.templar.share.ShareCheck;
@@ -92,11 +93,12 @@ public final class ShareProcessor {
         boolean block = check.meets(job.work().networkTarget());
         boolean meetsShareTarget = check.meets(shareTarget);
         // Only shares that count (or solve a block) are remembered: a flood of cheap low-difficulty or
-        // stale submissions must not grow the job's duplicate filter.
-        boolean first = block || (meetsShareTarget && !stale)
-                ? job.duplicates().firstSeen(check.hash())
-                : !job.duplicates().contains(check.hash());
-        if (block && first) {
+        // stale submissions must not grow the duplicate filter. The check spans every job id issued for
+        // the same work, so one header submitted under two ids is credited once.
+        DuplicateScope.Seen seen = block || (meetsShareTarget && !stale)
+                ? job.recordShare(check.hash())
+                : (job.seen(check.hash()) ? DuplicateScope.Seen.DUPLICATE : DuplicateScope.Seen.FIRST);
+        if (block && seen != DuplicateScope.Seen.DUPLICATE) {
             byte[] extranonce = concat(extranonce1, extranonce2);
             byte[] header = job.work().header(check.merkleRootCopy(), check.ntime(), check.nonce(), check.version());
             blocks.submit(new BlockSubmitter.Solve(job, worker, extranonce, header, check.hashCopy()));
@@ -105,17 +107,17 @@ public final class ShareProcessor {
         if (stale) {
             return reject(ShareVerdict.STALE, block, achieved, protocol);
         }
-        if (!first) {
-            if (!block && !job.duplicates().contains(check.hash())) {
-                // Not a duplicate: the job has taken as many shares as its filter holds. Remembering no
-                // more would let duplicates through, so the share is refused as stale and every session
-                // is given fresh work (new job ids), once per job.
-                if (job.encoding(REFRESH_ASKED, j -> new java.util.concurrent.atomic.AtomicBoolean())
-                        .compareAndSet(false, true)) {
-                    refreshWork.run();
-                }
-                return reject(ShareVerdict.STALE, false, achieved, protocol);
+        if (seen == DuplicateScope.Seen.FULL) {
+            // Not a duplicate: the job has taken as many shares as its filter holds. Remembering no
+            // more would let duplicates through, so the share is refused as stale and every session
+            // is given fresh job ids, once per job (their filters join this work's scope).
+            if (job.encoding(REFRESH_ASKED, j -> new java.util.concurrent.atomic.AtomicBoolean())
+                    .compareAndSet(false, true)) {
+                refreshWork.run();
             }
+            return reject(ShareVerdict.STALE, block, achieved, protocol);
+        }
+        if (seen == DuplicateScope.Seen.DUPLICATE) {
             return reject(ShareVerdict.DUPLICATE, block, achieved, protocol);
         }
         if (!meetsShareTarget) {

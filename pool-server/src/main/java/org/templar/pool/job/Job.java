@@ -22,6 +22,7 @@ public final class Job {
     private final CoinbaseBuilder.Halves coinbase;
     private final JobWork work;
     private final DuplicateFilter duplicates;
+    private final DuplicateScope duplicateScope;
     private final String prevHashSv1;
     private final String coinb1Hex;
     private final String coinb2Hex;
@@ -31,12 +32,13 @@ public final class Job {
     private final String templateSource;
     private final boolean poolHasTransactions;
 
-    Job(String id, Template template, PayoutPlan payout, CoinbaseBuilder.Halves coinbase, int duplicateCapacity) {
-        this(id, template, payout, coinbase, duplicateCapacity, 1.0, ShareRecord.SOURCE_POOL, true);
+    Job(String id, Template template, PayoutPlan payout, CoinbaseBuilder.Halves coinbase, int duplicateCapacity,
+            DuplicateScope duplicateScope) {
+        this(id, template, payout, coinbase, duplicateCapacity, duplicateScope, 1.0, ShareRecord.SOURCE_POOL, true);
     }
 
     private Job(String id, Template template, PayoutPlan payout, CoinbaseBuilder.Halves coinbase, int duplicateCapacity,
-            double revenueWeight, String templateSource, boolean poolHasTransactions) {
+            DuplicateScope duplicateScope, double revenueWeight, String templateSource, boolean poolHasTransactions) {
         this.revenueWeight = revenueWeight;
         this.templateSource = templateSource;
         this.poolHasTransactions = poolHasTransactions;
@@ -49,6 +51,8 @@ public final class Job {
         this.work = JobWork.of(t.version(), t.previousBlockHash(), t.bits(), coinbase.prefix(), coinbase.suffix(), branch,
                 coinbase.extranonceSize());
         this.duplicates = new DuplicateFilter(duplicateCapacity);
+        this.duplicateScope = duplicateScope;
+        duplicateScope.join(duplicates);
         this.prevHashSv1 = wordSwappedHex(t.previousBlockHash());
         this.coinb1Hex = Hex.encode(coinbase.prefix());
         this.coinb2Hex = Hex.encode(coinbase.suffix());
@@ -71,7 +75,9 @@ public final class Job {
             CoinbaseBuilder.Halves coinbase, int duplicateCapacity, double revenueWeight, String templateSource,
             boolean poolHasTransactions) {
         Template t = new Template(0, template, branch, false, null, null);
-        return new Job(id, t, payout, coinbase, duplicateCapacity, revenueWeight, templateSource, poolHasTransactions);
+        // a declared job is the only job of its work: it has a duplicate scope of its own
+        return new Job(id, t, payout, coinbase, duplicateCapacity, new DuplicateScope(), revenueWeight, templateSource,
+                poolHasTransactions);
     }
 
     /** The fraction of a share's difficulty that counts for payouts (1 on the pool's own jobs). */
@@ -122,6 +128,20 @@ public final class Job {
         return work;
     }
 
+    /**
+     * Records a share's header hash for duplicate detection across every job of the same work (see
+     * {@link DuplicateScope}), not just this job id. Allocation-free.
+     */
+    public DuplicateScope.Seen recordShare(byte[] headerHash) {
+        return duplicateScope.record(duplicates, headerHash);
+    }
+
+    /** True if this header hash was recorded under this job or another job of the same work. */
+    public boolean seen(byte[] headerHash) {
+        return duplicateScope.contains(headerHash);
+    }
+
+    /** This job's own filter (its shares alone; sizes and metrics). */
     public DuplicateFilter duplicates() {
         return duplicates;
     }

@@ -19,11 +19,27 @@ public final class Template {
     private final JobSettings settings;
     private final Supplier<String> jobIds;
     private final Map<Key, Job> jobs = new ConcurrentHashMap<>();
+    /**
+     * Duplicate scopes per job key, shared with every template of the same work (see
+     * {@link #sameWork}): a job here and a job for the same key on such a template accept the same
+     * headers, so they must refuse each other's shares.
+     */
+    private final Map<Key, DuplicateScope> scopes;
 
     private record Key(PayoutPlan plan, int extranonceSize) {}
 
     Template(long sequence, BlockTemplate blockTemplate, boolean newTip, JobSettings settings, Supplier<String> jobIds) {
-        this(sequence, blockTemplate, MerkleBranch.forCoinbase(blockTemplate.txids()), newTip, settings, jobIds);
+        this(sequence, blockTemplate, newTip, settings, jobIds, null);
+    }
+
+    /**
+     * @param sameWorkAs an earlier template whose work this one repeats (its jobs get fresh ids but
+     *     share duplicate detection with that template's jobs), or null
+     */
+    Template(long sequence, BlockTemplate blockTemplate, boolean newTip, JobSettings settings, Supplier<String> jobIds,
+            Template sameWorkAs) {
+        this(sequence, blockTemplate, MerkleBranch.forCoinbase(blockTemplate.txids()), newTip, settings, jobIds,
+                sameWorkAs);
     }
 
     /**
@@ -33,6 +49,15 @@ public final class Template {
      */
     Template(long sequence, BlockTemplate blockTemplate, MerkleBranch merkleBranch, boolean newTip,
             JobSettings settings, Supplier<String> jobIds) {
+        this(sequence, blockTemplate, merkleBranch, newTip, settings, jobIds, null);
+    }
+
+    private Template(long sequence, BlockTemplate blockTemplate, MerkleBranch merkleBranch, boolean newTip,
+            JobSettings settings, Supplier<String> jobIds, Template sameWorkAs) {
+        if (sameWorkAs != null && !sameWork(sameWorkAs.blockTemplate, blockTemplate)) {
+            throw new IllegalArgumentException("template " + sameWorkAs.sequence + " is other work");
+        }
+        this.scopes = sameWorkAs != null ? sameWorkAs.scopes : new ConcurrentHashMap<>();
         this.sequence = sequence;
         this.blockTemplate = blockTemplate;
         this.merkleBranch = merkleBranch;
@@ -67,7 +92,37 @@ public final class Template {
                 CoinbaseBuilder.build(blockTemplate.height(), extranonceSize, settings.poolTag(),
                         plan.outputs(blockTemplate.coinbaseValue()), blockTemplate.defaultWitnessCommitment(),
                         settings.maxCoinbaseSize()),
-                settings.duplicateCapacity()));
+                settings.duplicateCapacity(), scopes.computeIfAbsent(k, x -> new DuplicateScope())));
+    }
+
+    /**
+     * Whether two node templates give miners exactly the same work, so that announcing the second
+     * would only hand out the same headers under new job ids. Everything a job's header or coinbase is
+     * built from must match: the previous block, version and nbits (header fields), the height (BIP34
+     * push), the coinbase value (payout outputs), the transactions in order (the merkle branch, by
+     * txid) and the witness commitment (which also catches a transaction whose witness changed under
+     * the same txid). What may differ is what does not reach the work: {@code curtime} (miners roll
+     * ntime themselves; a fresher clock alone is no reason to re-announce), {@code mintime} (fixed by
+     * the previous block anyway), fees per transaction beyond their sum, and the long-poll id.
+     */
+    public static boolean sameWork(BlockTemplate a, BlockTemplate b) {
+        if (a.version() != b.version() || a.bits() != b.bits() || a.height() != b.height()
+                || a.coinbaseValue() != b.coinbaseValue()
+                || !java.util.Arrays.equals(a.previousBlockHash(), b.previousBlockHash())
+                || a.defaultWitnessCommitment().isPresent() != b.defaultWitnessCommitment().isPresent()
+                || a.transactions().size() != b.transactions().size()) {
+            return false;
+        }
+        if (a.defaultWitnessCommitment().isPresent()
+                && !java.util.Arrays.equals(a.defaultWitnessCommitment().get(), b.defaultWitnessCommitment().get())) {
+            return false;
+        }
+        for (int i = 0; i < a.transactions().size(); i++) {
+            if (!java.util.Arrays.equals(a.transactions().get(i).txid(), b.transactions().get(i).txid())) {
+                return false;
+            }
+        }
+        return true;
     }
 
     public int jobCount() {

@@ -39,6 +39,9 @@ public final class TemplateSource implements AutoCloseable {
     private final AtomicBoolean fetching = new AtomicBoolean();
     private final AtomicBoolean fetchAgain = new AtomicBoolean();
     private final AtomicBoolean nodeDown = new AtomicBoolean();
+    /** The next template is published even when its work is unchanged (fresh job ids wanted). */
+    private final AtomicBoolean renew = new AtomicBoolean();
+    private final AtomicLong fetched = new AtomicLong();
     private volatile boolean closed;
 
     public TemplateSource(NodeGroup nodes, JobSettings settings, Duration pollInterval, Duration refreshInterval,
@@ -66,6 +69,11 @@ public final class TemplateSource implements AutoCloseable {
 
     public Template current() {
         return current.get();
+    }
+
+    /** Templates received from the node so far, published or not (unchanged work is not). */
+    public long templatesFetched() {
+        return fetched.get();
     }
 
     /**
@@ -103,6 +111,16 @@ public final class TemplateSource implements AutoCloseable {
         }
     }
 
+    /**
+     * Asks for a new template and publishes it with fresh job ids even if the work is unchanged: a
+     * job whose duplicate filter is full needs new ids for miners to move to. The new jobs share
+     * duplicate detection with the old ones (same work, same headers), see {@link DuplicateScope}.
+     */
+    public void renewJobs() {
+        renew.set(true);
+        refresh();
+    }
+
     private CompletableFuture<Void> fetch() {
         if (!fetching.compareAndSet(false, true)) {
             fetchAgain.set(true); // a tip arrived while a fetch is out: fetch once more after it
@@ -119,7 +137,8 @@ public final class TemplateSource implements AutoCloseable {
                 if (nodeDown.compareAndSet(true, false)) {
                     log.info("node is back; template at height {}", bt.height());
                 }
-                publish(bt);
+                publish(bt, renew.getAndSet(false));
+                fetched.incrementAndGet();
             }
             fetching.set(false);
             if (fetchAgain.getAndSet(false)) {
@@ -129,12 +148,20 @@ public final class TemplateSource implements AutoCloseable {
         });
     }
 
-    private void publish(BlockTemplate bt) {
+    private void publish(BlockTemplate bt, boolean renewIds) {
         Template prev = current.get();
+        boolean sameWork = prev != null && Template.sameWork(prev.blockTemplate(), bt);
+        if (sameWork && !renewIds) {
+            // A refresh (the periodic one, a second tip notification, a poll after ZMQ) that found
+            // nothing new. Publishing it would send every miner the same work under a new job id: no
+            // use to anyone, and each id is one more chance to submit the same share again.
+            log.debug("refreshed template at height {} is unchanged; keeping the current jobs", bt.height());
+            return;
+        }
         boolean newTip = prev == null
                 || !java.util.Arrays.equals(prev.blockTemplate().previousBlockHash(), bt.previousBlockHash());
         Template t = new Template(sequence.incrementAndGet(), bt, newTip, settings,
-                () -> String.format("%08x", jobIds.incrementAndGet() & 0xffffffffL));
+                () -> String.format("%08x", jobIds.incrementAndGet() & 0xffffffffL), sameWork ? prev : null);
         current.set(t);
         if (newTip) {
             log.info("new block template at height {} on {} ({} transactions, {} sat)", bt.height(),

@@ -32,6 +32,28 @@ public final class NodeClient {
         return rpc.call("submitblock", blockHex).thenApply(r -> r == null || r.isNull() || r.isMissingNode() ? null : r.asText());
     }
 
+    /**
+     * Where block {@code hashDisplay} stands in this node's chain: getblockheader's
+     * {@code confirmations}, which Core reports as the depth on the active chain (1 for the tip) and
+     * -1 for a block it holds off the active chain (a side branch, or a block that failed). Empty when
+     * the node does not know the block (RPC error -5).
+     */
+    public CompletableFuture<java.util.OptionalInt> confirmations(String hashDisplay) {
+        return rpc.call("getblockheader", hashDisplay, true).handle((r, e) -> {
+            if (e == null) {
+                return java.util.OptionalInt.of(r.path("confirmations").asInt(-1));
+            }
+            Throwable cause = e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e;
+            if (cause instanceof RpcException re && re.code() == RPC_INVALID_ADDRESS_OR_KEY) {
+                return java.util.OptionalInt.empty();
+            }
+            throw cause instanceof RuntimeException re ? re : new java.util.concurrent.CompletionException(cause);
+        });
+    }
+
+    /** Core's code for "Block not found" (RPC_INVALID_ADDRESS_OR_KEY). */
+    private static final int RPC_INVALID_ADDRESS_OR_KEY = -5;
+
     public CompletableFuture<String> getBestBlockHash() {
         return rpc.call("getbestblockhash").thenApply(JsonNode::asText);
     }

@@ -82,8 +82,10 @@ public final class NodeGroup {
     }
 
     /**
-     * Submits to all nodes in parallel. Accepted when at least one node returned null (success) or
-     * "duplicate" (it already has it, e.g. from a peer). Never fails: per-node errors become answers.
+     * Submits to all nodes in parallel. {@code accepted} when at least one node returned null: the
+     * block was connected as its new tip. "duplicate" is NOT acceptance: it only says the node already
+     * had the block, which may sit on a side branch; ask {@link #chainPosition} where it stands. Never
+     * fails: per-node errors become answers.
      */
     public CompletableFuture<SubmitResult> submitBlock(String blockHex) {
         List<CompletableFuture<String>> answers = new ArrayList<>();
@@ -97,8 +99,43 @@ public final class NodeGroup {
         }
         return CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new)).thenApply(v -> {
             List<String> list = answers.stream().map(CompletableFuture::join).toList();
-            boolean ok = list.stream().anyMatch(a -> a.equals("accepted") || a.equals("duplicate"));
+            boolean ok = list.stream().anyMatch(a -> a.equals("accepted"));
             return new SubmitResult(ok, list);
+        });
+    }
+
+    /** Where a block stands, as the nodes see it. */
+    public enum ChainPosition {
+        /** On the active chain of at least one node (confirmations >= 0). */
+        ACTIVE,
+        /** Held by at least one node, on none's active chain (confirmations -1 everywhere it is known). */
+        OFF_ACTIVE,
+        /** No node that answered knows the block. */
+        UNKNOWN,
+        /** No node answered. */
+        UNREACHABLE
+    }
+
+    /**
+     * Asks every node where block {@code hashDisplay} stands. One node having it on its active chain
+     * is enough (the others may not have caught up); a block every node holds only off its active
+     * chain is stale there. Never fails.
+     */
+    public CompletableFuture<ChainPosition> chainPosition(String hashDisplay) {
+        List<CompletableFuture<ChainPosition>> each = new ArrayList<>();
+        for (NodeClient node : nodes) {
+            each.add(node.confirmations(hashDisplay).handle((c, e) -> e != null ? ChainPosition.UNREACHABLE
+                    : c.isEmpty() ? ChainPosition.UNKNOWN
+                    : c.getAsInt() >= 0 ? ChainPosition.ACTIVE : ChainPosition.OFF_ACTIVE));
+        }
+        return CompletableFuture.allOf(each.toArray(CompletableFuture[]::new)).thenApply(v -> {
+            List<ChainPosition> all = each.stream().map(CompletableFuture::join).toList();
+            for (ChainPosition p : ChainPosition.values()) { // in order of precedence
+                if (all.contains(p)) {
+                    return p;
+                }
+            }
+            return ChainPosition.UNREACHABLE;
         });
     }
 
