@@ -12,6 +12,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.templar.pool.node.BlockTemplate;
@@ -31,6 +32,7 @@ public final class TemplateSource implements AutoCloseable {
     private final JobSettings settings;
     private final Duration refreshInterval;
     private final TipWatcher tipWatcher;
+    private final UnaryOperator<BlockTemplate> policy;
     private final ScheduledExecutorService timer;
     private final List<Consumer<Template>> listeners = new CopyOnWriteArrayList<>();
     private final AtomicReference<Template> current = new AtomicReference<>();
@@ -43,6 +45,16 @@ public final class TemplateSource implements AutoCloseable {
 
     public TemplateSource(NodeGroup nodes, JobSettings settings, Duration pollInterval, Duration refreshInterval,
             Optional<String> zmqEndpoint) {
+        this(nodes, settings, pollInterval, refreshInterval, zmqEndpoint, UnaryOperator.identity());
+    }
+
+    /**
+     * @param policy rewrites each template the node gives before it is published (the miner-side proxy
+     *     applies its own transaction policy there); the pool uses the node's template as it is
+     */
+    public TemplateSource(NodeGroup nodes, JobSettings settings, Duration pollInterval, Duration refreshInterval,
+            Optional<String> zmqEndpoint, UnaryOperator<BlockTemplate> policy) {
+        this.policy = policy;
         this.nodes = nodes;
         this.settings = settings;
         this.refreshInterval = refreshInterval;
@@ -119,7 +131,16 @@ public final class TemplateSource implements AutoCloseable {
                 if (nodeDown.compareAndSet(true, false)) {
                     log.info("node is back; template at height {}", bt.height());
                 }
-                publish(bt);
+                BlockTemplate shaped;
+                try {
+                    shaped = policy.apply(bt);
+                } catch (RuntimeException pe) {
+                    shaped = null;
+                    log.error("template policy failed on the template at height {}; keeping the last work", bt.height(), pe);
+                }
+                if (shaped != null) {
+                    publish(shaped);
+                }
             }
             fetching.set(false);
             if (fetchAgain.getAndSet(false)) {
