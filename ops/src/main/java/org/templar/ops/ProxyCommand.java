@@ -87,7 +87,8 @@ final class ProxyCommand implements Callable<Integer> {
         try {
             ProxyConfig base = ProxyConfig.of(endpoint, net, soloAddress, bind, dataDir).withPolicy(policy);
             return new ProxyConfig(base.node(), base.network(), base.soloAddress(), base.sv1Listen(), base.dataDir(),
-                    base.policy(), base.vardiff(), tag, base.nodeTimeout(), base.pollInterval(), base.refreshInterval());
+                    base.policy(), base.vardiff(), tag, base.nodeTimeout(), base.pollInterval(), base.refreshInterval(),
+                    base.pool());
         } catch (IllegalArgumentException e) {
             throw new ConfigException(e.getMessage());
         }

@@ -19,7 +19,8 @@ import org.templar.pool.node.NodeEndpoint;
  * @param dataDir the proxy's local ledger of its miners' shares and blocks
  * @param policy the miner's transaction policy applied to every template
  * @param vardiff difficulty rules for the downstream miners
- * @param tag text put in the coinbase scriptSig
+ * @param tag text put in the coinbase scriptSig (solo jobs only: declared jobs carry none)
+ * @param pool the pool to mine for on the miner's own templates (Job Declaration), or empty for solo
  */
 public record ProxyConfig(
         NodeEndpoint node,
@@ -32,8 +33,10 @@ public record ProxyConfig(
         String tag,
         Duration nodeTimeout,
         Duration pollInterval,
-        Duration refreshInterval) {
+        Duration refreshInterval,
+        java.util.Optional<PoolUpstream.Config> pool) {
     public ProxyConfig {
+        Objects.requireNonNull(pool, "pool");
         Objects.requireNonNull(node, "node");
         Objects.requireNonNull(network, "network");
         Objects.requireNonNull(sv1Listen, "sv1Listen");
@@ -54,16 +57,26 @@ public record ProxyConfig(
             Path dataDir) {
         return new ProxyConfig(node, network, soloAddress, sv1Listen, dataDir, TxPolicy.none(),
                 network == BitcoinNetwork.REGTEST ? VardiffSettings.regtest() : VardiffSettings.mainnet(), "/templar-proxy/",
-                Duration.ofSeconds(5), Duration.ofMillis(100), Duration.ofSeconds(30));
+                Duration.ofSeconds(5), Duration.ofMillis(100), Duration.ofSeconds(30), java.util.Optional.empty());
     }
 
     public ProxyConfig withPolicy(TxPolicy p) {
         return new ProxyConfig(node, network, soloAddress, sv1Listen, dataDir, p, vardiff, tag, nodeTimeout, pollInterval,
-                refreshInterval);
+                refreshInterval, pool);
     }
 
     public ProxyConfig withRefreshInterval(Duration d) {
         return new ProxyConfig(node, network, soloAddress, sv1Listen, dataDir, policy, vardiff, tag, nodeTimeout,
-                pollInterval, d);
+                pollInterval, d, pool);
+    }
+
+    public ProxyConfig withPool(PoolUpstream.Config p) {
+        return new ProxyConfig(node, network, soloAddress, sv1Listen, dataDir, policy, vardiff, tag, nodeTimeout,
+                pollInterval, refreshInterval, java.util.Optional.of(p));
+    }
+
+    public ProxyConfig withTag(String t) {
+        return new ProxyConfig(node, network, soloAddress, sv1Listen, dataDir, policy, vardiff, t, nodeTimeout,
+                pollInterval, refreshInterval, pool);
     }
 }

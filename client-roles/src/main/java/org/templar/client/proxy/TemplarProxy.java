@@ -51,6 +51,7 @@ public final class TemplarProxy implements AutoCloseable {
     private InetSocketAddress sv1Address;
     private EventLoopGroup boss;
     private EventLoopGroup workers;
+    private PoolUpstream upstream;
 
     private TemplarProxy(ProxyConfig config) {
         this.config = config;
@@ -79,7 +80,14 @@ public final class TemplarProxy implements AutoCloseable {
         resources.add(templates);
         BlockSubmitter submitter = new BlockSubmitter(nodes, ledger, PoolMetrics.NONE, templates::refresh);
         resources.add(submitter);
-        ShareProcessor shares = new ShareProcessor(ledger, submitter, PoolMetrics.NONE, null, templates::refresh);
+        Sv1Settings sv1Settings = Sv1Settings.defaults();
+        if (config.pool().isPresent()) {
+            // extranonce1 is 4 bytes; the miners roll extranonce1 + extranonce2 of the pool channel's extranonce
+            upstream = new PoolUpstream(config.pool().get(), templates, 4 + sv1Settings.extranonce2Size(),
+                    m -> log.info("proxy now mining {}", m == PoolUpstream.Mode.POOL ? "for the pool" : "solo"));
+            resources.add(upstream);
+        }
+        ShareProcessor shares = new ShareProcessor(ledger, submitter, PoolMetrics.NONE, null, templates::refresh, upstream);
         // Every machine behind the proxy mines for the proxy's owner: the "pool" address of the
         // authorizer is the solo address, so any username is accepted and paid there.
         Authorizer authorizer = new Authorizer(config.network(), PayoutMode.POOL, Optional.of(config.soloAddress()));
@@ -90,9 +98,12 @@ public final class TemplarProxy implements AutoCloseable {
         }
         boss = new NioEventLoopGroup(1);
         workers = new NioEventLoopGroup(2);
-        sv1 = new Sv1Server(context, Sv1Settings.defaults(), 16 * 1024, 600);
+        sv1 = new Sv1Server(context, sv1Settings, 16 * 1024, 600);
         sv1Address = sv1.start(boss, workers, config.sv1Listen());
         templates.addListener(sv1::broadcast);
+        if (upstream != null) {
+            upstream.start();
+        }
         log.info("templar proxy: SV1 on {}, templates from {}{}, solo payout to {}", sv1Address, config.node(),
                 config.policy().isNone() ? "" : " with the miner's policy " + config.policy(), config.soloAddress());
     }
@@ -112,6 +123,11 @@ public final class TemplarProxy implements AutoCloseable {
 
     public Ledger ledger() {
         return ledger;
+    }
+
+    /** Solo, or for the pool on the miner's templates. */
+    public PoolUpstream.Mode mode() {
+        return upstream == null ? PoolUpstream.Mode.SOLO : upstream.mode();
     }
 
     public int downstreamConnections() {

@@ -19,10 +19,25 @@ public final class Template {
     private final JobSettings settings;
     private final Supplier<String> jobIds;
     private final Map<Key, Job> jobs = new ConcurrentHashMap<>();
+    private final CoinbaseMaker coinbaseMaker;
+
+    /**
+     * Builds the coinbase halves of a job in place of the pool's own layout: the miner-side proxy uses it
+     * for jobs it declares to a pool (the pool's outputs, the channel's extranonce prefix).
+     */
+    public interface CoinbaseMaker {
+        CoinbaseBuilder.Halves make(BlockTemplate template, PayoutPlan plan, int extranonceSize);
+    }
 
     private record Key(PayoutPlan plan, int extranonceSize) {}
 
     Template(long sequence, BlockTemplate blockTemplate, boolean newTip, JobSettings settings, Supplier<String> jobIds) {
+        this(sequence, blockTemplate, newTip, settings, jobIds, null);
+    }
+
+    Template(long sequence, BlockTemplate blockTemplate, boolean newTip, JobSettings settings, Supplier<String> jobIds,
+            CoinbaseMaker coinbaseMaker) {
+        this.coinbaseMaker = coinbaseMaker;
         this.sequence = sequence;
         this.blockTemplate = blockTemplate;
         this.merkleBranch = MerkleBranch.forCoinbase(blockTemplate.txids());
@@ -51,10 +66,16 @@ public final class Template {
     /** The job paying {@code plan} with {@code extranonceSize} bytes of extranonce, built once. */
     public Job jobFor(PayoutPlan plan, int extranonceSize) {
         return jobs.computeIfAbsent(new Key(plan, extranonceSize), k -> new Job(jobIds.get(), this, plan,
-                CoinbaseBuilder.build(blockTemplate.height(), extranonceSize, settings.poolTag(),
-                        plan.outputs(blockTemplate.coinbaseValue()), blockTemplate.defaultWitnessCommitment(),
-                        settings.maxCoinbaseSize()),
+                coinbaseMaker != null ? coinbaseMaker.make(blockTemplate, plan, extranonceSize)
+                        : CoinbaseBuilder.build(blockTemplate.height(), extranonceSize, settings.poolTag(),
+                                plan.outputs(blockTemplate.coinbaseValue()), blockTemplate.defaultWitnessCommitment(),
+                                settings.maxCoinbaseSize()),
                 settings.duplicateCapacity()));
+    }
+
+    /** The coinbase layout this template's jobs use, or null for the pool's own. */
+    public CoinbaseMaker coinbaseMaker() {
+        return coinbaseMaker;
     }
 
     public int jobCount() {

@@ -42,6 +42,7 @@ public final class TemplateSource implements AutoCloseable {
     private final AtomicBoolean fetchAgain = new AtomicBoolean();
     private final AtomicBoolean nodeDown = new AtomicBoolean();
     private volatile boolean closed;
+    private volatile Template.CoinbaseMaker coinbaseMaker;
 
     public TemplateSource(NodeGroup nodes, JobSettings settings, Duration pollInterval, Duration refreshInterval,
             Optional<String> zmqEndpoint) {
@@ -150,12 +151,39 @@ public final class TemplateSource implements AutoCloseable {
         });
     }
 
+    /**
+     * Builds jobs of later templates with {@code maker} (null: the pool's own coinbase). Call
+     * {@link #republish()} to move miners at once.
+     */
+    public void useCoinbaseMaker(Template.CoinbaseMaker maker) {
+        this.coinbaseMaker = maker;
+    }
+
+    /**
+     * Publishes the current node template again as a fresh template that replaces all earlier work
+     * (miners drop their jobs at once), on this source's thread. For a change of coinbase, not of tip.
+     */
+    public void republish() {
+        if (!closed) {
+            timer.execute(() -> {
+                Template prev = current.get();
+                if (prev != null) {
+                    publish(prev.blockTemplate(), true);
+                }
+            });
+        }
+    }
+
     private void publish(BlockTemplate bt) {
+        publish(bt, false);
+    }
+
+    private synchronized void publish(BlockTemplate bt, boolean replaceWork) {
         Template prev = current.get();
-        boolean newTip = prev == null
+        boolean newTip = replaceWork || prev == null
                 || !java.util.Arrays.equals(prev.blockTemplate().previousBlockHash(), bt.previousBlockHash());
         Template t = new Template(sequence.incrementAndGet(), bt, newTip, settings,
-                () -> String.format("%08x", jobIds.incrementAndGet() & 0xffffffffL));
+                () -> String.format("%08x", jobIds.incrementAndGet() & 0xffffffffL), coinbaseMaker);
         current.set(t);
         if (newTip) {
             log.info("new block template at height {} on {} ({} transactions, {} sat)", bt.height(),
