@@ -22,7 +22,8 @@ import picocli.CommandLine.Option;
 /** `templar proxy`: the miner's site: templates from the miner's own node, served to its SV1 machines. */
 @Command(name = "proxy", mixinStandardHelpOptions = true,
         description = "Serve your SV1 miners work built from your own node's templates, with your transaction policy;"
-                + " blocks pay --solo-address and go straight to your node.")
+                + " mine for a Stratum V2 pool on them (Job Declaration) or solo to --solo-address (also the fallback);"
+                + " blocks go straight to your node.")
 final class ProxyCommand implements Callable<Integer> {
     private static final Logger log = LoggerFactory.getLogger(ProxyCommand.class);
 
@@ -62,6 +63,27 @@ final class ProxyCommand implements Callable<Integer> {
     @Option(names = "--tag", defaultValue = "/templar-proxy/", description = "text in the coinbase (default ${DEFAULT-VALUE})")
     String tag;
 
+    @Option(names = "--pool", description = "the pool's Stratum V2 mining endpoint HOST:PORT: mine for it on your own"
+            + " templates (Job Declaration); needs --pool-jds and --pool-authority")
+    String pool;
+
+    @Option(names = "--pool-jds", description = "the pool's Job Declaration Server HOST:PORT")
+    String poolJds;
+
+    @Option(names = "--pool-authority", description = "the pool's authority public key (as `templar run` prints it)")
+    String poolAuthority;
+
+    @Option(names = "--pool-user", description = "the account the pool credits (default: --solo-address)")
+    String poolUser;
+
+    @Option(names = "--pool-timeout", defaultValue = "3", description = "seconds the pool may take to answer before"
+            + " the proxy mines solo (default ${DEFAULT-VALUE})")
+    int poolTimeoutSeconds;
+
+    @Option(names = "--pool-retry", defaultValue = "5", description = "seconds between attempts to return to the pool"
+            + " (doubling while it keeps failing, up to 8x; default ${DEFAULT-VALUE})")
+    int poolRetrySeconds;
+
     /** The proxy's configuration from the flags, or a {@link ConfigException} naming the bad flag. */
     ProxyConfig config() {
         BitcoinNetwork net = switch (network.toLowerCase(Locale.ROOT)) {
@@ -86,6 +108,24 @@ final class ProxyCommand implements Callable<Integer> {
         }
         try {
             ProxyConfig base = ProxyConfig.of(endpoint, net, soloAddress, bind, dataDir).withPolicy(policy);
+            if (pool != null || poolJds != null || poolAuthority != null) {
+                if (pool == null || poolJds == null || poolAuthority == null) {
+                    throw new ConfigException("mining for a pool needs --pool, --pool-jds and --pool-authority together");
+                }
+                org.templar.pool.sv2.noise.AuthorityPublicKey key;
+                try {
+                    key = org.templar.pool.sv2.noise.AuthorityPublicKey.parse(poolAuthority);
+                } catch (IllegalArgumentException e) {
+                    throw new ConfigException("--pool-authority: '" + poolAuthority + "' is not an authority public key ("
+                            + e.getMessage() + ")");
+                }
+                if (poolTimeoutSeconds < 1 || poolRetrySeconds < 1) {
+                    throw new ConfigException("--pool-timeout and --pool-retry must be at least 1 second");
+                }
+                base = base.withPool(new org.templar.client.proxy.PoolUpstream.Config(hostPort("--pool-jds", poolJds),
+                        hostPort("--pool", pool), key, poolUser == null ? soloAddress : poolUser,
+                        java.time.Duration.ofSeconds(poolTimeoutSeconds), java.time.Duration.ofSeconds(poolRetrySeconds)));
+            }
             return new ProxyConfig(base.node(), base.network(), base.soloAddress(), base.sv1Listen(), base.dataDir(),
                     base.policy(), base.vardiff(), tag, base.nodeTimeout(), base.pollInterval(), base.refreshInterval(),
                     base.pool());
@@ -116,8 +156,9 @@ final class ProxyCommand implements Callable<Integer> {
             proxy.close();
             stopped.countDown();
         }, "shutdown"));
-        log.info("point your miners at stratum+tcp://HOST:{} (any username; blocks pay {})", proxy.sv1Address().getPort(),
-                soloAddress);
+        log.info("point your miners at stratum+tcp://HOST:{} (any username; {})", proxy.sv1Address().getPort(),
+                pool == null ? "blocks pay " + soloAddress : "mining for the pool at " + pool + ", solo to " + soloAddress
+                        + " whenever the pool is unusable");
         stopped.await();
         return 0;
     }

@@ -46,6 +46,22 @@ class ProxyCommandTest {
                 "--solo-address", "1BoatSLRHtKNngkdXEeobR76b53LETtpyT").config());
         assertTrue(bad.getMessage().contains("--solo-address") && bad.getMessage().contains("1BoatSLRHtKNngkdXEeobR76b53LETtpyT"),
                 bad.getMessage());
+        assertTrue(c.pool().isEmpty(), "no pool flags: solo");
+        String key = org.templar.pool.sv2.noise.AuthorityKeyPair.generate(new java.security.SecureRandom()).publicKey().toBase58();
+        ProxyConfig withPool = parse("--node", "http://u:p@127.0.0.1:18443", "--solo-address", solo, "--pool",
+                "127.0.0.1:3336", "--pool-jds", "127.0.0.1:3337", "--pool-authority", key, "--pool-user", "alice").config();
+        var up = withPool.pool().orElseThrow();
+        assertEquals(3336, up.mining().getPort());
+        assertEquals(3337, up.jds().getPort());
+        assertEquals(key, up.authority().toBase58());
+        assertEquals("alice", up.user());
+        ConfigException half = assertThrows(ConfigException.class, () -> parse("--node", "http://u:p@127.0.0.1:1",
+                "--solo-address", solo, "--pool", "127.0.0.1:3336").config());
+        assertTrue(half.getMessage().contains("--pool-jds"), half.getMessage());
+        ConfigException badKey = assertThrows(ConfigException.class, () -> parse("--node", "http://u:p@127.0.0.1:1",
+                "--solo-address", solo, "--pool", "127.0.0.1:3336", "--pool-jds", "127.0.0.1:3337", "--pool-authority",
+                "nope").config());
+        assertTrue(badKey.getMessage().contains("--pool-authority"), badKey.getMessage());
         ConfigException badTx = assertThrows(ConfigException.class, () -> parse("--node", "http://u:p@127.0.0.1:1",
                 "--solo-address", solo, "--exclude-txid", "xyz").config());
         assertTrue(badTx.getMessage().contains("xyz"), badTx.getMessage());

@@ -86,6 +86,7 @@ public final class PoolUpstream implements ShareProcessor.ShareObserver, AutoClo
     private int channelExtranonceSize;
     private boolean reconnectScheduled;
     private int generation; // events of sessions from an earlier attempt are ignored
+    private int failuresInRow; // back-off: a pool that keeps refusing is retried less often (up to 8x)
     private long connectAttempts;
 
     // read by the SV1 loops and the template source thread
@@ -291,6 +292,9 @@ public final class PoolUpstream implements ShareProcessor.ShareObserver, AutoClo
 
         @Override
         public void jobAccepted(long localJobId, long poolJobId) {
+            if (gen == generation) {
+                failuresInRow = 0; // the pool works
+            }
             log.debug("pool acknowledged custom job {} as {}", localJobId, poolJobId);
         }
 
@@ -349,7 +353,9 @@ public final class PoolUpstream implements ShareProcessor.ShareObserver, AutoClo
         }
         if (!reconnectScheduled && !closed) {
             reconnectScheduled = true;
-            loop.schedule(this::connect, config.retry().toMillis(), TimeUnit.MILLISECONDS);
+            long delay = config.retry().toMillis() << Math.min(3, failuresInRow);
+            failuresInRow++;
+            loop.schedule(this::connect, delay, TimeUnit.MILLISECONDS);
         }
     }
 

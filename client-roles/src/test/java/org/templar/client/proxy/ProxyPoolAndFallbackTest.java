@@ -74,4 +74,44 @@ class ProxyPoolAndFallbackTest {
             }
         }
     }
+
+    /** Refused declarations, then silence: each time the miners are on solo work within 5 s. */
+    @Test
+    void aRefusedOrUnansweredDeclarationSendsTheMinersSoloWithinFiveSeconds(@TempDir Path dir) throws Exception {
+        String solo = ProxySoloTest.newAddress();
+        byte[] soloScript = Authorizer.planFor(BitcoinNetwork.REGTEST, solo).script();
+        byte[] poolScript = Authorizer.planFor(BitcoinNetwork.REGTEST, ProxySoloTest.newAddress()).script();
+        try (RegtestNode node = RegtestNode.start(RegtestNode.Config.ephemeral());
+                ScriptedJdPool pool = new ScriptedJdPool(poolScript)) {
+            PoolUpstream.Config upstream = new PoolUpstream.Config(pool.jds(), pool.mining(), pool.authority.publicKey(),
+                    "miner1", Duration.ofSeconds(2), Duration.ofSeconds(1));
+            try (TemplarProxy proxy = TemplarProxy.start(ProxySoloTest.config(node, solo, dir).withPool(upstream));
+                    CpuMiner m = CpuMiner.start(ProxySoloTest.miner(proxy, "rig1"))) {
+                ProxySoloTest.await(Duration.ofSeconds(20), () -> proxy.mode() == PoolUpstream.Mode.POOL
+                        && pool.validShares.get() > 0, "the proxy mines for the pool");
+
+                pool.refuseDeclarations = "invalid-mining-job-token";
+                long t0 = System.nanoTime();
+                proxy.templates().refresh(); // a new template is declared (blocks also do this)
+                ProxySoloTest.await(Duration.ofSeconds(5), () -> proxy.mode() == PoolUpstream.Mode.SOLO,
+                        "a refused declaration sends the miners solo");
+                assertTrue(System.nanoTime() - t0 < 5_000_000_000L);
+                assertTrue(pool.refused.get() > 0);
+                int soloFrom = node.chain().height();
+                ProxySoloTest.await(Duration.ofSeconds(60), () -> blockPaying(node, soloScript, soloFrom) > 0,
+                        "a block paying the solo address");
+
+                pool.refuseDeclarations = null;
+                pool.silentOnDeclarations = true;
+                ProxySoloTest.await(Duration.ofSeconds(30), () -> proxy.mode() == PoolUpstream.Mode.POOL,
+                        "the proxy tries the pool again");
+                long t1 = System.nanoTime();
+                ProxySoloTest.await(Duration.ofSeconds(5), () -> proxy.mode() == PoolUpstream.Mode.SOLO,
+                        "an unanswered declaration sends the miners solo");
+                assertTrue(System.nanoTime() - t1 < 5_000_000_000L);
+                assertEquals(java.util.List.of(), pool.problems);
+                assertTrue(m.snapshot().accepted() > 0);
+            }
+        }
+    }
 }

@@ -67,6 +67,11 @@ final class ScriptedJdPool implements AutoCloseable {
     private Channel jdsServer;
     private Channel miningServer;
 
+    /** When set, the JDS refuses every declaration with this error code. */
+    volatile String refuseDeclarations;
+    /** When set, the JDS stops answering declarations (it still holds the connection). */
+    volatile boolean silentOnDeclarations;
+    final AtomicInteger refused = new AtomicInteger();
     final AtomicInteger tokens = new AtomicInteger();
     final AtomicInteger declarations = new AtomicInteger();
     final AtomicInteger missingAsked = new AtomicInteger();
@@ -135,6 +140,15 @@ final class ScriptedJdPool implements AutoCloseable {
                         Bytes.of(("tok" + tokens.get()).getBytes()), Bytes.of(outs)));
             } else if (m instanceof Sv2JobDeclaration.DeclareMiningJob d) {
                 declarations.incrementAndGet();
+                if (refuseDeclarations != null) {
+                    refused.incrementAndGet();
+                    ctx.writeAndFlush(new Sv2JobDeclaration.DeclareMiningJobError(d.requestId(),
+                            org.templar.pool.sv2.codec.Str0255.of(refuseDeclarations), Bytes.EMPTY));
+                    return;
+                }
+                if (silentOnDeclarations) {
+                    return;
+                }
                 if (d.wtxidList().isEmpty()) {
                     accept(ctx, d.requestId());
                 } else {
