@@ -160,8 +160,14 @@ public final class UpstreamMiningSession {
             if (poolJob != null && !code.contains("stale")) {
                 fail("pool rejected a share on acknowledged job " + poolJob + ": " + code);
             }
-        } else if (m instanceof Sv2Mining.SetNewPrevHash || m instanceof Sv2Mining.NewExtendedMiningJob) {
-            // the pool's own jobs: a work-selecting proxy mines its declared jobs instead
+        } else if (m instanceof Sv2Mining.SetNewPrevHash || m instanceof Sv2Mining.NewExtendedMiningJob
+                || m instanceof Sv2Mining.NewMiningJob || m instanceof Sv2Mining.SetGroupChannel
+                || m instanceof Sv2Common.ChannelEndpointChanged) {
+            // the pool's own jobs and channel grouping: a work-selecting proxy mines its declared jobs instead
+        } else if (m instanceof Sv2Mining.SetExtranoncePrefix) {
+            fail("pool changed the channel's extranonce prefix"); // reopen with the new prefix
+        } else if (m instanceof Sv2Common.Reconnect) {
+            fail("pool asked to reconnect");
         } else {
             fail("unexpected message from the pool: " + m.getClass().getSimpleName());
         }

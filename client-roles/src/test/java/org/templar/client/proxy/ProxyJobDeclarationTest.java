@@ -301,6 +301,10 @@ class ProxyJobDeclarationTest {
         UpEvents ev = new UpEvents();
         UpstreamMiningSession s = openChannel(pool, ev);
         assertArrayEquals(new byte[] {0xa, 0xb, 0xc, 0xd}, ev.prefix);
+        // what a pool also sends on a work-selecting connection is not a reason to leave it
+        s.onMessage(wire(new Sv2Mining.SetGroupChannel(1, List.of(42L))), 0);
+        s.onMessage(wire(new Sv2Mining.SetTarget(42, U256.of(Target.DIFFICULTY_1.toLittleEndian()))), 0);
+        assertNull(ev.failure);
         assertEquals(8, ev.size);
         CustomJobCoinbase cb = CustomJobCoinbase.build(t, poolOutputs(poolScript()), 12);
         long req = s.setCustomJob(7, new byte[] {9, 9}, cb, SEC);
