@@ -11,6 +11,7 @@ import picocli.CommandLine.Command;
             RunCommand.class,
             NodeCommand.class,
             MineCommand.class,
+            ProxyCommand.class,
             ConfigCommand.class,
             AuditCommand.class,
             AddressCommand.class,
@@ -44,6 +45,6 @@ public final class Templar implements Callable<Integer> {
     }
 
     private static boolean isLongRunning(String command) {
-        return command.equals("run") || command.equals("node") || command.equals("mine");
+        return command.equals("run") || command.equals("node") || command.equals("mine") || command.equals("proxy");
     }
 }

@@ -48,7 +48,7 @@ class CliTest {
 
     @Test
     void everyCommandHasHelp() {
-        for (String cmd : new String[] {"run", "node", "mine", "config", "keys", "audit", "address", "status", "workers", "blocks", "kick", "ban", "unban", "bans"}) {
+        for (String cmd : new String[] {"run", "node", "mine", "proxy", "config", "keys", "audit", "address", "status", "workers", "blocks", "kick", "ban", "unban", "bans"}) {
             Result r = run(cmd, "--help");
             assertEquals(0, r.code(), cmd);
             assertTrue(r.out().contains("Usage: templar " + cmd), cmd + ": " + r.out());

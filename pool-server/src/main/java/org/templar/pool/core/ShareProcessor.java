@@ -28,6 +28,17 @@ public final class ShareProcessor {
     private final PoolMetrics metrics;
     private final ShareLogWriter shareLog;
     private final Runnable refreshWork;
+    private final ShareObserver observer;
+
+    /**
+     * Sees the shares that count and the block solves, inline on the event loop (the miner-side proxy
+     * forwards them to its pool). The hash array is the hasher's and is reused: copy what you keep.
+     */
+    public interface ShareObserver {
+        void accepted(Job job, byte[] extranonce1, byte[] extranonce2, int ntime, int nonce, int version, byte[] hashLe);
+
+        void solved(Job job, byte[] extranonce, byte[] header80);
+    }
 
     /**
      * @param shareLog where accepted shares are also recorded for audits, or null
@@ -36,6 +47,13 @@ public final class ShareProcessor {
      */
     public ShareProcessor(Ledger ledger, BlockSubmitter blocks, PoolMetrics metrics, ShareLogWriter shareLog,
             Runnable refreshWork) {
+        this(ledger, blocks, metrics, shareLog, refreshWork, null);
+    }
+
+    /** @param observer sees accepted shares and block solves, or null */
+    public ShareProcessor(Ledger ledger, BlockSubmitter blocks, PoolMetrics metrics, ShareLogWriter shareLog,
+            Runnable refreshWork, ShareObserver observer) {
+        this.observer = observer;
         this.ledger = ledger;
         this.blocks = blocks;
         this.metrics = metrics;
@@ -102,6 +120,9 @@ public final class ShareProcessor {
             byte[] extranonce = concat(extranonce1, extranonce2);
             byte[] header = job.work().header(check.merkleRootCopy(), check.ntime(), check.nonce(), check.version());
             blocks.submit(new BlockSubmitter.Solve(job, worker, extranonce, header, check.hashCopy()));
+            if (observer != null) {
+                observer.solved(job, extranonce, header);
+            }
         }
         double achieved = check.achievedDifficulty();
         if (stale) {
@@ -135,6 +156,9 @@ public final class ShareProcessor {
             shareLog.record(job, extranonce1, extranonce2, check.ntime(), check.nonce(), check.version(), check.hash());
         }
         metrics.shareAccepted(protocol, shareDifficulty);
+        if (observer != null) {
+            observer.accepted(job, extranonce1, extranonce2, check.ntime(), check.nonce(), check.version(), check.hash());
+        }
         return new ShareOutcome(ShareVerdict.ACCEPTED, block, achieved, durable);
     }
 

@@ -25,21 +25,31 @@ public final class Template {
      * headers, so they must refuse each other's shares.
      */
     private final Map<Key, DuplicateScope> scopes;
+    private final CoinbaseMaker coinbaseMaker;
+
+    /**
+     * Builds the coinbase halves of a job in place of the pool's own layout: the miner-side proxy uses it
+     * for jobs it declares to a pool (the pool's outputs, the channel's extranonce prefix).
+     */
+    public interface CoinbaseMaker {
+        CoinbaseBuilder.Halves make(BlockTemplate template, PayoutPlan plan, int extranonceSize);
+    }
 
     private record Key(PayoutPlan plan, int extranonceSize) {}
 
     Template(long sequence, BlockTemplate blockTemplate, boolean newTip, JobSettings settings, Supplier<String> jobIds) {
-        this(sequence, blockTemplate, newTip, settings, jobIds, null);
+        this(sequence, blockTemplate, newTip, settings, jobIds, null, null);
     }
 
     /**
      * @param sameWorkAs an earlier template whose work this one repeats (its jobs get fresh ids but
      *     share duplicate detection with that template's jobs), or null
+     * @param coinbaseMaker the coinbase layout of this template's jobs, or null for the pool's own
      */
     Template(long sequence, BlockTemplate blockTemplate, boolean newTip, JobSettings settings, Supplier<String> jobIds,
-            Template sameWorkAs) {
+            Template sameWorkAs, CoinbaseMaker coinbaseMaker) {
         this(sequence, blockTemplate, MerkleBranch.forCoinbase(blockTemplate.txids()), newTip, settings, jobIds,
-                sameWorkAs);
+                sameWorkAs, coinbaseMaker);
     }
 
     /**
@@ -49,15 +59,16 @@ public final class Template {
      */
     Template(long sequence, BlockTemplate blockTemplate, MerkleBranch merkleBranch, boolean newTip,
             JobSettings settings, Supplier<String> jobIds) {
-        this(sequence, blockTemplate, merkleBranch, newTip, settings, jobIds, null);
+        this(sequence, blockTemplate, merkleBranch, newTip, settings, jobIds, null, null);
     }
 
     private Template(long sequence, BlockTemplate blockTemplate, MerkleBranch merkleBranch, boolean newTip,
-            JobSettings settings, Supplier<String> jobIds, Template sameWorkAs) {
+            JobSettings settings, Supplier<String> jobIds, Template sameWorkAs, CoinbaseMaker coinbaseMaker) {
         if (sameWorkAs != null && !sameWork(sameWorkAs.blockTemplate, blockTemplate)) {
             throw new IllegalArgumentException("template " + sameWorkAs.sequence + " is other work");
         }
         this.scopes = sameWorkAs != null ? sameWorkAs.scopes : new ConcurrentHashMap<>();
+        this.coinbaseMaker = coinbaseMaker;
         this.sequence = sequence;
         this.blockTemplate = blockTemplate;
         this.merkleBranch = merkleBranch;
@@ -89,12 +100,12 @@ public final class Template {
             throw new IllegalStateException("a miner-declared template has only its declared job");
         }
         return jobs.computeIfAbsent(new Key(plan, extranonceSize), k -> new Job(jobIds.get(), this, plan,
-                CoinbaseBuilder.build(blockTemplate.height(), extranonceSize, settings.poolTag(),
-                        plan.outputs(blockTemplate.coinbaseValue()), blockTemplate.defaultWitnessCommitment(),
-                        settings.maxCoinbaseSize()),
+                coinbaseMaker != null ? coinbaseMaker.make(blockTemplate, plan, extranonceSize)
+                        : CoinbaseBuilder.build(blockTemplate.height(), extranonceSize, settings.poolTag(),
+                                plan.outputs(blockTemplate.coinbaseValue()), blockTemplate.defaultWitnessCommitment(),
+                                settings.maxCoinbaseSize()),
                 settings.duplicateCapacity(), scopes.computeIfAbsent(k, x -> new DuplicateScope())));
     }
-
     /**
      * Whether two node templates give miners exactly the same work, so that announcing the second
      * would only hand out the same headers under new job ids. Everything a job's header or coinbase is
@@ -123,6 +134,11 @@ public final class Template {
             }
         }
         return true;
+    }
+
+    /** The coinbase layout this template's jobs use, or null for the pool's own. */
+    public CoinbaseMaker coinbaseMaker() {
+        return coinbaseMaker;
     }
 
     public int jobCount() {

@@ -12,6 +12,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.templar.pool.node.BlockTemplate;
@@ -31,6 +32,7 @@ public final class TemplateSource implements AutoCloseable {
     private final JobSettings settings;
     private final Duration refreshInterval;
     private final TipWatcher tipWatcher;
+    private final UnaryOperator<BlockTemplate> policy;
     private final ScheduledExecutorService timer;
     private final List<Consumer<Template>> listeners = new CopyOnWriteArrayList<>();
     private final AtomicReference<Template> current = new AtomicReference<>();
@@ -43,9 +45,20 @@ public final class TemplateSource implements AutoCloseable {
     private final AtomicBoolean renew = new AtomicBoolean();
     private final AtomicLong fetched = new AtomicLong();
     private volatile boolean closed;
+    private volatile Template.CoinbaseMaker coinbaseMaker;
 
     public TemplateSource(NodeGroup nodes, JobSettings settings, Duration pollInterval, Duration refreshInterval,
             Optional<String> zmqEndpoint) {
+        this(nodes, settings, pollInterval, refreshInterval, zmqEndpoint, UnaryOperator.identity());
+    }
+
+    /**
+     * @param policy rewrites each template the node gives before it is published (the miner-side proxy
+     *     applies its own transaction policy there); the pool uses the node's template as it is
+     */
+    public TemplateSource(NodeGroup nodes, JobSettings settings, Duration pollInterval, Duration refreshInterval,
+            Optional<String> zmqEndpoint, UnaryOperator<BlockTemplate> policy) {
+        this.policy = policy;
         this.nodes = nodes;
         this.settings = settings;
         this.refreshInterval = refreshInterval;
@@ -137,7 +150,16 @@ public final class TemplateSource implements AutoCloseable {
                 if (nodeDown.compareAndSet(true, false)) {
                     log.info("node is back; template at height {}", bt.height());
                 }
-                publish(bt, renew.getAndSet(false));
+                BlockTemplate shaped;
+                try {
+                    shaped = policy.apply(bt);
+                } catch (RuntimeException pe) {
+                    shaped = null;
+                    log.error("template policy failed on the template at height {}; keeping the last work", bt.height(), pe);
+                }
+                if (shaped != null) {
+                    publish(shaped, renew.getAndSet(false), false);
+                }
                 fetched.incrementAndGet();
             }
             fetching.set(false);
@@ -148,9 +170,36 @@ public final class TemplateSource implements AutoCloseable {
         });
     }
 
-    private void publish(BlockTemplate bt, boolean renewIds) {
+    /**
+     * Builds jobs of later templates with {@code maker} (null: the pool's own coinbase). Call
+     * {@link #republish()} to move miners at once.
+     */
+    public void useCoinbaseMaker(Template.CoinbaseMaker maker) {
+        this.coinbaseMaker = maker;
+    }
+
+    /**
+     * Publishes the current node template again as a fresh template that replaces all earlier work
+     * (miners drop their jobs at once), on this source's thread. For a change of coinbase, not of tip.
+     */
+    public void republish() {
+        if (!closed) {
+            timer.execute(() -> {
+                Template prev = current.get();
+                if (prev != null) {
+                    publish(prev.blockTemplate(), false, true);
+                }
+            });
+        }
+    }
+
+    /**
+     * @param renewIds hand out fresh job ids even for unchanged work (a job's duplicate filter is full)
+     * @param replaceWork the coinbase changed: every miner drops its jobs, whatever the template says
+     */
+    private synchronized void publish(BlockTemplate bt, boolean renewIds, boolean replaceWork) {
         Template prev = current.get();
-        boolean sameWork = prev != null && Template.sameWork(prev.blockTemplate(), bt);
+        boolean sameWork = !replaceWork && prev != null && Template.sameWork(prev.blockTemplate(), bt);
         if (sameWork && !renewIds) {
             // A refresh (the periodic one, a second tip notification, a poll after ZMQ) that found
             // nothing new. Publishing it would send every miner the same work under a new job id: no
@@ -158,10 +207,11 @@ public final class TemplateSource implements AutoCloseable {
             log.debug("refreshed template at height {} is unchanged; keeping the current jobs", bt.height());
             return;
         }
-        boolean newTip = prev == null
+        boolean newTip = replaceWork || prev == null
                 || !java.util.Arrays.equals(prev.blockTemplate().previousBlockHash(), bt.previousBlockHash());
         Template t = new Template(sequence.incrementAndGet(), bt, newTip, settings,
-                () -> String.format("%08x", jobIds.incrementAndGet() & 0xffffffffL), sameWork ? prev : null);
+                () -> String.format("%08x", jobIds.incrementAndGet() & 0xffffffffL), sameWork ? prev : null,
+                coinbaseMaker);
         current.set(t);
         if (newTip) {
             log.info("new block template at height {} on {} ({} transactions, {} sat)", bt.height(),

@@ -1,0 +1,427 @@
+package org.templar.client.proxy;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.templar.pool.core.ShareProcessor;
+import org.templar.pool.job.CoinbaseBuilder;
+import org.templar.pool.job.Job;
+import org.templar.pool.job.Template;
+import org.templar.pool.job.TemplateSource;
+import org.templar.pool.job.TxOut;
+import org.templar.pool.sv2.codec.Sv2FrameDecoder;
+import org.templar.pool.sv2.codec.Sv2FrameEncoder;
+import org.templar.pool.sv2.codec.Sv2Message;
+import org.templar.pool.sv2.codec.Sv2MessageHandler;
+import org.templar.pool.sv2.noise.AuthorityPublicKey;
+import org.templar.pool.sv2.transport.NoiseFailure;
+import org.templar.pool.sv2.transport.NoiseHandler;
+import org.templar.pool.sv2.transport.NoiseHandshakeComplete;
+import org.templar.pool.sv2.transport.NoiseTransportConfig;
+import org.templar.share.BlockHeader;
+import org.templar.share.Target;
+
+/**
+ * The proxy's pool: a Job Declaration connection to the pool's JDS and a mining connection with one
+ * work-selecting extended channel, both over Noise with the pool's pinned authority key. While both are
+ * up (a token in hand, the channel open) the proxy's templates are mined as declared jobs: the coinbase
+ * pays the pool's outputs, each template is declared and announced with SetCustomMiningJob, downstream
+ * shares that meet the channel's target go up as SubmitSharesExtended, and a block also goes to the
+ * JDS as PushSolution. When either session fails (refusal, silence, rejected shares on an acknowledged
+ * job, a closed connection) the proxy switches its miners at once to a solo job paying the solo address,
+ * and tries the pool again every retry interval.
+ *
+ * <p>All session state lives on this object's single event loop; the template source and the SV1
+ * loops reach it through {@code execute}.
+ */
+public final class PoolUpstream implements ShareProcessor.ShareObserver, AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(PoolUpstream.class);
+
+    /**
+     * @param jds the pool's Job Declaration Server
+     * @param mining the pool's Stratum V2 mining endpoint
+     * @param authority the pool's authority public key (both endpoints)
+     * @param user the identity the pool credits
+     * @param timeout how long an answer may take before the pool is given up
+     * @param retry how long to wait before trying the pool again
+     */
+    public record Config(InetSocketAddress jds, InetSocketAddress mining, AuthorityPublicKey authority, String user,
+            Duration timeout, Duration retry) {}
+
+    /** What the proxy is mining on. */
+    public enum Mode { SOLO, POOL }
+
+    private final Config config;
+    private final TemplateSource templates;
+    private final int downstreamExtranonceSize;
+    private final EventLoopGroup group = new NioEventLoopGroup(1);
+    private final io.netty.channel.EventLoop loop = group.next();
+    private final Bootstrap bootstrap;
+    private final Map<Long, Long> declaredTemplates = new HashMap<>(); // JD request id -> template sequence
+    private final Consumer<Mode> modeListener;
+
+    // loop-confined
+    private JdClientSession jd;
+    private UpstreamMiningSession up;
+    private Channel jdChannel;
+    private Channel upChannel;
+    private List<TxOut> poolOutputs;
+    private byte[] channelPrefix;
+    private int channelExtranonceSize;
+    private boolean reconnectScheduled;
+    private int generation; // events of sessions from an earlier attempt are ignored
+    private int failuresInRow; // back-off: a pool that keeps refusing is retried less often (up to 8x)
+    private long connectAttempts;
+
+    // read by the SV1 loops and the template source thread
+    private volatile Mode mode = Mode.SOLO;
+    private volatile DeclaredMaker maker;
+    private volatile Target upstreamTarget;
+    private volatile boolean closed;
+
+    public PoolUpstream(Config config, TemplateSource templates, int downstreamExtranonceSize, Consumer<Mode> modeListener) {
+        this.config = config;
+        this.templates = templates;
+        this.downstreamExtranonceSize = downstreamExtranonceSize;
+        this.modeListener = modeListener;
+        this.bootstrap = new Bootstrap().group(group).channel(NioSocketChannel.class)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) config.timeout().toMillis())
+                .option(ChannelOption.TCP_NODELAY, true);
+    }
+
+    public void start() {
+        templates.addListener(t -> loop.execute(() -> onTemplate(t)));
+        loop.execute(this::connect);
+        loop.scheduleAtFixedRate(this::tick, 250, 250, TimeUnit.MILLISECONDS);
+    }
+
+    public Mode mode() {
+        return mode;
+    }
+
+    /**
+     * The layout of a declared job's coinbase: the declared coinbase (pool outputs, height push), with
+     * the channel's extranonce prefix and any bytes of the channel's extranonce the downstream does not
+     * roll fixed (zero) in the prefix half. Immutable: built on the SV1 loops.
+     */
+    private record DeclaredMaker(List<TxOut> poolOutputs, byte[] channelPrefix, int channelExtranonceSize)
+            implements Template.CoinbaseMaker {
+        int fullExtranonceSize() {
+            return channelPrefix.length + channelExtranonceSize;
+        }
+
+        @Override
+        public CoinbaseBuilder.Halves make(org.templar.pool.node.BlockTemplate t, org.templar.pool.job.PayoutPlan plan,
+                int extranonceSize) {
+            if (extranonceSize > channelExtranonceSize) {
+                throw new IllegalStateException("the pool's channel has " + channelExtranonceSize
+                        + " extranonce bytes, the miners roll " + extranonceSize);
+            }
+            CustomJobCoinbase cb = CustomJobCoinbase.build(t, poolOutputs, fullExtranonceSize());
+            byte[] head = cb.strippedPrefix();
+            byte[] prefix = new byte[head.length + channelPrefix.length + channelExtranonceSize - extranonceSize];
+            System.arraycopy(head, 0, prefix, 0, head.length);
+            System.arraycopy(channelPrefix, 0, prefix, head.length, channelPrefix.length);
+            return new CoinbaseBuilder.Halves(prefix, cb.strippedSuffix(), extranonceSize,
+                    t.defaultWitnessCommitment().isPresent());
+        }
+    }
+
+    // ---- connections ----
+
+    private void connect() {
+        if (closed) {
+            return;
+        }
+        reconnectScheduled = false;
+        connectAttempts++;
+        long now = System.nanoTime();
+        int gen = ++generation;
+        JdClientSession j = new JdClientSession(m -> write(jdChannel, m), new JdEvents(gen), config.user(), config.timeout());
+        UpstreamMiningSession u = new UpstreamMiningSession(m -> write(upChannel, m), new UpEvents(gen), config.user(),
+                downstreamExtranonceSize, config.timeout());
+        jd = j;
+        up = u;
+        poolOutputs = null;
+        channelPrefix = null;
+        declaredTemplates.clear();
+        jdChannel = open(config.jds(), j::start, (m, t) -> j.onMessage(m, t), j::onClosed, j::tick);
+        upChannel = open(config.mining(), u::start, (m, t) -> u.onMessage(m, t), u::onClosed, u::tick);
+    }
+
+    private interface Inbound {
+        void on(Sv2Message m, long nowNanos);
+    }
+
+    private interface Timed {
+        void at(long nowNanos);
+    }
+
+    private Channel open(InetSocketAddress to, Timed onHandshake, Inbound onMessage, Runnable onClosed, Timed tick) {
+        long started = System.nanoTime();
+        var f = bootstrap.clone().handler(new ChannelInitializer<SocketChannel>() {
+            @Override
+            protected void initChannel(SocketChannel ch) {
+                ch.pipeline()
+                        .addLast("noise", NoiseHandler.client(config.authority(), NoiseTransportConfig.defaults()))
+                        .addLast("frames", new Sv2FrameDecoder())
+                        .addLast("framesOut", new Sv2FrameEncoder())
+                        .addLast("messages", Sv2MessageHandler.INSTANCE)
+                        .addLast("session", new SimpleChannelInboundHandler<Sv2Message>(Sv2Message.class) {
+                            @Override
+                            public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+                                if (evt instanceof NoiseHandshakeComplete) {
+                                    onHandshake.at(System.nanoTime());
+                                } else if (evt instanceof NoiseFailure failure) {
+                                    log.error("pool {} failed the Noise handshake ({}): {}", to, failure.reason(),
+                                            failure.message());
+                                }
+                                super.userEventTriggered(ctx, evt);
+                            }
+
+                            @Override
+                            protected void channelRead0(ChannelHandlerContext ctx, Sv2Message m) {
+                                onMessage.on(m, System.nanoTime());
+                            }
+
+                            @Override
+                            public void channelInactive(ChannelHandlerContext ctx) {
+                                onClosed.run();
+                                ctx.fireChannelInactive();
+                            }
+
+                            @Override
+                            public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+                                log.warn("pool connection {}: {}", to, cause.toString());
+                                ctx.close();
+                            }
+                        });
+            }
+        }).connect(to);
+        f.addListener(done -> {
+            if (!done.isSuccess()) {
+                onClosed.run(); // refused or timed out: the session reports it as a failure
+            }
+        });
+        return f.channel();
+    }
+
+    private static void write(Channel ch, Sv2Message m) {
+        if (ch != null && ch.isActive()) {
+            ch.writeAndFlush(m);
+        }
+    }
+
+    private void tick() {
+        long now = System.nanoTime();
+        if (jd != null) {
+            jd.tick(now);
+        }
+        if (up != null) {
+            up.tick(now);
+        }
+    }
+
+    // ---- session events (on the loop) ----
+
+    private final class JdEvents implements JdClientSession.Listener {
+        private final int gen;
+
+        JdEvents(int gen) {
+            this.gen = gen;
+        }
+
+        @Override
+        public void tokenReady(List<TxOut> outputs) {
+            if (gen != generation || poolOutputs != null) {
+                return; // later tokens carry the same outputs: only the first one switches to the pool
+            }
+            poolOutputs = outputs;
+            maybeEnterPool();
+        }
+
+        @Override
+        public void declared(JdClientSession.Declaration d, byte[] newToken) {
+            Long sequence = declaredTemplates.remove(d.requestId());
+            if (gen == generation && sequence != null && up != null && up.isOpen()) {
+                up.setCustomJob(sequence, newToken, d.coinbase(), System.nanoTime());
+            }
+        }
+
+        @Override
+        public void failed(String reason) {
+            if (gen == generation) {
+                giveUp("job declaration: " + reason);
+            }
+        }
+    }
+
+    private final class UpEvents implements UpstreamMiningSession.Listener {
+        private final int gen;
+
+        UpEvents(int gen) {
+            this.gen = gen;
+        }
+
+        @Override
+        public void channelOpened(long channelId, byte[] prefix, int size, Target target) {
+            if (gen != generation) {
+                return;
+            }
+            channelPrefix = prefix;
+            channelExtranonceSize = size;
+            upstreamTarget = target;
+            maybeEnterPool();
+        }
+
+        @Override
+        public void jobAccepted(long localJobId, long poolJobId) {
+            if (gen == generation) {
+                failuresInRow = 0; // the pool works
+            }
+            log.debug("pool acknowledged custom job {} as {}", localJobId, poolJobId);
+        }
+
+        @Override
+        public void failed(String reason) {
+            if (gen == generation) {
+                giveUp("mining: " + reason);
+            }
+        }
+    }
+
+    private void maybeEnterPool() {
+        if (mode == Mode.POOL || poolOutputs == null || channelPrefix == null) {
+            return;
+        }
+        maker = new DeclaredMaker(poolOutputs, channelPrefix, channelExtranonceSize);
+        mode = Mode.POOL;
+        log.info("mining for the pool on our own templates (JDS {}, mining {}; payout output first of {})", config.jds(),
+                config.mining(), poolOutputs.size());
+        templates.useCoinbaseMaker(maker);
+        templates.republish();
+        modeListener.accept(Mode.POOL);
+    }
+
+    private void giveUp(String reason) {
+        if (closed) {
+            return;
+        }
+        generation++;
+        boolean wasPool = mode == Mode.POOL;
+        if (wasPool) {
+            log.warn("leaving the pool ({}); miners switch to solo work paying the solo address now", reason);
+            mode = Mode.SOLO;
+            maker = null;
+            templates.useCoinbaseMaker(null);
+            templates.republish();
+            modeListener.accept(Mode.SOLO);
+        } else if (connectAttempts <= 1 || log.isDebugEnabled()) {
+            log.warn("pool not usable ({}); mining solo, retrying every {} s", reason, config.retry().toSeconds());
+        }
+        JdClientSession j = jd;
+        UpstreamMiningSession u = up;
+        jd = null;
+        up = null;
+        if (j != null) {
+            j.onClosed(); // ends the old session; its events are ignored now (older generation)
+        }
+        if (u != null) {
+            u.onClosed();
+        }
+        if (jdChannel != null) {
+            jdChannel.close();
+        }
+        if (upChannel != null) {
+            upChannel.close();
+        }
+        if (!reconnectScheduled && !closed) {
+            reconnectScheduled = true;
+            long delay = config.retry().toMillis() << Math.min(3, failuresInRow);
+            failuresInRow++;
+            loop.schedule(this::connect, delay, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private void onTemplate(Template t) {
+        DeclaredMaker m = maker;
+        if (jd == null || m == null || t.coinbaseMaker() != m) {
+            return; // a solo template, or one built for an earlier pool session
+        }
+        CustomJobCoinbase cb = CustomJobCoinbase.build(t.blockTemplate(), m.poolOutputs(), m.fullExtranonceSize());
+        JdClientSession.Declaration d = jd.declare(cb, System.nanoTime());
+        if (d == null) {
+            log.warn("no job token in hand for the template at height {}; it is mined but not declared",
+                    t.blockTemplate().height());
+            return;
+        }
+        declaredTemplates.put(d.requestId(), t.sequence());
+    }
+
+    // ---- shares from the SV1 loops ----
+
+    @Override
+    public void accepted(Job job, byte[] extranonce1, byte[] extranonce2, int ntime, int nonce, int version, byte[] hashLe) {
+        DeclaredMaker m = maker;
+        Target target = upstreamTarget;
+        if (m == null || job.template().coinbaseMaker() != m || target == null || !target.isMetBy(hashLe)) {
+            return;
+        }
+        byte[] extranonce = new byte[m.channelExtranonceSize()];
+        int fixed = extranonce.length - extranonce1.length - extranonce2.length;
+        System.arraycopy(extranonce1, 0, extranonce, fixed, extranonce1.length);
+        System.arraycopy(extranonce2, 0, extranonce, fixed + extranonce1.length, extranonce2.length);
+        long sequence = job.template().sequence();
+        var share = new UpstreamMiningSession.Share(sequence, nonce & 0xffffffffL, ntime & 0xffffffffL,
+                version & 0xffffffffL, extranonce);
+        loop.execute(() -> {
+            if (up != null && maker == m) {
+                up.submit(share);
+            }
+        });
+    }
+
+    @Override
+    public void solved(Job job, byte[] extranonce, byte[] header80) {
+        DeclaredMaker m = maker;
+        if (m == null || job.template().coinbaseMaker() != m) {
+            return;
+        }
+        // PushSolution carries the full extranonce: the channel prefix, the fixed bytes, the miner's
+        byte[] full = new byte[m.fullExtranonceSize()];
+        System.arraycopy(m.channelPrefix(), 0, full, 0, m.channelPrefix().length);
+        System.arraycopy(extranonce, 0, full, full.length - extranonce.length, extranonce.length);
+        byte[] prev = java.util.Arrays.copyOfRange(header80, 4, 36);
+        long version = BlockHeader.readIntLe(header80, 0) & 0xffffffffL;
+        long ntime = BlockHeader.readIntLe(header80, 68) & 0xffffffffL;
+        long nbits = BlockHeader.readIntLe(header80, 72) & 0xffffffffL;
+        long nonce = BlockHeader.readIntLe(header80, 76) & 0xffffffffL;
+        loop.execute(() -> {
+            if (jd != null) {
+                jd.pushSolution(full, prev, nonce, ntime, nbits, version);
+            }
+        });
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+    }
+}

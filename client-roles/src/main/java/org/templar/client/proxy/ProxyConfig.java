@@ -1,0 +1,82 @@
+package org.templar.client.proxy;
+
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Objects;
+import org.bitcoinj.base.BitcoinNetwork;
+import org.templar.pool.core.Authorizer;
+import org.templar.pool.core.VardiffSettings;
+import org.templar.pool.node.NodeEndpoint;
+
+/**
+ * What `templar proxy` runs with.
+ *
+ * @param node the miner's own node (getblocktemplate, submitblock; ZMQ hashblock if given)
+ * @param network the node's network; the solo address must belong to it
+ * @param soloAddress where the coinbase pays when the proxy mines solo (no pool, or the pool is gone)
+ * @param sv1Listen where the miner's SV1 hardware connects
+ * @param dataDir the proxy's local ledger of its miners' shares and blocks
+ * @param policy the miner's transaction policy applied to every template
+ * @param vardiff difficulty rules for the downstream miners
+ * @param tag text put in the coinbase scriptSig (solo jobs only: declared jobs carry none)
+ * @param pool the pool to mine for on the miner's own templates (Job Declaration), or empty for solo
+ */
+public record ProxyConfig(
+        NodeEndpoint node,
+        BitcoinNetwork network,
+        String soloAddress,
+        InetSocketAddress sv1Listen,
+        Path dataDir,
+        TxPolicy policy,
+        VardiffSettings vardiff,
+        String tag,
+        Duration nodeTimeout,
+        Duration pollInterval,
+        Duration refreshInterval,
+        java.util.Optional<PoolUpstream.Config> pool) {
+    public ProxyConfig {
+        Objects.requireNonNull(pool, "pool");
+        Objects.requireNonNull(node, "node");
+        Objects.requireNonNull(network, "network");
+        Objects.requireNonNull(sv1Listen, "sv1Listen");
+        Objects.requireNonNull(dataDir, "dataDir");
+        Objects.requireNonNull(policy, "policy");
+        Objects.requireNonNull(vardiff, "vardiff");
+        Objects.requireNonNull(tag, "tag");
+        try {
+            Authorizer.planFor(network, Objects.requireNonNull(soloAddress, "soloAddress"));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--solo-address '" + soloAddress + "' is not a " + network
+                    + " address: " + e.getMessage(), e);
+        }
+    }
+
+    /** Regtest defaults for everything but the node, the address and where to listen and store. */
+    public static ProxyConfig of(NodeEndpoint node, BitcoinNetwork network, String soloAddress, InetSocketAddress sv1Listen,
+            Path dataDir) {
+        return new ProxyConfig(node, network, soloAddress, sv1Listen, dataDir, TxPolicy.none(),
+                network == BitcoinNetwork.REGTEST ? VardiffSettings.regtest() : VardiffSettings.mainnet(), "/templar-proxy/",
+                Duration.ofSeconds(5), Duration.ofMillis(100), Duration.ofSeconds(30), java.util.Optional.empty());
+    }
+
+    public ProxyConfig withPolicy(TxPolicy p) {
+        return new ProxyConfig(node, network, soloAddress, sv1Listen, dataDir, p, vardiff, tag, nodeTimeout, pollInterval,
+                refreshInterval, pool);
+    }
+
+    public ProxyConfig withRefreshInterval(Duration d) {
+        return new ProxyConfig(node, network, soloAddress, sv1Listen, dataDir, policy, vardiff, tag, nodeTimeout,
+                pollInterval, d, pool);
+    }
+
+    public ProxyConfig withPool(PoolUpstream.Config p) {
+        return new ProxyConfig(node, network, soloAddress, sv1Listen, dataDir, policy, vardiff, tag, nodeTimeout,
+                pollInterval, refreshInterval, java.util.Optional.of(p));
+    }
+
+    public ProxyConfig withTag(String t) {
+        return new ProxyConfig(node, network, soloAddress, sv1Listen, dataDir, policy, vardiff, t, nodeTimeout,
+                pollInterval, refreshInterval, pool);
+    }
+}

@@ -1,0 +1,160 @@
+package org.templar.client.proxy;
+
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.nio.NioEventLoopGroup;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.templar.payout.Ledger;
+import org.templar.payout.LedgerConfig;
+import org.templar.payout.LedgerMetrics;
+import org.templar.pool.core.Authorizer;
+import org.templar.pool.core.BanList;
+import org.templar.pool.core.BlockSubmitter;
+import org.templar.pool.core.ExtranonceAllocator;
+import org.templar.pool.core.PayoutMode;
+import org.templar.pool.core.PoolContext;
+import org.templar.pool.core.PoolMetrics;
+import org.templar.pool.core.ShareProcessor;
+import org.templar.pool.job.JobSettings;
+import org.templar.pool.job.Template;
+import org.templar.pool.job.TemplateSource;
+import org.templar.pool.node.NodeClient;
+import org.templar.pool.node.NodeGroup;
+import org.templar.pool.sv1.session.Sv1Settings;
+import org.templar.pool.sv1.transport.Sv1Server;
+
+/**
+ * `templar proxy`: the miner's site. Templates come from the miner's own node through the pool's node
+ * client (getblocktemplate, ZMQ or polling), shaped by the miner's {@link TxPolicy}; the miner's SV1
+ * hardware is served by the pool's own Stratum V1 server (vardiff, version rolling, extranonce
+ * splitting), which here judges shares against the proxy's jobs and records them in a local ledger.
+ * In solo mode every coinbase pays the configured solo address, whatever username a machine
+ * authorizes with, and a solved block goes to the miner's node at once.
+ */
+public final class TemplarProxy implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(TemplarProxy.class);
+
+    private final ProxyConfig config;
+    private final List<AutoCloseable> resources = new ArrayList<>();
+    private NodeGroup nodes;
+    private Ledger ledger;
+    private TemplateSource templates;
+    private PoolContext context;
+    private Sv1Server sv1;
+    private InetSocketAddress sv1Address;
+    private EventLoopGroup boss;
+    private EventLoopGroup workers;
+    private PoolUpstream upstream;
+
+    private TemplarProxy(ProxyConfig config) {
+        this.config = config;
+    }
+
+    public static TemplarProxy start(ProxyConfig config) throws Exception {
+        TemplarProxy p = new TemplarProxy(config);
+        try {
+            p.startAll();
+        } catch (Exception | Error e) {
+            p.close();
+            throw e;
+        }
+        return p;
+    }
+
+    private void startAll() throws Exception {
+        Files.createDirectories(config.dataDir());
+        nodes = new NodeGroup(List.of(new NodeClient(config.node(), config.nodeTimeout())));
+        ledger = Ledger.open(LedgerConfig.embedded(config.dataDir()), LedgerMetrics.NONE);
+        resources.add(ledger);
+        JobSettings js = new JobSettings(config.tag(), JobSettings.defaults().maxCoinbaseSize(),
+                JobSettings.defaults().duplicateCapacity());
+        templates = new TemplateSource(nodes, js, config.pollInterval(), config.refreshInterval(),
+                config.node().zmqHashblock(), config.policy());
+        resources.add(templates);
+        BlockSubmitter submitter = new BlockSubmitter(nodes, ledger, PoolMetrics.NONE, templates::refresh);
+        resources.add(submitter);
+        Sv1Settings sv1Settings = Sv1Settings.defaults();
+        if (config.pool().isPresent()) {
+            // extranonce1 is 4 bytes; the miners roll extranonce1 + extranonce2 of the pool channel's extranonce
+            upstream = new PoolUpstream(config.pool().get(), templates, 4 + sv1Settings.extranonce2Size(),
+                    m -> log.info("proxy now mining {}", m == PoolUpstream.Mode.POOL ? "for the pool" : "solo"));
+            resources.add(upstream);
+        }
+        ShareProcessor shares = new ShareProcessor(ledger, submitter, PoolMetrics.NONE, null, templates::refresh, upstream);
+        // Every machine behind the proxy mines for the proxy's owner: the "pool" address of the
+        // authorizer is the solo address, so any username is accepted and paid there.
+        Authorizer authorizer = new Authorizer(config.network(), PayoutMode.POOL, Optional.of(config.soloAddress()));
+        context = new PoolContext(authorizer, new ExtranonceAllocator(), shares, templates::current, config.vardiff(),
+                0x1fffe000, PoolMetrics.NONE, new BanList());
+        if (!templates.start(Duration.ofSeconds(15))) {
+            log.warn("the node has not given a block template yet; miners get work as soon as it does");
+        }
+        boss = new NioEventLoopGroup(1);
+        workers = new NioEventLoopGroup(2);
+        sv1 = new Sv1Server(context, sv1Settings, 16 * 1024, 600);
+        sv1Address = sv1.start(boss, workers, config.sv1Listen());
+        templates.addListener(sv1::broadcast);
+        if (upstream != null) {
+            upstream.start();
+        }
+        log.info("templar proxy: SV1 on {}, templates from {}{}, solo payout to {}", sv1Address, config.node(),
+                config.policy().isNone() ? "" : " with the miner's policy " + config.policy(), config.soloAddress());
+    }
+
+    public InetSocketAddress sv1Address() {
+        return sv1Address;
+    }
+
+    /** The template the downstream miners are on (after the policy), or null before the node answered. */
+    public Template currentTemplate() {
+        return templates.current();
+    }
+
+    public TemplateSource templates() {
+        return templates;
+    }
+
+    public Ledger ledger() {
+        return ledger;
+    }
+
+    /** Solo, or for the pool on the miner's templates. */
+    public PoolUpstream.Mode mode() {
+        return upstream == null ? PoolUpstream.Mode.SOLO : upstream.mode();
+    }
+
+    public int downstreamConnections() {
+        return sv1 == null ? 0 : sv1.connectionCount();
+    }
+
+    @Override
+    public void close() {
+        if (sv1 != null) {
+            try {
+                sv1.close();
+            } catch (RuntimeException e) {
+                log.warn("closing SV1: {}", e.toString());
+            }
+        }
+        if (boss != null) {
+            boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        }
+        if (workers != null) {
+            workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        }
+        for (int i = resources.size() - 1; i >= 0; i--) {
+            try {
+                resources.get(i).close();
+            } catch (Exception e) {
+                log.warn("closing {}: {}", resources.get(i).getClass().getSimpleName(), e.toString());
+            }
+        }
+    }
+}

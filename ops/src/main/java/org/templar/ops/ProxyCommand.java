@@ -1,0 +1,165 @@
+package org.templar.ops;
+
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import org.bitcoinj.base.BitcoinNetwork;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.templar.client.proxy.ProxyConfig;
+import org.templar.client.proxy.TemplarProxy;
+import org.templar.client.proxy.TxPolicy;
+import org.templar.ops.config.ConfigException;
+import org.templar.pool.node.NodeEndpoint;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** `templar proxy`: the miner's site: templates from the miner's own node, served to its SV1 machines. */
+@Command(name = "proxy", mixinStandardHelpOptions = true,
+        description = "Serve your SV1 miners work built from your own node's templates, with your transaction policy;"
+                + " mine for a Stratum V2 pool on them (Job Declaration) or solo to --solo-address (also the fallback);"
+                + " blocks go straight to your node.")
+final class ProxyCommand implements Callable<Integer> {
+    private static final Logger log = LoggerFactory.getLogger(ProxyCommand.class);
+
+    @Option(names = "--node", required = true,
+            description = "your node's JSON-RPC: http://USER:PASSWORD@HOST:PORT (Bitcoin Core or `templar node`)")
+    String node;
+
+    @Option(names = "--zmq", description = "your node's ZMQ hashblock endpoint, e.g. tcp://127.0.0.1:28332"
+            + " (without it the proxy polls the node every 100 ms)")
+    String zmq;
+
+    @Option(names = "--network", defaultValue = "regtest", description = "regtest | testnet | signet | mainnet (default ${DEFAULT-VALUE})")
+    String network;
+
+    @Option(names = "--solo-address", required = true, description = "the address every block's coinbase pays")
+    String soloAddress;
+
+    @Option(names = "--listen", defaultValue = "0.0.0.0:3333", description = "where your SV1 miners connect (default ${DEFAULT-VALUE})")
+    String listen;
+
+    @Option(names = "--data-dir", defaultValue = "./proxy-data", description = "local record of shares and blocks (default ${DEFAULT-VALUE})")
+    Path dataDir;
+
+    @Option(names = "--exclude-txid", split = ",", description = "leave these transactions (txid, display hex) out of your blocks")
+    List<String> excludeTxids = List.of();
+
+    @Option(names = "--exclude-script", split = ",", description = "leave out transactions paying to these output scripts (hex)")
+    List<String> excludeScripts = List.of();
+
+    @Option(names = "--min-fee-rate", defaultValue = "0", description = "leave out transactions paying less than this many sat/vB (default ${DEFAULT-VALUE})")
+    double minFeeRate;
+
+    @Option(names = "--max-block-weight", defaultValue = "0",
+            description = "cap the block's weight, 4000 of it kept for header and coinbase (default 0: the node's choice)")
+    int maxBlockWeight;
+
+    @Option(names = "--tag", defaultValue = "/templar-proxy/", description = "text in the coinbase (default ${DEFAULT-VALUE})")
+    String tag;
+
+    @Option(names = "--pool", description = "the pool's Stratum V2 mining endpoint HOST:PORT: mine for it on your own"
+            + " templates (Job Declaration); needs --pool-jds and --pool-authority")
+    String pool;
+
+    @Option(names = "--pool-jds", description = "the pool's Job Declaration Server HOST:PORT")
+    String poolJds;
+
+    @Option(names = "--pool-authority", description = "the pool's authority public key (as `templar run` prints it)")
+    String poolAuthority;
+
+    @Option(names = "--pool-user", description = "the account the pool credits (default: --solo-address)")
+    String poolUser;
+
+    @Option(names = "--pool-timeout", defaultValue = "3", description = "seconds the pool may take to answer before"
+            + " the proxy mines solo (default ${DEFAULT-VALUE})")
+    int poolTimeoutSeconds;
+
+    @Option(names = "--pool-retry", defaultValue = "5", description = "seconds between attempts to return to the pool"
+            + " (doubling while it keeps failing, up to 8x; default ${DEFAULT-VALUE})")
+    int poolRetrySeconds;
+
+    /** The proxy's configuration from the flags, or a {@link ConfigException} naming the bad flag. */
+    ProxyConfig config() {
+        BitcoinNetwork net = switch (network.toLowerCase(Locale.ROOT)) {
+            case "regtest" -> BitcoinNetwork.REGTEST;
+            case "testnet", "testnet3", "testnet4" -> BitcoinNetwork.TESTNET;
+            case "signet" -> BitcoinNetwork.SIGNET;
+            case "mainnet", "main", "bitcoin" -> BitcoinNetwork.MAINNET;
+            default -> throw new ConfigException("--network: '" + network + "' is not regtest, testnet, signet or mainnet");
+        };
+        NodeEndpoint endpoint;
+        try {
+            endpoint = NodeEndpoint.parse(node, Optional.ofNullable(zmq));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("--node: " + e.getMessage());
+        }
+        InetSocketAddress bind = hostPort("--listen", listen);
+        TxPolicy policy;
+        try {
+            policy = new TxPolicy(Set.copyOf(excludeTxids), Set.copyOf(excludeScripts), minFeeRate, maxBlockWeight);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("transaction policy: " + e.getMessage());
+        }
+        try {
+            ProxyConfig base = ProxyConfig.of(endpoint, net, soloAddress, bind, dataDir).withPolicy(policy);
+            if (pool != null || poolJds != null || poolAuthority != null) {
+                if (pool == null || poolJds == null || poolAuthority == null) {
+                    throw new ConfigException("mining for a pool needs --pool, --pool-jds and --pool-authority together");
+                }
+                org.templar.pool.sv2.noise.AuthorityPublicKey key;
+                try {
+                    key = org.templar.pool.sv2.noise.AuthorityPublicKey.parse(poolAuthority);
+                } catch (IllegalArgumentException e) {
+                    throw new ConfigException("--pool-authority: '" + poolAuthority + "' is not an authority public key ("
+                            + e.getMessage() + ")");
+                }
+                if (poolTimeoutSeconds < 1 || poolRetrySeconds < 1) {
+                    throw new ConfigException("--pool-timeout and --pool-retry must be at least 1 second");
+                }
+                base = base.withPool(new org.templar.client.proxy.PoolUpstream.Config(hostPort("--pool-jds", poolJds),
+                        hostPort("--pool", pool), key, poolUser == null ? soloAddress : poolUser,
+                        java.time.Duration.ofSeconds(poolTimeoutSeconds), java.time.Duration.ofSeconds(poolRetrySeconds)));
+            }
+            return new ProxyConfig(base.node(), base.network(), base.soloAddress(), base.sv1Listen(), base.dataDir(),
+                    base.policy(), base.vardiff(), tag, base.nodeTimeout(), base.pollInterval(), base.refreshInterval(),
+                    base.pool());
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(e.getMessage());
+        }
+    }
+
+    private static InetSocketAddress hostPort(String flag, String value) {
+        int colon = value.lastIndexOf(':');
+        try {
+            int port = Integer.parseInt(value.substring(colon + 1));
+            if (colon <= 0 || port < 0 || port > 65535) {
+                throw new NumberFormatException();
+            }
+            return new InetSocketAddress(value.substring(0, colon), port);
+        } catch (NumberFormatException e) {
+            throw new ConfigException(flag + ": '" + value + "' is not HOST:PORT");
+        }
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        TemplarProxy proxy = TemplarProxy.start(config());
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            log.info("shutting down");
+            proxy.close();
+            stopped.countDown();
+        }, "shutdown"));
+        log.info("point your miners at stratum+tcp://HOST:{} (any username; {})", proxy.sv1Address().getPort(),
+                pool == null ? "blocks pay " + soloAddress : "mining for the pool at " + pool + ", solo to " + soloAddress
+                        + " whenever the pool is unusable");
+        stopped.await();
+        return 0;
+    }
+}

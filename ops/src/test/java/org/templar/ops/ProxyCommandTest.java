@@ -1,0 +1,89 @@
+package org.templar.ops;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Set;
+import org.bitcoinj.base.BitcoinNetwork;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.templar.client.miner.CpuMiner;
+import org.templar.client.miner.MinerConfig;
+import org.templar.client.proxy.ProxyConfig;
+import org.templar.client.proxy.TemplarProxy;
+import org.templar.ops.config.ConfigException;
+import org.templar.regtest.RegtestNode;
+import picocli.CommandLine;
+
+/** `templar proxy` as a miner types it. */
+@Timeout(120)
+class ProxyCommandTest {
+    private static ProxyCommand parse(String... args) {
+        ProxyCommand cmd = new ProxyCommand();
+        new CommandLine(cmd).parseArgs(args);
+        return cmd;
+    }
+
+    @Test
+    void flagsBecomeTheProxysConfigurationAndBadOnesAreRefusedByName(@TempDir Path dir) {
+        String solo = SoloAndPoolMiningTest.newAddress();
+        String txid = "ab".repeat(32);
+        ProxyConfig c = parse("--node", "http://u:p@127.0.0.1:18443", "--zmq", "tcp://127.0.0.1:28332", "--solo-address",
+                solo, "--listen", "127.0.0.1:0", "--data-dir", dir.toString(), "--exclude-txid", txid,
+                "--exclude-script", "0014" + "00".repeat(20), "--min-fee-rate", "2.5", "--max-block-weight", "400000").config();
+        assertEquals(BitcoinNetwork.REGTEST, c.network());
+        assertEquals(solo, c.soloAddress());
+        assertEquals(Set.of(txid), c.policy().excludedTxids());
+        assertEquals(2.5, c.policy().minFeeRate());
+        assertEquals(400_000, c.policy().maxBlockWeight());
+        assertEquals("tcp://127.0.0.1:28332", c.node().zmqHashblock().orElseThrow());
+
+        ConfigException bad = assertThrows(ConfigException.class, () -> parse("--node", "http://u:p@127.0.0.1:1",
+                "--solo-address", "1BoatSLRHtKNngkdXEeobR76b53LETtpyT").config());
+        assertTrue(bad.getMessage().contains("--solo-address") && bad.getMessage().contains("1BoatSLRHtKNngkdXEeobR76b53LETtpyT"),
+                bad.getMessage());
+        assertTrue(c.pool().isEmpty(), "no pool flags: solo");
+        String key = org.templar.pool.sv2.noise.AuthorityKeyPair.generate(new java.security.SecureRandom()).publicKey().toBase58();
+        ProxyConfig withPool = parse("--node", "http://u:p@127.0.0.1:18443", "--solo-address", solo, "--pool",
+                "127.0.0.1:3336", "--pool-jds", "127.0.0.1:3337", "--pool-authority", key, "--pool-user", "alice").config();
+        var up = withPool.pool().orElseThrow();
+        assertEquals(3336, up.mining().getPort());
+        assertEquals(3337, up.jds().getPort());
+        assertEquals(key, up.authority().toBase58());
+        assertEquals("alice", up.user());
+        ConfigException half = assertThrows(ConfigException.class, () -> parse("--node", "http://u:p@127.0.0.1:1",
+                "--solo-address", solo, "--pool", "127.0.0.1:3336").config());
+        assertTrue(half.getMessage().contains("--pool-jds"), half.getMessage());
+        ConfigException badKey = assertThrows(ConfigException.class, () -> parse("--node", "http://u:p@127.0.0.1:1",
+                "--solo-address", solo, "--pool", "127.0.0.1:3336", "--pool-jds", "127.0.0.1:3337", "--pool-authority",
+                "nope").config());
+        assertTrue(badKey.getMessage().contains("--pool-authority"), badKey.getMessage());
+        ConfigException badTx = assertThrows(ConfigException.class, () -> parse("--node", "http://u:p@127.0.0.1:1",
+                "--solo-address", solo, "--exclude-txid", "xyz").config());
+        assertTrue(badTx.getMessage().contains("xyz"), badTx.getMessage());
+    }
+
+    @Test
+    void theCommandsConfigurationMinesABlockOnTheMinersNode(@TempDir Path dir) throws Exception {
+        String solo = SoloAndPoolMiningTest.newAddress();
+        try (RegtestNode node = RegtestNode.start(RegtestNode.Config.ephemeral())) {
+            ProxyConfig c = parse("--node", "http://" + node.rpcUser() + ":" + node.rpcPassword() + "@127.0.0.1:"
+                    + node.rpcUri().getPort(), "--solo-address", solo, "--listen", "127.0.0.1:0", "--data-dir",
+                    dir.toString()).config();
+            try (TemplarProxy proxy = TemplarProxy.start(c);
+                    CpuMiner m = CpuMiner.start(MinerConfig.of("stratum+tcp://127.0.0.1:" + proxy.sv1Address().getPort(),
+                            "antminer1").withThreads(1).withMaxReconnects(3))) {
+                PoolHarness.await(Duration.ofSeconds(60), () -> node.chain().height() >= 1, "a block reaches the node");
+            }
+            var coinbase = node.chain().coinbaseAt(1).orElseThrow();
+            assertEquals(org.templar.pool.core.Authorizer.planFor(BitcoinNetwork.REGTEST, solo).script().length,
+                    coinbase.getOutput(0).getScriptBytes().length);
+            assertTrue(java.util.Arrays.equals(org.templar.pool.core.Authorizer.planFor(BitcoinNetwork.REGTEST, solo).script(),
+                    coinbase.getOutput(0).getScriptBytes()), "the coinbase pays --solo-address");
+        }
+    }
+}
