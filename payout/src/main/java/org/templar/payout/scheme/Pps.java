@@ -47,7 +47,13 @@ public record Pps(PoolFee fee, boolean fullPay) implements PayoutScheme {
             blocksValue = blocksValue.add(BigInteger.valueOf(f));
         }
         ExactWeight divisor = ExactWeight.of(n).times(ExactWeight.of(rate.networkDifficulty()));
-        long gross = ExactWeight.floorOfProduct(blocksValue, total, divisor).longValueExact();
+        BigInteger value = ExactWeight.floorOfProduct(blocksValue, total, divisor);
+        if (value.compareTo(BigInteger.valueOf(org.templar.payout.coinbase.TxOut.MAX_MONEY)) > 0) {
+            // Only a wrong network difficulty (or a batch of absurd size) gets here.
+            throw new IllegalArgumentException("a PPS batch worth " + value + " sat is more than all bitcoin: network difficulty "
+                    + rate.networkDifficulty() + " is wrong for these shares");
+        }
+        long gross = value.longValueExact();
         PoolFee.Split split = fee.split(gross);
         List<Credit> credits = split.minersSats() == 0 ? List.of() : Apportion.largestRemainder(split.minersSats(), weights);
         return Distribution.of(gross, credits, split.feeSats(), split.donationSats());
