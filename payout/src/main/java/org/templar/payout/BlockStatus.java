@@ -22,7 +22,7 @@ public enum BlockStatus {
      * (Core answers "inconclusive"). It may still win if its branch grows.
      */
     STALE,
-    /** Was accepted, then left the best chain. */
+    /** Was accepted (or stale), then the best chain went another way. */
     ORPHANED,
     /** Buried 100 blocks deep: its coinbase is spendable and can be paid out. */
     MATURE;
@@ -44,7 +44,8 @@ public enum BlockStatus {
             case SUBMITTED:
                 return EnumSet.of(ACCEPTED, REJECTED, STALE);
             case STALE:
-                return EnumSet.of(ACCEPTED);
+                // The chain decides a stale block's fate: its branch wins, or another branch does.
+                return EnumSet.of(ACCEPTED, ORPHANED);
             case REJECTED:
                 return EnumSet.of(ACCEPTED);
             case ACCEPTED:

@@ -232,7 +232,7 @@ public final class Ledger implements AutoCloseable {
         return blockByHash(hash).orElseThrow(() -> new LedgerException("block " + hash + " vanished"));
     }
 
-    private static BlockStatus blockStatus(Connection c, String hash, boolean forUpdate) throws SQLException {
+    static BlockStatus blockStatus(Connection c, String hash, boolean forUpdate) throws SQLException {
         try (PreparedStatement q = c.prepareStatement("SELECT status FROM blocks WHERE block_hash = ?"
                 + (forUpdate ? " FOR UPDATE" : ""))) {
             q.setString(1, hash);
@@ -242,7 +242,7 @@ public final class Ledger implements AutoCloseable {
         }
     }
 
-    private static void insertHistory(Connection c, String hash, BlockStatus status, String reason, Instant at)
+    static void insertHistory(Connection c, String hash, BlockStatus status, String reason, Instant at)
             throws SQLException {
         try (PreparedStatement insert = c.prepareStatement(
                 "INSERT INTO block_status_history (block_hash, status, reason, changed_at) VALUES (?, ?, ?, ?)")) {
@@ -254,7 +254,7 @@ public final class Ledger implements AutoCloseable {
         }
     }
 
-    private void sync(Connection c) throws SQLException {
+    void sync(Connection c) throws SQLException {
         if (config.isH2() && !config.isH2InMemory() && config.syncEachCommit()) {
             try (Statement s = c.createStatement()) {
                 s.execute("CHECKPOINT SYNC");
@@ -266,7 +266,7 @@ public final class Ledger implements AutoCloseable {
      * Rolls back after a failure and, if the database itself failed, takes the connection out of the
      * pool: it may be the thing that broke, and a fresh one is how we get back once the database is.
      */
-    private void abandon(Connection c, Exception failure) {
+    void abandon(Connection c, Exception failure) {
         try {
             c.rollback();
         } catch (SQLException | RuntimeException e) {
@@ -277,7 +277,7 @@ public final class Ledger implements AutoCloseable {
         }
     }
 
-    private static boolean isUniqueViolation(Exception e) {
+    static boolean isUniqueViolation(Exception e) {
         // SQLState 23505 is unique violation in both H2 and PostgreSQL.
         return e instanceof SQLException && "23505".equals(((SQLException) e).getSQLState());
     }
@@ -434,20 +434,20 @@ public final class Ledger implements AutoCloseable {
                 rs.getString(6), instant(rs, 7), BlockStatus.valueOf(rs.getString(8)), rs.getString(9));
     }
 
-    private static Instant instant(ResultSet rs, int column) throws SQLException {
+    static Instant instant(ResultSet rs, int column) throws SQLException {
         OffsetDateTime t = rs.getObject(column, OffsetDateTime.class);
         return t == null ? null : t.toInstant();
     }
 
-    private static OffsetDateTime utc(Instant t) {
+    static OffsetDateTime utc(Instant t) {
         return OffsetDateTime.ofInstant(t, ZoneOffset.UTC);
     }
 
-    private Instant now() {
+    Instant now() {
         return clock.instant().truncatedTo(ChronoUnit.MICROS);
     }
 
-    private void requireOpen() {
+    void requireOpen() {
         if (closed.get()) {
             throw new LedgerException("ledger is closed");
         }
