@@ -49,7 +49,7 @@ class LedgerTest {
     @Test
     void freshDatabaseIsMigratedToTheLatestSchema() {
         try (Ledger ledger = Ledger.open(LedgerConfig.embedded(dir))) {
-            assertEquals("4", schemaVersion(ledger));
+            assertEquals("5", schemaVersion(ledger));
             assertEquals(0, ledger.shareCount());
             assertTrue(ledger.recentBlocks(10).isEmpty());
         }
@@ -68,7 +68,7 @@ class LedgerTest {
             insert.executeUpdate();
         }
         try (Ledger ledger = Ledger.open(config)) {
-            assertEquals("4", schemaVersion(ledger));
+            assertEquals("5", schemaVersion(ledger));
             assertEquals(List.of(old), ledger.sharesFor("alice", 10));
             // The totals table of V3 starts from the shares already there.
             assertEquals(List.of(new WorkerStats("alice.rig1", 1, old.shareDifficulty(), old.time())),
@@ -80,7 +80,7 @@ class LedgerTest {
         }
         // And an up-to-date database opens as it is.
         try (Ledger ledger = Ledger.open(config)) {
-            assertEquals("4", schemaVersion(ledger));
+            assertEquals("5", schemaVersion(ledger));
             assertEquals(2, ledger.shareCount());
         }
     }
@@ -142,7 +142,7 @@ class LedgerTest {
         LedgerConfig pgLike = new LedgerConfig("jdbc:h2:mem:pgmode;MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DB_CLOSE_DELAY=-1",
                 "sa", "", 2, 100, 10, Duration.ofSeconds(5), false);
         try (Ledger ledger = Ledger.open(pgLike)) {
-            assertEquals("4", schemaVersion(ledger));
+            assertEquals("5", schemaVersion(ledger));
             List<CompletableFuture<Void>> acks = new ArrayList<>();
             for (int i = 0; i < 30; i++) {
                 acks.add(ledger.recordShare(TestShares.share("alice.rig" + (i % 2), i)));
