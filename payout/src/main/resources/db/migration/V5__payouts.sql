@@ -35,17 +35,31 @@ CREATE TABLE block_credits (
 
 CREATE INDEX block_credits_account_idx ON block_credits (account);
 
--- Money moves between the columns, never appears: immature (block not yet 100 deep) ->
--- available -> in_payment (in a batch not yet sent) -> paid.
+-- What an in-coinbase block's coinbase actually paid each miner: its part of the block plus any
+-- amount carried for it from earlier blocks. Credits (what was earned) minus these payments is
+-- what the pool's own output kept for the miner: balances.carried_sats.
+CREATE TABLE coinbase_payments (
+    block_hash      CHAR(64)                    NOT NULL REFERENCES block_settlements (block_hash),
+    account         VARCHAR(256)                NOT NULL,
+    sats            BIGINT                      NOT NULL,
+    PRIMARY KEY (block_hash, account),
+    CONSTRAINT coinbase_payment_positive CHECK (sats > 0)
+);
+
+-- Money moves between the columns, never appears. Custodial schemes: immature (block not yet
+-- 100 deep) -> available -> in_payment (in a batch not yet sent) -> paid. In-coinbase schemes:
+-- the miner's own coinbase outputs are immature -> paid; carried is what a coinbase could not pay
+-- (dust, no room) and the next coinbases owe.
 CREATE TABLE balances (
     account         VARCHAR(256)                PRIMARY KEY,
     immature_sats   BIGINT                      NOT NULL,
     available_sats  BIGINT                      NOT NULL,
     in_payment_sats BIGINT                      NOT NULL,
     paid_sats       BIGINT                      NOT NULL,
+    carried_sats    BIGINT                      NOT NULL,
     updated_at      TIMESTAMP(6) WITH TIME ZONE NOT NULL,
     CONSTRAINT balance_nonnegative CHECK (immature_sats >= 0 AND available_sats >= 0
-        AND in_payment_sats >= 0 AND paid_sats >= 0)
+        AND in_payment_sats >= 0 AND paid_sats >= 0 AND carried_sats >= 0)
 );
 
 -- A batch of payments for the operator's wallet to sign (sendmany). PENDING until the operator

@@ -9,9 +9,11 @@ import org.templar.payout.scheme.PayoutScheme.SchemeKind;
  * A block's division as the ledger keeps it.
  *
  * @param credits every account's part, reversed ones included (see {@link #state()})
+ * @param coinbasePayments for in-coinbase schemes, what the coinbase paid each miner (its part
+ *     plus amounts carried from earlier blocks); empty for custodial schemes
  */
 public record BlockSettlement(String blockHash, SchemeKind scheme, long rewardSats, long poolSats, long donationSats,
-        State state, long confirmations, List<Credit> credits) {
+        State state, long confirmations, List<Credit> credits, List<Credit> coinbasePayments) {
     /** Where a settled block's credits stand. */
     public enum State {
         /** Credited as immature: the block is in the chain but under 100 confirmations. */
@@ -27,5 +29,6 @@ public record BlockSettlement(String blockHash, SchemeKind scheme, long rewardSa
         Objects.requireNonNull(scheme, "scheme");
         Objects.requireNonNull(state, "state");
         credits = List.copyOf(credits);
+        coinbasePayments = List.copyOf(coinbasePayments);
     }
 }

@@ -42,7 +42,8 @@ public enum BlockStatus {
             case CANDIDATE:
                 return EnumSet.of(SUBMITTED, ACCEPTED, REJECTED, STALE);
             case SUBMITTED:
-                return EnumSet.of(ACCEPTED, REJECTED, STALE);
+                // ORPHANED: a node took it, but the chain moved on before any answer was recorded.
+                return EnumSet.of(ACCEPTED, REJECTED, STALE, ORPHANED);
             case STALE:
                 // The chain decides a stale block's fate: its branch wins, or another branch does.
                 return EnumSet.of(ACCEPTED, ORPHANED);

@@ -15,6 +15,7 @@ import java.util.function.Function;
 import org.templar.payout.scheme.Credit;
 import org.templar.payout.scheme.Distribution;
 import org.templar.payout.scheme.PayoutScheme.SchemeKind;
+import org.templar.payout.scheme.Tides;
 
 /**
  * Credits, balances, block maturity and payout batches, in the ledger's database.
@@ -39,8 +40,10 @@ public final class PayoutLedger {
     // ---------------------------------------------------------------- blocks
 
     /**
-     * Records how a scheme divided a block the ledger holds, crediting each account's immature
-     * balance.
+     * Records how a scheme divided a block the ledger holds. Custodial schemes credit each
+     * account's immature balance. In-coinbase schemes (SOLO here) are taken to have paid every
+     * credit in the coinbase itself; TIDES, which may carry, records its plan with
+     * {@link #creditCoinbase}.
      *
      * @return true if credited now; false if this very distribution was already recorded
      * @throws IllegalStateException if the block was already settled differently, or was orphaned
@@ -48,10 +51,29 @@ public final class PayoutLedger {
     public boolean credit(String blockHash, SchemeKind scheme, Distribution distribution) {
         Objects.requireNonNull(scheme, "scheme");
         Objects.requireNonNull(distribution, "distribution");
+        return settle(blockHash, scheme, distribution, scheme.paysInCoinbase() ? distribution.credits() : List.of());
+    }
+
+    /**
+     * Records a block mined on a TIDES job: what the window earned ({@code plan.earned()}) and what
+     * its coinbase paid ({@code plan.paid()}). The difference per account, earned minus paid, is
+     * added to (or, when the coinbase paid amounts carried before, taken from) the account's carried
+     * balance, which {@link #carried()} hands to the next plan.
+     */
+    public boolean creditCoinbase(String blockHash, Tides.CoinbasePlan plan) {
+        Objects.requireNonNull(plan, "plan");
+        return settle(blockHash, SchemeKind.TIDES, plan.earned(), plan.paid());
+    }
+
+    private boolean settle(String blockHash, SchemeKind scheme, Distribution distribution, List<Credit> payments) {
         String hash = normalize(blockHash);
         for (Credit c : distribution.credits()) {
             ensureAccount(c.account());
         }
+        for (Credit c : payments) {
+            ensureAccount(c.account());
+        }
+        List<Credit> paid = sortedByAccount(payments);
         return inTransaction("credit block " + hash, c -> {
             BlockStatus status = Ledger.blockStatus(c, hash, true);
             if (status == null) {
@@ -61,7 +83,8 @@ public final class PayoutLedger {
             if (existing.isPresent()) {
                 BlockSettlement s = existing.get();
                 if (s.scheme() == scheme && s.rewardSats() == distribution.rewardSats() && s.poolSats() == distribution.poolSats()
-                        && s.donationSats() == distribution.donationSats() && s.credits().equals(distribution.credits())) {
+                        && s.donationSats() == distribution.donationSats() && s.credits().equals(distribution.credits())
+                        && s.coinbasePayments().equals(paid)) {
                     return false;
                 }
                 throw new IllegalStateException("block " + hash + " is already settled differently: " + s);
@@ -83,32 +106,83 @@ public final class PayoutLedger {
                 insert.setObject(8, Ledger.utc(now));
                 insert.executeUpdate();
             }
-            try (PreparedStatement insert = c.prepareStatement(
-                    "INSERT INTO block_credits (block_hash, account, sats) VALUES (?, ?, ?)");
-                    PreparedStatement balance = c.prepareStatement(
-                            "UPDATE balances SET immature_sats = immature_sats + ?, updated_at = ? WHERE account = ?")) {
-                for (Credit credit : distribution.credits()) {
-                    insert.setString(1, hash);
-                    insert.setString(2, credit.account());
-                    insert.setLong(3, credit.sats());
-                    insert.addBatch();
-                    balance.setLong(1, credit.sats());
-                    balance.setObject(2, Ledger.utc(now));
-                    balance.setString(3, credit.account());
-                    balance.addBatch();
-                }
-                insert.executeBatch();
-                balance.executeBatch();
+            insertCredits(c, "block_credits", hash, distribution.credits());
+            insertCredits(c, "coinbase_payments", hash, paid);
+            if (scheme.paysInCoinbase()) {
+                // The coinbase outputs are the miners' own immature coins; the rest is carried.
+                adjust(c, "immature_sats", paid, 1);
+                adjust(c, "carried_sats", distribution.credits(), 1);
+                adjust(c, "carried_sats", paid, -1);
+            } else {
+                adjust(c, "immature_sats", distribution.credits(), 1);
             }
             return true;
         });
     }
 
+    private static void insertCredits(Connection c, String table, String hash, List<Credit> credits) throws SQLException {
+        try (PreparedStatement insert = c.prepareStatement("INSERT INTO " + table + " (block_hash, account, sats) VALUES (?, ?, ?)")) {
+            for (Credit credit : credits) {
+                insert.setString(1, hash);
+                insert.setString(2, credit.account());
+                insert.setLong(3, credit.sats());
+                insert.addBatch();
+            }
+            if (!credits.isEmpty()) {
+                insert.executeBatch();
+            }
+        }
+    }
+
+    /** Adds {@code sign ×} each credit to one balance column. Columns are constants of this class, never input. */
+    private void adjust(Connection c, String column, List<Credit> credits, int sign) throws SQLException {
+        try (PreparedStatement update = c.prepareStatement(
+                "UPDATE balances SET " + column + " = " + column + " + ?, updated_at = ? WHERE account = ?")) {
+            for (Credit credit : credits) {
+                update.setLong(1, sign * credit.sats());
+                update.setObject(2, Ledger.utc(ledger.now()));
+                update.setString(3, credit.account());
+                update.addBatch();
+            }
+            if (!credits.isEmpty()) {
+                update.executeBatch();
+            }
+        }
+    }
+
+    private static List<Credit> sortedByAccount(List<Credit> credits) {
+        List<Credit> sorted = new ArrayList<>(credits);
+        sorted.sort(java.util.Comparator.comparing(Credit::account));
+        return List.copyOf(sorted);
+    }
+
+    /**
+     * What the pool owes in-coinbase miners from earlier blocks, sorted by account: the carry the
+     * next TIDES plan starts from.
+     */
+    public List<Credit> carried() {
+        ledger.requireOpen();
+        try (Connection c = ledger.dataSource().getConnection();
+                PreparedStatement q = c.prepareStatement(
+                        "SELECT account, carried_sats FROM balances WHERE carried_sats > 0 ORDER BY account")) {
+            List<Credit> carried = new ArrayList<>();
+            try (ResultSet rs = q.executeQuery()) {
+                while (rs.next()) {
+                    carried.add(new Credit(rs.getString(1), rs.getLong(2)));
+                }
+            }
+            return carried;
+        } catch (SQLException e) {
+            throw new LedgerException("cannot read carried balances: " + e.getMessage(), e);
+        }
+    }
+
     /**
      * What the node says of a block in its best chain: {@code confirmations} (Core's
      * {@code getblockheader} field, >= 1). The block becomes ACCEPTED; at 100 it becomes MATURE and
-     * its credits available (custodial schemes) or paid (in-coinbase schemes, whose coinbase paid
-     * the miners). Repeating a call, or calling with fewer confirmations than before, changes nothing.
+     * its credits available (custodial schemes) or its coinbase payments paid (in-coinbase
+     * schemes). Repeating a call, or calling with fewer confirmations than before, changes nothing.
+     * A tracker confirms blocks in ascending height, the order in which they mature.
      *
      * @return the settlement as it now stands, empty if the block was never credited
      */
@@ -134,20 +208,14 @@ public final class PayoutLedger {
             if (settlement.isEmpty() || settlement.get().state() != BlockSettlement.State.CREDITED) {
                 return null;
             }
-            Instant now = ledger.now();
+            BlockSettlement s = settlement.get();
             if (mature) {
-                // In-coinbase schemes: the coinbase paid the miners; custodial: the pool now holds it.
-                String to = settlement.get().scheme().paysInCoinbase() ? "paid_sats" : "available_sats";
-                try (PreparedStatement move = c.prepareStatement("UPDATE balances SET immature_sats = immature_sats - ?, "
-                        + to + " = " + to + " + ?, updated_at = ? WHERE account = ?")) {
-                    for (Credit credit : settlement.get().credits()) {
-                        move.setLong(1, credit.sats());
-                        move.setLong(2, credit.sats());
-                        move.setObject(3, Ledger.utc(now));
-                        move.setString(4, credit.account());
-                        move.addBatch();
-                    }
-                    move.executeBatch();
+                if (s.scheme().paysInCoinbase()) {
+                    adjust(c, "immature_sats", s.coinbasePayments(), -1);
+                    adjust(c, "paid_sats", s.coinbasePayments(), 1);
+                } else {
+                    adjust(c, "immature_sats", s.credits(), -1);
+                    adjust(c, "available_sats", s.credits(), 1);
                 }
             }
             try (PreparedStatement update = c.prepareStatement("UPDATE block_settlements SET state = ?, "
@@ -155,7 +223,7 @@ public final class PayoutLedger {
                 update.setString(1, mature ? "MATURE" : "CREDITED");
                 update.setLong(2, confirmations);
                 update.setLong(3, confirmations);
-                update.setObject(4, Ledger.utc(now));
+                update.setObject(4, Ledger.utc(ledger.now()));
                 update.setString(5, hash);
                 update.executeUpdate();
             }
@@ -166,7 +234,9 @@ public final class PayoutLedger {
 
     /**
      * The block left the best chain (or a stale block's branch lost): it becomes ORPHANED and its
-     * credits are reversed, the rows kept and marked. Idempotent.
+     * credits are reversed, the rows kept and marked. Idempotent. For in-coinbase schemes the
+     * carried balances are restored to what they were before the block, so a tracker orphans blocks
+     * from the highest down (a block's coinbase may have paid what an earlier one carried).
      *
      * @throws IllegalStateException for a mature block: a reorganisation 100 blocks deep is not
      *     something to settle automatically; the operator must look
@@ -188,17 +258,15 @@ public final class PayoutLedger {
             if (settlement.isEmpty() || settlement.get().state() == BlockSettlement.State.REVERSED) {
                 return null;
             }
-            Instant now = ledger.now();
-            try (PreparedStatement take = c.prepareStatement(
-                    "UPDATE balances SET immature_sats = immature_sats - ?, updated_at = ? WHERE account = ?")) {
-                for (Credit credit : settlement.get().credits()) {
-                    take.setLong(1, credit.sats());
-                    take.setObject(2, Ledger.utc(now));
-                    take.setString(3, credit.account());
-                    take.addBatch();
-                }
-                take.executeBatch();
+            BlockSettlement s = settlement.get();
+            if (s.scheme().paysInCoinbase()) {
+                adjust(c, "immature_sats", s.coinbasePayments(), -1);
+                adjust(c, "carried_sats", s.coinbasePayments(), 1);
+                adjust(c, "carried_sats", s.credits(), -1);
+            } else {
+                adjust(c, "immature_sats", s.credits(), -1);
             }
+            Instant now = ledger.now();
             try (PreparedStatement mark = c.prepareStatement("UPDATE block_credits SET reversed_at = ? WHERE block_hash = ?");
                     PreparedStatement state = c.prepareStatement(
                             "UPDATE block_settlements SET state = 'REVERSED', updated_at = ? WHERE block_hash = ?")) {
@@ -270,7 +338,16 @@ public final class PayoutLedger {
                 }
             }
         }
-        return Optional.of(new BlockSettlement(hash, scheme, reward, pool, donation, state, confirmations, credits));
+        List<Credit> payments = new ArrayList<>();
+        try (PreparedStatement q = c.prepareStatement("SELECT account, sats FROM coinbase_payments WHERE block_hash = ? ORDER BY account")) {
+            q.setString(1, hash);
+            try (ResultSet rs = q.executeQuery()) {
+                while (rs.next()) {
+                    payments.add(new Credit(rs.getString(1), rs.getLong(2)));
+                }
+            }
+        }
+        return Optional.of(new BlockSettlement(hash, scheme, reward, pool, donation, state, confirmations, credits, payments));
     }
 
     // ---------------------------------------------------------------- balances
@@ -279,11 +356,11 @@ public final class PayoutLedger {
         Objects.requireNonNull(account, "account");
         ledger.requireOpen();
         try (Connection c = ledger.dataSource().getConnection();
-                PreparedStatement q = c.prepareStatement("SELECT immature_sats, available_sats, in_payment_sats, paid_sats "
-                        + "FROM balances WHERE account = ?")) {
+                PreparedStatement q = c.prepareStatement("SELECT immature_sats, available_sats, in_payment_sats, paid_sats, "
+                        + "carried_sats FROM balances WHERE account = ?")) {
             q.setString(1, account);
             try (ResultSet rs = q.executeQuery()) {
-                return rs.next() ? new Balance(account, rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getLong(4))
+                return rs.next() ? new Balance(account, rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getLong(5))
                         : Balance.empty(account);
             }
         } catch (SQLException e) {
@@ -308,7 +385,7 @@ public final class PayoutLedger {
                 }
             }
             try (PreparedStatement insert = c.prepareStatement("INSERT INTO balances (account, immature_sats, available_sats, "
-                    + "in_payment_sats, paid_sats, updated_at) VALUES (?, 0, 0, 0, 0, ?)")) {
+                    + "in_payment_sats, paid_sats, carried_sats, updated_at) VALUES (?, 0, 0, 0, 0, 0, ?)")) {
                 insert.setString(1, account);
                 insert.setObject(2, Ledger.utc(ledger.now()));
                 insert.executeUpdate();

@@ -28,6 +28,8 @@ import org.templar.payout.scheme.FoundBlock;
 import org.templar.payout.scheme.PayoutScheme.SchemeKind;
 import org.templar.payout.scheme.PoolFee;
 import org.templar.payout.scheme.Pplns;
+import org.templar.payout.scheme.Solo;
+import org.templar.payout.scheme.Tides;
 import org.templar.payout.scheme.WindowShare;
 
 /**
@@ -80,18 +82,18 @@ abstract class PayoutLedgerContract {
         assertTrue(payouts.credit(hash, SchemeKind.PPLNS, d));
         assertFalse(payouts.credit(hash, SchemeKind.PPLNS, d), "crediting again changes nothing");
         assertThrows(IllegalStateException.class, () -> payouts.credit(hash, SchemeKind.PROP, d));
-        assertEquals(new Balance("alice", 3_712_500_000L, 0, 0, 0), payouts.balance("alice"));
+        assertEquals(new Balance("alice", 3_712_500_000L, 0, 0, 0, 0), payouts.balance("alice"));
 
         payouts.confirm(hash, 1);
         assertEquals(BlockStatus.ACCEPTED, ledger.blockByHash(hash).orElseThrow().status());
         payouts.confirm(hash, 99);
-        assertEquals(new Balance("bob", 1_237_500_000L, 0, 0, 0), payouts.balance("bob"));
+        assertEquals(new Balance("bob", 1_237_500_000L, 0, 0, 0, 0), payouts.balance("bob"));
         BlockSettlement s = payouts.confirm(hash, 100).orElseThrow();
         assertEquals(BlockSettlement.State.MATURE, s.state());
         assertEquals(BlockStatus.MATURE, ledger.blockByHash(hash).orElseThrow().status());
         payouts.confirm(hash, 140); // the tracker runs again after a restart
-        assertEquals(new Balance("alice", 0, 3_712_500_000L, 0, 0), payouts.balance("alice"));
-        assertEquals(new Balance("bob", 0, 1_237_500_000L, 0, 0), payouts.balance("bob"));
+        assertEquals(new Balance("alice", 0, 3_712_500_000L, 0, 0, 0), payouts.balance("alice"));
+        assertEquals(new Balance("bob", 0, 1_237_500_000L, 0, 0, 0), payouts.balance("bob"));
         assertEquals(50_000_000L, s.poolSats());
     }
 
@@ -127,14 +129,46 @@ abstract class PayoutLedgerContract {
     }
 
     @Test
-    void inCoinbaseCreditsArePaidAtMaturityNotHeld() {
+    void soloCoinbasePaymentsArePaidAtMaturityNotHeld() {
         String hash = block(5);
-        Distribution d = Distribution.of(5_000_000_000L, List.of(new Credit("alice", 4_000_000_000L),
-                new Credit("bob", 900_000_000L)), 100_000_000L, 0);
-        payouts.credit(hash, SchemeKind.TIDES, d);
+        Distribution d = new Solo(PoolFee.percent("2", "0")).distribute(new FoundBlock(5_000_000_000L, 1, "alice"), List.of());
+        payouts.credit(hash, SchemeKind.SOLO, d);
+        assertEquals(new Balance("alice", 4_900_000_000L, 0, 0, 0, 0), payouts.balance("alice"));
         payouts.confirm(hash, 100);
-        assertEquals(new Balance("alice", 0, 0, 0, 4_000_000_000L), payouts.balance("alice"));
+        assertEquals(new Balance("alice", 0, 0, 0, 4_900_000_000L, 0), payouts.balance("alice"));
         assertEquals(Optional.empty(), payouts.createBatch(1, ADDRESSES), "nothing custodial to pay");
+    }
+
+    @Test
+    void tidesCarriesAreKeptUntilACoinbasePaysThemAndRestoredWhenThatBlockIsOrphaned() {
+        // The worked example of SchemeExamplesTest: 1000 sat, a 4 b 3 c 2 d 1, room for two miners.
+        byte[] pool = new byte[22];
+        Tides tides = new Tides(PoolFee.NONE, 1, 50, pool, Optional.empty());
+        List<WindowShare> shares = List.of(WindowShare.of("a", 4), WindowShare.of("b", 3), WindowShare.of("c", 2),
+                WindowShare.of("d", 1));
+        Tides.OutputScripts scripts = account -> Optional.of(new byte[22]);
+
+        String first = block(10);
+        Tides.CoinbasePlan plan1 = tides.plan(1000, 10, "a", shares, payouts.carried(), scripts, 93);
+        assertTrue(payouts.creditCoinbase(first, plan1));
+        assertFalse(payouts.creditCoinbase(first, plan1));
+        assertEquals(List.of(new Credit("c", 200), new Credit("d", 100)), payouts.carried());
+        assertEquals(new Balance("a", 400, 0, 0, 0, 0), payouts.balance("a"));
+
+        String second = block(11);
+        Tides.CoinbasePlan plan2 = tides.plan(1000, 10, "a", shares, payouts.carried(), scripts, 93);
+        payouts.creditCoinbase(second, plan2);
+        // c was paid 400 (200 earned now + 200 carried), b's 300 and d's 200 are carried.
+        assertEquals(List.of(new Credit("b", 300), new Credit("d", 200)), payouts.carried());
+        assertEquals(new Balance("c", 400, 0, 0, 0, 0), payouts.balance("c"));
+
+        payouts.orphan(second, "reorganised away");
+        assertEquals(List.of(new Credit("c", 200), new Credit("d", 100)), payouts.carried(), "back to after the first block");
+        assertEquals(new Balance("c", 0, 0, 0, 0, 200), payouts.balance("c"));
+
+        payouts.confirm(first, 100);
+        assertEquals(new Balance("a", 0, 0, 0, 400, 0), payouts.balance("a"));
+        assertEquals(new Balance("d", 0, 0, 0, 0, 100), payouts.balance("d"));
     }
 
     @Test
@@ -148,7 +182,7 @@ abstract class PayoutLedgerContract {
         assertEquals(List.of(new PayoutBatch.Item("alice", ALICE_ADDRESS, 3_712_500_000L)), batch.items());
         assertEquals("{\"jsonrpc\":\"1.0\",\"id\":\"templar-payout-" + batch.id() + "\",\"method\":\"sendmany\",\"params\":[\"\","
                 + "{\"" + ALICE_ADDRESS + "\":37.12500000}]}", batch.sendManyRequest());
-        assertEquals(new Balance("alice", 0, 0, 3_712_500_000L, 0), payouts.balance("alice"));
+        assertEquals(new Balance("alice", 0, 0, 3_712_500_000L, 0, 0), payouts.balance("alice"));
         assertEquals(Optional.empty(), payouts.createBatch(2_000_000_000L, ADDRESSES), "alice's balance is already in a batch");
 
         String txid = "ab".repeat(32);
@@ -156,7 +190,7 @@ abstract class PayoutLedgerContract {
         assertEquals(PayoutBatch.State.SENT, payouts.markSent(batch.id(), txid.toUpperCase()).state());
         assertThrows(IllegalStateException.class, () -> payouts.markSent(batch.id(), "cd".repeat(32)));
         assertThrows(IllegalStateException.class, () -> payouts.cancel(batch.id()));
-        assertEquals(new Balance("alice", 0, 0, 0, 3_712_500_000L), payouts.balance("alice"));
+        assertEquals(new Balance("alice", 0, 0, 0, 3_712_500_000L, 0), payouts.balance("alice"));
     }
 
     @Test
@@ -168,7 +202,7 @@ abstract class PayoutLedgerContract {
         assertEquals(2, batch.items().size());
         assertEquals(PayoutBatch.State.CANCELLED, payouts.cancel(batch.id()).state());
         payouts.cancel(batch.id());
-        assertEquals(new Balance("bob", 0, 1_237_500_000L, 0, 0), payouts.balance("bob"));
+        assertEquals(new Balance("bob", 0, 1_237_500_000L, 0, 0, 0), payouts.balance("bob"));
         assertThrows(IllegalStateException.class, () -> payouts.markSent(batch.id(), "ab".repeat(32)));
         PayoutBatch again = payouts.createBatch(1, ADDRESSES).orElseThrow();
         assertEquals(batch.totalSats(), again.totalSats());

@@ -26,7 +26,7 @@ public interface PayoutScheme {
 
     /** The schemes, by their configuration names. */
     enum SchemeKind {
-        SOLO(false),
+        SOLO(true),
         PPLNS(false),
         PROP(false),
         PPS(false),
