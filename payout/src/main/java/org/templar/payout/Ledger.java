@@ -45,9 +45,9 @@ public final class Ledger implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Ledger.class);
     private static final long CLOSE_TIMEOUT_MILLIS = 30_000;
 
-    private static final String SHARE_COLUMNS = "worker, user_name, worker_name, job_id, channel_id, share_difficulty, "
+    static final String SHARE_COLUMNS = "worker, user_name, worker_name, job_id, channel_id, share_difficulty, "
             + "achieved_difficulty, share_hash, block_candidate, payout_mode, submitted_at";
-    private static final String BLOCK_COLUMNS = "height, block_hash, worker, user_name, reward_sats, "
+    static final String BLOCK_COLUMNS = "height, block_hash, worker, user_name, reward_sats, "
             + "payout_destination, found_at, status, reason";
 
     private final LedgerConfig config;
@@ -424,12 +424,12 @@ public final class Ledger implements AutoCloseable {
         }
     }
 
-    private static ShareRecord readShare(ResultSet rs) throws SQLException {
+    static ShareRecord readShare(ResultSet rs) throws SQLException {
         return new ShareRecord(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
                 rs.getDouble(6), rs.getDouble(7), rs.getString(8), rs.getBoolean(9), rs.getString(10), instant(rs, 11));
     }
 
-    private static BlockRecord readBlock(ResultSet rs) throws SQLException {
+    static BlockRecord readBlock(ResultSet rs) throws SQLException {
         return new BlockRecord(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getLong(5),
                 rs.getString(6), instant(rs, 7), BlockStatus.valueOf(rs.getString(8)), rs.getString(9));
     }

@@ -15,7 +15,9 @@ import java.util.function.Function;
 import org.templar.payout.scheme.Credit;
 import org.templar.payout.scheme.Distribution;
 import org.templar.payout.scheme.PayoutScheme.SchemeKind;
+import org.templar.payout.scheme.ExactWeight;
 import org.templar.payout.scheme.Tides;
+import org.templar.payout.scheme.WindowShare;
 
 /**
  * Credits, balances, block maturity and payout batches, in the ledger's database.
@@ -348,6 +350,102 @@ public final class PayoutLedger {
             }
         }
         return Optional.of(new BlockSettlement(hash, scheme, reward, pool, donation, state, confirmations, credits, payments));
+    }
+
+    // ---------------------------------------------------------------- what schemes read
+
+    /** Blocks whose fate the chain has not settled yet, lowest first: what a tracker follows. */
+    public List<BlockRecord> blocksToFollow() {
+        ledger.requireOpen();
+        try (Connection c = ledger.dataSource().getConnection();
+                PreparedStatement q = c.prepareStatement("SELECT " + Ledger.BLOCK_COLUMNS + " FROM blocks "
+                        + "WHERE status IN ('SUBMITTED', 'STALE', 'REJECTED', 'ACCEPTED') ORDER BY height, id")) {
+            List<BlockRecord> blocks = new ArrayList<>();
+            try (ResultSet rs = q.executeQuery()) {
+                while (rs.next()) {
+                    blocks.add(Ledger.readBlock(rs));
+                }
+            }
+            return blocks;
+        } catch (SQLException e) {
+            throw new LedgerException("cannot read the blocks to follow: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The newest pool-mode shares accepted at or before {@code upTo} whose difficulty adds up to at
+     * least {@code needed} (fewer if the ledger holds fewer), oldest first: the input of PPLNS
+     * and TIDES windows, which cut the oldest share exactly themselves. Read newest first in pages,
+     * so a window costs what it holds, not the whole table.
+     */
+    public List<WindowShare> windowEndingAt(Instant upTo, ExactWeight needed) {
+        Objects.requireNonNull(upTo, "upTo");
+        Objects.requireNonNull(needed, "needed");
+        List<WindowShare> newestFirst = new ArrayList<>();
+        ExactWeight have = ExactWeight.ZERO;
+        ledger.requireOpen();
+        try (Connection c = ledger.dataSource().getConnection();
+                PreparedStatement q = c.prepareStatement("SELECT " + Ledger.SHARE_COLUMNS + ", id FROM shares "
+                        + "WHERE payout_mode = 'pool' AND submitted_at <= ? AND id < ? ORDER BY id DESC FETCH FIRST 10000 ROWS ONLY")) {
+            long before = Long.MAX_VALUE;
+            while (have.compareTo(needed) < 0) {
+                q.setObject(1, Ledger.utc(upTo));
+                q.setLong(2, before);
+                int rows = 0;
+                try (ResultSet rs = q.executeQuery()) {
+                    while (rs.next() && have.compareTo(needed) < 0) {
+                        WindowShare share = WindowShare.of(Ledger.readShare(rs));
+                        newestFirst.add(share);
+                        have = have.plus(ExactWeight.of(share.difficulty()));
+                        before = rs.getLong(12);
+                        rows++;
+                    }
+                }
+                if (rows == 0) {
+                    break;
+                }
+            }
+        } catch (SQLException e) {
+            throw new LedgerException("cannot read the share window: " + e.getMessage(), e);
+        }
+        java.util.Collections.reverse(newestFirst);
+        return newestFirst;
+    }
+
+    /** Pool-mode shares accepted after {@code after} and at or before {@code upTo}, oldest first: a PROP round. */
+    public List<WindowShare> round(Instant after, Instant upTo) {
+        ledger.requireOpen();
+        try (Connection c = ledger.dataSource().getConnection();
+                PreparedStatement q = c.prepareStatement("SELECT " + Ledger.SHARE_COLUMNS + " FROM shares "
+                        + "WHERE payout_mode = 'pool' AND submitted_at > ? AND submitted_at <= ? ORDER BY id")) {
+            q.setObject(1, Ledger.utc(after));
+            q.setObject(2, Ledger.utc(upTo));
+            List<WindowShare> shares = new ArrayList<>();
+            try (ResultSet rs = q.executeQuery()) {
+                while (rs.next()) {
+                    shares.add(WindowShare.of(Ledger.readShare(rs)));
+                }
+            }
+            return shares;
+        } catch (SQLException e) {
+            throw new LedgerException("cannot read the round's shares: " + e.getMessage(), e);
+        }
+    }
+
+    /** When the pool's block before {@code block} was found (the start of its PROP round), or empty for the first. */
+    public Optional<Instant> previousBlockFoundAt(BlockRecord block) {
+        ledger.requireOpen();
+        try (Connection c = ledger.dataSource().getConnection();
+                PreparedStatement q = c.prepareStatement("SELECT MAX(found_at) FROM blocks WHERE found_at < ? "
+                        + "AND status NOT IN ('REJECTED', 'ORPHANED', 'CANDIDATE')")) {
+            q.setObject(1, Ledger.utc(block.foundAt()));
+            try (ResultSet rs = q.executeQuery()) {
+                rs.next();
+                return Optional.ofNullable(Ledger.instant(rs, 1));
+            }
+        } catch (SQLException e) {
+            throw new LedgerException("cannot read the previous block: " + e.getMessage(), e);
+        }
     }
 
     // ---------------------------------------------------------------- balances

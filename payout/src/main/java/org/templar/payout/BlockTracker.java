@@ -1,0 +1,113 @@
+package org.templar.payout;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.templar.payout.scheme.Distribution;
+import org.templar.payout.scheme.FoundBlock;
+import org.templar.payout.scheme.PayoutScheme;
+import org.templar.payout.scheme.PayoutScheme.SchemeKind;
+import org.templar.payout.scheme.Pplns;
+import org.templar.payout.scheme.WindowShare;
+
+/**
+ * Follows the pool's blocks on the node until the chain has decided them: credits a block when it
+ * first shows up in the best chain, matures it at 100 confirmations, orphans it once the chain is
+ * {@code orphanDepth} blocks past its height without it.
+ *
+ * <p>Every step goes through {@link PayoutLedger}, whose steps are idempotent, so {@link #poll()}
+ * can run on a timer, after a restart, or on another pool instance, and a crash between two steps
+ * only means the next poll does the rest. Confirmations are applied lowest block first and orphans
+ * highest first (see {@link PayoutLedger#confirm} and {@link PayoutLedger#orphan}).
+ *
+ * <p>TIDES blocks are credited when found, with the plan their coinbase was built from (that plan
+ * cannot be recomputed later: the carries have moved on); this tracker only follows their fate.
+ */
+public final class BlockTracker {
+    private static final Logger log = LoggerFactory.getLogger(BlockTracker.class);
+
+    /** What the tracker asks the node; an adapter over Core's {@code getblockheader} and {@code getblockcount}. */
+    public interface ChainView {
+        /**
+         * The node's header of the block, empty if the node does not know it.
+         *
+         * @return confirmations as Core reports them: >= 1 in the best chain, -1 on a side branch
+         */
+        Optional<Header> header(String blockHash);
+
+        /** Height of the node's best chain. */
+        long tipHeight();
+
+        record Header(long confirmations, double difficulty) {}
+    }
+
+    /** What one poll did, for logs and tests. */
+    public record Report(int credited, int confirmed, int orphaned) {}
+
+    private final PayoutLedger payouts;
+    private final ChainView chain;
+    private final PayoutScheme scheme;
+    private final int orphanDepth;
+
+    /**
+     * @param orphanDepth how far the chain must have moved past a block that is not in it before the
+     *     block is given up: a stale block's branch can still win until then
+     */
+    public BlockTracker(PayoutLedger payouts, ChainView chain, PayoutScheme scheme, int orphanDepth) {
+        this.payouts = Objects.requireNonNull(payouts, "payouts");
+        this.chain = Objects.requireNonNull(chain, "chain");
+        this.scheme = Objects.requireNonNull(scheme, "scheme");
+        if (orphanDepth < 1) {
+            throw new IllegalArgumentException("orphan depth must be at least 1: " + orphanDepth);
+        }
+        this.orphanDepth = orphanDepth;
+    }
+
+    public Report poll() {
+        long tip = chain.tipHeight();
+        int credited = 0;
+        int confirmed = 0;
+        List<BlockRecord> lost = new ArrayList<>();
+        for (BlockRecord block : payouts.blocksToFollow()) {
+            Optional<ChainView.Header> header = chain.header(block.hash());
+            if (header.isPresent() && header.get().confirmations() >= 1) {
+                if (scheme.kind() != SchemeKind.TIDES && payouts.settlement(block.hash()).isEmpty()) {
+                    payouts.credit(block.hash(), scheme.kind(), distribute(block, header.get().difficulty()));
+                    credited++;
+                }
+                payouts.confirm(block.hash(), header.get().confirmations());
+                confirmed++;
+            } else if (tip >= block.height() + orphanDepth && (header.isPresent() || block.status() != BlockStatus.REJECTED)) {
+                // A REJECTED block the node does not even know was never in any chain: nothing to orphan.
+                lost.add(block);
+            }
+        }
+        for (int i = lost.size() - 1; i >= 0; i--) {
+            BlockRecord block = lost.get(i);
+            payouts.orphan(block.hash(), "not in the best chain " + (tip - block.height()) + " blocks later");
+            log.warn("block {} at height {} orphaned; its credits are reversed", block.hash(), block.height());
+        }
+        return new Report(credited, confirmed, lost.size());
+    }
+
+    private Distribution distribute(BlockRecord block, double networkDifficulty) {
+        FoundBlock found = new FoundBlock(block.rewardSats(), networkDifficulty, block.user());
+        List<WindowShare> shares;
+        switch (scheme.kind()) {
+            case PPLNS:
+                shares = payouts.windowEndingAt(block.foundAt(), ((Pplns) scheme).windowLength(networkDifficulty));
+                break;
+            case PROP:
+                Instant start = payouts.previousBlockFoundAt(block).orElse(Instant.EPOCH);
+                shares = payouts.round(start, block.foundAt());
+                break;
+            default:
+                shares = List.of(); // SOLO, PPS and FPPS do not look at shares
+        }
+        return scheme.distribute(found, shares);
+    }
+}
