@@ -74,24 +74,36 @@ public final class BlockTracker {
         List<BlockRecord> lost = new ArrayList<>();
         for (BlockRecord block : payouts.blocksToFollow()) {
             Optional<ChainView.Header> header = chain.header(block.hash());
-            if (header.isPresent() && header.get().confirmations() >= 1) {
-                if (scheme.kind() != SchemeKind.TIDES && payouts.settlement(block.hash()).isEmpty()) {
-                    payouts.credit(block.hash(), scheme.kind(), distribute(block, header.get().difficulty()));
-                    credited++;
+            try {
+                if (header.isPresent() && header.get().confirmations() >= 1) {
+                    if (scheme.kind() != SchemeKind.TIDES && payouts.settlement(block.hash()).isEmpty()) {
+                        payouts.credit(block.hash(), scheme.kind(), distribute(block, header.get().difficulty()));
+                        credited++;
+                    }
+                    payouts.confirm(block.hash(), header.get().confirmations());
+                    confirmed++;
+                } else if (tip >= block.height() + orphanDepth && (header.isPresent() || block.status() != BlockStatus.REJECTED)) {
+                    // A REJECTED block the node does not even know was never in any chain: nothing to orphan.
+                    lost.add(block);
                 }
-                payouts.confirm(block.hash(), header.get().confirmations());
-                confirmed++;
-            } else if (tip >= block.height() + orphanDepth && (header.isPresent() || block.status() != BlockStatus.REJECTED)) {
-                // A REJECTED block the node does not even know was never in any chain: nothing to orphan.
-                lost.add(block);
+            } catch (IllegalStateException e) {
+                // The ledger refused a move (e.g. settled differently before): one block needing the
+                // operator must not stop every other block from being followed.
+                log.error("block {} at height {} needs the operator: {}", block.hash(), block.height(), e.getMessage());
             }
         }
+        int orphaned = 0;
         for (int i = lost.size() - 1; i >= 0; i--) {
             BlockRecord block = lost.get(i);
-            payouts.orphan(block.hash(), "not in the best chain " + (tip - block.height()) + " blocks later");
-            log.warn("block {} at height {} orphaned; its credits are reversed", block.hash(), block.height());
+            try {
+                payouts.orphan(block.hash(), "not in the best chain " + (tip - block.height()) + " blocks later");
+                orphaned++;
+                log.warn("block {} at height {} orphaned; its credits are reversed", block.hash(), block.height());
+            } catch (IllegalStateException e) {
+                log.error("block {} at height {} needs the operator: {}", block.hash(), block.height(), e.getMessage());
+            }
         }
-        return new Report(credited, confirmed, lost.size());
+        return new Report(credited, confirmed, orphaned);
     }
 
     private Distribution distribute(BlockRecord block, double networkDifficulty) {
