@@ -16,6 +16,7 @@ import org.templar.payout.scheme.Credit;
 import org.templar.payout.scheme.Distribution;
 import org.templar.payout.scheme.PayoutScheme.SchemeKind;
 import org.templar.payout.scheme.ExactWeight;
+import org.templar.payout.scheme.Pps;
 import org.templar.payout.scheme.Tides;
 import org.templar.payout.scheme.WindowShare;
 
@@ -350,6 +351,109 @@ public final class PayoutLedger {
             }
         }
         return Optional.of(new BlockSettlement(hash, scheme, reward, pool, donation, state, confirmations, credits, payments));
+    }
+
+    // ---------------------------------------------------------------- PPS / FPPS
+
+    /** One PPS/FPPS crediting: the shares it covered and how their value was divided. */
+    public record ShareCreditBatch(long fromShareId, long toShareId, int shares, Distribution distribution) {}
+
+    /**
+     * Credits the pool-mode shares recorded since the last PPS/FPPS batch (at most
+     * {@code maxShares}, and only shares older than {@code settledBefore}: on several instances a
+     * share with a lower id can commit after a higher one, and a batch must not step over it). The
+     * credits are available at once: under PPS the pool, not the miner, waits for blocks.
+     *
+     * @return the batch, or empty when no share is waiting
+     * @throws LedgerException if another instance credited the same shares first (nothing changed)
+     */
+    public Optional<ShareCreditBatch> creditShares(Pps pps, Pps.Rate rate, int maxShares, Instant settledBefore) {
+        Objects.requireNonNull(pps, "pps");
+        Objects.requireNonNull(rate, "rate");
+        Objects.requireNonNull(settledBefore, "settledBefore");
+        if (maxShares < 1) {
+            throw new IllegalArgumentException("maxShares must be positive: " + maxShares);
+        }
+        // First pass, outside the transaction: open balance rows for every account in the batch.
+        long from = lastCreditedShareId();
+        Pending pending = readPending(from, maxShares, settledBefore);
+        if (pending.shares().isEmpty()) {
+            return Optional.empty();
+        }
+        for (WindowShare share : pending.shares()) {
+            ensureAccount(share.account());
+        }
+        Distribution d = pps.creditShares(rate, pending.shares());
+        inTransaction("credit shares after " + from, c -> {
+            long batchId;
+            try (PreparedStatement insert = c.prepareStatement("INSERT INTO share_credit_batches (scheme, from_share_id, "
+                    + "to_share_id, value_sats, credited_sats, pool_sats, donation_sats, credited_at) "
+                    + "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", Statement.RETURN_GENERATED_KEYS)) {
+                insert.setString(1, pps.kind().name());
+                insert.setLong(2, from);
+                insert.setLong(3, pending.lastId());
+                insert.setLong(4, d.rewardSats());
+                insert.setLong(5, d.creditedSats());
+                insert.setLong(6, d.poolSats());
+                insert.setLong(7, d.donationSats());
+                insert.setObject(8, Ledger.utc(ledger.now()));
+                insert.executeUpdate();
+                try (ResultSet keys = insert.getGeneratedKeys()) {
+                    keys.next();
+                    batchId = keys.getLong(1);
+                }
+            }
+            try (PreparedStatement insert = c.prepareStatement(
+                    "INSERT INTO share_credits (batch_id, account, sats) VALUES (?, ?, ?)")) {
+                for (Credit credit : d.credits()) {
+                    insert.setLong(1, batchId);
+                    insert.setString(2, credit.account());
+                    insert.setLong(3, credit.sats());
+                    insert.addBatch();
+                }
+                if (!d.credits().isEmpty()) {
+                    insert.executeBatch();
+                }
+            }
+            adjust(c, "available_sats", d.credits(), 1);
+            return null;
+        });
+        return Optional.of(new ShareCreditBatch(from, pending.lastId(), pending.shares().size(), d));
+    }
+
+    private record Pending(List<WindowShare> shares, long lastId) {}
+
+    private long lastCreditedShareId() {
+        ledger.requireOpen();
+        try (Connection c = ledger.dataSource().getConnection();
+                PreparedStatement q = c.prepareStatement("SELECT COALESCE(MAX(to_share_id), 0) FROM share_credit_batches");
+                ResultSet rs = q.executeQuery()) {
+            rs.next();
+            return rs.getLong(1);
+        } catch (SQLException e) {
+            throw new LedgerException("cannot read the last credited share: " + e.getMessage(), e);
+        }
+    }
+
+    private Pending readPending(long after, int maxShares, Instant settledBefore) {
+        try (Connection c = ledger.dataSource().getConnection();
+                PreparedStatement q = c.prepareStatement("SELECT " + Ledger.SHARE_COLUMNS + ", id FROM shares "
+                        + "WHERE id > ? AND payout_mode = 'pool' AND submitted_at < ? ORDER BY id FETCH FIRST ? ROWS ONLY")) {
+            q.setLong(1, after);
+            q.setObject(2, Ledger.utc(settledBefore));
+            q.setInt(3, maxShares);
+            List<WindowShare> shares = new ArrayList<>();
+            long last = after;
+            try (ResultSet rs = q.executeQuery()) {
+                while (rs.next()) {
+                    shares.add(WindowShare.of(Ledger.readShare(rs)));
+                    last = rs.getLong(12);
+                }
+            }
+            return new Pending(shares, last);
+        } catch (SQLException e) {
+            throw new LedgerException("cannot read the shares to credit: " + e.getMessage(), e);
+        }
     }
 
     // ---------------------------------------------------------------- what schemes read

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -28,6 +29,7 @@ import org.templar.payout.scheme.FoundBlock;
 import org.templar.payout.scheme.PayoutScheme.SchemeKind;
 import org.templar.payout.scheme.PoolFee;
 import org.templar.payout.scheme.Pplns;
+import org.templar.payout.scheme.Pps;
 import org.templar.payout.scheme.Solo;
 import org.templar.payout.scheme.Tides;
 import org.templar.payout.scheme.WindowShare;
@@ -267,5 +269,63 @@ abstract class PayoutLedgerContract {
             pool.shutdownNow();
         }
         assertEquals(0, payouts.balance("alice").availableSats());
+    }
+
+    private void recordShares(String... workerAndDifficulty) throws Exception {
+        List<java.util.concurrent.CompletableFuture<Void>> acks = new ArrayList<>();
+        for (int i = 0; i < workerAndDifficulty.length; i += 2) {
+            long n = System.nanoTime();
+            acks.add(ledger.recordShare(ShareRecord.of(workerAndDifficulty[i], "j", "c",
+                    Double.parseDouble(workerAndDifficulty[i + 1]), 100, TestShares.hash("pps", n), false, ShareRecord.POOL,
+                    TestShares.T0.plusMillis(i))));
+            acks.get(acks.size() - 1).get(30, TimeUnit.SECONDS); // one by one: ids follow this order
+        }
+    }
+
+    @Test
+    void ppsCreditsEveryShareOnceInBatches() throws Exception {
+        // The worked example: shares worth 4 of network difficulty 1000 at 50 BTC are worth
+        // 20,000,000 sat; 2 % fee; alice 1 -> 4,900,000, bob 3 -> 14,700,000.
+        recordShares("alice.r", "1", "bob", "2", "bob", "1");
+        Pps pps = new Pps(PoolFee.percent("2", "0"), false);
+        Pps.Rate rate = new Pps.Rate(5_000_000_000L, 1000, List.of());
+        Instant later = Instant.now();
+        PayoutLedger.ShareCreditBatch first = payouts.creditShares(pps, rate, 1000, later).orElseThrow();
+        assertEquals(3, first.shares());
+        assertEquals(List.of(new Credit("alice", 4_900_000L), new Credit("bob", 14_700_000L)), first.distribution().credits());
+        assertEquals(new Balance("bob", 0, 14_700_000L, 0, 0, 0), payouts.balance("bob"));
+        assertEquals(Optional.empty(), payouts.creditShares(pps, rate, 1000, later), "no share is credited twice");
+
+        // Two new shares, at most one per batch: each batch starts where the last one ended.
+        recordShares("alice.r", "1", "alice.r", "1");
+        PayoutLedger.ShareCreditBatch second = payouts.creditShares(pps, rate, 1, later).orElseThrow();
+        assertEquals(first.toShareId(), second.fromShareId());
+        assertEquals(1, second.shares());
+        PayoutLedger.ShareCreditBatch third = payouts.creditShares(pps, rate, 1, later).orElseThrow();
+        assertEquals(second.toShareId(), third.fromShareId());
+        // 5,000,000 sat per share less 2 %: 4,900,000 each.
+        assertEquals(3 * 4_900_000L, payouts.balance("alice").availableSats());
+    }
+
+    @Test
+    void twoInstancesCannotCreditTheSameShares() throws Exception {
+        recordShares("alice.r", "1");
+        // Another instance got there first: its batch starts where ours would.
+        try (Connection c = ledger.dataSource().getConnection(); Statement s = c.createStatement()) {
+            s.executeUpdate("INSERT INTO share_credit_batches (scheme, from_share_id, to_share_id, value_sats, credited_sats, "
+                    + "pool_sats, donation_sats, credited_at) VALUES ('PPS', 0, 1000000, 0, 0, 0, 0, CURRENT_TIMESTAMP)");
+        }
+        assertEquals(Optional.empty(), payouts.creditShares(new Pps(PoolFee.NONE, false),
+                new Pps.Rate(5_000_000_000L, 1, List.of()), 10, Instant.now()), "its batch covers our share");
+        try (Connection c = ledger.dataSource().getConnection(); Statement s = c.createStatement()) {
+            s.executeUpdate("DELETE FROM share_credit_batches");
+            s.executeUpdate("INSERT INTO share_credit_batches (scheme, from_share_id, to_share_id, value_sats, credited_sats, "
+                    + "pool_sats, donation_sats, credited_at) VALUES ('PPS', 0, 1, 0, 0, 0, 0, CURRENT_TIMESTAMP)");
+            SQLException twice = assertThrows(SQLException.class, () -> s.executeUpdate("INSERT INTO share_credit_batches "
+                    + "(scheme, from_share_id, to_share_id, value_sats, credited_sats, pool_sats, donation_sats, credited_at) "
+                    + "VALUES ('PPS', 0, 5, 0, 0, 0, 0, CURRENT_TIMESTAMP)"));
+            assertEquals("23", twice.getSQLState().substring(0, 2), twice.toString());
+        }
+        assertEquals(Balance.empty("alice"), payouts.balance("alice"));
     }
 }
