@@ -22,10 +22,17 @@ final class NodeChainView implements BlockTracker.ChainView {
 
     private final NodeClient node;
     private final Duration timeout;
+    private final long halvingInterval;
 
-    NodeChainView(NodeClient node, Duration timeout) {
+    /** @param halvingInterval blocks between subsidy halvings: 150 on regtest, 210,000 elsewhere */
+    NodeChainView(NodeClient node, Duration timeout, long halvingInterval) {
         this.node = node;
         this.timeout = timeout;
+        this.halvingInterval = halvingInterval;
+    }
+
+    static long halvingInterval(org.bitcoinj.base.BitcoinNetwork network) {
+        return network == org.bitcoinj.base.BitcoinNetwork.REGTEST ? 150 : 210_000;
     }
 
     @Override
@@ -44,6 +51,22 @@ final class NodeChainView implements BlockTracker.ChainView {
     @Override
     public long tipHeight() {
         return await(node.getBlockCount());
+    }
+
+    @Override
+    public double networkDifficulty() {
+        double difficulty = await(node.getBlockchainInfo()).path("difficulty").asDouble();
+        if (!(difficulty > 0)) {
+            throw new IllegalStateException("node " + node.endpoint() + " reports no network difficulty");
+        }
+        return difficulty;
+    }
+
+    /** Core's GetBlockSubsidy: 50 BTC halved every interval, nothing after 64 halvings. */
+    @Override
+    public long subsidy(long height) {
+        long halvings = height / halvingInterval;
+        return halvings >= 64 ? 0 : 5_000_000_000L >> halvings;
     }
 
     private <T> T await(java.util.concurrent.CompletableFuture<T> future) {

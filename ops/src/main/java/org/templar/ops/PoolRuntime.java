@@ -111,7 +111,8 @@ public final class PoolRuntime implements AutoCloseable {
         resources.add(ledger);
         TemplarConfig.Payout payout = config.pool().payout();
         resources.add(new PayoutTracking(new BlockTracker(new PayoutLedger(ledger),
-                new NodeChainView(nodes.primary(), config.nodes().timeout()), payout.scheme(), payout.orphanDepth()),
+                new NodeChainView(nodes.primary(), config.nodes().timeout(),
+                        NodeChainView.halvingInterval(config.network())), payout.scheme(), payout.orphanDepth()),
                 payout.trackInterval()));
 
         TemplarConfig.Pool p = config.pool();

@@ -22,12 +22,15 @@ class NodeChainViewTest {
         try (RegtestNode node = RegtestNode.start(RegtestNode.Config.ephemeral())) {
             List<Sha256Hash> mined = node.generateToAddress(3, SoloAndPoolMiningTest.newAddress());
             NodeChainView view = new NodeChainView(new NodeClient(new NodeEndpoint(node.rpcUri(), node.rpcUser(),
-                    node.rpcPassword(), Optional.empty()), Duration.ofSeconds(5)), Duration.ofSeconds(5));
+                    node.rpcPassword(), Optional.empty()), Duration.ofSeconds(5)), Duration.ofSeconds(5), 150);
             assertEquals(3, view.tipHeight());
             assertEquals(3, view.header(mined.get(0).toString()).orElseThrow().confirmations());
             assertEquals(1, view.header(mined.get(2).toString()).orElseThrow().confirmations());
             assertTrue(view.header(mined.get(2).toString()).orElseThrow().difficulty() > 0);
             assertEquals(Optional.empty(), view.header("00".repeat(32)));
+            assertTrue(view.networkDifficulty() > 0);
+            assertEquals(5_000_000_000L, view.subsidy(149));
+            assertEquals(2_500_000_000L, view.subsidy(150), "regtest halves every 150 blocks");
         }
     }
 }

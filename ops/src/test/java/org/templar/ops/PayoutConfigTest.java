@@ -16,6 +16,7 @@ import org.templar.ops.config.ConfigLoader;
 import org.templar.ops.config.TemplarConfig;
 import org.templar.payout.scheme.PoolFee;
 import org.templar.payout.scheme.Pplns;
+import org.templar.payout.scheme.Pps;
 import org.templar.payout.scheme.Prop;
 import org.templar.payout.scheme.Solo;
 
@@ -47,6 +48,8 @@ class PayoutConfigTest {
         Pplns pplns = assertInstanceOf(Pplns.class, ConfigLoader.load(null, Map.of("pool.payout_address", POOL_ADDRESS,
                 "pool.fee_percent", "2", "pool.pplns_window", "8")).pool().payout().scheme());
         assertEquals(new Pplns(new PoolFee(20_000, 0), 8), pplns);
+        assertEquals(new Pps(new PoolFee(30_000, 0), true), ConfigLoader.load(null, Map.of("pool.payout_address", POOL_ADDRESS,
+                "pool.payout_scheme", "fpps", "pool.fee_percent", "3")).pool().payout().scheme());
     }
 
     @Test

@@ -12,6 +12,7 @@ import org.templar.payout.scheme.FoundBlock;
 import org.templar.payout.scheme.PayoutScheme;
 import org.templar.payout.scheme.PayoutScheme.SchemeKind;
 import org.templar.payout.scheme.Pplns;
+import org.templar.payout.scheme.Pps;
 import org.templar.payout.scheme.WindowShare;
 
 /**
@@ -23,6 +24,10 @@ import org.templar.payout.scheme.WindowShare;
  * can run on a timer, after a restart, or on another pool instance, and a crash between two steps
  * only means the next poll does the rest. Confirmations are applied lowest block first and orphans
  * highest first (see {@link PayoutLedger#confirm} and {@link PayoutLedger#orphan}).
+ *
+ * <p>PPS and FPPS credit shares, not blocks: each poll credits the shares recorded since the last
+ * batch at the current network difficulty and subsidy (FPPS adds the mean fee of the pool's last
+ * 144 blocks); a found block is then the pool's.
  *
  * <p>TIDES blocks are credited when found, with the plan their coinbase was built from (that plan
  * cannot be recomputed later: the carries have moved on); this tracker only follows their fate.
@@ -42,11 +47,23 @@ public final class BlockTracker {
         /** Height of the node's best chain. */
         long tipHeight();
 
+        /** The network difficulty of the next block (PPS/FPPS price shares with it). */
+        double networkDifficulty();
+
+        /** The block subsidy at {@code height} on the node's network (halvings differ on regtest). */
+        long subsidy(long height);
+
         record Header(long confirmations, double difficulty) {}
     }
 
-    /** What one poll did, for logs and tests. */
-    public record Report(int credited, int confirmed, int orphaned) {}
+    /** What one poll did, for logs and tests; {@code sharesCredited} counts PPS/FPPS shares. */
+    public record Report(int credited, int confirmed, int orphaned, long sharesCredited) {}
+
+    /** PPS/FPPS batches: how many shares at most, how many recent blocks FPPS averages fees over. */
+    static final int SHARES_PER_BATCH = 100_000;
+    static final int FPPS_FEE_BLOCKS = 144;
+    /** Shares younger than this are left for the next poll (see {@link PayoutLedger#creditShares}). */
+    static final java.time.Duration SHARE_SETTLE_TIME = java.time.Duration.ofSeconds(30);
 
     private final PayoutLedger payouts;
     private final ChainView chain;
@@ -103,7 +120,20 @@ public final class BlockTracker {
                 log.error("block {} at height {} needs the operator: {}", block.hash(), block.height(), e.getMessage());
             }
         }
-        return new Report(credited, confirmed, orphaned);
+        long sharesCredited = scheme instanceof Pps pps ? creditShares(pps, tip) : 0;
+        return new Report(credited, confirmed, orphaned, sharesCredited);
+    }
+
+    private long creditShares(Pps pps, long tip) {
+        List<Long> fees = pps.fullPay() ? payouts.recentBlockFees(FPPS_FEE_BLOCKS, chain::subsidy) : List.of();
+        Pps.Rate rate = new Pps.Rate(chain.subsidy(tip + 1), chain.networkDifficulty(), fees);
+        Instant settled = Instant.now().minus(SHARE_SETTLE_TIME);
+        long total = 0;
+        Optional<PayoutLedger.ShareCreditBatch> batch;
+        while ((batch = payouts.creditShares(pps, rate, SHARES_PER_BATCH, settled)).isPresent()) {
+            total += batch.get().shares();
+        }
+        return total;
     }
 
     private Distribution distribute(BlockRecord block, double networkDifficulty) {

@@ -458,6 +458,28 @@ public final class PayoutLedger {
 
     // ---------------------------------------------------------------- what schemes read
 
+    /**
+     * The fees (coinbase value less subsidy) of the pool's latest {@code count} blocks in the best
+     * chain, newest first: FPPS's fee estimate.
+     */
+    public List<Long> recentBlockFees(int count, java.util.function.LongUnaryOperator subsidyAtHeight) {
+        ledger.requireOpen();
+        try (Connection c = ledger.dataSource().getConnection();
+                PreparedStatement q = c.prepareStatement("SELECT height, reward_sats FROM blocks "
+                        + "WHERE status IN ('ACCEPTED', 'MATURE') ORDER BY height DESC FETCH FIRST ? ROWS ONLY")) {
+            q.setInt(1, count);
+            List<Long> fees = new ArrayList<>();
+            try (ResultSet rs = q.executeQuery()) {
+                while (rs.next()) {
+                    fees.add(Math.max(0, rs.getLong(2) - subsidyAtHeight.applyAsLong(rs.getLong(1))));
+                }
+            }
+            return fees;
+        } catch (SQLException e) {
+            throw new LedgerException("cannot read recent block fees: " + e.getMessage(), e);
+        }
+    }
+
     /** Blocks whose fate the chain has not settled yet, lowest first: what a tracker follows. */
     public List<BlockRecord> blocksToFollow() {
         ledger.requireOpen();

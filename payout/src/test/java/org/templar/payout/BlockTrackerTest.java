@@ -17,6 +17,7 @@ import org.junit.jupiter.api.Timeout;
 import org.templar.payout.scheme.Credit;
 import org.templar.payout.scheme.PoolFee;
 import org.templar.payout.scheme.Pplns;
+import org.templar.payout.scheme.Pps;
 import org.templar.payout.scheme.Prop;
 
 /**
@@ -39,6 +40,16 @@ class BlockTrackerTest {
         @Override
         public long tipHeight() {
             return tip;
+        }
+
+        @Override
+        public double networkDifficulty() {
+            return 1000;
+        }
+
+        @Override
+        public long subsidy(long height) {
+            return 5_000_000_000L >> (height / 150); // regtest halves every 150 blocks
         }
     }
 
@@ -81,10 +92,10 @@ class BlockTrackerTest {
         String hash = block(1, 101, TestShares.T0.plusSeconds(10));
         chain.tip = 101;
         chain.headers.put(hash, new BlockTracker.ChainView.Header(1, 2.0));
-        assertEquals(new BlockTracker.Report(1, 1, 0), tracker.poll());
+        assertEquals(new BlockTracker.Report(1, 1, 0, 0), tracker.poll());
         assertEquals(List.of(new Credit("alice", 3_712_500_000L), new Credit("bob", 1_237_500_000L)),
                 payouts.settlement(hash).orElseThrow().credits());
-        assertEquals(new BlockTracker.Report(0, 1, 0), tracker.poll(), "polling again credits nothing twice");
+        assertEquals(new BlockTracker.Report(0, 1, 0, 0), tracker.poll(), "polling again credits nothing twice");
         assertEquals(3_712_500_000L, payouts.balance("alice").immatureSats());
 
         chain.tip = 200;
@@ -92,7 +103,7 @@ class BlockTrackerTest {
         tracker.poll();
         assertEquals(BlockStatus.MATURE, ledger.blockByHash(hash).orElseThrow().status());
         assertEquals(new Balance("alice", 0, 3_712_500_000L, 0, 0, 0), payouts.balance("alice"));
-        assertEquals(new BlockTracker.Report(0, 0, 0), tracker.poll(), "a mature block is no longer followed");
+        assertEquals(new BlockTracker.Report(0, 0, 0, 0), tracker.poll(), "a mature block is no longer followed");
     }
 
     @Test
@@ -107,15 +118,15 @@ class BlockTrackerTest {
 
         chain.headers.put(hash, new BlockTracker.ChainView.Header(-1, 2.0)); // reorganised onto a side branch
         chain.tip = 102;
-        assertEquals(new BlockTracker.Report(0, 0, 0), tracker.poll(), "its branch may still come back");
+        assertEquals(new BlockTracker.Report(0, 0, 0, 0), tracker.poll(), "its branch may still come back");
         assertEquals(BlockStatus.ACCEPTED, ledger.blockByHash(hash).orElseThrow().status());
 
         chain.tip = 107;
-        assertEquals(new BlockTracker.Report(0, 0, 1), tracker.poll());
+        assertEquals(new BlockTracker.Report(0, 0, 1, 0), tracker.poll());
         assertEquals(BlockStatus.ORPHANED, ledger.blockByHash(hash).orElseThrow().status());
         assertEquals(Balance.empty("bob"), payouts.balance("bob"));
         assertEquals(BlockSettlement.State.REVERSED, payouts.settlement(hash).orElseThrow().state());
-        assertEquals(new BlockTracker.Report(0, 0, 0), tracker.poll());
+        assertEquals(new BlockTracker.Report(0, 0, 0, 0), tracker.poll());
     }
 
     @Test
@@ -124,7 +135,25 @@ class BlockTrackerTest {
         String hash = block(3, 101, TestShares.T0.plusSeconds(10));
         ledger.updateBlockStatus(hash, BlockStatus.REJECTED, "high-hash");
         chain.tip = 300;
-        assertEquals(new BlockTracker.Report(0, 0, 0), tracker.poll());
+        assertEquals(new BlockTracker.Report(0, 0, 0, 0), tracker.poll());
         assertEquals(BlockStatus.REJECTED, ledger.blockByHash(hash).orElseThrow().status());
+    }
+
+    @Test
+    void fppsCreditsTheSharesAtSubsidyPlusTheMeanFeeAndTheBlockIsThePools() {
+        BlockTracker tracker = new BlockTracker(payouts, chain, new Pps(PoolFee.NONE, true), 6);
+        String hash = TestShares.hash("tracked", 4);
+        ledger.recordBlockCandidate(BlockRecord.candidate(101, hash, "alice.rig1", 5_100_000_000L, "pool",
+                TestShares.T0.plusSeconds(10)));
+        ledger.updateBlockStatus(hash, BlockStatus.SUBMITTED, null);
+        chain.tip = 101;
+        chain.headers.put(hash, new BlockTracker.ChainView.Header(1, 1000));
+        // The block pays 100,000,000 sat of fees. 4 difficulty of shares at difficulty 1000 are
+        // worth (5,000,000,000 + 100,000,000) x 4 / 1000 = 20,400,000: alice 3/4, bob 1/4.
+        assertEquals(new BlockTracker.Report(1, 1, 0, 4), tracker.poll());
+        assertEquals(new Balance("alice", 0, 15_300_000L, 0, 0, 0), payouts.balance("alice"));
+        assertEquals(new Balance("bob", 0, 5_100_000L, 0, 0, 0), payouts.balance("bob"));
+        assertEquals(List.of(), payouts.settlement(hash).orElseThrow().credits(), "the block is the pool's");
+        assertEquals(new BlockTracker.Report(0, 1, 0, 0), tracker.poll(), "no share is credited twice");
     }
 }

@@ -20,6 +20,7 @@ import org.templar.payout.scheme.PayoutScheme;
 import org.templar.payout.scheme.PayoutScheme.SchemeKind;
 import org.templar.payout.scheme.PoolFee;
 import org.templar.payout.scheme.Pplns;
+import org.templar.payout.scheme.Pps;
 import org.templar.payout.scheme.Prop;
 import org.templar.payout.scheme.Solo;
 import org.templar.pool.core.Authorizer;
@@ -47,8 +48,8 @@ public final class ConfigLoader {
         KEYS.put("pool.extranonce2_size", "bytes miners roll in the coinbase, 2..16 (default 4)");
         KEYS.put("pool.version_mask", "hex version-rolling mask offered to miners (default 1fffe000)");
         KEYS.put("pool.shares_per_job", "shares remembered per job for duplicate detection; a full job gets fresh work (default 1048576)");
-        KEYS.put("pool.payout_scheme", "how blocks are shared: solo (solo mode), pplns or prop (pool mode); default solo / pplns");
-        KEYS.put("pool.fee_percent", "pool fee of each block for pplns and prop, e.g. 1.5 (default 0)");
+        KEYS.put("pool.payout_scheme", "how blocks are shared: solo (solo mode), pplns, prop, pps or fpps (pool mode); default solo / pplns");
+        KEYS.put("pool.fee_percent", "pool fee for pplns, prop, pps and fpps, e.g. 1.5 (default 0)");
         KEYS.put("pool.pplns_window", "PPLNS window as a multiple of the network difficulty (default 2)");
         KEYS.put("pool.orphan_depth", "blocks the chain must be past a missing block before it is orphaned (default 6)");
         KEYS.put("pool.track_seconds", "how often found blocks are followed on the node (default 30)");
@@ -255,7 +256,7 @@ public final class ConfigLoader {
         try {
             kind = SchemeKind.fromConfig(schemeText);
         } catch (IllegalArgumentException e) {
-            throw ConfigException.bad("pool.payout_scheme", schemeText, "solo, pplns or prop");
+            throw ConfigException.bad("pool.payout_scheme", schemeText, "solo, pplns, prop, pps or fpps");
         }
         String feeText = decimal("pool.fee_percent", "0");
         PoolFee fee;
@@ -276,14 +277,18 @@ public final class ConfigLoader {
                 }
                 yield new Solo(fee);
             }
-            case PPLNS, PROP -> {
+            case PPLNS, PROP, PPS, FPPS -> {
                 if (mode != PayoutMode.POOL) {
                     throw ConfigException.bad("pool.payout_scheme", schemeText, "solo in solo mode");
                 }
-                yield kind == SchemeKind.PROP ? new Prop(fee) : new Pplns(fee, positive("pool.pplns_window", 2));
+                yield switch (kind) {
+                    case PROP -> new Prop(fee);
+                    case PPS, FPPS -> new Pps(fee, kind == SchemeKind.FPPS);
+                    default -> new Pplns(fee, positive("pool.pplns_window", 2));
+                };
             }
             default -> throw ConfigException.bad("pool.payout_scheme", schemeText,
-                    "solo, pplns or prop (pps, fpps and tides are computed by the payout module but not yet wired into the pool)");
+                    "solo, pplns, prop, pps or fpps (tides is computed by the payout module but its coinbase plan is not yet wired into the job factory)");
         };
         return new TemplarConfig.Payout(scheme, integer("pool.orphan_depth", 6, 1, 1000),
                 Duration.ofSeconds(integer("pool.track_seconds", 30, 1, 3600)));
