@@ -16,9 +16,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.templar.ops.config.ConfigException;
 import org.templar.ops.config.TemplarConfig;
+import org.templar.payout.BlockTracker;
 import org.templar.payout.Ledger;
 import org.templar.payout.LedgerConfig;
 import org.templar.payout.LedgerMetrics;
+import org.templar.payout.PayoutLedger;
 import org.templar.pool.core.Authorizer;
 import org.templar.pool.core.BanList;
 import org.templar.pool.core.BlockSubmitter;
@@ -120,6 +122,11 @@ public final class PoolRuntime implements AutoCloseable {
                 .orElseGet(() -> LedgerConfig.embedded(config.dataDir()));
         ledger = Ledger.open(lc, ledgerMetrics);
         resources.add(ledger);
+        TemplarConfig.Payout payout = config.pool().payout();
+        resources.add(new PayoutTracking(new BlockTracker(new PayoutLedger(ledger),
+                new NodeChainView(nodes.primary(), config.nodes().timeout(),
+                        NodeChainView.halvingInterval(config.network())), payout.scheme(), payout.orphanDepth()),
+                payout.trackInterval()));
 
         TemplarConfig.Pool p = config.pool();
         templates = new TemplateSource(nodes, new JobSettings(p.tag(), p.maxCoinbaseSize(), p.sharesPerJob()),

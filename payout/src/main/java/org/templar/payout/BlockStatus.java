@@ -30,7 +30,7 @@ public enum BlockStatus {
      * block). It may still win if its branch grows.
      */
     STALE,
-    /** Was accepted, then left the best chain. */
+    /** Was accepted (or stale), then the best chain went another way. */
     ORPHANED,
     /** Buried 100 blocks deep: its coinbase is spendable and can be paid out. */
     MATURE;
@@ -50,9 +50,11 @@ public enum BlockStatus {
             case CANDIDATE:
                 return EnumSet.of(SUBMITTED, ACCEPTED, REJECTED, STALE);
             case SUBMITTED:
-                return EnumSet.of(ACCEPTED, REJECTED, STALE);
+                // ORPHANED: a node took it, but the chain moved on before any answer was recorded.
+                return EnumSet.of(ACCEPTED, REJECTED, STALE, ORPHANED);
             case STALE:
-                return EnumSet.of(ACCEPTED);
+                // The chain decides a stale block's fate: its branch wins, or another branch does.
+                return EnumSet.of(ACCEPTED, ORPHANED);
             case REJECTED:
                 return EnumSet.of(ACCEPTED);
             case ACCEPTED:

@@ -45,9 +45,9 @@ public final class Ledger implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Ledger.class);
     private static final long CLOSE_TIMEOUT_MILLIS = 30_000;
 
-    private static final String SHARE_COLUMNS = "worker, user_name, worker_name, job_id, channel_id, share_difficulty, "
+    static final String SHARE_COLUMNS = "worker, user_name, worker_name, job_id, channel_id, share_difficulty, "
             + "achieved_difficulty, share_hash, block_candidate, payout_mode, submitted_at, revenue_weight, template_source";
-    private static final String BLOCK_COLUMNS = "height, block_hash, worker, user_name, reward_sats, "
+    static final String BLOCK_COLUMNS = "height, block_hash, worker, user_name, reward_sats, "
             + "payout_destination, found_at, status, reason";
 
     private final LedgerConfig config;
@@ -232,7 +232,7 @@ public final class Ledger implements AutoCloseable {
         return blockByHash(hash).orElseThrow(() -> new LedgerException("block " + hash + " vanished"));
     }
 
-    private static BlockStatus blockStatus(Connection c, String hash, boolean forUpdate) throws SQLException {
+    static BlockStatus blockStatus(Connection c, String hash, boolean forUpdate) throws SQLException {
         try (PreparedStatement q = c.prepareStatement("SELECT status FROM blocks WHERE block_hash = ?"
                 + (forUpdate ? " FOR UPDATE" : ""))) {
             q.setString(1, hash);
@@ -242,7 +242,7 @@ public final class Ledger implements AutoCloseable {
         }
     }
 
-    private static void insertHistory(Connection c, String hash, BlockStatus status, String reason, Instant at)
+    static void insertHistory(Connection c, String hash, BlockStatus status, String reason, Instant at)
             throws SQLException {
         try (PreparedStatement insert = c.prepareStatement(
                 "INSERT INTO block_status_history (block_hash, status, reason, changed_at) VALUES (?, ?, ?, ?)")) {
@@ -254,7 +254,7 @@ public final class Ledger implements AutoCloseable {
         }
     }
 
-    private void sync(Connection c) throws SQLException {
+    void sync(Connection c) throws SQLException {
         if (config.isH2() && !config.isH2InMemory() && config.syncEachCommit()) {
             try (Statement s = c.createStatement()) {
                 s.execute("CHECKPOINT SYNC");
@@ -266,7 +266,7 @@ public final class Ledger implements AutoCloseable {
      * Rolls back after a failure and, if the database itself failed, takes the connection out of the
      * pool: it may be the thing that broke, and a fresh one is how we get back once the database is.
      */
-    private void abandon(Connection c, Exception failure) {
+    void abandon(Connection c, Exception failure) {
         try {
             c.rollback();
         } catch (SQLException | RuntimeException e) {
@@ -277,7 +277,7 @@ public final class Ledger implements AutoCloseable {
         }
     }
 
-    private static boolean isUniqueViolation(Exception e) {
+    static boolean isUniqueViolation(Exception e) {
         // SQLState 23505 is unique violation in both H2 and PostgreSQL.
         return e instanceof SQLException && "23505".equals(((SQLException) e).getSQLState());
     }
@@ -424,31 +424,31 @@ public final class Ledger implements AutoCloseable {
         }
     }
 
-    private static ShareRecord readShare(ResultSet rs) throws SQLException {
+    static ShareRecord readShare(ResultSet rs) throws SQLException {
         return new ShareRecord(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
                 rs.getDouble(6), rs.getDouble(7), rs.getString(8), rs.getBoolean(9), rs.getString(10), instant(rs, 11),
                 rs.getDouble(12), rs.getString(13));
     }
 
-    private static BlockRecord readBlock(ResultSet rs) throws SQLException {
+    static BlockRecord readBlock(ResultSet rs) throws SQLException {
         return new BlockRecord(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getLong(5),
                 rs.getString(6), instant(rs, 7), BlockStatus.valueOf(rs.getString(8)), rs.getString(9));
     }
 
-    private static Instant instant(ResultSet rs, int column) throws SQLException {
+    static Instant instant(ResultSet rs, int column) throws SQLException {
         OffsetDateTime t = rs.getObject(column, OffsetDateTime.class);
         return t == null ? null : t.toInstant();
     }
 
-    private static OffsetDateTime utc(Instant t) {
+    static OffsetDateTime utc(Instant t) {
         return OffsetDateTime.ofInstant(t, ZoneOffset.UTC);
     }
 
-    private Instant now() {
+    Instant now() {
         return clock.instant().truncatedTo(ChronoUnit.MICROS);
     }
 
-    private void requireOpen() {
+    void requireOpen() {
         if (closed.get()) {
             throw new LedgerException("ledger is closed");
         }

@@ -87,6 +87,8 @@ class ShareRecordTest {
         assertTrue(BlockStatus.REJECTED.canMoveTo(BlockStatus.ACCEPTED));
         assertTrue(BlockStatus.SUBMITTED.canMoveTo(BlockStatus.STALE), "inconclusive: another block won the height");
         assertTrue(BlockStatus.STALE.canMoveTo(BlockStatus.ACCEPTED), "its branch may still win");
+        assertTrue(BlockStatus.STALE.canMoveTo(BlockStatus.ORPHANED), "or the other branch wins");
+        assertTrue(BlockStatus.SUBMITTED.canMoveTo(BlockStatus.ORPHANED), "accepted and reorganised away before we heard");
         assertFalse(BlockStatus.ACCEPTED.canMoveTo(BlockStatus.STALE));
         assertTrue(BlockStatus.ACCEPTED.canMoveTo(BlockStatus.MATURE));
         assertFalse(BlockStatus.MATURE.canMoveTo(BlockStatus.ORPHANED));

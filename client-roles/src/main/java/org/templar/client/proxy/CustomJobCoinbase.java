@@ -3,7 +3,7 @@ package org.templar.client.proxy;
 import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
 import java.util.List;
-import org.templar.pool.job.TxOut;
+import org.templar.payout.coinbase.TxOut;
 import org.templar.pool.node.BlockTemplate;
 import org.templar.share.CoinbaseHeight;
 import org.templar.share.MerkleBranch;

@@ -4,7 +4,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.templar.pool.job.TxOut;
+import org.templar.payout.coinbase.TxOut;
 import org.templar.pool.sv2.codec.Bytes;
 import org.templar.pool.sv2.codec.Str0255;
 import org.templar.pool.sv2.codec.Sv2Common;

@@ -24,7 +24,7 @@ import org.templar.pool.job.CoinbaseBuilder;
 import org.templar.pool.job.Job;
 import org.templar.pool.job.Template;
 import org.templar.pool.job.TemplateSource;
-import org.templar.pool.job.TxOut;
+import org.templar.payout.coinbase.TxOut;
 import org.templar.pool.sv2.codec.Sv2FrameDecoder;
 import org.templar.pool.sv2.codec.Sv2FrameEncoder;
 import org.templar.pool.sv2.codec.Sv2Message;
@@ -127,7 +127,7 @@ public final class PoolUpstream implements ShareProcessor.ShareObserver, AutoClo
         }
 
         @Override
-        public CoinbaseBuilder.Halves make(org.templar.pool.node.BlockTemplate t, org.templar.pool.job.PayoutPlan plan,
+        public CoinbaseBuilder.Halves make(org.templar.pool.node.BlockTemplate t, org.templar.payout.coinbase.PayoutPlan plan,
                 int extranonceSize) {
             if (extranonceSize > channelExtranonceSize) {
                 throw new IllegalStateException("the pool's channel has " + channelExtranonceSize

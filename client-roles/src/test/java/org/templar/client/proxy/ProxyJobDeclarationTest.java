@@ -18,7 +18,7 @@ import org.bitcoinj.base.BitcoinNetwork;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.templar.pool.core.Authorizer;
-import org.templar.pool.job.TxOut;
+import org.templar.payout.coinbase.TxOut;
 import org.templar.pool.node.BlockTemplate;
 import org.templar.pool.sv2.codec.Bytes;
 import org.templar.pool.sv2.codec.Str0255;

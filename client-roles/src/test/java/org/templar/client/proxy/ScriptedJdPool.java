@@ -24,7 +24,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.templar.pool.job.TxOut;
+import org.templar.payout.coinbase.TxOut;
 import org.templar.pool.sv2.codec.Bytes;
 import org.templar.pool.sv2.codec.Sv2Common;
 import org.templar.pool.sv2.codec.Sv2FrameDecoder;

@@ -16,6 +16,13 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeSet;
 import org.bitcoinj.base.BitcoinNetwork;
+import org.templar.payout.scheme.PayoutScheme;
+import org.templar.payout.scheme.PayoutScheme.SchemeKind;
+import org.templar.payout.scheme.PoolFee;
+import org.templar.payout.scheme.Pplns;
+import org.templar.payout.scheme.Pps;
+import org.templar.payout.scheme.Prop;
+import org.templar.payout.scheme.Solo;
 import org.templar.pool.core.Authorizer;
 import org.templar.pool.core.PayoutMode;
 import org.templar.pool.core.VardiffSettings;
@@ -42,6 +49,11 @@ public final class ConfigLoader {
         KEYS.put("pool.extranonce2_size", "bytes miners roll in the coinbase, 2..16 (default 4)");
         KEYS.put("pool.version_mask", "hex version-rolling mask offered to miners (default 1fffe000)");
         KEYS.put("pool.shares_per_job", "shares remembered per job for duplicate detection; a full job gets fresh work (default 1048576)");
+        KEYS.put("pool.payout_scheme", "how blocks are shared: solo (solo mode), pplns, prop, pps or fpps (pool mode); default solo / pplns");
+        KEYS.put("pool.fee_percent", "pool fee for pplns, prop, pps and fpps, e.g. 1.5 (default 0)");
+        KEYS.put("pool.pplns_window", "PPLNS window as a multiple of the network difficulty (default 2)");
+        KEYS.put("pool.orphan_depth", "blocks the chain must be past a missing block before it is orphaned (default 6)");
+        KEYS.put("pool.track_seconds", "how often found blocks are followed on the node (default 30)");
         KEYS.put("node.urls", "list of http://user:pass@host:port Bitcoin Core RPC URLs; empty = embedded regtest node");
         KEYS.put("node.password_file", "file holding the RPC password (overrides the URL's)");
         KEYS.put("node.zmq_hashblock", "ZMQ hashblock endpoint of the first node, e.g. tcp://127.0.0.1:28332");
@@ -164,7 +176,8 @@ public final class ConfigLoader {
         int en2 = integer("pool.extranonce2_size", 4, 2, 16);
         int versionMask = hexInt("pool.version_mask", 0x1fffe000);
         int sharesPerJob = integer("pool.shares_per_job", 1 << 20, 1, 1 << 24);
-        TemplarConfig.Pool pool = new TemplarConfig.Pool(mode, payoutAddress, tag, maxCoinbase, en2, versionMask, sharesPerJob);
+        TemplarConfig.Pool pool = new TemplarConfig.Pool(mode, payoutAddress, tag, maxCoinbase, en2, versionMask, sharesPerJob,
+                payout(mode));
 
         List<NodeEndpoint> endpoints = new ArrayList<>();
         Optional<String> zmq = optionalString("node.zmq_hashblock");
@@ -272,6 +285,59 @@ public final class ConfigLoader {
             return n.asText();
         }
         return (String) v;
+    }
+
+    private TemplarConfig.Payout payout(PayoutMode mode) {
+        String schemeText = string("pool.payout_scheme", mode == PayoutMode.SOLO ? "solo" : "pplns");
+        SchemeKind kind;
+        try {
+            kind = SchemeKind.fromConfig(schemeText);
+        } catch (IllegalArgumentException e) {
+            throw ConfigException.bad("pool.payout_scheme", schemeText, "solo, pplns, prop, pps or fpps");
+        }
+        String feeText = decimal("pool.fee_percent", "0");
+        PoolFee fee;
+        try {
+            fee = PoolFee.percent(feeText, "0");
+        } catch (IllegalArgumentException e) {
+            throw ConfigException.bad("pool.fee_percent", feeText, "a percentage 0..100 with at most 4 decimals");
+        }
+        // Only what the running pool can honour is accepted: a key that silently did nothing would
+        // let an operator believe miners are paid by a scheme they are not.
+        PayoutScheme scheme = switch (kind) {
+            case SOLO -> {
+                if (mode != PayoutMode.SOLO) {
+                    throw ConfigException.bad("pool.payout_scheme", schemeText, "pplns or prop in pool mode");
+                }
+                if (fee.feePpm() != 0) {
+                    throw ConfigException.bad("pool.fee_percent", feeText, "0 in solo mode (solo coinbases pay the miner everything)");
+                }
+                yield new Solo(fee);
+            }
+            case PPLNS, PROP, PPS, FPPS -> {
+                if (mode != PayoutMode.POOL) {
+                    throw ConfigException.bad("pool.payout_scheme", schemeText, "solo in solo mode");
+                }
+                yield switch (kind) {
+                    case PROP -> new Prop(fee);
+                    case PPS, FPPS -> new Pps(fee, kind == SchemeKind.FPPS);
+                    default -> new Pplns(fee, positive("pool.pplns_window", 2));
+                };
+            }
+            default -> throw ConfigException.bad("pool.payout_scheme", schemeText,
+                    "solo, pplns, prop, pps or fpps (tides is computed by the payout module but its coinbase plan is not yet wired into the job factory)");
+        };
+        return new TemplarConfig.Payout(scheme, integer("pool.orphan_depth", 6, 1, 1000),
+                Duration.ofSeconds(integer("pool.track_seconds", 30, 1, 3600)));
+    }
+
+    /** A decimal as written: TOML numbers (1.5) and strings ("1.5") both, without going through a double. */
+    private String decimal(String key, String dflt) {
+        Object v = values.get(key);
+        if (v instanceof JsonNode n && n.isNumber()) {
+            return n.decimalValue().toPlainString();
+        }
+        return string(key, dflt);
     }
 
     private String string(String key, String dflt) {

@@ -43,7 +43,16 @@ public record TemplarConfig(
 
     /** Pool identity and coinbase rules. */
     public record Pool(PayoutMode mode, Optional<String> payoutAddress, String tag, int maxCoinbaseSize,
-            int extranonce2Size, int versionMask, int sharesPerJob) {}
+            int extranonce2Size, int versionMask, int sharesPerJob, Payout payout) {}
+
+    /**
+     * How found blocks become miners' money.
+     *
+     * @param scheme the scheme the block tracker credits with
+     * @param orphanDepth blocks the chain must be past a missing block before it is orphaned
+     * @param trackInterval how often the tracker asks the node about the pool's blocks
+     */
+    public record Payout(org.templar.payout.scheme.PayoutScheme scheme, int orphanDepth, Duration trackInterval) {}
 
     /** Nodes to use; empty means: start the embedded regtest node. */
     public record Nodes(List<NodeEndpoint> endpoints, Duration pollInterval, Duration refreshInterval, Duration timeout) {

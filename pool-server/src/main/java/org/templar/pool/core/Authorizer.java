@@ -6,7 +6,7 @@ import org.bitcoinj.base.AddressParser;
 import org.bitcoinj.base.BitcoinNetwork;
 import org.bitcoinj.base.exceptions.AddressFormatException;
 import org.bitcoinj.script.ScriptBuilder;
-import org.templar.pool.job.PayoutPlan;
+import org.templar.payout.coinbase.PayoutPlan;
 
 /**
  * Turns a username into a {@link Worker}. In solo mode the account part must be an address of the

@@ -1,6 +1,6 @@
 package org.templar.pool.core;
 
-import org.templar.pool.job.PayoutPlan;
+import org.templar.payout.coinbase.PayoutPlan;
 
 /**
  * An authorized miner identity: the full username, its account part (before the first '.'), its rig

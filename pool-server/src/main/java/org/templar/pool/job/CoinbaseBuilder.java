@@ -3,6 +3,7 @@ package org.templar.pool.job;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Optional;
+import org.templar.payout.coinbase.TxOut;
 import org.templar.share.CoinbaseHeight;
 
 /**
@@ -83,9 +84,9 @@ public final class CoinbaseBuilder {
         int outputs = payouts.size() + (witnessCommitmentScript.isPresent() ? 1 : 0);
         suffix.varInt(outputs);
         for (TxOut out : payouts) {
-            out.writeTo(suffix);
+            suffix.bytes(out.serialize());
         }
-        witnessCommitmentScript.ifPresent(script -> new TxOut(0, script).writeTo(suffix));
+        witnessCommitmentScript.ifPresent(script -> suffix.bytes(new TxOut(0, script).serialize()));
         suffix.int32(0); // lock time
         Halves halves = new Halves(prefix.toByteArray(), suffix.toByteArray(), extranonceSize,
                 witnessCommitmentScript.isPresent());

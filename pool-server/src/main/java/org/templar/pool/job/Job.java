@@ -4,6 +4,7 @@ import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
 import java.util.List;
 import org.templar.payout.ShareRecord;
+import org.templar.payout.coinbase.PayoutPlan;
 import org.templar.pool.node.BlockTemplate;
 import org.templar.share.DuplicateFilter;
 import org.templar.share.Hex;

@@ -3,6 +3,7 @@ package org.templar.pool.job;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
+import org.templar.payout.coinbase.PayoutPlan;
 import org.templar.pool.node.BlockTemplate;
 import org.templar.share.MerkleBranch;
 

@@ -18,6 +18,7 @@ import org.bitcoinj.core.TransactionOutput;
 import org.bitcoinj.crypto.ECKey;
 import org.bitcoinj.base.ScriptType;
 import org.junit.jupiter.api.Test;
+import org.templar.payout.coinbase.TxOut;
 import org.templar.pool.core.Authorizer;
 import org.templar.pool.node.BlockTemplate;
 import org.templar.share.CoinbaseHeight;

@@ -4,7 +4,7 @@ import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import org.templar.pool.job.TxOut;
+import org.templar.payout.coinbase.TxOut;
 
 /**
  * A CompactSize-prefixed list of consensus-serialized transaction outputs: the form of

@@ -10,7 +10,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.templar.pool.core.Authorizer;
 import org.templar.pool.core.Worker;
-import org.templar.pool.job.TxOut;
+import org.templar.payout.coinbase.TxOut;
 import org.templar.pool.node.BlockTemplate;
 import org.templar.pool.sv2.codec.Bytes;
 import org.templar.pool.sv2.codec.Str0255;

@@ -10,7 +10,7 @@ import java.io.ByteArrayOutputStream;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.templar.pool.job.CoinbaseBuilder;
-import org.templar.pool.job.TxOut;
+import org.templar.payout.coinbase.TxOut;
 import org.templar.pool.sv2.codec.Bytes;
 import org.templar.pool.sv2.codec.Sv2Mining;
 import org.templar.pool.sv2.codec.U256;

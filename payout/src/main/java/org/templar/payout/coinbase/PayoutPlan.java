@@ -1,4 +1,4 @@
-package org.templar.pool.job;
+package org.templar.payout.coinbase;
 
 import java.util.List;
 

@@ -1,0 +1,155 @@
+package org.templar.payout;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.templar.payout.scheme.Distribution;
+import org.templar.payout.scheme.FoundBlock;
+import org.templar.payout.scheme.PayoutScheme;
+import org.templar.payout.scheme.PayoutScheme.SchemeKind;
+import org.templar.payout.scheme.Pplns;
+import org.templar.payout.scheme.Pps;
+import org.templar.payout.scheme.WindowShare;
+
+/**
+ * Follows the pool's blocks on the node until the chain has decided them: credits a block when it
+ * first shows up in the best chain, matures it at 100 confirmations, orphans it once the chain is
+ * {@code orphanDepth} blocks past its height without it.
+ *
+ * <p>Every step goes through {@link PayoutLedger}, whose steps are idempotent, so {@link #poll()}
+ * can run on a timer, after a restart, or on another pool instance, and a crash between two steps
+ * only means the next poll does the rest. Confirmations are applied lowest block first and orphans
+ * highest first (see {@link PayoutLedger#confirm} and {@link PayoutLedger#orphan}).
+ *
+ * <p>PPS and FPPS credit shares, not blocks: each poll credits the shares recorded since the last
+ * batch at the current network difficulty and subsidy (FPPS adds the mean fee of the pool's last
+ * 144 blocks); a found block is then the pool's.
+ *
+ * <p>TIDES blocks are credited when found, with the plan their coinbase was built from (that plan
+ * cannot be recomputed later: the carries have moved on); this tracker only follows their fate.
+ */
+public final class BlockTracker {
+    private static final Logger log = LoggerFactory.getLogger(BlockTracker.class);
+
+    /** What the tracker asks the node; an adapter over Core's {@code getblockheader} and {@code getblockcount}. */
+    public interface ChainView {
+        /**
+         * The node's header of the block, empty if the node does not know it.
+         *
+         * @return confirmations as Core reports them: >= 1 in the best chain, -1 on a side branch
+         */
+        Optional<Header> header(String blockHash);
+
+        /** Height of the node's best chain. */
+        long tipHeight();
+
+        /** The network difficulty of the next block (PPS/FPPS price shares with it). */
+        double networkDifficulty();
+
+        /** The block subsidy at {@code height} on the node's network (halvings differ on regtest). */
+        long subsidy(long height);
+
+        record Header(long confirmations, double difficulty) {}
+    }
+
+    /** What one poll did, for logs and tests; {@code sharesCredited} counts PPS/FPPS shares. */
+    public record Report(int credited, int confirmed, int orphaned, long sharesCredited) {}
+
+    /** PPS/FPPS batches: how many shares at most, how many recent blocks FPPS averages fees over. */
+    static final int SHARES_PER_BATCH = 100_000;
+    static final int FPPS_FEE_BLOCKS = 144;
+    /** Shares younger than this are left for the next poll (see {@link PayoutLedger#creditShares}). */
+    static final java.time.Duration SHARE_SETTLE_TIME = java.time.Duration.ofSeconds(30);
+
+    private final PayoutLedger payouts;
+    private final ChainView chain;
+    private final PayoutScheme scheme;
+    private final int orphanDepth;
+
+    /**
+     * @param orphanDepth how far the chain must have moved past a block that is not in it before the
+     *     block is given up: a stale block's branch can still win until then
+     */
+    public BlockTracker(PayoutLedger payouts, ChainView chain, PayoutScheme scheme, int orphanDepth) {
+        this.payouts = Objects.requireNonNull(payouts, "payouts");
+        this.chain = Objects.requireNonNull(chain, "chain");
+        this.scheme = Objects.requireNonNull(scheme, "scheme");
+        if (orphanDepth < 1) {
+            throw new IllegalArgumentException("orphan depth must be at least 1: " + orphanDepth);
+        }
+        this.orphanDepth = orphanDepth;
+    }
+
+    public Report poll() {
+        long tip = chain.tipHeight();
+        int credited = 0;
+        int confirmed = 0;
+        List<BlockRecord> lost = new ArrayList<>();
+        for (BlockRecord block : payouts.blocksToFollow()) {
+            Optional<ChainView.Header> header = chain.header(block.hash());
+            try {
+                if (header.isPresent() && header.get().confirmations() >= 1) {
+                    if (scheme.kind() != SchemeKind.TIDES && payouts.settlement(block.hash()).isEmpty()) {
+                        payouts.credit(block.hash(), scheme.kind(), distribute(block, header.get().difficulty()));
+                        credited++;
+                    }
+                    payouts.confirm(block.hash(), header.get().confirmations());
+                    confirmed++;
+                } else if (tip >= block.height() + orphanDepth && (header.isPresent() || block.status() != BlockStatus.REJECTED)) {
+                    // A REJECTED block the node does not even know was never in any chain: nothing to orphan.
+                    lost.add(block);
+                }
+            } catch (IllegalStateException e) {
+                // The ledger refused a move (e.g. settled differently before): one block needing the
+                // operator must not stop every other block from being followed.
+                log.error("block {} at height {} needs the operator: {}", block.hash(), block.height(), e.getMessage());
+            }
+        }
+        int orphaned = 0;
+        for (int i = lost.size() - 1; i >= 0; i--) {
+            BlockRecord block = lost.get(i);
+            try {
+                payouts.orphan(block.hash(), "not in the best chain " + (tip - block.height()) + " blocks later");
+                orphaned++;
+                log.warn("block {} at height {} orphaned; its credits are reversed", block.hash(), block.height());
+            } catch (IllegalStateException e) {
+                log.error("block {} at height {} needs the operator: {}", block.hash(), block.height(), e.getMessage());
+            }
+        }
+        long sharesCredited = scheme instanceof Pps pps ? creditShares(pps, tip) : 0;
+        return new Report(credited, confirmed, orphaned, sharesCredited);
+    }
+
+    private long creditShares(Pps pps, long tip) {
+        List<Long> fees = pps.fullPay() ? payouts.recentBlockFees(FPPS_FEE_BLOCKS, chain::subsidy) : List.of();
+        Pps.Rate rate = new Pps.Rate(chain.subsidy(tip + 1), chain.networkDifficulty(), fees);
+        Instant settled = Instant.now().minus(SHARE_SETTLE_TIME);
+        long total = 0;
+        Optional<PayoutLedger.ShareCreditBatch> batch;
+        while ((batch = payouts.creditShares(pps, rate, SHARES_PER_BATCH, settled)).isPresent()) {
+            total += batch.get().shares();
+        }
+        return total;
+    }
+
+    private Distribution distribute(BlockRecord block, double networkDifficulty) {
+        FoundBlock found = new FoundBlock(block.rewardSats(), networkDifficulty, block.user());
+        List<WindowShare> shares;
+        switch (scheme.kind()) {
+            case PPLNS:
+                shares = payouts.windowEndingAt(block.foundAt(), ((Pplns) scheme).windowLength(networkDifficulty));
+                break;
+            case PROP:
+                Instant start = payouts.previousBlockFoundAt(block).orElse(Instant.EPOCH);
+                shares = payouts.round(start, block.foundAt());
+                break;
+            default:
+                shares = List.of(); // SOLO, PPS and FPPS do not look at shares
+        }
+        return scheme.distribute(found, shares);
+    }
+}

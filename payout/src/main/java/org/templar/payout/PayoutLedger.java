@@ -1,0 +1,835 @@
+package org.templar.payout;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.Function;
+import org.templar.payout.scheme.Credit;
+import org.templar.payout.scheme.Distribution;
+import org.templar.payout.scheme.PayoutScheme.SchemeKind;
+import org.templar.payout.scheme.ExactWeight;
+import org.templar.payout.scheme.Pps;
+import org.templar.payout.scheme.Tides;
+import org.templar.payout.scheme.WindowShare;
+
+/**
+ * Credits, balances, block maturity and payout batches, in the ledger's database.
+ *
+ * <p>Every step is one transaction and idempotent, so a tracker that crashes half way simply runs
+ * the same step again after a restart: crediting a block twice, confirming it twice, orphaning it
+ * twice or marking a batch sent twice with the same txid changes nothing the second time. The rows
+ * that a step reads are locked ({@code SELECT ... FOR UPDATE}), so two pool instances running the
+ * same step at once serialize on the database; the CHECK constraints of V5 refuse a negative balance
+ * whatever happens.
+ */
+public final class PayoutLedger {
+    /** Coinbase maturity: Core refuses to spend a coinbase output with fewer confirmations. */
+    public static final long MATURITY_CONFIRMATIONS = 100;
+
+    private final Ledger ledger;
+
+    public PayoutLedger(Ledger ledger) {
+        this.ledger = Objects.requireNonNull(ledger, "ledger");
+    }
+
+    // ---------------------------------------------------------------- blocks
+
+    /**
+     * Records how a scheme divided a block the ledger holds. Custodial schemes credit each
+     * account's immature balance. In-coinbase schemes (SOLO here) are taken to have paid every
+     * credit in the coinbase itself; TIDES, which may carry, records its plan with
+     * {@link #creditCoinbase}.
+     *
+     * @return true if credited now; false if this very distribution was already recorded
+     * @throws IllegalStateException if the block was already settled differently, or was orphaned
+     */
+    public boolean credit(String blockHash, SchemeKind scheme, Distribution distribution) {
+        Objects.requireNonNull(scheme, "scheme");
+        Objects.requireNonNull(distribution, "distribution");
+        return settle(blockHash, scheme, distribution, scheme.paysInCoinbase() ? distribution.credits() : List.of());
+    }
+
+    /**
+     * Records a block mined on a TIDES job: what the window earned ({@code plan.earned()}) and what
+     * its coinbase paid ({@code plan.paid()}). The difference per account, earned minus paid, is
+     * added to (or, when the coinbase paid amounts carried before, taken from) the account's carried
+     * balance, which {@link #carried()} hands to the next plan.
+     */
+    public boolean creditCoinbase(String blockHash, Tides.CoinbasePlan plan) {
+        Objects.requireNonNull(plan, "plan");
+        return settle(blockHash, SchemeKind.TIDES, plan.earned(), plan.paid());
+    }
+
+    private boolean settle(String blockHash, SchemeKind scheme, Distribution distribution, List<Credit> payments) {
+        String hash = normalize(blockHash);
+        for (Credit c : distribution.credits()) {
+            ensureAccount(c.account());
+        }
+        for (Credit c : payments) {
+            ensureAccount(c.account());
+        }
+        List<Credit> paid = sortedByAccount(payments);
+        return inTransaction("credit block " + hash, c -> {
+            BlockStatus status = Ledger.blockStatus(c, hash, true);
+            if (status == null) {
+                throw new LedgerException("no block " + hash + " in the ledger");
+            }
+            Optional<BlockSettlement> existing = settlement(c, hash, true);
+            if (existing.isPresent()) {
+                BlockSettlement s = existing.get();
+                if (s.scheme() == scheme && s.rewardSats() == distribution.rewardSats() && s.poolSats() == distribution.poolSats()
+                        && s.donationSats() == distribution.donationSats() && s.credits().equals(distribution.credits())
+                        && s.coinbasePayments().equals(paid)) {
+                    return false;
+                }
+                throw new IllegalStateException("block " + hash + " is already settled differently: " + s);
+            }
+            if (status == BlockStatus.ORPHANED || status == BlockStatus.REJECTED) {
+                throw new IllegalStateException("block " + hash + " is " + status + ": nothing to credit");
+            }
+            Instant now = ledger.now();
+            try (PreparedStatement insert = c.prepareStatement("INSERT INTO block_settlements (block_hash, scheme, reward_sats, "
+                    + "credited_sats, pool_sats, donation_sats, state, confirmations, credited_at, updated_at) "
+                    + "VALUES (?, ?, ?, ?, ?, ?, 'CREDITED', 0, ?, ?)")) {
+                insert.setString(1, hash);
+                insert.setString(2, scheme.name());
+                insert.setLong(3, distribution.rewardSats());
+                insert.setLong(4, distribution.creditedSats());
+                insert.setLong(5, distribution.poolSats());
+                insert.setLong(6, distribution.donationSats());
+                insert.setObject(7, Ledger.utc(now));
+                insert.setObject(8, Ledger.utc(now));
+                insert.executeUpdate();
+            }
+            insertCredits(c, "block_credits", hash, distribution.credits());
+            insertCredits(c, "coinbase_payments", hash, paid);
+            if (scheme.paysInCoinbase()) {
+                // The coinbase outputs are the miners' own immature coins; the rest is carried.
+                adjust(c, "immature_sats", paid, 1);
+                adjust(c, "carried_sats", distribution.credits(), 1);
+                adjust(c, "carried_sats", paid, -1);
+            } else {
+                adjust(c, "immature_sats", distribution.credits(), 1);
+            }
+            return true;
+        });
+    }
+
+    private static void insertCredits(Connection c, String table, String hash, List<Credit> credits) throws SQLException {
+        try (PreparedStatement insert = c.prepareStatement("INSERT INTO " + table + " (block_hash, account, sats) VALUES (?, ?, ?)")) {
+            for (Credit credit : credits) {
+                insert.setString(1, hash);
+                insert.setString(2, credit.account());
+                insert.setLong(3, credit.sats());
+                insert.addBatch();
+            }
+            if (!credits.isEmpty()) {
+                insert.executeBatch();
+            }
+        }
+    }
+
+    /** Adds {@code sign ×} each credit to one balance column. Columns are constants of this class, never input. */
+    private void adjust(Connection c, String column, List<Credit> credits, int sign) throws SQLException {
+        try (PreparedStatement update = c.prepareStatement(
+                "UPDATE balances SET " + column + " = " + column + " + ?, updated_at = ? WHERE account = ?")) {
+            for (Credit credit : credits) {
+                update.setLong(1, sign * credit.sats());
+                update.setObject(2, Ledger.utc(ledger.now()));
+                update.setString(3, credit.account());
+                update.addBatch();
+            }
+            if (!credits.isEmpty()) {
+                update.executeBatch();
+            }
+        }
+    }
+
+    private static List<Credit> sortedByAccount(List<Credit> credits) {
+        List<Credit> sorted = new ArrayList<>(credits);
+        sorted.sort(java.util.Comparator.comparing(Credit::account));
+        return List.copyOf(sorted);
+    }
+
+    /**
+     * What the pool owes in-coinbase miners from earlier blocks, sorted by account: the carry the
+     * next TIDES plan starts from.
+     */
+    public List<Credit> carried() {
+        ledger.requireOpen();
+        try (Connection c = ledger.dataSource().getConnection();
+                PreparedStatement q = c.prepareStatement(
+                        "SELECT account, carried_sats FROM balances WHERE carried_sats > 0 ORDER BY account")) {
+            List<Credit> carried = new ArrayList<>();
+            try (ResultSet rs = q.executeQuery()) {
+                while (rs.next()) {
+                    carried.add(new Credit(rs.getString(1), rs.getLong(2)));
+                }
+            }
+            return carried;
+        } catch (SQLException e) {
+            throw new LedgerException("cannot read carried balances: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * What the node says of a block in its best chain: {@code confirmations} (Core's
+     * {@code getblockheader} field, >= 1). The block becomes ACCEPTED; at 100 it becomes MATURE and
+     * its credits available (custodial schemes) or its coinbase payments paid (in-coinbase
+     * schemes). Repeating a call, or calling with fewer confirmations than before, changes nothing.
+     * A tracker confirms blocks in ascending height, the order in which they mature.
+     *
+     * @return the settlement as it now stands, empty if the block was never credited
+     */
+    public Optional<BlockSettlement> confirm(String blockHash, long confirmations) {
+        if (confirmations < 1) {
+            throw new IllegalArgumentException("a block in the best chain has at least 1 confirmation: " + confirmations);
+        }
+        String hash = normalize(blockHash);
+        inTransaction("confirm block " + hash, c -> {
+            BlockStatus status = Ledger.blockStatus(c, hash, true);
+            if (status == null) {
+                throw new LedgerException("no block " + hash + " in the ledger");
+            }
+            boolean mature = confirmations >= MATURITY_CONFIRMATIONS;
+            if (status != BlockStatus.ACCEPTED && status != BlockStatus.MATURE) {
+                moveBlock(c, hash, status, BlockStatus.ACCEPTED, "in the best chain, " + confirmations + " confirmations");
+                status = BlockStatus.ACCEPTED;
+            }
+            if (mature && status == BlockStatus.ACCEPTED) {
+                moveBlock(c, hash, status, BlockStatus.MATURE, confirmations + " confirmations");
+            }
+            Optional<BlockSettlement> settlement = settlement(c, hash, true);
+            if (settlement.isEmpty() || settlement.get().state() != BlockSettlement.State.CREDITED) {
+                return null;
+            }
+            BlockSettlement s = settlement.get();
+            if (mature) {
+                if (s.scheme().paysInCoinbase()) {
+                    adjust(c, "immature_sats", s.coinbasePayments(), -1);
+                    adjust(c, "paid_sats", s.coinbasePayments(), 1);
+                } else {
+                    adjust(c, "immature_sats", s.credits(), -1);
+                    adjust(c, "available_sats", s.credits(), 1);
+                }
+            }
+            try (PreparedStatement update = c.prepareStatement("UPDATE block_settlements SET state = ?, "
+                    + "confirmations = CASE WHEN confirmations > ? THEN confirmations ELSE ? END, updated_at = ? WHERE block_hash = ?")) {
+                update.setString(1, mature ? "MATURE" : "CREDITED");
+                update.setLong(2, confirmations);
+                update.setLong(3, confirmations);
+                update.setObject(4, Ledger.utc(ledger.now()));
+                update.setString(5, hash);
+                update.executeUpdate();
+            }
+            return null;
+        });
+        return settlement(hash);
+    }
+
+    /**
+     * The block left the best chain (or a stale block's branch lost): it becomes ORPHANED and its
+     * credits are reversed, the rows kept and marked. Idempotent. For in-coinbase schemes the
+     * carried balances are restored to what they were before the block, so a tracker orphans blocks
+     * from the highest down (a block's coinbase may have paid what an earlier one carried).
+     *
+     * @throws IllegalStateException for a mature block: a reorganisation 100 blocks deep is not
+     *     something to settle automatically; the operator must look
+     */
+    public void orphan(String blockHash, String reason) {
+        String hash = normalize(blockHash);
+        inTransaction("orphan block " + hash, c -> {
+            BlockStatus status = Ledger.blockStatus(c, hash, true);
+            if (status == null) {
+                throw new LedgerException("no block " + hash + " in the ledger");
+            }
+            if (status == BlockStatus.MATURE) {
+                throw new IllegalStateException("block " + hash + " is mature; a reorganisation that deep needs the operator");
+            }
+            if (status != BlockStatus.ORPHANED) {
+                moveBlock(c, hash, status, BlockStatus.ORPHANED, reason);
+            }
+            Optional<BlockSettlement> settlement = settlement(c, hash, true);
+            if (settlement.isEmpty() || settlement.get().state() == BlockSettlement.State.REVERSED) {
+                return null;
+            }
+            BlockSettlement s = settlement.get();
+            if (s.scheme().paysInCoinbase()) {
+                adjust(c, "immature_sats", s.coinbasePayments(), -1);
+                adjust(c, "carried_sats", s.coinbasePayments(), 1);
+                adjust(c, "carried_sats", s.credits(), -1);
+            } else {
+                adjust(c, "immature_sats", s.credits(), -1);
+            }
+            Instant now = ledger.now();
+            try (PreparedStatement mark = c.prepareStatement("UPDATE block_credits SET reversed_at = ? WHERE block_hash = ?");
+                    PreparedStatement state = c.prepareStatement(
+                            "UPDATE block_settlements SET state = 'REVERSED', updated_at = ? WHERE block_hash = ?")) {
+                mark.setObject(1, Ledger.utc(now));
+                mark.setString(2, hash);
+                mark.executeUpdate();
+                state.setObject(1, Ledger.utc(now));
+                state.setString(2, hash);
+                state.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    private void moveBlock(Connection c, String hash, BlockStatus from, BlockStatus to, String reason) throws SQLException {
+        if (!from.canMoveTo(to)) {
+            throw new IllegalStateException("block " + hash + " cannot go from " + from + " to " + to);
+        }
+        Instant now = ledger.now();
+        try (PreparedStatement update = c.prepareStatement(
+                "UPDATE blocks SET status = ?, reason = ?, updated_at = ? WHERE block_hash = ?")) {
+            update.setString(1, to.name());
+            update.setString(2, reason);
+            update.setObject(3, Ledger.utc(now));
+            update.setString(4, hash);
+            update.executeUpdate();
+        }
+        Ledger.insertHistory(c, hash, to, reason, now);
+    }
+
+    public Optional<BlockSettlement> settlement(String blockHash) {
+        String hash = normalize(blockHash);
+        ledger.requireOpen();
+        try (Connection c = ledger.dataSource().getConnection()) {
+            return settlement(c, hash, false);
+        } catch (SQLException e) {
+            throw new LedgerException("cannot read the settlement of " + hash + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static Optional<BlockSettlement> settlement(Connection c, String hash, boolean forUpdate) throws SQLException {
+        SchemeKind scheme;
+        long reward;
+        long pool;
+        long donation;
+        BlockSettlement.State state;
+        long confirmations;
+        try (PreparedStatement q = c.prepareStatement("SELECT scheme, reward_sats, pool_sats, donation_sats, state, confirmations "
+                + "FROM block_settlements WHERE block_hash = ?" + (forUpdate ? " FOR UPDATE" : ""))) {
+            q.setString(1, hash);
+            try (ResultSet rs = q.executeQuery()) {
+                if (!rs.next()) {
+                    return Optional.empty();
+                }
+                scheme = SchemeKind.valueOf(rs.getString(1));
+                reward = rs.getLong(2);
+                pool = rs.getLong(3);
+                donation = rs.getLong(4);
+                state = BlockSettlement.State.valueOf(rs.getString(5));
+                confirmations = rs.getLong(6);
+            }
+        }
+        List<Credit> credits = new ArrayList<>();
+        try (PreparedStatement q = c.prepareStatement("SELECT account, sats FROM block_credits WHERE block_hash = ? ORDER BY account")) {
+            q.setString(1, hash);
+            try (ResultSet rs = q.executeQuery()) {
+                while (rs.next()) {
+                    credits.add(new Credit(rs.getString(1), rs.getLong(2)));
+                }
+            }
+        }
+        List<Credit> payments = new ArrayList<>();
+        try (PreparedStatement q = c.prepareStatement("SELECT account, sats FROM coinbase_payments WHERE block_hash = ? ORDER BY account")) {
+            q.setString(1, hash);
+            try (ResultSet rs = q.executeQuery()) {
+                while (rs.next()) {
+                    payments.add(new Credit(rs.getString(1), rs.getLong(2)));
+                }
+            }
+        }
+        return Optional.of(new BlockSettlement(hash, scheme, reward, pool, donation, state, confirmations, credits, payments));
+    }
+
+    // ---------------------------------------------------------------- PPS / FPPS
+
+    /** One PPS/FPPS crediting: the shares it covered and how their value was divided. */
+    public record ShareCreditBatch(long fromShareId, long toShareId, int shares, Distribution distribution) {}
+
+    /**
+     * Credits the pool-mode shares recorded since the last PPS/FPPS batch (at most
+     * {@code maxShares}, and only shares older than {@code settledBefore}: on several instances a
+     * share with a lower id can commit after a higher one, and a batch must not step over it). The
+     * credits are available at once: under PPS the pool, not the miner, waits for blocks.
+     *
+     * @return the batch, or empty when no share is waiting
+     * @throws LedgerException if another instance credited the same shares first (nothing changed)
+     */
+    public Optional<ShareCreditBatch> creditShares(Pps pps, Pps.Rate rate, int maxShares, Instant settledBefore) {
+        Objects.requireNonNull(pps, "pps");
+        Objects.requireNonNull(rate, "rate");
+        Objects.requireNonNull(settledBefore, "settledBefore");
+        if (maxShares < 1) {
+            throw new IllegalArgumentException("maxShares must be positive: " + maxShares);
+        }
+        // First pass, outside the transaction: open balance rows for every account in the batch.
+        long from = lastCreditedShareId();
+        Pending pending = readPending(from, maxShares, settledBefore);
+        if (pending.shares().isEmpty()) {
+            return Optional.empty();
+        }
+        for (WindowShare share : pending.shares()) {
+            ensureAccount(share.account());
+        }
+        Distribution d = pps.creditShares(rate, pending.shares());
+        inTransaction("credit shares after " + from, c -> {
+            long batchId;
+            try (PreparedStatement insert = c.prepareStatement("INSERT INTO share_credit_batches (scheme, from_share_id, "
+                    + "to_share_id, value_sats, credited_sats, pool_sats, donation_sats, credited_at) "
+                    + "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", Statement.RETURN_GENERATED_KEYS)) {
+                insert.setString(1, pps.kind().name());
+                insert.setLong(2, from);
+                insert.setLong(3, pending.lastId());
+                insert.setLong(4, d.rewardSats());
+                insert.setLong(5, d.creditedSats());
+                insert.setLong(6, d.poolSats());
+                insert.setLong(7, d.donationSats());
+                insert.setObject(8, Ledger.utc(ledger.now()));
+                insert.executeUpdate();
+                try (ResultSet keys = insert.getGeneratedKeys()) {
+                    keys.next();
+                    batchId = keys.getLong(1);
+                }
+            }
+            try (PreparedStatement insert = c.prepareStatement(
+                    "INSERT INTO share_credits (batch_id, account, sats) VALUES (?, ?, ?)")) {
+                for (Credit credit : d.credits()) {
+                    insert.setLong(1, batchId);
+                    insert.setString(2, credit.account());
+                    insert.setLong(3, credit.sats());
+                    insert.addBatch();
+                }
+                if (!d.credits().isEmpty()) {
+                    insert.executeBatch();
+                }
+            }
+            adjust(c, "available_sats", d.credits(), 1);
+            return null;
+        });
+        return Optional.of(new ShareCreditBatch(from, pending.lastId(), pending.shares().size(), d));
+    }
+
+    private record Pending(List<WindowShare> shares, long lastId) {}
+
+    private long lastCreditedShareId() {
+        ledger.requireOpen();
+        try (Connection c = ledger.dataSource().getConnection();
+                PreparedStatement q = c.prepareStatement("SELECT COALESCE(MAX(to_share_id), 0) FROM share_credit_batches");
+                ResultSet rs = q.executeQuery()) {
+            rs.next();
+            return rs.getLong(1);
+        } catch (SQLException e) {
+            throw new LedgerException("cannot read the last credited share: " + e.getMessage(), e);
+        }
+    }
+
+    private Pending readPending(long after, int maxShares, Instant settledBefore) {
+        try (Connection c = ledger.dataSource().getConnection();
+                PreparedStatement q = c.prepareStatement("SELECT " + Ledger.SHARE_COLUMNS + ", id FROM shares "
+                        + "WHERE id > ? AND payout_mode = 'pool' AND submitted_at < ? ORDER BY id FETCH FIRST ? ROWS ONLY")) {
+            q.setLong(1, after);
+            q.setObject(2, Ledger.utc(settledBefore));
+            q.setInt(3, maxShares);
+            List<WindowShare> shares = new ArrayList<>();
+            long last = after;
+            try (ResultSet rs = q.executeQuery()) {
+                while (rs.next()) {
+                    shares.add(WindowShare.of(Ledger.readShare(rs)));
+                    last = rs.getLong(12);
+                }
+            }
+            return new Pending(shares, last);
+        } catch (SQLException e) {
+            throw new LedgerException("cannot read the shares to credit: " + e.getMessage(), e);
+        }
+    }
+
+    // ---------------------------------------------------------------- what schemes read
+
+    /**
+     * The fees (coinbase value less subsidy) of the pool's latest {@code count} blocks in the best
+     * chain, newest first: FPPS's fee estimate.
+     */
+    public List<Long> recentBlockFees(int count, java.util.function.LongUnaryOperator subsidyAtHeight) {
+        ledger.requireOpen();
+        try (Connection c = ledger.dataSource().getConnection();
+                PreparedStatement q = c.prepareStatement("SELECT height, reward_sats FROM blocks "
+                        + "WHERE status IN ('ACCEPTED', 'MATURE') ORDER BY height DESC FETCH FIRST ? ROWS ONLY")) {
+            q.setInt(1, count);
+            List<Long> fees = new ArrayList<>();
+            try (ResultSet rs = q.executeQuery()) {
+                while (rs.next()) {
+                    fees.add(Math.max(0, rs.getLong(2) - subsidyAtHeight.applyAsLong(rs.getLong(1))));
+                }
+            }
+            return fees;
+        } catch (SQLException e) {
+            throw new LedgerException("cannot read recent block fees: " + e.getMessage(), e);
+        }
+    }
+
+    /** Blocks whose fate the chain has not settled yet, lowest first: what a tracker follows. */
+    public List<BlockRecord> blocksToFollow() {
+        ledger.requireOpen();
+        try (Connection c = ledger.dataSource().getConnection();
+                PreparedStatement q = c.prepareStatement("SELECT " + Ledger.BLOCK_COLUMNS + " FROM blocks "
+                        + "WHERE status IN ('SUBMITTED', 'STALE', 'REJECTED', 'ACCEPTED') ORDER BY height, id")) {
+            List<BlockRecord> blocks = new ArrayList<>();
+            try (ResultSet rs = q.executeQuery()) {
+                while (rs.next()) {
+                    blocks.add(Ledger.readBlock(rs));
+                }
+            }
+            return blocks;
+        } catch (SQLException e) {
+            throw new LedgerException("cannot read the blocks to follow: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The newest pool-mode shares accepted at or before {@code upTo} whose difficulty adds up to at
+     * least {@code needed} (fewer if the ledger holds fewer), oldest first: the input of PPLNS
+     * and TIDES windows, which cut the oldest share exactly themselves. Read newest first in pages,
+     * so a window costs what it holds, not the whole table.
+     */
+    public List<WindowShare> windowEndingAt(Instant upTo, ExactWeight needed) {
+        Objects.requireNonNull(upTo, "upTo");
+        Objects.requireNonNull(needed, "needed");
+        List<WindowShare> newestFirst = new ArrayList<>();
+        ExactWeight have = ExactWeight.ZERO;
+        ledger.requireOpen();
+        try (Connection c = ledger.dataSource().getConnection();
+                PreparedStatement q = c.prepareStatement("SELECT " + Ledger.SHARE_COLUMNS + ", id FROM shares "
+                        + "WHERE payout_mode = 'pool' AND submitted_at <= ? AND id < ? ORDER BY id DESC FETCH FIRST 10000 ROWS ONLY")) {
+            long before = Long.MAX_VALUE;
+            while (have.compareTo(needed) < 0) {
+                q.setObject(1, Ledger.utc(upTo));
+                q.setLong(2, before);
+                int rows = 0;
+                try (ResultSet rs = q.executeQuery()) {
+                    while (rs.next() && have.compareTo(needed) < 0) {
+                        WindowShare share = WindowShare.of(Ledger.readShare(rs));
+                        newestFirst.add(share);
+                        have = have.plus(ExactWeight.of(share.difficulty()));
+                        before = rs.getLong(12);
+                        rows++;
+                    }
+                }
+                if (rows == 0) {
+                    break;
+                }
+            }
+        } catch (SQLException e) {
+            throw new LedgerException("cannot read the share window: " + e.getMessage(), e);
+        }
+        java.util.Collections.reverse(newestFirst);
+        return newestFirst;
+    }
+
+    /** Pool-mode shares accepted after {@code after} and at or before {@code upTo}, oldest first: a PROP round. */
+    public List<WindowShare> round(Instant after, Instant upTo) {
+        ledger.requireOpen();
+        try (Connection c = ledger.dataSource().getConnection();
+                PreparedStatement q = c.prepareStatement("SELECT " + Ledger.SHARE_COLUMNS + " FROM shares "
+                        + "WHERE payout_mode = 'pool' AND submitted_at > ? AND submitted_at <= ? ORDER BY id")) {
+            q.setObject(1, Ledger.utc(after));
+            q.setObject(2, Ledger.utc(upTo));
+            List<WindowShare> shares = new ArrayList<>();
+            try (ResultSet rs = q.executeQuery()) {
+                while (rs.next()) {
+                    shares.add(WindowShare.of(Ledger.readShare(rs)));
+                }
+            }
+            return shares;
+        } catch (SQLException e) {
+            throw new LedgerException("cannot read the round's shares: " + e.getMessage(), e);
+        }
+    }
+
+    /** When the pool's block before {@code block} was found (the start of its PROP round), or empty for the first. */
+    public Optional<Instant> previousBlockFoundAt(BlockRecord block) {
+        ledger.requireOpen();
+        try (Connection c = ledger.dataSource().getConnection();
+                PreparedStatement q = c.prepareStatement("SELECT MAX(found_at) FROM blocks WHERE found_at < ? "
+                        + "AND status NOT IN ('REJECTED', 'ORPHANED', 'CANDIDATE')")) {
+            q.setObject(1, Ledger.utc(block.foundAt()));
+            try (ResultSet rs = q.executeQuery()) {
+                rs.next();
+                return Optional.ofNullable(Ledger.instant(rs, 1));
+            }
+        } catch (SQLException e) {
+            throw new LedgerException("cannot read the previous block: " + e.getMessage(), e);
+        }
+    }
+
+    // ---------------------------------------------------------------- balances
+
+    public Balance balance(String account) {
+        Objects.requireNonNull(account, "account");
+        ledger.requireOpen();
+        try (Connection c = ledger.dataSource().getConnection();
+                PreparedStatement q = c.prepareStatement("SELECT immature_sats, available_sats, in_payment_sats, paid_sats, "
+                        + "carried_sats FROM balances WHERE account = ?")) {
+            q.setString(1, account);
+            try (ResultSet rs = q.executeQuery()) {
+                return rs.next() ? new Balance(account, rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getLong(5))
+                        : Balance.empty(account);
+            }
+        } catch (SQLException e) {
+            throw new LedgerException("cannot read the balance of " + account + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Makes sure the account has a balance row, in its own transaction: a row inserted concurrently
+     * by another instance is fine, and PostgreSQL would abort the whole step's transaction on the
+     * duplicate key if this were done inside it.
+     */
+    private void ensureAccount(String account) {
+        ledger.requireOpen();
+        try (Connection c = ledger.dataSource().getConnection()) {
+            try (PreparedStatement q = c.prepareStatement("SELECT 1 FROM balances WHERE account = ?")) {
+                q.setString(1, account);
+                try (ResultSet rs = q.executeQuery()) {
+                    if (rs.next()) {
+                        return;
+                    }
+                }
+            }
+            try (PreparedStatement insert = c.prepareStatement("INSERT INTO balances (account, immature_sats, available_sats, "
+                    + "in_payment_sats, paid_sats, carried_sats, updated_at) VALUES (?, 0, 0, 0, 0, 0, ?)")) {
+                insert.setString(1, account);
+                insert.setObject(2, Ledger.utc(ledger.now()));
+                insert.executeUpdate();
+            } catch (SQLException e) {
+                if (!Ledger.isUniqueViolation(e)) {
+                    throw e;
+                }
+            }
+        } catch (SQLException e) {
+            throw new LedgerException("cannot open a balance for " + account + ": " + e.getMessage(), e);
+        }
+    }
+
+    // ---------------------------------------------------------------- payout batches
+
+    /**
+     * Moves every available balance of at least {@code minimumSats} whose account has an address
+     * into a new PENDING batch. The amounts leave "available" in the same transaction, so no later
+     * batch can take them again; the database's CHECK on balances refuses it even if code tried.
+     *
+     * @param addressOf where an account is paid; accounts without one stay available
+     * @return the batch, or empty when nobody is due
+     */
+    public Optional<PayoutBatch> createBatch(long minimumSats, Function<String, Optional<String>> addressOf) {
+        if (minimumSats < 1) {
+            throw new IllegalArgumentException("payout minimum must be at least 1 sat: " + minimumSats);
+        }
+        Objects.requireNonNull(addressOf, "addressOf");
+        Long id = inTransaction("create payout batch", c -> {
+            List<PayoutBatch.Item> items = new ArrayList<>();
+            try (PreparedStatement q = c.prepareStatement("SELECT account, available_sats FROM balances "
+                    + "WHERE available_sats >= ? ORDER BY account FOR UPDATE")) {
+                q.setLong(1, minimumSats);
+                try (ResultSet rs = q.executeQuery()) {
+                    while (rs.next()) {
+                        String account = rs.getString(1);
+                        long sats = rs.getLong(2);
+                        Optional<String> address = addressOf.apply(account);
+                        if (address.isPresent()) {
+                            items.add(new PayoutBatch.Item(account, address.get(), sats));
+                        }
+                    }
+                }
+            }
+            if (items.isEmpty()) {
+                return null;
+            }
+            Instant now = ledger.now();
+            long total = 0;
+            for (PayoutBatch.Item i : items) {
+                total = Math.addExact(total, i.sats());
+            }
+            long batchId;
+            try (PreparedStatement insert = c.prepareStatement("INSERT INTO payout_batches (state, total_sats, created_at, "
+                    + "updated_at) VALUES ('PENDING', ?, ?, ?)", Statement.RETURN_GENERATED_KEYS)) {
+                insert.setLong(1, total);
+                insert.setObject(2, Ledger.utc(now));
+                insert.setObject(3, Ledger.utc(now));
+                insert.executeUpdate();
+                try (ResultSet keys = insert.getGeneratedKeys()) {
+                    keys.next();
+                    batchId = keys.getLong(1);
+                }
+            }
+            try (PreparedStatement item = c.prepareStatement(
+                    "INSERT INTO payout_items (batch_id, account, address, sats) VALUES (?, ?, ?, ?)");
+                    PreparedStatement reserve = c.prepareStatement("UPDATE balances SET available_sats = available_sats - ?, "
+                            + "in_payment_sats = in_payment_sats + ?, updated_at = ? WHERE account = ?")) {
+                for (PayoutBatch.Item i : items) {
+                    item.setLong(1, batchId);
+                    item.setString(2, i.account());
+                    item.setString(3, i.address());
+                    item.setLong(4, i.sats());
+                    item.executeUpdate();
+                    reserve.setLong(1, i.sats());
+                    reserve.setLong(2, i.sats());
+                    reserve.setObject(3, Ledger.utc(now));
+                    reserve.setString(4, i.account());
+                    reserve.executeUpdate();
+                }
+            }
+            return batchId;
+        });
+        return id == null ? Optional.empty() : Optional.of(batch(id));
+    }
+
+    /**
+     * The operator's wallet sent the batch as {@code txid}. Marking it again with the same txid
+     * changes nothing; another txid, or a cancelled batch, is refused.
+     */
+    public PayoutBatch markSent(long batchId, String txid) {
+        Objects.requireNonNull(txid, "txid");
+        String tx = txid.toLowerCase(Locale.ROOT);
+        if (!org.templar.share.Hex.isHex(tx, 32)) {
+            throw new IllegalArgumentException("txid must be 64 hex characters: '" + txid + "'");
+        }
+        inTransaction("mark batch " + batchId + " sent", c -> {
+            PayoutBatch batch = batch(c, batchId, true);
+            switch (batch.state()) {
+                case SENT:
+                    if (!batch.txid().orElseThrow().equals(tx)) {
+                        throw new IllegalStateException("batch " + batchId + " was already sent as " + batch.txid().get());
+                    }
+                    return null;
+                case CANCELLED:
+                    throw new IllegalStateException("batch " + batchId + " was cancelled");
+                default:
+                    break;
+            }
+            settleItems(c, batch, "paid_sats");
+            setBatchState(c, batchId, PayoutBatch.State.SENT, tx);
+            return null;
+        });
+        return batch(batchId);
+    }
+
+    /** The operator will not send the batch: its amounts become available again. Idempotent. */
+    public PayoutBatch cancel(long batchId) {
+        inTransaction("cancel batch " + batchId, c -> {
+            PayoutBatch batch = batch(c, batchId, true);
+            if (batch.state() == PayoutBatch.State.SENT) {
+                throw new IllegalStateException("batch " + batchId + " was sent as " + batch.txid().get());
+            }
+            if (batch.state() == PayoutBatch.State.PENDING) {
+                settleItems(c, batch, "available_sats");
+                setBatchState(c, batchId, PayoutBatch.State.CANCELLED, null);
+            }
+            return null;
+        });
+        return batch(batchId);
+    }
+
+    private void settleItems(Connection c, PayoutBatch batch, String to) throws SQLException {
+        try (PreparedStatement move = c.prepareStatement("UPDATE balances SET in_payment_sats = in_payment_sats - ?, "
+                + to + " = " + to + " + ?, updated_at = ? WHERE account = ?")) {
+            for (PayoutBatch.Item i : batch.items()) {
+                move.setLong(1, i.sats());
+                move.setLong(2, i.sats());
+                move.setObject(3, Ledger.utc(ledger.now()));
+                move.setString(4, i.account());
+                move.executeUpdate();
+            }
+        }
+    }
+
+    private void setBatchState(Connection c, long batchId, PayoutBatch.State state, String txid) throws SQLException {
+        try (PreparedStatement update = c.prepareStatement(
+                "UPDATE payout_batches SET state = ?, txid = ?, updated_at = ? WHERE id = ?")) {
+            update.setString(1, state.name());
+            update.setString(2, txid);
+            update.setObject(3, Ledger.utc(ledger.now()));
+            update.setLong(4, batchId);
+            update.executeUpdate();
+        }
+    }
+
+    public PayoutBatch batch(long batchId) {
+        ledger.requireOpen();
+        try (Connection c = ledger.dataSource().getConnection()) {
+            return batch(c, batchId, false);
+        } catch (SQLException e) {
+            throw new LedgerException("cannot read batch " + batchId + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static PayoutBatch batch(Connection c, long batchId, boolean forUpdate) throws SQLException {
+        PayoutBatch.State state;
+        String txid;
+        try (PreparedStatement q = c.prepareStatement("SELECT state, txid FROM payout_batches WHERE id = ?"
+                + (forUpdate ? " FOR UPDATE" : ""))) {
+            q.setLong(1, batchId);
+            try (ResultSet rs = q.executeQuery()) {
+                if (!rs.next()) {
+                    throw new LedgerException("no payout batch " + batchId);
+                }
+                state = PayoutBatch.State.valueOf(rs.getString(1));
+                txid = rs.getString(2);
+            }
+        }
+        List<PayoutBatch.Item> items = new ArrayList<>();
+        try (PreparedStatement q = c.prepareStatement(
+                "SELECT account, address, sats FROM payout_items WHERE batch_id = ? ORDER BY account")) {
+            q.setLong(1, batchId);
+            try (ResultSet rs = q.executeQuery()) {
+                while (rs.next()) {
+                    items.add(new PayoutBatch.Item(rs.getString(1), rs.getString(2), rs.getLong(3)));
+                }
+            }
+        }
+        return new PayoutBatch(batchId, state, items, Optional.ofNullable(txid));
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    @FunctionalInterface
+    private interface Step<T> {
+        T run(Connection c) throws SQLException;
+    }
+
+    private <T> T inTransaction(String what, Step<T> step) {
+        ledger.requireOpen();
+        try (Connection c = ledger.dataSource().getConnection()) {
+            c.setAutoCommit(false);
+            T result;
+            try {
+                result = step.run(c);
+                c.commit();
+                ledger.sync(c);
+            } catch (SQLException | RuntimeException e) {
+                ledger.abandon(c, e);
+                throw e;
+            }
+            return result;
+        } catch (SQLException e) {
+            throw new LedgerException(what + " failed, nothing changed: " + e.getMessage(), e);
+        }
+    }
+
+    private static String normalize(String blockHash) {
+        Objects.requireNonNull(blockHash, "blockHash");
+        return blockHash.toLowerCase(Locale.ROOT);
+    }
+}

@@ -1,0 +1,185 @@
+package org.templar.payout.scheme;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import org.templar.payout.coinbase.TxOut;
+
+/**
+ * A TIDES-style, non-custodial scheme: the coinbase of every job pays the miners of the current
+ * window directly, so a found block pays them without the pool ever holding their money.
+ *
+ * <p>The window is the newest shares worth {@code windowFactor ×} the network difficulty (OCEAN's
+ * TIDES uses 8), divided as in PPLNS. A coinbase cannot hold an output for everyone: miner firmware
+ * refuses coinbases over {@code pool.max_coinbase_size} bytes, and tiny outputs are dust nobody can
+ * spend. So what a miner is owed (its part of this block plus what was carried for it before) is
+ * paid in an output only if it reaches the dust threshold, the miner has an output script, and the
+ * output still fits; everything else is carried: it goes into the pool's own output and the ledger
+ * owes it to the miner in a later block. Nothing is lost, and the plan never exceeds the cap.
+ *
+ * <p>Order, which decides who gets an output when not all fit: largest amount owed first, then
+ * account name ascending. The coinbase lists the paid miners in that order, then the pool's output
+ * (fee and carried amounts), then the donation.
+ *
+ * @param poolScript where the fee and carried amounts go
+ * @param donationScript the donation output; without one, the donation stays with the pool
+ */
+public record Tides(PoolFee fee, double windowFactor, long dustSats, byte[] poolScript, Optional<byte[]> donationScript)
+        implements PayoutScheme {
+    public Tides {
+        Objects.requireNonNull(fee, "fee");
+        Objects.requireNonNull(donationScript, "donationScript");
+        if (!(windowFactor > 0) || Double.isInfinite(windowFactor)) {
+            throw new IllegalArgumentException("TIDES window factor must be positive and finite: " + windowFactor);
+        }
+        if (dustSats < 0) {
+            throw new IllegalArgumentException("dust threshold must not be negative: " + dustSats);
+        }
+        poolScript = poolScript.clone();
+        donationScript = donationScript.map(byte[]::clone);
+    }
+
+    @Override
+    public byte[] poolScript() {
+        return poolScript.clone();
+    }
+
+    @Override
+    public SchemeKind kind() {
+        return SchemeKind.TIDES;
+    }
+
+    /**
+     * What the window earned from a block, before carries: the credits the ledger records for it.
+     * The donation counts as the pool's when there is no donation script, as in {@link #plan}.
+     */
+    @Override
+    public Distribution distribute(FoundBlock block, List<WindowShare> sharesOldestFirst) {
+        Distribution d = Schemes.divide(block, fee, window(block.networkDifficulty(), sharesOldestFirst));
+        return donationScript.isPresent() ? d
+                : new Distribution(d.rewardSats(), d.credits(), d.poolSats() + d.donationSats(), 0);
+    }
+
+    SortedMap<String, ExactWeight> window(double networkDifficulty, List<WindowShare> sharesOldestFirst) {
+        return ShareWindows.lastN(sharesOldestFirst,
+                ExactWeight.of(windowFactor).times(ExactWeight.of(networkDifficulty)));
+    }
+
+    /** Where an account's coinbase output pays; empty when it has none (the amount is carried). */
+    @FunctionalInterface
+    public interface OutputScripts {
+        Optional<byte[]> scriptFor(String account);
+    }
+
+    /**
+     * The coinbase outputs of the next job.
+     *
+     * @param coinbaseValue what the coinbase may claim (subsidy plus the template's fees)
+     * @param finderAccount credited when no share in the window carries weight (see {@link Prop})
+     * @param carriedIn what earlier blocks carried for each account, from the ledger
+     * @param outputBytes bytes the coinbase has for payout outputs: {@code pool.max_coinbase_size}
+     *     less everything else in the coinbase (the witness commitment output included)
+     */
+    public CoinbasePlan plan(long coinbaseValue, double networkDifficulty, String finderAccount,
+            List<WindowShare> sharesOldestFirst, List<Credit> carriedIn, OutputScripts scripts, int outputBytes) {
+        Distribution earned = distribute(new FoundBlock(coinbaseValue, networkDifficulty, finderAccount), sharesOldestFirst);
+        SortedMap<String, Long> owed = new TreeMap<>();
+        for (Credit c : earned.credits()) {
+            owed.merge(c.account(), c.sats(), Math::addExact);
+        }
+        long carriedTotal = 0;
+        for (Credit c : carriedIn) {
+            owed.merge(c.account(), c.sats(), Math::addExact);
+            carriedTotal = Math.addExact(carriedTotal, c.sats());
+        }
+        List<Map.Entry<String, Long>> order = new ArrayList<>(owed.entrySet());
+        order.sort(Comparator.comparing((Map.Entry<String, Long> e) -> e.getValue()).reversed()
+                .thenComparing(Map.Entry::getKey));
+
+        long donation = earned.donationSats();
+        // The pool's output is always reserved room: it is where carried money goes.
+        int room = outputBytes - TxOut.serializedSize(poolScript.length)
+                - (donation > 0 ? TxOut.serializedSize(donationScript.get().length) : 0);
+        if (room < 0) {
+            throw new IllegalArgumentException("no room for even the pool's output: " + outputBytes + " bytes");
+        }
+        // Miners can be paid at most what this coinbase holds beyond the donation.
+        long money = coinbaseValue - donation;
+        List<TxOut> outputs = new ArrayList<>();
+        List<Credit> paid = new ArrayList<>();
+        List<Credit> carriedOut = new ArrayList<>();
+        for (Map.Entry<String, Long> e : order) {
+            long amount = e.getValue();
+            Optional<byte[]> script = amount >= dustSats && amount > 0 ? scripts.scriptFor(e.getKey()) : Optional.empty();
+            if (script.isPresent() && amount <= money && TxOut.serializedSize(script.get().length) <= room) {
+                TxOut out = new TxOut(amount, script.get());
+                outputs.add(out);
+                paid.add(new Credit(e.getKey(), amount));
+                room -= out.serializedSize();
+                money -= amount;
+            } else if (amount > 0) {
+                carriedOut.add(new Credit(e.getKey(), amount));
+            }
+        }
+        long poolSats = money;
+        if (poolSats > 0) {
+            outputs.add(new TxOut(poolSats, poolScript));
+        }
+        if (donation > 0) {
+            outputs.add(new TxOut(donation, donationScript.get()));
+        }
+        carriedOut.sort(Comparator.comparing(Credit::account));
+        return new CoinbasePlan(coinbaseValue, outputs, earned, carriedTotal, paid, carriedOut, poolSats);
+    }
+
+    /**
+     * One coinbase's payouts and the bookkeeping behind them.
+     *
+     * @param earned what the window earned from this coinbase (credits before carries)
+     * @param carriedInSats the total carried into this plan from earlier blocks
+     * @param paid the outputs paid to miners, in coinbase order
+     * @param carriedOut what is still owed after this block, per account (sorted by account)
+     * @param poolSats the pool's output: its fee, the carried amounts, less carries paid out now
+     */
+    public record CoinbasePlan(long coinbaseValue, List<TxOut> outputs, Distribution earned, long carriedInSats,
+            List<Credit> paid, List<Credit> carriedOut, long poolSats) {
+        public CoinbasePlan {
+            outputs = List.copyOf(outputs);
+            paid = List.copyOf(paid);
+            carriedOut = List.copyOf(carriedOut);
+            long outs = 0;
+            for (TxOut o : outputs) {
+                outs = Math.addExact(outs, o.valueSats());
+            }
+            if (outs != coinbaseValue) {
+                throw new IllegalArgumentException("outputs sum to " + outs + " sat, not the coinbase value " + coinbaseValue);
+            }
+            long owedBefore = Math.addExact(earned.creditedSats(), carriedInSats);
+            if (sum(paid) + sum(carriedOut) != owedBefore) {
+                throw new IllegalArgumentException("paid + carried != earned + carried in");
+            }
+        }
+
+        /** Bytes the outputs take in the coinbase. */
+        public int outputBytes() {
+            int n = 0;
+            for (TxOut o : outputs) {
+                n += o.serializedSize();
+            }
+            return n;
+        }
+
+        static long sum(List<Credit> credits) {
+            long s = 0;
+            for (Credit c : credits) {
+                s = Math.addExact(s, c.sats());
+            }
+            return s;
+        }
+    }
+}

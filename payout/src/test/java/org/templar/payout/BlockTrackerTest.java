@@ -1,0 +1,159 @@
+package org.templar.payout;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.templar.payout.scheme.Credit;
+import org.templar.payout.scheme.PoolFee;
+import org.templar.payout.scheme.Pplns;
+import org.templar.payout.scheme.Pps;
+import org.templar.payout.scheme.Prop;
+
+/**
+ * The tracker against a scripted chain (what {@code getblockheader} would answer) and a real H2
+ * ledger: credit on first confirmation, maturity at 100, orphaning only once the chain has moved
+ * past, and nothing done twice.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class BlockTrackerTest {
+    /** A node's answers, set by each test step. */
+    static final class ScriptedChain implements BlockTracker.ChainView {
+        final Map<String, Header> headers = new HashMap<>();
+        long tip;
+
+        @Override
+        public Optional<Header> header(String blockHash) {
+            return Optional.ofNullable(headers.get(blockHash));
+        }
+
+        @Override
+        public long tipHeight() {
+            return tip;
+        }
+
+        @Override
+        public double networkDifficulty() {
+            return 1000;
+        }
+
+        @Override
+        public long subsidy(long height) {
+            return 5_000_000_000L >> (height / 150); // regtest halves every 150 blocks
+        }
+    }
+
+    private Ledger ledger;
+    private PayoutLedger payouts;
+    private final ScriptedChain chain = new ScriptedChain();
+
+    @BeforeEach
+    void open() throws Exception {
+        ledger = Ledger.open(LedgerConfig.inMemory("tracker" + System.nanoTime()));
+        payouts = new PayoutLedger(ledger);
+        // alice 3 and bob 1 of difficulty 1, then a solo-mode share that no pool scheme counts.
+        List<CompletableFuture<Void>> acks = new ArrayList<>();
+        String[] workers = {"alice.rig1", "bob.x", "alice.rig2", "alice.rig1"};
+        for (int i = 0; i < workers.length; i++) {
+            acks.add(ledger.recordShare(ShareRecord.of(workers[i], "j", "c", 1.0, 1.5, TestShares.hash("s", i), false,
+                    ShareRecord.POOL, TestShares.T0.plusSeconds(i))));
+        }
+        acks.add(ledger.recordShare(ShareRecord.of("carol", "j", "c", 50.0, 60, TestShares.hash("s", 9), false,
+                ShareRecord.SOLO, TestShares.T0.plusSeconds(5))));
+        CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
+    }
+
+    @AfterEach
+    void close() {
+        ledger.close();
+    }
+
+    private String block(int n, long height, Instant foundAt) {
+        String hash = TestShares.hash("tracked", n);
+        ledger.recordBlockCandidate(BlockRecord.candidate(height, hash, "alice.rig1", 5_000_000_000L, "pool", foundAt));
+        ledger.updateBlockStatus(hash, BlockStatus.SUBMITTED, null);
+        return hash;
+    }
+
+    @Test
+    void pplnsBlockIsCreditedFromTheLedgersWindowAndMaturesAtOneHundred() {
+        // Window 2 × difficulty 2 = the 4 pool shares: alice 3, bob 1 of 4,950,000,000 (1 % fee).
+        BlockTracker tracker = new BlockTracker(payouts, chain, new Pplns(PoolFee.percent("1", "0"), 2), 6);
+        String hash = block(1, 101, TestShares.T0.plusSeconds(10));
+        chain.tip = 101;
+        chain.headers.put(hash, new BlockTracker.ChainView.Header(1, 2.0));
+        assertEquals(new BlockTracker.Report(1, 1, 0, 0), tracker.poll());
+        assertEquals(List.of(new Credit("alice", 3_712_500_000L), new Credit("bob", 1_237_500_000L)),
+                payouts.settlement(hash).orElseThrow().credits());
+        assertEquals(new BlockTracker.Report(0, 1, 0, 0), tracker.poll(), "polling again credits nothing twice");
+        assertEquals(3_712_500_000L, payouts.balance("alice").immatureSats());
+
+        chain.tip = 200;
+        chain.headers.put(hash, new BlockTracker.ChainView.Header(100, 2.0));
+        tracker.poll();
+        assertEquals(BlockStatus.MATURE, ledger.blockByHash(hash).orElseThrow().status());
+        assertEquals(new Balance("alice", 0, 3_712_500_000L, 0, 0, 0), payouts.balance("alice"));
+        assertEquals(new BlockTracker.Report(0, 0, 0, 0), tracker.poll(), "a mature block is no longer followed");
+    }
+
+    @Test
+    void aBlockLeavingTheChainIsOrphanedOnlyOnceTheChainHasMovedOn() {
+        BlockTracker tracker = new BlockTracker(payouts, chain, new Prop(PoolFee.NONE), 6);
+        String hash = block(2, 101, TestShares.T0.plusSeconds(10));
+        chain.tip = 101;
+        chain.headers.put(hash, new BlockTracker.ChainView.Header(1, 2.0));
+        tracker.poll();
+        // PROP: the round is every pool share before the block: alice 3, bob 1 of 5,000,000,000.
+        assertEquals(new Balance("bob", 1_250_000_000L, 0, 0, 0, 0), payouts.balance("bob"));
+
+        chain.headers.put(hash, new BlockTracker.ChainView.Header(-1, 2.0)); // reorganised onto a side branch
+        chain.tip = 102;
+        assertEquals(new BlockTracker.Report(0, 0, 0, 0), tracker.poll(), "its branch may still come back");
+        assertEquals(BlockStatus.ACCEPTED, ledger.blockByHash(hash).orElseThrow().status());
+
+        chain.tip = 107;
+        assertEquals(new BlockTracker.Report(0, 0, 1, 0), tracker.poll());
+        assertEquals(BlockStatus.ORPHANED, ledger.blockByHash(hash).orElseThrow().status());
+        assertEquals(Balance.empty("bob"), payouts.balance("bob"));
+        assertEquals(BlockSettlement.State.REVERSED, payouts.settlement(hash).orElseThrow().state());
+        assertEquals(new BlockTracker.Report(0, 0, 0, 0), tracker.poll());
+    }
+
+    @Test
+    void aRejectedBlockTheNodeNeverSawIsLeftAlone() {
+        BlockTracker tracker = new BlockTracker(payouts, chain, new Prop(PoolFee.NONE), 6);
+        String hash = block(3, 101, TestShares.T0.plusSeconds(10));
+        ledger.updateBlockStatus(hash, BlockStatus.REJECTED, "high-hash");
+        chain.tip = 300;
+        assertEquals(new BlockTracker.Report(0, 0, 0, 0), tracker.poll());
+        assertEquals(BlockStatus.REJECTED, ledger.blockByHash(hash).orElseThrow().status());
+    }
+
+    @Test
+    void fppsCreditsTheSharesAtSubsidyPlusTheMeanFeeAndTheBlockIsThePools() {
+        BlockTracker tracker = new BlockTracker(payouts, chain, new Pps(PoolFee.NONE, true), 6);
+        String hash = TestShares.hash("tracked", 4);
+        ledger.recordBlockCandidate(BlockRecord.candidate(101, hash, "alice.rig1", 5_100_000_000L, "pool",
+                TestShares.T0.plusSeconds(10)));
+        ledger.updateBlockStatus(hash, BlockStatus.SUBMITTED, null);
+        chain.tip = 101;
+        chain.headers.put(hash, new BlockTracker.ChainView.Header(1, 1000));
+        // The block pays 100,000,000 sat of fees. 4 difficulty of shares at difficulty 1000 are
+        // worth (5,000,000,000 + 100,000,000) x 4 / 1000 = 20,400,000: alice 3/4, bob 1/4.
+        assertEquals(new BlockTracker.Report(1, 1, 0, 4), tracker.poll());
+        assertEquals(new Balance("alice", 0, 15_300_000L, 0, 0, 0), payouts.balance("alice"));
+        assertEquals(new Balance("bob", 0, 5_100_000L, 0, 0, 0), payouts.balance("bob"));
+        assertEquals(List.of(), payouts.settlement(hash).orElseThrow().credits(), "the block is the pool's");
+        assertEquals(new BlockTracker.Report(0, 1, 0, 0), tracker.poll(), "no share is credited twice");
+    }
+}

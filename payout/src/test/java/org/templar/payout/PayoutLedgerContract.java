@@ -1,0 +1,331 @@
+package org.templar.payout;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.templar.payout.scheme.Credit;
+import org.templar.payout.scheme.Distribution;
+import org.templar.payout.scheme.FoundBlock;
+import org.templar.payout.scheme.PayoutScheme.SchemeKind;
+import org.templar.payout.scheme.PoolFee;
+import org.templar.payout.scheme.Pplns;
+import org.templar.payout.scheme.Pps;
+import org.templar.payout.scheme.Solo;
+import org.templar.payout.scheme.Tides;
+import org.templar.payout.scheme.WindowShare;
+
+/**
+ * The money's life in the ledger: credits, maturity, orphans, balances and payout batches. Run
+ * against H2 ({@link PayoutLedgerH2Test}) and a real PostgreSQL ({@link PayoutLedgerPostgresTest}).
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+abstract class PayoutLedgerContract {
+    static final String ALICE_ADDRESS = "bcrt1qalice0000000000000000000000000000000";
+    static final String BOB_ADDRESS = "bcrt1qbob00000000000000000000000000000000";
+
+    Ledger ledger;
+    PayoutLedger payouts;
+
+    abstract LedgerConfig config() throws Exception;
+
+    @BeforeEach
+    void open() throws Exception {
+        ledger = Ledger.open(config());
+        payouts = new PayoutLedger(ledger);
+    }
+
+    @AfterEach
+    void close() {
+        ledger.close();
+    }
+
+    private String block(int n) {
+        String hash = TestShares.hash("block", n);
+        assertTrue(ledger.recordBlockCandidate(BlockRecord.candidate(100 + n, hash, "alice.rig1", 5_000_000_000L,
+                "pool", TestShares.T0)));
+        ledger.updateBlockStatus(hash, BlockStatus.SUBMITTED, null);
+        return hash;
+    }
+
+    /** 1 % fee; alice 3, bob 1 of the window: 4,950,000,000 × 3/4 and × 1/4. */
+    private static Distribution pplns() {
+        return new Pplns(PoolFee.percent("1", "0"), 2).distribute(new FoundBlock(5_000_000_000L, 2, "alice"),
+                List.of(WindowShare.of("alice.rig1", 3), WindowShare.of("bob", 1)));
+    }
+
+    private static final Function<String, Optional<String>> ADDRESSES =
+            account -> Optional.ofNullable(Map.of("alice", ALICE_ADDRESS, "bob", BOB_ADDRESS).get(account));
+
+    @Test
+    void creditsStayImmatureUntilTheHundredthConfirmation() {
+        String hash = block(1);
+        Distribution d = pplns();
+        assertEquals(List.of(new Credit("alice", 3_712_500_000L), new Credit("bob", 1_237_500_000L)), d.credits());
+        assertTrue(payouts.credit(hash, SchemeKind.PPLNS, d));
+        assertFalse(payouts.credit(hash, SchemeKind.PPLNS, d), "crediting again changes nothing");
+        assertThrows(IllegalStateException.class, () -> payouts.credit(hash, SchemeKind.PROP, d));
+        assertEquals(new Balance("alice", 3_712_500_000L, 0, 0, 0, 0), payouts.balance("alice"));
+
+        payouts.confirm(hash, 1);
+        assertEquals(BlockStatus.ACCEPTED, ledger.blockByHash(hash).orElseThrow().status());
+        payouts.confirm(hash, 99);
+        assertEquals(new Balance("bob", 1_237_500_000L, 0, 0, 0, 0), payouts.balance("bob"));
+        BlockSettlement s = payouts.confirm(hash, 100).orElseThrow();
+        assertEquals(BlockSettlement.State.MATURE, s.state());
+        assertEquals(BlockStatus.MATURE, ledger.blockByHash(hash).orElseThrow().status());
+        payouts.confirm(hash, 140); // the tracker runs again after a restart
+        assertEquals(new Balance("alice", 0, 3_712_500_000L, 0, 0, 0), payouts.balance("alice"));
+        assertEquals(new Balance("bob", 0, 1_237_500_000L, 0, 0, 0), payouts.balance("bob"));
+        assertEquals(50_000_000L, s.poolSats());
+    }
+
+    @Test
+    void anOrphanedBlockTakesItsCreditsBackAndShowsThem() {
+        String hash = block(2);
+        payouts.credit(hash, SchemeKind.PPLNS, pplns());
+        payouts.confirm(hash, 3);
+        payouts.orphan(hash, "reorganised away at height 102");
+        payouts.orphan(hash, "reorganised away at height 102"); // again: nothing more happens
+        assertEquals(Balance.empty("alice"), payouts.balance("alice"));
+        BlockSettlement s = payouts.settlement(hash).orElseThrow();
+        assertEquals(BlockSettlement.State.REVERSED, s.state());
+        assertEquals(2, s.credits().size(), "the reversed credits are still shown");
+        assertEquals(BlockStatus.ORPHANED, ledger.blockByHash(hash).orElseThrow().status());
+        assertThrows(IllegalStateException.class, () -> payouts.confirm(hash, 5));
+    }
+
+    @Test
+    void aStaleBlockIsSettledOnceTheChainDecides() {
+        String won = block(3);
+        ledger.updateBlockStatus(won, BlockStatus.STALE, "inconclusive");
+        payouts.credit(won, SchemeKind.PPLNS, pplns());
+        payouts.confirm(won, 1);
+        assertEquals(BlockStatus.ACCEPTED, ledger.blockByHash(won).orElseThrow().status());
+
+        String lost = block(4);
+        ledger.updateBlockStatus(lost, BlockStatus.STALE, "inconclusive");
+        payouts.credit(lost, SchemeKind.PPLNS, pplns());
+        payouts.orphan(lost, "the other branch won");
+        assertEquals(BlockStatus.ORPHANED, ledger.blockByHash(lost).orElseThrow().status());
+        assertEquals(3_712_500_000L, payouts.balance("alice").immatureSats(), "only the block that won is credited");
+    }
+
+    @Test
+    void soloCoinbasePaymentsArePaidAtMaturityNotHeld() {
+        String hash = block(5);
+        Distribution d = new Solo(PoolFee.percent("2", "0")).distribute(new FoundBlock(5_000_000_000L, 1, "alice"), List.of());
+        payouts.credit(hash, SchemeKind.SOLO, d);
+        assertEquals(new Balance("alice", 4_900_000_000L, 0, 0, 0, 0), payouts.balance("alice"));
+        payouts.confirm(hash, 100);
+        assertEquals(new Balance("alice", 0, 0, 0, 4_900_000_000L, 0), payouts.balance("alice"));
+        assertEquals(Optional.empty(), payouts.createBatch(1, ADDRESSES), "nothing custodial to pay");
+    }
+
+    @Test
+    void tidesCarriesAreKeptUntilACoinbasePaysThemAndRestoredWhenThatBlockIsOrphaned() {
+        // The worked example of SchemeExamplesTest: 1000 sat, a 4 b 3 c 2 d 1, room for two miners.
+        byte[] pool = new byte[22];
+        Tides tides = new Tides(PoolFee.NONE, 1, 50, pool, Optional.empty());
+        List<WindowShare> shares = List.of(WindowShare.of("a", 4), WindowShare.of("b", 3), WindowShare.of("c", 2),
+                WindowShare.of("d", 1));
+        Tides.OutputScripts scripts = account -> Optional.of(new byte[22]);
+
+        String first = block(10);
+        Tides.CoinbasePlan plan1 = tides.plan(1000, 10, "a", shares, payouts.carried(), scripts, 93);
+        assertTrue(payouts.creditCoinbase(first, plan1));
+        assertFalse(payouts.creditCoinbase(first, plan1));
+        assertEquals(List.of(new Credit("c", 200), new Credit("d", 100)), payouts.carried());
+        assertEquals(new Balance("a", 400, 0, 0, 0, 0), payouts.balance("a"));
+
+        String second = block(11);
+        Tides.CoinbasePlan plan2 = tides.plan(1000, 10, "a", shares, payouts.carried(), scripts, 93);
+        payouts.creditCoinbase(second, plan2);
+        // c was paid 400 (200 earned now + 200 carried), b's 300 and d's 200 are carried.
+        assertEquals(List.of(new Credit("b", 300), new Credit("d", 200)), payouts.carried());
+        assertEquals(new Balance("c", 400, 0, 0, 0, 0), payouts.balance("c"));
+
+        payouts.orphan(second, "reorganised away");
+        assertEquals(List.of(new Credit("c", 200), new Credit("d", 100)), payouts.carried(), "back to after the first block");
+        assertEquals(new Balance("c", 0, 0, 0, 0, 200), payouts.balance("c"));
+
+        payouts.confirm(first, 100);
+        assertEquals(new Balance("a", 0, 0, 0, 400, 0), payouts.balance("a"));
+        assertEquals(new Balance("d", 0, 0, 0, 0, 100), payouts.balance("d"));
+    }
+
+    @Test
+    void aBatchPaysEachAvailableBalanceOnceAndRendersAsSendmany() {
+        String hash = block(6);
+        payouts.credit(hash, SchemeKind.PPLNS, pplns());
+        payouts.confirm(hash, 100);
+
+        // bob's 12.375 BTC is under the 20 BTC minimum: only alice is paid.
+        PayoutBatch batch = payouts.createBatch(2_000_000_000L, ADDRESSES).orElseThrow();
+        assertEquals(List.of(new PayoutBatch.Item("alice", ALICE_ADDRESS, 3_712_500_000L)), batch.items());
+        assertEquals("{\"jsonrpc\":\"1.0\",\"id\":\"templar-payout-" + batch.id() + "\",\"method\":\"sendmany\",\"params\":[\"\","
+                + "{\"" + ALICE_ADDRESS + "\":37.12500000}]}", batch.sendManyRequest());
+        assertEquals(new Balance("alice", 0, 0, 3_712_500_000L, 0, 0), payouts.balance("alice"));
+        assertEquals(Optional.empty(), payouts.createBatch(2_000_000_000L, ADDRESSES), "alice's balance is already in a batch");
+
+        String txid = "ab".repeat(32);
+        assertEquals(PayoutBatch.State.SENT, payouts.markSent(batch.id(), txid).state());
+        assertEquals(PayoutBatch.State.SENT, payouts.markSent(batch.id(), txid.toUpperCase()).state());
+        assertThrows(IllegalStateException.class, () -> payouts.markSent(batch.id(), "cd".repeat(32)));
+        assertThrows(IllegalStateException.class, () -> payouts.cancel(batch.id()));
+        assertEquals(new Balance("alice", 0, 0, 0, 3_712_500_000L, 0), payouts.balance("alice"));
+    }
+
+    @Test
+    void aCancelledBatchReturnsItsAmounts() {
+        String hash = block(7);
+        payouts.credit(hash, SchemeKind.PPLNS, pplns());
+        payouts.confirm(hash, 100);
+        PayoutBatch batch = payouts.createBatch(1, ADDRESSES).orElseThrow();
+        assertEquals(2, batch.items().size());
+        assertEquals(PayoutBatch.State.CANCELLED, payouts.cancel(batch.id()).state());
+        payouts.cancel(batch.id());
+        assertEquals(new Balance("bob", 0, 1_237_500_000L, 0, 0, 0), payouts.balance("bob"));
+        assertThrows(IllegalStateException.class, () -> payouts.markSent(batch.id(), "ab".repeat(32)));
+        PayoutBatch again = payouts.createBatch(1, ADDRESSES).orElseThrow();
+        assertEquals(batch.totalSats(), again.totalSats());
+    }
+
+    @Test
+    void theDatabaseItselfRefusesToPayABalanceTwice() throws Exception {
+        String hash = block(8);
+        payouts.credit(hash, SchemeKind.PPLNS, pplns());
+        payouts.confirm(hash, 100);
+        PayoutBatch batch = payouts.createBatch(1, ADDRESSES).orElseThrow();
+        try (Connection c = ledger.dataSource().getConnection(); Statement s = c.createStatement()) {
+            // Taking alice's money a second time would make her available balance negative.
+            SQLException overdraw = assertThrows(SQLException.class, () -> s.executeUpdate(
+                    "UPDATE balances SET available_sats = available_sats - 1 WHERE account = 'alice'"));
+            assertEquals("23", overdraw.getSQLState().substring(0, 2), overdraw.toString());
+            // The same account twice in one batch.
+            SQLException duplicate = assertThrows(SQLException.class, () -> s.executeUpdate(
+                    "INSERT INTO payout_items (batch_id, account, address, sats) VALUES (" + batch.id() + ", 'alice', '"
+                            + ALICE_ADDRESS + "', 1)"));
+            assertEquals("23", duplicate.getSQLState().substring(0, 2), duplicate.toString());
+            // A sent batch without its txid.
+            SQLException noTxid = assertThrows(SQLException.class, () -> s.executeUpdate(
+                    "UPDATE payout_batches SET state = 'SENT' WHERE id = " + batch.id()));
+            assertEquals("23", noTxid.getSQLState().substring(0, 2), noTxid.toString());
+        }
+    }
+
+    @Test
+    void concurrentBatchesNeverShareABalance() throws Exception {
+        for (int n = 0; n < 3; n++) {
+            String hash = block(20 + n);
+            payouts.credit(hash, SchemeKind.PPLNS, pplns());
+            payouts.confirm(hash, 100);
+        }
+        long available = payouts.balance("alice").availableSats() + payouts.balance("bob").availableSats();
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        List<Future<Optional<PayoutBatch>>> results = new ArrayList<>();
+        try {
+            for (int i = 0; i < 4; i++) {
+                results.add(pool.submit((Callable<Optional<PayoutBatch>>) () -> payouts.createBatch(1, ADDRESSES)));
+            }
+            long batched = 0;
+            int made = 0;
+            for (Future<Optional<PayoutBatch>> f : results) {
+                Optional<PayoutBatch> b;
+                try {
+                    b = f.get(30, TimeUnit.SECONDS);
+                } catch (java.util.concurrent.ExecutionException e) {
+                    // PostgreSQL may abort one of two racing transactions (serialization/lock); that is refusal, not loss.
+                    assertTrue(e.getCause() instanceof LedgerException, e.toString());
+                    continue;
+                }
+                if (b.isPresent()) {
+                    made++;
+                    batched += b.get().totalSats();
+                }
+            }
+            assertEquals(1, made, "one batch takes everything, the others find nothing");
+            assertEquals(available, batched);
+        } finally {
+            pool.shutdownNow();
+        }
+        assertEquals(0, payouts.balance("alice").availableSats());
+    }
+
+    private void recordShares(String... workerAndDifficulty) throws Exception {
+        List<java.util.concurrent.CompletableFuture<Void>> acks = new ArrayList<>();
+        for (int i = 0; i < workerAndDifficulty.length; i += 2) {
+            long n = System.nanoTime();
+            acks.add(ledger.recordShare(ShareRecord.of(workerAndDifficulty[i], "j", "c",
+                    Double.parseDouble(workerAndDifficulty[i + 1]), 100, TestShares.hash("pps", n), false, ShareRecord.POOL,
+                    TestShares.T0.plusMillis(i))));
+            acks.get(acks.size() - 1).get(30, TimeUnit.SECONDS); // one by one: ids follow this order
+        }
+    }
+
+    @Test
+    void ppsCreditsEveryShareOnceInBatches() throws Exception {
+        // The worked example: shares worth 4 of network difficulty 1000 at 50 BTC are worth
+        // 20,000,000 sat; 2 % fee; alice 1 -> 4,900,000, bob 3 -> 14,700,000.
+        recordShares("alice.r", "1", "bob", "2", "bob", "1");
+        Pps pps = new Pps(PoolFee.percent("2", "0"), false);
+        Pps.Rate rate = new Pps.Rate(5_000_000_000L, 1000, List.of());
+        Instant later = Instant.now();
+        PayoutLedger.ShareCreditBatch first = payouts.creditShares(pps, rate, 1000, later).orElseThrow();
+        assertEquals(3, first.shares());
+        assertEquals(List.of(new Credit("alice", 4_900_000L), new Credit("bob", 14_700_000L)), first.distribution().credits());
+        assertEquals(new Balance("bob", 0, 14_700_000L, 0, 0, 0), payouts.balance("bob"));
+        assertEquals(Optional.empty(), payouts.creditShares(pps, rate, 1000, later), "no share is credited twice");
+
+        // Two new shares, at most one per batch: each batch starts where the last one ended.
+        recordShares("alice.r", "1", "alice.r", "1");
+        PayoutLedger.ShareCreditBatch second = payouts.creditShares(pps, rate, 1, later).orElseThrow();
+        assertEquals(first.toShareId(), second.fromShareId());
+        assertEquals(1, second.shares());
+        PayoutLedger.ShareCreditBatch third = payouts.creditShares(pps, rate, 1, later).orElseThrow();
+        assertEquals(second.toShareId(), third.fromShareId());
+        // 5,000,000 sat per share less 2 %: 4,900,000 each.
+        assertEquals(3 * 4_900_000L, payouts.balance("alice").availableSats());
+    }
+
+    @Test
+    void twoInstancesCannotCreditTheSameShares() throws Exception {
+        recordShares("alice.r", "1");
+        // Another instance got there first: its batch starts where ours would.
+        try (Connection c = ledger.dataSource().getConnection(); Statement s = c.createStatement()) {
+            s.executeUpdate("INSERT INTO share_credit_batches (scheme, from_share_id, to_share_id, value_sats, credited_sats, "
+                    + "pool_sats, donation_sats, credited_at) VALUES ('PPS', 0, 1000000, 0, 0, 0, 0, CURRENT_TIMESTAMP)");
+        }
+        assertEquals(Optional.empty(), payouts.creditShares(new Pps(PoolFee.NONE, false),
+                new Pps.Rate(5_000_000_000L, 1, List.of()), 10, Instant.now()), "its batch covers our share");
+        try (Connection c = ledger.dataSource().getConnection(); Statement s = c.createStatement()) {
+            s.executeUpdate("DELETE FROM share_credit_batches");
+            s.executeUpdate("INSERT INTO share_credit_batches (scheme, from_share_id, to_share_id, value_sats, credited_sats, "
+                    + "pool_sats, donation_sats, credited_at) VALUES ('PPS', 0, 1, 0, 0, 0, 0, CURRENT_TIMESTAMP)");
+            SQLException twice = assertThrows(SQLException.class, () -> s.executeUpdate("INSERT INTO share_credit_batches "
+                    + "(scheme, from_share_id, to_share_id, value_sats, credited_sats, pool_sats, donation_sats, credited_at) "
+                    + "VALUES ('PPS', 0, 5, 0, 0, 0, 0, CURRENT_TIMESTAMP)"));
+            assertEquals("23", twice.getSQLState().substring(0, 2), twice.toString());
+        }
+        assertEquals(Balance.empty("alice"), payouts.balance("alice"));
+    }
+}
