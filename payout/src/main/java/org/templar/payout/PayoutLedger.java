@@ -447,7 +447,7 @@ public final class PayoutLedger {
             try (ResultSet rs = q.executeQuery()) {
                 while (rs.next()) {
                     shares.add(WindowShare.of(Ledger.readShare(rs)));
-                    last = rs.getLong(12);
+                    last = rs.getLong("id"); // by name: the share columns before it grow with the schema
                 }
             }
             return new Pending(shares, last);
@@ -523,7 +523,7 @@ public final class PayoutLedger {
                         WindowShare share = WindowShare.of(Ledger.readShare(rs));
                         newestFirst.add(share);
                         have = have.plus(ExactWeight.of(share.difficulty()));
-                        before = rs.getLong(12);
+                        before = rs.getLong("id");
                         rows++;
                     }
                 }

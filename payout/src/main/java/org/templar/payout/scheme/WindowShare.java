@@ -34,9 +34,12 @@ public record WindowShare(String account, String worker, double difficulty, doub
         return new WindowShare(ShareRecord.userOf(worker), worker, difficulty, 1.0);
     }
 
-    /** The ledger's record of a share; the ledger has no revenue weight yet, so it is 1. */
+    /**
+     * The ledger's record of a share, with the revenue weight it was credited at (below 1 on a job a
+     * miner declared that gives the pool output less than the template's revenue).
+     */
     public static WindowShare of(ShareRecord share) {
-        return new WindowShare(share.user(), share.worker(), share.shareDifficulty(), 1.0);
+        return new WindowShare(share.user(), share.worker(), share.shareDifficulty(), share.revenueWeight());
     }
 
     /** difficulty × revenue weight, exactly: what the share counts for in a distribution. */
