@@ -132,7 +132,7 @@ public final class PoolRuntime implements AutoCloseable {
         workers = new NioEventLoopGroup(Math.max(2, Runtime.getRuntime().availableProcessors()));
         if (config.sv1().enabled()) {
             sv1 = new Sv1Server(context, new Sv1Settings(p.extranonce2Size(), 20, 32), config.sv1MaxLineLength(),
-                    (int) config.sv1IdleTimeout().toSeconds());
+                    (int) config.sv1IdleTimeout().toSeconds(), config.outbound());
             sv1Address = sv1.start(boss, workers, config.sv1().address());
             templates.addListener(sv1::broadcast);
         }
@@ -143,7 +143,7 @@ public final class PoolRuntime implements AutoCloseable {
                     authority.publicKey().toBase58(), authority.publicKey().toBase58());
             sv2 = new Sv2Server(context, Sv2MiningSettings.defaults(), new RotatingServerIdentity(authority,
                     Duration.ofDays(1), java.time.Clock.systemUTC(), new java.security.SecureRandom()),
-                    NoiseTransportConfig.defaults(), (int) config.sv1IdleTimeout().toSeconds());
+                    NoiseTransportConfig.defaults(), (int) config.sv1IdleTimeout().toSeconds(), config.outbound());
             sv2Address = sv2.start(boss, workers, config.sv2().address());
             templates.addListener(sv2::broadcast);
         }

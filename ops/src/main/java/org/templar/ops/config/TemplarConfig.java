@@ -9,6 +9,7 @@ import org.bitcoinj.base.BitcoinNetwork;
 import org.templar.pool.core.PayoutMode;
 import org.templar.pool.core.VardiffSettings;
 import org.templar.pool.node.NodeEndpoint;
+import org.templar.pool.transport.OutboundLimit;
 
 /**
  * The whole validated configuration of a Templar process. Built only by {@link ConfigLoader}, which
@@ -30,7 +31,9 @@ public record TemplarConfig(
         Listen admin,
         Optional<String> adminToken,
         EmbeddedNode embeddedNode,
-        Optional<Path> shareLog) {
+        Optional<Path> shareLog,
+        OutboundLimit outbound,
+        Http http) {
 
     /** Pool identity and coinbase rules. */
     public record Pool(PayoutMode mode, Optional<String> payoutAddress, String tag, int maxCoinbaseSize,
@@ -48,6 +51,12 @@ public record TemplarConfig(
 
     /** Empty url = embedded H2 under the data directory. */
     public record Database(Optional<String> url, String user, String password) {}
+
+    /**
+     * Limits of the metrics and admin HTTP listeners: a whole request (headers and body) must arrive
+     * within {@code requestTimeout} of connecting or of the previous answer, or the connection is closed.
+     */
+    public record Http(Duration requestTimeout, int maxConnections, int maxRequestBytes) {}
 
     public record EmbeddedNode(int rpcPort, int zmqPort, String rpcUser, String rpcPassword) {}
 }
