@@ -174,9 +174,9 @@ public final class HttpEndpoints implements AutoCloseable {
             Thread.currentThread().interrupt();
             shutdown(io, answers);
             throw new IOException("interrupted while binding " + bind, e);
-        } catch (RuntimeException e) {
+        } catch (Exception e) { // sync() rethrows the bind failure (an IOException) as it is
             shutdown(io, answers);
-            throw new IOException("cannot listen on " + bind + ": " + e.getMessage(), e);
+            throw e instanceof IOException ioe ? ioe : new IOException("cannot listen on " + bind + ": " + e, e);
         }
     }
 
