@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
@@ -82,7 +83,11 @@ import org.templar.pool.sv2.transport.NoiseTransportConfig;
  */
 @Timeout(90)
 class SlowReaderTest {
-    private static final long CAP = 64 * 1024;
+    /**
+     * Small for a quick test, but four times the high-water mark: what the pool reads in the one read
+     * during which it turns unwritable (up to 64 KiB of requests, each answered) must fit under it.
+     */
+    private static final long CAP = 256 * 1024;
     private static final int MAX_LINE = 16384;
     private static final String ADDRESS = new ECKey().toAddress(ScriptType.P2WPKH, BitcoinNetwork.REGTEST).toString();
     private static final SecureRandom RANDOM = new SecureRandom();
@@ -238,16 +243,23 @@ class SlowReaderTest {
                 // an update for a channel that does not exist is answered with an error every time
                 Sv2Mining.UpdateChannel bogus = new Sv2Mining.UpdateChannel(999, 1e12f, U256.of(filled(0xff)));
                 Flood flood = new Flood(() -> {
-                    // the client's own queue is the client's business: keep it short so the flood measures the pool
-                    while (OutboundGuard.pendingBytes(slow.channel) > 256 * 1024) {
+                    // a batch at a time, waiting until it has left the client: otherwise the flood would
+                    // only measure how fast the client's own event loop queues tasks
+                    ChannelFuture last = null;
+                    for (int i = 0; i < 100; i++) {
+                        last = slow.channel.write(bogus);
+                    }
+                    slow.channel.flush();
+                    while (!last.await(100)) {
                         if (!slow.channel.isActive()) {
                             throw new IOException("closed");
                         }
-                        Thread.sleep(1);
                     }
-                    slow.channel.writeAndFlush(bogus);
-                    return 62; // 40 payload + 6 header + 16 MAC
-                }, 200_000);
+                    if (!last.isSuccess()) {
+                        throw new IOException("closed", last.cause());
+                    }
+                    return 100 * 62; // 40 payload + 6 header + 16 MAC each
+                }, 2000);
                 long peak = flood.runWhileSampling(server::largestPendingOutboundBytes);
                 assertTrue(peak > 0, "the slow client's answers did queue up");
                 assertTrue(peak <= CAP, "pending bytes stayed under the cap while flooding: " + peak);
@@ -256,20 +268,27 @@ class SlowReaderTest {
                 honest.next(Sv2Mining.UpdateChannelError.class);
                 assertTrue(metrics.overflows.isEmpty(), "requests alone never reach the cap: reading stopped first");
 
+                // a new tip costs the slow client only ~150 bytes here, and the socket buffers take some first
                 int sent = 1;
-                for (int height = 2; height < 5000 && metrics.overflows.isEmpty(); height++) {
+                for (int height = 2; height < 40_000 && metrics.overflows.isEmpty(); height++) {
                     Template t = TestTemplates.newTip(height);
                     current.set(t);
                     server.broadcast(t);
                     sent++;
-                    int expected = sent;
-                    await(() -> honest.prevHashes.get() >= expected, "the honest miner got job " + expected);
+                    if (sent % 50 == 0) {
+                        int expected = sent;
+                        await(() -> honest.prevHashes.get() >= expected, "the honest miner got job " + expected);
+                    }
                 }
-                await(() -> !metrics.overflows.isEmpty(), "the slow client closed past the cap");
+                await(() -> !metrics.overflows.isEmpty(), "the slow client closed past the cap after " + sent
+                        + " new tips; it owes " + server.largestPendingOutboundBytes() + " bytes, "
+                        + server.connectionCount() + " connected, flood wrote " + flood.written.get());
                 Overflow o = metrics.overflows.peek();
                 assertEquals("sv2", o.protocol());
                 assertTrue(o.pendingBytes() > CAP && o.pendingBytes() <= CAP + 4096, "closed just past the cap: " + o);
                 await(() -> server.connectionCount() == 1, "only the honest miner is left");
+                int all = sent;
+                await(() -> honest.prevHashes.get() >= all, "the honest miner got every new tip");
                 assertEquals(sent, honest.prevHashes.get(), "the honest miner got every new tip, once");
                 honest.channel.writeAndFlush(bogus);
                 honest.next(Sv2Mining.UpdateChannelError.class);
