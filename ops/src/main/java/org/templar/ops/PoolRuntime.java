@@ -152,7 +152,7 @@ public final class PoolRuntime implements AutoCloseable {
         workers = new NioEventLoopGroup(Math.max(2, Runtime.getRuntime().availableProcessors()));
         if (config.sv1().enabled()) {
             sv1 = new Sv1Server(context, new Sv1Settings(p.extranonce2Size(), 20, 32), config.sv1MaxLineLength(),
-                    (int) config.sv1IdleTimeout().toSeconds());
+                    (int) config.sv1IdleTimeout().toSeconds(), config.outbound());
             sv1Address = sv1.start(boss, workers, config.sv1().address());
             templates.addListener(sv1::broadcast);
         }
@@ -170,14 +170,14 @@ public final class PoolRuntime implements AutoCloseable {
                 declarations = new JobDeclarations(context, nodes, config.jds().settings(), java.time.Clock.systemUTC());
             }
             sv2 = new Sv2Server(context, Sv2MiningSettings.defaults(), identity, NoiseTransportConfig.defaults(),
-                    (int) config.sv1IdleTimeout().toSeconds(), declarations);
+                    (int) config.sv1IdleTimeout().toSeconds(), config.outbound(), declarations);
             sv2Address = sv2.start(boss, workers, config.sv2().address());
             templates.addListener(sv2::broadcast);
             if (declarations != null) {
                 // same authority and Noise as SV2 mining: a miner pins one key for both
                 JobDeclarations jd = declarations;
                 jds = new Sv2Listener<>(new Sv2Listener.Options("jds", JdsSession.MAX_INBOUND_PAYLOAD,
-                        config.sv1IdleTimeout(), JdsSession.SETUP_TIMEOUT, true), context.bans(), metrics, identity,
+                        config.sv1IdleTimeout(), JdsSession.SETUP_TIMEOUT, true), context.bans(), metrics, config.outbound(), identity,
                         NoiseTransportConfig.defaults(), (out, id) -> new JdsSession(jd, out, id));
                 jdsAddress = jds.start(boss, workers, config.jds().listen().address());
                 log.info("Job Declaration Server: Full-Template jobs need {} % of their revenue in the pool output;"
@@ -196,7 +196,8 @@ public final class PoolRuntime implements AutoCloseable {
             // A Template Distribution client may say nothing for hours between solutions: no idle limit.
             // SubmitSolution carries a whole coinbase, which in-coinbase payout schemes make large.
             tdp = new Sv2Listener<>(new Sv2Listener.Options("tdp", TDP_MAX_INBOUND_PAYLOAD, Duration.ZERO,
-                    Duration.ofSeconds(10), false), context.bans(), metrics, identity, NoiseTransportConfig.defaults(),
+                    Duration.ofSeconds(10), false), context.bans(), metrics, config.outbound(), identity,
+                    NoiseTransportConfig.defaults(),
                     (out, id) -> new TemplateProviderSession(provider, out, id));
             tdpAddress = tdp.start(boss, workers, config.tdp().address());
             templates.addListener(t -> tdp.broadcast(s -> s.onTemplate(t.blockTemplate())));

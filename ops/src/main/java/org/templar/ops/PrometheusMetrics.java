@@ -17,6 +17,7 @@ public final class PrometheusMetrics implements PoolMetrics, LedgerMetrics {
     private final Gauge connections;
     private final Counter connectionsTotal;
     private final Histogram broadcastSeconds;
+    private final Counter outboundOverflows;
     private final Gauge ledgerQueue;
     private final Histogram ledgerBatch;
     private final Histogram ledgerCommitSeconds;
@@ -41,6 +42,9 @@ public final class PrometheusMetrics implements PoolMetrics, LedgerMetrics {
                 "Time to hand a new template to every session's event loop")
                 .labelNames("protocol").buckets(0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5)
                 .register(registry);
+        outboundOverflows = Counter.build("templar_outbound_overflow_closes_total",
+                "Connections closed because they did not read what was sent to them (pending bytes passed the cap)")
+                .labelNames("protocol").register(registry);
         ledgerQueue = Gauge.build("templar_ledger_queue_depth", "Shares waiting for the ledger writer").register(registry);
         ledgerBatch = Histogram.build("templar_ledger_batch_shares", "Shares per group commit")
                 .buckets(1, 2, 5, 10, 50, 100, 500, 1000).register(registry);
@@ -86,6 +90,11 @@ public final class PrometheusMetrics implements PoolMetrics, LedgerMetrics {
     @Override
     public void jobsBroadcast(String protocol, int sessions, long nanos) {
         broadcastSeconds.labels(protocol).observe(nanos / 1e9);
+    }
+
+    @Override
+    public void outboundOverflow(String protocol, long pendingBytes) {
+        outboundOverflows.labels(protocol).inc();
     }
 
     @Override

@@ -61,12 +61,13 @@ final class RunCommand implements Callable<Integer> {
         HttpEndpoints admin = null;
         try {
             if (config.metrics().enabled()) {
-                metricsHttp = HttpEndpoints.metrics(config.metrics().address(), registry);
+                metricsHttp = HttpEndpoints.metrics(config.metrics().address(), registry, config.http(),
+                        config.outbound(), metrics);
                 log.info("Prometheus metrics on http://{}/metrics", hostPort(metricsHttp));
             }
             if (config.admin().enabled()) {
                 String token = config.adminToken().orElseGet(() -> tokenFile(config.dataDir()));
-                admin = HttpEndpoints.admin(config.admin().address(), token, pool);
+                admin = HttpEndpoints.admin(config.admin().address(), token, pool, config.http(), config.outbound(), metrics);
                 log.info("admin API on http://{}/api/ (token in {})", hostPort(admin),
                         config.adminToken().isPresent() ? "admin.token_file" : config.dataDir().resolve("admin.token"));
             }

@@ -55,6 +55,36 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void connectionLimitsHaveDefaultsAndRefuseNonsense(@TempDir Path dir) throws Exception {
+        TemplarConfig d = ConfigLoader.load(null, Map.of());
+        assertEquals(1 << 20, d.outbound().hardCap());
+        assertTrue(d.outbound().highWaterMark() < d.outbound().hardCap());
+        assertEquals(java.time.Duration.ofSeconds(10), d.http().requestTimeout());
+        assertEquals(64, d.http().maxConnections());
+
+        Path f = dir.resolve("templar.toml");
+        Files.writeString(f, """
+                [limits]
+                outbound_cap_bytes = 65536
+                [http]
+                request_timeout_ms = 2500
+                max_connections = 8
+                max_request_bytes = 4096
+                """);
+        TemplarConfig c = ConfigLoader.load(f, Map.of());
+        assertEquals(65536, c.outbound().hardCap());
+        assertEquals(16384, c.outbound().highWaterMark(), "a quarter of the cap");
+        assertEquals(java.time.Duration.ofMillis(2500), c.http().requestTimeout());
+        assertEquals(8, c.http().maxConnections());
+        assertEquals(4096, c.http().maxRequestBytes());
+
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> ConfigLoader.load(null, Map.of("limits.outbound_cap_bytes", "100")));
+        assertTrue(e.getMessage().contains("limits.outbound_cap_bytes"), e.getMessage());
+        assertThrows(ConfigException.class, () -> ConfigLoader.load(null, Map.of("http.max_connections", "0")));
+    }
+
+    @Test
     void mainnetDefaultsSuitAsicsAndNeedARealNode() {
         ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(null, Map.of("network", "mainnet")));
         assertTrue(e.getMessage().contains("node.urls"));

@@ -28,6 +28,7 @@ import org.templar.pool.core.PayoutMode;
 import org.templar.pool.core.VardiffSettings;
 import org.templar.pool.sv2.jds.JdsSettings;
 import org.templar.pool.node.NodeEndpoint;
+import org.templar.pool.transport.OutboundLimit;
 
 /**
  * Reads {@code templar.toml} (optional) plus command-line overrides (dotted keys, same names as in the
@@ -85,12 +86,22 @@ public final class ConfigLoader {
         KEYS.put("metrics.listen", "Prometheus exporter host:port, or \"off\" (default 0.0.0.0:9108)");
         KEYS.put("admin.listen", "admin API host:port (default 127.0.0.1:9109; keep it on loopback)");
         KEYS.put("admin.token_file", "file holding the admin API token (default DATA_DIR/admin.token, created)");
+        KEYS.put("limits.outbound_cap_bytes", "close an SV1, SV2 or HTTP connection that owes its peer more than this many unread bytes, 65536.. (default 1048576)");
+        KEYS.put("http.request_timeout_ms", "metrics/admin HTTP: a whole request must arrive within this of connecting or of the last answer (default 10000)");
+        KEYS.put("http.max_connections", "metrics/admin HTTP: open connections per listener; more are answered 503 (default 64)");
+        KEYS.put("http.max_request_bytes", "metrics/admin HTTP: largest request body (default 65536)");
         KEYS.put("audit.share_log", "append every accepted share to this file for `templar audit` (default off)");
         KEYS.put("embedded_node.rpc_port", "RPC port of the embedded regtest node (default 18443, 0 = any)");
         KEYS.put("embedded_node.zmq_port", "ZMQ hashblock port of the embedded node (default 28332, 0 = any, -1 = off)");
         KEYS.put("embedded_node.rpc_user", "RPC user of the embedded node (default templar)");
         KEYS.put("embedded_node.rpc_password", "RPC password of the embedded node (default templar)");
     }
+
+    /**
+     * A single answer bigger than the cap would close even a peer that reads at once (a /metrics page is
+     * tens of KiB), so the cap may not be set below this.
+     */
+    private static final int MIN_OUTBOUND_CAP = 64 * 1024;
 
     private final Map<String, Object> values = new LinkedHashMap<>();
 
@@ -241,7 +252,11 @@ public final class ConfigLoader {
                         fraction("jds.min_pool_share", 0.99, false),
                         fraction("jds.coinbase_only_min_share", 0, true),
                         integer("jds.coinbase_only_fee_ceiling_sats", 0, 0, Integer.MAX_VALUE),
-                        Duration.ofSeconds(integer("jds.declaration_timeout_seconds", 30, 1, 3600)))));
+                        Duration.ofSeconds(integer("jds.declaration_timeout_seconds", 30, 1, 3600)))),
+                OutboundLimit.ofCap(integer("limits.outbound_cap_bytes", (int) OutboundLimit.DEFAULT_CAP, MIN_OUTBOUND_CAP, 1 << 30)),
+                new TemplarConfig.Http(Duration.ofMillis(integer("http.request_timeout_ms", 10_000, 100, 600_000)),
+                        integer("http.max_connections", 64, 1, 100_000),
+                        integer("http.max_request_bytes", 65536, 1024, 16 << 20)));
     }
 
     /** A share in (0, 1], or [0, 1] when {@code zeroAllowed} (0 meaning "off"). */

@@ -10,6 +10,7 @@ import org.templar.pool.core.PayoutMode;
 import org.templar.pool.core.VardiffSettings;
 import org.templar.pool.node.NodeEndpoint;
 import org.templar.pool.sv2.jds.JdsSettings;
+import org.templar.pool.transport.OutboundLimit;
 
 /**
  * The whole validated configuration of a Templar process. Built only by {@link ConfigLoader}, which
@@ -33,7 +34,9 @@ public record TemplarConfig(
         EmbeddedNode embeddedNode,
         Optional<Path> shareLog,
         Listen tdp,
-        Jds jds) {
+        Jds jds,
+        OutboundLimit outbound,
+        Http http) {
 
     /**
      * The Job Declaration Server: its listener (it runs only with the SV2 listener, whose authority
@@ -66,6 +69,12 @@ public record TemplarConfig(
 
     /** Empty url = embedded H2 under the data directory. */
     public record Database(Optional<String> url, String user, String password) {}
+
+    /**
+     * Limits of the metrics and admin HTTP listeners: a whole request (headers and body) must arrive
+     * within {@code requestTimeout} of connecting or of the previous answer, or the connection is closed.
+     */
+    public record Http(Duration requestTimeout, int maxConnections, int maxRequestBytes) {}
 
     public record EmbeddedNode(int rpcPort, int zmqPort, String rpcUser, String rpcPassword) {}
 }

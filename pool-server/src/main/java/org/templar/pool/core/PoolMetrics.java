@@ -17,6 +17,12 @@ public interface PoolMetrics {
 
     void jobsBroadcast(String protocol, int sessions, long nanos);
 
+    /**
+     * A connection was closed because it owed its peer more than the outbound cap ({@code pendingBytes}
+     * at the moment of closing): a client that does not read. {@code protocol} is sv1, sv2 or http.
+     */
+    void outboundOverflow(String protocol, long pendingBytes);
+
     PoolMetrics NONE = new PoolMetrics() {
         @Override
         public void shareAccepted(String protocol, double difficulty) {}
@@ -35,5 +41,8 @@ public interface PoolMetrics {
 
         @Override
         public void jobsBroadcast(String protocol, int sessions, long nanos) {}
+
+        @Override
+        public void outboundOverflow(String protocol, long pendingBytes) {}
     };
 }

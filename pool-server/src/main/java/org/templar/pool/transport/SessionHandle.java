@@ -16,6 +16,9 @@ public interface SessionHandle<S> {
     /** Closes the connection; the reason goes to the log. */
     void close(String reason);
 
+    /** Bytes written to the connection that its peer has not taken yet (0 once it is closed). */
+    long pendingOutboundBytes();
+
     /** The peer's address (null before the connection became active). */
     java.net.InetSocketAddress remoteAddress();
 }

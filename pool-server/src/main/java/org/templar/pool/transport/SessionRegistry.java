@@ -59,6 +59,15 @@ public final class SessionRegistry<S> {
         return handles.stream().map(SessionHandle::session).filter(Objects::nonNull).toList();
     }
 
+    /** The most any one open connection owes its peer, in bytes (what the outbound cap bounds). */
+    public long largestPendingOutboundBytes() {
+        long max = 0;
+        for (SessionHandle<S> h : handles) {
+            max = Math.max(max, h.pendingOutboundBytes());
+        }
+        return max;
+    }
+
     public int size() {
         return handles.size();
     }

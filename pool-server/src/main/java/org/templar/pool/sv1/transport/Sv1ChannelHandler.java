@@ -20,6 +20,7 @@ import org.templar.pool.sv1.codec.Sv1ProtocolException;
 import org.templar.pool.sv1.codec.Sv1Response;
 import org.templar.pool.sv1.session.Sv1Output;
 import org.templar.pool.sv1.session.Sv1Session;
+import org.templar.pool.transport.OutboundGuard;
 import org.templar.pool.transport.SessionHandle;
 
 /**
@@ -125,6 +126,11 @@ final class Sv1ChannelHandler extends SimpleChannelInboundHandler<ByteBuf>
     public void close(String reason) {
         log.debug("{}: closing: {}", channel.remoteAddress(), reason);
         channel.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    @Override
+    public long pendingOutboundBytes() {
+        return channel == null ? 0 : OutboundGuard.pendingBytes(channel);
     }
 
     @Override

@@ -16,12 +16,14 @@ import org.templar.pool.core.PoolContext;
 import org.templar.pool.job.Template;
 import org.templar.pool.sv1.session.Sv1Session;
 import org.templar.pool.sv1.session.Sv1Settings;
+import org.templar.pool.transport.OutboundGuard;
+import org.templar.pool.transport.OutboundLimit;
 import org.templar.pool.transport.SessionRegistry;
 import org.templar.pool.transport.StratumListener;
 
 /**
- * The Stratum V1 listener: one Netty pipeline per miner (line framing with a hard length limit, idle
- * timeout, the session bridge) and the fan-out of new templates to every session on its own loop.
+ * The Stratum V1 listener: one Netty pipeline per miner (outbound back pressure, line framing with a
+ * hard length limit, idle timeout, the session bridge) and the fan-out of new templates to every session on its own loop.
  */
 public final class Sv1Server implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Sv1Server.class);
@@ -30,11 +32,17 @@ public final class Sv1Server implements AutoCloseable {
     private final Sv1Settings settings;
     private final int maxLineLength;
     private final int idleSeconds;
+    private final OutboundLimit outbound;
     private final SessionRegistry<Sv1Session> sessions;
     private final AtomicLong connectionIds = new AtomicLong();
     private Channel listener;
 
     public Sv1Server(PoolContext pool, Sv1Settings settings, int maxLineLength, int idleSeconds) {
+        this(pool, settings, maxLineLength, idleSeconds, OutboundLimit.DEFAULT);
+    }
+
+    public Sv1Server(PoolContext pool, Sv1Settings settings, int maxLineLength, int idleSeconds, OutboundLimit outbound) {
+        this.outbound = java.util.Objects.requireNonNull(outbound, "outbound");
         this.pool = pool;
         this.settings = settings;
         this.maxLineLength = maxLineLength;
@@ -53,6 +61,7 @@ public final class Sv1Server implements AutoCloseable {
             @Override
             protected void initChannel(SocketChannel ch) {
                 ch.pipeline()
+                        .addLast("outbound", new OutboundGuard(outbound, "sv1", pool.metrics()))
                         .addLast("idle", new IdleStateHandler(idleSeconds, 0, 0, TimeUnit.SECONDS))
                         .addLast("lines", new LineBasedFrameDecoder(maxLineLength, true, true))
                         .addLast("session", new Sv1ChannelHandler(Sv1Server.this));
@@ -91,6 +100,11 @@ public final class Sv1Server implements AutoCloseable {
     /** Closes every connection from {@code address} (the operator banned it); returns how many. */
     public int kickAddress(java.net.InetAddress address) {
         return sessions.kickAddress(address);
+    }
+
+    /** The most any one connection owes its miner, in bytes (bounded by the outbound cap). */
+    public long largestPendingOutboundBytes() {
+        return sessions.largestPendingOutboundBytes();
     }
 
     public int connectionCount() {

@@ -14,6 +14,7 @@ import org.slf4j.LoggerFactory;
 import org.templar.pool.sv2.codec.Sv2Message;
 import org.templar.pool.sv2.mining.Sv2Output;
 import org.templar.pool.sv2.transport.NoiseHandshakeComplete;
+import org.templar.pool.transport.OutboundGuard;
 import org.templar.pool.transport.SessionHandle;
 
 /**
@@ -97,6 +98,11 @@ final class Sv2Connection<S extends Sv2Listener.Session> extends SimpleChannelIn
     public void close(String reason) {
         log.debug("{}: closing: {}", channel.remoteAddress(), reason);
         channel.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    @Override
+    public long pendingOutboundBytes() {
+        return channel == null ? 0 : OutboundGuard.pendingBytes(channel);
     }
 
     @Override

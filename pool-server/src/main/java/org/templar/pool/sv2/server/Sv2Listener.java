@@ -27,6 +27,8 @@ import org.templar.pool.sv2.mining.Sv2Output;
 import org.templar.pool.sv2.noise.ServerIdentity;
 import org.templar.pool.sv2.transport.NoiseHandler;
 import org.templar.pool.sv2.transport.NoiseTransportConfig;
+import org.templar.pool.transport.OutboundGuard;
+import org.templar.pool.transport.OutboundLimit;
 import org.templar.pool.transport.SessionRegistry;
 import org.templar.pool.transport.StratumListener;
 
@@ -73,6 +75,8 @@ public final class Sv2Listener<S extends Sv2Listener.Session> implements AutoClo
 
     private final Options options;
     private final BanList bans;
+    private final PoolMetrics metrics;
+    private final OutboundLimit outbound;
     private final Supplier<ServerIdentity> identity;
     private final NoiseTransportConfig noise;
     private final BiFunction<Sv2Output, String, S> sessionFactory;
@@ -81,9 +85,11 @@ public final class Sv2Listener<S extends Sv2Listener.Session> implements AutoClo
     private Channel listener;
     private ScheduledFuture<?> ticker;
 
-    public Sv2Listener(Options options, BanList bans, PoolMetrics metrics, Supplier<ServerIdentity> identity,
-            NoiseTransportConfig noise, BiFunction<Sv2Output, String, S> sessionFactory) {
+    public Sv2Listener(Options options, BanList bans, PoolMetrics metrics, OutboundLimit outbound,
+            Supplier<ServerIdentity> identity, NoiseTransportConfig noise, BiFunction<Sv2Output, String, S> sessionFactory) {
         this.options = Objects.requireNonNull(options, "options");
+        this.metrics = Objects.requireNonNull(metrics, "metrics");
+        this.outbound = Objects.requireNonNull(outbound, "outbound");
         this.bans = Objects.requireNonNull(bans, "bans");
         this.identity = Objects.requireNonNull(identity, "identity");
         this.noise = Objects.requireNonNull(noise, "noise").withMaxPayloadLength(options.maxInboundPayload());
@@ -98,6 +104,8 @@ public final class Sv2Listener<S extends Sv2Listener.Session> implements AutoClo
             @Override
             protected void initChannel(SocketChannel ch) {
                 ch.pipeline()
+                        // first, so it counts the encrypted bytes the socket really owes
+                        .addLast("outbound", new OutboundGuard(outbound, options.role(), metrics))
                         .addLast("idle", new IdleStateHandler(options.idle().toSeconds(), 0, 0, TimeUnit.SECONDS))
                         .addLast("noise", NoiseHandler.server(identity, noise))
                         .addLast("frames", new Sv2FrameDecoder(options.maxInboundPayload()))

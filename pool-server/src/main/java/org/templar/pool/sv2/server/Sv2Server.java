@@ -25,11 +25,13 @@ import org.templar.pool.sv2.mining.Sv2MiningSettings;
 import org.templar.pool.sv2.noise.ServerIdentity;
 import org.templar.pool.sv2.transport.NoiseHandler;
 import org.templar.pool.sv2.transport.NoiseTransportConfig;
+import org.templar.pool.transport.OutboundGuard;
+import org.templar.pool.transport.OutboundLimit;
 import org.templar.pool.transport.SessionRegistry;
 import org.templar.pool.transport.StratumListener;
 
 /**
- * The Stratum V2 mining listener: per connection {@code idle -> Noise (NX responder) -> frame
+ * The Stratum V2 mining listener: per connection {@code outbound guard -> idle -> Noise (NX responder) -> frame
  * decoder/encoder -> message codec -> session bridge}, and the fan-out of new templates to every
  * session on its own event loop, like the Stratum V1 server.
  */
@@ -43,6 +45,7 @@ public final class Sv2Server implements AutoCloseable {
     private final Supplier<ServerIdentity> identity;
     private final NoiseTransportConfig noise;
     private final int idleSeconds;
+    private final OutboundLimit outbound;
     private final SessionRegistry<Sv2MiningSession> sessions;
     private final AtomicLong connectionIds = new AtomicLong();
     private Channel listener;
@@ -51,12 +54,23 @@ public final class Sv2Server implements AutoCloseable {
 
     public Sv2Server(PoolContext pool, Sv2MiningSettings settings, Supplier<ServerIdentity> identity,
             NoiseTransportConfig noise, int idleSeconds) {
-        this(pool, settings, identity, noise, idleSeconds, null);
+        this(pool, settings, identity, noise, idleSeconds, OutboundLimit.DEFAULT, null);
     }
 
     /** @param declarations the pool's Job Declaration state (custom jobs allowed), or null */
     public Sv2Server(PoolContext pool, Sv2MiningSettings settings, Supplier<ServerIdentity> identity,
             NoiseTransportConfig noise, int idleSeconds, JobDeclarations declarations) {
+        this(pool, settings, identity, noise, idleSeconds, OutboundLimit.DEFAULT, declarations);
+    }
+
+    /**
+     * @param outbound how much a connection may owe its miner before the pool stops reading from it and
+     *     then closes it
+     * @param declarations the pool's Job Declaration state (custom jobs allowed), or null
+     */
+    public Sv2Server(PoolContext pool, Sv2MiningSettings settings, Supplier<ServerIdentity> identity,
+            NoiseTransportConfig noise, int idleSeconds, OutboundLimit outbound, JobDeclarations declarations) {
+        this.outbound = Objects.requireNonNull(outbound, "outbound");
         this.declarations = declarations;
         this.pool = Objects.requireNonNull(pool, "pool");
         this.settings = Objects.requireNonNull(settings, "settings");
@@ -78,6 +92,8 @@ public final class Sv2Server implements AutoCloseable {
             @Override
             protected void initChannel(SocketChannel ch) {
                 ch.pipeline()
+                        // first, so it counts the encrypted bytes the socket really owes
+                        .addLast("outbound", new OutboundGuard(outbound, "sv2", pool.metrics()))
                         .addLast("idle", new IdleStateHandler(idleSeconds, 0, 0, TimeUnit.SECONDS))
                         .addLast("noise", NoiseHandler.server(identity, noise))
                         .addLast("frames", new Sv2FrameDecoder(MAX_INBOUND_PAYLOAD))
@@ -114,6 +130,11 @@ public final class Sv2Server implements AutoCloseable {
     /** Closes every connection from {@code address} (the operator banned it); returns how many. */
     public int kickAddress(java.net.InetAddress address) {
         return sessions.kickAddress(address);
+    }
+
+    /** The most any one connection owes its miner, in bytes (bounded by the outbound cap). */
+    public long largestPendingOutboundBytes() {
+        return sessions.largestPendingOutboundBytes();
     }
 
     public int connectionCount() {

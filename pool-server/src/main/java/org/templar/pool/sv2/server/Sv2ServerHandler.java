@@ -10,6 +10,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.templar.pool.transport.OutboundGuard;
 import org.templar.pool.transport.SessionHandle;
 import org.templar.pool.sv2.codec.Sv2Message;
 import org.templar.pool.sv2.mining.Sv2MiningSession;
@@ -109,6 +110,11 @@ final class Sv2ServerHandler extends SimpleChannelInboundHandler<Sv2Message>
     public void close(String reason) {
         log.debug("{}: closing: {}", channel.remoteAddress(), reason);
         channel.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    @Override
+    public long pendingOutboundBytes() {
+        return channel == null ? 0 : OutboundGuard.pendingBytes(channel);
     }
 
     @Override
