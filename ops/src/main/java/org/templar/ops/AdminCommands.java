@@ -51,6 +51,34 @@ final class AdminCommands {
         }
     }
 
+    static String hashrate(double hps) {
+        String[] units = {"H/s", "kH/s", "MH/s", "GH/s", "TH/s", "PH/s", "EH/s"};
+        int u = 0;
+        while (hps >= 1000 && u < units.length - 1) {
+            hps /= 1000;
+            u++;
+        }
+        return String.format(java.util.Locale.ROOT, "%.2f %s", hps, units[u]);
+    }
+
+    static String number(double v) {
+        return String.format(java.util.Locale.ROOT, "%.6g", v);
+    }
+
+    static String duration(double seconds) {
+        long s = Math.round(seconds);
+        if (s < 120) {
+            return s + " s";
+        }
+        if (s < 7200) {
+            return (s / 60) + " min";
+        }
+        if (s < 172800) {
+            return String.format(java.util.Locale.ROOT, "%.1f h", s / 3600.0);
+        }
+        return String.format(java.util.Locale.ROOT, "%.1f days", s / 86400.0);
+    }
+
     @Command(name = "status", mixinStandardHelpOptions = true, description = "Pool status: chain tip, connections, shares.")
     static final class Status extends AdminCall {
         @Override
@@ -59,9 +87,21 @@ final class AdminCommands {
             if (json) {
                 return print(s);
             }
-            System.out.printf("network %s, mode %s, height %s, %s SV1 + %s SV2 connections, %s shares recorded%n",
-                    s.path("network").asText(), s.path("payout_mode").asText(), s.path("height").asText("?"),
+            System.out.printf("network %s, mode %s, chain tip height %s, %s SV1 + %s SV2 connections, %s shares recorded%n",
+                    s.path("network").asText(), s.path("payout_mode").asText(), s.path("tip_height").asText("?"),
                     s.path("sv1_connections").asText(), s.path("sv2_connections").asText(), s.path("shares_recorded").asText());
+            JsonNode h = s.path("hashrate");
+            System.out.printf("hashrate %s (5m) %s (1h) %s (24h), %d active workers, last share %s%n",
+                    hashrate(h.path("5m").asDouble()), hashrate(h.path("1h").asDouble()), hashrate(h.path("24h").asDouble()),
+                    s.path("workers_active").asInt(), s.path("last_share_at").asText("never"));
+            System.out.printf("best share difficulty %s this round, %s since start; shares %s%n",
+                    number(s.path("best_share_difficulty_round").asDouble()), number(s.path("best_share_difficulty").asDouble()),
+                    s.path("shares_by_outcome").toString());
+            if (s.has("network_difficulty")) {
+                JsonNode eta = s.path("expected_seconds_to_block");
+                System.out.printf("network difficulty %s, expected time to a block at this hashrate: %s%n",
+                        number(s.path("network_difficulty").asDouble()), eta.isNumber() ? duration(eta.asDouble()) : "never (no hashrate)");
+            }
             if (s.has("sv2_authority_public_key")) {
                 System.out.println("SV2 authority public key " + s.get("sv2_authority_public_key").asText());
             }
@@ -77,10 +117,35 @@ final class AdminCommands {
             if (json) {
                 return print(a);
             }
-            System.out.printf("%-52s %10s %14s %5s  %s%n", "worker", "shares", "difficulty sum", "conns", "last share");
+            System.out.printf("%-52s %12s %12s %12s %10s %12s %5s  %s%n", "worker", "hashrate 5m", "1h", "24h", "shares",
+                    "best diff", "conns", "last share");
             for (JsonNode w : a) {
-                System.out.printf("%-52s %10d %14.6g %5d  %s%n", w.path("worker").asText(), w.path("shares").asLong(),
-                        w.path("sumDifficulty").asDouble(), w.path("connections").asInt(), w.path("lastShareAt").asText());
+                JsonNode h = w.path("hashrate");
+                System.out.printf("%-52s %12s %12s %12s %10d %12s %5d  %s%n", w.path("worker").asText(),
+                        hashrate(h.path("5m").asDouble()), hashrate(h.path("1h").asDouble()), hashrate(h.path("24h").asDouble()),
+                        w.path("shares").asLong(), number(w.path("best_share_difficulty").asDouble()),
+                        w.path("connections").asInt(), w.path("lastShareAt").asText());
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "accounts", mixinStandardHelpOptions = true, description = "Accounts (username before the first '.') with their hashrate.")
+    static final class Accounts extends AdminCall {
+        @Override
+        public Integer call() throws Exception {
+            JsonNode a = call("GET", "/api/accounts");
+            if (json) {
+                return print(a);
+            }
+            System.out.printf("%-52s %12s %12s %12s %7s %12s  %s%n", "account", "hashrate 5m", "1h", "24h", "workers",
+                    "best diff", "last share");
+            for (JsonNode w : a) {
+                JsonNode h = w.path("hashrate");
+                System.out.printf("%-52s %12s %12s %12s %7d %12s  %s%n", w.path("account").asText(),
+                        hashrate(h.path("5m").asDouble()), hashrate(h.path("1h").asDouble()), hashrate(h.path("24h").asDouble()),
+                        w.path("workers").asInt(), number(w.path("best_share_difficulty").asDouble()),
+                        w.path("last_share_at").asText());
             }
             return 0;
         }

@@ -27,6 +27,8 @@ import org.templar.pool.core.PoolContext;
 import org.templar.pool.core.PoolMetrics;
 import org.templar.pool.core.ShareLogWriter;
 import org.templar.pool.core.ShareProcessor;
+import org.templar.pool.core.ShareStats;
+import org.templar.pool.core.StatsRecordingMetrics;
 import org.templar.pool.job.JobSettings;
 import org.templar.pool.job.TemplateSource;
 import org.templar.pool.node.NodeClient;
@@ -51,6 +53,7 @@ public final class PoolRuntime implements AutoCloseable {
 
     private final TemplarConfig config;
     private final List<AutoCloseable> resources = new ArrayList<>();
+    private final ShareStats stats = ShareStats.systemClock();
     private RegtestNode embeddedNode;
     private Ledger ledger;
     private NodeGroup nodes;
@@ -80,7 +83,8 @@ public final class PoolRuntime implements AutoCloseable {
         return r;
     }
 
-    private void startAll(PoolMetrics metrics, LedgerMetrics ledgerMetrics) throws Exception {
+    private void startAll(PoolMetrics reported, LedgerMetrics ledgerMetrics) throws Exception {
+        PoolMetrics metrics = new StatsRecordingMetrics(reported, stats);
         Files.createDirectories(config.dataDir());
         List<NodeEndpoint> endpoints = config.nodes().endpoints();
         if (config.nodes().embedded()) {
@@ -177,6 +181,11 @@ public final class PoolRuntime implements AutoCloseable {
 
     public TemplarConfig config() {
         return config;
+    }
+
+    /** Live hashrate, best shares and share outcomes per worker, account and pool. */
+    public ShareStats stats() {
+        return stats;
     }
 
     public Ledger ledger() {

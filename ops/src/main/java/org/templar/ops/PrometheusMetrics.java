@@ -32,8 +32,9 @@ public final class PrometheusMetrics implements PoolMetrics, LedgerMetrics {
                 .labelNames("protocol").register(registry);
         sharesRejected = Counter.build("templar_shares_rejected_total", "Shares rejected, by reason")
                 .labelNames("protocol", "reason").register(registry);
-        blocks = Counter.build("templar_blocks_found_total", "Block solutions found, by the nodes' verdict")
-                .labelNames("result").register(registry);
+        // the same status names as the ledger and `templar blocks` (accepted, stale, rejected)
+        blocks = Counter.build("templar_blocks_found_total", "Block solutions found, by the status the ledger records")
+                .labelNames("status").register(registry);
         connections = Gauge.build("templar_connections", "Open miner connections").labelNames("protocol").register(registry);
         connectionsTotal = Counter.build("templar_connections_opened_total", "Miner connections opened")
                 .labelNames("protocol").register(registry);
@@ -68,8 +69,62 @@ public final class PrometheusMetrics implements PoolMetrics, LedgerMetrics {
     }
 
     @Override
-    public void blockFound(int height, boolean accepted) {
-        blocks.labels(accepted ? "accepted" : "rejected").inc();
+    public void blockFound(int height, org.templar.payout.BlockStatus status) {
+        blocks.labels(status.name().toLowerCase(java.util.Locale.ROOT)).inc();
+    }
+
+    /**
+     * Gauges read from the pool's live statistics at each scrape: hashrate of the pool and of each
+     * account per window, network difficulty and the expected time to a block.
+     */
+    public void registerLiveStats(PoolRuntime pool) {
+        new LiveStatsCollector(pool).register(registry);
+    }
+
+    private static final class LiveStatsCollector extends io.prometheus.client.Collector {
+        private final PoolRuntime pool;
+
+        LiveStatsCollector(PoolRuntime pool) {
+            this.pool = pool;
+        }
+
+        @Override
+        public java.util.List<MetricFamilySamples> collect() {
+            java.util.List<String> window = java.util.List.of("window");
+            java.util.List<String> accountWindow = java.util.List.of("account", "window");
+            var poolRate = new io.prometheus.client.GaugeMetricFamily("templar_pool_hashrate",
+                    "Pool hashrate in hashes per second, from accepted share difficulty", window);
+            var accountRate = new io.prometheus.client.GaugeMetricFamily("templar_account_hashrate",
+                    "Hashrate per account (username before the first '.') in hashes per second", accountWindow);
+            var view = pool.stats().pool();
+            for (org.templar.pool.core.ShareStats.Window w : org.templar.pool.core.ShareStats.Window.values()) {
+                poolRate.addMetric(java.util.List.of(w.label), view.hashrate().of(w));
+            }
+            for (var a : pool.stats().accounts()) {
+                for (org.templar.pool.core.ShareStats.Window w : org.templar.pool.core.ShareStats.Window.values()) {
+                    accountRate.addMetric(java.util.List.of(a.account(), w.label), a.hashrate().of(w));
+                }
+            }
+            var workers = new io.prometheus.client.GaugeMetricFamily("templar_workers_active",
+                    "Workers with a share in the last 24 hours", view.workers());
+            var best = new io.prometheus.client.GaugeMetricFamily("templar_best_share_difficulty_round",
+                    "Best share difficulty since the pool last found a block", view.bestDifficultyRound());
+            java.util.List<MetricFamilySamples> out = new java.util.ArrayList<>(java.util.List.of(poolRate, accountRate,
+                    workers, best));
+            var template = pool.templates().current();
+            if (template != null) {
+                double difficulty = AdminApi.networkDifficulty(template);
+                out.add(new io.prometheus.client.GaugeMetricFamily("templar_network_difficulty",
+                        "Difficulty of the block the pool is mining", difficulty));
+                double seconds = org.templar.pool.core.ShareStats.expectedSecondsToBlock(difficulty,
+                        AdminApi.bestWindow(view.hashrate()));
+                if (Double.isFinite(seconds)) {
+                    out.add(new io.prometheus.client.GaugeMetricFamily("templar_expected_seconds_to_block",
+                            "Expected time to a block at the pool's hashrate (1 h window)", seconds));
+                }
+            }
+            return out;
+        }
     }
 
     @Override

@@ -57,6 +57,7 @@ final class RunCommand implements Callable<Integer> {
         DefaultExports.register(registry);
         PrometheusMetrics metrics = new PrometheusMetrics(registry);
         PoolRuntime pool = PoolRuntime.start(config, metrics, metrics);
+        metrics.registerLiveStats(pool);
         HttpEndpoints metricsHttp = null;
         HttpEndpoints admin = null;
         try {

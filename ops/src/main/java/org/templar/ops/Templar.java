@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
             KeysCommand.class,
             AdminCommands.Status.class,
             AdminCommands.Workers.class,
+            AdminCommands.Accounts.class,
             AdminCommands.Blocks.class,
             AdminCommands.Kick.class,
             AdminCommands.Ban.class,

@@ -79,17 +79,17 @@ public final class BlockSubmitter implements AutoCloseable {
         if (result.accepted()) {
             log.info("block {} at height {} ACCEPTED by the node ({})", hashHex, height, result.answers());
             updateStatus(hashHex, BlockStatus.ACCEPTED, null);
-            metrics.blockFound(height, true);
+            metrics.blockFound(height, BlockStatus.ACCEPTED);
             onBlockAccepted.run();
         } else if (result.answers().stream().allMatch(a -> a.equals("inconclusive"))) {
             // valid, but another block at this height got there first (a stale solve): not a pool fault
             log.warn("block {} at height {} is valid but not on the best chain (inconclusive)", hashHex, height);
             updateStatus(hashHex, BlockStatus.STALE, "inconclusive: valid but not on the best chain");
-            metrics.blockFound(height, false);
+            metrics.blockFound(height, BlockStatus.STALE);
         } else {
             log.error("block {} at height {} REJECTED: {}", hashHex, height, result.answers());
             updateStatus(hashHex, BlockStatus.REJECTED, String.join("; ", result.answers()));
-            metrics.blockFound(height, false);
+            metrics.blockFound(height, BlockStatus.REJECTED);
         }
     }
 
