@@ -203,8 +203,23 @@ public final class Sv1Session {
             payoutWorker = worker;
         }
         reply(id, BooleanNode.TRUE);
+        fixDifficultyFromPassword(a.password());
         if (first && subscribed) {
             sendFirstWork();
+        }
+    }
+
+    /** {@code d=NUMBER} in the password: that difficulty (within the pool's bounds), and no vardiff. */
+    private void fixDifficultyFromPassword(String password) {
+        var wanted = org.templar.pool.core.PasswordOptions.parse(password).difficulty();
+        if (wanted.isEmpty()) {
+            return;
+        }
+        double applied = vardiff.fix(wanted.getAsDouble(), System.nanoTime());
+        log.debug("{} fixed difficulty {} (asked {})", connectionId, applied, wanted.getAsDouble());
+        if (!jobs.isEmpty()) {
+            pendingDifficulty = applied;
+            resendCurrentJob();
         }
     }
 
