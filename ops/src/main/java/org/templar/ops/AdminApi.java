@@ -115,6 +115,9 @@ public final class AdminApi {
         o.put("shares_recorded", pool.ledger().shareCount());
         o.put("ledger_queue_depth", pool.ledger().queueDepth());
 
+        ObjectNode blocks = o.putObject("blocks_by_status");
+        pool.ledger().blockCountsByStatus().forEach((status, n) -> blocks.put(
+                status.name().toLowerCase(java.util.Locale.ROOT), n));
         ShareStats.PoolView p = pool.stats().pool();
         o.set("hashrate", hashrate(p.hashrate()));
         o.put("workers_active", p.workers());

@@ -97,6 +97,13 @@ final class AdminCommands {
             System.out.printf("best share difficulty %s this round, %s since start; shares %s%n",
                     number(s.path("best_share_difficulty_round").asDouble()), number(s.path("best_share_difficulty").asDouble()),
                     s.path("shares_by_outcome").toString());
+            StringBuilder blocks = new StringBuilder();
+            s.path("blocks_by_status").fields().forEachRemaining(e -> {
+                if (e.getValue().asLong() > 0) {
+                    blocks.append(blocks.length() == 0 ? "" : ", ").append(e.getValue().asLong()).append(' ').append(e.getKey());
+                }
+            });
+            System.out.println("blocks: " + (blocks.length() == 0 ? "none yet" : blocks));
             if (s.has("network_difficulty")) {
                 JsonNode eta = s.path("expected_seconds_to_block");
                 System.out.printf("network difficulty %s, expected time to a block at this hashrate: %s%n",

@@ -111,6 +111,17 @@ public final class PrometheusMetrics implements PoolMetrics, LedgerMetrics {
                     "Best share difficulty since the pool last found a block", view.bestDifficultyRound());
             java.util.List<MetricFamilySamples> out = new java.util.ArrayList<>(java.util.List.of(poolRate, accountRate,
                     workers, best));
+            // read from the ledger, so it is exactly what `templar blocks` lists and follows later moves
+            // (a stale block that wins after all, a block orphaned by a reorganisation)
+            var blocks = new io.prometheus.client.GaugeMetricFamily("templar_blocks",
+                    "Blocks in the ledger by their current status", java.util.List.of("status"));
+            try {
+                pool.ledger().blockCountsByStatus().forEach((status, n) -> blocks.addMetric(
+                        java.util.List.of(status.name().toLowerCase(java.util.Locale.ROOT)), n));
+                out.add(blocks);
+            } catch (RuntimeException e) {
+                // ledger unreachable: leave the gauge out rather than report zeros
+            }
             var template = pool.templates().current();
             if (template != null) {
                 double difficulty = AdminApi.networkDifficulty(template);

@@ -78,18 +78,15 @@ public final class BlockSubmitter implements AutoCloseable {
         }
         if (result.accepted()) {
             log.info("block {} at height {} ACCEPTED by the node ({})", hashHex, height, result.answers());
-            updateStatus(hashHex, BlockStatus.ACCEPTED, null);
-            metrics.blockFound(height, BlockStatus.ACCEPTED);
+            record(height, hashHex, BlockStatus.ACCEPTED, null);
             onBlockAccepted.run();
         } else if (result.answers().stream().allMatch(a -> a.equals("inconclusive"))) {
             // valid, but another block at this height got there first (a stale solve): not a pool fault
             log.warn("block {} at height {} is valid but not on the best chain (inconclusive)", hashHex, height);
-            updateStatus(hashHex, BlockStatus.STALE, "inconclusive: valid but not on the best chain");
-            metrics.blockFound(height, BlockStatus.STALE);
+            record(height, hashHex, BlockStatus.STALE, "inconclusive: valid but not on the best chain");
         } else {
             log.error("block {} at height {} REJECTED: {}", hashHex, height, result.answers());
-            updateStatus(hashHex, BlockStatus.REJECTED, String.join("; ", result.answers()));
-            metrics.blockFound(height, BlockStatus.REJECTED);
+            record(height, hashHex, BlockStatus.REJECTED, String.join("; ", result.answers()));
         }
     }
 
@@ -103,11 +100,20 @@ public final class BlockSubmitter implements AutoCloseable {
         }
     }
 
-    private void updateStatus(String hash, BlockStatus status, String reason) {
+    /**
+     * Records the verdict in the ledger and counts it in the metrics under the status the ledger holds,
+     * so the metric and `templar blocks` agree: a verdict the ledger refuses as a move backwards (the
+     * block already stands as ACCEPTED) is not counted a second time. When the ledger itself fails, the
+     * nodes' verdict is still counted: it is what happened.
+     */
+    private void record(int height, String hash, BlockStatus status, String reason) {
         try {
-            ledger.updateBlockStatus(hash, status, reason);
+            metrics.blockFound(height, ledger.updateBlockStatus(hash, status, reason).status());
+        } catch (IllegalStateException e) {
+            log.warn("block {}: {}; keeping the recorded status", hash, e.getMessage());
         } catch (RuntimeException e) {
             log.error("could not record status {} of block {}: {}", status, hash, e.toString());
+            metrics.blockFound(height, status);
         }
     }
 
