@@ -10,7 +10,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.Callable;
+import org.templar.ops.config.ConfigException;
+import org.templar.ops.config.ConfigLoader;
+import org.templar.ops.config.TemplarConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -19,30 +23,172 @@ import picocli.CommandLine.Parameters;
 final class AdminCommands {
     private AdminCommands() {}
 
-    /** Where the admin API is and how to authenticate. */
+    /** Environment variables the CLI reads (a function, so tests can give their own). */
+    static java.util.function.Function<String, String> env = System::getenv;
+
+    /** A failure to report as one line on stderr with an exit code; no stack trace. */
+    static final class CliFailure extends RuntimeException {
+        final int exitCode;
+
+        CliFailure(int exitCode, String message) {
+            super(message);
+            this.exitCode = exitCode;
+        }
+    }
+
+    /** Exit codes: 0 done, 1 the pool or the request failed, 2 bad input (refused parameters). */
+    static final int FAILED = 1;
+    static final int BAD_INPUT = 2;
+
+    /**
+     * Where the admin API is and how to authenticate. The token is looked for, in order: --token-file,
+     * TEMPLAR_ADMIN_TOKEN (the token itself), the pool's configuration (--config, --data-dir, then
+     * TEMPLAR_CONFIG / TEMPLAR_DATA_DIR, then ./templar.toml) and finally ./data/admin.token. The URL
+     * comes from --admin-url, TEMPLAR_ADMIN_URL or the configuration's admin.listen.
+     */
     abstract static class AdminCall implements Callable<Integer> {
-        @Option(names = "--admin-url", defaultValue = "http://127.0.0.1:9109", description = "admin API (default ${DEFAULT-VALUE})")
+        static final String DEFAULT_URL = "http://127.0.0.1:9109";
+
+        @Option(names = "--admin-url", description = "admin API (default: admin.listen of the configuration, else " + DEFAULT_URL + "; env TEMPLAR_ADMIN_URL)")
         String adminUrl;
 
-        @Option(names = "--token-file", defaultValue = "./data/admin.token", description = "admin token file (default ${DEFAULT-VALUE})")
+        @Option(names = "--token-file", description = "admin token file (default: DATA_DIR/admin.token; env TEMPLAR_ADMIN_TOKEN holds the token itself)")
         Path tokenFile;
 
-        @Option(names = "--json", description = "print the raw JSON")
+        @Option(names = {"-c", "--config"}, description = "the pool's templar.toml, to find its data_dir and admin.listen (env TEMPLAR_CONFIG)")
+        Path configFile;
+
+        @Option(names = "--data-dir", description = "the pool's data_dir, where admin.token is (env TEMPLAR_DATA_DIR; default ./data)")
+        Path dataDir;
+
+        @Option(names = "--json", description = "print the API's JSON answer as it is")
         boolean json;
 
-        JsonNode call(String method, String path) throws Exception {
-            String token = Files.readString(tokenFile, StandardCharsets.UTF_8).trim();
-            HttpRequest req = HttpRequest.newBuilder(URI.create(adminUrl + path))
+        @Override
+        public final Integer call() throws Exception {
+            try {
+                return run();
+            } catch (CliFailure e) {
+                System.err.println("templar: " + e.getMessage());
+                return e.exitCode;
+            }
+        }
+
+        abstract int run() throws Exception;
+
+        /** The configuration the pool runs with, when one was named or is in the working directory. */
+        private TemplarConfig config() {
+            Path file = configFile;
+            if (file == null && env.apply("TEMPLAR_CONFIG") != null) {
+                file = Path.of(env.apply("TEMPLAR_CONFIG"));
+            }
+            Path dir = dataDir != null ? dataDir
+                    : env.apply("TEMPLAR_DATA_DIR") != null ? Path.of(env.apply("TEMPLAR_DATA_DIR")) : null;
+            if (file == null && Files.isRegularFile(Path.of("templar.toml"))) {
+                file = Path.of("templar.toml");
+            }
+            if (file == null && dir == null) {
+                return null;
+            }
+            if (file != null && !Files.isRegularFile(file)) {
+                throw new CliFailure(FAILED, "no configuration file " + file);
+            }
+            Map<String, String> overrides = new java.util.LinkedHashMap<>();
+            if (dir != null) {
+                overrides.put("data_dir", dir.toString());
+            }
+            try {
+                return ConfigLoader.load(file, overrides);
+            } catch (ConfigException e) {
+                throw new CliFailure(BAD_INPUT, (file == null ? "" : file + ": ") + e.getMessage());
+            }
+        }
+
+        String url(TemplarConfig config) {
+            if (adminUrl != null) {
+                return trimSlash(adminUrl);
+            }
+            if (env.apply("TEMPLAR_ADMIN_URL") != null) {
+                return trimSlash(env.apply("TEMPLAR_ADMIN_URL"));
+            }
+            if (config != null && config.admin().enabled()) {
+                var a = config.admin().address();
+                // a wildcard bind is reachable on loopback
+                String host = a.getAddress() == null || a.getAddress().isAnyLocalAddress() ? "127.0.0.1" : a.getHostString();
+                return "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + a.getPort();
+            }
+            return DEFAULT_URL;
+        }
+
+        private static String trimSlash(String url) {
+            return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
+        }
+
+        String token(TemplarConfig config) {
+            Path file = tokenFile;
+            if (file == null) {
+                String fromEnv = env.apply("TEMPLAR_ADMIN_TOKEN");
+                if (fromEnv != null && !fromEnv.isBlank()) {
+                    return fromEnv.trim();
+                }
+                if (config != null && config.adminToken().isPresent()) {
+                    return config.adminToken().get();
+                }
+                file = (config != null ? config.dataDir() : Path.of("data")).resolve("admin.token");
+            }
+            try {
+                return Files.readString(file, StandardCharsets.UTF_8).trim();
+            } catch (java.nio.file.NoSuchFileException e) {
+                throw new CliFailure(FAILED, "no admin token at " + file + " (the pool creates it on first start; "
+                        + "point at the pool with --data-dir, --config or --token-file, or set TEMPLAR_ADMIN_TOKEN)");
+            } catch (java.io.IOException e) {
+                throw new CliFailure(FAILED, "cannot read the admin token " + file + ": " + e.getMessage());
+            }
+        }
+
+        JsonNode call(String method, String path) throws InterruptedException {
+            TemplarConfig config = config();
+            String base = url(config);
+            String token = token(config);
+            URI uri;
+            try {
+                uri = URI.create(base + path);
+            } catch (IllegalArgumentException e) {
+                throw new CliFailure(BAD_INPUT, "not a URL: " + base);
+            }
+            String where = uri.getHost() == null ? base : uri.getHost() + ":" + uri.getPort();
+            HttpRequest req = HttpRequest.newBuilder(uri)
                     .timeout(Duration.ofSeconds(10))
                     .header("Authorization", "Bearer " + token)
                     .method(method, HttpRequest.BodyPublishers.noBody())
                     .build();
-            HttpResponse<String> resp = HttpClient.newHttpClient().send(req, HttpResponse.BodyHandlers.ofString());
-            JsonNode body = new ObjectMapper().readTree(resp.body());
-            if (resp.statusCode() != 200) {
-                throw new IllegalStateException("admin API answered " + resp.statusCode() + ": " + body.path("error").asText());
+            HttpResponse<String> resp;
+            try {
+                resp = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build()
+                        .send(req, HttpResponse.BodyHandlers.ofString());
+            } catch (java.net.ConnectException e) {
+                throw new CliFailure(FAILED, "no pool answering at " + where);
+            } catch (java.net.http.HttpTimeoutException e) {
+                throw new CliFailure(FAILED, "the pool at " + where + " did not answer within 10 s");
+            } catch (java.io.IOException e) {
+                throw new CliFailure(FAILED, "talking to the pool at " + where + ": " + e.getMessage());
             }
-            return body;
+            JsonNode body;
+            try {
+                body = new ObjectMapper().readTree(resp.body());
+            } catch (java.io.IOException e) {
+                throw new CliFailure(FAILED, "the server at " + where + " answered " + resp.statusCode()
+                        + " with something that is not the admin API's JSON");
+            }
+            String error = body.path("error").asText(null);
+            switch (resp.statusCode()) {
+                case 200 -> {
+                    return body;
+                }
+                case 401 -> throw new CliFailure(FAILED, "the pool at " + where + " refused the admin token (is it this pool's?)");
+                case 400 -> throw new CliFailure(BAD_INPUT, error != null ? error : "bad request");
+                default -> throw new CliFailure(FAILED, error != null ? error : "admin API answered " + resp.statusCode());
+            }
         }
 
         int print(JsonNode body) {
@@ -82,7 +228,7 @@ final class AdminCommands {
     @Command(name = "status", mixinStandardHelpOptions = true, description = "Pool status: chain tip, connections, shares.")
     static final class Status extends AdminCall {
         @Override
-        public Integer call() throws Exception {
+        int run() throws Exception {
             JsonNode s = call("GET", "/api/status");
             if (json) {
                 return print(s);
@@ -119,7 +265,7 @@ final class AdminCommands {
     @Command(name = "workers", mixinStandardHelpOptions = true, description = "Workers with their shares and connections.")
     static final class Workers extends AdminCall {
         @Override
-        public Integer call() throws Exception {
+        int run() throws Exception {
             JsonNode a = call("GET", "/api/workers");
             if (json) {
                 return print(a);
@@ -140,7 +286,7 @@ final class AdminCommands {
     @Command(name = "accounts", mixinStandardHelpOptions = true, description = "Accounts (username before the first '.') with their hashrate.")
     static final class Accounts extends AdminCall {
         @Override
-        public Integer call() throws Exception {
+        int run() throws Exception {
             JsonNode a = call("GET", "/api/accounts");
             if (json) {
                 return print(a);
@@ -160,11 +306,11 @@ final class AdminCommands {
 
     @Command(name = "blocks", mixinStandardHelpOptions = true, description = "Blocks found, newest first.")
     static final class Blocks extends AdminCall {
-        @Option(names = "--limit", defaultValue = "20")
+        @Option(names = "--limit", defaultValue = "20", description = "how many, 1 to 1000 (default ${DEFAULT-VALUE})")
         int limit;
 
         @Override
-        public Integer call() throws Exception {
+        int run() throws Exception {
             JsonNode a = call("GET", "/api/blocks?limit=" + limit);
             if (json) {
                 return print(a);
@@ -184,8 +330,11 @@ final class AdminCommands {
         String worker;
 
         @Override
-        public Integer call() throws Exception {
+        int run() throws Exception {
             JsonNode r = call("POST", "/api/kick?worker=" + java.net.URLEncoder.encode(worker, StandardCharsets.UTF_8));
+            if (json) {
+                return print(r);
+            }
             System.out.println("disconnected " + r.path("disconnected").asInt() + " connection(s)");
             return 0;
         }
@@ -196,12 +345,15 @@ final class AdminCommands {
         @Parameters(index = "0", description = "IPv4 or IPv6 address")
         String ip;
 
-        @Option(names = "--minutes", defaultValue = "60", description = "how long (default ${DEFAULT-VALUE})")
+        @Option(names = "--minutes", defaultValue = "60", description = "how long, 1 to 527040 (a year) (default ${DEFAULT-VALUE})")
         long minutes;
 
         @Override
-        public Integer call() throws Exception {
+        int run() throws Exception {
             JsonNode r = call("POST", "/api/ban?ip=" + java.net.URLEncoder.encode(ip, StandardCharsets.UTF_8) + "&minutes=" + minutes);
+            if (json) {
+                return print(r);
+            }
             System.out.println("banned " + r.path("ip").asText() + " until " + r.path("until").asText() + ", disconnected "
                     + r.path("disconnected").asInt() + " connection(s)");
             return 0;
@@ -214,8 +366,11 @@ final class AdminCommands {
         String ip;
 
         @Override
-        public Integer call() throws Exception {
+        int run() throws Exception {
             JsonNode r = call("POST", "/api/unban?ip=" + java.net.URLEncoder.encode(ip, StandardCharsets.UTF_8));
+            if (json) {
+                return print(r);
+            }
             System.out.println(r.path("was_banned").asBoolean() ? "unbanned " + r.path("ip").asText() : r.path("ip").asText() + " was not banned");
             return 0;
         }
@@ -224,7 +379,7 @@ final class AdminCommands {
     @Command(name = "bans", mixinStandardHelpOptions = true, description = "Addresses banned now, with the end of each ban.")
     static final class Bans extends AdminCall {
         @Override
-        public Integer call() throws Exception {
+        int run() throws Exception {
             JsonNode r = call("GET", "/api/bans");
             if (json) {
                 return print(r);

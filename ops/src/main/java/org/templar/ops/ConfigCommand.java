@@ -19,7 +19,7 @@ final class ConfigCommand implements Callable<Integer> {
         return 0;
     }
 
-    @Command(name = "check", description = "Validate a templar.toml; exit 0 if it would start, 2 if not.")
+    @Command(name = "check", mixinStandardHelpOptions = true, description = "Validate a templar.toml; exit 0 if it would start, 2 if not.")
     static final class Check implements Callable<Integer> {
         @Parameters(index = "0", description = "the file")
         Path file;
@@ -43,10 +43,17 @@ final class ConfigCommand implements Callable<Integer> {
         }
     }
 
-    @Command(name = "keys", description = "List every configuration key with its meaning and default.")
+    @Command(name = "keys", mixinStandardHelpOptions = true, description = "List every configuration key with its meaning and default.")
     static final class Keys implements Callable<Integer> {
+        @picocli.CommandLine.Option(names = "--json", description = "print {key: meaning} as JSON")
+        boolean json;
+
         @Override
         public Integer call() {
+            if (json) {
+                System.out.println(AdminApi.JSON.valueToTree(ConfigLoader.KEYS).toPrettyString());
+                return 0;
+            }
             ConfigLoader.KEYS.forEach((k, v) -> System.out.printf("%-28s %s%n", k, v));
             return 0;
         }

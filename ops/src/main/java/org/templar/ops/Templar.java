@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
             AuditCommand.class,
             AddressCommand.class,
             KeysCommand.class,
+            BenchCommand.class,
             AdminCommands.Status.class,
             AdminCommands.Workers.class,
             AdminCommands.Accounts.class,
