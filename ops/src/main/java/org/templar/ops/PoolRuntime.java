@@ -89,12 +89,21 @@ public final class PoolRuntime implements AutoCloseable {
         List<NodeEndpoint> endpoints = config.nodes().endpoints();
         if (config.nodes().embedded()) {
             TemplarConfig.EmbeddedNode e = config.embeddedNode();
-            embeddedNode = RegtestNode.start(new RegtestNode.Config("127.0.0.1", e.rpcPort(), e.rpcUser(),
-                    e.rpcPassword(), e.zmqPort(), config.dataDir().resolve("regtest")));
+            try {
+                embeddedNode = RegtestNode.start(new RegtestNode.Config("127.0.0.1", e.rpcPort(), e.rpcUser(),
+                        e.rpcPassword(), e.zmqPort(), config.dataDir().resolve("regtest")));
+            } catch (RuntimeException failed) {
+                if (Startup.isBindFailure(failed)) { // say which of its two ports is taken
+                    boolean rpc = !Startup.portFree(e.rpcPort());
+                    throw Startup.portInUse(rpc ? "embedded_node.rpc_port" : "embedded_node.zmq_port", "127.0.0.1",
+                            rpc ? e.rpcPort() : e.zmqPort());
+                }
+                throw failed;
+            }
             resources.add(embeddedNode);
             endpoints = List.of(new NodeEndpoint(embeddedNode.rpcUri(), e.rpcUser(), e.rpcPassword(),
                     Optional.ofNullable(embeddedNode.zmqEndpoint())));
-            log.info("embedded regtest node: RPC {} (user {}), ZMQ hashblock {}", embeddedNode.rpcUri(), e.rpcUser(),
+            log.debug("embedded regtest node: RPC {} (user {}), ZMQ hashblock {}", embeddedNode.rpcUri(), e.rpcUser(),
                     embeddedNode.zmqEndpoint());
         }
         List<NodeClient> clients = new ArrayList<>();
@@ -137,21 +146,22 @@ public final class PoolRuntime implements AutoCloseable {
         if (config.sv1().enabled()) {
             sv1 = new Sv1Server(context, new Sv1Settings(p.extranonce2Size(), 20, 32), config.sv1MaxLineLength(),
                     (int) config.sv1IdleTimeout().toSeconds());
-            sv1Address = sv1.start(boss, workers, config.sv1().address());
+            sv1Address = Startup.bind("sv1.listen", config.sv1().address(), () -> sv1.start(boss, workers, config.sv1().address()));
             templates.addListener(sv1::broadcast);
         }
         if (config.sv2().enabled()) {
             authority = AuthorityKeyPair.loadOrCreate(config.sv2AuthorityKeyFile().orElse(authorityKeyFile(config.dataDir())),
                     new java.security.SecureRandom());
-            log.info("Stratum V2 authority public key: {} (miners pin it: stratum2+tcp://HOST:PORT/{})",
+            log.debug("Stratum V2 authority public key: {} (miners pin it: stratum2+tcp://HOST:PORT/{})",
                     authority.publicKey().toBase58(), authority.publicKey().toBase58());
             sv2 = new Sv2Server(context, Sv2MiningSettings.defaults(), new RotatingServerIdentity(authority,
                     Duration.ofDays(1), java.time.Clock.systemUTC(), new java.security.SecureRandom()),
                     NoiseTransportConfig.defaults(), (int) config.sv1IdleTimeout().toSeconds());
-            sv2Address = sv2.start(boss, workers, config.sv2().address());
+            sv2Address = Startup.bind("sv2.listen", config.sv2().address(), () -> sv2.start(boss, workers, config.sv2().address()));
             templates.addListener(sv2::broadcast);
         }
-        log.info("Templar pool running: network {}, payout mode {}{}", config.network(), p.mode().ledgerName(),
+        // not "running" yet: the HTTP endpoints may still fail to bind; RunCommand prints the banner
+        log.debug("pool core started: network {}, payout mode {}{}", config.network(), p.mode().ledgerName(),
                 p.payoutAddress().map(a -> " to " + a).orElse(" (each miner's username is its address)"));
     }
 
