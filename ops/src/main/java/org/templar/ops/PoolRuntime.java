@@ -54,6 +54,7 @@ public final class PoolRuntime implements AutoCloseable {
     private final TemplarConfig config;
     private final List<AutoCloseable> resources = new ArrayList<>();
     private final ShareStats stats = ShareStats.systemClock();
+    private ShareLogWriter shareLog;
     private RegtestNode embeddedNode;
     private Ledger ledger;
     private NodeGroup nodes;
@@ -127,7 +128,6 @@ public final class PoolRuntime implements AutoCloseable {
         resources.add(templates);
         BlockSubmitter submitter = new BlockSubmitter(nodes, ledger, metrics, templates::refresh);
         resources.add(submitter);
-        ShareLogWriter shareLog = null;
         if (config.shareLog().isPresent()) {
             shareLog = new ShareLogWriter(config.shareLog().get());
             resources.add(shareLog);
@@ -196,6 +196,11 @@ public final class PoolRuntime implements AutoCloseable {
     /** Live hashrate, best shares and share outcomes per worker, account and pool. */
     public ShareStats stats() {
         return stats;
+    }
+
+    /** The audit share log, when audit.share_log is set. */
+    public Optional<ShareLogWriter> shareLog() {
+        return Optional.ofNullable(shareLog);
     }
 
     public Ledger ledger() {

@@ -65,7 +65,28 @@ public final class PrometheusMetrics implements PoolMetrics, LedgerMetrics {
 
     @Override
     public void shareRejected(String protocol, String reason) {
-        sharesRejected.labels(protocol, reason).inc();
+        sharesRejected.labels(protocol, reasonLabel(reason)).inc();
+    }
+
+    /**
+     * One spelling for a reason whichever protocol refused the share: the share processor's verdict
+     * names (stale, duplicate, low_difficulty, bad_ntime, bad_version, not_recorded) in snake case, and
+     * the SV1 phrases and SV2 error codes for the same thing mapped onto them.
+     */
+    static String reasonLabel(String reason) {
+        String r = reason.trim().toLowerCase(java.util.Locale.ROOT).replace('-', '_').replace(' ', '_');
+        return switch (r) {
+            case "stale_share" -> "stale";
+            case "duplicate_share" -> "duplicate";
+            case "difficulty_too_low" -> "low_difficulty";
+            case "invalid_version", "bad_version_bits" -> "bad_version";
+            case "invalid_timestamp" -> "bad_ntime";
+            case "share_not_recorded" -> "not_recorded";
+            case "bad_extranonce2", "invalid_extranonce_size" -> "bad_extranonce_size";
+            case "invalid_job_id" -> "unknown_job";
+            case "invalid_channel_id" -> "unknown_channel";
+            default -> r;
+        };
     }
 
     @Override
@@ -122,6 +143,9 @@ public final class PrometheusMetrics implements PoolMetrics, LedgerMetrics {
             } catch (RuntimeException e) {
                 // ledger unreachable: leave the gauge out rather than report zeros
             }
+            pool.shareLog().ifPresent(l -> out.add(new io.prometheus.client.CounterMetricFamily(
+                    "templar_audit_log_dropped_lines_total",
+                    "Share-log lines dropped because the audit log could not keep up (mining is unaffected)", l.dropped())));
             var template = pool.templates().current();
             if (template != null) {
                 double difficulty = AdminApi.networkDifficulty(template);
