@@ -112,8 +112,13 @@ public final class ShareStats {
             return;
         }
         long now = clockMillis.getAsLong();
-        WorkerState w = workers.computeIfAbsent(username, WorkerState::new);
-        w.record(verdict, shareDifficulty, achievedDifficulty, now, round.get());
+        // Only an accepted share (real work at the pool's minimum difficulty or more) creates a worker's
+        // figures; refused shares under names never seen accepted would otherwise cost memory for free.
+        WorkerState w = verdict == ShareVerdict.ACCEPTED ? workers.computeIfAbsent(username, WorkerState::new)
+                : workers.get(username);
+        if (w != null) {
+            w.record(verdict, shareDifficulty, achievedDifficulty, now, round.get());
+        }
         sweep(now);
     }
 

@@ -63,6 +63,7 @@ class ShareStatsTest {
         stats.record("bob", ShareVerdict.STALE, 4, 0.2);
         stats.record("bob", ShareVerdict.DUPLICATE, 4, 9);
         stats.record(null, ShareVerdict.LOW_DIFFICULTY, 1, 0.1);
+        stats.record("mallory.never-accepted", ShareVerdict.LOW_DIFFICULTY, 1, 0.1);
 
         var accounts = stats.accounts();
         assertEquals(2, accounts.size());
@@ -75,7 +76,8 @@ class ShareStatsTest {
         assertEquals(303L, p.sharesByOutcome().get("accepted"));
         assertEquals(1L, p.sharesByOutcome().get("stale"));
         assertEquals(1L, p.sharesByOutcome().get("duplicate"));
-        assertEquals(1L, p.sharesByOutcome().get("low_difficulty"));
+        assertEquals(2L, p.sharesByOutcome().get("low_difficulty"));
+        assertEquals(3, stats.workers().size(), "refused shares alone create no worker");
         var bob = stats.workers().stream().filter(w -> w.worker().equals("bob")).findFirst().orElseThrow();
         assertEquals(1L, bob.rejected().get("stale"));
         assertEquals(101, bob.accepted());
