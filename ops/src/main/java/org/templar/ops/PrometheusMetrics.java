@@ -153,10 +153,9 @@ public final class PrometheusMetrics implements PoolMetrics, LedgerMetrics {
                         "Difficulty of the block the pool is mining", difficulty));
                 double seconds = org.templar.pool.core.ShareStats.expectedSecondsToBlock(difficulty,
                         AdminApi.bestWindow(view.hashrate()));
-                if (Double.isFinite(seconds)) {
-                    out.add(new io.prometheus.client.GaugeMetricFamily("templar_expected_seconds_to_block",
-                            "Expected time to a block at the pool's hashrate (1 h window)", seconds));
-                }
+                // +Inf with no hashrate: "never" is the true answer, and the series stays present
+                out.add(new io.prometheus.client.GaugeMetricFamily("templar_expected_seconds_to_block",
+                        "Expected time to a block at the pool's hashrate (1 h window; +Inf without hashrate)", seconds));
             }
             return out;
         }
