@@ -85,7 +85,14 @@ public final class PoolRuntime implements AutoCloseable {
     }
 
     private void startAll(PoolMetrics reported, LedgerMetrics ledgerMetrics) throws Exception {
-        PoolMetrics metrics = new StatsRecordingMetrics(reported, stats);
+        java.util.function.Consumer<org.templar.payout.BlockRecord> blockListener = b -> {};
+        if (!config.webhooks().isEmpty()) {
+            BlockWebhook webhook = new BlockWebhook(config.webhooks(),
+                    config.network().toString().toLowerCase(java.util.Locale.ROOT));
+            resources.add(webhook);
+            blockListener = webhook;
+        }
+        PoolMetrics metrics = new StatsRecordingMetrics(reported, stats, blockListener);
         Files.createDirectories(config.dataDir());
         List<NodeEndpoint> endpoints = config.nodes().endpoints();
         if (config.nodes().embedded()) {

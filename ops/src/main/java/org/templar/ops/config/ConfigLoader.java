@@ -64,6 +64,7 @@ public final class ConfigLoader {
         KEYS.put("metrics.listen", "Prometheus exporter host:port, or \"off\" (default 0.0.0.0:9108)");
         KEYS.put("admin.listen", "admin API host:port (default 127.0.0.1:9109; keep it on loopback)");
         KEYS.put("admin.token_file", "file holding the admin API token (default DATA_DIR/admin.token, created)");
+        KEYS.put("notify.webhook_urls", "URLs that get a JSON POST when a block is found (Discord, Slack, ntfy...; default none)");
         KEYS.put("audit.share_log", "append every accepted share to this file for `templar audit` (default off)");
         KEYS.put("embedded_node.rpc_port", "RPC port of the embedded regtest node (default 18443, 0 = any)");
         KEYS.put("embedded_node.zmq_port", "ZMQ hashblock port of the embedded node (default 28332, 0 = any, -1 = off)");
@@ -295,7 +296,25 @@ public final class ConfigLoader {
                 admin,
                 secretFromFile("admin.token_file"),
                 embedded,
-                optionalString("audit.share_log").map(Path::of));
+                optionalString("audit.share_log").map(Path::of),
+                webhooks());
+    }
+
+    private List<java.net.URI> webhooks() {
+        List<java.net.URI> out = new ArrayList<>();
+        for (String url : stringList("notify.webhook_urls")) {
+            try {
+                java.net.URI u = java.net.URI.create(url);
+                if (("http".equals(u.getScheme()) || "https".equals(u.getScheme())) && u.getHost() != null) {
+                    out.add(u);
+                    continue;
+                }
+            } catch (IllegalArgumentException ignored) {
+                // reported below
+            }
+            errors.add(ConfigException.bad("notify.webhook_urls", url, "http:// or https:// URLs").getMessage());
+        }
+        return out;
     }
 
     /**

@@ -30,7 +30,8 @@ public record TemplarConfig(
         Listen admin,
         Optional<String> adminToken,
         EmbeddedNode embeddedNode,
-        Optional<Path> shareLog) {
+        Optional<Path> shareLog,
+        List<java.net.URI> webhooks) {
 
     /** Pool identity and coinbase rules. */
     public record Pool(PayoutMode mode, Optional<String> payoutAddress, String tag, int maxCoinbaseSize,

@@ -108,7 +108,9 @@ public final class BlockSubmitter implements AutoCloseable {
      */
     private void record(int height, String hash, BlockStatus status, String reason) {
         try {
-            metrics.blockFound(height, ledger.updateBlockStatus(hash, status, reason).status());
+            BlockRecord recorded = ledger.updateBlockStatus(hash, status, reason);
+            metrics.blockFound(height, recorded.status());
+            metrics.blockRecorded(recorded);
         } catch (IllegalStateException e) {
             log.warn("block {}: {}; keeping the recorded status", hash, e.getMessage());
         } catch (RuntimeException e) {

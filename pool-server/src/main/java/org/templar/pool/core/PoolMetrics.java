@@ -19,6 +19,9 @@ public interface PoolMetrics {
      */
     default void shareJudged(Worker worker, ShareVerdict verdict, double shareDifficulty, double achievedDifficulty) {}
 
+    /** A block's status as the ledger now records it (after {@link #blockFound}); for notifications. */
+    default void blockRecorded(org.templar.payout.BlockRecord block) {}
+
     void connectionOpened(String protocol);
 
     void connectionClosed(String protocol);

@@ -9,10 +9,24 @@ import org.templar.payout.BlockStatus;
 public final class StatsRecordingMetrics implements PoolMetrics {
     private final PoolMetrics delegate;
     private final ShareStats stats;
+    private final java.util.function.Consumer<org.templar.payout.BlockRecord> blockListener;
 
     public StatsRecordingMetrics(PoolMetrics delegate, ShareStats stats) {
+        this(delegate, stats, b -> {});
+    }
+
+    /** @param blockListener also told of every block the ledger recorded (notifications) */
+    public StatsRecordingMetrics(PoolMetrics delegate, ShareStats stats,
+            java.util.function.Consumer<org.templar.payout.BlockRecord> blockListener) {
         this.delegate = delegate;
         this.stats = stats;
+        this.blockListener = blockListener;
+    }
+
+    @Override
+    public void blockRecorded(org.templar.payout.BlockRecord block) {
+        delegate.blockRecorded(block);
+        blockListener.accept(block);
     }
 
     @Override
