@@ -68,13 +68,22 @@ public final class PoolRuntime implements AutoCloseable {
     private EventLoopGroup boss;
     private EventLoopGroup workers;
 
-    private PoolRuntime(TemplarConfig config) {
+    private final org.templar.pool.node.RpcObserver rpcObserver;
+
+    private PoolRuntime(TemplarConfig config, org.templar.pool.node.RpcObserver rpcObserver) {
         this.config = config;
+        this.rpcObserver = rpcObserver;
     }
 
     public static PoolRuntime start(TemplarConfig config, PoolMetrics metrics, LedgerMetrics ledgerMetrics)
             throws Exception {
-        PoolRuntime r = new PoolRuntime(config);
+        return start(config, metrics, ledgerMetrics, org.templar.pool.node.RpcObserver.NONE);
+    }
+
+    /** @param rpcObserver told of every node RPC call (latency and errors per node) */
+    public static PoolRuntime start(TemplarConfig config, PoolMetrics metrics, LedgerMetrics ledgerMetrics,
+            org.templar.pool.node.RpcObserver rpcObserver) throws Exception {
+        PoolRuntime r = new PoolRuntime(config, rpcObserver);
         try {
             r.startAll(metrics, ledgerMetrics);
         } catch (Exception | Error e) {
@@ -116,7 +125,7 @@ public final class PoolRuntime implements AutoCloseable {
         }
         List<NodeClient> clients = new ArrayList<>();
         for (NodeEndpoint ep : endpoints) {
-            clients.add(new NodeClient(ep, config.nodes().timeout()));
+            clients.add(new NodeClient(ep, config.nodes().timeout(), rpcObserver));
         }
         nodes = new NodeGroup(clients);
         checkNetwork();

@@ -8,7 +8,7 @@ import org.templar.payout.LedgerMetrics;
 import org.templar.pool.core.PoolMetrics;
 
 /** The pool's metrics as Prometheus collectors, registered in one registry served on /metrics. */
-public final class PrometheusMetrics implements PoolMetrics, LedgerMetrics {
+public final class PrometheusMetrics implements PoolMetrics, LedgerMetrics, org.templar.pool.node.RpcObserver {
     private final CollectorRegistry registry;
     private final Counter sharesAccepted;
     private final Counter difficultyAccepted;
@@ -22,6 +22,8 @@ public final class PrometheusMetrics implements PoolMetrics, LedgerMetrics {
     private final Histogram ledgerCommitSeconds;
     private final Counter ledgerFailedShares;
     private final Counter ledgerBusy;
+    private final Histogram nodeRpcSeconds;
+    private final Counter nodeRpcErrors;
 
     public PrometheusMetrics(CollectorRegistry registry) {
         this.registry = registry;
@@ -51,6 +53,11 @@ public final class PrometheusMetrics implements PoolMetrics, LedgerMetrics {
                 "Shares whose batch the database refused (the miners were told they were not recorded)").register(registry);
         ledgerBusy = Counter.build("templar_ledger_busy_rejections_total",
                 "Shares refused at once because the ledger queue was full").register(registry);
+        nodeRpcSeconds = Histogram.build("templar_node_rpc_seconds", "Node JSON-RPC call latency, per node and method")
+                .labelNames("node", "method").buckets(0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 30).register(registry);
+        nodeRpcErrors = Counter.build("templar_node_rpc_errors_total",
+                "Node JSON-RPC calls that failed: kind rpc_error (the node refused) or failed (no usable answer)")
+                .labelNames("node", "method", "kind").register(registry);
     }
 
     public CollectorRegistry registry() {
@@ -158,6 +165,14 @@ public final class PrometheusMetrics implements PoolMetrics, LedgerMetrics {
                         "Expected time to a block at the pool's hashrate (1 h window; +Inf without hashrate)", seconds));
             }
             return out;
+        }
+    }
+
+    @Override
+    public void completed(String node, String method, long nanos, Outcome outcome) {
+        nodeRpcSeconds.labels(node, method).observe(nanos / 1e9);
+        if (outcome != Outcome.OK) {
+            nodeRpcErrors.labels(node, method, outcome.name().toLowerCase(java.util.Locale.ROOT)).inc();
         }
     }
 

@@ -56,7 +56,7 @@ final class RunCommand implements Callable<Integer> {
         CollectorRegistry registry = new CollectorRegistry();
         DefaultExports.register(registry);
         PrometheusMetrics metrics = new PrometheusMetrics(registry);
-        PoolRuntime pool = PoolRuntime.start(config, metrics, metrics);
+        PoolRuntime pool = PoolRuntime.start(config, metrics, metrics, metrics);
         metrics.registerLiveStats(pool);
         HttpEndpoints metricsHttp = null;
         HttpEndpoints admin = null;
