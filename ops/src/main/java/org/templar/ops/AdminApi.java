@@ -79,6 +79,7 @@ public final class AdminApi {
                 case "/api/ban" -> post ? Response.ok(ban(ipParam(query), longParam(query, "minutes", 60, 1, MAX_BAN_MINUTES)))
                         : Response.error(405, "use POST");
                 case "/api/unban" -> post ? Response.ok(unban(ipParam(query))) : Response.error(405, "use POST");
+                case "/api/drain" -> post ? Response.ok(drain()) : Response.error(405, "use POST");
                 default -> Response.error(404, "no such endpoint: " + path);
             };
         } catch (BadParameter e) {
@@ -246,6 +247,33 @@ public final class AdminApi {
         o.put("until", pool.context().bans().ban(address, Duration.ofMinutes(minutes)).toString());
         o.put("disconnected", pool.sv1().map(s -> s.kickAddress(address)).orElse(0)
                 + pool.sv2().map(s -> s.kickAddress(address)).orElse(0));
+        return o;
+    }
+
+    /**
+     * Stops accepting connections, then asks every miner to reconnect (SV1 client.reconnect, SV2
+     * Reconnect) to this same endpoint, which no longer answers: they move to their backup pools.
+     * Shares from miners still connected keep being judged until they leave.
+     */
+    private ObjectNode drain() {
+        ObjectNode o = JSON.createObjectNode();
+        int sv1 = pool.sv1().map(s -> {
+            s.stopAccepting();
+            int n = s.connectionCount();
+            // a wildcard listen address means nothing to a miner: then just "reconnect to us"
+            var a = pool.sv1Address();
+            s.reconnectAll(a.getAddress().isAnyLocalAddress() ? null : a.getHostString(), a.getPort(), 5);
+            return n;
+        }).orElse(0);
+        int sv2 = pool.sv2().map(s -> {
+            s.stopAccepting();
+            int n = s.connectionCount();
+            s.reconnectAll("", 0); // empty host, port 0: this same endpoint
+            return n;
+        }).orElse(0);
+        o.put("accepting", false);
+        o.put("sv1_asked_to_reconnect", sv1);
+        o.put("sv2_asked_to_reconnect", sv2);
         return o;
     }
 

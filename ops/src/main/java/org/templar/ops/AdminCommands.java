@@ -376,6 +376,21 @@ final class AdminCommands {
         }
     }
 
+    @Command(name = "drain", mixinStandardHelpOptions = true,
+            description = "Stop accepting miners and ask every connected one to reconnect (they move to their backup pool).")
+    static final class Drain extends AdminCall {
+        @Override
+        int run() throws Exception {
+            JsonNode r = call("POST", "/api/drain");
+            if (json) {
+                return print(r);
+            }
+            System.out.println("no longer accepting miners; asked " + r.path("sv1_asked_to_reconnect").asInt() + " SV1 and "
+                    + r.path("sv2_asked_to_reconnect").asInt() + " SV2 connection(s) to reconnect");
+            return 0;
+        }
+    }
+
     @Command(name = "bans", mixinStandardHelpOptions = true, description = "Addresses banned now, with the end of each ban.")
     static final class Bans extends AdminCall {
         @Override

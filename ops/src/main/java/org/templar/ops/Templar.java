@@ -24,6 +24,7 @@ import picocli.CommandLine.Command;
             AdminCommands.Ban.class,
             AdminCommands.Unban.class,
             AdminCommands.Bans.class,
+            AdminCommands.Drain.class,
             CommandLine.HelpCommand.class
         })
 public final class Templar implements Callable<Integer> {

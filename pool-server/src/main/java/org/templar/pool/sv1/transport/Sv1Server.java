@@ -93,6 +93,16 @@ public final class Sv1Server implements AutoCloseable {
         return sessions.kickAddress(address);
     }
 
+    /**
+     * Stops taking new connections and keeps the open ones (the operator drains the pool before
+     * maintenance: miners asked to reconnect then find it closed and move to their backup pool).
+     */
+    public void stopAccepting() {
+        if (listener != null) {
+            listener.close().syncUninterruptibly();
+        }
+    }
+
     public int connectionCount() {
         return sessions.size();
     }
