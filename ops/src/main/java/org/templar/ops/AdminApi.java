@@ -79,6 +79,8 @@ public final class AdminApi {
                 case "/api/ban" -> post ? Response.ok(ban(ipParam(query), longParam(query, "minutes", 60, 1, MAX_BAN_MINUTES)))
                         : Response.error(405, "use POST");
                 case "/api/unban" -> post ? Response.ok(unban(ipParam(query))) : Response.error(405, "use POST");
+                case "/api/difficulty" -> post ? setDifficulty(required(query, "worker"), doubleParam(query, "difficulty"))
+                        : Response.error(405, "use POST");
                 case "/api/drain" -> post ? Response.ok(drain()) : Response.error(405, "use POST");
                 default -> Response.error(404, "no such endpoint: " + path);
             };
@@ -239,6 +241,59 @@ public final class AdminApi {
             return Response.error(404, "no connected worker or account named '" + worker + "'");
         }
         return Response.ok(JSON.createObjectNode().put("disconnected", n));
+    }
+
+    /**
+     * Fixes the share difficulty of a worker's (or account's) SV1 connections, as {@code d=} in the
+     * password would; clamped to the vardiff bounds, vardiff off for them. SV2 channels are left to
+     * vardiff (their target is per channel and not settable from here yet), and said so.
+     */
+    private Response setDifficulty(String worker, double difficulty) {
+        Predicate<Worker> named = w -> w.username().equals(worker) || w.user().equals(worker);
+        int sv1 = 0;
+        for (Sv1Session s : pool.sv1().map(v -> v.sessions()).orElse(List.of())) {
+            if (s.worker().map(named::test).orElse(false)) {
+                sv1++;
+            }
+        }
+        int sv2 = 0;
+        for (var s : pool.sv2().map(v -> v.sessions()).orElse(List.of())) {
+            if (s.workers().stream().anyMatch(named)) {
+                sv2++;
+            }
+        }
+        if (sv1 == 0) {
+            return Response.error(404, sv2 > 0
+                    ? "'" + worker + "' mines over Stratum V2 only; set difficulty applies to SV1 connections"
+                    : "no connected worker or account named '" + worker + "'");
+        }
+        // matched again on each session's own loop, where its state may be read
+        pool.sv1().get().forEachSession(s -> {
+            if (s.worker().map(named::test).orElse(false)) {
+                s.fixDifficulty(difficulty);
+            }
+        });
+        var v = pool.config().vardiff();
+        ObjectNode o = JSON.createObjectNode();
+        o.put("worker", worker);
+        o.put("difficulty", Math.max(v.minimum(), Math.min(v.maximum(), difficulty)));
+        o.put("sv1_connections", sv1);
+        o.put("sv2_connections_unchanged", sv2);
+        return Response.ok(o);
+    }
+
+    static double doubleParam(Map<String, String> q, String name) {
+        String v = required(q, name);
+        double d;
+        try {
+            d = Double.parseDouble(v.trim());
+        } catch (NumberFormatException e) {
+            throw new BadParameter(name, "'" + v + "' is not a number");
+        }
+        if (!(d > 0) || Double.isInfinite(d)) {
+            throw new BadParameter(name, "must be a positive number");
+        }
+        return d;
     }
 
     private ObjectNode ban(InetAddress address, long minutes) {

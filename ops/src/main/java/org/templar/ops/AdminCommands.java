@@ -376,6 +376,30 @@ final class AdminCommands {
         }
     }
 
+    @Command(name = "set-difficulty", mixinStandardHelpOptions = true,
+            description = "Fix the share difficulty of a worker's (or account's) SV1 connections; vardiff off for them.")
+    static final class SetDifficulty extends AdminCall {
+        @Parameters(index = "0", description = "worker name or account")
+        String worker;
+
+        @Parameters(index = "1", description = "share difficulty, clamped to vardiff.minimum .. vardiff.maximum")
+        String difficulty;
+
+        @Override
+        int run() throws Exception {
+            JsonNode r = call("POST", "/api/difficulty?worker=" + java.net.URLEncoder.encode(worker, StandardCharsets.UTF_8)
+                    + "&difficulty=" + java.net.URLEncoder.encode(difficulty, StandardCharsets.UTF_8));
+            if (json) {
+                return print(r);
+            }
+            System.out.println("difficulty " + number(r.path("difficulty").asDouble()) + " on "
+                    + r.path("sv1_connections").asInt() + " SV1 connection(s) of " + r.path("worker").asText()
+                    + (r.path("sv2_connections_unchanged").asInt() > 0
+                            ? "; " + r.path("sv2_connections_unchanged").asInt() + " SV2 connection(s) left to vardiff" : ""));
+            return 0;
+        }
+    }
+
     @Command(name = "drain", mixinStandardHelpOptions = true,
             description = "Stop accepting miners and ask every connected one to reconnect (they move to their backup pool).")
     static final class Drain extends AdminCall {

@@ -25,6 +25,7 @@ import picocli.CommandLine.Command;
             AdminCommands.Unban.class,
             AdminCommands.Bans.class,
             AdminCommands.Drain.class,
+            AdminCommands.SetDifficulty.class,
             CommandLine.HelpCommand.class
         })
 public final class Templar implements Callable<Integer> {

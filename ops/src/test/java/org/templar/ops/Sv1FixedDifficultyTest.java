@@ -71,6 +71,36 @@ class Sv1FixedDifficultyTest {
         }
     }
 
+    @Test
+    void theOperatorCanFixAWorkersDifficulty(@TempDir Path dir) throws Exception {
+        try (PoolHarness pool = PoolHarness.start(dir, Map.of("admin.listen", "127.0.0.1:0", "vardiff.maximum", "4"));
+                Sv1TestClient c = new Sv1TestClient(pool.sv1())) {
+            String worker = SoloAndPoolMiningTest.newAddress() + ".op";
+            c.call("mining.subscribe", "[]");
+            c.call("mining.authorize", "[\"" + worker + "\",\"x\"]");
+            assertEquals(0.001, c.awaitNotification("mining.set_difficulty").get("params").get(0).asDouble());
+            c.awaitNotification("mining.notify");
+            String[] admin = {"--admin-url", "http://127.0.0.1:" + pool.running.admin().address().getPort(),
+                "--token-file", dir.resolve("admin.token").toString()};
+
+            CliTest.Result set = CliTest.run(BlockStatusMetricTest.concat(new String[] {"set-difficulty", worker, "0.5"}, admin));
+            assertEquals(0, set.code(), set.err());
+            assertTrue(set.out().contains("difficulty 0.500000 on 1 SV1 connection(s)"), set.out());
+            assertEquals(0.5, c.awaitNotification("mining.set_difficulty").get("params").get(0).asDouble(),
+                    "announced at once");
+            assertEquals(0.5, difficultyOf(pool, ".op"));
+
+            CliTest.Result clamped = CliTest.run(BlockStatusMetricTest.concat(new String[] {"set-difficulty", worker, "100"}, admin));
+            assertTrue(clamped.out().contains("difficulty 4.00000"), clamped.out());
+            CliTest.Result unknown = CliTest.run(BlockStatusMetricTest.concat(new String[] {"set-difficulty", "nobody", "1"}, admin));
+            assertEquals(1, unknown.code());
+            assertTrue(unknown.err().contains("no connected worker or account named 'nobody'"), unknown.err());
+            CliTest.Result bad = CliTest.run(BlockStatusMetricTest.concat(new String[] {"set-difficulty", worker, "lots"}, admin));
+            assertEquals(2, bad.code());
+            assertTrue(bad.err().contains("parameter 'difficulty'"), bad.err());
+        }
+    }
+
     private static double difficultyOf(PoolHarness pool, String suffix) {
         return pool.pool().sv1().orElseThrow().sessions().stream()
                 .filter(s -> s.worker().map(w -> w.username().endsWith(suffix)).orElse(false))

@@ -215,12 +215,23 @@ public final class Sv1Session {
         if (wanted.isEmpty()) {
             return;
         }
-        double applied = vardiff.fix(wanted.getAsDouble(), System.nanoTime());
+        double applied = fixDifficulty(wanted.getAsDouble());
         log.debug("{} fixed difficulty {} (asked {})", connectionId, applied, wanted.getAsDouble());
+    }
+
+    /**
+     * Pins this connection's difficulty (clamped to the pool's bounds) and turns vardiff off for it;
+     * announced at once with the current job. Call on the session's event loop.
+     *
+     * @return the difficulty applied
+     */
+    public double fixDifficulty(double difficulty) {
+        double applied = vardiff.fix(difficulty, System.nanoTime());
         if (!jobs.isEmpty()) {
             pendingDifficulty = applied;
             resendCurrentJob();
         }
+        return applied;
     }
 
     private void suggestDifficulty(JsonNode id, Sv1ClientCall.SuggestDifficulty d) {

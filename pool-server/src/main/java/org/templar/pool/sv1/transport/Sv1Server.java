@@ -103,6 +103,11 @@ public final class Sv1Server implements AutoCloseable {
         }
     }
 
+    /** Runs {@code action} on every session, each on its own event loop (operator commands). */
+    public int forEachSession(java.util.function.Consumer<Sv1Session> action) {
+        return sessions.forEach(action);
+    }
+
     public int connectionCount() {
         return sessions.size();
     }
