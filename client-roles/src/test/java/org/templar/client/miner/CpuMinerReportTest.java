@@ -5,7 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
+import ch.qos.logback.core.AppenderBase;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -14,14 +16,24 @@ import org.slf4j.LoggerFactory;
 /** What `templar mine` prints: no hashrate lines while it has no work, and one final summary. */
 @Timeout(60)
 class CpuMinerReportTest {
-    private static long count(ListAppender<ILoggingEvent> log, String prefix) {
-        return log.list.stream().filter(e -> e.getFormattedMessage().startsWith(prefix)).count();
+    /** The miner's log lines; appended on the miner's threads while the test reads them. */
+    private static final class Lines extends AppenderBase<ILoggingEvent> {
+        final List<String> list = new CopyOnWriteArrayList<>();
+
+        @Override
+        protected void append(ILoggingEvent e) {
+            list.add(e.getFormattedMessage());
+        }
+    }
+
+    private static long count(Lines log, String prefix) {
+        return log.list.stream().filter(m -> m.startsWith(prefix)).count();
     }
 
     @Test
     void noHashrateReportsWithoutWorkAndOneFinalSummary() throws Exception {
         Logger logger = (Logger) LoggerFactory.getLogger(CpuMiner.class);
-        ListAppender<ILoggingEvent> log = new ListAppender<>();
+        Lines log = new Lines();
         log.start();
         logger.addAppender(log);
         try (ScriptedPool pool = new ScriptedPool(null, 0.00002, null)) { // answers the handshake, sends no job
