@@ -10,7 +10,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.Callable;
+import org.templar.ops.config.ConfigException;
+import org.templar.ops.config.ConfigLoader;
+import org.templar.ops.config.TemplarConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -19,30 +23,172 @@ import picocli.CommandLine.Parameters;
 final class AdminCommands {
     private AdminCommands() {}
 
-    /** Where the admin API is and how to authenticate. */
+    /** Environment variables the CLI reads (a function, so tests can give their own). */
+    static java.util.function.Function<String, String> env = System::getenv;
+
+    /** A failure to report as one line on stderr with an exit code; no stack trace. */
+    static final class CliFailure extends RuntimeException {
+        final int exitCode;
+
+        CliFailure(int exitCode, String message) {
+            super(message);
+            this.exitCode = exitCode;
+        }
+    }
+
+    /** Exit codes: 0 done, 1 the pool or the request failed, 2 bad input (refused parameters). */
+    static final int FAILED = 1;
+    static final int BAD_INPUT = 2;
+
+    /**
+     * Where the admin API is and how to authenticate. The token is looked for, in order: --token-file,
+     * TEMPLAR_ADMIN_TOKEN (the token itself), the pool's configuration (--config, --data-dir, then
+     * TEMPLAR_CONFIG / TEMPLAR_DATA_DIR, then ./templar.toml) and finally ./data/admin.token. The URL
+     * comes from --admin-url, TEMPLAR_ADMIN_URL or the configuration's admin.listen.
+     */
     abstract static class AdminCall implements Callable<Integer> {
-        @Option(names = "--admin-url", defaultValue = "http://127.0.0.1:9109", description = "admin API (default ${DEFAULT-VALUE})")
+        static final String DEFAULT_URL = "http://127.0.0.1:9109";
+
+        @Option(names = "--admin-url", description = "admin API (default: admin.listen of the configuration, else " + DEFAULT_URL + "; env TEMPLAR_ADMIN_URL)")
         String adminUrl;
 
-        @Option(names = "--token-file", defaultValue = "./data/admin.token", description = "admin token file (default ${DEFAULT-VALUE})")
+        @Option(names = "--token-file", description = "admin token file (default: DATA_DIR/admin.token; env TEMPLAR_ADMIN_TOKEN holds the token itself)")
         Path tokenFile;
 
-        @Option(names = "--json", description = "print the raw JSON")
+        @Option(names = {"-c", "--config"}, description = "the pool's templar.toml, to find its data_dir and admin.listen (env TEMPLAR_CONFIG)")
+        Path configFile;
+
+        @Option(names = "--data-dir", description = "the pool's data_dir, where admin.token is (env TEMPLAR_DATA_DIR; default ./data)")
+        Path dataDir;
+
+        @Option(names = "--json", description = "print the API's JSON answer as it is")
         boolean json;
 
-        JsonNode call(String method, String path) throws Exception {
-            String token = Files.readString(tokenFile, StandardCharsets.UTF_8).trim();
-            HttpRequest req = HttpRequest.newBuilder(URI.create(adminUrl + path))
+        @Override
+        public final Integer call() throws Exception {
+            try {
+                return run();
+            } catch (CliFailure e) {
+                System.err.println("templar: " + e.getMessage());
+                return e.exitCode;
+            }
+        }
+
+        abstract int run() throws Exception;
+
+        /** The configuration the pool runs with, when one was named or is in the working directory. */
+        private TemplarConfig config() {
+            Path file = configFile;
+            if (file == null && env.apply("TEMPLAR_CONFIG") != null) {
+                file = Path.of(env.apply("TEMPLAR_CONFIG"));
+            }
+            Path dir = dataDir != null ? dataDir
+                    : env.apply("TEMPLAR_DATA_DIR") != null ? Path.of(env.apply("TEMPLAR_DATA_DIR")) : null;
+            if (file == null && Files.isRegularFile(Path.of("templar.toml"))) {
+                file = Path.of("templar.toml");
+            }
+            if (file == null && dir == null) {
+                return null;
+            }
+            if (file != null && !Files.isRegularFile(file)) {
+                throw new CliFailure(FAILED, "no configuration file " + file);
+            }
+            Map<String, String> overrides = new java.util.LinkedHashMap<>();
+            if (dir != null) {
+                overrides.put("data_dir", dir.toString());
+            }
+            try {
+                return ConfigLoader.load(file, overrides);
+            } catch (ConfigException e) {
+                throw new CliFailure(BAD_INPUT, (file == null ? "" : file + ": ") + e.getMessage());
+            }
+        }
+
+        String url(TemplarConfig config) {
+            if (adminUrl != null) {
+                return trimSlash(adminUrl);
+            }
+            if (env.apply("TEMPLAR_ADMIN_URL") != null) {
+                return trimSlash(env.apply("TEMPLAR_ADMIN_URL"));
+            }
+            if (config != null && config.admin().enabled()) {
+                var a = config.admin().address();
+                // a wildcard bind is reachable on loopback
+                String host = a.getAddress() == null || a.getAddress().isAnyLocalAddress() ? "127.0.0.1" : a.getHostString();
+                return "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + a.getPort();
+            }
+            return DEFAULT_URL;
+        }
+
+        private static String trimSlash(String url) {
+            return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
+        }
+
+        String token(TemplarConfig config) {
+            Path file = tokenFile;
+            if (file == null) {
+                String fromEnv = env.apply("TEMPLAR_ADMIN_TOKEN");
+                if (fromEnv != null && !fromEnv.isBlank()) {
+                    return fromEnv.trim();
+                }
+                if (config != null && config.adminToken().isPresent()) {
+                    return config.adminToken().get();
+                }
+                file = (config != null ? config.dataDir() : Path.of("data")).resolve("admin.token");
+            }
+            try {
+                return Files.readString(file, StandardCharsets.UTF_8).trim();
+            } catch (java.nio.file.NoSuchFileException e) {
+                throw new CliFailure(FAILED, "no admin token at " + file + " (the pool creates it on first start; "
+                        + "point at the pool with --data-dir, --config or --token-file, or set TEMPLAR_ADMIN_TOKEN)");
+            } catch (java.io.IOException e) {
+                throw new CliFailure(FAILED, "cannot read the admin token " + file + ": " + e.getMessage());
+            }
+        }
+
+        JsonNode call(String method, String path) throws InterruptedException {
+            TemplarConfig config = config();
+            String base = url(config);
+            String token = token(config);
+            URI uri;
+            try {
+                uri = URI.create(base + path);
+            } catch (IllegalArgumentException e) {
+                throw new CliFailure(BAD_INPUT, "not a URL: " + base);
+            }
+            String where = uri.getHost() == null ? base : uri.getHost() + ":" + uri.getPort();
+            HttpRequest req = HttpRequest.newBuilder(uri)
                     .timeout(Duration.ofSeconds(10))
                     .header("Authorization", "Bearer " + token)
                     .method(method, HttpRequest.BodyPublishers.noBody())
                     .build();
-            HttpResponse<String> resp = HttpClient.newHttpClient().send(req, HttpResponse.BodyHandlers.ofString());
-            JsonNode body = new ObjectMapper().readTree(resp.body());
-            if (resp.statusCode() != 200) {
-                throw new IllegalStateException("admin API answered " + resp.statusCode() + ": " + body.path("error").asText());
+            HttpResponse<String> resp;
+            try {
+                resp = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build()
+                        .send(req, HttpResponse.BodyHandlers.ofString());
+            } catch (java.net.ConnectException e) {
+                throw new CliFailure(FAILED, "no pool answering at " + where);
+            } catch (java.net.http.HttpTimeoutException e) {
+                throw new CliFailure(FAILED, "the pool at " + where + " did not answer within 10 s");
+            } catch (java.io.IOException e) {
+                throw new CliFailure(FAILED, "talking to the pool at " + where + ": " + e.getMessage());
             }
-            return body;
+            JsonNode body;
+            try {
+                body = new ObjectMapper().readTree(resp.body());
+            } catch (java.io.IOException e) {
+                throw new CliFailure(FAILED, "the server at " + where + " answered " + resp.statusCode()
+                        + " with something that is not the admin API's JSON");
+            }
+            String error = body.path("error").asText(null);
+            switch (resp.statusCode()) {
+                case 200 -> {
+                    return body;
+                }
+                case 401 -> throw new CliFailure(FAILED, "the pool at " + where + " refused the admin token (is it this pool's?)");
+                case 400 -> throw new CliFailure(BAD_INPUT, error != null ? error : "bad request");
+                default -> throw new CliFailure(FAILED, error != null ? error : "admin API answered " + resp.statusCode());
+            }
         }
 
         int print(JsonNode body) {
@@ -51,17 +197,64 @@ final class AdminCommands {
         }
     }
 
+    static String hashrate(double hps) {
+        String[] units = {"H/s", "kH/s", "MH/s", "GH/s", "TH/s", "PH/s", "EH/s"};
+        int u = 0;
+        while (hps >= 1000 && u < units.length - 1) {
+            hps /= 1000;
+            u++;
+        }
+        return String.format(java.util.Locale.ROOT, "%.2f %s", hps, units[u]);
+    }
+
+    static String number(double v) {
+        return String.format(java.util.Locale.ROOT, "%.6g", v);
+    }
+
+    static String duration(double seconds) {
+        long s = Math.round(seconds);
+        if (s < 120) {
+            return s + " s";
+        }
+        if (s < 7200) {
+            return (s / 60) + " min";
+        }
+        if (s < 172800) {
+            return String.format(java.util.Locale.ROOT, "%.1f h", s / 3600.0);
+        }
+        return String.format(java.util.Locale.ROOT, "%.1f days", s / 86400.0);
+    }
+
     @Command(name = "status", mixinStandardHelpOptions = true, description = "Pool status: chain tip, connections, shares.")
     static final class Status extends AdminCall {
         @Override
-        public Integer call() throws Exception {
+        int run() throws Exception {
             JsonNode s = call("GET", "/api/status");
             if (json) {
                 return print(s);
             }
-            System.out.printf("network %s, mode %s, height %s, %s SV1 + %s SV2 connections, %s shares recorded%n",
-                    s.path("network").asText(), s.path("payout_mode").asText(), s.path("height").asText("?"),
+            System.out.printf("network %s, mode %s, chain tip height %s, %s SV1 + %s SV2 connections, %s shares recorded%n",
+                    s.path("network").asText(), s.path("payout_mode").asText(), s.path("tip_height").asText("?"),
                     s.path("sv1_connections").asText(), s.path("sv2_connections").asText(), s.path("shares_recorded").asText());
+            JsonNode h = s.path("hashrate");
+            System.out.printf("hashrate %s (5m) %s (1h) %s (24h), %d active workers, last share %s%n",
+                    hashrate(h.path("5m").asDouble()), hashrate(h.path("1h").asDouble()), hashrate(h.path("24h").asDouble()),
+                    s.path("workers_active").asInt(), s.path("last_share_at").asText("never"));
+            System.out.printf("best share difficulty %s this round, %s since start; shares %s%n",
+                    number(s.path("best_share_difficulty_round").asDouble()), number(s.path("best_share_difficulty").asDouble()),
+                    s.path("shares_by_outcome").toString());
+            StringBuilder blocks = new StringBuilder();
+            s.path("blocks_by_status").fields().forEachRemaining(e -> {
+                if (e.getValue().asLong() > 0) {
+                    blocks.append(blocks.length() == 0 ? "" : ", ").append(e.getValue().asLong()).append(' ').append(e.getKey());
+                }
+            });
+            System.out.println("blocks: " + (blocks.length() == 0 ? "none yet" : blocks));
+            if (s.has("network_difficulty")) {
+                JsonNode eta = s.path("expected_seconds_to_block");
+                System.out.printf("network difficulty %s, expected time to a block at this hashrate: %s%n",
+                        number(s.path("network_difficulty").asDouble()), eta.isNumber() ? duration(eta.asDouble()) : "never (no hashrate)");
+            }
             if (s.has("sv2_authority_public_key")) {
                 System.out.println("SV2 authority public key " + s.get("sv2_authority_public_key").asText());
             }
@@ -72,15 +265,40 @@ final class AdminCommands {
     @Command(name = "workers", mixinStandardHelpOptions = true, description = "Workers with their shares and connections.")
     static final class Workers extends AdminCall {
         @Override
-        public Integer call() throws Exception {
+        int run() throws Exception {
             JsonNode a = call("GET", "/api/workers");
             if (json) {
                 return print(a);
             }
-            System.out.printf("%-52s %10s %14s %5s  %s%n", "worker", "shares", "difficulty sum", "conns", "last share");
+            System.out.printf("%-52s %12s %12s %12s %10s %12s %5s  %s%n", "worker", "hashrate 5m", "1h", "24h", "shares",
+                    "best diff", "conns", "last share");
             for (JsonNode w : a) {
-                System.out.printf("%-52s %10d %14.6g %5d  %s%n", w.path("worker").asText(), w.path("shares").asLong(),
-                        w.path("sumDifficulty").asDouble(), w.path("connections").asInt(), w.path("lastShareAt").asText());
+                JsonNode h = w.path("hashrate");
+                System.out.printf("%-52s %12s %12s %12s %10d %12s %5d  %s%n", w.path("worker").asText(),
+                        hashrate(h.path("5m").asDouble()), hashrate(h.path("1h").asDouble()), hashrate(h.path("24h").asDouble()),
+                        w.path("shares").asLong(), number(w.path("best_share_difficulty").asDouble()),
+                        w.path("connections").asInt(), w.path("lastShareAt").asText());
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "accounts", mixinStandardHelpOptions = true, description = "Accounts (username before the first '.') with their hashrate.")
+    static final class Accounts extends AdminCall {
+        @Override
+        int run() throws Exception {
+            JsonNode a = call("GET", "/api/accounts");
+            if (json) {
+                return print(a);
+            }
+            System.out.printf("%-52s %12s %12s %12s %7s %12s  %s%n", "account", "hashrate 5m", "1h", "24h", "workers",
+                    "best diff", "last share");
+            for (JsonNode w : a) {
+                JsonNode h = w.path("hashrate");
+                System.out.printf("%-52s %12s %12s %12s %7d %12s  %s%n", w.path("account").asText(),
+                        hashrate(h.path("5m").asDouble()), hashrate(h.path("1h").asDouble()), hashrate(h.path("24h").asDouble()),
+                        w.path("workers").asInt(), number(w.path("best_share_difficulty").asDouble()),
+                        w.path("last_share_at").asText());
             }
             return 0;
         }
@@ -88,11 +306,11 @@ final class AdminCommands {
 
     @Command(name = "blocks", mixinStandardHelpOptions = true, description = "Blocks found, newest first.")
     static final class Blocks extends AdminCall {
-        @Option(names = "--limit", defaultValue = "20")
+        @Option(names = "--limit", defaultValue = "20", description = "how many, 1 to 1000 (default ${DEFAULT-VALUE})")
         int limit;
 
         @Override
-        public Integer call() throws Exception {
+        int run() throws Exception {
             JsonNode a = call("GET", "/api/blocks?limit=" + limit);
             if (json) {
                 return print(a);
@@ -112,8 +330,11 @@ final class AdminCommands {
         String worker;
 
         @Override
-        public Integer call() throws Exception {
+        int run() throws Exception {
             JsonNode r = call("POST", "/api/kick?worker=" + java.net.URLEncoder.encode(worker, StandardCharsets.UTF_8));
+            if (json) {
+                return print(r);
+            }
             System.out.println("disconnected " + r.path("disconnected").asInt() + " connection(s)");
             return 0;
         }
@@ -124,12 +345,15 @@ final class AdminCommands {
         @Parameters(index = "0", description = "IPv4 or IPv6 address")
         String ip;
 
-        @Option(names = "--minutes", defaultValue = "60", description = "how long (default ${DEFAULT-VALUE})")
+        @Option(names = "--minutes", defaultValue = "60", description = "how long, 1 to 527040 (a year) (default ${DEFAULT-VALUE})")
         long minutes;
 
         @Override
-        public Integer call() throws Exception {
+        int run() throws Exception {
             JsonNode r = call("POST", "/api/ban?ip=" + java.net.URLEncoder.encode(ip, StandardCharsets.UTF_8) + "&minutes=" + minutes);
+            if (json) {
+                return print(r);
+            }
             System.out.println("banned " + r.path("ip").asText() + " until " + r.path("until").asText() + ", disconnected "
                     + r.path("disconnected").asInt() + " connection(s)");
             return 0;
@@ -142,9 +366,51 @@ final class AdminCommands {
         String ip;
 
         @Override
-        public Integer call() throws Exception {
+        int run() throws Exception {
             JsonNode r = call("POST", "/api/unban?ip=" + java.net.URLEncoder.encode(ip, StandardCharsets.UTF_8));
+            if (json) {
+                return print(r);
+            }
             System.out.println(r.path("was_banned").asBoolean() ? "unbanned " + r.path("ip").asText() : r.path("ip").asText() + " was not banned");
+            return 0;
+        }
+    }
+
+    @Command(name = "set-difficulty", mixinStandardHelpOptions = true,
+            description = "Fix the share difficulty of a worker's (or account's) SV1 connections; vardiff off for them.")
+    static final class SetDifficulty extends AdminCall {
+        @Parameters(index = "0", description = "worker name or account")
+        String worker;
+
+        @Parameters(index = "1", description = "share difficulty, clamped to vardiff.minimum .. vardiff.maximum")
+        String difficulty;
+
+        @Override
+        int run() throws Exception {
+            JsonNode r = call("POST", "/api/difficulty?worker=" + java.net.URLEncoder.encode(worker, StandardCharsets.UTF_8)
+                    + "&difficulty=" + java.net.URLEncoder.encode(difficulty, StandardCharsets.UTF_8));
+            if (json) {
+                return print(r);
+            }
+            System.out.println("difficulty " + number(r.path("difficulty").asDouble()) + " on "
+                    + r.path("sv1_connections").asInt() + " SV1 connection(s) of " + r.path("worker").asText()
+                    + (r.path("sv2_connections_unchanged").asInt() > 0
+                            ? "; " + r.path("sv2_connections_unchanged").asInt() + " SV2 connection(s) left to vardiff" : ""));
+            return 0;
+        }
+    }
+
+    @Command(name = "drain", mixinStandardHelpOptions = true,
+            description = "Stop accepting miners and ask every connected one to reconnect (they move to their backup pool).")
+    static final class Drain extends AdminCall {
+        @Override
+        int run() throws Exception {
+            JsonNode r = call("POST", "/api/drain");
+            if (json) {
+                return print(r);
+            }
+            System.out.println("no longer accepting miners; asked " + r.path("sv1_asked_to_reconnect").asInt() + " SV1 and "
+                    + r.path("sv2_asked_to_reconnect").asInt() + " SV2 connection(s) to reconnect");
             return 0;
         }
     }
@@ -152,7 +418,7 @@ final class AdminCommands {
     @Command(name = "bans", mixinStandardHelpOptions = true, description = "Addresses banned now, with the end of each ban.")
     static final class Bans extends AdminCall {
         @Override
-        public Integer call() throws Exception {
+        int run() throws Exception {
             JsonNode r = call("GET", "/api/bans");
             if (json) {
                 return print(r);

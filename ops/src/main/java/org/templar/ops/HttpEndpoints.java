@@ -71,9 +71,7 @@ import org.templar.pool.transport.OutboundLimit;
  */
 public final class HttpEndpoints implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(HttpEndpoints.class);
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
-            .findAndRegisterModules()
-            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS); // ISO-8601 times, readable in a terminal
+    private static final ObjectMapper JSON = AdminApi.JSON;
     private static final int MAX_INITIAL_LINE = 4096;
     private static final int MAX_HEADER_BYTES = 8192;
     /** Threads that compute answers; a scrape and an admin call or two at a time is all an operator needs. */
@@ -122,6 +120,7 @@ public final class HttpEndpoints implements AutoCloseable {
     public static HttpEndpoints admin(InetSocketAddress bind, String token, PoolRuntime pool, TemplarConfig.Http limits,
             OutboundLimit outbound, PoolMetrics metrics) throws IOException {
         byte[] expected = ("Bearer " + token).getBytes(StandardCharsets.UTF_8);
+        AdminApi api = new AdminApi(pool);
         return start("admin-http", bind, limits, outbound, metrics, call -> {
             if (!call.path().startsWith("/api/")) {
                 return new HttpReply(404, "application/json", error("no such endpoint: " + call.path()));
@@ -131,7 +130,8 @@ public final class HttpEndpoints implements AutoCloseable {
                 return new HttpReply(401, "application/json", "{\"error\":\"missing or wrong admin token\"}");
             }
             try {
-                return route(call, pool);
+                AdminApi.Response r = api.handle(call.method(), call.path(), call.query());
+                return new HttpReply(r.status(), "application/json", JSON.writeValueAsString(r.body()));
             } catch (RuntimeException e) {
                 return new HttpReply(500, "application/json", error(e.toString()));
             }
@@ -306,121 +306,6 @@ public final class HttpEndpoints implements AutoCloseable {
         }
     }
 
-    private static HttpReply route(HttpCall call, PoolRuntime pool) throws IOException {
-        String path = call.path();
-        Map<String, String> q = call.query();
-        boolean post = "POST".equals(call.method());
-        switch (path) {
-            case "/api/status" -> {
-                ObjectNode o = JSON.createObjectNode();
-                o.put("network", pool.config().network().toString());
-                o.put("payout_mode", pool.config().pool().mode().ledgerName());
-                var t = pool.templates().current();
-                if (t != null) {
-                    o.put("height", t.blockTemplate().height());
-                    o.put("previous_block", t.blockTemplate().previousBlockHashHex());
-                    o.put("template_transactions", t.blockTemplate().transactions().size());
-                    o.put("coinbase_value_sats", t.blockTemplate().coinbaseValue());
-                }
-                o.put("sv1_connections", pool.sv1().map(s -> s.connectionCount()).orElse(0));
-                o.put("sv2_connections", pool.sv2().map(s -> s.connectionCount()).orElse(0));
-                pool.authority().ifPresent(a -> o.put("sv2_authority_public_key", a.publicKey().toBase58()));
-                o.put("shares_recorded", pool.ledger().shareCount());
-                o.put("ledger_queue_depth", pool.ledger().queueDepth());
-                return json(o);
-            }
-            case "/api/workers" -> {
-                ArrayNode a = JSON.createArrayNode();
-                Map<String, Integer> online = new HashMap<>();
-                pool.sv1().ifPresent(s -> s.sessions().forEach(
-                        sess -> sess.worker().ifPresent(w -> online.merge(w.username(), 1, Integer::sum))));
-                pool.sv2().ifPresent(s -> s.sessions().forEach(
-                        sess -> sess.workers().forEach(w -> online.merge(w.username(), 1, Integer::sum))));
-                for (WorkerStats w : pool.ledger().workerStats()) {
-                    ObjectNode o = JSON.valueToTree(w);
-                    o.put("connections", online.getOrDefault(w.worker(), 0));
-                    a.add(o);
-                }
-                return json(a);
-            }
-            case "/api/blocks" -> {
-                int limit = Integer.parseInt(q.getOrDefault("limit", "20"));
-                ArrayNode a = JSON.createArrayNode();
-                for (BlockRecord b : pool.ledger().recentBlocks(Math.max(1, Math.min(limit, 1000)))) {
-                    a.add(JSON.valueToTree(b));
-                }
-                return json(a);
-            }
-            case "/api/kick" -> {
-                if (!post) {
-                    return new HttpReply(405, "application/json", error("use POST"));
-                }
-                String worker = q.get("worker");
-                if (worker == null) {
-                    return new HttpReply(400, "application/json", error("worker=NAME is required"));
-                }
-                java.util.function.Predicate<org.templar.pool.core.Worker> named =
-                        w -> w.username().equals(worker) || w.user().equals(worker);
-                int n = 0;
-                for (Sv1Session s : pool.sv1().map(v -> v.sessions()).orElse(java.util.List.of())) {
-                    if (s.worker().map(named::test).orElse(false) && pool.sv1().get().kick(s)) {
-                        n++;
-                    }
-                }
-                for (var s : pool.sv2().map(v -> v.sessions()).orElse(java.util.List.of())) {
-                    if (s.workers().stream().anyMatch(named) && pool.sv2().get().kick(s)) {
-                        n++;
-                    }
-                }
-                ObjectNode o = JSON.createObjectNode();
-                o.put("disconnected", n);
-                return json(o);
-            }
-            case "/api/bans" -> {
-                return json(JSON.valueToTree(pool.context().bans().active()));
-            }
-            case "/api/ban", "/api/unban" -> {
-                if (!post) {
-                    return new HttpReply(405, "application/json", error("use POST"));
-                }
-                java.net.InetAddress address = literalAddress(q.get("ip"));
-                if (address == null) {
-                    return new HttpReply(400, "application/json", error("ip=ADDRESS (an IPv4 or IPv6 literal) is required"));
-                }
-                ObjectNode o = JSON.createObjectNode();
-                o.put("ip", address.getHostAddress());
-                if (path.equals("/api/unban")) {
-                    o.put("was_banned", pool.context().bans().unban(address));
-                } else {
-                    long minutes = Long.parseLong(q.getOrDefault("minutes", "60"));
-                    if (minutes < 1) {
-                        return new HttpReply(400, "application/json", error("minutes must be at least 1"));
-                    }
-                    o.put("until", pool.context().bans().ban(address, java.time.Duration.ofMinutes(minutes)).toString());
-                    o.put("disconnected", pool.sv1().map(s -> s.kickAddress(address)).orElse(0)
-                            + pool.sv2().map(s -> s.kickAddress(address)).orElse(0)
-                            + pool.jds().map(s -> s.kickAddress(address)).orElse(0));
-                }
-                return json(o);
-            }
-            default -> {
-                return new HttpReply(404, "application/json", error("no such endpoint: " + path));
-            }
-        }
-    }
-
-    /** An IP literal, never a host name (no DNS lookups from the admin API); null if not one. */
-    private static java.net.InetAddress literalAddress(String text) {
-        if (text == null || text.isEmpty() || !text.matches("[0-9A-Fa-f:.]+")) {
-            return null;
-        }
-        try {
-            return java.net.InetAddress.getByName(text);
-        } catch (java.net.UnknownHostException e) {
-            return null;
-        }
-    }
-
     private static Map<String, String> query(String uri) {
         Map<String, String> out = new HashMap<>();
         int mark = uri.indexOf('?');
@@ -440,10 +325,6 @@ public final class HttpEndpoints implements AutoCloseable {
 
     private static String error(String message) {
         return JSON.createObjectNode().put("error", message).toString();
-    }
-
-    private static HttpReply json(Object body) throws IOException {
-        return new HttpReply(200, "application/json", JSON.writeValueAsString(body));
     }
 
     private static java.util.concurrent.ThreadFactory daemon(String name) {

@@ -48,6 +48,9 @@ final class KeysCommand implements Callable<Integer> {
         @Option(names = "--key-file", description = "a key file elsewhere than DATA_DIR/authority.key")
         Path keyFile;
 
+        @Option(names = "--json", description = "print {\"public_key\": ..., \"key_file\": ...}")
+        boolean json;
+
         @Override
         public Integer call() throws Exception {
             Path file = keyFile != null ? keyFile : PoolRuntime.authorityKeyFile(dataDir);
@@ -55,7 +58,13 @@ final class KeysCommand implements Callable<Integer> {
                 System.err.println("no authority key at " + file + " (the pool creates one on its first start with SV2 on)");
                 return 1;
             }
-            System.out.println(AuthorityKeyPair.load(file).publicKey().toBase58());
+            String key = AuthorityKeyPair.load(file).publicKey().toBase58();
+            if (json) {
+                System.out.println(AdminApi.JSON.createObjectNode().put("public_key", key)
+                        .put("key_file", file.toString()).toPrettyString());
+            } else {
+                System.out.println(key);
+            }
             return 0;
         }
     }

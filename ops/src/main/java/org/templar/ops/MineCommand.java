@@ -64,16 +64,15 @@ final class MineCommand implements Callable<Integer> {
                 .withChannelType(channel);
         CpuMiner miner = CpuMiner.start(cfg);
         Runtime.getRuntime().addShutdownHook(new Thread(miner::close));
-        MinerStats end;
         try {
-            end = miner.termination().get();
+            miner.termination().get();
         } catch (java.util.concurrent.ExecutionException e) {
             miner.close();
             System.err.println("templar mine: " + (e.getCause() == null ? e : e.getCause().getMessage()));
             System.exit(1);
             return 1;
         }
-        System.out.println(end.summary(cfg.threads()));
+        // the miner itself logs the one final summary ("final: ...") as it stops
         miner.close();
         System.exit(0);
         return 0;

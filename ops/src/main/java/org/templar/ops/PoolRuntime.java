@@ -29,6 +29,8 @@ import org.templar.pool.core.PoolContext;
 import org.templar.pool.core.PoolMetrics;
 import org.templar.pool.core.ShareLogWriter;
 import org.templar.pool.core.ShareProcessor;
+import org.templar.pool.core.ShareStats;
+import org.templar.pool.core.StatsRecordingMetrics;
 import org.templar.pool.job.JobSettings;
 import org.templar.pool.job.Template;
 import org.templar.pool.job.TemplateSource;
@@ -59,6 +61,8 @@ public final class PoolRuntime implements AutoCloseable {
 
     private final TemplarConfig config;
     private final List<AutoCloseable> resources = new ArrayList<>();
+    private final ShareStats stats = ShareStats.systemClock();
+    private ShareLogWriter shareLog;
     private RegtestNode embeddedNode;
     private Ledger ledger;
     private NodeGroup nodes;
@@ -79,13 +83,22 @@ public final class PoolRuntime implements AutoCloseable {
     private EventLoopGroup boss;
     private EventLoopGroup workers;
 
-    private PoolRuntime(TemplarConfig config) {
+    private final org.templar.pool.node.RpcObserver rpcObserver;
+
+    private PoolRuntime(TemplarConfig config, org.templar.pool.node.RpcObserver rpcObserver) {
         this.config = config;
+        this.rpcObserver = rpcObserver;
     }
 
     public static PoolRuntime start(TemplarConfig config, PoolMetrics metrics, LedgerMetrics ledgerMetrics)
             throws Exception {
-        PoolRuntime r = new PoolRuntime(config);
+        return start(config, metrics, ledgerMetrics, org.templar.pool.node.RpcObserver.NONE);
+    }
+
+    /** @param rpcObserver told of every node RPC call (latency and errors per node) */
+    public static PoolRuntime start(TemplarConfig config, PoolMetrics metrics, LedgerMetrics ledgerMetrics,
+            org.templar.pool.node.RpcObserver rpcObserver) throws Exception {
+        PoolRuntime r = new PoolRuntime(config, rpcObserver);
         try {
             r.startAll(metrics, ledgerMetrics);
         } catch (Exception | Error e) {
@@ -95,22 +108,39 @@ public final class PoolRuntime implements AutoCloseable {
         return r;
     }
 
-    private void startAll(PoolMetrics metrics, LedgerMetrics ledgerMetrics) throws Exception {
+    private void startAll(PoolMetrics reported, LedgerMetrics ledgerMetrics) throws Exception {
+        java.util.function.Consumer<org.templar.payout.BlockRecord> blockListener = b -> {};
+        if (!config.webhooks().isEmpty()) {
+            BlockWebhook webhook = new BlockWebhook(config.webhooks(),
+                    config.network().toString().toLowerCase(java.util.Locale.ROOT));
+            resources.add(webhook);
+            blockListener = webhook;
+        }
+        PoolMetrics metrics = new StatsRecordingMetrics(reported, stats, blockListener);
         Files.createDirectories(config.dataDir());
         List<NodeEndpoint> endpoints = config.nodes().endpoints();
         if (config.nodes().embedded()) {
             TemplarConfig.EmbeddedNode e = config.embeddedNode();
-            embeddedNode = RegtestNode.start(new RegtestNode.Config("127.0.0.1", e.rpcPort(), e.rpcUser(),
-                    e.rpcPassword(), e.zmqPort(), config.dataDir().resolve("regtest")));
+            try {
+                embeddedNode = RegtestNode.start(new RegtestNode.Config("127.0.0.1", e.rpcPort(), e.rpcUser(),
+                        e.rpcPassword(), e.zmqPort(), config.dataDir().resolve("regtest")));
+            } catch (RuntimeException failed) {
+                if (Startup.isBindFailure(failed)) { // say which of its two ports is taken
+                    boolean rpc = !Startup.portFree(e.rpcPort());
+                    throw Startup.portInUse(rpc ? "embedded_node.rpc_port" : "embedded_node.zmq_port", "127.0.0.1",
+                            rpc ? e.rpcPort() : e.zmqPort());
+                }
+                throw failed;
+            }
             resources.add(embeddedNode);
             endpoints = List.of(new NodeEndpoint(embeddedNode.rpcUri(), e.rpcUser(), e.rpcPassword(),
                     Optional.ofNullable(embeddedNode.zmqEndpoint())));
-            log.info("embedded regtest node: RPC {} (user {}), ZMQ hashblock {}", embeddedNode.rpcUri(), e.rpcUser(),
+            log.debug("embedded regtest node: RPC {} (user {}), ZMQ hashblock {}", embeddedNode.rpcUri(), e.rpcUser(),
                     embeddedNode.zmqEndpoint());
         }
         List<NodeClient> clients = new ArrayList<>();
         for (NodeEndpoint ep : endpoints) {
-            clients.add(new NodeClient(ep, config.nodes().timeout()));
+            clients.add(new NodeClient(ep, config.nodes().timeout(), rpcObserver));
         }
         nodes = new NodeGroup(clients);
         checkNetwork();
@@ -134,7 +164,6 @@ public final class PoolRuntime implements AutoCloseable {
         resources.add(templates);
         BlockSubmitter submitter = new BlockSubmitter(nodes, ledger, metrics, templates::refresh);
         resources.add(submitter);
-        ShareLogWriter shareLog = null;
         if (config.shareLog().isPresent()) {
             shareLog = new ShareLogWriter(config.shareLog().get());
             resources.add(shareLog);
@@ -153,14 +182,14 @@ public final class PoolRuntime implements AutoCloseable {
         if (config.sv1().enabled()) {
             sv1 = new Sv1Server(context, new Sv1Settings(p.extranonce2Size(), 20, 32), config.sv1MaxLineLength(),
                     (int) config.sv1IdleTimeout().toSeconds(), config.outbound());
-            sv1Address = sv1.start(boss, workers, config.sv1().address());
+            sv1Address = Startup.bind("sv1.listen", config.sv1().address(), () -> sv1.start(boss, workers, config.sv1().address()));
             templates.addListener(sv1::broadcast);
         }
         RotatingServerIdentity identity = null;
         if (config.sv2().enabled() || config.tdp().enabled()) {
             authority = AuthorityKeyPair.loadOrCreate(config.sv2AuthorityKeyFile().orElse(authorityKeyFile(config.dataDir())),
                     new java.security.SecureRandom());
-            log.info("Stratum V2 authority public key: {} (miners pin it: stratum2+tcp://HOST:PORT/{})",
+            log.debug("Stratum V2 authority public key: {} (miners pin it: stratum2+tcp://HOST:PORT/{})",
                     authority.publicKey().toBase58(), authority.publicKey().toBase58());
             identity = new RotatingServerIdentity(authority, Duration.ofDays(1), java.time.Clock.systemUTC(),
                     new java.security.SecureRandom());
@@ -171,7 +200,7 @@ public final class PoolRuntime implements AutoCloseable {
             }
             sv2 = new Sv2Server(context, Sv2MiningSettings.defaults(), identity, NoiseTransportConfig.defaults(),
                     (int) config.sv1IdleTimeout().toSeconds(), config.outbound(), declarations);
-            sv2Address = sv2.start(boss, workers, config.sv2().address());
+            sv2Address = Startup.bind("sv2.listen", config.sv2().address(), () -> sv2.start(boss, workers, config.sv2().address()));
             templates.addListener(sv2::broadcast);
             if (declarations != null) {
                 // same authority and Noise as SV2 mining: a miner pins one key for both
@@ -202,7 +231,8 @@ public final class PoolRuntime implements AutoCloseable {
             tdpAddress = tdp.start(boss, workers, config.tdp().address());
             templates.addListener(t -> tdp.broadcast(s -> s.onTemplate(t.blockTemplate())));
         }
-        log.info("Templar pool running: network {}, payout mode {}{}", config.network(), p.mode().ledgerName(),
+        // not "running" yet: the HTTP endpoints may still fail to bind; RunCommand prints the banner
+        log.debug("pool core started: network {}, payout mode {}{}", config.network(), p.mode().ledgerName(),
                 p.payoutAddress().map(a -> " to " + a).orElse(" (each miner's username is its address)"));
     }
 
@@ -232,6 +262,16 @@ public final class PoolRuntime implements AutoCloseable {
 
     public TemplarConfig config() {
         return config;
+    }
+
+    /** Live hashrate, best shares and share outcomes per worker, account and pool. */
+    public ShareStats stats() {
+        return stats;
+    }
+
+    /** The audit share log, when audit.share_log is set. */
+    public Optional<ShareLogWriter> shareLog() {
+        return Optional.ofNullable(shareLog);
     }
 
     public Ledger ledger() {

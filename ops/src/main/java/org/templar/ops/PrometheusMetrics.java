@@ -8,7 +8,7 @@ import org.templar.payout.LedgerMetrics;
 import org.templar.pool.core.PoolMetrics;
 
 /** The pool's metrics as Prometheus collectors, registered in one registry served on /metrics. */
-public final class PrometheusMetrics implements PoolMetrics, LedgerMetrics {
+public final class PrometheusMetrics implements PoolMetrics, LedgerMetrics, org.templar.pool.node.RpcObserver {
     private final CollectorRegistry registry;
     private final Counter sharesAccepted;
     private final Counter difficultyAccepted;
@@ -23,6 +23,8 @@ public final class PrometheusMetrics implements PoolMetrics, LedgerMetrics {
     private final Histogram ledgerCommitSeconds;
     private final Counter ledgerFailedShares;
     private final Counter ledgerBusy;
+    private final Histogram nodeRpcSeconds;
+    private final Counter nodeRpcErrors;
 
     public PrometheusMetrics(CollectorRegistry registry) {
         this.registry = registry;
@@ -33,8 +35,9 @@ public final class PrometheusMetrics implements PoolMetrics, LedgerMetrics {
                 .labelNames("protocol").register(registry);
         sharesRejected = Counter.build("templar_shares_rejected_total", "Shares rejected, by reason")
                 .labelNames("protocol", "reason").register(registry);
-        blocks = Counter.build("templar_blocks_found_total", "Block solutions found, by the nodes' verdict")
-                .labelNames("result").register(registry);
+        // the same status names as the ledger and `templar blocks` (accepted, stale, rejected)
+        blocks = Counter.build("templar_blocks_found_total", "Block solutions found, by the status the ledger records")
+                .labelNames("status").register(registry);
         connections = Gauge.build("templar_connections", "Open miner connections").labelNames("protocol").register(registry);
         connectionsTotal = Counter.build("templar_connections_opened_total", "Miner connections opened")
                 .labelNames("protocol").register(registry);
@@ -54,6 +57,11 @@ public final class PrometheusMetrics implements PoolMetrics, LedgerMetrics {
                 "Shares whose batch the database refused (the miners were told they were not recorded)").register(registry);
         ledgerBusy = Counter.build("templar_ledger_busy_rejections_total",
                 "Shares refused at once because the ledger queue was full").register(registry);
+        nodeRpcSeconds = Histogram.build("templar_node_rpc_seconds", "Node JSON-RPC call latency, per node and method")
+                .labelNames("node", "method").buckets(0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 30).register(registry);
+        nodeRpcErrors = Counter.build("templar_node_rpc_errors_total",
+                "Node JSON-RPC calls that failed: kind rpc_error (the node refused) or failed (no usable answer)")
+                .labelNames("node", "method", "kind").register(registry);
     }
 
     public CollectorRegistry registry() {
@@ -68,12 +76,108 @@ public final class PrometheusMetrics implements PoolMetrics, LedgerMetrics {
 
     @Override
     public void shareRejected(String protocol, String reason) {
-        sharesRejected.labels(protocol, reason).inc();
+        sharesRejected.labels(protocol, reasonLabel(reason)).inc();
+    }
+
+    /**
+     * One spelling for a reason whichever protocol refused the share: the share processor's verdict
+     * names (stale, duplicate, low_difficulty, bad_ntime, bad_version, not_recorded) in snake case, and
+     * the SV1 phrases and SV2 error codes for the same thing mapped onto them.
+     */
+    static String reasonLabel(String reason) {
+        String r = reason.trim().toLowerCase(java.util.Locale.ROOT).replace('-', '_').replace(' ', '_');
+        return switch (r) {
+            case "stale_share" -> "stale";
+            case "duplicate_share" -> "duplicate";
+            case "difficulty_too_low" -> "low_difficulty";
+            case "invalid_version", "bad_version_bits" -> "bad_version";
+            case "invalid_timestamp" -> "bad_ntime";
+            case "share_not_recorded" -> "not_recorded";
+            case "bad_extranonce2", "invalid_extranonce_size" -> "bad_extranonce_size";
+            case "invalid_job_id" -> "unknown_job";
+            case "invalid_channel_id" -> "unknown_channel";
+            default -> r;
+        };
     }
 
     @Override
-    public void blockFound(int height, boolean accepted) {
-        blocks.labels(accepted ? "accepted" : "rejected").inc();
+    public void blockFound(int height, org.templar.payout.BlockStatus status) {
+        blocks.labels(status.name().toLowerCase(java.util.Locale.ROOT)).inc();
+    }
+
+    /**
+     * Gauges read from the pool's live statistics at each scrape: hashrate of the pool and of each
+     * account per window, network difficulty and the expected time to a block.
+     */
+    public void registerLiveStats(PoolRuntime pool) {
+        new LiveStatsCollector(pool).register(registry);
+    }
+
+    private static final class LiveStatsCollector extends io.prometheus.client.Collector {
+        private final PoolRuntime pool;
+
+        LiveStatsCollector(PoolRuntime pool) {
+            this.pool = pool;
+        }
+
+        @Override
+        public java.util.List<MetricFamilySamples> collect() {
+            java.util.List<String> window = java.util.List.of("window");
+            java.util.List<String> accountWindow = java.util.List.of("account", "window");
+            var poolRate = new io.prometheus.client.GaugeMetricFamily("templar_pool_hashrate",
+                    "Pool hashrate in hashes per second, from accepted share difficulty", window);
+            var accountRate = new io.prometheus.client.GaugeMetricFamily("templar_account_hashrate",
+                    "Hashrate per account (username before the first '.') in hashes per second", accountWindow);
+            var view = pool.stats().pool();
+            for (org.templar.pool.core.ShareStats.Window w : org.templar.pool.core.ShareStats.Window.values()) {
+                poolRate.addMetric(java.util.List.of(w.label), view.hashrate().of(w));
+            }
+            for (var a : pool.stats().accounts()) {
+                for (org.templar.pool.core.ShareStats.Window w : org.templar.pool.core.ShareStats.Window.values()) {
+                    accountRate.addMetric(java.util.List.of(a.account(), w.label), a.hashrate().of(w));
+                }
+            }
+            var workers = new io.prometheus.client.GaugeMetricFamily("templar_workers_active",
+                    "Workers with a share in the last 24 hours", view.workers());
+            var best = new io.prometheus.client.GaugeMetricFamily("templar_best_share_difficulty_round",
+                    "Best share difficulty since the pool last found a block", view.bestDifficultyRound());
+            java.util.List<MetricFamilySamples> out = new java.util.ArrayList<>(java.util.List.of(poolRate, accountRate,
+                    workers, best));
+            // read from the ledger, so it is exactly what `templar blocks` lists and follows later moves
+            // (a stale block that wins after all, a block orphaned by a reorganisation)
+            var blocks = new io.prometheus.client.GaugeMetricFamily("templar_blocks",
+                    "Blocks in the ledger by their current status", java.util.List.of("status"));
+            try {
+                pool.ledger().blockCountsByStatus().forEach((status, n) -> blocks.addMetric(
+                        java.util.List.of(status.name().toLowerCase(java.util.Locale.ROOT)), n));
+                out.add(blocks);
+            } catch (RuntimeException e) {
+                // ledger unreachable: leave the gauge out rather than report zeros
+            }
+            pool.shareLog().ifPresent(l -> out.add(new io.prometheus.client.CounterMetricFamily(
+                    "templar_audit_log_dropped_lines_total",
+                    "Share-log lines dropped because the audit log could not keep up (mining is unaffected)", l.dropped())));
+            var template = pool.templates().current();
+            if (template != null) {
+                double difficulty = AdminApi.networkDifficulty(template);
+                out.add(new io.prometheus.client.GaugeMetricFamily("templar_network_difficulty",
+                        "Difficulty of the block the pool is mining", difficulty));
+                double seconds = org.templar.pool.core.ShareStats.expectedSecondsToBlock(difficulty,
+                        AdminApi.bestWindow(view.hashrate()));
+                // +Inf with no hashrate: "never" is the true answer, and the series stays present
+                out.add(new io.prometheus.client.GaugeMetricFamily("templar_expected_seconds_to_block",
+                        "Expected time to a block at the pool's hashrate (1 h window; +Inf without hashrate)", seconds));
+            }
+            return out;
+        }
+    }
+
+    @Override
+    public void completed(String node, String method, long nanos, Outcome outcome) {
+        nodeRpcSeconds.labels(node, method).observe(nanos / 1e9);
+        if (outcome != Outcome.OK) {
+            nodeRpcErrors.labels(node, method, outcome.name().toLowerCase(java.util.Locale.ROOT)).inc();
+        }
     }
 
     @Override

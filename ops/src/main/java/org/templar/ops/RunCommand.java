@@ -39,7 +39,7 @@ final class RunCommand implements Callable<Integer> {
     }
 
     /** Everything `run` starts, so tests can start the same thing and stop it. */
-    record Running(PoolRuntime pool, HttpEndpoints metrics, HttpEndpoints admin) implements AutoCloseable {
+    record Running(PoolRuntime pool, HttpEndpoints metrics, HttpEndpoints admin, String banner) implements AutoCloseable {
         @Override
         public void close() {
             if (admin != null) {
@@ -56,20 +56,21 @@ final class RunCommand implements Callable<Integer> {
         CollectorRegistry registry = new CollectorRegistry();
         DefaultExports.register(registry);
         PrometheusMetrics metrics = new PrometheusMetrics(registry);
-        PoolRuntime pool = PoolRuntime.start(config, metrics, metrics);
+        PoolRuntime pool = PoolRuntime.start(config, metrics, metrics, metrics);
+        metrics.registerLiveStats(pool);
         HttpEndpoints metricsHttp = null;
         HttpEndpoints admin = null;
         try {
             if (config.metrics().enabled()) {
-                metricsHttp = HttpEndpoints.metrics(config.metrics().address(), registry, config.http(),
-                        config.outbound(), metrics);
-                log.info("Prometheus metrics on http://{}/metrics", hostPort(metricsHttp));
+                metricsHttp = Startup.bind("metrics.listen", config.metrics().address(),
+                        () -> HttpEndpoints.metrics(config.metrics().address(), registry, config.http(),
+                                config.outbound(), metrics));
             }
             if (config.admin().enabled()) {
                 String token = config.adminToken().orElseGet(() -> tokenFile(config.dataDir()));
-                admin = HttpEndpoints.admin(config.admin().address(), token, pool, config.http(), config.outbound(), metrics);
-                log.info("admin API on http://{}/api/ (token in {})", hostPort(admin),
-                        config.adminToken().isPresent() ? "admin.token_file" : config.dataDir().resolve("admin.token"));
+                admin = Startup.bind("admin.listen", config.admin().address(),
+                        () -> HttpEndpoints.admin(config.admin().address(), token, pool, config.http(), config.outbound(),
+                                metrics));
             }
         } catch (Exception e) {
             if (metricsHttp != null) {
@@ -78,16 +79,12 @@ final class RunCommand implements Callable<Integer> {
             pool.close();
             throw e;
         }
-        if (pool.sv1Address() != null) {
-            String host = pool.sv1Address().getAddress().isAnyLocalAddress() ? "HOST" : pool.sv1Address().getHostString();
-            log.info("point miners at stratum+tcp://{}:{} with username {}", host, pool.sv1Address().getPort(),
-                    config.pool().mode() == org.templar.pool.core.PayoutMode.SOLO ? "ADDRESS[.worker]" : "ACCOUNT[.worker]");
-        }
-        return new Running(pool, metricsHttp, admin);
-    }
-
-    private static String hostPort(HttpEndpoints e) {
-        return e.address().getHostString() + ":" + e.address().getPort();
+        // everything is bound: only now does anything say "running"
+        String tokenWhere = config.adminToken().isPresent() ? "admin.token_file"
+                : config.dataDir().resolve("admin.token").toString();
+        String banner = Startup.banner(config, pool, metricsHttp, admin, tokenWhere, Startup::machineName);
+        log.info("{}{}", System.lineSeparator(), banner);
+        return new Running(pool, metricsHttp, admin, banner);
     }
 
     /** The admin token in DATA_DIR/admin.token, created (owner-only) on first start. */

@@ -38,7 +38,10 @@ class AdminAndMetricsTest {
                 "sv2.listen", "127.0.0.1:0", "sv2.authority_key_file", dir.resolve("keys/authority.key").toString());
         try (PoolHarness pool = PoolHarness.start(dir, cfg)) {
             try (CpuMiner miner = CpuMiner.start(SoloAndPoolMiningTest.miner(pool, address + ".rig"))) {
-                assertTrue(miner.awaitBlocks(2, Duration.ofSeconds(60)));
+                // the miner also counts a solve that lost its height (STALE) as a block: wait for the ledger
+                PoolHarness.await(Duration.ofSeconds(60), () -> pool.pool().ledger().recentBlocks(50).stream()
+                        .filter(b -> b.status() == org.templar.payout.BlockStatus.ACCEPTED).count() >= 2,
+                        "2 accepted blocks");
             }
             // the pool answers the share before its block reaches the node: wait for the chain to show it
             PoolHarness.await(Duration.ofSeconds(20), () -> {
@@ -54,7 +57,7 @@ class AdminAndMetricsTest {
             ObjectMapper json = new ObjectMapper();
             JsonNode status = json.readTree(get(admin + "/api/status", token).body());
             assertEquals("regtest", status.get("network").asText());
-            assertTrue(status.get("height").asInt() >= 3);
+            assertTrue(status.get("tip_height").asInt() >= 2, status.toString());
             assertTrue(status.get("shares_recorded").asLong() >= 2);
             assertEquals(0, status.get("sv2_connections").asInt());
             assertEquals(pool.pool().authority().orElseThrow().publicKey().toBase58(),
@@ -75,7 +78,7 @@ class AdminAndMetricsTest {
 
             String metrics = get("http://127.0.0.1:" + pool.running.metrics().address().getPort() + "/metrics", null).body();
             assertTrue(metrics.contains("templar_shares_accepted_total{protocol=\"sv1\",}"), metrics);
-            assertTrue(metrics.contains("templar_blocks_found_total{result=\"accepted\",}"));
+            assertTrue(metrics.contains("templar_blocks_found_total{status=\"accepted\",}"));
             assertTrue(metrics.contains("templar_job_broadcast_seconds"));
             assertTrue(metrics.contains("templar_ledger_commit_seconds_count"), "ledger metrics are exported");
             assertTrue(!metrics.contains("templar_ledger_batch_shares_count 0.0"), "and the ledger committed batches");

@@ -98,7 +98,9 @@ class ConfigLoaderTest {
         assertMessage(Map.of("pool.extranonce2_size", "40"), "pool.extranonce2_size", "40", "between 2 and 16");
         assertMessage(Map.of("pool.payout_mode", "pool"), "pool.payout_address", "", "address");
         assertMessage(Map.of("pool.payout_address", "1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2"), "pool.payout_address",
-                "1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2", "valid regtest address");
+                "1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2", "is an address for mainnet, the pool runs on regtest");
+        assertMessage(Map.of("pool.payout_address", "not-an-address"), "pool.payout_address", "not-an-address",
+                "valid regtest address");
         assertMessage(Map.of("sv1.listen", "nowhere"), "sv1.listen", "nowhere", "host:port");
         assertMessage(Map.of("vardiff.initial", "-3"), "vardiff.initial", "-3", "positive");
         assertMessage(Map.of("pool.version_mask", "xyz"), "pool.version_mask", "xyz", "hex");

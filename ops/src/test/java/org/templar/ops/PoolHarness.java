@@ -20,7 +20,7 @@ public final class PoolHarness implements AutoCloseable {
     final RunCommand.Running running;
     final NodeClient node;
 
-    private PoolHarness(RunCommand.Running running) {
+    PoolHarness(RunCommand.Running running) {
         this.running = running;
         this.node = running.pool().nodes().primary();
     }

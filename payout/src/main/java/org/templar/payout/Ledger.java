@@ -291,6 +291,19 @@ public final class Ledger implements AutoCloseable {
                 ps -> ps.setInt(1, limit), Ledger::readBlock);
     }
 
+    /** How many blocks stand in each status (every status present, zero if none): what `blocks` lists, counted. */
+    public java.util.Map<BlockStatus, Long> blockCountsByStatus() {
+        java.util.Map<BlockStatus, Long> counts = new java.util.EnumMap<>(BlockStatus.class);
+        for (BlockStatus s : BlockStatus.values()) {
+            counts.put(s, 0L);
+        }
+        query("SELECT status, COUNT(*) FROM blocks GROUP BY status", ps -> {}, rs -> {
+            counts.put(BlockStatus.valueOf(rs.getString(1)), rs.getLong(2));
+            return null;
+        });
+        return counts;
+    }
+
     public Optional<BlockRecord> blockByHash(String blockHash) {
         Objects.requireNonNull(blockHash, "blockHash");
         List<BlockRecord> found = query("SELECT " + BLOCK_COLUMNS + " FROM blocks WHERE block_hash = ?",

@@ -281,6 +281,7 @@ public final class CpuMiner implements AutoCloseable {
     private void report() {
         long now = System.nanoTime();
         long hashes = workers.totalHashes();
+        boolean hashing = hashes > windowHashes;
         double secs = (now - windowNanos) / 1e9;
         if (secs > 0) {
             windowRate = (hashes - windowHashes) / secs;
@@ -291,8 +292,20 @@ public final class CpuMiner implements AutoCloseable {
         if (c != null && c.sv2Session != null && secs > 0) {
             c.sv2Session.hashrateMeasured(windowRate); // same event loop as the session
         }
+        if (!hashing) {
+            // a hashrate of 0 every few seconds says nothing new: say once that work is missing
+            if (!idleReported) {
+                LOG.info("no work from the pool: waiting (hashrate reports resume with work)");
+                idleReported = true;
+            }
+            return;
+        }
+        idleReported = false;
         LOG.info(snapshot().summary(config.threads()));
     }
+
+    /** Whether the "no work" line was logged since the miner last hashed (report thread only). */
+    private boolean idleReported;
 
     /** Stops everything once; {@code error} non-null completes {@link #termination()} exceptionally. */
     private void stop(String reason, String error) {

@@ -90,6 +90,7 @@ public final class ConfigLoader {
         KEYS.put("http.request_timeout_ms", "metrics/admin HTTP: a whole request must arrive within this of connecting or of the last answer (default 10000)");
         KEYS.put("http.max_connections", "metrics/admin HTTP: open connections per listener; more are answered 503 (default 64)");
         KEYS.put("http.max_request_bytes", "metrics/admin HTTP: largest request body (default 65536)");
+        KEYS.put("notify.webhook_urls", "URLs that get a JSON POST when a block is found (Discord, Slack, ntfy...; default none)");
         KEYS.put("audit.share_log", "append every accepted share to this file for `templar audit` (default off)");
         KEYS.put("embedded_node.rpc_port", "RPC port of the embedded regtest node (default 18443, 0 = any)");
         KEYS.put("embedded_node.zmq_port", "ZMQ hashblock port of the embedded node (default 28332, 0 = any, -1 = off)");
@@ -104,6 +105,8 @@ public final class ConfigLoader {
     private static final int MIN_OUTBOUND_CAP = 64 * 1024;
 
     private final Map<String, Object> values = new LinkedHashMap<>();
+    /** Every problem found; a configuration is judged whole, so the operator fixes all of them at once. */
+    private final List<String> errors = new ArrayList<>();
 
     private ConfigLoader() {}
 
@@ -114,10 +117,15 @@ public final class ConfigLoader {
             l.readFile(file);
         }
         overrides.forEach((k, v) -> {
-            l.checkKnown(k);
-            l.values.put(k, v);
+            if (l.checkKnown(k)) {
+                l.values.put(k, v);
+            }
         });
-        return l.build();
+        TemplarConfig config = l.build();
+        if (!l.errors.isEmpty()) {
+            throw new ConfigException(l.errors);
+        }
+        return config;
     }
 
     private void readFile(Path file) {
@@ -144,20 +152,74 @@ public final class ConfigLoader {
             if (e.getValue().isObject()) {
                 flatten(key, e.getValue());
             } else {
-                checkKnown(key);
-                values.put(key, e.getValue());
+                if (checkKnown(key)) {
+                    values.put(key, e.getValue());
+                }
             }
         }
     }
 
-    private void checkKnown(String key) {
-        if (!KEYS.containsKey(key)) {
-            throw new ConfigException("unknown configuration key '" + key + "'; known keys: " + new TreeSet<>(KEYS.keySet()));
+    private boolean checkKnown(String key) {
+        if (KEYS.containsKey(key)) {
+            return true;
+        }
+        errors.add("unknown configuration key '" + key + "'" + nearestKey(key).map(k -> "; did you mean '" + k + "'?")
+                .orElse("; `templar config keys` lists them"));
+        return false;
+    }
+
+    /**
+     * The known key a typo most likely meant: the closest by edit distance (allowing about one slip in
+     * four characters), or the same name in another section ({@code listen} under the wrong table).
+     */
+    public static Optional<String> nearestKey(String key) {
+        String best = null;
+        int bestDistance = Integer.MAX_VALUE;
+        for (String k : KEYS.keySet()) {
+            int d = editDistance(key.toLowerCase(java.util.Locale.ROOT), k);
+            if (d < bestDistance) {
+                bestDistance = d;
+                best = k;
+            }
+        }
+        if (best != null && bestDistance <= Math.max(2, key.length() / 4)) {
+            return Optional.of(best);
+        }
+        String last = key.substring(key.lastIndexOf('.') + 1);
+        return KEYS.keySet().stream().filter(k -> k.endsWith("." + last) || k.equals(last)).findFirst();
+    }
+
+    static int editDistance(String a, String b) {
+        int[] prev = new int[b.length() + 1];
+        int[] cur = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) {
+            prev[j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            cur[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                int sub = prev[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
+                cur[j] = Math.min(sub, Math.min(prev[j] + 1, cur[j - 1] + 1));
+            }
+            int[] t = prev;
+            prev = cur;
+            cur = t;
+        }
+        return prev[b.length()];
+    }
+
+    /** Reads one value; a bad one is recorded and the default used, so checking goes on to the next key. */
+    private <T> T guard(T fallback, java.util.function.Supplier<T> read) {
+        try {
+            return read.get();
+        } catch (ConfigException e) {
+            errors.add(e.getMessage());
+            return fallback;
         }
     }
 
     private TemplarConfig build() {
-        BitcoinNetwork network = network();
+        BitcoinNetwork network = guard(BitcoinNetwork.REGTEST, this::network);
         boolean regtest = network == BitcoinNetwork.REGTEST;
         Path dataDir = Path.of(string("data_dir", "./data"));
 
@@ -167,21 +229,19 @@ public final class ConfigLoader {
         switch (modeText) {
             case "solo" -> mode = PayoutMode.SOLO;
             case "pool" -> mode = PayoutMode.POOL;
-            default -> throw ConfigException.bad("pool.payout_mode", modeText, "\"solo\" or \"pool\"");
+            default -> {
+                errors.add(ConfigException.bad("pool.payout_mode", modeText, "\"solo\" or \"pool\"").getMessage());
+                mode = PayoutMode.SOLO;
+            }
         }
         if (mode == PayoutMode.POOL && payoutAddress.isEmpty()) {
-            throw ConfigException.bad("pool.payout_address", "", "an address of " + network + " when pool.payout_mode is \"pool\"");
+            errors.add(ConfigException.bad("pool.payout_address", "", "an address of " + network
+                    + " when pool.payout_mode is \"pool\"").getMessage());
         }
-        payoutAddress.ifPresent(a -> {
-            try {
-                Authorizer.planFor(network, a);
-            } catch (IllegalArgumentException e) {
-                throw ConfigException.bad("pool.payout_address", a, "a valid " + network + " address (" + e.getMessage() + ")");
-            }
-        });
+        payoutAddress.ifPresent(a -> addressProblem(network, a).ifPresent(errors::add));
         String tag = string("pool.tag", "/Templar/");
         if (tag.getBytes(StandardCharsets.UTF_8).length > 60) {
-            throw ConfigException.bad("pool.tag", tag, "at most 60 bytes");
+            errors.add(ConfigException.bad("pool.tag", tag, "at most 60 bytes").getMessage());
         }
         int maxCoinbase = integer("pool.max_coinbase_size", 730, 200, 1_000_000);
         int en2 = integer("pool.extranonce2_size", 4, 2, 16);
@@ -198,13 +258,15 @@ public final class ConfigLoader {
             try {
                 ep = NodeEndpoint.parse(url, endpoints.isEmpty() ? zmq : Optional.empty());
             } catch (IllegalArgumentException e) {
-                throw ConfigException.bad("node.urls", url, "http://user:pass@host:port (" + e.getMessage() + ")");
+                errors.add(ConfigException.bad("node.urls", url, "http://user:pass@host:port (" + e.getMessage() + ")")
+                        .getMessage());
+                continue;
             }
             endpoints.add(rpcPassword.map(ep::withPassword).orElse(ep));
         }
-        if (endpoints.isEmpty() && !regtest) {
-            throw ConfigException.bad("node.urls", "[]", "at least one Bitcoin Core URL on " + network
-                    + " (the embedded node is regtest only)");
+        if (endpoints.isEmpty() && !regtest && stringList("node.urls").isEmpty()) {
+            errors.add(ConfigException.bad("node.urls", "[]", "at least one Bitcoin Core URL on " + network
+                    + " (the embedded node is regtest only)").getMessage());
         }
         TemplarConfig.Nodes nodes = new TemplarConfig.Nodes(endpoints,
                 Duration.ofMillis(integer("node.poll_interval_ms", 100, 10, 60_000)),
@@ -216,8 +278,11 @@ public final class ConfigLoader {
         double vinit = positive("vardiff.initial", Math.max(base.initial(), vmin));
         double vmax = positive("vardiff.maximum", base.maximum());
         if (!(vmin <= vinit && vinit <= vmax)) {
-            throw ConfigException.bad("vardiff.initial", vinit, "a value between vardiff.minimum (" + vmin
-                    + ") and vardiff.maximum (" + vmax + ")");
+            errors.add(ConfigException.bad("vardiff.initial", vinit, "a value between vardiff.minimum (" + vmin
+                    + ") and vardiff.maximum (" + vmax + ")").getMessage());
+            vinit = Math.max(vmin, Math.min(vmax, vinit));
+            vmax = Math.max(vmin, vmax);
+            vinit = Math.max(vmin, Math.min(vmax, vinit));
         }
         VardiffSettings vardiff = new VardiffSettings(vinit, vmin, vmax,
                 Duration.ofSeconds(integer("vardiff.target_share_seconds", (int) base.targetShareInterval().toSeconds(), 1, 3600)),
@@ -233,15 +298,35 @@ public final class ConfigLoader {
                 string("embedded_node.rpc_user", "templar"),
                 string("embedded_node.rpc_password", "templar"));
 
+        TemplarConfig.Listen sv1 = listen("sv1.listen", "0.0.0.0:3333");
+        TemplarConfig.Listen sv2 = listen("sv2.listen", "0.0.0.0:3336");
+        TemplarConfig.Listen metrics = listen("metrics.listen", "0.0.0.0:9108");
+        TemplarConfig.Listen admin = listen("admin.listen", "127.0.0.1:9109");
+        Map<String, InetSocketAddress> binds = new LinkedHashMap<>();
+        String[] keys = {"sv1.listen", "sv2.listen", "metrics.listen", "admin.listen"};
+        TemplarConfig.Listen[] listens = {sv1, sv2, metrics, admin};
+        for (int i = 0; i < keys.length; i++) {
+            if (listens[i].enabled()) {
+                binds.put(keys[i], listens[i].address());
+            }
+        }
+        if (endpoints.isEmpty() && regtest) { // the embedded node listens too
+            binds.put("embedded_node.rpc_port", new InetSocketAddress("127.0.0.1", embedded.rpcPort()));
+            if (embedded.zmqPort() > 0) {
+                binds.put("embedded_node.zmq_port", new InetSocketAddress("127.0.0.1", embedded.zmqPort()));
+            }
+        }
+        errors.addAll(portClashes(binds));
+
         return new TemplarConfig(network, dataDir, pool, nodes,
-                listen("sv1.listen", "0.0.0.0:3333"),
+                sv1,
                 integer("sv1.max_line_length", 16384, 512, 1 << 20),
                 Duration.ofSeconds(integer("sv1.idle_timeout_seconds", 600, 5, 86400)),
-                listen("sv2.listen", "0.0.0.0:3336"),
+                sv2,
                 optionalString("sv2.authority_key_file").map(Path::of),
                 vardiff, db,
-                listen("metrics.listen", "0.0.0.0:9108"),
-                listen("admin.listen", "127.0.0.1:9109"),
+                metrics,
+                admin,
                 secretFromFile("admin.token_file"),
                 embedded,
                 optionalString("audit.share_log").map(Path::of),
@@ -256,7 +341,8 @@ public final class ConfigLoader {
                 OutboundLimit.ofCap(integer("limits.outbound_cap_bytes", (int) OutboundLimit.DEFAULT_CAP, MIN_OUTBOUND_CAP, 1 << 30)),
                 new TemplarConfig.Http(Duration.ofMillis(integer("http.request_timeout_ms", 10_000, 100, 600_000)),
                         integer("http.max_connections", 64, 1, 100_000),
-                        integer("http.max_request_bytes", 65536, 1024, 16 << 20)));
+                        integer("http.max_request_bytes", 65536, 1024, 16 << 20)),
+                webhooks());
     }
 
     /** A share in (0, 1], or [0, 1] when {@code zeroAllowed} (0 meaning "off"). */
@@ -277,6 +363,87 @@ public final class ConfigLoader {
             throw ConfigException.bad(key, v instanceof JsonNode n ? n.toString() : v, expected);
         }
         return d;
+    }
+
+    private List<java.net.URI> webhooks() {
+        List<java.net.URI> out = new ArrayList<>();
+        for (String url : stringList("notify.webhook_urls")) {
+            try {
+                java.net.URI u = java.net.URI.create(url);
+                if (("http".equals(u.getScheme()) || "https".equals(u.getScheme())) && u.getHost() != null) {
+                    out.add(u);
+                    continue;
+                }
+            } catch (IllegalArgumentException ignored) {
+                // reported below
+            }
+            errors.add(ConfigException.bad("notify.webhook_urls", url, "http:// or https:// URLs").getMessage());
+        }
+        return out;
+    }
+
+    /**
+     * What is wrong with a payout address for this network, if anything. An address of another network
+     * is said as such ("an address for mainnet, the pool runs on regtest"), not as a parser message.
+     */
+    static Optional<String> addressProblem(BitcoinNetwork network, String address) {
+        try {
+            Authorizer.planFor(network, address);
+            return Optional.empty();
+        } catch (IllegalArgumentException e) {
+            for (BitcoinNetwork other : new BitcoinNetwork[] {BitcoinNetwork.MAINNET, BitcoinNetwork.TESTNET,
+                BitcoinNetwork.SIGNET, BitcoinNetwork.REGTEST}) {
+                if (other == network) {
+                    continue;
+                }
+                try {
+                    Authorizer.planFor(other, address);
+                    return Optional.of("configuration key 'pool.payout_address': \"" + address + "\" is an address for "
+                            + name(other) + ", the pool runs on " + name(network));
+                } catch (IllegalArgumentException notThatOne) {
+                    // try the next network
+                }
+            }
+            return Optional.of(ConfigException.bad("pool.payout_address", address, "a valid " + name(network)
+                    + " address (" + e.getMessage() + ")").getMessage());
+        }
+    }
+
+    private static String name(BitcoinNetwork n) {
+        return switch (n) {
+            case MAINNET -> "mainnet";
+            case TESTNET -> "testnet";
+            case SIGNET -> "signet";
+            case REGTEST -> "regtest";
+        };
+    }
+
+    /**
+     * Two endpoints that would bind the same port: the same port on the same host, or on any host when
+     * one of them is a wildcard. Port 0 (any free port) never clashes.
+     */
+    static List<String> portClashes(Map<String, InetSocketAddress> binds) {
+        List<String> out = new ArrayList<>();
+        List<Map.Entry<String, InetSocketAddress>> list = new ArrayList<>(binds.entrySet());
+        for (int i = 0; i < list.size(); i++) {
+            for (int j = i + 1; j < list.size(); j++) {
+                InetSocketAddress a = list.get(i).getValue();
+                InetSocketAddress b = list.get(j).getValue();
+                if (a.getPort() == 0 || a.getPort() != b.getPort()) {
+                    continue;
+                }
+                boolean wildcard = isWildcard(a) || isWildcard(b);
+                if (wildcard || a.getHostString().equals(b.getHostString())) {
+                    out.add(list.get(i).getKey() + " and " + list.get(j).getKey() + " both use port " + a.getPort()
+                            + "; give each endpoint its own port");
+                }
+            }
+        }
+        return out;
+    }
+
+    private static boolean isWildcard(InetSocketAddress a) {
+        return a.getAddress() != null && a.getAddress().isAnyLocalAddress();
     }
 
     // ---------------------------------------------------------------- typed readers
@@ -356,6 +523,10 @@ public final class ConfigLoader {
     }
 
     private String string(String key, String dflt) {
+        return guard(dflt, () -> string0(key, dflt));
+    }
+
+    private String string0(String key, String dflt) {
         Object v = values.get(key);
         if (v == null) {
             return dflt;
@@ -372,6 +543,10 @@ public final class ConfigLoader {
     }
 
     private List<String> stringList(String key) {
+        return guard(new ArrayList<>(), () -> stringList0(key));
+    }
+
+    private List<String> stringList0(String key) {
         Object v = values.get(key);
         List<String> out = new ArrayList<>();
         if (v == null) {
@@ -401,6 +576,10 @@ public final class ConfigLoader {
     }
 
     private int integer(String key, int dflt, int min, int max) {
+        return guard(dflt, () -> integer0(key, dflt, min, max));
+    }
+
+    private int integer0(String key, int dflt, int min, int max) {
         Object v = values.get(key);
         if (v == null) {
             return dflt;
@@ -425,6 +604,10 @@ public final class ConfigLoader {
     }
 
     private double positive(String key, double dflt) {
+        return guard(dflt, () -> positive0(key, dflt));
+    }
+
+    private double positive0(String key, double dflt) {
         Object v = values.get(key);
         if (v == null) {
             return dflt;
@@ -449,6 +632,10 @@ public final class ConfigLoader {
     }
 
     private int hexInt(String key, int dflt) {
+        return guard(dflt, () -> hexInt0(key, dflt));
+    }
+
+    private int hexInt0(String key, int dflt) {
         String s = string(key, null);
         if (s == null) {
             return dflt;
@@ -461,6 +648,10 @@ public final class ConfigLoader {
     }
 
     private TemplarConfig.Listen listen(String key, String dflt) {
+        return guard(new TemplarConfig.Listen(false, null), () -> listen0(key, dflt));
+    }
+
+    private TemplarConfig.Listen listen0(String key, String dflt) {
         String s = string(key, dflt).trim();
         if (s.equals("off") || s.isEmpty()) {
             return new TemplarConfig.Listen(false, null);
@@ -486,6 +677,10 @@ public final class ConfigLoader {
     }
 
     private Optional<String> secretFromFile(String key) {
+        return guard(Optional.empty(), () -> secretFromFile0(key));
+    }
+
+    private Optional<String> secretFromFile0(String key) {
         Optional<String> file = optionalString(key);
         if (file.isEmpty()) {
             return Optional.empty();

@@ -36,7 +36,8 @@ public record TemplarConfig(
         Listen tdp,
         Jds jds,
         OutboundLimit outbound,
-        Http http) {
+        Http http,
+        List<java.net.URI> webhooks) {
 
     /**
      * The Job Declaration Server: its listener (it runs only with the SV2 listener, whose authority

@@ -104,10 +104,7 @@ public final class BlockSubmitter implements AutoCloseable {
                     hashHex, height, result.answers());
             default -> log.error("block {} at height {} REJECTED: {}", hashHex, height, result.answers());
         }
-        updateStatus(hashHex, v.status(), v.reason());
-        if (v.status() != BlockStatus.SUBMITTED) {
-            metrics.blockFound(height, v.status() == BlockStatus.ACCEPTED);
-        }
+        record(height, hashHex, v.status(), v.reason());
         if (v.status() == BlockStatus.ACCEPTED) {
             onBlockAccepted.run();
         }
@@ -163,11 +160,25 @@ public final class BlockSubmitter implements AutoCloseable {
         }
     }
 
-    private void updateStatus(String hash, BlockStatus status, String reason) {
+    /**
+     * Records the verdict in the ledger and counts it in the metrics under the status the ledger holds,
+     * so the metric and `templar blocks` agree: a verdict the ledger refuses as a move backwards (the
+     * block already stands as ACCEPTED) is not counted a second time. When the ledger itself fails, the
+     * nodes' verdict is still counted: it is what happened.
+     */
+    private void record(int height, String hash, BlockStatus status, String reason) {
         try {
-            ledger.updateBlockStatus(hash, status, reason);
+            BlockRecord recorded = ledger.updateBlockStatus(hash, status, reason);
+            if (recorded.status() != BlockStatus.SUBMITTED) {
+                // a block whose place in the chain no node could tell is not counted until one can
+                metrics.blockFound(height, recorded.status());
+            }
+            metrics.blockRecorded(recorded);
+        } catch (IllegalStateException e) {
+            log.warn("block {}: {}; keeping the recorded status", hash, e.getMessage());
         } catch (RuntimeException e) {
             log.error("could not record status {} of block {}: {}", status, hash, e.toString());
+            metrics.blockFound(height, status);
         }
     }
 

@@ -9,7 +9,18 @@ public interface PoolMetrics {
 
     void shareRejected(String protocol, String reason);
 
-    void blockFound(int height, boolean accepted);
+    /** A solved block's verdict from the nodes: ACCEPTED, STALE (valid, another block won) or REJECTED. */
+    void blockFound(int height, org.templar.payout.BlockStatus status);
+
+    /**
+     * Every share the share processor judged, with the worker it came from, so live statistics
+     * (hashrate, best share) can be kept beside the counters. Not called for shares refused before
+     * the processor (unknown job, unauthorized worker).
+     */
+    default void shareJudged(Worker worker, ShareVerdict verdict, double shareDifficulty, double achievedDifficulty) {}
+
+    /** A block's status as the ledger now records it (after {@link #blockFound}); for notifications. */
+    default void blockRecorded(org.templar.payout.BlockRecord block) {}
 
     void connectionOpened(String protocol);
 
@@ -31,7 +42,7 @@ public interface PoolMetrics {
         public void shareRejected(String protocol, String reason) {}
 
         @Override
-        public void blockFound(int height, boolean accepted) {}
+        public void blockFound(int height, org.templar.payout.BlockStatus status) {}
 
         @Override
         public void connectionOpened(String protocol) {}

@@ -79,6 +79,21 @@ public final class ShareProcessor {
             double shareDifficulty, byte[] extranonce, byte[] merkleRoot, int ntime, int nonce, int version) {}
 
     public ShareOutcome process(Submission s, String protocol) {
+        return observed(s.worker(), s.shareDifficulty(), judgeFull(s, protocol));
+    }
+
+    /** Same pipeline as {@link #process} (block first, then stale, duplicate, difficulty, ledger) without the coinbase. */
+    public ShareOutcome processHeader(HeaderSubmission s, String protocol) {
+        return observed(s.worker(), s.shareDifficulty(), judgeHeader(s, protocol));
+    }
+
+    /** Hands every verdict, with its worker, to the live statistics (hashrate, best share). */
+    private ShareOutcome observed(Worker worker, double shareDifficulty, ShareOutcome outcome) {
+        metrics.shareJudged(worker, outcome.verdict(), shareDifficulty, outcome.achievedDifficulty());
+        return outcome;
+    }
+
+    private ShareOutcome judgeFull(Submission s, String protocol) {
         if (!ntimeInRange(s.job(), s.ntime())) {
             return reject(ShareVerdict.BAD_NTIME, false, 0, protocol);
         }
@@ -88,8 +103,7 @@ public final class ShareProcessor {
                 s.extranonce1(), s.extranonce2(), protocol);
     }
 
-    /** Same pipeline as {@link #process} (block first, then stale, duplicate, difficulty, ledger) without the coinbase. */
-    public ShareOutcome processHeader(HeaderSubmission s, String protocol) {
+    private ShareOutcome judgeHeader(HeaderSubmission s, String protocol) {
         if (!ntimeInRange(s.job(), s.ntime())) {
             return reject(ShareVerdict.BAD_NTIME, false, 0, protocol);
         }

@@ -17,6 +17,7 @@ public final class Vardiff {
     private double current;
     private long windowStartNanos;
     private int sharesInWindow;
+    private boolean fixed;
 
     public Vardiff(VardiffSettings settings, long nowNanos) {
         this.settings = settings;
@@ -28,8 +29,26 @@ public final class Vardiff {
         return current;
     }
 
+    /**
+     * Pins the difficulty (the miner asked for it in its password), clamped to the limits: vardiff stops
+     * for this connection and later suggestions are ignored, since the operator of the miner chose it.
+     */
+    public double fix(double difficulty, long nowNanos) {
+        current = clamp(difficulty);
+        fixed = true;
+        restart(nowNanos);
+        return current;
+    }
+
+    public boolean isFixed() {
+        return fixed;
+    }
+
     /** Sets the difficulty directly (miner suggestion), clamped to the limits; restarts the window. */
     public double suggest(double difficulty, long nowNanos) {
+        if (fixed) {
+            return current;
+        }
         current = clamp(difficulty);
         restart(nowNanos);
         return current;
@@ -43,6 +62,9 @@ public final class Vardiff {
 
     /** Also called periodically without shares, so a miner that stopped finding shares gets an easier one. */
     public double evaluate(long nowNanos) {
+        if (fixed) {
+            return Double.NaN;
+        }
         long elapsed = nowNanos - windowStartNanos;
         long retarget = settings.retargetInterval().toNanos();
         double targetSeconds = settings.targetShareInterval().toNanos() / 1e9;

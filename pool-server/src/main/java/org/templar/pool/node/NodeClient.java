@@ -11,7 +11,12 @@ public final class NodeClient {
     private final RpcClient rpc;
 
     public NodeClient(NodeEndpoint endpoint, Duration timeout) {
-        this.rpc = new RpcClient(endpoint, timeout);
+        this(endpoint, timeout, RpcObserver.NONE);
+    }
+
+    /** @param observer told of each call's latency and outcome (metrics per node) */
+    public NodeClient(NodeEndpoint endpoint, Duration timeout, RpcObserver observer) {
+        this.rpc = new RpcClient(endpoint, timeout, observer);
     }
 
     public NodeEndpoint endpoint() {

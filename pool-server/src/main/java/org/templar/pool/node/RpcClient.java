@@ -30,9 +30,17 @@ public final class RpcClient {
     private final Duration timeout;
     private final String authorization;
     private final AtomicLong ids = new AtomicLong();
+    private final RpcObserver observer;
+    private final String node;
 
     public RpcClient(NodeEndpoint endpoint, Duration timeout) {
+        this(endpoint, timeout, RpcObserver.NONE);
+    }
+
+    public RpcClient(NodeEndpoint endpoint, Duration timeout, RpcObserver observer) {
         this.endpoint = endpoint;
+        this.observer = observer;
+        this.node = endpoint.rpcUri().getHost() + ":" + endpoint.rpcUri().getPort();
         this.timeout = timeout;
         this.http = HttpClient.newBuilder().connectTimeout(timeout).version(HttpClient.Version.HTTP_1_1).build();
         String token = endpoint.user() + ":" + endpoint.password();
@@ -65,13 +73,24 @@ public final class RpcClient {
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body))
                 .build();
+        long start = System.nanoTime();
         return http.sendAsync(httpRequest, HttpResponse.BodyHandlers.ofByteArray())
                 .handle((response, error) -> {
                     if (error != null) {
+                        observer.completed(node, method, System.nanoTime() - start, RpcObserver.Outcome.FAILED);
                         Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
                         throw new RpcException(method + " to " + endpoint.rpcUri() + " failed: " + cause, cause);
                     }
-                    return parse(method, response);
+                    try {
+                        JsonNode result = parse(method, response);
+                        observer.completed(node, method, System.nanoTime() - start, RpcObserver.Outcome.OK);
+                        return result;
+                    } catch (RpcException e) {
+                        // a JSON-RPC error object means the node is up and answered; anything else did not work
+                        observer.completed(node, method, System.nanoTime() - start,
+                                !e.isTransport() ? RpcObserver.Outcome.RPC_ERROR : RpcObserver.Outcome.FAILED);
+                        throw e;
+                    }
                 });
     }
 

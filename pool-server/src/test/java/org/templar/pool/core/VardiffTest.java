@@ -73,4 +73,33 @@ class VardiffTest {
         assertEquals(SETTINGS.minimum(), v.suggest(1e-9, 0));
         assertEquals(0.5, v.suggest(0.5, 0));
     }
+
+    @Test
+    void aFixedDifficultyIsClampedAndNeverRetargeted() {
+        Vardiff v = new Vardiff(SETTINGS, 0);
+        assertEquals(SETTINGS.minimum(), v.fix(1e-9, 0), "clamped to the pool's minimum");
+        assertEquals(0.5, v.fix(0.5, 0));
+        assertTrue(v.isFixed());
+        long now = 0;
+        for (int i = 0; i < 1000; i++) { // a flood that would raise any vardiff difficulty
+            now += 1_000_000L;
+            assertTrue(Double.isNaN(v.onShare(now)));
+        }
+        assertTrue(Double.isNaN(v.evaluate(now + 3600_000_000_000L)), "nor lowered after an hour without shares");
+        assertEquals(0.5, v.suggest(0.01, now), "a suggestion does not override the password");
+        assertEquals(0.5, v.current());
+    }
+
+    @Test
+    void passwordOptionsReadDifficultyAmongOtherText() {
+        assertEquals(0.5, PasswordOptions.parse("x,d=0.5").difficulty().getAsDouble());
+        assertEquals(0.5, PasswordOptions.parse("d=0.5").difficulty().getAsDouble());
+        assertEquals(2048, PasswordOptions.parse(" d=2048 , x").difficulty().getAsDouble());
+        assertTrue(PasswordOptions.parse("x").difficulty().isEmpty());
+        assertTrue(PasswordOptions.parse("d=abc").difficulty().isEmpty());
+        assertTrue(PasswordOptions.parse("d=-1").difficulty().isEmpty());
+        assertTrue(PasswordOptions.parse("d=NaN").difficulty().isEmpty());
+        assertTrue(PasswordOptions.parse("password=d=1").difficulty().isEmpty());
+        assertTrue(PasswordOptions.parse(null).difficulty().isEmpty());
+    }
 }

@@ -38,7 +38,7 @@ class OutboundGuardTest {
             public void shareRejected(String protocol, String reason) {}
 
             @Override
-            public void blockFound(int height, boolean accepted) {}
+            public void blockFound(int height, org.templar.payout.BlockStatus status) {}
 
             @Override
             public void connectionOpened(String protocol) {}

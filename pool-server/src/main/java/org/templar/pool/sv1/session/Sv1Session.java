@@ -203,9 +203,35 @@ public final class Sv1Session {
             payoutWorker = worker;
         }
         reply(id, BooleanNode.TRUE);
+        fixDifficultyFromPassword(a.password());
         if (first && subscribed) {
             sendFirstWork();
         }
+    }
+
+    /** {@code d=NUMBER} in the password: that difficulty (within the pool's bounds), and no vardiff. */
+    private void fixDifficultyFromPassword(String password) {
+        var wanted = org.templar.pool.core.PasswordOptions.parse(password).difficulty();
+        if (wanted.isEmpty()) {
+            return;
+        }
+        double applied = fixDifficulty(wanted.getAsDouble());
+        log.debug("{} fixed difficulty {} (asked {})", connectionId, applied, wanted.getAsDouble());
+    }
+
+    /**
+     * Pins this connection's difficulty (clamped to the pool's bounds) and turns vardiff off for it;
+     * announced at once with the current job. Call on the session's event loop.
+     *
+     * @return the difficulty applied
+     */
+    public double fixDifficulty(double difficulty) {
+        double applied = vardiff.fix(difficulty, System.nanoTime());
+        if (!jobs.isEmpty()) {
+            pendingDifficulty = applied;
+            resendCurrentJob();
+        }
+        return applied;
     }
 
     private void suggestDifficulty(JsonNode id, Sv1ClientCall.SuggestDifficulty d) {

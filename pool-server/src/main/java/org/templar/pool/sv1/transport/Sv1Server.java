@@ -107,6 +107,21 @@ public final class Sv1Server implements AutoCloseable {
         return sessions.largestPendingOutboundBytes();
     }
 
+    /**
+     * Stops taking new connections and keeps the open ones (the operator drains the pool before
+     * maintenance: miners asked to reconnect then find it closed and move to their backup pool).
+     */
+    public void stopAccepting() {
+        if (listener != null) {
+            listener.close().syncUninterruptibly();
+        }
+    }
+
+    /** Runs {@code action} on every session, each on its own event loop (operator commands). */
+    public int forEachSession(java.util.function.Consumer<Sv1Session> action) {
+        return sessions.forEach(action);
+    }
+
     public int connectionCount() {
         return sessions.size();
     }

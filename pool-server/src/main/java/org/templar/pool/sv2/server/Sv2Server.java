@@ -137,6 +137,16 @@ public final class Sv2Server implements AutoCloseable {
         return sessions.largestPendingOutboundBytes();
     }
 
+    /**
+     * Stops taking new connections and keeps the open ones (the operator drains the pool before
+     * maintenance: miners asked to reconnect then find it closed and move to their backup pool).
+     */
+    public void stopAccepting() {
+        if (listener != null) {
+            listener.close().syncUninterruptibly();
+        }
+    }
+
     public int connectionCount() {
         return sessions.size();
     }

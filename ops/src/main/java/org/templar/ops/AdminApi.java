@@ -1,0 +1,390 @@
+package org.templar.ops;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import org.templar.payout.BlockRecord;
+import org.templar.payout.WorkerStats;
+import org.templar.pool.core.ShareStats;
+import org.templar.pool.core.Worker;
+import org.templar.pool.job.Template;
+import org.templar.pool.sv1.session.Sv1Session;
+import org.templar.share.Target;
+
+/**
+ * The admin API's logic, apart from any HTTP server: a method, a path and the query parameters in,
+ * a status code and a JSON body out. The transport (whichever HTTP server carries it) only checks the
+ * token and copies the answer onto the wire.
+ *
+ * <p>Bad parameters are answered 400 with the parameter named; nothing a client sends can turn into
+ * a 500.
+ */
+public final class AdminApi {
+    static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
+            .findAndRegisterModules()
+            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS); // ISO-8601 times, readable in a terminal
+
+    /** A ban longer than a year is almost surely a typo (minutes for seconds); refuse it. */
+    public static final long MAX_BAN_MINUTES = 366L * 24 * 60;
+    static final int MAX_BLOCKS = 1000;
+
+    /** How long status waits for the node's chain tip before falling back to the template's parent. */
+    private static final Duration NODE_WAIT = Duration.ofSeconds(2);
+
+    /** The answer: an HTTP status and a JSON body. */
+    public record Response(int status, JsonNode body) {
+        static Response ok(JsonNode body) {
+            return new Response(200, body);
+        }
+
+        static Response error(int status, String message) {
+            return new Response(status, JSON.createObjectNode().put("error", message));
+        }
+    }
+
+    /** A request parameter that is missing or wrong; becomes a 400 naming it. */
+    static final class BadParameter extends RuntimeException {
+        BadParameter(String parameter, String problem) {
+            super("parameter '" + parameter + "': " + problem);
+        }
+    }
+
+    private final PoolRuntime pool;
+
+    public AdminApi(PoolRuntime pool) {
+        this.pool = pool;
+    }
+
+    public Response handle(String method, String path, Map<String, String> query) {
+        boolean post = "POST".equals(method);
+        try {
+            return switch (path) {
+                case "/api/status" -> Response.ok(status());
+                case "/api/workers" -> Response.ok(workers());
+                case "/api/accounts" -> Response.ok(accounts());
+                case "/api/blocks" -> Response.ok(blocks(intParam(query, "limit", 20, 1, MAX_BLOCKS)));
+                case "/api/bans" -> Response.ok(JSON.valueToTree(pool.context().bans().active()));
+                case "/api/kick" -> post ? kick(required(query, "worker")) : Response.error(405, "use POST");
+                case "/api/ban" -> post ? Response.ok(ban(ipParam(query), longParam(query, "minutes", 60, 1, MAX_BAN_MINUTES)))
+                        : Response.error(405, "use POST");
+                case "/api/unban" -> post ? Response.ok(unban(ipParam(query))) : Response.error(405, "use POST");
+                case "/api/difficulty" -> post ? setDifficulty(required(query, "worker"), doubleParam(query, "difficulty"))
+                        : Response.error(405, "use POST");
+                case "/api/drain" -> post ? Response.ok(drain()) : Response.error(405, "use POST");
+                default -> Response.error(404, "no such endpoint: " + path);
+            };
+        } catch (BadParameter e) {
+            return Response.error(400, e.getMessage());
+        }
+    }
+
+    // ------------------------------------------------------------------ reads
+
+    ObjectNode status() {
+        ObjectNode o = JSON.createObjectNode();
+        o.put("network", pool.config().network().toString());
+        o.put("payout_mode", pool.config().pool().mode().ledgerName());
+        Template t = pool.templates().current();
+        JsonNode chain = chainInfo();
+        if (chain != null && chain.has("blocks")) {
+            o.put("tip_height", chain.get("blocks").asInt());
+        } else if (t != null) {
+            o.put("tip_height", t.blockTemplate().height() - 1); // the template builds on the tip
+        }
+        double networkDifficulty = Double.NaN;
+        if (t != null) {
+            o.put("template_height", t.blockTemplate().height());
+            o.put("previous_block", t.blockTemplate().previousBlockHashHex());
+            o.put("template_transactions", t.blockTemplate().transactions().size());
+            o.put("coinbase_value_sats", t.blockTemplate().coinbaseValue());
+            networkDifficulty = networkDifficulty(t);
+        } else if (chain != null && chain.has("difficulty")) {
+            networkDifficulty = chain.get("difficulty").asDouble();
+        }
+        o.put("sv1_connections", pool.sv1().map(s -> s.connectionCount()).orElse(0));
+        o.put("sv2_connections", pool.sv2().map(s -> s.connectionCount()).orElse(0));
+        pool.authority().ifPresent(a -> o.put("sv2_authority_public_key", a.publicKey().toBase58()));
+        o.put("shares_recorded", pool.ledger().shareCount());
+        o.put("ledger_queue_depth", pool.ledger().queueDepth());
+
+        ObjectNode blocks = o.putObject("blocks_by_status");
+        pool.ledger().blockCountsByStatus().forEach((status, n) -> blocks.put(
+                status.name().toLowerCase(java.util.Locale.ROOT), n));
+        ShareStats.PoolView p = pool.stats().pool();
+        o.set("hashrate", hashrate(p.hashrate()));
+        o.put("workers_active", p.workers());
+        o.set("shares_by_outcome", JSON.valueToTree(p.sharesByOutcome()));
+        o.put("best_share_difficulty", p.bestDifficulty());
+        o.put("best_share_difficulty_round", p.bestDifficultyRound());
+        putInstant(o, "last_share_at", p.lastShareAt());
+        if (!Double.isNaN(networkDifficulty)) {
+            o.put("network_difficulty", networkDifficulty);
+            double seconds = ShareStats.expectedSecondsToBlock(networkDifficulty, bestWindow(p.hashrate()));
+            if (Double.isFinite(seconds)) {
+                o.put("expected_seconds_to_block", seconds);
+            } else {
+                o.putNull("expected_seconds_to_block");
+            }
+        }
+        return o;
+    }
+
+    /** The figure to predict blocks by: the hour's rate, or the 5 minutes' while the pool is young. */
+    static double bestWindow(ShareStats.Hashrate h) {
+        return h.h1() > 0 ? h.h1() : h.m5();
+    }
+
+    static double networkDifficulty(Template t) {
+        return Target.fromCompact(t.blockTemplate().bits()).difficulty();
+    }
+
+    private JsonNode chainInfo() {
+        try {
+            return pool.nodes().primary().getBlockchainInfo().get(NODE_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (Exception e) {
+            return null; // the node is slow or down: status still answers, from the template
+        }
+    }
+
+    ArrayNode workers() {
+        Map<String, Integer> online = new HashMap<>();
+        pool.sv1().ifPresent(s -> s.sessions().forEach(
+                sess -> sess.worker().ifPresent(w -> online.merge(w.username(), 1, Integer::sum))));
+        pool.sv2().ifPresent(s -> s.sessions().forEach(
+                sess -> sess.workers().forEach(w -> online.merge(w.username(), 1, Integer::sum))));
+        Map<String, ShareStats.WorkerView> live = new HashMap<>();
+        for (ShareStats.WorkerView w : pool.stats().workers()) {
+            live.put(w.worker(), w);
+        }
+        ArrayNode a = JSON.createArrayNode();
+        for (WorkerStats w : pool.ledger().workerStats()) {
+            ObjectNode o = JSON.valueToTree(w);
+            o.put("connections", online.getOrDefault(w.worker(), 0));
+            ShareStats.WorkerView v = live.get(w.worker());
+            o.set("hashrate", hashrate(v == null ? ShareStats.Hashrate.ZERO : v.hashrate()));
+            o.put("best_share_difficulty", v == null ? 0 : v.bestDifficulty());
+            o.put("best_share_difficulty_round", v == null ? 0 : v.bestDifficultyRound());
+            o.put("accepted_since_start", v == null ? 0 : v.accepted());
+            o.set("rejected_since_start", JSON.valueToTree(v == null ? Map.of() : v.rejected()));
+            a.add(o);
+        }
+        return a;
+    }
+
+    ArrayNode accounts() {
+        ArrayNode a = JSON.createArrayNode();
+        for (ShareStats.AccountView v : pool.stats().accounts()) {
+            ObjectNode o = a.addObject();
+            o.put("account", v.account());
+            o.set("hashrate", hashrate(v.hashrate()));
+            o.put("workers", v.workers());
+            o.put("accepted_since_start", v.accepted());
+            o.put("best_share_difficulty", v.bestDifficulty());
+            o.put("best_share_difficulty_round", v.bestDifficultyRound());
+            putInstant(o, "last_share_at", v.lastShareAt());
+        }
+        return a;
+    }
+
+    ArrayNode blocks(int limit) {
+        ArrayNode a = JSON.createArrayNode();
+        for (BlockRecord b : pool.ledger().recentBlocks(limit)) {
+            a.add(JSON.valueToTree(b));
+        }
+        return a;
+    }
+
+    static ObjectNode hashrate(ShareStats.Hashrate h) {
+        ObjectNode o = JSON.createObjectNode();
+        o.put("5m", h.m5());
+        o.put("1h", h.h1());
+        o.put("24h", h.h24());
+        return o;
+    }
+
+    private static void putInstant(ObjectNode o, String key, Instant at) {
+        if (at == null) {
+            o.putNull(key);
+        } else {
+            o.put(key, at.toString());
+        }
+    }
+
+    // ------------------------------------------------------------------ actions
+
+    private Response kick(String worker) {
+        Predicate<Worker> named = w -> w.username().equals(worker) || w.user().equals(worker);
+        int n = 0;
+        for (Sv1Session s : pool.sv1().map(v -> v.sessions()).orElse(List.of())) {
+            if (s.worker().map(named::test).orElse(false) && pool.sv1().get().kick(s)) {
+                n++;
+            }
+        }
+        for (var s : pool.sv2().map(v -> v.sessions()).orElse(List.of())) {
+            if (s.workers().stream().anyMatch(named) && pool.sv2().get().kick(s)) {
+                n++;
+            }
+        }
+        if (n == 0) {
+            // not success: the operator probably mistyped the name, and must not believe it worked
+            return Response.error(404, "no connected worker or account named '" + worker + "'");
+        }
+        return Response.ok(JSON.createObjectNode().put("disconnected", n));
+    }
+
+    /**
+     * Fixes the share difficulty of a worker's (or account's) SV1 connections, as {@code d=} in the
+     * password would; clamped to the vardiff bounds, vardiff off for them. SV2 channels are left to
+     * vardiff (their target is per channel and not settable from here yet), and said so.
+     */
+    private Response setDifficulty(String worker, double difficulty) {
+        Predicate<Worker> named = w -> w.username().equals(worker) || w.user().equals(worker);
+        int sv1 = 0;
+        for (Sv1Session s : pool.sv1().map(v -> v.sessions()).orElse(List.of())) {
+            if (s.worker().map(named::test).orElse(false)) {
+                sv1++;
+            }
+        }
+        int sv2 = 0;
+        for (var s : pool.sv2().map(v -> v.sessions()).orElse(List.of())) {
+            if (s.workers().stream().anyMatch(named)) {
+                sv2++;
+            }
+        }
+        if (sv1 == 0) {
+            return Response.error(404, sv2 > 0
+                    ? "'" + worker + "' mines over Stratum V2 only; set difficulty applies to SV1 connections"
+                    : "no connected worker or account named '" + worker + "'");
+        }
+        // matched again on each session's own loop, where its state may be read
+        pool.sv1().get().forEachSession(s -> {
+            if (s.worker().map(named::test).orElse(false)) {
+                s.fixDifficulty(difficulty);
+            }
+        });
+        var v = pool.config().vardiff();
+        ObjectNode o = JSON.createObjectNode();
+        o.put("worker", worker);
+        o.put("difficulty", Math.max(v.minimum(), Math.min(v.maximum(), difficulty)));
+        o.put("sv1_connections", sv1);
+        o.put("sv2_connections_unchanged", sv2);
+        return Response.ok(o);
+    }
+
+    static double doubleParam(Map<String, String> q, String name) {
+        String v = required(q, name);
+        double d;
+        try {
+            d = Double.parseDouble(v.trim());
+        } catch (NumberFormatException e) {
+            throw new BadParameter(name, "'" + v + "' is not a number");
+        }
+        if (!(d > 0) || Double.isInfinite(d)) {
+            throw new BadParameter(name, "must be a positive number");
+        }
+        return d;
+    }
+
+    private ObjectNode ban(InetAddress address, long minutes) {
+        ObjectNode o = JSON.createObjectNode();
+        o.put("ip", address.getHostAddress());
+        o.put("until", pool.context().bans().ban(address, Duration.ofMinutes(minutes)).toString());
+        o.put("disconnected", pool.sv1().map(s -> s.kickAddress(address)).orElse(0)
+                + pool.sv2().map(s -> s.kickAddress(address)).orElse(0)
+                + pool.jds().map(s -> s.kickAddress(address)).orElse(0)
+                + pool.tdp().map(s -> s.kickAddress(address)).orElse(0));
+        return o;
+    }
+
+    /**
+     * Stops accepting connections, then asks every miner to reconnect (SV1 client.reconnect, SV2
+     * Reconnect) to this same endpoint, which no longer answers: they move to their backup pools.
+     * Shares from miners still connected keep being judged until they leave.
+     */
+    private ObjectNode drain() {
+        ObjectNode o = JSON.createObjectNode();
+        int sv1 = pool.sv1().map(s -> {
+            s.stopAccepting();
+            int n = s.connectionCount();
+            // a wildcard listen address means nothing to a miner: then just "reconnect to us"
+            var a = pool.sv1Address();
+            s.reconnectAll(a.getAddress().isAnyLocalAddress() ? null : a.getHostString(), a.getPort(), 5);
+            return n;
+        }).orElse(0);
+        int sv2 = pool.sv2().map(s -> {
+            s.stopAccepting();
+            int n = s.connectionCount();
+            s.reconnectAll("", 0); // empty host, port 0: this same endpoint
+            return n;
+        }).orElse(0);
+        o.put("accepting", false);
+        o.put("sv1_asked_to_reconnect", sv1);
+        o.put("sv2_asked_to_reconnect", sv2);
+        return o;
+    }
+
+    private ObjectNode unban(InetAddress address) {
+        ObjectNode o = JSON.createObjectNode();
+        o.put("ip", address.getHostAddress());
+        o.put("was_banned", pool.context().bans().unban(address));
+        return o;
+    }
+
+    // ------------------------------------------------------------------ parameters
+
+    static String required(Map<String, String> q, String name) {
+        String v = q.get(name);
+        if (v == null || v.isBlank()) {
+            throw new BadParameter(name, "required");
+        }
+        return v;
+    }
+
+    static long longParam(Map<String, String> q, String name, long dflt, long min, long max) {
+        String v = q.get(name);
+        if (v == null) {
+            return dflt;
+        }
+        long n;
+        try {
+            n = Long.parseLong(v.trim());
+        } catch (NumberFormatException e) {
+            throw new BadParameter(name, "'" + v + "' is not a whole number");
+        }
+        if (n < min || n > max) {
+            throw new BadParameter(name, n + " is out of range " + min + ".." + max);
+        }
+        return n;
+    }
+
+    static int intParam(Map<String, String> q, String name, int dflt, int min, int max) {
+        return (int) longParam(q, name, dflt, min, max);
+    }
+
+    /** An IP literal, never a host name (no DNS lookups from the admin API). */
+    static InetAddress ipParam(Map<String, String> q) {
+        String text = required(q, "ip");
+        // a literal only: anything else would make getByName ask DNS
+        boolean v4 = text.matches("\\d{1,3}(\\.\\d{1,3}){3}");
+        boolean v6 = text.contains(":") && text.matches("[0-9A-Fa-f:.]+");
+        if (!v4 && !v6) {
+            throw new BadParameter("ip", "'" + text + "' is not an IPv4 or IPv6 address");
+        }
+        try {
+            return InetAddress.getByName(text);
+        } catch (UnknownHostException e) {
+            throw new BadParameter("ip", "'" + text + "' is not an IPv4 or IPv6 address");
+        }
+    }
+}

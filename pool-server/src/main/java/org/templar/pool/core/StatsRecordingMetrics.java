@@ -1,0 +1,75 @@
+package org.templar.pool.core;
+
+import org.templar.payout.BlockStatus;
+
+/**
+ * Passes every report on to the pool's metrics and also keeps {@link ShareStats} up to date, so the
+ * live figures (hashrate, best share) come from the same events as the counters.
+ */
+public final class StatsRecordingMetrics implements PoolMetrics {
+    private final PoolMetrics delegate;
+    private final ShareStats stats;
+    private final java.util.function.Consumer<org.templar.payout.BlockRecord> blockListener;
+
+    public StatsRecordingMetrics(PoolMetrics delegate, ShareStats stats) {
+        this(delegate, stats, b -> {});
+    }
+
+    /** @param blockListener also told of every block the ledger recorded (notifications) */
+    public StatsRecordingMetrics(PoolMetrics delegate, ShareStats stats,
+            java.util.function.Consumer<org.templar.payout.BlockRecord> blockListener) {
+        this.delegate = delegate;
+        this.stats = stats;
+        this.blockListener = blockListener;
+    }
+
+    @Override
+    public void blockRecorded(org.templar.payout.BlockRecord block) {
+        delegate.blockRecorded(block);
+        blockListener.accept(block);
+    }
+
+    @Override
+    public void shareAccepted(String protocol, double difficulty) {
+        delegate.shareAccepted(protocol, difficulty);
+    }
+
+    @Override
+    public void shareRejected(String protocol, String reason) {
+        delegate.shareRejected(protocol, reason);
+    }
+
+    @Override
+    public void shareJudged(Worker worker, ShareVerdict verdict, double shareDifficulty, double achievedDifficulty) {
+        stats.record(worker == null ? null : worker.username(), verdict, shareDifficulty, achievedDifficulty);
+        delegate.shareJudged(worker, verdict, shareDifficulty, achievedDifficulty);
+    }
+
+    @Override
+    public void blockFound(int height, BlockStatus status) {
+        if (status == BlockStatus.ACCEPTED) {
+            stats.roundEnded();
+        }
+        delegate.blockFound(height, status);
+    }
+
+    @Override
+    public void outboundOverflow(String protocol, long pendingBytes) {
+        delegate.outboundOverflow(protocol, pendingBytes);
+    }
+
+    @Override
+    public void connectionOpened(String protocol) {
+        delegate.connectionOpened(protocol);
+    }
+
+    @Override
+    public void connectionClosed(String protocol) {
+        delegate.connectionClosed(protocol);
+    }
+
+    @Override
+    public void jobsBroadcast(String protocol, int sessions, long nanos) {
+        delegate.jobsBroadcast(protocol, sessions, nanos);
+    }
+}
