@@ -53,6 +53,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.templar.ops.config.TemplarConfig;
+import org.templar.ops.dashboard.Dashboard;
 import org.templar.payout.BlockRecord;
 import org.templar.payout.WorkerStats;
 import org.templar.pool.core.PoolMetrics;
@@ -80,7 +81,11 @@ public final class HttpEndpoints implements AutoCloseable {
     /** What a handler needs from a request: it never sees Netty types. */
     record HttpCall(String method, String path, Map<String, String> query, String authorization) {}
 
-    record HttpReply(int status, String contentType, String body) {}
+    record HttpReply(int status, String contentType, byte[] body) {
+        HttpReply(int status, String contentType, String body) {
+            this(status, contentType, body.getBytes(StandardCharsets.UTF_8));
+        }
+    }
 
     @FunctionalInterface
     interface Route {
@@ -105,11 +110,22 @@ public final class HttpEndpoints implements AutoCloseable {
         return address;
     }
 
+    /**
+     * The public listener: Prometheus' /metrics and, when {@code dashboard} is given, the read-only
+     * dashboard's pages and JSON on the other paths.
+     */
     public static HttpEndpoints metrics(InetSocketAddress bind, CollectorRegistry registry, TemplarConfig.Http limits,
-            OutboundLimit outbound, PoolMetrics metrics) throws IOException {
+            OutboundLimit outbound, PoolMetrics metrics, Dashboard dashboard) throws IOException {
         return start("metrics-http", bind, limits, outbound, metrics, call -> {
             if (!call.path().startsWith("/metrics")) {
-                return new HttpReply(404, "text/plain; charset=utf-8", "not found: " + call.path() + "\n");
+                Dashboard.Page page = dashboard == null ? null : dashboard.get(call.path());
+                if (page == null) {
+                    return new HttpReply(404, "text/plain; charset=utf-8", "not found: " + call.path() + "\n");
+                }
+                if (!"GET".equals(call.method()) && !"HEAD".equals(call.method())) {
+                    return new HttpReply(405, "text/plain; charset=utf-8", "the dashboard is read-only\n");
+                }
+                return new HttpReply(page.status(), page.contentType(), page.body());
             }
             StringWriter w = new StringWriter();
             TextFormat.write004(w, registry.metricFamilySamples());
@@ -284,7 +300,7 @@ public final class HttpEndpoints implements AutoCloseable {
         }
 
         private static void reply(ChannelHandlerContext ctx, HttpReply answer, boolean keepAlive) {
-            ByteBuf body = Unpooled.copiedBuffer(answer.body(), StandardCharsets.UTF_8);
+            ByteBuf body = Unpooled.wrappedBuffer(answer.body());
             FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
                     HttpResponseStatus.valueOf(answer.status()), body);
             response.headers().set(HttpHeaderNames.CONTENT_TYPE, answer.contentType());

@@ -1,6 +1,7 @@
 package org.templar.ops;
 
 import io.prometheus.client.CollectorRegistry;
+import org.templar.ops.dashboard.Dashboard;
 import io.prometheus.client.hotspot.DefaultExports;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -62,9 +63,11 @@ final class RunCommand implements Callable<Integer> {
         HttpEndpoints admin = null;
         try {
             if (config.metrics().enabled()) {
+                // the dashboard shares the public, read-only listener with the exporter
+                Dashboard dashboard = new Dashboard(new DashboardSource(pool));
                 metricsHttp = Startup.bind("metrics.listen", config.metrics().address(),
                         () -> HttpEndpoints.metrics(config.metrics().address(), registry, config.http(),
-                                config.outbound(), metrics));
+                                config.outbound(), metrics, dashboard));
             }
             if (config.admin().enabled()) {
                 String token = config.adminToken().orElseGet(() -> tokenFile(config.dataDir()));

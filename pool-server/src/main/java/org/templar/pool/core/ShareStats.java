@@ -43,6 +43,9 @@ public final class ShareStats {
 
     private static final long IDLE_EVICTION_MILLIS = 24 * 3600_000L;
     private static final long SWEEP_EVERY_MILLIS = 60_000L;
+    private static final long TEN_MINUTES_MILLIS = 600_000L;
+    /** 24 hours of 10-minute slots: what {@link #series} draws. */
+    public static final int SERIES_SLOTS = 144;
 
     private final LongSupplier clockMillis;
     private final ConcurrentHashMap<String, WorkerState> workers = new ConcurrentHashMap<>();
@@ -179,6 +182,34 @@ public final class ShareStats {
         return new PoolView(h, ws.size(), outcomes, best, bestRound, last);
     }
 
+    /** One point of a hashrate chart: the 10-minute slot starting at {@code start}. */
+    public record Point(Instant start, double hashrate) {}
+
+    /**
+     * Hashrate per 10-minute slot over the last 24 hours, oldest first, summed over the workers whose
+     * account {@code account} accepts (all of them for the pool's chart). The current slot, still
+     * filling, is measured over the part of it that has passed.
+     */
+    public List<Point> series(java.util.function.Predicate<String> account) {
+        long now = clockMillis.getAsLong();
+        long slot = TEN_MINUTES_MILLIS;
+        long lastIdx = now / slot;
+        int n = SERIES_SLOTS;
+        double[] sums = new double[n];
+        for (WorkerState w : workers.values()) {
+            if (account.test(w.account)) {
+                w.addTenMinuteSums(sums, lastIdx - n + 1);
+            }
+        }
+        List<Point> out = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            long startMillis = (lastIdx - n + 1 + i) * slot;
+            double seconds = Math.max(1.0, (Math.min(now, startMillis + slot) - startMillis) / 1000.0);
+            out.add(new Point(Instant.ofEpochMilli(startMillis), sums[i] * HASHES_PER_DIFFICULTY_1 / seconds));
+        }
+        return out;
+    }
+
     /** The spelling of a verdict in metrics, the API and the CLI. */
     public static String reason(ShareVerdict v) {
         return v.name().toLowerCase(java.util.Locale.ROOT);
@@ -209,7 +240,7 @@ public final class ShareStats {
         private final String username;
         private final String account;
         private final Ring minutes = new Ring(60_000L, 61);
-        private final Ring tenMinutes = new Ring(600_000L, 145);
+        private final Ring tenMinutes = new Ring(TEN_MINUTES_MILLIS, SERIES_SLOTS + 1);
         private final long[] rejected = new long[ShareVerdict.values().length];
         private long accepted;
         private double best;
@@ -247,6 +278,11 @@ public final class ShareStats {
                 bestRound = 0;
             }
             bestRound = Math.max(bestRound, achieved);
+        }
+
+        /** Adds this worker's 10-minute sums into {@code into}, whose slot 0 is slot index {@code firstIdx}. */
+        synchronized void addTenMinuteSums(double[] into, long firstIdx) {
+            tenMinutes.addInto(into, firstIdx);
         }
 
         synchronized long idleSince(long now) {
@@ -312,6 +348,15 @@ public final class ShareStats {
         long windowStart(long now, long windowMillis) {
             long firstIdx = (now - windowMillis) / slotMillis + 1;
             return firstIdx * slotMillis;
+        }
+
+        void addInto(double[] into, long firstIdx) {
+            for (int i = 0; i < sums.length; i++) {
+                long at = slotIndex[i] - firstIdx;
+                if (slotIndex[i] >= 0 && at >= 0 && at < into.length) {
+                    into[(int) at] += sums[i];
+                }
+            }
         }
 
         double sumFrom(long fromMillis, long now) {

@@ -1,0 +1,48 @@
+package org.templar.ops;
+
+import java.util.List;
+import java.util.Locale;
+import org.templar.ops.dashboard.Dashboard;
+import org.templar.payout.BlockRecord;
+import org.templar.payout.WorkerStats;
+import org.templar.pool.core.ShareStats;
+import org.templar.pool.job.Template;
+
+/** What the running pool shows on its dashboard. */
+final class DashboardSource implements Dashboard.Source {
+    private final PoolRuntime pool;
+
+    DashboardSource(PoolRuntime pool) {
+        this.pool = pool;
+    }
+
+    @Override
+    public String network() {
+        return pool.config().network().toString().toLowerCase(Locale.ROOT);
+    }
+
+    @Override
+    public String payoutMode() {
+        return pool.config().pool().mode().name().toLowerCase(Locale.ROOT);
+    }
+
+    @Override
+    public Template template() {
+        return pool.templates().current();
+    }
+
+    @Override
+    public ShareStats stats() {
+        return pool.stats();
+    }
+
+    @Override
+    public List<WorkerStats> workerStats(String account) {
+        return pool.ledger().workerStats(account);
+    }
+
+    @Override
+    public List<BlockRecord> recentBlocks(int limit) {
+        return pool.ledger().recentBlocks(limit);
+    }
+}

@@ -1,0 +1,145 @@
+package org.templar.ops;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.File;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.TakesScreenshot;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+import org.templar.client.miner.CpuMiner;
+
+/**
+ * The dashboard in a real browser (Debian's chromium and chromedriver, which .ci/run installs),
+ * against a running pool with a miner finding shares and blocks: what a person sees on the pool page
+ * and on the miner's own address page.
+ *
+ * <p>Set TEMPLAR_SCREENSHOTS=DIR to keep the screenshots (docs/ has the ones from a real run).
+ */
+@Timeout(180)
+class DashboardBrowserTest {
+    private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+    private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
+
+    @Test
+    void poolAndAddressPagesShowTheMiningAsItHappens(@TempDir Path dir) throws Exception {
+        boolean ci = System.getenv("CI") != null;
+        if (!ci) {
+            assumeTrue(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
+                    "chromium and chromium-driver are not installed (apt-get install chromium chromium-driver)");
+        }
+        String address = SoloAndPoolMiningTest.newAddress();
+        try (PoolHarness pool = PoolHarness.start(dir, Map.of("metrics.listen", "127.0.0.1:0"))) {
+            try (CpuMiner miner = CpuMiner.start(SoloAndPoolMiningTest.miner(pool, address + ".rig7"))) {
+                assertTrue(miner.awaitBlocks(1, Duration.ofSeconds(60)), "the miner finds a block");
+                PoolHarness.await(Duration.ofSeconds(20), () -> !pool.pool().ledger().recentBlocks(1).isEmpty()
+                        && pool.pool().stats().pool().hashrate().m5() > 0, "the block and hashrate are recorded");
+                String base = "http://127.0.0.1:" + pool.running.metrics().address().getPort();
+
+                // the chart library comes from the pool, not from the internet
+                HttpResponse<String> lib = HttpClient.newHttpClient().send(
+                        HttpRequest.newBuilder(URI.create(base + "/assets/uplot/uPlot.iife.min.js")).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                assertEquals(200, lib.statusCode());
+                assertTrue(lib.body().contains("uPlot"));
+
+                ChromeDriver browser = browser();
+                try {
+                    browser.get(base + "/");
+                    waitLoaded(browser);
+                    assertEquals("regtest · solo", text(browser, "network"));
+                    assertTrue(text(browser, "hashrate-1h").matches("[0-9.]+ [kMGTPE]?H/s"),
+                            "pool hashrate shown: " + text(browser, "hashrate-1h"));
+                    assertFalse(text(browser, "hashrate-1h").startsWith("0 "), "the miner's work shows");
+                    assertEquals("1", text(browser, "miners"));
+                    assertTrue(text(browser, "height").startsWith("chain height "));
+                    WebElement chart = browser.findElement(By.id("chart"));
+                    assertEquals("true", chart.getAttribute("data-drawn"));
+                    assertEquals("144", chart.getAttribute("data-points"), "24 h of 10-minute points");
+                    assertFalse(chart.findElements(By.tagName("canvas")).isEmpty(), "uPlot drew a canvas");
+                    List<WebElement> rows = browser.findElements(By.cssSelector("#blocks tbody tr"));
+                    assertFalse(rows.isEmpty(), "the block found is listed");
+                    String row = rows.get(0).getText();
+                    assertTrue(row.contains("accepted"), row);
+                    assertTrue(row.contains(address + ".rig7"), row);
+                    screenshot(browser, "dashboard-pool.png");
+
+                    // a person follows the link to the address's own page
+                    rows.get(0).findElement(By.linkText(address + ".rig7")).click();
+                    new WebDriverWait(browser, Duration.ofSeconds(20)).until(
+                            b -> b.getCurrentUrl().endsWith("/address/" + address));
+                    waitLoaded(browser);
+                    assertEquals(address, text(browser, "account"));
+                    assertEquals("1", text(browser, "worker-count"));
+                    List<WebElement> workers = browser.findElements(By.cssSelector("#workers tbody tr"));
+                    assertEquals(1, workers.size());
+                    String worker = workers.get(0).getText();
+                    assertTrue(worker.startsWith("rig7 "), worker);
+                    assertTrue(worker.matches(".*[0-9.]+ [kMGTPE]?H/s.*"), worker);
+                    assertTrue(Integer.parseInt(text(browser, "block-count")) >= 1);
+                    assertEquals("true", browser.findElement(By.id("chart")).getAttribute("data-drawn"));
+                    screenshot(browser, "dashboard-address.png");
+
+                    // an address with no work yet: an empty page that says so, not an error
+                    browser.get(base + "/address/" + SoloAndPoolMiningTest.newAddress());
+                    waitLoaded(browser);
+                    assertTrue(browser.findElement(By.id("no-workers")).isDisplayed());
+                    assertEquals("0", text(browser, "worker-count"));
+                } finally {
+                    browser.quit();
+                }
+            }
+        }
+    }
+
+    private static ChromeDriver browser() {
+        ChromeOptions options = new ChromeOptions();
+        options.setBinary(CHROMIUM.toFile());
+        // root in CI, no display, and a machine whose only network is loopback
+        options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update",
+                "--disable-sync", "--window-size=1280,1000");
+        ChromeDriverService service = new ChromeDriverService.Builder()
+                .usingDriverExecutable(CHROMEDRIVER.toFile())
+                .usingAnyFreePort()
+                .build();
+        return new ChromeDriver(service, options);
+    }
+
+    private static void waitLoaded(ChromeDriver browser) {
+        new WebDriverWait(browser, Duration.ofSeconds(20)).until(
+                b -> "true".equals(b.findElement(By.tagName("body")).getAttribute("data-loaded")));
+    }
+
+    private static String text(ChromeDriver browser, String id) {
+        return browser.findElement(By.id(id)).getText().trim();
+    }
+
+    private static void screenshot(ChromeDriver browser, String name) throws Exception {
+        String dir = System.getenv("TEMPLAR_SCREENSHOTS");
+        if (dir != null) {
+            File shot = ((TakesScreenshot) browser).getScreenshotAs(OutputType.FILE);
+            Files.createDirectories(Path.of(dir));
+            Files.copy(shot.toPath(), Path.of(dir, name), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        }
+    }
+}
