@@ -107,4 +107,27 @@ class ShareStatsTest {
         assertEquals(600, ShareStats.expectedSecondsToBlock(600, D1), 1e-9);
         assertTrue(stats.workers().get(0).lastShareAt() != null);
     }
+
+    @Test
+    void seriesHas24HoursOfTenMinutePointsPerAccount() {
+        long start = now.get();
+        // alice: difficulty 600 in the slot 30 min ago; bob's work never shows on alice's chart
+        now.set(start - 30 * 60_000L + 1);
+        accept("alice.a", 600);
+        accept("bob.b", 6000);
+        // alice, current slot: difficulty 60 five minutes into it
+        now.set(start + 5 * 60_000L);
+        accept("alice.b", 60);
+
+        var series = stats.series("alice"::equals);
+        assertEquals(ShareStats.SERIES_SLOTS, series.size());
+        assertEquals(start, series.get(series.size() - 1).start().toEpochMilli(), "last point is the current slot");
+        assertEquals(600 * D1 / 600, series.get(series.size() - 4).hashrate(), 1e-6, "a whole slot: sum / 600 s");
+        assertEquals(60 * D1 / 300, series.get(series.size() - 1).hashrate(), 1e-6, "the current slot so far");
+        assertEquals(0, series.get(0).hashrate());
+        for (int i = 1; i < series.size(); i++) {
+            assertEquals(600_000L, series.get(i).start().toEpochMilli() - series.get(i - 1).start().toEpochMilli());
+        }
+        assertEquals(6600 * D1 / 600, stats.series(a -> true).get(series.size() - 4).hashrate(), 1e-6, "the pool");
+    }
 }
