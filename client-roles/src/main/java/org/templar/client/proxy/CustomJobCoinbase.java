@@ -7,6 +7,7 @@ import org.templar.payout.coinbase.TxOut;
 import org.templar.pool.node.BlockTemplate;
 import org.templar.share.CoinbaseHeight;
 import org.templar.share.MerkleBranch;
+import org.templar.share.CompactSize;
 
 /**
  * The coinbase of a job the miner declares to a pool (Job Declaration, 06 section 6.4): the pool's
@@ -191,16 +192,7 @@ public record CustomJobCoinbase(BlockTemplate template, byte[] heightPush, List<
     }
 
     static void varInt(ByteArrayOutputStream b, long v) {
-        if (v < 0xfd) {
-            b.write((int) v);
-        } else if (v <= 0xffff) {
-            b.write(0xfd);
-            b.write((int) v);
-            b.write((int) (v >>> 8));
-        } else {
-            b.write(0xfe);
-            writeInt(b, (int) v);
-        }
+        CompactSize.write(b, v);
     }
 
     static void writeInt(ByteArrayOutputStream b, int v) {

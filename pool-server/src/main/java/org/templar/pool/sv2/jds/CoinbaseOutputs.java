@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import org.templar.payout.coinbase.TxOut;
+import org.templar.share.CompactSize;
 
 /**
  * A CompactSize-prefixed list of consensus-serialized transaction outputs: the form of
@@ -23,7 +24,7 @@ public final class CoinbaseOutputs {
 
     public static CoinbaseOutputs of(List<TxOut> outputs) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        writeCompactSize(out, outputs.size());
+        CompactSize.write(out, outputs.size());
         for (TxOut o : outputs) {
             writeOutput(out, o);
         }
@@ -84,27 +85,13 @@ public final class CoinbaseOutputs {
         return false;
     }
 
-    static void writeCompactSize(ByteArrayOutputStream out, long n) {
-        if (n < 0xfd) {
-            out.write((int) n);
-        } else if (n <= 0xffff) {
-            out.write(0xfd);
-            out.write((int) n);
-            out.write((int) (n >>> 8));
-        } else {
-            out.write(0xfe);
-            for (int i = 0; i < 4; i++) {
-                out.write((int) (n >>> (8 * i)));
-            }
-        }
-    }
 
     static void writeOutput(ByteArrayOutputStream out, TxOut o) {
         for (int i = 0; i < 8; i++) {
             out.write((int) (o.valueSats() >>> (8 * i)));
         }
         byte[] script = o.script();
-        writeCompactSize(out, script.length);
+        CompactSize.write(out, script.length);
         out.writeBytes(script);
     }
 

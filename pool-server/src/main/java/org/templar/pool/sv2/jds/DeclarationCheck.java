@@ -22,6 +22,7 @@ import org.templar.pool.sv2.codec.U256;
 import org.templar.share.Hex;
 import org.templar.share.MerkleBranch;
 import org.templar.share.Sha256;
+import org.templar.share.CompactSize;
 
 /**
  * The Full-Template check of one DeclareMiningJob, in stages the session runs in order:
@@ -313,7 +314,7 @@ public final class DeclarationCheck {
         byte[] root = branch.rootFrom(Sha256.hashTwice(txidForm));
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         out.writeBytes(header(version, prevHash, root, ntime, nbits, nonce));
-        CoinbaseOutputs.writeCompactSize(out, 1 + txs.length);
+        CompactSize.write(out, 1 + txs.length);
         out.writeBytes(halves.withWitness(extranonce));
         for (BlockTemplate.Tx t : txs) {
             out.writeBytes(t.data());

@@ -5,6 +5,7 @@ import java.util.Arrays;
 import org.templar.pool.job.CoinbaseBuilder;
 import org.templar.pool.sv2.codec.Sv2Mining;
 import org.templar.share.CoinbaseHeight;
+import org.templar.share.CompactSize;
 
 /**
  * A coinbase transaction a miner declared, split around its extranonce, with its parts parsed:
@@ -182,7 +183,7 @@ public final class DeclaredCoinbase {
         prefix.write(1);
         prefix.writeBytes(new byte[32]);
         writeU32(prefix, 0xffffffffL);
-        CoinbaseOutputs.writeCompactSize(prefix, scriptSigPrefix.length + extranonceSize);
+        CompactSize.write(prefix, scriptSigPrefix.length + extranonceSize);
         prefix.writeBytes(scriptSigPrefix);
         ByteArrayOutputStream suffix = new ByteArrayOutputStream();
         writeU32(suffix, sequence);

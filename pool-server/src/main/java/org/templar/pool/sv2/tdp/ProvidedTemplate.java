@@ -12,6 +12,7 @@ import org.templar.pool.sv2.codec.Sv2TemplateDistribution.SetNewPrevHash;
 import org.templar.pool.sv2.codec.Sv2TemplateDistribution.SubmitSolution;
 import org.templar.pool.sv2.codec.U256;
 import org.templar.share.CoinbaseHeight;
+import org.templar.share.CompactSize;
 import org.templar.share.MerkleBranch;
 import org.templar.share.Sha256;
 import org.templar.share.Target;
@@ -168,7 +169,7 @@ public final class ProvidedTemplate {
         }
         ByteArrayOutputStream block = new ByteArrayOutputStream();
         block.writeBytes(headerBytes);
-        writeVarInt(block, 1 + transactions.size());
+        CompactSize.write(block, 1 + transactions.size());
         block.writeBytes(coinbase);
         transactions.forEach(t -> block.writeBytes(t.data()));
         return block.toByteArray();
@@ -183,18 +184,4 @@ public final class ProvidedTemplate {
         }
     }
 
-    private static void writeVarInt(ByteArrayOutputStream out, long n) {
-        if (n < 0xfd) {
-            out.write((int) n);
-        } else if (n <= 0xffff) {
-            out.write(0xfd);
-            out.write((int) n);
-            out.write((int) (n >>> 8));
-        } else {
-            out.write(0xfe);
-            for (int i = 0; i < 4; i++) {
-                out.write((int) (n >>> (8 * i)));
-            }
-        }
-    }
 }
