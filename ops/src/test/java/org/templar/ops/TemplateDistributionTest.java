@@ -121,6 +121,62 @@ class TemplateDistributionTest {
         }
     }
 
+    @Test
+    void aClientThatNeedsTheWholeBlockForItsOutputsGetsATemplateWithoutTransactions(@TempDir Path dir)
+            throws Exception {
+        RegtestWallet wallet = RegtestWallet.random();
+        String payTo = SoloAndPoolMiningTest.newAddress();
+        Map<String, String> cfg = Map.of("tdp.listen", "127.0.0.1:0", "sv2.listen", "off",
+                "sv2.authority_key_file", dir.resolve("authority.key").toString());
+        try (PoolHarness pool = PoolHarness.start(dir, cfg)) {
+            var node = pool.pool().embeddedNode().orElseThrow();
+            node.generateToAddress(101, wallet.address());
+            long fee = 15_000;
+            pool.rpc("sendrawtransaction", wallet.payFromMatureCoinbase(node.chain(), SoloAndPoolMiningTest.newAddress(),
+                    300_000_000L, fee));
+            PoolHarness.await(Duration.ofSeconds(40), () -> {
+                var t = pool.pool().templates().current();
+                if (t != null && t.blockTemplate().transactions().isEmpty()) {
+                    pool.pool().templates().refresh();
+                }
+                return t != null && t.blockTemplate().transactions().size() == 1;
+            }, "the transaction reaches the node's template");
+            int height = pool.height();
+            try (Sv2TestClient client = new Sv2TestClient(pool.pool().tdpAddress(),
+                    pool.pool().authority().orElseThrow().publicKey())) {
+                client.send(Sv2TestClient.setup(Sv2Common.SetupConnection.PROTOCOL_TEMPLATE_DISTRIBUTION, 2, 2, 0));
+                client.await(Sv2Common.SetupConnectionSuccess.class);
+                // outputs as big as a block: nothing else fits
+                client.send(new CoinbaseOutputConstraints(999_900, 0));
+                NewTemplate template = client.await(NewTemplate.class);
+                SetNewPrevHash prev = client.await(SetNewPrevHash.class);
+                long subsidy = 5_000_000_000L >> ((height + 1) / 150);
+                assertEquals(0, template.merklePath().size(), "the transaction is left out");
+                assertEquals(subsidy, template.coinbaseTxValueRemaining(), "and so is its fee");
+                assertEquals(1, template.coinbaseTxOutputsCount(), "a witness commitment, now for no transaction");
+                client.send(new RequestTransactionData(template.templateId()));
+                assertEquals(0, client.await(RequestTransactionDataSuccess.class).transactionList().size());
+
+                Address address = AddressParser.getDefault(BitcoinNetwork.REGTEST).parseAddress(payTo);
+                byte[] coinbase = coinbase(template, "big".getBytes(), ScriptBuilder.createOutputScript(address).program());
+                byte[] root = Transaction.read(ByteBuffer.wrap(coinbase)).getTxId().getReversedBytes();
+                long nonce = grind(template, prev, root);
+                client.send(new SubmitSolution(template.templateId(), template.version(), prev.headerTimestamp(), nonce,
+                        Bytes.of(coinbase)));
+                PoolHarness.await(Duration.ofSeconds(30), () -> {
+                    try {
+                        return pool.height() == height + 1;
+                    } catch (Exception e) {
+                        return false;
+                    }
+                }, "the node accepts the block: its recomputed witness commitment is right");
+                JsonNode block = pool.rpc("getblock", pool.rpc("getbestblockhash").asText(), 1);
+                assertEquals(1, block.get("tx").size());
+                assertEquals(1, pool.rpc("getrawmempool").size(), "the left-out transaction waits in the mempool");
+            }
+        }
+    }
+
     /** version 2, marker+flag, one null-prevout input, our output and the template's, witness, locktime. */
     private static byte[] coinbase(NewTemplate t, byte[] extra, byte[] payoutScript) {
         ByteArrayOutputStream o = new ByteArrayOutputStream();
