@@ -1,5 +1,6 @@
 package org.templar.pool.sv2.codec;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;
@@ -24,27 +25,54 @@ class Sv2FrameStreamFuzzTest {
     void anyStream(FuzzedDataProvider data) {
         EmbeddedChannel channel = new EmbeddedChannel(new Sv2FrameDecoder(MAX_PAYLOAD));
         boolean tooLong = false;
+        int delivered = 0;
+        java.io.ByteArrayOutputStream stream = new java.io.ByteArrayOutputStream();
         try {
             while (data.remainingBytes() > 0 && channel.isOpen()) {
                 byte[] piece = data.consumeBytes(data.consumeInt(1, 512));
+                stream.writeBytes(piece);
+                boolean failedNow = false;
                 try {
                     channel.writeInbound(Unpooled.wrappedBuffer(piece));
                 } catch (DecoderException e) {
                     if (!(e.getCause() instanceof Sv2FrameTooLongException)) {
                         throw e;
                     }
-                    tooLong = true;
+                    failedNow = true;
                 }
+                // Frames of this piece that came before an oversized header are still delivered (the
+                // decoder passes on what it decoded before it failed); none may come from a later piece.
                 Object frame;
                 while ((frame = channel.readInbound()) != null) {
                     assertFalse(tooLong, "no frame may follow an oversized header");
+                    delivered++;
                     try {
                         Sv2MessageCodec.decode((Sv2Frame) frame);
                     } catch (Sv2CodecException refused) {
                         // the session answers this with a protocol error
                     }
                 }
+                tooLong |= failedNow;
             }
+            // a reference reading of the same bytes: every whole frame before the first oversized header
+            byte[] all = stream.toByteArray();
+            int pos = 0;
+            int expected = 0;
+            boolean expectTooLong = false;
+            while (pos + Sv2Frame.HEADER_SIZE <= all.length) {
+                int length = (all[pos + 3] & 0xff) | (all[pos + 4] & 0xff) << 8 | (all[pos + 5] & 0xff) << 16;
+                if (length > MAX_PAYLOAD) {
+                    expectTooLong = true;
+                    break;
+                }
+                if (pos + Sv2Frame.HEADER_SIZE + length > all.length) {
+                    break;
+                }
+                expected++;
+                pos += Sv2Frame.HEADER_SIZE + length;
+            }
+            assertEquals(expected, delivered, "frames delivered");
+            assertEquals(expectTooLong, tooLong, "an oversized header is refused exactly when there is one");
         } finally {
             channel.finishAndReleaseAll();
         }
