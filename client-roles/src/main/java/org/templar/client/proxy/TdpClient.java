@@ -58,7 +58,6 @@ public final class TdpClient implements ShareProcessor.ShareObserver, AutoClosea
     private final CompletableFuture<Void> firstSetUp = new CompletableFuture<>();
     // loop-confined
     private TdpClientSession session;
-    private Channel channel;
     private volatile boolean closed;
     private volatile boolean ready;
 
@@ -107,7 +106,6 @@ public final class TdpClient implements ShareProcessor.ShareObserver, AutoClosea
                         Sv2ClientPipeline.install(ch.pipeline(), config.authority()).addLast("session", bridge);
                     }
                 }).connect(config.address());
-        channel = f.channel();
         bridge.channel = f.channel();
         f.addListener((ChannelFutureListener) done -> {
             if (!done.isSuccess()) {

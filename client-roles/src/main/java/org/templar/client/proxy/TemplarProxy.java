@@ -95,12 +95,15 @@ public final class TemplarProxy implements AutoCloseable {
         if (config.tdp().isPresent()) {
             // CoinbaseOutputConstraints: solo, the one output to the solo address; for a pool, whatever
             // outputs it asks for, bounded only by the coinbase size the miners accept
-            long outputBytes = Authorizer.planFor(config.network(), config.soloAddress()).outputs(1).stream()
-                    .mapToLong(o -> o.serializedSize()).sum();
+            var soloOutputs = Authorizer.planFor(config.network(), config.soloAddress()).outputs(1);
+            long outputBytes = soloOutputs.stream().mapToLong(o -> o.serializedSize()).sum();
+            int sigops = soloOutputs.stream().mapToInt(o -> sigopCost(o.script())).sum();
             if (config.pool().isPresent()) {
                 outputBytes = Math.max(outputBytes, js.maxCoinbaseSize());
+                // the pool's outputs are known only once it answers: as if each were P2PKH (34 bytes, 4 sigop cost)
+                sigops = Math.max(sigops, Math.min(0xffff, js.maxCoinbaseSize() / 34 * 4));
             }
-            tdp = new TdpClient(config.tdp().get(), templates::offer, outputBytes, 0, Duration.ofSeconds(1));
+            tdp = new TdpClient(config.tdp().get(), templates::offer, outputBytes, sigops, Duration.ofSeconds(1));
             resources.add(tdp);
             tdp.start().exceptionally(e -> {
                 log.error("template provider {}: {}", config.tdp().get().address(), e.getMessage());
@@ -129,6 +132,18 @@ public final class TemplarProxy implements AutoCloseable {
         log.info("templar proxy: SV1 on {}, templates from {}{}, solo payout to {}", sv1Address,
                 config.tdp().isPresent() ? "the template provider at " + config.tdp().get().address() : config.node(),
                 config.policy().isNone() ? "" : " with the miner's policy " + config.policy(), config.soloAddress());
+    }
+
+    /**
+     * The sigop cost of an output script as a block counts it: legacy sigops (P2PKH's OP_CHECKSIG; bare
+     * multisig is not a payout script) times the witness scale factor. P2SH, segwit and taproot outputs
+     * cost nothing until spent.
+     */
+    static int sigopCost(byte[] script) {
+        boolean p2pkh = script.length == 25 && script[0] == 0x76 && script[1] == (byte) 0xa9 && script[2] == 0x14
+                && script[23] == (byte) 0x88 && script[24] == (byte) 0xac;
+        boolean p2pk = (script.length == 35 || script.length == 67) && script[script.length - 1] == (byte) 0xac;
+        return p2pkh || p2pk ? 4 : 0;
     }
 
     /** Both observers of solves, either of which may be absent. */
