@@ -21,15 +21,24 @@ import picocli.CommandLine.Option;
 
 /** `templar proxy`: the miner's site: templates from the miner's own node, served to its SV1 machines. */
 @Command(name = "proxy", mixinStandardHelpOptions = true,
-        description = "Serve your SV1 miners work built from your own node's templates, with your transaction policy;"
+        description = "Serve your SV1 miners work built from your own node's templates (or a Stratum V2 template"
+                + " provider's, --tdp), with your transaction policy;"
                 + " mine for a Stratum V2 pool on them (Job Declaration) or solo to --solo-address (also the fallback);"
                 + " blocks go straight to your node.")
 final class ProxyCommand implements Callable<Integer> {
     private static final Logger log = LoggerFactory.getLogger(ProxyCommand.class);
 
-    @Option(names = "--node", required = true,
-            description = "your node's JSON-RPC: http://USER:PASSWORD@HOST:PORT (Bitcoin Core or `templar node`)")
+    @Option(names = "--node",
+            description = "your node's JSON-RPC: http://USER:PASSWORD@HOST:PORT (Bitcoin Core or `templar node`);"
+                    + " with --tdp it only takes your blocks too")
     String node;
+
+    @Option(names = "--tdp", description = "take templates from a Stratum V2 Template Provider HOST:PORT (e.g. `templar run`"
+            + " with tdp.listen) instead of your node's getblocktemplate; needs --tdp-authority")
+    String tdp;
+
+    @Option(names = "--tdp-authority", description = "the template provider's authority public key")
+    String tdpAuthority;
 
     @Option(names = "--zmq", description = "your node's ZMQ hashblock endpoint, e.g. tcp://127.0.0.1:28332"
             + " (without it the proxy polls the node every 100 ms)")
@@ -93,11 +102,38 @@ final class ProxyCommand implements Callable<Integer> {
             case "mainnet", "main", "bitcoin" -> BitcoinNetwork.MAINNET;
             default -> throw new ConfigException("--network: '" + network + "' is not regtest, testnet, signet or mainnet");
         };
-        NodeEndpoint endpoint;
-        try {
-            endpoint = NodeEndpoint.parse(node, Optional.ofNullable(zmq));
-        } catch (IllegalArgumentException e) {
-            throw new ConfigException("--node: " + e.getMessage());
+        if (node == null && tdp == null) {
+            throw new ConfigException("templates come from --node (your node's getblocktemplate) or --tdp (a template"
+                    + " provider); give one");
+        }
+        if ((tdp == null) != (tdpAuthority == null)) {
+            throw new ConfigException("a template provider needs --tdp and --tdp-authority together");
+        }
+        if (tdp != null && zmq != null) {
+            throw new ConfigException("--zmq: with --tdp the template provider announces new blocks; drop --zmq");
+        }
+        if (tdp != null && (!excludeTxids.isEmpty() || !excludeScripts.isEmpty() || minFeeRate != 0 || maxBlockWeight != 0)) {
+            throw new ConfigException("--exclude-txid, --exclude-script, --min-fee-rate and --max-block-weight apply to"
+                    + " your node's templates, not to a template provider's (its solutions must keep its transactions)");
+        }
+        NodeEndpoint endpoint = null;
+        if (node != null) {
+            try {
+                endpoint = NodeEndpoint.parse(node, Optional.ofNullable(zmq));
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException("--node: " + e.getMessage());
+            }
+        }
+        java.util.Optional<org.templar.client.proxy.TdpClient.Config> tdpConfig = java.util.Optional.empty();
+        if (tdp != null) {
+            org.templar.pool.sv2.noise.AuthorityPublicKey tdpKey;
+            try {
+                tdpKey = org.templar.pool.sv2.noise.AuthorityPublicKey.parse(tdpAuthority);
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException("--tdp-authority: '" + tdpAuthority + "' is not an authority public key ("
+                        + e.getMessage() + ")");
+            }
+            tdpConfig = java.util.Optional.of(new org.templar.client.proxy.TdpClient.Config(hostPort("--tdp", tdp), tdpKey));
         }
         InetSocketAddress bind = hostPort("--listen", listen);
         TxPolicy policy;
@@ -107,7 +143,9 @@ final class ProxyCommand implements Callable<Integer> {
             throw new ConfigException("transaction policy: " + e.getMessage());
         }
         try {
-            ProxyConfig base = ProxyConfig.of(endpoint, net, soloAddress, bind, dataDir).withPolicy(policy);
+            ProxyConfig base = tdpConfig.isPresent()
+                    ? ProxyConfig.ofTdp(tdpConfig.get(), net, soloAddress, bind, dataDir).withTdp(tdpConfig.get(), endpoint)
+                    : ProxyConfig.of(endpoint, net, soloAddress, bind, dataDir).withPolicy(policy);
             if (pool != null || poolJds != null || poolAuthority != null) {
                 if (pool == null || poolJds == null || poolAuthority == null) {
                     throw new ConfigException("mining for a pool needs --pool, --pool-jds and --pool-authority together");
@@ -128,7 +166,7 @@ final class ProxyCommand implements Callable<Integer> {
             }
             return new ProxyConfig(base.node(), base.network(), base.soloAddress(), base.sv1Listen(), base.dataDir(),
                     base.policy(), base.vardiff(), tag, base.nodeTimeout(), base.pollInterval(), base.refreshInterval(),
-                    base.pool());
+                    base.pool(), base.tdp());
         } catch (IllegalArgumentException e) {
             throw new ConfigException(e.getMessage());
         }

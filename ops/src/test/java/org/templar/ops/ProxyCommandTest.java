@@ -68,6 +68,38 @@ class ProxyCommandTest {
     }
 
     @Test
+    void templatesFromATemplateProviderAndTheFlagsThatDoNotGoWithIt(@TempDir Path dir) {
+        String solo = SoloAndPoolMiningTest.newAddress();
+        String key = org.templar.pool.sv2.noise.AuthorityKeyPair.generate(new java.security.SecureRandom()).publicKey().toBase58();
+        ProxyConfig c = parse("--tdp", "127.0.0.1:8442", "--tdp-authority", key, "--solo-address", solo, "--data-dir",
+                dir.toString()).config();
+        assertEquals(8442, c.tdp().orElseThrow().address().getPort());
+        assertEquals(key, c.tdp().orElseThrow().authority().toBase58());
+        assertEquals(null, c.node(), "no node of the miner's own");
+        ProxyConfig both = parse("--tdp", "127.0.0.1:8442", "--tdp-authority", key, "--node", "http://u:p@127.0.0.1:18443",
+                "--solo-address", solo).config();
+        assertEquals(18443, both.node().rpcUri().getPort(), "the node also takes the blocks");
+
+        ConfigException none = assertThrows(ConfigException.class, () -> parse("--solo-address", solo).config());
+        assertTrue(none.getMessage().contains("--node") && none.getMessage().contains("--tdp"), none.getMessage());
+        ConfigException noKey = assertThrows(ConfigException.class,
+                () -> parse("--tdp", "127.0.0.1:8442", "--solo-address", solo).config());
+        assertTrue(noKey.getMessage().contains("--tdp-authority"), noKey.getMessage());
+        ConfigException badKey = assertThrows(ConfigException.class,
+                () -> parse("--tdp", "127.0.0.1:8442", "--tdp-authority", "nope", "--solo-address", solo).config());
+        assertTrue(badKey.getMessage().contains("--tdp-authority"), badKey.getMessage());
+        ConfigException badAddr = assertThrows(ConfigException.class,
+                () -> parse("--tdp", "nowhere", "--tdp-authority", key, "--solo-address", solo).config());
+        assertTrue(badAddr.getMessage().contains("--tdp"), badAddr.getMessage());
+        ConfigException zmq = assertThrows(ConfigException.class, () -> parse("--tdp", "127.0.0.1:8442", "--tdp-authority",
+                key, "--zmq", "tcp://127.0.0.1:28332", "--solo-address", solo).config());
+        assertTrue(zmq.getMessage().contains("--zmq"), zmq.getMessage());
+        ConfigException policy = assertThrows(ConfigException.class, () -> parse("--tdp", "127.0.0.1:8442",
+                "--tdp-authority", key, "--min-fee-rate", "3", "--solo-address", solo).config());
+        assertTrue(policy.getMessage().contains("--min-fee-rate"), policy.getMessage());
+    }
+
+    @Test
     void theCommandsConfigurationMinesABlockOnTheMinersNode(@TempDir Path dir) throws Exception {
         String solo = SoloAndPoolMiningTest.newAddress();
         try (RegtestNode node = RegtestNode.start(RegtestNode.Config.ephemeral())) {

@@ -25,15 +25,11 @@ import org.templar.pool.job.Job;
 import org.templar.pool.job.Template;
 import org.templar.pool.job.TemplateSource;
 import org.templar.payout.coinbase.TxOut;
-import org.templar.pool.sv2.codec.Sv2FrameDecoder;
-import org.templar.pool.sv2.codec.Sv2FrameEncoder;
 import org.templar.pool.sv2.codec.Sv2Message;
-import org.templar.pool.sv2.codec.Sv2MessageHandler;
 import org.templar.pool.sv2.noise.AuthorityPublicKey;
 import org.templar.pool.sv2.transport.NoiseFailure;
-import org.templar.pool.sv2.transport.NoiseHandler;
 import org.templar.pool.sv2.transport.NoiseHandshakeComplete;
-import org.templar.pool.sv2.transport.NoiseTransportConfig;
+import org.templar.pool.sv2.transport.Sv2ClientPipeline;
 import org.templar.share.BlockHeader;
 import org.templar.share.Target;
 
@@ -178,11 +174,7 @@ public final class PoolUpstream implements ShareProcessor.ShareObserver, AutoClo
         var f = bootstrap.clone().handler(new ChannelInitializer<SocketChannel>() {
             @Override
             protected void initChannel(SocketChannel ch) {
-                ch.pipeline()
-                        .addLast("noise", NoiseHandler.client(config.authority(), NoiseTransportConfig.defaults()))
-                        .addLast("frames", new Sv2FrameDecoder())
-                        .addLast("framesOut", new Sv2FrameEncoder())
-                        .addLast("messages", Sv2MessageHandler.INSTANCE)
+                Sv2ClientPipeline.install(ch.pipeline(), config.authority())
                         .addLast("session", new SimpleChannelInboundHandler<Sv2Message>(Sv2Message.class) {
                             @Override
                             public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {

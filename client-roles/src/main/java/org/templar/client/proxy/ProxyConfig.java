@@ -21,6 +21,8 @@ import org.templar.pool.node.NodeEndpoint;
  * @param vardiff difficulty rules for the downstream miners
  * @param tag text put in the coinbase scriptSig (solo jobs only: declared jobs carry none)
  * @param pool the pool to mine for on the miner's own templates (Job Declaration), or empty for solo
+ * @param tdp a Template Distribution provider to take templates from instead of the node's
+ *     getblocktemplate; with it {@code node} is optional (null), and when given only takes the blocks too
  */
 public record ProxyConfig(
         NodeEndpoint node,
@@ -34,10 +36,17 @@ public record ProxyConfig(
         Duration nodeTimeout,
         Duration pollInterval,
         Duration refreshInterval,
-        java.util.Optional<PoolUpstream.Config> pool) {
+        java.util.Optional<PoolUpstream.Config> pool,
+        java.util.Optional<TdpClient.Config> tdp) {
     public ProxyConfig {
         Objects.requireNonNull(pool, "pool");
-        Objects.requireNonNull(node, "node");
+        Objects.requireNonNull(tdp, "tdp");
+        if (tdp.isEmpty()) {
+            Objects.requireNonNull(node, "node");
+        } else if (!policy.isNone()) {
+            throw new IllegalArgumentException("a transaction policy cannot be applied to templates from a template"
+                    + " provider (its solutions must keep the provider's transactions); drop the policy flags or use --node");
+        }
         Objects.requireNonNull(network, "network");
         Objects.requireNonNull(sv1Listen, "sv1Listen");
         Objects.requireNonNull(dataDir, "dataDir");
@@ -57,26 +66,42 @@ public record ProxyConfig(
             Path dataDir) {
         return new ProxyConfig(node, network, soloAddress, sv1Listen, dataDir, TxPolicy.none(),
                 network == BitcoinNetwork.REGTEST ? VardiffSettings.regtest() : VardiffSettings.mainnet(), "/templar-proxy/",
-                Duration.ofSeconds(5), Duration.ofMillis(100), Duration.ofSeconds(30), java.util.Optional.empty());
+                Duration.ofSeconds(5), Duration.ofMillis(100), Duration.ofSeconds(30), java.util.Optional.empty(),
+                java.util.Optional.empty());
+    }
+
+    /** Regtest defaults, templates from a Template Distribution provider and no node of the miner's own. */
+    public static ProxyConfig ofTdp(TdpClient.Config tdp, BitcoinNetwork network, String soloAddress,
+            InetSocketAddress sv1Listen, Path dataDir) {
+        return new ProxyConfig(null, network, soloAddress, sv1Listen, dataDir, TxPolicy.none(),
+                network == BitcoinNetwork.REGTEST ? VardiffSettings.regtest() : VardiffSettings.mainnet(), "/templar-proxy/",
+                Duration.ofSeconds(5), Duration.ofMillis(100), Duration.ofSeconds(30), java.util.Optional.empty(),
+                java.util.Optional.of(tdp));
     }
 
     public ProxyConfig withPolicy(TxPolicy p) {
         return new ProxyConfig(node, network, soloAddress, sv1Listen, dataDir, p, vardiff, tag, nodeTimeout, pollInterval,
-                refreshInterval, pool);
+                refreshInterval, pool, tdp);
     }
 
     public ProxyConfig withRefreshInterval(Duration d) {
         return new ProxyConfig(node, network, soloAddress, sv1Listen, dataDir, policy, vardiff, tag, nodeTimeout,
-                pollInterval, d, pool);
+                pollInterval, d, pool, tdp);
     }
 
     public ProxyConfig withPool(PoolUpstream.Config p) {
         return new ProxyConfig(node, network, soloAddress, sv1Listen, dataDir, policy, vardiff, tag, nodeTimeout,
-                pollInterval, refreshInterval, java.util.Optional.of(p));
+                pollInterval, refreshInterval, java.util.Optional.of(p), tdp);
     }
 
     public ProxyConfig withTag(String t) {
         return new ProxyConfig(node, network, soloAddress, sv1Listen, dataDir, policy, vardiff, t, nodeTimeout,
-                pollInterval, refreshInterval, pool);
+                pollInterval, refreshInterval, pool, tdp);
+    }
+
+    /** Templates from a Template Distribution provider; {@code ownNode} (may be null) only takes blocks too. */
+    public ProxyConfig withTdp(TdpClient.Config t, NodeEndpoint ownNode) {
+        return new ProxyConfig(ownNode, network, soloAddress, sv1Listen, dataDir, policy, vardiff, tag, nodeTimeout,
+                pollInterval, refreshInterval, pool, java.util.Optional.of(t));
     }
 }

@@ -52,6 +52,7 @@ public final class TemplarProxy implements AutoCloseable {
     private EventLoopGroup boss;
     private EventLoopGroup workers;
     private PoolUpstream upstream;
+    private TdpClient tdp;
 
     private TemplarProxy(ProxyConfig config) {
         this.config = config;
@@ -70,13 +71,17 @@ public final class TemplarProxy implements AutoCloseable {
 
     private void startAll() throws Exception {
         Files.createDirectories(config.dataDir());
-        nodes = new NodeGroup(List.of(new NodeClient(config.node(), config.nodeTimeout())));
+        nodes = config.node() == null ? null : new NodeGroup(List.of(new NodeClient(config.node(), config.nodeTimeout())));
         ledger = Ledger.open(LedgerConfig.embedded(config.dataDir()), LedgerMetrics.NONE);
         resources.add(ledger);
         JobSettings js = new JobSettings(config.tag(), JobSettings.defaults().maxCoinbaseSize(),
                 JobSettings.defaults().duplicateCapacity());
-        templates = new TemplateSource(nodes, js, config.pollInterval(), config.refreshInterval(),
-                config.node().zmqHashblock(), config.policy());
+        if (config.tdp().isPresent()) {
+            templates = TemplateSource.pushed(js, config.policy());
+        } else {
+            templates = new TemplateSource(nodes, js, config.pollInterval(), config.refreshInterval(),
+                    config.node().zmqHashblock(), config.policy());
+        }
         resources.add(templates);
         BlockSubmitter submitter = new BlockSubmitter(nodes, ledger, PoolMetrics.NONE, templates::refresh);
         resources.add(submitter);
@@ -87,14 +92,34 @@ public final class TemplarProxy implements AutoCloseable {
                     m -> log.info("proxy now mining {}", m == PoolUpstream.Mode.POOL ? "for the pool" : "solo"));
             resources.add(upstream);
         }
-        ShareProcessor shares = new ShareProcessor(ledger, submitter, PoolMetrics.NONE, null, templates::refresh, upstream);
+        if (config.tdp().isPresent()) {
+            // CoinbaseOutputConstraints: solo, the one output to the solo address; for a pool, whatever
+            // outputs it asks for, bounded only by the coinbase size the miners accept
+            var soloOutputs = Authorizer.planFor(config.network(), config.soloAddress()).outputs(1);
+            long outputBytes = soloOutputs.stream().mapToLong(o -> o.serializedSize()).sum();
+            int sigops = soloOutputs.stream().mapToInt(o -> sigopCost(o.script())).sum();
+            if (config.pool().isPresent()) {
+                outputBytes = Math.max(outputBytes, js.maxCoinbaseSize());
+                // the pool's outputs are known only once it answers: as if each were P2PKH (34 bytes, 4 sigop cost)
+                sigops = Math.max(sigops, Math.min(0xffff, js.maxCoinbaseSize() / 34 * 4));
+            }
+            tdp = new TdpClient(config.tdp().get(), templates::offer, outputBytes, sigops, Duration.ofSeconds(1));
+            resources.add(tdp);
+            tdp.start().exceptionally(e -> {
+                log.error("template provider {}: {}", config.tdp().get().address(), e.getMessage());
+                return null;
+            });
+        }
+        ShareProcessor.ShareObserver observer = observers(upstream, tdp);
+        ShareProcessor shares = new ShareProcessor(ledger, submitter, PoolMetrics.NONE, null, templates::refresh, observer);
         // Every machine behind the proxy mines for the proxy's owner: the "pool" address of the
         // authorizer is the solo address, so any username is accepted and paid there.
         Authorizer authorizer = new Authorizer(config.network(), PayoutMode.POOL, Optional.of(config.soloAddress()));
         context = new PoolContext(authorizer, new ExtranonceAllocator(), shares, templates::current, config.vardiff(),
                 0x1fffe000, PoolMetrics.NONE, new BanList());
         if (!templates.start(Duration.ofSeconds(15))) {
-            log.warn("the node has not given a block template yet; miners get work as soon as it does");
+            log.warn("the {} has not given a block template yet; miners get work as soon as it does",
+                    config.tdp().isPresent() ? "template provider" : "node");
         }
         boss = new NioEventLoopGroup(1);
         workers = new NioEventLoopGroup(2);
@@ -104,8 +129,47 @@ public final class TemplarProxy implements AutoCloseable {
         if (upstream != null) {
             upstream.start();
         }
-        log.info("templar proxy: SV1 on {}, templates from {}{}, solo payout to {}", sv1Address, config.node(),
+        log.info("templar proxy: SV1 on {}, templates from {}{}, solo payout to {}", sv1Address,
+                config.tdp().isPresent() ? "the template provider at " + config.tdp().get().address() : config.node(),
                 config.policy().isNone() ? "" : " with the miner's policy " + config.policy(), config.soloAddress());
+    }
+
+    /**
+     * The sigop cost of an output script as a block counts it: legacy sigops (P2PKH's OP_CHECKSIG; bare
+     * multisig is not a payout script) times the witness scale factor. P2SH, segwit and taproot outputs
+     * cost nothing until spent.
+     */
+    static int sigopCost(byte[] script) {
+        boolean p2pkh = script.length == 25 && script[0] == 0x76 && script[1] == (byte) 0xa9 && script[2] == 0x14
+                && script[23] == (byte) 0x88 && script[24] == (byte) 0xac;
+        boolean p2pk = (script.length == 35 || script.length == 67) && script[script.length - 1] == (byte) 0xac;
+        return p2pkh || p2pk ? 4 : 0;
+    }
+
+    /** Both observers of solves, either of which may be absent. */
+    private static ShareProcessor.ShareObserver observers(ShareProcessor.ShareObserver a, ShareProcessor.ShareObserver b) {
+        if (a == null || b == null) {
+            return a == null ? b : a;
+        }
+        return new ShareProcessor.ShareObserver() {
+            @Override
+            public void accepted(org.templar.pool.job.Job job, byte[] extranonce1, byte[] extranonce2, int ntime,
+                    int nonce, int version, byte[] hashLe) {
+                a.accepted(job, extranonce1, extranonce2, ntime, nonce, version, hashLe);
+                b.accepted(job, extranonce1, extranonce2, ntime, nonce, version, hashLe);
+            }
+
+            @Override
+            public void solved(org.templar.pool.job.Job job, byte[] extranonce, byte[] header80) {
+                b.solved(job, extranonce, header80); // the provider first: it broadcasts the block
+                a.solved(job, extranonce, header80);
+            }
+        };
+    }
+
+    /** The Template Distribution client, when templates come from a provider. */
+    public java.util.Optional<TdpClient> tdp() {
+        return java.util.Optional.ofNullable(tdp);
     }
 
     public InetSocketAddress sv1Address() {

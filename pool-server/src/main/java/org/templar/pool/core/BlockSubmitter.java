@@ -31,6 +31,10 @@ public final class BlockSubmitter implements AutoCloseable {
         return t;
     });
 
+    /**
+     * @param nodes the nodes to submit blocks to, or null when blocks go elsewhere (the proxy's template
+     *     provider, through its SubmitSolution): then a solve is only recorded as a candidate
+     */
     public BlockSubmitter(NodeGroup nodes, Ledger ledger, PoolMetrics metrics, Runnable onBlockAccepted) {
         this.nodes = nodes;
         this.ledger = ledger;
@@ -69,6 +73,11 @@ public final class BlockSubmitter implements AutoCloseable {
             // Never sit on a solved block: submit anyway, and say loudly that the ledger missed it.
             log.error("block {} could not be recorded in the ledger; submitting it anyway. Block hex: {}", hashHex,
                     blockHex, e);
+        }
+        if (nodes == null) {
+            log.info("block {} at height {} goes to the template provider (no node of our own to submit it to)",
+                    hashHex, height);
+            return;
         }
         NodeGroup.SubmitResult result = null;
         // A solved block stays valid while its parent is the tip: if no node is reachable, keep trying

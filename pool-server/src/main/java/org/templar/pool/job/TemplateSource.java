@@ -67,9 +67,38 @@ public final class TemplateSource implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        this.tipWatcher = new TipWatcher(nodes, pollInterval, zmqEndpoint, tip -> refresh());
+        this.tipWatcher = nodes == null ? null : new TipWatcher(nodes, pollInterval, zmqEndpoint, tip -> refresh());
         // job ids start at a random point so that a restarted pool does not reuse the ids miners hold
         this.jobIds.set(new java.security.SecureRandom().nextInt() & 0xffffffL);
+    }
+
+    /**
+     * A source that fetches nothing: templates are pushed to it with {@link #offer} (the proxy's
+     * Template Distribution client). Everything else (policy, unchanged-work detection, job ids,
+     * listeners, coinbase makers) is as for a node's templates; {@link #refresh()} has nothing to ask.
+     */
+    public static TemplateSource pushed(JobSettings settings, UnaryOperator<BlockTemplate> policy) {
+        return new TemplateSource(null, settings, Duration.ofSeconds(1), Duration.ofDays(365), Optional.empty(), policy);
+    }
+
+    /** Publishes a template pushed from elsewhere (only for a {@link #pushed} source), on this source's thread. */
+    public void offer(BlockTemplate bt) {
+        if (nodes != null) {
+            throw new IllegalStateException("this source fetches its templates from its nodes");
+        }
+        if (!closed) {
+            timer.execute(() -> {
+                BlockTemplate shaped;
+                try {
+                    shaped = policy.apply(bt);
+                } catch (RuntimeException pe) {
+                    log.error("template policy failed on the template at height {}; keeping the last work", bt.height(), pe);
+                    return;
+                }
+                fetched.incrementAndGet();
+                publish(shaped, renew.getAndSet(false), false);
+            });
+        }
     }
 
     public void addListener(Consumer<Template> listener) {
@@ -95,6 +124,18 @@ public final class TemplateSource implements AutoCloseable {
      * soon as it answers).
      */
     public boolean start(Duration timeout) {
+        if (nodes == null) {
+            long end = System.nanoTime() + timeout.toNanos();
+            while (current.get() == null && System.nanoTime() < end && !closed) {
+                try {
+                    Thread.sleep(20);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+            return current.get() != null;
+        }
         CompletableFuture<Void> first = fetch();
         boolean ok;
         try {
@@ -119,7 +160,7 @@ public final class TemplateSource implements AutoCloseable {
 
     /** Asks for a new template now (new tip seen, or a caller knows the work changed). */
     public void refresh() {
-        if (!closed) {
+        if (!closed && nodes != null) {
             fetch();
         }
     }
@@ -130,6 +171,17 @@ public final class TemplateSource implements AutoCloseable {
      * duplicate detection with the old ones (same work, same headers), see {@link DuplicateScope}.
      */
     public void renewJobs() {
+        if (nodes == null) {
+            if (!closed) {
+                timer.execute(() -> {
+                    Template prev = current.get();
+                    if (prev != null) {
+                        publish(prev.blockTemplate(), true, false);
+                    }
+                });
+            }
+            return;
+        }
         renew.set(true);
         refresh();
     }
@@ -216,7 +268,9 @@ public final class TemplateSource implements AutoCloseable {
         if (newTip) {
             log.info("new block template at height {} on {} ({} transactions, {} sat)", bt.height(),
                     bt.previousBlockHashHex(), bt.transactions().size(), bt.coinbaseValue());
-            tipWatcher.offer(bt.previousBlockHashHex());
+            if (tipWatcher != null) {
+                tipWatcher.offer(bt.previousBlockHashHex());
+            }
         } else {
             log.debug("refreshed template at height {} ({} transactions)", bt.height(), bt.transactions().size());
         }
@@ -240,7 +294,9 @@ public final class TemplateSource implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
-        tipWatcher.close();
+        if (tipWatcher != null) {
+            tipWatcher.close();
+        }
         timer.shutdownNow();
     }
 }

@@ -15,17 +15,13 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 import org.templar.pool.sv2.codec.Bytes;
-import org.templar.pool.sv2.codec.Sv2FrameDecoder;
-import org.templar.pool.sv2.codec.Sv2FrameEncoder;
 import org.templar.pool.sv2.codec.Sv2JobDeclaration;
 import org.templar.pool.sv2.codec.Sv2Message;
-import org.templar.pool.sv2.codec.Sv2MessageHandler;
 import org.templar.pool.sv2.codec.U256;
 import org.templar.pool.sv2.mining.Sv2Output;
 import org.templar.pool.sv2.noise.AuthorityPublicKey;
-import org.templar.pool.sv2.transport.NoiseHandler;
 import org.templar.pool.sv2.transport.NoiseHandshakeComplete;
-import org.templar.pool.sv2.transport.NoiseTransportConfig;
+import org.templar.pool.sv2.transport.Sv2ClientPipeline;
 
 /**
  * A Job Declaration client connection: Noise NX initiator pinned to the pool's authority key, the
@@ -58,8 +54,7 @@ public final class JdClient implements AutoCloseable {
                 .handler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
-                        ch.pipeline().addLast(NoiseHandler.client(authority, NoiseTransportConfig.defaults()),
-                                new Sv2FrameDecoder(), new Sv2FrameEncoder(), Sv2MessageHandler.INSTANCE, bridge);
+                        Sv2ClientPipeline.install(ch.pipeline(), authority).addLast("session", bridge);
                     }
                 })
                 .connect(address).addListener((ChannelFutureListener) f -> {
