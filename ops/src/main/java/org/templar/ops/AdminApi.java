@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
@@ -82,6 +83,7 @@ public final class AdminApi {
                 case "/api/difficulty" -> post ? setDifficulty(required(query, "worker"), doubleParam(query, "difficulty"))
                         : Response.error(405, "use POST");
                 case "/api/drain" -> post ? Response.ok(drain()) : Response.error(405, "use POST");
+                case "/api/reload" -> post ? reload() : Response.error(405, "use POST");
                 default -> Response.error(404, "no such endpoint: " + path);
             };
         } catch (BadParameter e) {
@@ -244,9 +246,9 @@ public final class AdminApi {
     }
 
     /**
-     * Fixes the share difficulty of a worker's (or account's) SV1 connections, as {@code d=} in the
-     * password would; clamped to the vardiff bounds, vardiff off for them. SV2 channels are left to
-     * vardiff (their target is per channel and not settable from here yet), and said so.
+     * Fixes the share difficulty of a worker's (or account's) connections, as {@code d=} in the SV1
+     * password would: clamped to the vardiff bounds, vardiff off for them. SV1 connections get
+     * mining.set_difficulty with their current job again; SV2 channels get SetTarget and new work.
      */
     private Response setDifficulty(String worker, double difficulty) {
         Predicate<Worker> named = w -> w.username().equals(worker) || w.user().equals(worker);
@@ -257,28 +259,64 @@ public final class AdminApi {
             }
         }
         int sv2 = 0;
+        int sv2Channels = 0;
         for (var s : pool.sv2().map(v -> v.sessions()).orElse(List.of())) {
-            if (s.workers().stream().anyMatch(named)) {
+            long n = s.workers().stream().filter(named).count();
+            if (n > 0) {
                 sv2++;
+                sv2Channels += (int) n;
             }
         }
-        if (sv1 == 0) {
-            return Response.error(404, sv2 > 0
-                    ? "'" + worker + "' mines over Stratum V2 only; set difficulty applies to SV1 connections"
-                    : "no connected worker or account named '" + worker + "'");
+        if (sv1 + sv2 == 0) {
+            return Response.error(404, "no connected worker or account named '" + worker + "'");
         }
         // matched again on each session's own loop, where its state may be read
-        pool.sv1().get().forEachSession(s -> {
-            if (s.worker().map(named::test).orElse(false)) {
-                s.fixDifficulty(difficulty);
-            }
-        });
-        var v = pool.config().vardiff();
+        if (sv1 > 0) {
+            pool.sv1().get().forEachSession(s -> {
+                if (s.worker().map(named::test).orElse(false)) {
+                    s.fixDifficulty(difficulty);
+                }
+            });
+        }
+        if (sv2 > 0) {
+            pool.sv2().get().fixDifficulty(named, difficulty);
+        }
+        var v = pool.vardiff();
         ObjectNode o = JSON.createObjectNode();
         o.put("worker", worker);
         o.put("difficulty", Math.max(v.minimum(), Math.min(v.maximum(), difficulty)));
         o.put("sv1_connections", sv1);
-        o.put("sv2_connections_unchanged", sv2);
+        o.put("sv2_connections", sv2);
+        o.put("sv2_channels", sv2Channels);
+        return Response.ok(o);
+    }
+
+    /**
+     * Re-reads the configuration file the pool was started with and applies what can change live;
+     * answers each changed key with "applied" or "needs a restart". A file with errors changes
+     * nothing and is answered 400 with every error.
+     */
+    private Response reload() {
+        PoolRuntime.Reload r;
+        try {
+            r = pool.reload();
+        } catch (org.templar.ops.config.ConfigException e) {
+            String where = pool.reloadFile().map(Path::toString).filter(f -> !e.getMessage().contains(f))
+                    .map(f -> f + ": ").orElse("");
+            return Response.error(400, where + e.getMessage() + " (nothing was applied)");
+        } catch (IllegalStateException e) {
+            return Response.error(409, e.getMessage());
+        }
+        ObjectNode o = JSON.createObjectNode();
+        if (r.file().isPresent()) {
+            o.put("file", r.file().get().toString());
+        } else {
+            o.putNull("file");
+        }
+        ObjectNode changes = o.putObject("changes");
+        r.changes().forEach(changes::put);
+        o.put("applied", r.changes().values().stream().filter(ConfigReload.APPLIED::equals).count());
+        o.put("needs_restart", r.changes().values().stream().filter(ConfigReload.RESTART::equals).count());
         return Response.ok(o);
     }
 

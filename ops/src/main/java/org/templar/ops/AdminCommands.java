@@ -36,9 +36,13 @@ final class AdminCommands {
         }
     }
 
-    /** Exit codes: 0 done, 1 the pool or the request failed, 2 bad input (refused parameters). */
+    /**
+     * Exit codes: 0 done, 1 the pool or the request failed, 2 bad input (refused parameters, a
+     * configuration file with errors), 3 reload applied what it could but some keys need a restart.
+     */
     static final int FAILED = 1;
     static final int BAD_INPUT = 2;
+    static final int NEEDS_RESTART = 3;
 
     /**
      * Where the admin API is and how to authenticate. The token is looked for, in order: --token-file,
@@ -377,7 +381,7 @@ final class AdminCommands {
     }
 
     @Command(name = "set-difficulty", mixinStandardHelpOptions = true,
-            description = "Fix the share difficulty of a worker's (or account's) SV1 connections; vardiff off for them.")
+            description = "Fix the share difficulty of a worker's (or account's) SV1 connections and SV2 channels (SetTarget); vardiff off for them.")
     static final class SetDifficulty extends AdminCall {
         @Parameters(index = "0", description = "worker name or account")
         String worker;
@@ -393,9 +397,8 @@ final class AdminCommands {
                 return print(r);
             }
             System.out.println("difficulty " + number(r.path("difficulty").asDouble()) + " on "
-                    + r.path("sv1_connections").asInt() + " SV1 connection(s) of " + r.path("worker").asText()
-                    + (r.path("sv2_connections_unchanged").asInt() > 0
-                            ? "; " + r.path("sv2_connections_unchanged").asInt() + " SV2 connection(s) left to vardiff" : ""));
+                    + r.path("sv1_connections").asInt() + " SV1 connection(s) and " + r.path("sv2_channels").asInt()
+                    + " SV2 channel(s) of " + r.path("worker").asText() + "; vardiff off for them");
             return 0;
         }
     }
@@ -411,6 +414,36 @@ final class AdminCommands {
             }
             System.out.println("no longer accepting miners; asked " + r.path("sv1_asked_to_reconnect").asInt() + " SV1 and "
                     + r.path("sv2_asked_to_reconnect").asInt() + " SV2 connection(s) to reconnect");
+            return 0;
+        }
+    }
+
+    @Command(name = "reload", mixinStandardHelpOptions = true,
+            description = "Re-read the pool's configuration file and apply what can change live (vardiff for new connections,"
+                    + " webhook URLs, pool tag and coinbase settings of the next templates); lists each changed key as"
+                    + " applied or needing a restart. Exit 0: everything changed is applied; 3: some keys need a restart;"
+                    + " 2: the file has errors (nothing applied).")
+    static final class Reload extends AdminCall {
+        @Override
+        int run() throws Exception {
+            JsonNode r = call("POST", "/api/reload");
+            int restart = r.path("needs_restart").asInt();
+            if (json) {
+                print(r);
+                return restart > 0 ? NEEDS_RESTART : 0;
+            }
+            String file = r.path("file").isTextual() ? r.path("file").asText() : "the command-line configuration (no file)";
+            JsonNode changes = r.path("changes");
+            if (changes.isEmpty()) {
+                System.out.println("reloaded " + file + ": nothing changed");
+                return 0;
+            }
+            System.out.println("reloaded " + file + ":");
+            changes.fields().forEachRemaining(e -> System.out.printf("  %-32s %s%n", e.getKey(), e.getValue().asText()));
+            if (restart > 0) {
+                System.out.println(restart + " key(s) take effect only after a restart of the pool");
+                return NEEDS_RESTART;
+            }
             return 0;
         }
     }

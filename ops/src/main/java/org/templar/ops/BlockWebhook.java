@@ -24,7 +24,7 @@ import org.templar.payout.BlockRecord;
 final class BlockWebhook implements Consumer<BlockRecord>, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(BlockWebhook.class);
 
-    private final List<URI> urls;
+    private volatile List<URI> urls;
     private final String network;
     private final HttpClient http;
     private final ExecutorService sender = Executors.newSingleThreadExecutor(r -> {
@@ -39,6 +39,15 @@ final class BlockWebhook implements Consumer<BlockRecord>, AutoCloseable {
         this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).executor(sender).build();
     }
 
+    /** Replaces the URLs ({@code templar reload}); a POST already under way still goes out. */
+    void urls(List<URI> urls) {
+        this.urls = List.copyOf(urls);
+    }
+
+    List<URI> urls() {
+        return urls;
+    }
+
     /** The JSON sent for one block. */
     static ObjectNode body(BlockRecord b, String network) {
         String status = b.status().name().toLowerCase(Locale.ROOT);
@@ -47,7 +56,8 @@ final class BlockWebhook implements Consumer<BlockRecord>, AutoCloseable {
         ObjectNode o = AdminApi.JSON.createObjectNode();
         o.put("content", line);
         o.put("text", line);
-        o.put("event", "block_" + status);
+        // found: block_accepted / block_stale / block_rejected...; then block_matured or block_orphaned
+        o.put("event", b.status() == org.templar.payout.BlockStatus.MATURE ? "block_matured" : "block_" + status);
         o.put("network", network);
         o.put("height", b.height());
         o.put("hash", b.hash());
@@ -63,8 +73,12 @@ final class BlockWebhook implements Consumer<BlockRecord>, AutoCloseable {
 
     @Override
     public void accept(BlockRecord block) {
+        List<URI> to = urls;
+        if (to.isEmpty()) {
+            return;
+        }
         String json = body(block, network).toString();
-        for (URI url : urls) {
+        for (URI url : to) {
             HttpRequest req = HttpRequest.newBuilder(url).timeout(Duration.ofSeconds(10))
                     .header("Content-Type", "application/json")
                     .POST(HttpRequest.BodyPublishers.ofString(json)).build();

@@ -51,6 +51,20 @@ final class ConfigOptions {
     Map<String, String> extra = new LinkedHashMap<>();
 
     TemplarConfig load() {
+        return ConfigLoader.load(file().orElse(null), overrides());
+    }
+
+    /** The configuration file: --config, else ./templar.toml if there is one. */
+    java.util.Optional<Path> file() {
+        Path file = configFile;
+        if (file == null && Path.of("templar.toml").toFile().isFile()) {
+            file = Path.of("templar.toml");
+        }
+        return java.util.Optional.ofNullable(file);
+    }
+
+    /** The keys set on the command line; they win over the file's. */
+    Map<String, String> overrides() {
         Map<String, String> o = new LinkedHashMap<>();
         put(o, "network", network);
         put(o, "data_dir", dataDir);
@@ -66,11 +80,7 @@ final class ConfigOptions {
         put(o, "metrics.listen", metrics);
         put(o, "admin.listen", admin);
         o.putAll(extra);
-        Path file = configFile;
-        if (file == null && Path.of("templar.toml").toFile().isFile()) {
-            file = Path.of("templar.toml");
-        }
-        return ConfigLoader.load(file, o);
+        return o;
     }
 
     private static void put(Map<String, String> o, String key, String value) {

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.bitcoinj.base.BitcoinNetwork;
@@ -59,7 +60,10 @@ import org.templar.regtest.RegtestNode;
 public final class PoolRuntime implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(PoolRuntime.class);
 
-    private final TemplarConfig config;
+    /** Replaced by {@link #reload()} with the live changes applied; what start-up bound stays. */
+    private volatile TemplarConfig config;
+    private java.util.Optional<Path> reloadFile = Optional.empty();
+    private java.util.function.Supplier<TemplarConfig> reloadSource;
     private final List<AutoCloseable> resources = new ArrayList<>();
     private final ShareStats stats = ShareStats.systemClock();
     private ShareLogWriter shareLog;
@@ -82,6 +86,7 @@ public final class PoolRuntime implements AutoCloseable {
     private AuthorityKeyPair authority;
     private EventLoopGroup boss;
     private EventLoopGroup workers;
+    private BlockWebhook webhook;
 
     private final org.templar.pool.node.RpcObserver rpcObserver;
 
@@ -109,14 +114,10 @@ public final class PoolRuntime implements AutoCloseable {
     }
 
     private void startAll(PoolMetrics reported, LedgerMetrics ledgerMetrics) throws Exception {
-        java.util.function.Consumer<org.templar.payout.BlockRecord> blockListener = b -> {};
-        if (!config.webhooks().isEmpty()) {
-            BlockWebhook webhook = new BlockWebhook(config.webhooks(),
-                    config.network().toString().toLowerCase(java.util.Locale.ROOT));
-            resources.add(webhook);
-            blockListener = webhook;
-        }
-        PoolMetrics metrics = new StatsRecordingMetrics(reported, stats, blockListener);
+        // always there, even without URLs: `templar reload` may add some
+        webhook = new BlockWebhook(config.webhooks(), config.network().toString().toLowerCase(java.util.Locale.ROOT));
+        resources.add(webhook);
+        PoolMetrics metrics = new StatsRecordingMetrics(reported, stats, webhook);
         Files.createDirectories(config.dataDir());
         List<NodeEndpoint> endpoints = config.nodes().endpoints();
         if (config.nodes().embedded()) {
@@ -155,7 +156,7 @@ public final class PoolRuntime implements AutoCloseable {
         TemplarConfig.Payout payout = config.pool().payout();
         resources.add(new PayoutTracking(new BlockTracker(new PayoutLedger(ledger),
                 new NodeChainView(nodes.primary(), config.nodes().timeout(),
-                        NodeChainView.halvingInterval(config.network())), payout.scheme(), payout.orphanDepth()),
+                        NodeChainView.halvingInterval(config.network())), payout.scheme(), payout.orphanDepth(), webhook),
                 payout.trackInterval()));
 
         TemplarConfig.Pool p = config.pool();
@@ -262,6 +263,57 @@ public final class PoolRuntime implements AutoCloseable {
 
     public TemplarConfig config() {
         return config;
+    }
+
+    /** The vardiff rules new connections and channels start with (changed by {@link #reload()}). */
+    public org.templar.pool.core.VardiffSettings vardiff() {
+        return context.vardiff();
+    }
+
+    /**
+     * Where {@link #reload()} re-reads the configuration: {@code source} loads {@code file} (if any)
+     * with the same command-line overrides the pool was started with.
+     */
+    public synchronized void reloadFrom(Optional<Path> file, java.util.function.Supplier<TemplarConfig> source) {
+        this.reloadFile = Objects.requireNonNull(file, "file");
+        this.reloadSource = Objects.requireNonNull(source, "source");
+    }
+
+    /** The configuration file {@link #reload()} reads, if the pool was started from one. */
+    public synchronized Optional<Path> reloadFile() {
+        return reloadFile;
+    }
+
+    /** What one {@link #reload()} found: each changed key with "applied" or "needs a restart". */
+    public record Reload(Optional<Path> file, java.util.Map<String, String> changes) {}
+
+    /**
+     * Re-reads the configuration and applies what can change live: the vardiff rules (for
+     * connections and channels opened from now on), the webhook URLs, and the coinbase settings of
+     * the next templates (pool tag, coinbase size cap, shares per job). Keys bound at start-up are
+     * reported as needing a restart and left as they are.
+     *
+     * @throws org.templar.ops.config.ConfigException the file has errors: nothing is applied
+     * @throws IllegalStateException the pool was not given a configuration source
+     */
+    public synchronized Reload reload() {
+        if (reloadSource == null) {
+            throw new IllegalStateException("this pool was started without a configuration to re-read");
+        }
+        TemplarConfig next = reloadSource.get();
+        TemplarConfig now = config;
+        java.util.Map<String, String> changes = ConfigReload.diff(now, next);
+        context.vardiff(next.vardiff());
+        webhook.urls(next.webhooks());
+        TemplarConfig.Pool p = next.pool();
+        templates.settings(new JobSettings(p.tag(), p.maxCoinbaseSize(), p.sharesPerJob()));
+        config = ConfigReload.merged(now, next);
+        if (changes.isEmpty()) {
+            log.info("reload: {} unchanged", reloadFile.map(Path::toString).orElse("the configuration"));
+        } else {
+            changes.forEach((key, what) -> log.info("reload: {} {}", key, what));
+        }
+        return new Reload(reloadFile, changes);
     }
 
     /** Live hashrate, best shares and share outcomes per worker, account and pool. */

@@ -9,9 +9,11 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.concurrent.Callable;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.templar.ops.config.ConfigLoader;
 import org.templar.ops.config.TemplarConfig;
 import org.templar.share.Hex;
 import picocli.CommandLine.Command;
@@ -27,9 +29,13 @@ final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        TemplarConfig config = options.load();
+        java.util.Optional<java.nio.file.Path> file = options.file();
+        Map<String, String> overrides = options.overrides();
+        TemplarConfig config = ConfigLoader.load(file.orElse(null), overrides);
         CountDownLatch stopped = new CountDownLatch(1);
         Running running = start(config);
+        // `templar reload`: the same file and the same command-line overrides, read again
+        running.pool().reloadFrom(file, () -> ConfigLoader.load(file.orElse(null), overrides));
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             log.info("shutting down");
             running.close();

@@ -26,6 +26,7 @@ import picocli.CommandLine.Command;
             AdminCommands.Unban.class,
             AdminCommands.Bans.class,
             AdminCommands.Drain.class,
+            AdminCommands.Reload.class,
             AdminCommands.SetDifficulty.class,
             CommandLine.HelpCommand.class
         })

@@ -69,12 +69,24 @@ public final class BlockTracker {
     private final ChainView chain;
     private final PayoutScheme scheme;
     private final int orphanDepth;
+    private final java.util.function.Consumer<BlockRecord> settled;
 
     /**
      * @param orphanDepth how far the chain must have moved past a block that is not in it before the
      *     block is given up: a stale block's branch can still win until then
      */
     public BlockTracker(PayoutLedger payouts, ChainView chain, PayoutScheme scheme, int orphanDepth) {
+        this(payouts, chain, scheme, orphanDepth, b -> {});
+    }
+
+    /**
+     * @param settled told once of each block this tracker moves to MATURE or ORPHANED, with the
+     *     block as the ledger now records it (the webhook's block matured / orphaned); called on the
+     *     polling thread after the ledger step, so a failing listener is logged and changes nothing
+     */
+    public BlockTracker(PayoutLedger payouts, ChainView chain, PayoutScheme scheme, int orphanDepth,
+            java.util.function.Consumer<BlockRecord> settled) {
+        this.settled = Objects.requireNonNull(settled, "settled");
         this.payouts = Objects.requireNonNull(payouts, "payouts");
         this.chain = Objects.requireNonNull(chain, "chain");
         this.scheme = Objects.requireNonNull(scheme, "scheme");
@@ -99,6 +111,10 @@ public final class BlockTracker {
                     }
                     payouts.confirm(block.hash(), header.get().confirmations());
                     confirmed++;
+                    if (block.status() != BlockStatus.MATURE
+                            && header.get().confirmations() >= PayoutLedger.MATURITY_CONFIRMATIONS) {
+                        tell(block.hash(), BlockStatus.MATURE);
+                    }
                 } else if (tip >= block.height() + orphanDepth && (header.isPresent() || block.status() != BlockStatus.REJECTED)) {
                     // A REJECTED block the node does not even know was never in any chain: nothing to orphan.
                     lost.add(block);
@@ -115,6 +131,9 @@ public final class BlockTracker {
             try {
                 payouts.orphan(block.hash(), "not in the best chain " + (tip - block.height()) + " blocks later");
                 orphaned++;
+                if (block.status() != BlockStatus.ORPHANED) {
+                    tell(block.hash(), BlockStatus.ORPHANED);
+                }
                 log.warn("block {} at height {} orphaned; its credits are reversed", block.hash(), block.height());
             } catch (IllegalStateException e) {
                 log.error("block {} at height {} needs the operator: {}", block.hash(), block.height(), e.getMessage());
@@ -122,6 +141,15 @@ public final class BlockTracker {
         }
         long sharesCredited = scheme instanceof Pps pps ? creditShares(pps, tip) : 0;
         return new Report(credited, confirmed, orphaned, sharesCredited);
+    }
+
+    /** Tells the listener of a block that just reached {@code status}, as the ledger now has it. */
+    private void tell(String hash, BlockStatus status) {
+        try {
+            payouts.block(hash).filter(b -> b.status() == status).ifPresent(settled);
+        } catch (RuntimeException e) {
+            log.warn("block {} {}: listener failed: {}", hash, status, e.toString());
+        }
     }
 
     private long creditShares(Pps pps, long tip) {

@@ -481,6 +481,11 @@ public final class PayoutLedger {
     }
 
     /** Blocks whose fate the chain has not settled yet, lowest first: what a tracker follows. */
+    /** The block as the ledger records it now. */
+    public Optional<BlockRecord> block(String blockHash) {
+        return ledger.blockByHash(blockHash);
+    }
+
     public List<BlockRecord> blocksToFollow() {
         ledger.requireOpen();
         try (Connection c = ledger.dataSource().getConnection();

@@ -11,12 +11,66 @@ import org.templar.pool.job.Template;
  * @param versionMask the version bits the pool lets miners roll (BIP320 0x1fffe000 by default)
  * @param bans addresses refused at connect (operator's bans), shared by every listener
  */
-public record PoolContext(
-        Authorizer authorizer,
-        ExtranonceAllocator extranonces,
-        ShareProcessor shares,
-        Supplier<Template> currentTemplate,
-        VardiffSettings vardiff,
-        int versionMask,
-        PoolMetrics metrics,
-        BanList bans) {}
+public final class PoolContext {
+    private final Authorizer authorizer;
+    private final ExtranonceAllocator extranonces;
+    private final ShareProcessor shares;
+    private final Supplier<Template> currentTemplate;
+    private volatile VardiffSettings vardiff;
+    private final int versionMask;
+    private final PoolMetrics metrics;
+    private final BanList bans;
+
+    public PoolContext(Authorizer authorizer, ExtranonceAllocator extranonces, ShareProcessor shares,
+            Supplier<Template> currentTemplate, VardiffSettings vardiff, int versionMask, PoolMetrics metrics, BanList bans) {
+        this.authorizer = authorizer;
+        this.extranonces = extranonces;
+        this.shares = shares;
+        this.currentTemplate = currentTemplate;
+        this.vardiff = java.util.Objects.requireNonNull(vardiff, "vardiff");
+        this.versionMask = versionMask;
+        this.metrics = metrics;
+        this.bans = bans;
+    }
+
+    public Authorizer authorizer() {
+        return authorizer;
+    }
+
+    public ExtranonceAllocator extranonces() {
+        return extranonces;
+    }
+
+    public ShareProcessor shares() {
+        return shares;
+    }
+
+    public Supplier<Template> currentTemplate() {
+        return currentTemplate;
+    }
+
+    /** The vardiff rules a new connection (SV1) or channel (SV2) starts with. */
+    public VardiffSettings vardiff() {
+        return vardiff;
+    }
+
+    /**
+     * Replaces the vardiff rules ({@code templar reload}): connections and channels opened from now
+     * on use them; open ones keep the rules they started with.
+     */
+    public void vardiff(VardiffSettings settings) {
+        this.vardiff = java.util.Objects.requireNonNull(settings, "vardiff");
+    }
+
+    public int versionMask() {
+        return versionMask;
+    }
+
+    public PoolMetrics metrics() {
+        return metrics;
+    }
+
+    public BanList bans() {
+        return bans;
+    }
+}

@@ -29,7 +29,7 @@ public final class TemplateSource implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(TemplateSource.class);
 
     private final NodeGroup nodes;
-    private final JobSettings settings;
+    private volatile JobSettings settings;
     private final Duration refreshInterval;
     private final TipWatcher tipWatcher;
     private final UnaryOperator<BlockTemplate> policy;
@@ -46,6 +46,19 @@ public final class TemplateSource implements AutoCloseable {
     private final AtomicLong fetched = new AtomicLong();
     private volatile boolean closed;
     private volatile Template.CoinbaseMaker coinbaseMaker;
+
+    /** The job settings (pool tag, coinbase size...) templates are cut with. */
+    public JobSettings settings() {
+        return settings;
+    }
+
+    /**
+     * Replaces the job settings ({@code templar reload}, e.g. a new pool tag): the next template is
+     * cut with them; work already sent keeps the coinbase it was built with.
+     */
+    public void settings(JobSettings settings) {
+        this.settings = java.util.Objects.requireNonNull(settings, "settings");
+    }
 
     public TemplateSource(NodeGroup nodes, JobSettings settings, Duration pollInterval, Duration refreshInterval,
             Optional<String> zmqEndpoint) {

@@ -713,6 +713,28 @@ public final class Sv2MiningSession {
 
     // ------------------------------------------------------------------ operator actions
 
+    /**
+     * The operator's {@code set-difficulty}: fixes the share difficulty of every channel whose worker
+     * matches (clamped to the vardiff bounds, never easier than the device's maximum target), turns
+     * vardiff off for them, and sends SetTarget with the current work again. Call on this session's
+     * event loop.
+     *
+     * @return how many channels were changed
+     */
+    public int fixDifficulty(java.util.function.Predicate<Worker> which, double difficulty) {
+        if (state == State.CLOSED) {
+            return 0;
+        }
+        int n = 0;
+        for (Channel c : List.copyOf(channels.values())) {
+            if (which.test(c.worker)) {
+                retarget(c, c.vardiff.fix(difficulty, System.nanoTime()));
+                n++;
+            }
+        }
+        return n;
+    }
+
     /** Graceful shutdown or moving miners: tells the client where to reconnect (empty/0 = the same place). */
     public void reconnect(String host, int port) {
         if (state == State.CLOSED) {

@@ -161,6 +161,14 @@ public final class Sv2Server implements AutoCloseable {
         sessions.forEach(Sv2MiningSession::changeExtranoncePrefixes);
     }
 
+    /**
+     * Fixes the share difficulty of the channels whose worker matches (operator's set-difficulty),
+     * each on its own connection's event loop; see {@link Sv2MiningSession#fixDifficulty}.
+     */
+    public void fixDifficulty(java.util.function.Predicate<org.templar.pool.core.Worker> which, double difficulty) {
+        sessions.forEach(s -> s.fixDifficulty(which, difficulty));
+    }
+
     /** Sends Reconnect to every connection (graceful shutdown); empty host / port 0 mean "here again". */
     public void reconnectAll(String host, int port) {
         sessions.forEach(s -> s.reconnect(host, port));
