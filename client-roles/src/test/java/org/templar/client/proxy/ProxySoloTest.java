@@ -156,9 +156,10 @@ class ProxySoloTest {
             assertEquals(3, bt.transactions().size());
             assertArrayEquals(bt.defaultWitnessCommitment().orElseThrow(), TxPolicy.witnessCommitment(bt.transactions()),
                     "the commitment rebuilt from the wtxids is the node's own");
-            int w = bt.transactions().get(0).weight();
+            // the first two exactly (weights differ by a few units with the signatures' DER lengths)
+            int w = bt.transactions().get(0).weight() + bt.transactions().get(1).weight();
             assertTrue(w > 0);
-            var capped = new TxPolicy(Set.of(), Set.of(), 0, TxPolicy.RESERVED_WEIGHT + 2 * w).apply(bt);
+            var capped = new TxPolicy(Set.of(), Set.of(), 0, TxPolicy.RESERVED_WEIGHT + w).apply(bt);
             assertEquals(2, capped.transactions().size(), "two transactions fit under the cap");
             assertEquals(bt.coinbaseValue() - bt.transactions().get(2).fee(), capped.coinbaseValue());
             assertArrayEquals(TxPolicy.witnessCommitment(capped.transactions()), capped.defaultWitnessCommitment().orElseThrow());
