@@ -43,10 +43,11 @@ public final class ProxyProtocol {
     public static void install(SocketChannel ch, TrustedProxies proxies, BanList bans, ChannelHandler rest) {
         InetAddress socketPeer = ch.remoteAddress().getAddress();
         if (proxies.trusts(socketPeer)) {
-            ch.pipeline().addLast("proxy-header", new HAProxyMessageDecoder())
+            ch.pipeline().addLast("proxy-signature", new SignatureCheck(true))
+                    .addLast("proxy-header", new HAProxyMessageDecoder())
                     .addLast("proxy-gate", new TrustedGate(bans, rest));
         } else {
-            ch.pipeline().addLast("proxy-refuser", new HeaderRefuser()).addLast(rest);
+            ch.pipeline().addLast("proxy-refuser", new SignatureCheck(false)).addLast(rest);
         }
     }
 
@@ -135,24 +136,34 @@ public final class ProxyProtocol {
     }
 
     /**
-     * Looks at a connection's first bytes: a PROXY header (v1 or v2 signature) closes it, anything
-     * else passes on untouched and this handler leaves the pipeline. Waits only while the bytes so far
+     * Looks at a connection's first bytes for a PROXY header's signature (v1 or v2). Where a header is
+     * refused (untrusted source) a signature closes the connection; where it is required (trusted
+     * proxy) anything else does, at once rather than when the header decoder gives up. Otherwise this
+     * handler leaves the pipeline and the bytes pass on untouched. Waits only while the bytes so far
      * could still become a signature.
      */
-    static final class HeaderRefuser extends ByteToMessageDecoder {
+    static final class SignatureCheck extends ByteToMessageDecoder {
+        private final boolean required;
+
+        SignatureCheck(boolean required) {
+            this.required = required;
+        }
+
         @Override
         protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
             int v1 = match(in, V1_SIGNATURE);
             int v2 = match(in, V2_SIGNATURE);
-            if (v1 == FULL || v2 == FULL) {
-                log.debug("{}: closing, PROXY header from an address not in limits.proxy_protocol_from",
+            if (v1 == PARTIAL || v2 == PARTIAL) {
+                return; // wait for more
+            }
+            boolean header = v1 == FULL || v2 == FULL;
+            if (header != required) {
+                log.debug(required ? "{}: closing, no PROXY header from a trusted proxy"
+                        : "{}: closing, PROXY header from an address not in limits.proxy_protocol_from",
                         ctx.channel().remoteAddress());
                 in.skipBytes(in.readableBytes());
                 ctx.close();
                 return;
-            }
-            if (v1 == PARTIAL || v2 == PARTIAL) {
-                return; // wait for more
             }
             ctx.pipeline().remove(this); // hands the bytes so far to the next handler
         }
