@@ -127,6 +127,11 @@ public record MinerConfig(String url, String user, String password, int threads,
                 maxShares, maxDuration, maxReconnects, statsInterval, type, tls);
     }
 
+    public MinerConfig withUrl(String u) {
+        return new MinerConfig(u, user, password, threads, versionRolling, suggestDifficulty, userAgent, maxBlocks,
+                maxShares, maxDuration, maxReconnects, statsInterval, channelType, tls);
+    }
+
     /** How a {@code stratum+ssl://} pool's certificate is checked. */
     public MinerConfig withTls(MinerTls t) {
         return new MinerConfig(url, user, password, threads, versionRolling, suggestDifficulty, userAgent, maxBlocks,
