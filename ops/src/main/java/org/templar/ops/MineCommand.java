@@ -14,7 +14,7 @@ import picocli.CommandLine.Option;
 @Command(name = "mine", mixinStandardHelpOptions = true, description = "Mine with the CPU against a Stratum pool.")
 final class MineCommand implements Callable<Integer> {
     @Option(names = "--url", defaultValue = "stratum+tcp://127.0.0.1:3333",
-            description = "pool URL: stratum+tcp://HOST:PORT (Stratum V1) or stratum2+tcp://HOST:PORT/AUTHORITY_PUBKEY"
+            description = "pool URL: stratum+tcp://HOST:PORT (Stratum V1), stratum+ssl://HOST:PORT (Stratum V1 over TLS) or stratum2+tcp://HOST:PORT/AUTHORITY_PUBKEY"
                     + " (Stratum V2, the pool's authority public key as `templar run` prints it; default ${DEFAULT-VALUE})")
     String url;
 
@@ -37,6 +37,14 @@ final class MineCommand implements Callable<Integer> {
             return ChannelType.parse(value);
         }
     }
+
+    @Option(names = "--tls-cert", description = "stratum+ssl://: trust exactly this PEM certificate (e.g. the pool's"
+            + " self-signed DATA_DIR/sv1-tls.crt) instead of the JVM's trust store")
+    java.nio.file.Path tlsCert;
+
+    @Option(names = "--tls-insecure", description = "stratum+ssl://: accept any certificate, self-signed or not"
+            + " (encrypts, but does not authenticate the pool; prefer --tls-cert)")
+    boolean tlsInsecure;
 
     @Option(names = "--no-version-rolling", description = "do not negotiate BIP310 version rolling")
     boolean noVersionRolling;
@@ -61,7 +69,10 @@ final class MineCommand implements Callable<Integer> {
                 .withVersionRolling(!noVersionRolling)
                 .withSuggestDifficulty(Optional.ofNullable(suggestDifficulty))
                 .withLimits(maxBlocks, maxShares, Duration.ofSeconds(seconds))
-                .withChannelType(channel);
+                .withChannelType(channel)
+                .withTls(tlsInsecure ? org.templar.client.miner.MinerTls.insecureAcceptAny()
+                        : tlsCert != null ? org.templar.client.miner.MinerTls.trusting(tlsCert)
+                        : org.templar.client.miner.MinerTls.SYSTEM_TRUST);
         CpuMiner miner = CpuMiner.start(cfg);
         Runtime.getRuntime().addShutdownHook(new Thread(miner::close));
         try {

@@ -74,6 +74,7 @@ public final class PoolRuntime implements AutoCloseable {
     private PoolContext context;
     private Sv1Server sv1;
     private InetSocketAddress sv1Address;
+    private InetSocketAddress sv1TlsAddress;
     private Sv2Server sv2;
     /** Largest frame a Template Distribution client may send (a SubmitSolution's coinbase). */
     static final int TDP_MAX_INBOUND_PAYLOAD = 1 << 20;
@@ -182,8 +183,13 @@ public final class PoolRuntime implements AutoCloseable {
         workers = new NioEventLoopGroup(Math.max(2, Runtime.getRuntime().availableProcessors()));
         if (config.sv1().enabled()) {
             sv1 = new Sv1Server(context, new Sv1Settings(p.extranonce2Size(), 20, 32), config.sv1MaxLineLength(),
-                    (int) config.sv1IdleTimeout().toSeconds(), config.outbound());
+                    (int) config.sv1IdleTimeout().toSeconds(), config.outbound()).proxyProtocolFrom(config.proxyProtocolFrom());
             sv1Address = Startup.bind("sv1.listen", config.sv1().address(), () -> sv1.start(boss, workers, config.sv1().address()));
+            if (config.sv1Tls().listen().enabled()) {
+                io.netty.handler.ssl.SslContext tls = Sv1TlsSetup.serverContext(config.sv1Tls(), config.dataDir());
+                InetSocketAddress tlsBind = config.sv1Tls().listen().address();
+                sv1TlsAddress = Startup.bind("sv1.tls_listen", tlsBind, () -> sv1.startTls(boss, workers, tlsBind, tls));
+            }
             templates.addListener(sv1::broadcast);
         }
         RotatingServerIdentity identity = null;
@@ -200,7 +206,8 @@ public final class PoolRuntime implements AutoCloseable {
                 declarations = new JobDeclarations(context, nodes, config.jds().settings(), java.time.Clock.systemUTC());
             }
             sv2 = new Sv2Server(context, Sv2MiningSettings.defaults(), identity, NoiseTransportConfig.defaults(),
-                    (int) config.sv1IdleTimeout().toSeconds(), config.outbound(), declarations);
+                    (int) config.sv1IdleTimeout().toSeconds(), config.outbound(), declarations)
+                    .proxyProtocolFrom(config.proxyProtocolFrom());
             sv2Address = Startup.bind("sv2.listen", config.sv2().address(), () -> sv2.start(boss, workers, config.sv2().address()));
             templates.addListener(sv2::broadcast);
             if (declarations != null) {
@@ -348,6 +355,11 @@ public final class PoolRuntime implements AutoCloseable {
 
     public Optional<Sv1Server> sv1() {
         return Optional.ofNullable(sv1);
+    }
+
+    /** The bound {@code stratum+ssl://} address, or null when sv1.tls_listen is off. */
+    public InetSocketAddress sv1TlsAddress() {
+        return sv1TlsAddress;
     }
 
     public InetSocketAddress sv1Address() {

@@ -99,6 +99,9 @@ final class Startup {
         if (pool.sv1Address() != null) {
             l.add(row("stratum v1", "stratum+tcp://" + urlHost(pool.sv1Address(), machineName) + ":" + pool.sv1Address().getPort()));
         }
+        if (pool.sv1TlsAddress() != null) {
+            l.add(row("stratum v1 tls", "stratum+ssl://" + urlHost(pool.sv1TlsAddress(), machineName) + ":" + pool.sv1TlsAddress().getPort()));
+        }
         if (pool.sv2Address() != null) {
             l.add(row("stratum v2", "stratum2+tcp://" + urlHost(pool.sv2Address(), machineName) + ":" + pool.sv2Address().getPort()
                     + "/" + pool.authority().map(a -> a.publicKey().toBase58()).orElse("")));

@@ -212,9 +212,31 @@ public final class CpuMiner implements AutoCloseable {
         MinerSession session = new MinerSession(config, conn, workers::publish, counters, jobSequence,
                 lastSessionId);
         conn.session = session;
+        io.netty.handler.ssl.SslContext tls = null;
+        if (target.tls()) {
+            try {
+                tls = config.tls().clientContext();
+            } catch (javax.net.ssl.SSLException e) {
+                throw new IllegalStateException("cannot set up TLS: " + e.getMessage(), e);
+            }
+            if (config.tls().insecure()) {
+                LOG.warn("TLS to {} WITHOUT checking the pool's certificate (--tls-insecure): anyone on the path can"
+                        + " read and change this connection", target);
+            }
+        }
+        io.netty.handler.ssl.SslContext sslContext = tls;
         return bootstrap.clone().handler(new ChannelInitializer<SocketChannel>() {
             @Override
             protected void initChannel(SocketChannel ch) {
+                if (sslContext != null) {
+                    io.netty.handler.ssl.SslHandler ssl = sslContext.newHandler(ch.alloc(), target.host(), target.port());
+                    if (config.tls().verifiesHostName()) {
+                        javax.net.ssl.SSLParameters params = ssl.engine().getSSLParameters();
+                        params.setEndpointIdentificationAlgorithm("HTTPS");
+                        ssl.engine().setSSLParameters(params);
+                    }
+                    ch.pipeline().addLast("tls", ssl);
+                }
                 ch.pipeline()
                         .addLast("timeout", new ReadTimeoutHandler(READ_TIMEOUT_SECONDS))
                         .addLast("frames", new LineBasedFrameDecoder(MAX_LINE, true, true))

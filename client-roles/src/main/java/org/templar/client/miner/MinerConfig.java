@@ -15,7 +15,7 @@ import java.util.Optional;
  */
 public record MinerConfig(String url, String user, String password, int threads, boolean versionRolling,
         Optional<Double> suggestDifficulty, String userAgent, long maxBlocks, long maxShares, Duration maxDuration,
-        int maxReconnects, Duration statsInterval, ChannelType channelType) {
+        int maxReconnects, Duration statsInterval, ChannelType channelType, MinerTls tls) {
 
     /** BIP320's general-purpose version bits: what we ask the pool to let us roll. */
     public static final int BIP320_MASK = 0x1fffe000;
@@ -53,6 +53,15 @@ public record MinerConfig(String url, String user, String password, int threads,
             throw new IllegalArgumentException("statsInterval must be at least 100 ms");
         }
         channelType = channelType == null ? ChannelType.EXTENDED : channelType;
+        tls = tls == null ? MinerTls.SYSTEM_TRUST : tls;
+    }
+
+    /** As before TLS options existed: a {@code stratum+ssl://} pool is checked against the JVM's trust store. */
+    public MinerConfig(String url, String user, String password, int threads, boolean versionRolling,
+            Optional<Double> suggestDifficulty, String userAgent, long maxBlocks, long maxShares, Duration maxDuration,
+            int maxReconnects, Duration statsInterval, ChannelType channelType) {
+        this(url, user, password, threads, versionRolling, suggestDifficulty, userAgent, maxBlocks, maxShares,
+                maxDuration, maxReconnects, statsInterval, channelType, MinerTls.SYSTEM_TRUST);
     }
 
     /** As before channel types existed: a Stratum V2 endpoint then opens an extended channel. */
@@ -75,46 +84,57 @@ public record MinerConfig(String url, String user, String password, int threads,
 
     public MinerConfig withPassword(String p) {
         return new MinerConfig(url, user, p, threads, versionRolling, suggestDifficulty, userAgent, maxBlocks,
-                maxShares, maxDuration, maxReconnects, statsInterval, channelType);
+                maxShares, maxDuration, maxReconnects, statsInterval, channelType, tls);
     }
 
     public MinerConfig withThreads(int n) {
         return new MinerConfig(url, user, password, n, versionRolling, suggestDifficulty, userAgent, maxBlocks,
-                maxShares, maxDuration, maxReconnects, statsInterval, channelType);
+                maxShares, maxDuration, maxReconnects, statsInterval, channelType, tls);
     }
 
     public MinerConfig withVersionRolling(boolean on) {
         return new MinerConfig(url, user, password, threads, on, suggestDifficulty, userAgent, maxBlocks, maxShares,
-                maxDuration, maxReconnects, statsInterval, channelType);
+                maxDuration, maxReconnects, statsInterval, channelType, tls);
     }
 
     public MinerConfig withSuggestDifficulty(Optional<Double> d) {
         return new MinerConfig(url, user, password, threads, versionRolling, d, userAgent, maxBlocks, maxShares,
-                maxDuration, maxReconnects, statsInterval, channelType);
+                maxDuration, maxReconnects, statsInterval, channelType, tls);
     }
 
     public MinerConfig withUserAgent(String ua) {
         return new MinerConfig(url, user, password, threads, versionRolling, suggestDifficulty, ua, maxBlocks,
-                maxShares, maxDuration, maxReconnects, statsInterval, channelType);
+                maxShares, maxDuration, maxReconnects, statsInterval, channelType, tls);
     }
 
     public MinerConfig withLimits(long blocks, long shares, Duration duration) {
         return new MinerConfig(url, user, password, threads, versionRolling, suggestDifficulty, userAgent, blocks,
-                shares, duration, maxReconnects, statsInterval, channelType);
+                shares, duration, maxReconnects, statsInterval, channelType, tls);
     }
 
     public MinerConfig withMaxReconnects(int n) {
         return new MinerConfig(url, user, password, threads, versionRolling, suggestDifficulty, userAgent, maxBlocks,
-                maxShares, maxDuration, n, statsInterval, channelType);
+                maxShares, maxDuration, n, statsInterval, channelType, tls);
     }
 
     public MinerConfig withStatsInterval(Duration d) {
         return new MinerConfig(url, user, password, threads, versionRolling, suggestDifficulty, userAgent, maxBlocks,
-                maxShares, maxDuration, maxReconnects, d, channelType);
+                maxShares, maxDuration, maxReconnects, d, channelType, tls);
     }
 
     public MinerConfig withChannelType(ChannelType type) {
         return new MinerConfig(url, user, password, threads, versionRolling, suggestDifficulty, userAgent, maxBlocks,
-                maxShares, maxDuration, maxReconnects, statsInterval, type);
+                maxShares, maxDuration, maxReconnects, statsInterval, type, tls);
+    }
+
+    public MinerConfig withUrl(String u) {
+        return new MinerConfig(u, user, password, threads, versionRolling, suggestDifficulty, userAgent, maxBlocks,
+                maxShares, maxDuration, maxReconnects, statsInterval, channelType, tls);
+    }
+
+    /** How a {@code stratum+ssl://} pool's certificate is checked. */
+    public MinerConfig withTls(MinerTls t) {
+        return new MinerConfig(url, user, password, threads, versionRolling, suggestDifficulty, userAgent, maxBlocks,
+                maxShares, maxDuration, maxReconnects, statsInterval, channelType, t);
     }
 }

@@ -14,8 +14,9 @@ import org.templar.pool.sv2.noise.AuthorityPublicKey;
  * is nothing to authenticate the pool against, so a V2 endpoint cannot exist without one.
  *
  * @param authority present exactly for Stratum V2 endpoints
+ * @param tls Stratum V1 over TLS ({@code stratum+ssl://host:port})
  */
-public record StratumEndpoint(String host, int port, Optional<AuthorityPublicKey> authority) {
+public record StratumEndpoint(String host, int port, Optional<AuthorityPublicKey> authority, boolean tls) {
     public StratumEndpoint {
         if (host == null || host.isBlank()) {
             throw new IllegalArgumentException("pool host must not be empty");
@@ -24,6 +25,13 @@ public record StratumEndpoint(String host, int port, Optional<AuthorityPublicKey
             throw new IllegalArgumentException("pool port must be 1..65535, got " + port);
         }
         Objects.requireNonNull(authority, "authority");
+        if (tls && authority.isPresent()) {
+            throw new IllegalArgumentException("Stratum V2 brings its own encryption (Noise), not TLS");
+        }
+    }
+
+    public StratumEndpoint(String host, int port, Optional<AuthorityPublicKey> authority) {
+        this(host, port, authority, false);
     }
 
     /** A Stratum V1 endpoint. */
@@ -41,13 +49,14 @@ public record StratumEndpoint(String host, int port, Optional<AuthorityPublicKey
      * request can move us, never to a server the authority has not certified.
      */
     public StratumEndpoint withAddress(String newHost, int newPort) {
-        return new StratumEndpoint(newHost, newPort, authority);
+        return new StratumEndpoint(newHost, newPort, authority, tls);
     }
 
     /**
      * Accepts {@code stratum+tcp://host:port}, {@code stratum://host:port}, {@code tcp://host:port}, a bare
-     * {@code host:port}, and {@code stratum2+tcp://host:port/AUTHORITY_PUBKEY}. TLS schemes are refused rather
-     * than silently spoken in clear text.
+     * {@code host:port}, {@code stratum+ssl://host:port} (also {@code stratum+tls://}, Stratum V1 over TLS) and
+     * {@code stratum2+tcp://host:port/AUTHORITY_PUBKEY}. Other TLS-looking schemes are refused rather than
+     * silently spoken in clear text.
      */
     public static StratumEndpoint parse(String url) {
         if (url == null || url.isBlank()) {
@@ -65,16 +74,17 @@ public record StratumEndpoint(String host, int port, Optional<AuthorityPublicKey
         }
         String scheme = uri.getScheme().toLowerCase(Locale.ROOT);
         boolean v2 = scheme.equals("stratum2+tcp");
-        if (!v2 && !scheme.equals("stratum+tcp") && !scheme.equals("stratum") && !scheme.equals("tcp")) {
+        boolean tls = scheme.equals("stratum+ssl") || scheme.equals("stratum+tls");
+        if (!v2 && !tls && !scheme.equals("stratum+tcp") && !scheme.equals("stratum") && !scheme.equals("tcp")) {
             throw new IllegalArgumentException("unsupported scheme '" + scheme + "' in pool url '" + url
-                    + "', expected stratum+tcp://host:port or stratum2+tcp://host:port/AUTHORITY_PUBKEY");
+                    + "', expected stratum+tcp://host:port, stratum+ssl://host:port or stratum2+tcp://host:port/AUTHORITY_PUBKEY");
         }
         if (uri.getHost() == null || uri.getPort() < 0) {
             throw new IllegalArgumentException("pool url '" + url + "' needs a host and a port, e.g. "
                     + (v2 ? "stratum2+tcp://127.0.0.1:3336/AUTHORITY_PUBKEY" : "stratum+tcp://127.0.0.1:3333"));
         }
         if (!v2) {
-            return new StratumEndpoint(uri.getHost(), uri.getPort());
+            return new StratumEndpoint(uri.getHost(), uri.getPort(), Optional.empty(), tls);
         }
         String path = uri.getPath() == null ? "" : uri.getPath();
         String key = path.startsWith("/") ? path.substring(1) : path;
@@ -95,6 +105,6 @@ public record StratumEndpoint(String host, int port, Optional<AuthorityPublicKey
     public String toString() {
         String address = (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
         return authority.map(a -> "stratum2+tcp://" + address + "/" + a.toBase58())
-                .orElse("stratum+tcp://" + address);
+                .orElse((tls ? "stratum+ssl://" : "stratum+tcp://") + address);
     }
 }

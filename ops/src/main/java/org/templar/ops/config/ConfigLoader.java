@@ -64,6 +64,9 @@ public final class ConfigLoader {
         KEYS.put("sv1.listen", "Stratum V1 host:port, or \"off\" (default 0.0.0.0:3333)");
         KEYS.put("sv1.max_line_length", "longest accepted SV1 line in bytes (default 16384)");
         KEYS.put("sv1.idle_timeout_seconds", "close SV1 connections silent this long (default 600)");
+        KEYS.put("sv1.tls_listen", "Stratum V1 over TLS (stratum+ssl://) host:port, or \"off\" (default off)");
+        KEYS.put("sv1.tls_cert_file", "PEM certificate (chain) for sv1.tls_listen (default DATA_DIR/sv1-tls.crt, self-signed, made on first start)");
+        KEYS.put("sv1.tls_key_file", "PEM PKCS#8 private key for sv1.tls_cert_file (default DATA_DIR/sv1-tls.key, made with it)");
         KEYS.put("sv2.listen", "Stratum V2 host:port, or \"off\" (default 0.0.0.0:3336)");
         KEYS.put("tdp.listen", "Stratum V2 Template Distribution provider host:port (templates from the pool's node for other SV2 software), or \"off\" (default off)");
         KEYS.put("sv2.authority_key_file", "the SV2 authority key pair (default DATA_DIR/authority.key, created on first start)");
@@ -87,6 +90,7 @@ public final class ConfigLoader {
         KEYS.put("admin.listen", "admin API host:port (default 127.0.0.1:9109; keep it on loopback)");
         KEYS.put("admin.token_file", "file holding the admin API token (default DATA_DIR/admin.token, created)");
         KEYS.put("limits.outbound_cap_bytes", "close an SV1, SV2 or HTTP connection that owes its peer more than this many unread bytes, 65536.. (default 1048576)");
+        KEYS.put("limits.proxy_protocol_from", "load balancers (IPs or CIDRs, e.g. [\"127.0.0.1/32\"]) that must send a PROXY v1/v2 header on the Stratum listeners; a header from anyone else is refused (default none)");
         KEYS.put("http.request_timeout_ms", "metrics/admin HTTP: a whole request must arrive within this of connecting or of the last answer (default 10000)");
         KEYS.put("http.max_connections", "metrics/admin HTTP: open connections per listener; more are answered 503 (default 64)");
         KEYS.put("http.max_request_bytes", "metrics/admin HTTP: largest request body (default 65536)");
@@ -300,11 +304,12 @@ public final class ConfigLoader {
 
         TemplarConfig.Listen sv1 = listen("sv1.listen", "0.0.0.0:3333");
         TemplarConfig.Listen sv2 = listen("sv2.listen", "0.0.0.0:3336");
+        TemplarConfig.Sv1Tls sv1Tls = sv1Tls();
         TemplarConfig.Listen metrics = listen("metrics.listen", "0.0.0.0:9108");
         TemplarConfig.Listen admin = listen("admin.listen", "127.0.0.1:9109");
         Map<String, InetSocketAddress> binds = new LinkedHashMap<>();
-        String[] keys = {"sv1.listen", "sv2.listen", "metrics.listen", "admin.listen"};
-        TemplarConfig.Listen[] listens = {sv1, sv2, metrics, admin};
+        String[] keys = {"sv1.listen", "sv2.listen", "metrics.listen", "admin.listen", "sv1.tls_listen"};
+        TemplarConfig.Listen[] listens = {sv1, sv2, metrics, admin, sv1Tls.listen()};
         for (int i = 0; i < keys.length; i++) {
             if (listens[i].enabled()) {
                 binds.put(keys[i], listens[i].address());
@@ -342,7 +347,30 @@ public final class ConfigLoader {
                 new TemplarConfig.Http(Duration.ofMillis(integer("http.request_timeout_ms", 10_000, 100, 600_000)),
                         integer("http.max_connections", 64, 1, 100_000),
                         integer("http.max_request_bytes", 65536, 1024, 16 << 20)),
-                webhooks());
+                webhooks(),
+                sv1Tls,
+                trustedProxies());
+    }
+
+    private TemplarConfig.Sv1Tls sv1Tls() {
+        TemplarConfig.Listen listen = listen("sv1.tls_listen", "off");
+        Optional<Path> cert = optionalString("sv1.tls_cert_file").map(Path::of);
+        Optional<Path> key = optionalString("sv1.tls_key_file").map(Path::of);
+        if (cert.isPresent() != key.isPresent()) {
+            errors.add(ConfigException.bad(cert.isPresent() ? "sv1.tls_key_file" : "sv1.tls_cert_file", "(unset)",
+                    "set together with " + (cert.isPresent() ? "sv1.tls_cert_file" : "sv1.tls_key_file")
+                            + ", or neither for a self-signed pair").getMessage());
+        }
+        return new TemplarConfig.Sv1Tls(listen, cert, key);
+    }
+
+    private org.templar.pool.transport.TrustedProxies trustedProxies() {
+        try {
+            return org.templar.pool.transport.TrustedProxies.parse(stringList("limits.proxy_protocol_from"));
+        } catch (IllegalArgumentException e) {
+            errors.add(ConfigException.bad("limits.proxy_protocol_from", e.getMessage(), "IP addresses or CIDR ranges").getMessage());
+            return org.templar.pool.transport.TrustedProxies.NONE;
+        }
     }
 
     /** A share in (0, 1], or [0, 1] when {@code zeroAllowed} (0 meaning "off"). */

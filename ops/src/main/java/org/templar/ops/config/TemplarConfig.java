@@ -37,7 +37,15 @@ public record TemplarConfig(
         Jds jds,
         OutboundLimit outbound,
         Http http,
-        List<java.net.URI> webhooks) {
+        List<java.net.URI> webhooks,
+        Sv1Tls sv1Tls,
+        org.templar.pool.transport.TrustedProxies proxyProtocolFrom) {
+
+    /**
+     * Stratum V1 over TLS ({@code stratum+ssl://}) on its own port. Without both files a self-signed
+     * pair under the data directory is used (made on first start).
+     */
+    public record Sv1Tls(Listen listen, Optional<Path> certFile, Optional<Path> keyFile) {}
 
     /**
      * The Job Declaration Server: its listener (it runs only with the SV2 listener, whose authority

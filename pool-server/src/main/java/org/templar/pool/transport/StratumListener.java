@@ -20,6 +20,12 @@ public final class StratumListener {
      */
     public static Channel bind(EventLoopGroup boss, EventLoopGroup workers, InetSocketAddress address, BanList bans,
             ChannelInitializer<SocketChannel> pipeline) throws InterruptedException {
+        return bind(boss, workers, address, bans, TrustedProxies.NONE, pipeline);
+    }
+
+    /** As above; connections from {@code proxies} must start with a PROXY protocol header ({@link ProxyProtocol}). */
+    public static Channel bind(EventLoopGroup boss, EventLoopGroup workers, InetSocketAddress address, BanList bans,
+            TrustedProxies proxies, ChannelInitializer<SocketChannel> pipeline) throws InterruptedException {
         return new ServerBootstrap()
                 .group(boss, workers)
                 .channel(NioServerSocketChannel.class)
@@ -33,7 +39,8 @@ public final class StratumListener {
                             ch.close();
                             return;
                         }
-                        ch.pipeline().addLast(pipeline);
+                        // behind a trusted proxy, the miner's own address is checked once the header is in
+                        ProxyProtocol.install(ch, proxies, bans, pipeline);
                     }
                 })
                 .bind(address).sync().channel();

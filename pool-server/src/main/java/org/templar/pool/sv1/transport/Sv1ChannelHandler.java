@@ -83,11 +83,11 @@ final class Sv1ChannelHandler extends SimpleChannelInboundHandler<ByteBuf>
             Sv1Response error = Sv1Response.error(NullNode.getInstance(),
                     new Sv1Error(Sv1Error.INVALID_REQUEST, "Line too long: the limit is " + server.maxLineLength() + " bytes"));
             ctx.writeAndFlush(encode(error)).addListener(ChannelFutureListener.CLOSE);
-            log.debug("{}: closed, line over {} bytes", channel.remoteAddress(), server.maxLineLength());
+            log.debug("{}: closed, line over {} bytes", remoteAddress(), server.maxLineLength());
         } else if (cause instanceof IOException) {
             ctx.close(); // connection reset and the like: nothing to say
         } else {
-            log.warn("{}: closing after unexpected error", channel.remoteAddress(), cause);
+            log.warn("{}: closing after unexpected error", remoteAddress(), cause);
             ctx.close();
         }
     }
@@ -124,7 +124,7 @@ final class Sv1ChannelHandler extends SimpleChannelInboundHandler<ByteBuf>
 
     @Override
     public void close(String reason) {
-        log.debug("{}: closing: {}", channel.remoteAddress(), reason);
+        log.debug("{}: closing: {}", remoteAddress(), reason);
         channel.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
     }
 
@@ -135,7 +135,7 @@ final class Sv1ChannelHandler extends SimpleChannelInboundHandler<ByteBuf>
 
     @Override
     public java.net.InetSocketAddress remoteAddress() {
-        return channel == null ? null : (java.net.InetSocketAddress) channel.remoteAddress();
+        return channel == null ? null : org.templar.pool.transport.PeerAddress.of(channel);
     }
 
     @Override

@@ -5,6 +5,7 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.LineBasedFrameDecoder;
+import io.netty.handler.ssl.SslContext;
 import io.netty.handler.timeout.IdleStateHandler;
 import java.net.InetSocketAddress;
 import java.util.List;
@@ -20,6 +21,8 @@ import org.templar.pool.transport.OutboundGuard;
 import org.templar.pool.transport.OutboundLimit;
 import org.templar.pool.transport.SessionRegistry;
 import org.templar.pool.transport.StratumListener;
+import org.templar.pool.transport.TlsGate;
+import org.templar.pool.transport.TrustedProxies;
 
 /**
  * The Stratum V1 listener: one Netty pipeline per miner (outbound back pressure, line framing with a
@@ -36,6 +39,8 @@ public final class Sv1Server implements AutoCloseable {
     private final SessionRegistry<Sv1Session> sessions;
     private final AtomicLong connectionIds = new AtomicLong();
     private Channel listener;
+    private Channel tlsListener;
+    private TrustedProxies proxies = TrustedProxies.NONE;
 
     public Sv1Server(PoolContext pool, Sv1Settings settings, int maxLineLength, int idleSeconds) {
         this(pool, settings, maxLineLength, idleSeconds, OutboundLimit.DEFAULT);
@@ -50,6 +55,15 @@ public final class Sv1Server implements AutoCloseable {
         this.sessions = new SessionRegistry<>("sv1", pool.metrics());
     }
 
+    /**
+     * Connections from these addresses must start with a PROXY protocol header, whose address then
+     * stands for the miner; call before {@link #start}.
+     */
+    public Sv1Server proxyProtocolFrom(TrustedProxies trusted) {
+        this.proxies = java.util.Objects.requireNonNull(trusted, "trusted");
+        return this;
+    }
+
     int maxLineLength() {
         return maxLineLength;
     }
@@ -57,14 +71,11 @@ public final class Sv1Server implements AutoCloseable {
     /** Binds and starts accepting; returns the bound address (port 0 gets an OS-chosen port). */
     public InetSocketAddress start(EventLoopGroup boss, EventLoopGroup workers, InetSocketAddress bind)
             throws InterruptedException {
-        listener = StratumListener.bind(boss, workers, bind, pool.bans(), new ChannelInitializer<SocketChannel>() {
+        listener = StratumListener.bind(boss, workers, bind, pool.bans(), proxies, new ChannelInitializer<SocketChannel>() {
             @Override
             protected void initChannel(SocketChannel ch) {
-                ch.pipeline()
-                        .addLast("outbound", new OutboundGuard(outbound, "sv1", pool.metrics()))
-                        .addLast("idle", new IdleStateHandler(idleSeconds, 0, 0, TimeUnit.SECONDS))
-                        .addLast("lines", new LineBasedFrameDecoder(maxLineLength, true, true))
-                        .addLast("session", new Sv1ChannelHandler(Sv1Server.this));
+                ch.pipeline().addLast("outbound", new OutboundGuard(outbound, "sv1", pool.metrics()));
+                ch.pipeline().addLast(sessionPipeline());
             }
         });
         InetSocketAddress bound = (InetSocketAddress) listener.localAddress();
@@ -72,6 +83,39 @@ public final class Sv1Server implements AutoCloseable {
         workers.scheduleAtFixedRate(() -> sessions.forEach(Sv1Session::onTick), 5, 5, TimeUnit.SECONDS);
         log.info("Stratum V1 listening on {}", bound);
         return bound;
+    }
+
+    /**
+     * Binds the TLS listener ({@code stratum+ssl://}): the same sessions as the plain port, behind an
+     * {@code SslHandler}; the session starts once the handshake succeeded. Call after {@link #start}.
+     */
+    public InetSocketAddress startTls(EventLoopGroup boss, EventLoopGroup workers, InetSocketAddress bind, SslContext tls)
+            throws InterruptedException {
+        tlsListener = StratumListener.bind(boss, workers, bind, pool.bans(), proxies, new ChannelInitializer<SocketChannel>() {
+            @Override
+            protected void initChannel(SocketChannel ch) {
+                ch.pipeline()
+                        .addLast("outbound", new OutboundGuard(outbound, "sv1", pool.metrics())) // counts TLS bytes owed
+                        .addLast("tls", tls.newHandler(ch.alloc()))
+                        .addLast("tls-gate", new TlsGate(sessionPipeline()));
+            }
+        });
+        InetSocketAddress bound = (InetSocketAddress) tlsListener.localAddress();
+        log.info("Stratum V1 over TLS listening on {}", bound);
+        return bound;
+    }
+
+    /** What every SV1 connection runs once its transport (plain or TLS) is up. */
+    private ChannelInitializer<SocketChannel> sessionPipeline() {
+        return new ChannelInitializer<SocketChannel>() {
+            @Override
+            protected void initChannel(SocketChannel ch) {
+                ch.pipeline()
+                        .addLast("idle", new IdleStateHandler(idleSeconds, 0, 0, TimeUnit.SECONDS))
+                        .addLast("lines", new LineBasedFrameDecoder(maxLineLength, true, true))
+                        .addLast("session", new Sv1ChannelHandler(Sv1Server.this));
+            }
+        };
     }
 
     Sv1Session newSession(Sv1ChannelHandler handler) {
@@ -112,9 +156,7 @@ public final class Sv1Server implements AutoCloseable {
      * maintenance: miners asked to reconnect then find it closed and move to their backup pool).
      */
     public void stopAccepting() {
-        if (listener != null) {
-            listener.close().syncUninterruptibly();
-        }
+        close();
     }
 
     /** Runs {@code action} on every session, each on its own event loop (operator commands). */
@@ -135,6 +177,9 @@ public final class Sv1Server implements AutoCloseable {
     public void close() {
         if (listener != null) {
             listener.close().syncUninterruptibly();
+        }
+        if (tlsListener != null) {
+            tlsListener.close().syncUninterruptibly();
         }
     }
 }

@@ -70,7 +70,7 @@ final class Sv2Connection<S extends Sv2Listener.Session> extends SimpleChannelIn
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         if (!(cause instanceof IOException)) {
-            log.debug("{}: closing after {}", channel == null ? "?" : channel.remoteAddress(), cause.toString());
+            log.debug("{}: closing after {}", channel == null ? "?" : remoteAddress(), cause.toString());
         }
         ctx.close();
     }
@@ -96,7 +96,7 @@ final class Sv2Connection<S extends Sv2Listener.Session> extends SimpleChannelIn
 
     @Override
     public void close(String reason) {
-        log.debug("{}: closing: {}", channel.remoteAddress(), reason);
+        log.debug("{}: closing: {}", remoteAddress(), reason);
         channel.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
     }
 
@@ -107,7 +107,7 @@ final class Sv2Connection<S extends Sv2Listener.Session> extends SimpleChannelIn
 
     @Override
     public InetSocketAddress remoteAddress() {
-        return channel == null ? null : (InetSocketAddress) channel.remoteAddress();
+        return channel == null ? null : org.templar.pool.transport.PeerAddress.of(channel);
     }
 
     @Override

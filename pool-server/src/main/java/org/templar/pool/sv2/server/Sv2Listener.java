@@ -84,6 +84,7 @@ public final class Sv2Listener<S extends Sv2Listener.Session> implements AutoClo
     private final AtomicLong connectionIds = new AtomicLong();
     private Channel listener;
     private ScheduledFuture<?> ticker;
+    private org.templar.pool.transport.TrustedProxies proxies = org.templar.pool.transport.TrustedProxies.NONE;
 
     public Sv2Listener(Options options, BanList bans, PoolMetrics metrics, OutboundLimit outbound,
             Supplier<ServerIdentity> identity, NoiseTransportConfig noise, BiFunction<Sv2Output, String, S> sessionFactory) {
@@ -97,10 +98,19 @@ public final class Sv2Listener<S extends Sv2Listener.Session> implements AutoClo
         this.sessions = new SessionRegistry<>(options.role(), metrics);
     }
 
+    /**
+     * Connections from these addresses must start with a PROXY protocol header, whose address then
+     * stands for the miner (before the Noise handshake); call before {@link #start}.
+     */
+    public Sv2Listener<S> proxyProtocolFrom(org.templar.pool.transport.TrustedProxies trusted) {
+        this.proxies = Objects.requireNonNull(trusted, "trusted");
+        return this;
+    }
+
     /** Binds and starts accepting; returns the bound address (port 0 gets an OS-chosen port). */
     public InetSocketAddress start(EventLoopGroup boss, EventLoopGroup workers, InetSocketAddress bind)
             throws InterruptedException {
-        listener = StratumListener.bind(boss, workers, bind, bans, new ChannelInitializer<SocketChannel>() {
+        listener = StratumListener.bind(boss, workers, bind, bans, proxies, new ChannelInitializer<SocketChannel>() {
             @Override
             protected void initChannel(SocketChannel ch) {
                 ch.pipeline()

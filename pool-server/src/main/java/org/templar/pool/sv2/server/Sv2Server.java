@@ -85,10 +85,21 @@ public final class Sv2Server implements AutoCloseable {
         return settings;
     }
 
+    private org.templar.pool.transport.TrustedProxies proxies = org.templar.pool.transport.TrustedProxies.NONE;
+
+    /**
+     * Connections from these addresses must start with a PROXY protocol header, whose address then
+     * stands for the miner (read before the Noise handshake); call before {@link #start}.
+     */
+    public Sv2Server proxyProtocolFrom(org.templar.pool.transport.TrustedProxies trusted) {
+        this.proxies = java.util.Objects.requireNonNull(trusted, "trusted");
+        return this;
+    }
+
     /** Binds and starts accepting; returns the bound address (port 0 gets an OS-chosen port). */
     public InetSocketAddress start(EventLoopGroup boss, EventLoopGroup workers, InetSocketAddress bind)
             throws InterruptedException {
-        listener = StratumListener.bind(boss, workers, bind, pool.bans(), new ChannelInitializer<SocketChannel>() {
+        listener = StratumListener.bind(boss, workers, bind, pool.bans(), proxies, new ChannelInitializer<SocketChannel>() {
             @Override
             protected void initChannel(SocketChannel ch) {
                 ch.pipeline()

@@ -79,7 +79,7 @@ final class Sv2ServerHandler extends SimpleChannelInboundHandler<Sv2Message>
         if (cause instanceof IOException) {
             ctx.close();
         } else {
-            log.debug("{}: closing after {}", channel.remoteAddress(), cause.toString());
+            log.debug("{}: closing after {}", remoteAddress(), cause.toString());
             ctx.close();
         }
     }
@@ -108,7 +108,7 @@ final class Sv2ServerHandler extends SimpleChannelInboundHandler<Sv2Message>
 
     @Override
     public void close(String reason) {
-        log.debug("{}: closing: {}", channel.remoteAddress(), reason);
+        log.debug("{}: closing: {}", remoteAddress(), reason);
         channel.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
     }
 
@@ -119,7 +119,7 @@ final class Sv2ServerHandler extends SimpleChannelInboundHandler<Sv2Message>
 
     @Override
     public java.net.InetSocketAddress remoteAddress() {
-        return channel == null ? null : (java.net.InetSocketAddress) channel.remoteAddress();
+        return channel == null ? null : org.templar.pool.transport.PeerAddress.of(channel);
     }
 
     @Override
