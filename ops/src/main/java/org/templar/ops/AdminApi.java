@@ -130,6 +130,7 @@ public final class AdminApi {
         o.put("best_share_difficulty", p.bestDifficulty());
         o.put("best_share_difficulty_round", p.bestDifficultyRound());
         putInstant(o, "last_share_at", p.lastShareAt());
+        o.set("job_declaration", jobDeclaration(pool.stats().templates()));
         if (!Double.isNaN(networkDifficulty)) {
             o.put("network_difficulty", networkDifficulty);
             double seconds = ShareStats.expectedSecondsToBlock(networkDifficulty, bestWindow(p.hashrate()));
@@ -139,6 +140,25 @@ public final class AdminApi {
                 o.putNull("expected_seconds_to_block");
             }
         }
+        return o;
+    }
+
+    /**
+     * The Job Declaration figures: declarations by outcome, accepted shares and difficulty per template
+     * source, the fraction of work on miner-declared templates and the distinct sources of 24 h.
+     */
+    static ObjectNode jobDeclaration(org.templar.pool.core.TemplateSourceStats jd) {
+        ObjectNode o = JSON.createObjectNode();
+        o.set("declarations_by_outcome", JSON.valueToTree(jd.declarationsByOutcome()));
+        ArrayNode sources = o.putArray("sources");
+        for (var s : jd.sources()) {
+            sources.addObject().put("source", s.source()).put("shares", s.shares()).put("difficulty", s.difficulty())
+                    .put("difficulty_1h", s.difficulty1h()).put("difficulty_24h", s.difficulty24h());
+        }
+        o.putObject("declared_work_fraction").put("1h", jd.declaredFraction(ShareStats.Window.H1))
+                .put("24h", jd.declaredFraction(ShareStats.Window.H24));
+        o.put("declaring_accounts_24h", jd.declaringAccounts24h());
+        o.put("declaring_connections_24h", jd.declaringConnections24h());
         return o;
     }
 
@@ -179,6 +199,14 @@ public final class AdminApi {
             o.put("best_share_difficulty_round", v == null ? 0 : v.bestDifficultyRound());
             o.put("accepted_since_start", v == null ? 0 : v.accepted());
             o.set("rejected_since_start", JSON.valueToTree(v == null ? Map.of() : v.rejected()));
+            var template = pool.stats().templates().worker(w.worker());
+            if (template.isPresent()) { // of its last accepted share since the pool started
+                o.put("template_source", template.get().source());
+                o.put("revenue_weight", template.get().revenueWeight());
+            } else {
+                o.putNull("template_source");
+                o.putNull("revenue_weight");
+            }
             a.add(o);
         }
         return a;

@@ -259,6 +259,24 @@ final class AdminCommands {
                 System.out.printf("network difficulty %s, expected time to a block at this hashrate: %s%n",
                         number(s.path("network_difficulty").asDouble()), eta.isNumber() ? duration(eta.asDouble()) : "never (no hashrate)");
             }
+            JsonNode jd = s.path("job_declaration");
+            if (!jd.isMissingNode()) {
+                StringBuilder declarations = new StringBuilder();
+                jd.path("declarations_by_outcome").fields().forEachRemaining(e -> declarations
+                        .append(declarations.length() == 0 ? "" : ", ").append(e.getValue().asLong()).append(' ').append(e.getKey()));
+                StringBuilder sources = new StringBuilder();
+                for (JsonNode src : jd.path("sources")) {
+                    sources.append(sources.length() == 0 ? "" : ", ").append(src.path("source").asText()).append(' ')
+                            .append(src.path("shares").asLong()).append(" shares / difficulty ")
+                            .append(number(src.path("difficulty").asDouble()));
+                }
+                JsonNode f = jd.path("declared_work_fraction");
+                System.out.printf("job declaration: declarations %s; work by template source %s; on miner-declared templates"
+                        + " %.1f%% (1h) %.1f%% (24h); template sources in 24h: %d accounts, %d JDS connections%n",
+                        declarations.length() == 0 ? "none" : declarations, sources.length() == 0 ? "none yet" : sources,
+                        100 * f.path("1h").asDouble(), 100 * f.path("24h").asDouble(),
+                        jd.path("declaring_accounts_24h").asInt(), jd.path("declaring_connections_24h").asInt());
+            }
             if (s.has("sv2_authority_public_key")) {
                 System.out.println("SV2 authority public key " + s.get("sv2_authority_public_key").asText());
             }
@@ -274,14 +292,17 @@ final class AdminCommands {
             if (json) {
                 return print(a);
             }
-            System.out.printf("%-52s %12s %12s %12s %10s %12s %5s  %s%n", "worker", "hashrate 5m", "1h", "24h", "shares",
-                    "best diff", "conns", "last share");
+            System.out.printf("%-52s %12s %12s %12s %10s %12s %5s %-11s %6s  %s%n", "worker", "hashrate 5m", "1h", "24h",
+                    "shares", "best diff", "conns", "template", "weight", "last share");
             for (JsonNode w : a) {
                 JsonNode h = w.path("hashrate");
-                System.out.printf("%-52s %12s %12s %12s %10d %12s %5d  %s%n", w.path("worker").asText(),
+                JsonNode weight = w.path("revenue_weight");
+                System.out.printf("%-52s %12s %12s %12s %10d %12s %5d %-11s %6s  %s%n", w.path("worker").asText(),
                         hashrate(h.path("5m").asDouble()), hashrate(h.path("1h").asDouble()), hashrate(h.path("24h").asDouble()),
                         w.path("shares").asLong(), number(w.path("best_share_difficulty").asDouble()),
-                        w.path("connections").asInt(), w.path("lastShareAt").asText());
+                        w.path("connections").asInt(), w.path("template_source").asText("-"),
+                        weight.isNumber() ? String.format(java.util.Locale.ROOT, "%.3f", weight.asDouble()) : "-",
+                        w.path("lastShareAt").asText());
             }
             return 0;
         }

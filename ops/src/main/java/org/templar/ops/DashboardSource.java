@@ -41,6 +41,23 @@ final class DashboardSource implements Dashboard.Source {
         return pool.ledger().workerStats(account);
     }
 
+    /**
+     * Accepted difficulty of the last 24 hours per template source, once a miner-declared template
+     * had any (until then the pool page shows no decentralization panel: every template is the pool's).
+     */
+    @Override
+    public java.util.Map<String, Double> difficultyByTemplateSource() {
+        java.util.Map<String, Double> out = new java.util.TreeMap<>();
+        boolean declared = false;
+        for (var s : pool.stats().templates().sources()) {
+            if (s.difficulty24h() > 0) {
+                out.put(s.source(), s.difficulty24h());
+                declared |= !s.source().equals(org.templar.pool.core.TemplateSourceStats.POOL);
+            }
+        }
+        return declared ? out : java.util.Map.of();
+    }
+
     @Override
     public List<BlockRecord> recentBlocks(int limit) {
         return pool.ledger().recentBlocks(limit);

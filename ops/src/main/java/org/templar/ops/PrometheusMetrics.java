@@ -25,6 +25,9 @@ public final class PrometheusMetrics implements PoolMetrics, LedgerMetrics, org.
     private final Counter ledgerBusy;
     private final Histogram nodeRpcSeconds;
     private final Counter nodeRpcErrors;
+    private final Counter jdDeclarations;
+    private final Counter sharesBySource;
+    private final Counter difficultyBySource;
 
     public PrometheusMetrics(CollectorRegistry registry) {
         this.registry = registry;
@@ -62,6 +65,15 @@ public final class PrometheusMetrics implements PoolMetrics, LedgerMetrics, org.
         nodeRpcErrors = Counter.build("templar_node_rpc_errors_total",
                 "Node JSON-RPC calls that failed: kind rpc_error (the node refused) or failed (no usable answer)")
                 .labelNames("node", "method", "kind").register(registry);
+        jdDeclarations = Counter.build("templar_jd_declarations_total",
+                "DeclareMiningJob answers of the Job Declaration Server: outcome accepted, or the error code sent")
+                .labelNames("outcome").register(registry);
+        sharesBySource = Counter.build("templar_shares_by_source_total",
+                "Accepted shares by template source: pool (the pool's templates), jd-full or jd-coinbase (miner-declared)")
+                .labelNames("source").register(registry);
+        difficultyBySource = Counter.build("templar_shares_difficulty_by_source_total",
+                "Sum of the difficulty of accepted shares by template source (pool, jd-full, jd-coinbase)")
+                .labelNames("source").register(registry);
     }
 
     public CollectorRegistry registry() {
@@ -98,6 +110,18 @@ public final class PrometheusMetrics implements PoolMetrics, LedgerMetrics, org.
             case "invalid_channel_id" -> "unknown_channel";
             default -> r;
         };
+    }
+
+    @Override
+    public void shareOnTemplate(org.templar.pool.core.Worker worker, String templateSource, double revenueWeight,
+            double difficulty) {
+        sharesBySource.labels(templateSource).inc();
+        difficultyBySource.labels(templateSource).inc(difficulty);
+    }
+
+    @Override
+    public void jobDeclaration(String outcome, String connectionId) {
+        jdDeclarations.labels(outcome).inc();
     }
 
     @Override
@@ -157,6 +181,22 @@ public final class PrometheusMetrics implements PoolMetrics, LedgerMetrics, org.
             pool.shareLog().ifPresent(l -> out.add(new io.prometheus.client.CounterMetricFamily(
                     "templar_audit_log_dropped_lines_total",
                     "Share-log lines dropped because the audit log could not keep up (mining is unaffected)", l.dropped())));
+            var jd = pool.stats().templates();
+            var fraction = new io.prometheus.client.GaugeMetricFamily("templar_jd_declared_work_fraction",
+                    "Fraction of the accepted difficulty mined on miner-declared templates (Job Declaration), per window",
+                    window);
+            for (org.templar.pool.core.ShareStats.Window w : java.util.List.of(
+                    org.templar.pool.core.ShareStats.Window.H1, org.templar.pool.core.ShareStats.Window.H24)) {
+                fraction.addMetric(java.util.List.of(w.label), jd.declaredFraction(w));
+            }
+            out.add(fraction);
+            var sources = new io.prometheus.client.GaugeMetricFamily("templar_jd_template_sources",
+                    "Distinct template sources in the last 24 h: kind account (accounts with shares on templates they"
+                            + " declared) or connection (JDS connections with an accepted declaration)",
+                    java.util.List.of("kind"));
+            sources.addMetric(java.util.List.of("account"), jd.declaringAccounts24h());
+            sources.addMetric(java.util.List.of("connection"), jd.declaringConnections24h());
+            out.add(sources);
             var template = pool.templates().current();
             if (template != null) {
                 double difficulty = AdminApi.networkDifficulty(template);

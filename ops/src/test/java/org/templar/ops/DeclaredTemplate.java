@@ -20,13 +20,13 @@ import org.templar.share.Sha256;
  * BIP141 witness commitment over the chosen transactions), DeclareMiningJob's prefix/suffix and
  * wtxid_list, SetCustomMiningJob's fields, and share headers.
  */
-record DeclaredTemplate(int version, byte[] prevHash, int nbits, int height, int ntime, List<byte[]> txs,
+public record DeclaredTemplate(int version, byte[] prevHash, int nbits, int height, int ntime, List<byte[]> txs,
         byte[] outputs, int extranonceSize) {
 
     /** An output: value and script. */
-    record Out(long sats, byte[] script) {}
+    public record Out(long sats, byte[] script) {}
 
-    static DeclaredTemplate of(BlockTemplate pool, List<byte[]> txs, List<Out> payouts, int extranonceSize) {
+    public static DeclaredTemplate of(BlockTemplate pool, List<byte[]> txs, List<Out> payouts, int extranonceSize) {
         List<byte[]> wtxids = new ArrayList<>();
         wtxids.add(new byte[32]); // the coinbase's wtxid counts as zero
         for (byte[] tx : txs) {
@@ -54,7 +54,7 @@ record DeclaredTemplate(int version, byte[] prevHash, int nbits, int height, int
     }
 
     /** DeclareMiningJob.coinbase_tx_prefix: witness form, up to the extranonce. */
-    Bytes declaredPrefix() {
+    public Bytes declaredPrefix() {
         ByteArrayOutputStream p = new ByteArrayOutputStream();
         p.writeBytes(new byte[] {2, 0, 0, 0, 0, 1, 1});
         p.writeBytes(new byte[32]);
@@ -65,7 +65,7 @@ record DeclaredTemplate(int version, byte[] prevHash, int nbits, int height, int
     }
 
     /** DeclareMiningJob.coinbase_tx_suffix: nSequence, outputs, the witness reserved value, lock time. */
-    Bytes declaredSuffix() {
+    public Bytes declaredSuffix() {
         ByteArrayOutputStream s = new ByteArrayOutputStream();
         s.writeBytes(new byte[] {-1, -1, -1, -1});
         s.writeBytes(outputs);
@@ -76,7 +76,7 @@ record DeclaredTemplate(int version, byte[] prevHash, int nbits, int height, int
         return Bytes.of(s.toByteArray());
     }
 
-    List<U256> wtxidList() {
+    public List<U256> wtxidList() {
         List<U256> out = new ArrayList<>();
         for (byte[] tx : txs) {
             out.add(U256.of(parse(tx).getWTxId().getReversedBytes()));

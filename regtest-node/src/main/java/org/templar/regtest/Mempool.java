@@ -60,6 +60,18 @@ final class Mempool {
     /** Mempool transactions spending outputs of {@code txid}. */
     List<Sha256Hash> children(Sha256Hash txid) {
         List<Sha256Hash> out = new ArrayList<>();
+        MempoolEntry parent = entries.get(txid);
+        if (parent != null) {
+            // through the spends index (Core's mapNextTx): one lookup per output, not a scan of the pool,
+            // so getrawmempool true stays fast with thousands of chained transactions
+            for (int i = 0; i < parent.tx().getOutputs().size(); i++) {
+                Sha256Hash child = spends.get(new OutPointKey(txid, i));
+                if (child != null && !out.contains(child)) {
+                    out.add(child);
+                }
+            }
+            return out;
+        }
         for (MempoolEntry e : entries.values()) {
             if (e.parents().contains(txid)) {
                 out.add(e.txid());

@@ -40,6 +40,20 @@ public final class RegtestChain {
     /** Where each confirmed transaction of the active chain is (a built-in txindex). */
     private final Map<Sha256Hash, BlockRecord> txIndex = new HashMap<>();
     private final Mempool mempool = new Mempool();
+    /**
+     * Core's script execution cache (validation.cpp, CheckInputScripts): the wtxids whose input scripts
+     * passed, so a block or proposal holding transactions the mempool already checked does not verify
+     * their signatures again. Sound because a wtxid fixes the whole transaction (witness included) and
+     * its outpoints fix what it spends; Core keys it by wtxid and flags, and the flags are constant here.
+     */
+    private static final int SCRIPT_CACHE_ENTRIES = 200_000;
+    private final Set<Sha256Hash> scriptsVerified = java.util.Collections.newSetFromMap(
+            new java.util.LinkedHashMap<>(1024, 0.75f, true) {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<Sha256Hash, Boolean> eldest) {
+                    return size() > SCRIPT_CACHE_ENTRIES;
+                }
+            });
     private final List<Consumer<BlockRecord>> tipListeners = new CopyOnWriteArrayList<>();
     private final List<Consumer<byte[]>> blockSinks = new CopyOnWriteArrayList<>();
     private final LongSupplier clock;
@@ -412,12 +426,16 @@ public final class RegtestChain {
                 if (sigopCost > RegtestConsensus.MAX_BLOCK_SIGOPS_COST) {
                     throw BlockRejected.consensus("bad-blk-sigops", "too many sigops");
                 }
-                for (int i = 0; i < prevouts.size(); i++) {
-                    try {
-                        ScriptChecks.verifyInput(tx, i, prevouts.get(i));
-                    } catch (ScriptChecks.ScriptFailure f) {
-                        throw BlockRejected.consensus(f.blockReason(), "input " + i + " of " + tx.getTxId());
+                Sha256Hash wtxid = tx.getWTxId();
+                if (!scriptsVerified.contains(wtxid)) {
+                    for (int i = 0; i < prevouts.size(); i++) {
+                        try {
+                            ScriptChecks.verifyInput(tx, i, prevouts.get(i));
+                        } catch (ScriptChecks.ScriptFailure f) {
+                            throw BlockRejected.consensus(f.blockReason(), "input " + i + " of " + tx.getTxId());
+                        }
                     }
+                    scriptsVerified.add(wtxid);
                 }
                 for (TransactionInput input : tx.getInputs()) {
                     OutPointKey key = OutPointKey.of(input.getOutpoint());
@@ -764,6 +782,7 @@ public final class RegtestChain {
                 throw new TxRejected(rejected, f.mempoolReason(), null);
             }
         }
+        scriptsVerified.add(tx.getWTxId());
         if (maxFeeRatePerKvB > 0 && fee > maxFeeRatePerKvB * vsize / 1000) {
             throw new TxRejected(TxRejected.RPC_TRANSACTION_ERROR, "Fee exceeds maximum configured by user (e.g. -maxtxfee, maxfeerate)", null);
         }

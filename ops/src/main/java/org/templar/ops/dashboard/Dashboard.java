@@ -57,7 +57,10 @@ public final class Dashboard {
 
         List<BlockRecord> recentBlocks(int limit);
 
-        /** Shares accepted on templates the miners declared themselves, and on the pool's own (JD). */
+        /**
+         * Accepted difficulty (last 24 h) per template source, "pool" and the miner-declared ones (JD);
+         * empty while no miner declared its own: then the pool page shows no decentralization panel.
+         */
         default Map<String, Double> difficultyByTemplateSource() {
             return Map.of();
         }
@@ -153,7 +156,10 @@ public final class Dashboard {
             double declared = bySource.entrySet().stream().filter(e -> !e.getKey().equals("pool"))
                     .mapToDouble(Map.Entry::getValue).sum();
             d.put("miner_declared_fraction", total > 0 ? declared / total : 0);
-            d.put("template_sources", bySource.keySet().stream().filter(k -> !k.equals("pool")).count());
+            // a template source is a miner that chose its own templates: the accounts with shares on them in 24 h
+            d.put("template_sources", source.stats().templates().declaringAccounts24h());
+            ObjectNode by = d.putObject("difficulty_by_source");
+            bySource.forEach(by::put);
         }
         return o;
     }

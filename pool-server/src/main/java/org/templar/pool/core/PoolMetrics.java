@@ -9,6 +9,20 @@ public interface PoolMetrics {
 
     void shareRejected(String protocol, String reason);
 
+    /**
+     * An accepted share with the template it was mined on (after {@link #shareAccepted}):
+     * {@code templateSource} is "pool" for the pool's own templates or the Job Declaration mode of a
+     * miner-declared job ("jd-full", "jd-coinbase"), {@code revenueWeight} the fraction (0, 1] it is
+     * credited at.
+     */
+    default void shareOnTemplate(Worker worker, String templateSource, double revenueWeight, double difficulty) {}
+
+    /**
+     * A DeclareMiningJob answered by the JDS: {@code outcome} is "accepted" or the error code of the
+     * DeclareMiningJob.Error sent; {@code connectionId} is the JDS connection's.
+     */
+    default void jobDeclaration(String outcome, String connectionId) {}
+
     /** A solved block's verdict from the nodes: ACCEPTED, STALE (valid, another block won) or REJECTED. */
     void blockFound(int height, org.templar.payout.BlockStatus status);
 

@@ -170,6 +170,7 @@ public final class ShareProcessor {
             shareLog.record(job, extranonce1, extranonce2, check.ntime(), check.nonce(), check.version(), check.hash());
         }
         metrics.shareAccepted(protocol, shareDifficulty);
+        metrics.shareOnTemplate(worker, job.templateSource(), job.revenueWeight(), shareDifficulty);
         if (observer != null) {
             observer.accepted(job, extranonce1, extranonce2, check.ntime(), check.nonce(), check.version(), check.hash());
         }

@@ -53,9 +53,11 @@ public final class ShareStats {
     /** Incremented when a block is found: per-round bests from an older round no longer count. */
     private final AtomicLong round = new AtomicLong();
     private final AtomicLong lastSweep = new AtomicLong();
+    private final TemplateSourceStats templates;
 
     public ShareStats(LongSupplier clockMillis) {
         this.clockMillis = clockMillis;
+        this.templates = new TemplateSourceStats(clockMillis);
         for (ShareVerdict v : ShareVerdict.values()) {
             byOutcome.put(v, new LongAdder());
         }
@@ -106,6 +108,11 @@ public final class ShareStats {
         public PoolView {
             sharesByOutcome = Map.copyOf(sharesByOutcome);
         }
+    }
+
+    /** Job Declaration figures: work by template source, declarations by outcome (same clock). */
+    public TemplateSourceStats templates() {
+        return templates;
     }
 
     /** Records one judged share. Shares without a worker (unauthorized) are not attributed to anyone. */

@@ -46,6 +46,18 @@ public final class StatsRecordingMetrics implements PoolMetrics {
     }
 
     @Override
+    public void shareOnTemplate(Worker worker, String templateSource, double revenueWeight, double difficulty) {
+        stats.templates().share(worker == null ? null : worker.username(), templateSource, revenueWeight, difficulty);
+        delegate.shareOnTemplate(worker, templateSource, revenueWeight, difficulty);
+    }
+
+    @Override
+    public void jobDeclaration(String outcome, String connectionId) {
+        stats.templates().declaration(outcome, connectionId);
+        delegate.jobDeclaration(outcome, connectionId);
+    }
+
+    @Override
     public void blockFound(int height, BlockStatus status) {
         if (status == BlockStatus.ACCEPTED) {
             stats.roundEnded();

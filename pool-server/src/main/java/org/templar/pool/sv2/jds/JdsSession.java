@@ -256,6 +256,7 @@ public final class JdsSession implements org.templar.pool.sv2.server.Sv2Listener
             lastDeclared = jd.tokens().register(job);
             log.debug("{}: declared job accepted at height {} with {} transactions, revenue weight {}", connectionId,
                     lastDeclared.height(), lastDeclared.transactions().size(), lastDeclared.revenueWeight());
+            jd.pool().metrics().jobDeclaration(org.templar.pool.core.TemplateSourceStats.ACCEPTED, connectionId);
             out.send(new Sv2JobDeclaration.DeclareMiningJobSuccess(id, lastDeclared.token()));
         }));
     }
@@ -273,6 +274,7 @@ public final class JdsSession implements org.templar.pool.sv2.server.Sv2Listener
 
     private void refuse(long requestId, String code, String detail) {
         log.debug("{}: declaration {} refused: {} ({})", connectionId, requestId, code, detail);
+        jd.pool().metrics().jobDeclaration(code, connectionId);
         byte[] details = detail.getBytes(StandardCharsets.UTF_8);
         if (details.length > 0xffff) {
             details = Arrays.copyOf(details, 0xffff);
