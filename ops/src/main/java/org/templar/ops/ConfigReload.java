@@ -80,7 +80,7 @@ final class ConfigReload {
         return new TemplarConfig(now.network(), now.dataDir(), pool, now.nodes(), now.sv1(), now.sv1MaxLineLength(),
                 now.sv1IdleTimeout(), now.sv2(), now.sv2AuthorityKeyFile(), next.vardiff(), now.database(), now.metrics(),
                 now.admin(), now.adminToken(), now.embeddedNode(), now.shareLog(), now.tdp(), now.jds(), now.outbound(),
-                now.http(), next.webhooks());
+                now.http(), next.webhooks(), now.sv1Tls(), now.proxyProtocolFrom());
     }
 
     private static void live(Map<String, String> changes, String key, Object a, Object b) {
