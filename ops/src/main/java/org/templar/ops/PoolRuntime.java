@@ -48,6 +48,7 @@ import org.templar.pool.sv2.jds.JdsSession;
 import org.templar.pool.sv2.jds.JobDeclarations;
 import org.templar.pool.sv2.server.Sv2Server;
 import org.templar.pool.sv2.tdp.TemplateProvider;
+import org.templar.pool.transport.OutboundLimit;
 import org.templar.pool.sv2.tdp.TemplateProviderSession;
 import org.templar.pool.sv2.transport.NoiseTransportConfig;
 import org.templar.regtest.RegtestNode;
@@ -78,6 +79,13 @@ public final class PoolRuntime implements AutoCloseable {
     private Sv2Server sv2;
     /** Largest frame a Template Distribution client may send (a SubmitSolution's coinbase). */
     static final int TDP_MAX_INBOUND_PAYLOAD = 1 << 20;
+    /**
+     * What a Template Distribution client may owe at most: one RequestTransactionData.Success carries a
+     * whole block's transactions (up to 4 MB, encrypted in 64 KiB chunks), so the cap miners get would
+     * close an honest client on its first request. Twice the largest answer still bounds a client that
+     * never reads (reading stops at the high-water mark as everywhere).
+     */
+    static final long TDP_MIN_OUTBOUND_CAP = 8L << 20;
     private InetSocketAddress sv2Address;
     private Sv2Listener<TemplateProviderSession> tdp;
     private InetSocketAddress tdpAddress;
@@ -233,7 +241,8 @@ public final class PoolRuntime implements AutoCloseable {
             // A Template Distribution client may say nothing for hours between solutions: no idle limit.
             // SubmitSolution carries a whole coinbase, which in-coinbase payout schemes make large.
             tdp = new Sv2Listener<>(new Sv2Listener.Options("tdp", TDP_MAX_INBOUND_PAYLOAD, Duration.ZERO,
-                    Duration.ofSeconds(10), false), context.bans(), metrics, config.outbound(), identity,
+                    Duration.ofSeconds(10), false), context.bans(), metrics,
+                    OutboundLimit.ofCap(Math.max(config.outbound().hardCap(), TDP_MIN_OUTBOUND_CAP)), identity,
                     NoiseTransportConfig.defaults(),
                     (out, id) -> new TemplateProviderSession(provider, out, id));
             tdpAddress = tdp.start(boss, workers, config.tdp().address());

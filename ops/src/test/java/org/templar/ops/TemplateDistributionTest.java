@@ -177,6 +177,45 @@ class TemplateDistributionTest {
         }
     }
 
+    @Test
+    void aTemplatesTransactionsAreAnsweredEvenWhenTheyOutweighTheMinersOutboundCap(@TempDir Path dir)
+            throws Exception {
+        // the smallest cap miners may be given, and a template whose transaction data is larger than it
+        Map<String, String> cfg = Map.of("tdp.listen", "127.0.0.1:0", "sv2.listen", "off",
+                "limits.outbound_cap_bytes", "65536", "sv2.authority_key_file", dir.resolve("authority.key").toString());
+        RegtestWallet wallet = RegtestWallet.random();
+        int txs = 340;
+        try (PoolHarness pool = PoolHarness.start(dir, cfg)) {
+            var node = pool.pool().embeddedNode().orElseThrow();
+            node.generateToAddress(100 + txs, wallet.address());
+            long bytes = 0;
+            for (int i = 0; i < txs; i++) {
+                String raw = wallet.payFromMatureCoinbase(node.chain(), SoloAndPoolMiningTest.newAddress(), 100_000_000L,
+                        1_000 + i);
+                pool.rpc("sendrawtransaction", raw);
+                bytes += raw.length() / 2;
+            }
+            assertTrue(bytes > 65536, "the answer is bigger than the cap: " + bytes);
+            PoolHarness.await(Duration.ofSeconds(40), () -> {
+                var t = pool.pool().templates().current();
+                if (t != null && t.blockTemplate().transactions().size() < txs) {
+                    pool.pool().templates().refresh();
+                }
+                return t != null && t.blockTemplate().transactions().size() == txs;
+            }, "every transaction reaches the node's template");
+            try (Sv2TestClient client = new Sv2TestClient(pool.pool().tdpAddress(),
+                    pool.pool().authority().orElseThrow().publicKey())) {
+                client.send(Sv2TestClient.setup(Sv2Common.SetupConnection.PROTOCOL_TEMPLATE_DISTRIBUTION, 2, 2, 0));
+                client.await(Sv2Common.SetupConnectionSuccess.class);
+                client.send(new CoinbaseOutputConstraints(64, 0));
+                NewTemplate template = client.await(NewTemplate.class);
+                client.send(new RequestTransactionData(template.templateId()));
+                assertEquals(txs, client.await(RequestTransactionDataSuccess.class).transactionList().size());
+                assertFalse(client.awaitClosed(Duration.ofMillis(300)), "an honest client that reads is kept");
+            }
+        }
+    }
+
     /** version 2, marker+flag, one null-prevout input, our output and the template's, witness, locktime. */
     private static byte[] coinbase(NewTemplate t, byte[] extra, byte[] payoutScript) {
         ByteArrayOutputStream o = new ByteArrayOutputStream();
