@@ -118,6 +118,26 @@ class TemplateDistributionTest {
                 assertEquals(block.get("hash").asText(), Sha256Hash.wrapReversed(next.prevHash().toArray()).toString());
                 assertFalse(client.awaitClosed(Duration.ofMillis(200)), "the connection stays open");
             }
+            // a client that sends solutions that are no blocks is dropped (each would cost a check and a log line)
+            try (Sv2TestClient liar = new Sv2TestClient(pool.pool().tdpAddress(),
+                    pool.pool().authority().orElseThrow().publicKey())) {
+                liar.send(Sv2TestClient.setup(Sv2Common.SetupConnection.PROTOCOL_TEMPLATE_DISTRIBUTION, 2, 2, 0));
+                liar.await(Sv2Common.SetupConnectionSuccess.class);
+                liar.send(new CoinbaseOutputConstraints(64, 0));
+                NewTemplate t = liar.await(NewTemplate.class);
+                liar.send(new SubmitSolution(t.templateId(), t.version(), 0, 0, Bytes.of(new byte[] {1, 2, 3})));
+                assertTrue(liar.awaitClosed(Duration.ofSeconds(10)), "a coinbase that is not a transaction closes it");
+            }
+            try (Sv2TestClient liar = new Sv2TestClient(pool.pool().tdpAddress(),
+                    pool.pool().authority().orElseThrow().publicKey())) {
+                liar.send(Sv2TestClient.setup(Sv2Common.SetupConnection.PROTOCOL_TEMPLATE_DISTRIBUTION, 2, 2, 0));
+                liar.await(Sv2Common.SetupConnectionSuccess.class);
+                liar.send(new CoinbaseOutputConstraints(64, 0));
+                NewTemplate t = liar.await(NewTemplate.class);
+                liar.send(new SubmitSolution(t.templateId() + 1000, t.version(), 0, 0, Bytes.of(new byte[] {1})));
+                assertTrue(liar.awaitClosed(Duration.ofSeconds(10)), "a template id it was never sent closes it");
+            }
+            assertEquals(height + 1, pool.height(), "and nothing reached the node");
         }
     }
 

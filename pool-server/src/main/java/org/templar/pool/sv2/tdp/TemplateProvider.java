@@ -49,20 +49,23 @@ public final class TemplateProvider {
     /**
      * Builds the block and sends it to every node (the spec: the provider MUST try to broadcast blocks
      * mined on its work). Runs off the event loop: the node answers asynchronously.
+     *
+     * @return false when the solution is not a block (a coinbase that is not a transaction, or a header
+     *     above the target): a client only sends one for a block it found, so the session drops it
      */
-    void submit(String connectionId, ProvidedTemplate template, SubmitSolution solution) {
+    boolean submit(String connectionId, ProvidedTemplate template, SubmitSolution solution) {
         byte[] block;
         try {
             block = template.blockFor(solution);
         } catch (IllegalArgumentException e) {
             log.warn("{}: SubmitSolution for template {} refused: {}", connectionId,
                     Long.toUnsignedString(template.templateId()), e.getMessage());
-            return;
+            return false;
         }
         if (block == null) {
             log.warn("{}: SubmitSolution for template {} does not meet the network target; not submitted",
                     connectionId, Long.toUnsignedString(template.templateId()));
-            return;
+            return false;
         }
         solutions.incrementAndGet();
         int height = template.source().height();
@@ -77,5 +80,6 @@ public final class TemplateProvider {
                         height, result.answers());
             }
         });
+        return true;
     }
 }

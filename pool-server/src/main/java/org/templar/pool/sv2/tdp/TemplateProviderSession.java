@@ -119,12 +119,15 @@ public final class TemplateProviderSession implements org.templar.pool.sv2.serve
                     t.transactions().stream().map(tx -> Bytes.of(tx.data())).toList()));
         } else if (message instanceof SubmitSolution s) {
             ProvidedTemplate t = find(s.templateId());
-            if (t == null) {
-                log.info("{}: solution for {} template {} ignored", connectionId, unknownOrStale(s.templateId()),
-                        Long.toUnsignedString(s.templateId()));
-                return;
+            String missing = t == null ? unknownOrStale(s.templateId()) : null;
+            if ("template-id-not-found".equals(missing)) {
+                // never sent to this client: not a race with a new tip, and each one would be a log line
+                close("SubmitSolution for template " + Long.toUnsignedString(s.templateId()) + " it was never sent");
+            } else if (missing != null) {
+                log.info("{}: solution for stale template {} ignored", connectionId, Long.toUnsignedString(s.templateId()));
+            } else if (!provider.submit(connectionId, t, s)) {
+                close("SubmitSolution that is not a block");
             }
-            provider.submit(connectionId, t, s);
         } else if (message instanceof Sv2Common.SetupConnection) {
             close("SetupConnection sent twice");
         } else {
