@@ -57,6 +57,8 @@ final class ScriptedPool implements AutoCloseable {
     private final Map<String, Double> jobDifficulty = new ConcurrentHashMap<>();
     private final Map<String, Boolean> jobLive = new ConcurrentHashMap<>();
     final BlockingQueue<Submission> submissions = new LinkedBlockingQueue<>();
+    /** Shares this pool answered as accepted, over all its connections ({@link #submissions} is drained by tests). */
+    final java.util.concurrent.atomic.AtomicLong acceptedShares = new java.util.concurrent.atomic.AtomicLong();
     final List<String> requests = new CopyOnWriteArrayList<>();
     final List<JsonNode> subscribeParams = new CopyOnWriteArrayList<>();
     /** Anything the pool could not make sense of: a test fails if this is not empty. */
@@ -314,6 +316,7 @@ final class ScriptedPool implements AutoCloseable {
                     Submission s = check(params);
                     Integer code = judge.apply(s);
                     if (code == null) {
+                        acceptedShares.incrementAndGet();
                         reply(id, JSON.getNodeFactory().booleanNode(true), null, null);
                     } else {
                         reply(id, null, code, "rejected by script (" + code + ")");
