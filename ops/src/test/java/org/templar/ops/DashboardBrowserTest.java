@@ -26,7 +26,13 @@ import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.WebDriverWait;
+import org.bitcoinj.base.BitcoinNetwork;
 import org.templar.client.miner.CpuMiner;
+import org.templar.client.miner.MinerConfig;
+import org.templar.client.proxy.PoolUpstream;
+import org.templar.client.proxy.ProxyConfig;
+import org.templar.client.proxy.TemplarProxy;
+import org.templar.pool.core.ShareStats;
 
 /**
  * The dashboard in a real browser (Debian's chromium and chromedriver, which .ci/run installs),
@@ -104,6 +110,61 @@ class DashboardBrowserTest {
                     waitLoaded(browser);
                     assertTrue(browser.findElement(By.id("no-workers")).isDisplayed());
                     assertEquals("0", text(browser, "worker-count"));
+                } finally {
+                    browser.quit();
+                }
+            }
+        }
+    }
+
+    /**
+     * The decentralization panel as a person sees it: one miner on the pool's own templates (SV1), one
+     * behind {@code templar proxy}, which declares its templates to the pool's JDS; the pool page says what
+     * part of the work runs on templates the miners chose.
+     */
+    @Test
+    void poolPageShowsHowMuchWorkIsOnMinerDeclaredTemplates(@TempDir Path dir) throws Exception {
+        boolean ci = System.getenv("CI") != null;
+        if (!ci) {
+            assumeTrue(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
+                    "chromium and chromium-driver are not installed (apt-get install chromium chromium-driver)");
+        }
+        try (PoolHarness pool = JdsEndToEndTest.startPool(dir.resolve("pool"), Map.of("metrics.listen", "127.0.0.1:0"))) {
+            // The proxy builds its templates from a node of its own; here the pool's node stands in for it,
+            // which changes nothing for the pool: the templates still arrive as the miner's declarations.
+            ProxyConfig cfg = ProxyConfig.of(pool.node.endpoint(), BitcoinNetwork.REGTEST,
+                    SoloAndPoolMiningTest.newAddress(), new java.net.InetSocketAddress("127.0.0.1", 0), dir.resolve("proxy"))
+                    .withPool(new PoolUpstream.Config(pool.pool().jdsAddress(), pool.pool().sv2Address(),
+                            pool.pool().authority().orElseThrow().publicKey(), "dave.proxy", Duration.ofSeconds(3),
+                            Duration.ofSeconds(1)));
+            // On regtest about one hash in two is a block, so a miner on the pool's templates moves the tip
+            // as fast as it hashes and no declaration would outlive its tip: it mines first, up to a block.
+            try (CpuMiner onPoolTemplates = CpuMiner.start(MinerConfig.of(
+                    "stratum+tcp://127.0.0.1:" + pool.sv1().getPort(), "carol.rig1").withThreads(1)
+                    .withLimits(1, 0, Duration.ZERO))) {
+                onPoolTemplates.termination().get(60, java.util.concurrent.TimeUnit.SECONDS);
+            }
+            try (TemplarProxy proxy = TemplarProxy.start(cfg);
+                    CpuMiner behindProxy = CpuMiner.start(MinerConfig.of(
+                            "stratum+tcp://127.0.0.1:" + proxy.sv1Address().getPort(), "s19").withThreads(1)
+                            .withMaxReconnects(3))) {
+                PoolHarness.await(Duration.ofSeconds(90), () -> {
+                    double f = pool.pool().stats().templates().declaredFraction(ShareStats.Window.H1);
+                    return f > 0 && f < 1;
+                }, "work on both the pool's and the miner's templates");
+                String base = "http://127.0.0.1:" + pool.running.metrics().address().getPort();
+                ChromeDriver browser = browser();
+                try {
+                    browser.get(base + "/");
+                    waitLoaded(browser);
+                    WebElement panel = browser.findElement(By.id("decentralization"));
+                    assertTrue(panel.isDisplayed(), "the decentralization panel shows once miners declare templates");
+                    String fraction = text(browser, "declared-fraction");
+                    assertTrue(fraction.matches("[0-9]{1,3}\\.[0-9] %"), fraction);
+                    double percent = Double.parseDouble(fraction.substring(0, fraction.length() - 2));
+                    assertTrue(percent > 0 && percent < 100, "both kinds of work are mined: " + fraction);
+                    assertTrue(Integer.parseInt(text(browser, "template-sources")) >= 1);
+                    screenshot(browser, "dashboard-decentralization.png");
                 } finally {
                     browser.quit();
                 }

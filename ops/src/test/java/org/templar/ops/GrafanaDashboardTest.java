@@ -38,6 +38,8 @@ class GrafanaDashboardTest {
             }
         }
         assertTrue(expressions >= 10 && queried.size() >= 15, "the dashboard queries the pool: " + queried);
+        assertTrue(queried.containsAll(Set.of("templar_jd_declared_work_fraction", "templar_jd_declarations_total",
+                "templar_shares_difficulty_by_source_total")), "the dashboard shows Job Declaration: " + queried);
 
         Map<String, String> cfg = Map.of("metrics.listen", "127.0.0.1:0", "audit.share_log", dir.resolve("s.log").toString());
         try (PoolHarness pool = PoolHarness.start(dir, cfg)) {
