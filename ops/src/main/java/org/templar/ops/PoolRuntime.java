@@ -186,6 +186,7 @@ public final class PoolRuntime implements AutoCloseable {
         if (!templates.start(Duration.ofSeconds(15))) {
             log.warn("the node has not given a block template yet; miners get work as soon as it does");
         }
+        submitter.resubmitUnsettled();
 
         boss = new NioEventLoopGroup(1);
         workers = new NioEventLoopGroup(Math.max(2, Runtime.getRuntime().availableProcessors()));

@@ -143,6 +143,18 @@ public final class Ledger implements AutoCloseable {
      * @throws LedgerException if the database refused or is unreachable: the block is not recorded
      */
     public boolean recordBlockCandidate(BlockRecord block) {
+        return recordBlockCandidate(block, null);
+    }
+
+    /**
+     * As {@link #recordBlockCandidate(BlockRecord)}, with the whole serialized block in the same commit,
+     * so a pool that dies before the nodes answered finds the solution again ({@link #unsettledSolutions})
+     * and submits it on restart.
+     *
+     * @param blockHex the block as {@code submitblock} takes it, or null when the pool cannot build it
+     *     (a Coinbase-only declared job: the miner's node holds the transactions)
+     */
+    public boolean recordBlockCandidate(BlockRecord block, String blockHex) {
         Objects.requireNonNull(block, "block");
         requireOpen();
         Instant now = now();
@@ -168,6 +180,14 @@ public final class Ledger implements AutoCloseable {
                     insert.executeUpdate();
                 }
                 insertHistory(c, block.hash(), block.status(), block.reason(), now);
+                if (blockHex != null) {
+                    try (PreparedStatement solution = c.prepareStatement(
+                            "INSERT INTO block_solutions (block_hash, block_hex) VALUES (?, ?)")) {
+                        solution.setString(1, block.hash());
+                        solution.setString(2, blockHex);
+                        solution.executeUpdate();
+                    }
+                }
                 c.commit();
                 sync(c);
             } catch (SQLException | RuntimeException e) {
@@ -289,6 +309,22 @@ public final class Ledger implements AutoCloseable {
         requireLimit(limit);
         return query("SELECT " + BLOCK_COLUMNS + " FROM blocks ORDER BY found_at DESC, id DESC FETCH FIRST ? ROWS ONLY",
                 ps -> ps.setInt(1, limit), Ledger::readBlock);
+    }
+
+    /** A block recorded as solved whose fate no node ever told us, with the block to submit again. */
+    public record UnsettledSolution(BlockRecord block, String blockHex) {}
+
+    /**
+     * Blocks still CANDIDATE, oldest first, with their solution: the pool stopped (or died) after writing
+     * them and before recording any node's answer. Blocks recorded without a solution are left out: there
+     * is nothing to submit.
+     */
+    public List<UnsettledSolution> unsettledSolutions() {
+        String columns = java.util.Arrays.stream(BLOCK_COLUMNS.split(", ")).map(c -> "b." + c)
+                .collect(java.util.stream.Collectors.joining(", "));
+        return query("SELECT " + columns + ", s.block_hex FROM blocks b JOIN block_solutions s ON s.block_hash = b.block_hash"
+                + " WHERE b.status = 'CANDIDATE' ORDER BY b.found_at, b.id", ps -> {},
+                rs -> new UnsettledSolution(readBlock(rs), rs.getString(10)));
     }
 
     /** How many blocks stand in each status (every status present, zero if none): what `blocks` lists, counted. */

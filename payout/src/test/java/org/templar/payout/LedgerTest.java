@@ -444,6 +444,33 @@ class LedgerTest {
     }
 
     @Test
+    void aSolutionWithoutAVerdictIsFoundAgainAfterReopening() throws Exception {
+        String first = TestShares.hash("solution", 1);
+        String second = TestShares.hash("solution", 2);
+        String noHex = TestShares.hash("solution", 3);
+        String hex = "00".repeat(80) + "01" + "ab".repeat(200);
+        try (Ledger ledger = Ledger.open(LedgerConfig.embedded(dir))) {
+            assertTrue(ledger.recordBlockCandidate(BlockRecord.candidate(7, first, "alice", 1, "a", TestShares.T0), hex));
+            assertTrue(ledger.recordBlockCandidate(
+                    BlockRecord.candidate(7, second, "bob", 1, "b", TestShares.T0.plusSeconds(1)), hex + "cd"));
+            // a Coinbase-only declared job: the pool never had the transactions, so no solution to keep
+            assertTrue(ledger.recordBlockCandidate(BlockRecord.candidate(7, noHex, "carol", 1, "c", TestShares.T0), null));
+            assertFalse(ledger.recordBlockCandidate(BlockRecord.candidate(7, first, "alice", 1, "a", TestShares.T0), "ff"),
+                    "the same block twice is recorded once, with its first solution");
+            ledger.updateBlockStatus(second, BlockStatus.STALE, "inconclusive");
+        }
+        try (Ledger ledger = Ledger.open(LedgerConfig.embedded(dir))) {
+            List<Ledger.UnsettledSolution> open = ledger.unsettledSolutions();
+            assertEquals(1, open.size(), "only the block no node answered for, and that has a solution: " + open);
+            assertEquals(first, open.get(0).block().hash());
+            assertEquals(BlockStatus.CANDIDATE, open.get(0).block().status());
+            assertEquals(hex, open.get(0).blockHex());
+            ledger.updateBlockStatus(first, BlockStatus.ACCEPTED, null);
+            assertTrue(ledger.unsettledSolutions().isEmpty());
+        }
+    }
+
+    @Test
     void blockCandidateIsRecordedAndFollowsItsStatus() throws Exception {
         String hash = TestShares.hash("block", 1);
         BlockRecord candidate = BlockRecord.candidate(150, hash, "bcrt1qminer.rig7", 312_500_000L + 4_321,

@@ -85,6 +85,7 @@ public final class TemplarProxy implements AutoCloseable {
         resources.add(templates);
         BlockSubmitter submitter = new BlockSubmitter(nodes, ledger, PoolMetrics.NONE, templates::refresh);
         resources.add(submitter);
+        submitter.resubmitUnsettled(); // a solo block found just before the proxy last stopped
         Sv1Settings sv1Settings = Sv1Settings.defaults();
         if (config.pool().isPresent()) {
             // extranonce1 is 4 bytes; the miners roll extranonce1 + extranonce2 of the pool channel's extranonce

@@ -67,8 +67,10 @@ public final class BlockSubmitter implements AutoCloseable {
         }
         String blockHex = Hex.encode(s.job().assembleBlock(s.extranonce(), s.header()));
         try {
+            // The whole block goes in with the candidate (one commit): if the pool dies before a node
+            // answers, the next start finds it and submits it then (resubmitUnsettled).
             ledger.recordBlockCandidate(BlockRecord.candidate(height, hashHex, s.worker().username(),
-                    s.job().coinbaseValue(), s.job().payout().describe(), Instant.now()));
+                    s.job().coinbaseValue(), s.job().payout().describe(), Instant.now()), nodes == null ? null : blockHex);
         } catch (RuntimeException e) {
             // Never sit on a solved block: submit anyway, and say loudly that the ledger missed it.
             log.error("block {} could not be recorded in the ledger; submitting it anyway. Block hex: {}", hashHex,
@@ -79,6 +81,32 @@ public final class BlockSubmitter implements AutoCloseable {
                     hashHex, height);
             return;
         }
+        submitAndRecord(height, hashHex, blockHex);
+    }
+
+    /**
+     * At start: submits again every block the ledger holds as solved but never answered (the pool stopped
+     * or was killed between writing the solution and recording a node's verdict), and records the
+     * verdict as for a fresh solve. A block whose parent is no longer the tip comes back STALE or
+     * REJECTED, which is then its true fate; one the nodes took meanwhile (another pool instance, a
+     * restart of ours after submitting) is found on the chain and recorded ACCEPTED. Asynchronous.
+     *
+     * @return how many solutions are being submitted again
+     */
+    public int resubmitUnsettled() {
+        if (nodes == null) {
+            return 0;
+        }
+        java.util.List<Ledger.UnsettledSolution> open = ledger.unsettledSolutions();
+        for (Ledger.UnsettledSolution u : open) {
+            log.warn("block {} at height {} was solved before the pool stopped and no node's answer was recorded:"
+                    + " submitting it again", u.block().hash(), u.block().height());
+            executor.execute(() -> submitAndRecord((int) u.block().height(), u.block().hash(), u.blockHex()));
+        }
+        return open.size();
+    }
+
+    private void submitAndRecord(int height, String hashHex, String blockHex) {
         NodeGroup.SubmitResult result = null;
         // A solved block stays valid while its parent is the tip: if no node is reachable, keep trying
         // for a while (a node restart) rather than throw the block away.
