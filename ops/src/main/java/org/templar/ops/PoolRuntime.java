@@ -152,7 +152,7 @@ public final class PoolRuntime implements AutoCloseable {
         for (NodeEndpoint ep : endpoints) {
             clients.add(new NodeClient(ep, config.nodes().timeout(), rpcObserver));
         }
-        nodes = new NodeGroup(clients);
+        nodes = new NodeGroup(clients, config.nodes().failover());
         checkNetwork();
 
         LedgerConfig lc = config.database().url()
@@ -255,16 +255,12 @@ public final class PoolRuntime implements AutoCloseable {
     }
 
     /** Refuses to mine against a node of another network than configured. */
+    /**
+     * Every node that answers must run the configured network. All are asked at once, and one that does
+     * not answer within a few seconds is warned about rather than waited for: a hung node must not hold
+     * up the start while another can give work (NodeGroup fails over to it).
+     */
     private void checkNetwork() {
-        JsonNode info;
-        try {
-            info = nodes.primary().getBlockchainInfo().get(config.nodes().timeout().toMillis() + 1000, TimeUnit.MILLISECONDS);
-        } catch (Exception e) {
-            log.warn("cannot ask {} for its chain yet ({}); continuing, templates will follow when it answers",
-                    nodes.primary().endpoint(), e.getMessage());
-            return;
-        }
-        String chain = info.path("chain").asText();
         String expected = switch (config.network()) {
             case MAINNET -> "main";
             case TESTNET -> "test";
@@ -272,9 +268,27 @@ public final class PoolRuntime implements AutoCloseable {
             case REGTEST -> "regtest";
             default -> config.network().toString();
         };
-        if (!chain.equals(expected) && !(config.network() == BitcoinNetwork.TESTNET && chain.startsWith("test"))) {
-            throw new ConfigException("the node at " + nodes.primary().endpoint() + " runs chain '" + chain
-                    + "' but network is configured as " + config.network());
+        long waitMillis = Math.min(config.nodes().timeout().toMillis() + 1000, 5000);
+        List<java.util.concurrent.CompletableFuture<JsonNode>> answers = new ArrayList<>();
+        for (NodeClient node : nodes.nodes()) {
+            answers.add(node.getBlockchainInfo());
+        }
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(waitMillis);
+        for (int i = 0; i < answers.size(); i++) {
+            NodeClient node = nodes.nodes().get(i);
+            JsonNode info;
+            try {
+                info = answers.get(i).get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            } catch (Exception e) {
+                log.warn("cannot ask {} for its chain yet ({}); continuing, it is used when it answers", node.endpoint(),
+                        e.getMessage() == null ? e.toString() : e.getMessage());
+                continue;
+            }
+            String chain = info.path("chain").asText();
+            if (!chain.equals(expected) && !(config.network() == BitcoinNetwork.TESTNET && chain.startsWith("test"))) {
+                throw new ConfigException("the node at " + node.endpoint() + " runs chain '" + chain
+                        + "' but network is configured as " + config.network());
+            }
         }
     }
 

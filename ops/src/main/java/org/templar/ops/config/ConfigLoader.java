@@ -61,6 +61,7 @@ public final class ConfigLoader {
         KEYS.put("node.poll_interval_ms", "getbestblockhash polling interval (default 100)");
         KEYS.put("node.refresh_seconds", "template refresh for new fees (default 30)");
         KEYS.put("node.timeout_ms", "RPC timeout (default 10000)");
+        KEYS.put("node.failover_ms", "with several nodes: ask the next one too when a node has not answered within this, and demote it (default 1000)");
         KEYS.put("sv1.listen", "Stratum V1 host:port, or \"off\" (default 0.0.0.0:3333)");
         KEYS.put("sv1.max_line_length", "longest accepted SV1 line in bytes (default 16384)");
         KEYS.put("sv1.idle_timeout_seconds", "close SV1 connections silent this long (default 600)");
@@ -275,7 +276,8 @@ public final class ConfigLoader {
         TemplarConfig.Nodes nodes = new TemplarConfig.Nodes(endpoints,
                 Duration.ofMillis(integer("node.poll_interval_ms", 100, 10, 60_000)),
                 Duration.ofSeconds(integer("node.refresh_seconds", 30, 1, 3600)),
-                Duration.ofMillis(integer("node.timeout_ms", 10_000, 100, 600_000)));
+                Duration.ofMillis(integer("node.timeout_ms", 10_000, 100, 600_000)),
+                Duration.ofMillis(integer("node.failover_ms", 1_000, 10, 600_000)));
 
         VardiffSettings base = regtest ? VardiffSettings.regtest() : VardiffSettings.mainnet();
         double vmin = positive("vardiff.minimum", base.minimum());

@@ -67,7 +67,8 @@ public record TemplarConfig(
     public record Payout(org.templar.payout.scheme.PayoutScheme scheme, int orphanDepth, Duration trackInterval) {}
 
     /** Nodes to use; empty means: start the embedded regtest node. */
-    public record Nodes(List<NodeEndpoint> endpoints, Duration pollInterval, Duration refreshInterval, Duration timeout) {
+    public record Nodes(List<NodeEndpoint> endpoints, Duration pollInterval, Duration refreshInterval, Duration timeout,
+            Duration failover) {
         public boolean embedded() {
             return endpoints.isEmpty();
         }

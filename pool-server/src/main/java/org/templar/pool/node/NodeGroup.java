@@ -1,28 +1,64 @@
 package org.templar.pool.node;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The configured nodes as one: templates come from the first healthy node in configuration order, a
- * solved block goes to every node at once (the first acceptance is what matters; the others spread it).
+ * The configured nodes as one: templates and the tip come from the first healthy node in configuration
+ * order, a solved block goes to every node at once (the first acceptance is what matters; the others
+ * spread it).
+ *
+ * <p>A node is never waited on for long while another could answer. A request that has no answer
+ * within the failover deadline goes to the next node as well, and the first answer wins; a node that
+ * failed, or answered only after the deadline, is demoted: later requests start with the healthy nodes
+ * and reach a demoted one only when all of those fail. A demoted node is probed in the background (at
+ * most once per probe interval) and takes its place again once it answers within the deadline. So a
+ * node that is gone, hangs, is slow, or answers garbage costs at most one deadline once, not one per
+ * template.
  */
 public final class NodeGroup {
     private static final Logger log = LoggerFactory.getLogger(NodeGroup.class);
+    /** Default failover deadline: work must keep flowing within a second of losing a node. */
+    public static final Duration DEFAULT_FAILOVER = Duration.ofSeconds(1);
+    private static final Duration PROBE_INTERVAL = Duration.ofSeconds(5);
 
     private final List<NodeClient> nodes;
     private final AtomicReferenceArray<Boolean> healthy;
+    private final AtomicLongArray lastProbe;
+    private final Duration failover;
+    private final Duration probeInterval;
 
     public NodeGroup(List<NodeClient> nodes) {
+        this(nodes, DEFAULT_FAILOVER);
+    }
+
+    /** @param failover how long a node may take to answer before the next one is asked too */
+    public NodeGroup(List<NodeClient> nodes, Duration failover) {
+        this(nodes, failover, PROBE_INTERVAL);
+    }
+
+    /** @param probeInterval how often a demoted node is asked whether it is quick again */
+    public NodeGroup(List<NodeClient> nodes, Duration failover, Duration probeInterval) {
         if (nodes.isEmpty()) {
             throw new IllegalArgumentException("at least one node must be configured");
         }
+        if (failover.isNegative() || failover.isZero()) {
+            throw new IllegalArgumentException("failover deadline must be positive, got " + failover);
+        }
         this.nodes = List.copyOf(nodes);
+        this.failover = failover;
+        this.probeInterval = probeInterval;
         this.healthy = new AtomicReferenceArray<>(nodes.size());
+        this.lastProbe = new AtomicLongArray(nodes.size());
         for (int i = 0; i < nodes.size(); i++) {
             healthy.set(i, Boolean.TRUE);
         }
@@ -36,41 +72,112 @@ public final class NodeGroup {
         return nodes.get(0);
     }
 
-    /** A template from the first node that answers, trying each in order. */
+    /** A template from the first node that answers: healthy nodes first, in order (see the class comment). */
     public CompletableFuture<BlockTemplate> getBlockTemplate() {
-        return tryFrom(0, null);
+        probeDemoted();
+        return firstAnswer(NodeClient::getBlockTemplate, "getblocktemplate");
     }
 
-    private CompletableFuture<BlockTemplate> tryFrom(int i, Throwable last) {
-        if (i >= nodes.size()) {
-            return CompletableFuture.failedFuture(last);
-        }
-        NodeClient node = nodes.get(i);
-        return node.getBlockTemplate().handle((t, e) -> {
-            if (e == null) {
-                markHealth(i, true);
-                return CompletableFuture.completedFuture(t);
-            }
-            if (isHealthy(i)) {
-                log.warn("getblocktemplate from {} failed: {}", node.endpoint(), rootMessage(e));
-            }
-            markHealth(i, false);
-            return tryFrom(i + 1, e);
-        }).thenCompose(f -> f);
-    }
-
-    /** The best block hash from the first node that answers. */
+    /** The best block hash from the first node that answers, in the same order as templates. */
     public CompletableFuture<String> getBestBlockHash() {
-        return bestFrom(0, null);
+        return firstAnswer(NodeClient::getBestBlockHash, "getbestblockhash");
     }
 
-    private CompletableFuture<String> bestFrom(int i, Throwable last) {
-        if (i >= nodes.size()) {
-            return CompletableFuture.failedFuture(last);
+    /** Healthy nodes in configuration order, then demoted ones (last resort), also in order. */
+    public List<Integer> order() {
+        List<Integer> order = new ArrayList<>(nodes.size());
+        for (int i = 0; i < nodes.size(); i++) {
+            if (isHealthy(i)) {
+                order.add(i);
+            }
         }
-        return nodes.get(i).getBestBlockHash().handle((h, e) -> e == null
-                ? CompletableFuture.completedFuture(h)
-                : bestFrom(i + 1, e)).thenCompose(f -> f);
+        for (int i = 0; i < nodes.size(); i++) {
+            if (!isHealthy(i)) {
+                order.add(i);
+            }
+        }
+        return order;
+    }
+
+    /**
+     * Asks the nodes in {@link #order()}: the next one when the previous failed or has not answered
+     * within the failover deadline; completes with the first answer, or fails with the last error once
+     * every node failed.
+     */
+    private <T> CompletableFuture<T> firstAnswer(Function<NodeClient, CompletableFuture<T>> call, String what) {
+        List<Integer> order = order();
+        CompletableFuture<T> result = new CompletableFuture<>();
+        AtomicInteger started = new AtomicInteger();
+        AtomicInteger failed = new AtomicInteger();
+        Runnable[] next = new Runnable[1];
+        next[0] = () -> {
+            int k = started.getAndIncrement();
+            if (k >= order.size() || result.isDone()) {
+                return;
+            }
+            int i = order.get(k);
+            NodeClient node = nodes.get(i);
+            long begun = System.nanoTime();
+            if (k + 1 < order.size()) {
+                CompletableFuture.delayedExecutor(failover.toNanos(), TimeUnit.NANOSECONDS).execute(() -> {
+                    if (!result.isDone() && started.get() == k + 1) {
+                        if (isHealthy(i)) {
+                            log.warn("{} from {}: no answer within {} ms; asking {} too", what, node.endpoint(),
+                                    failover.toMillis(), nodes.get(order.get(k + 1)).endpoint());
+                        }
+                        markHealth(i, false);
+                        next[0].run();
+                    }
+                });
+            }
+            CompletableFuture<T> answer;
+            try {
+                answer = call.apply(node);
+            } catch (RuntimeException e) {
+                answer = CompletableFuture.failedFuture(e);
+            }
+            answer.whenComplete((t, e) -> {
+                if (e == null) {
+                    // a late answer is still used, but the node stays demoted until it is quick again
+                    if (System.nanoTime() - begun <= failover.toNanos()) {
+                        markHealth(i, true);
+                    }
+                    result.complete(t);
+                    return;
+                }
+                if (isHealthy(i)) {
+                    log.warn("{} from {} failed: {}", what, node.endpoint(), rootMessage(e));
+                }
+                markHealth(i, false);
+                if (failed.incrementAndGet() == order.size()) {
+                    result.completeExceptionally(e);
+                } else if (started.get() == k + 1) {
+                    next[0].run(); // at once: no reason to wait for the deadline
+                }
+            });
+        };
+        next[0].run();
+        return result;
+    }
+
+    /** Background getblocktemplate to each demoted node whose probe is due; an answer in time restores it. */
+    private void probeDemoted() {
+        if (nodes.size() == 1) {
+            return; // the only node is always asked anyway
+        }
+        long now = System.nanoTime();
+        for (int i = 0; i < nodes.size(); i++) {
+            long last = lastProbe.get(i);
+            if (isHealthy(i) || now - last < probeInterval.toNanos() || !lastProbe.compareAndSet(i, last, now)) {
+                continue;
+            }
+            int node = i;
+            nodes.get(i).getBlockTemplate().whenComplete((t, e) -> {
+                if (e == null && System.nanoTime() - now <= failover.toNanos()) {
+                    markHealth(node, true);
+                }
+            });
+        }
     }
 
     /** Outcome of submitting one block to every node. */
@@ -140,6 +247,9 @@ public final class NodeGroup {
     }
 
     private void markHealth(int i, boolean ok) {
+        if (!ok && isHealthy(i)) {
+            lastProbe.set(i, System.nanoTime()); // the first probe one interval after the demotion
+        }
         Boolean was = healthy.getAndSet(i, ok);
         if (was != null && was != ok) {
             if (ok) {
