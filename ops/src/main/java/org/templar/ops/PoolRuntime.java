@@ -159,7 +159,8 @@ public final class PoolRuntime implements AutoCloseable {
                 .map(url -> new LedgerConfig(url, config.database().user(), config.database().password(),
                         LedgerConfig.DEFAULT_POOL_SIZE, LedgerConfig.DEFAULT_QUEUE_CAPACITY, LedgerConfig.DEFAULT_MAX_BATCH,
                         LedgerConfig.DEFAULT_CONNECTION_TIMEOUT, true))
-                .orElseGet(() -> LedgerConfig.embedded(config.dataDir()));
+                .orElseGet(() -> LedgerConfig.embedded(config.dataDir()))
+                .withQueueCapacity(config.database().queueCapacity());
         ledger = Ledger.open(lc, ledgerMetrics);
         resources.add(ledger);
         TemplarConfig.Payout payout = config.pool().payout();

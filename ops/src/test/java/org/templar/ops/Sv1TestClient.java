@@ -63,6 +63,19 @@ final class Sv1TestClient implements Closeable {
         }
     }
 
+    /** The next line as JSON, or null if none arrives within {@code within} (or at end of stream). */
+    JsonNode readWithin(java.time.Duration within) throws IOException {
+        int before = socket.getSoTimeout();
+        socket.setSoTimeout((int) Math.max(1, within.toMillis()));
+        try {
+            return read();
+        } catch (java.net.SocketTimeoutException e) {
+            return null;
+        } finally {
+            socket.setSoTimeout(before);
+        }
+    }
+
     /** The next line as JSON, or null at end of stream. */
     JsonNode read() throws IOException {
         String line = in.readLine();

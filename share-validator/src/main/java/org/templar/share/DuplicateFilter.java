@@ -100,6 +100,68 @@ public final class DuplicateFilter {
         }
     }
 
+    /**
+     * Forgets a recorded share, so the same header can be credited again: for a share the pool accepted
+     * but could not make durable (ledger busy or failing), whose miner is told to resend it. Linear
+     * probing with backward-shift deletion: entries after the freed slot move back when their home slot
+     * allows, so lookups never need tombstones.
+     *
+     * @return true if the hash was recorded and is now forgotten
+     */
+    public boolean forget(byte[] hash) {
+        if (hash.length != 32) {
+            throw new IllegalArgumentException("a header hash is 32 bytes, got " + hash.length);
+        }
+        long a = (long) LE_LONG.get(hash, 0);
+        long b = (long) LE_LONG.get(hash, 8);
+        long c = (long) LE_LONG.get(hash, 16);
+        long d = (long) LE_LONG.get(hash, 24);
+        synchronized (this) {
+            if ((a | b | c | d) == 0) {
+                if (!zeroSeen) {
+                    return false;
+                }
+                zeroSeen = false;
+                size--;
+                return true;
+            }
+            long[] t = table;
+            int hole = (int) (a ^ (a >>> 32)) & mask;
+            while (true) {
+                int i = 4 * hole;
+                long x = t[i], y = t[i + 1], z = t[i + 2], w = t[i + 3];
+                if ((x | y | z | w) == 0) {
+                    return false;
+                }
+                if (x == a && y == b && z == c && w == d) {
+                    break;
+                }
+                hole = (hole + 1) & mask;
+            }
+            int j = hole;
+            while (true) {
+                j = (j + 1) & mask;
+                long x = t[4 * j];
+                if ((x | t[4 * j + 1] | t[4 * j + 2] | t[4 * j + 3]) == 0) {
+                    break;
+                }
+                int home = (int) (x ^ (x >>> 32)) & mask;
+                // the entry at j may fill the hole only if its home is not cyclically within (hole, j]
+                boolean homeBetween = hole <= j ? hole < home && home <= j : hole < home || home <= j;
+                if (!homeBetween) {
+                    System.arraycopy(t, 4 * j, t, 4 * hole, 4);
+                    hole = j;
+                }
+            }
+            t[4 * hole] = 0;
+            t[4 * hole + 1] = 0;
+            t[4 * hole + 2] = 0;
+            t[4 * hole + 3] = 0;
+            size--;
+            return true;
+        }
+    }
+
     /** Doubles the table and re-inserts every entry (caller holds the monitor). */
     private void grow() {
         long[] old = table;

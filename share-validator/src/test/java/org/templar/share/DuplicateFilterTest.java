@@ -29,6 +29,54 @@ class DuplicateFilterTest {
         return h;
     }
 
+    /**
+     * Records, forgets and looks up at random against a HashSet, with hashes forced into a few home
+     * slots so that probe chains are long and wrap around the table's end: backward-shift deletion must
+     * keep every remaining entry findable and never resurrect a forgotten one.
+     */
+    @Test
+    void forgetIsExactAgainstAHashSetEvenWithCollidingHomes() {
+        SplittableRandom r = new SplittableRandom(7);
+        DuplicateFilter f = new DuplicateFilter(4_096);
+        Set<String> reference = new HashSet<>();
+        List<byte[]> known = new ArrayList<>();
+        for (int i = 0; i < 200_000; i++) {
+            byte[] h = shareLikeHash(r);
+            // few distinct low bytes: many hashes share a home slot, including the last ones (wrap-around)
+            boolean last = r.nextBoolean(); // home = the table's last slot at every size, so chains wrap
+            h[0] = (byte) (last ? 0xff : r.nextInt(4));
+            h[1] = (byte) (last ? 0xff : 0);
+            h[4] = 0;
+            h[5] = 0;
+            int op = r.nextInt(3);
+            if (op == 0 || known.isEmpty()) {
+                boolean expectedNew = !reference.contains(Hex.encode(h)) && reference.size() < 4_096;
+                assertEquals(expectedNew, f.firstSeen(h), "record at " + i);
+                if (expectedNew) {
+                    reference.add(Hex.encode(h));
+                    known.add(h);
+                }
+            } else if (op == 1) {
+                byte[] k = known.remove(r.nextInt(known.size()));
+                assertTrue(f.forget(k), "forget a recorded hash at " + i);
+                reference.remove(Hex.encode(k));
+                assertFalse(f.contains(k), "forgotten at " + i);
+                assertFalse(f.forget(k), "forgetting twice finds nothing at " + i);
+            } else {
+                byte[] probe = r.nextBoolean() ? known.get(r.nextInt(known.size())) : h;
+                assertEquals(reference.contains(Hex.encode(probe)), f.contains(probe), "lookup at " + i);
+            }
+            assertEquals(reference.size(), f.size());
+        }
+        for (byte[] k : known) {
+            assertTrue(f.contains(k));
+        }
+        byte[] zero = new byte[32];
+        assertTrue(f.firstSeen(zero));
+        assertTrue(f.forget(zero));
+        assertTrue(f.firstSeen(zero), "a forgotten share counts again");
+    }
+
     @Test
     void exactAgainstAHashSet() {
         SplittableRandom r = new SplittableRandom(1);

@@ -87,6 +87,7 @@ public final class ConfigLoader {
         KEYS.put("database.user", "database user");
         KEYS.put("database.password", "database password");
         KEYS.put("database.password_file", "file holding the database password");
+        KEYS.put("database.queue_capacity", "accepted shares that may wait for the database; past it miners are told 'busy, resend' (default 65536)");
         KEYS.put("metrics.listen", "Prometheus exporter host:port, or \"off\" (default 0.0.0.0:9108)");
         KEYS.put("admin.listen", "admin API host:port (default 127.0.0.1:9109; keep it on loopback)");
         KEYS.put("admin.token_file", "file holding the admin API token (default DATA_DIR/admin.token, created)");
@@ -296,7 +297,9 @@ public final class ConfigLoader {
 
         TemplarConfig.Database db = new TemplarConfig.Database(optionalString("database.url"),
                 string("database.user", "sa"),
-                secretFromFile("database.password_file").orElse(string("database.password", "")));
+                secretFromFile("database.password_file").orElse(string("database.password", "")),
+                integer("database.queue_capacity", org.templar.payout.LedgerConfig.DEFAULT_QUEUE_CAPACITY, 1,
+                        org.templar.payout.LedgerConfig.MAX_QUEUE_CAPACITY));
 
         TemplarConfig.EmbeddedNode embedded = new TemplarConfig.EmbeddedNode(
                 integer("embedded_node.rpc_port", 18443, 0, 65535),

@@ -78,7 +78,8 @@ public record TemplarConfig(
     public record Listen(boolean enabled, InetSocketAddress address) {}
 
     /** Empty url = embedded H2 under the data directory. */
-    public record Database(Optional<String> url, String user, String password) {}
+    /** @param queueCapacity shares that may wait for the database before miners are answered "busy" */
+    public record Database(Optional<String> url, String user, String password, int queueCapacity) {}
 
     /**
      * Limits of the metrics and admin HTTP listeners: a whole request (headers and body) must arrive

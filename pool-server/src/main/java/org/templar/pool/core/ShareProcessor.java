@@ -166,6 +166,15 @@ public final class ShareProcessor {
             record = record.withTemplate(job.revenueWeight(), job.templateSource());
         }
         CompletableFuture<Void> durable = ledger.recordShare(record);
+        if (!durable.isDone() || durable.isCompletedExceptionally()) {
+            // Not kept (busy or failing ledger): the miner is told to resend, so the resend must count.
+            byte[] hash = check.hashCopy(); // the hasher's buffer is reused by the next share
+            durable.whenComplete((v, e) -> {
+                if (e != null) {
+                    job.forgetShare(hash);
+                }
+            });
+        }
         if (shareLog != null) {
             shareLog.record(job, extranonce1, extranonce2, check.ntime(), check.nonce(), check.version(), check.hash());
         }

@@ -50,6 +50,11 @@ public final class DuplicateScope {
         return own.contains(hash) ? Seen.DUPLICATE : Seen.FULL;
     }
 
+    /** Forgets {@code hash} in {@code own}, where {@link #record} put it (a share the ledger could not keep). */
+    public synchronized boolean forget(DuplicateFilter own, byte[] hash) {
+        return own.forget(hash);
+    }
+
     /** True if any job of this work recorded {@code hash} (records nothing). */
     public synchronized boolean contains(byte[] hash) {
         for (DuplicateFilter f : filters) {

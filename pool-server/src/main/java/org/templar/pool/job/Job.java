@@ -137,6 +137,14 @@ public final class Job {
         return duplicateScope.record(duplicates, headerHash);
     }
 
+    /**
+     * Forgets a share recorded by {@link #recordShare}: the ledger could not keep it and its miner is
+     * told to resend it, which must then count, not be refused as a duplicate.
+     */
+    public void forgetShare(byte[] headerHash) {
+        duplicateScope.forget(duplicates, headerHash);
+    }
+
     /** True if this header hash was recorded under this job or another job of the same work. */
     public boolean seen(byte[] headerHash) {
         return duplicateScope.contains(headerHash);
