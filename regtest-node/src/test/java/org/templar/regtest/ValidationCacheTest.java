@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Timeout;
  * the script execution cache (a transaction whose scripts passed is not verified again in a block)
  * is keyed by wtxid, so the same txid with another witness is verified; and mempool children found
  * through the spends index give the same {@code spentby}, descendant and ancestor figures as the
- * parents each entry lists.
+ * parents each entry lists. Also the stripped size counted from a transaction's fields.
  */
 @Timeout(60)
 class ValidationCacheTest {
@@ -112,6 +112,26 @@ class ValidationCacheTest {
             }
             assertEquals(children, strings(e.getValue().get("spentby")), e.getKey());
             assertEquals(e.getValue(), rpc.call("getmempoolentry", e.getKey()));
+        }
+    }
+
+    @Test
+    void strippedSizeCountedFromTheFieldsIsTheSerializationWithoutWitness() {
+        var mature = wallet.matureCoinbase(node.chain()).orElseThrow();
+        List<Transaction> txs = new ArrayList<>();
+        txs.add(parse(Hex.decode(wallet.spend(mature.getKey(), mature.getValue().value(), wallet.address(),
+                RegtestConsensus.COIN, 1_000)))); // segwit, two outputs
+        byte[] opReturn = new byte[80];
+        opReturn[0] = 0x6a;
+        opReturn[1] = 0x4c;
+        opReturn[2] = 77;
+        txs.add(parse(Hex.decode(wallet.spendToScript(mature.getKey(), mature.getValue().value(), opReturn, 0, 1_000))));
+        JsonNode t = gbt();
+        txs.add(TemplateBlocks.coinbaseTx(t, TemplateBlocks.standardCoinbase(t, wallet.scriptPubKey())));
+        txs.add(node.chain().coinbaseAt(1).orElseThrow()); // no witness at all
+        for (Transaction tx : txs) {
+            // weight = 3 x stripped + total (BIP141), both from bitcoinj's serializations
+            assertEquals((tx.getWeight() - tx.messageSize()) / 3, RawBlock.strippedSize(tx), tx.toString());
         }
     }
 
