@@ -166,6 +166,29 @@ class JdsHostileClientTest {
     }
 
     @Test
+    void aLateAnswerAfterTheTimeoutIsIgnoredOnceAndARepeatCloses(@TempDir Path dir) throws Exception {
+        try (PoolHarness pool = JdsEndToEndTest.startPool(dir, Map.of("jds.declaration_timeout_seconds", "1"))) {
+            PoolHarness.await(Duration.ofSeconds(30), () -> pool.pool().templates().current() != null, "a template");
+            DeclaredTemplate empty = DeclaredTemplate.of(JdsEndToEndTest.template(pool), List.of(),
+                    List.of(new DeclaredTemplate.Out(JdsEndToEndTest.SUBSIDY, JdsEndToEndTest.OPERATOR_SCRIPT)), 8);
+            try (Sv2TestClient slow = rawJdc(pool)) {
+                slow.send(declaration(7, rawToken(slow, 1), empty, randomIds(1, 3)));
+                assertEquals(7, slow.await(Sv2JobDeclaration.ProvideMissingTransactions.class).requestId());
+                Sv2JobDeclaration.DeclareMiningJobError e = slow.await(Sv2JobDeclaration.DeclareMiningJobError.class);
+                assertEquals("invalid-job-param-value-transaction_list", e.errorCode().text());
+                assertTrue(details(e).contains("not provided within"), details(e));
+                // the slow JDC's answer arrives after the refusal: ignored, the connection stays
+                Bytes junk = Bytes.of(new byte[100]);
+                slow.send(new Sv2JobDeclaration.ProvideMissingTransactionsSuccess(7, List.of(junk)));
+                rawToken(slow, 2);
+                // the same answer again is no longer a late one
+                slow.send(new Sv2JobDeclaration.ProvideMissingTransactionsSuccess(7, List.of(junk)));
+                assertTrue(slow.awaitClosed(Duration.ofSeconds(20)), "a repeated answer closes the connection");
+            }
+        }
+    }
+
+    @Test
     void wrongHeightOverclaimedRevenueAndACustomJobPayingThePoolLessAreRefused(@TempDir Path dir) throws Exception {
         RegtestWallet wallet = RegtestWallet.random();
         byte[] minerScript = JdsEndToEndTest.script(Sv2MiningTest.newAddress());
