@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Share-path load benchmark: N SV1 connections keeping W valid shares in flight against a real pool
 # (embedded node, H2 ledger with durable group commit); prints accepted shares/s and answer latency.
-#   ./templar bench shares [--connections 50] [--window 16] [--seconds 20]
+#   ./templar bench shares [--connections 50] [--window 16] [--seconds 20] [--proxy]
+# --proxy: the miners connect to `templar proxy` (pool mode, Job Declaration) in front of the pool; also
+# prints the time from the proxy accepting a share to the pool's SubmitShares.Success for it.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$here"

@@ -223,6 +223,7 @@ public final class PoolRuntime implements AutoCloseable {
             if (declarations != null) {
                 // same authority and Noise as SV2 mining: a miner pins one key for both
                 JobDeclarations jd = declarations;
+                templates.addListener(jd::onTemplate);
                 jds = new Sv2Listener<>(new Sv2Listener.Options("jds", JdsSession.MAX_INBOUND_PAYLOAD,
                         config.sv1IdleTimeout(), JdsSession.SETUP_TIMEOUT, true), context.bans(), metrics, config.outbound(), identity,
                         NoiseTransportConfig.defaults(), (out, id) -> new JdsSession(jd, out, id));

@@ -80,6 +80,9 @@ class JdsEndToEndTest {
         o.put("pool.payout_address", OPERATOR);
         o.put("vardiff.minimum", "1e-10");
         o.put("vardiff.initial", "1e-10");
+        // the tests check exactly which transactions the JDS asks for right after sending one to the
+        // pool's node: its mempool index must be refreshed for every declaration, not once a second
+        o.put("jds.mempool_max_age_ms", "0");
         o.putAll(extra);
         return PoolHarness.start(dir, o);
     }

@@ -107,9 +107,25 @@ public final class RawBlock {
         return strippedSize() * (RegtestConsensus.WITNESS_SCALE_FACTOR - 1) + size();
     }
 
+    /**
+     * The size of the transaction's serialization without witness (version, inputs with their
+     * outpoints, scriptSigs and sequences, outputs, lock time), counted from its fields. Asking
+     * bitcoinj (getWeight and messageSize) serializes the transaction three times, and a block check
+     * asks this for every transaction several times: with thousands of transactions that was most of
+     * a proposal's time. {@code ValidationCacheTest} checks the count against those serializations.
+     */
     static int strippedSize(Transaction tx) {
-        // weight = 3 * stripped + total, so the stripped size follows from bitcoinj's two numbers.
-        return (tx.getWeight() - tx.messageSize()) / (RegtestConsensus.WITNESS_SCALE_FACTOR - 1);
+        int size = 4 + VarInt.sizeOf(tx.getInputs().size());
+        for (org.bitcoinj.core.TransactionInput in : tx.getInputs()) {
+            int script = in.getScriptBytes().length;
+            size += 32 + 4 + VarInt.sizeOf(script) + script + 4;
+        }
+        size += VarInt.sizeOf(tx.getOutputs().size());
+        for (org.bitcoinj.core.TransactionOutput out : tx.getOutputs()) {
+            int script = out.getScriptBytes().length;
+            size += 8 + VarInt.sizeOf(script) + script;
+        }
+        return size + 4;
     }
 
     /** Merkle root (internal byte order) of the txids, as Core computes it. */

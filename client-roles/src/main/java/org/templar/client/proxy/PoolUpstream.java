@@ -67,6 +67,7 @@ public final class PoolUpstream implements ShareProcessor.ShareObserver, AutoClo
     private final TemplateSource templates;
     private final int downstreamExtranonceSize;
     private final EventLoopGroup group = new NioEventLoopGroup(1);
+    private volatile java.util.function.LongConsumer shareLatency;
     private final io.netty.channel.EventLoop loop = group.next();
     private final Bootstrap bootstrap;
     private final Map<Long, Long> declaredTemplates = new HashMap<>(); // JD request id -> template sequence
@@ -283,6 +284,14 @@ public final class PoolUpstream implements ShareProcessor.ShareObserver, AutoClo
         }
 
         @Override
+        public void shareAnswered(long nanos) {
+            java.util.function.LongConsumer c = shareLatency;
+            if (c != null) {
+                c.accept(nanos);
+            }
+        }
+
+        @Override
         public void jobAccepted(long localJobId, long poolJobId) {
             if (gen == generation) {
                 failuresInRow = 0; // the pool works
@@ -364,6 +373,14 @@ public final class PoolUpstream implements ShareProcessor.ShareObserver, AutoClo
             return;
         }
         declaredTemplates.put(d.requestId(), t.sequence());
+    }
+
+    /**
+     * Told, on the upstream loop, how long each forwarded share took from the proxy accepting it to
+     * the pool's SubmitShares.Success (nanoseconds); for benchmarks and metrics.
+     */
+    public void onShareAnswered(java.util.function.LongConsumer consumer) {
+        shareLatency = consumer;
     }
 
     // ---- shares from the SV1 loops ----

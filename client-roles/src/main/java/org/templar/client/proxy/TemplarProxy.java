@@ -190,6 +190,11 @@ public final class TemplarProxy implements AutoCloseable {
         return ledger;
     }
 
+    /** The pool connection (Job Declaration and the mining channel), when a pool is configured. */
+    public java.util.Optional<PoolUpstream> upstream() {
+        return java.util.Optional.ofNullable(upstream);
+    }
+
     /** Solo, or for the pool on the miner's templates. */
     public PoolUpstream.Mode mode() {
         return upstream == null ? PoolUpstream.Mode.SOLO : upstream.mode();

@@ -37,10 +37,23 @@ public final class UpstreamMiningSession {
         void jobAccepted(long localJobId, long poolJobId);
 
         void failed(String reason);
+
+        /**
+         * The pool accepted a share {@code nanos} after the proxy accepted it from its miner (the
+         * proxy's added latency per forwarded share). A SubmitShares.Success may answer several.
+         */
+        default void shareAnswered(long nanos) {}
     }
 
-    /** A share for the pool, on the proxy's own job id (mapped to the pool's once acknowledged). */
-    public record Share(long localJobId, long nonce, long ntime, long version, byte[] extranonce) {}
+    /**
+     * A share for the pool, on the proxy's own job id (mapped to the pool's once acknowledged);
+     * {@code acceptedNanos} is when the proxy accepted it from its miner (System.nanoTime).
+     */
+    public record Share(long localJobId, long nonce, long ntime, long version, byte[] extranonce, long acceptedNanos) {
+        public Share(long localJobId, long nonce, long ntime, long version, byte[] extranonce) {
+            this(localJobId, nonce, ntime, version, extranonce, System.nanoTime());
+        }
+    }
 
     private enum State { NEW, SETTING_UP, OPENING, OPEN, FAILED }
 
@@ -63,6 +76,8 @@ public final class UpstreamMiningSession {
     private final Map<Long, Long> localJobIds = new HashMap<>(); // pool -> local
     private final Map<Long, Deque<Share>> buffered = new HashMap<>();
     private final Map<Long, Long> sentOnJob = new HashMap<>(); // sequence -> pool job id
+    /** Shares sent and not yet answered, in sequence order: {sequence, Share.acceptedNanos}; bounded. */
+    private final Deque<long[]> unanswered = new ArrayDeque<>();
 
     public UpstreamMiningSession(Output out, Listener listener, String user, int minExtranonceSize,
             java.time.Duration timeout) {
@@ -153,7 +168,14 @@ public final class UpstreamMiningSession {
             fail("pool refused the custom job: " + e.errorCode().text());
         } else if (m instanceof Sv2Mining.SubmitSharesSuccess s) {
             accepted += s.newSubmitsAcceptedCount();
+            // SubmitShares.Success answers every share up to last_sequence_number (sequences only grow)
+            while (!unanswered.isEmpty() && unanswered.peek()[0] <= s.lastSequenceNumber()) {
+                listener.shareAnswered(nowNanos - unanswered.poll()[1]);
+            }
         } else if (m instanceof Sv2Mining.SubmitSharesError e) {
+            while (!unanswered.isEmpty() && unanswered.peek()[0] <= e.sequenceNumber()) {
+                unanswered.poll(); // refused, or answered before: not an acceptance to time
+            }
             Long poolJob = sentOnJob.get(e.sequenceNumber());
             String code = e.errorCode().text();
             // a stale share after a new block is normal; a refused share on an acknowledged, current job is not
@@ -209,8 +231,15 @@ public final class UpstreamMiningSession {
         long poolJob = poolJobIds.get(s.localJobId());
         long seq = sequence++ & 0xffffffffL;
         sentOnJob.put(seq, poolJob);
+        if (seq == 0) {
+            unanswered.clear(); // the sequence wrapped: older entries would never be answered in order
+        }
+        unanswered.add(new long[] {seq, s.acceptedNanos()});
         if (sentOnJob.size() > 4096) {
             sentOnJob.remove(seq - 4096 & 0xffffffffL);
+        }
+        if (unanswered.size() > 4096) {
+            unanswered.poll();
         }
         out.send(new Sv2Mining.SubmitSharesExtended(channelId, seq, poolJob, s.nonce(), s.ntime(), s.version(),
                 Bytes.of(s.extranonce())));

@@ -257,6 +257,12 @@ class ProxyJobDeclarationTest {
         long acceptedLocal = -1;
         long acceptedPool = -1;
         String failure;
+        final List<Long> answered = new ArrayList<>();
+
+        @Override
+        public void shareAnswered(long nanos) {
+            answered.add(nanos);
+        }
 
         @Override
         public void channelOpened(long channelId, byte[] extranoncePrefix, int extranonceSize, Target target) {
@@ -318,8 +324,8 @@ class ProxyJobDeclarationTest {
         assertArrayEquals(t.transactions().get(0).txid(), job.merklePath().get(0).toArray());
 
         // optimistic: shares before the acknowledgement are kept, then sent with the pool's job id
-        s.submit(new UpstreamMiningSession.Share(7, 1, t.curTime(), t.version(), new byte[8]));
-        s.submit(new UpstreamMiningSession.Share(7, 2, t.curTime(), t.version(), new byte[8]));
+        s.submit(new UpstreamMiningSession.Share(7, 1, t.curTime(), t.version(), new byte[8], SEC / 2));
+        s.submit(new UpstreamMiningSession.Share(7, 2, t.curTime(), t.version(), new byte[8], SEC));
         assertEquals(0, pool.sent.stream().filter(m -> m instanceof Sv2Mining.SubmitSharesExtended).count());
         s.onMessage(wire(new Sv2Mining.SetCustomMiningJobSuccess(42, req, 1234)), 2 * SEC);
         assertEquals(7, ev.acceptedLocal);
@@ -335,6 +341,8 @@ class ProxyJobDeclarationTest {
         assertEquals(2, shares.get(1).nonce());
         s.onMessage(wire(new Sv2Mining.SubmitSharesSuccess(42, 1, 2, 2)), 2 * SEC);
         assertEquals(2, s.acceptedShares());
+        // one Success answers both: each share's time from the proxy accepting it to the pool's answer
+        assertEquals(List.of(2 * SEC - SEC / 2, SEC), ev.answered);
         s.onMessage(wire(new Sv2Mining.SubmitSharesError(42, shares.get(0).sequenceNumber(), Str0255.of("stale-share"))), 2 * SEC);
         assertNull(ev.failure, "a stale share after a new block is not the pool's fault");
         s.onMessage(wire(new Sv2Mining.SubmitSharesError(42, shares.get(1).sequenceNumber(), Str0255.of("invalid-job-id"))),

@@ -80,16 +80,31 @@ public final class JdsBench {
             long value = template.coinbaseValue() + (long) missing * FEE;
             DeclaredTemplate declared = DeclaredTemplate.of(template, txs,
                     List.of(new DeclaredTemplate.Out(value, operator.scriptPubKey())), 8);
+            System.out.printf("load average before the rounds: %s%n",
+                    java.nio.file.Files.readString(java.nio.file.Path.of("/proc/loadavg")).trim());
             JdClient jdc = JdClient.connect(group, pool.jdsAddress(), pool.authority().orElseThrow().publicKey(), true)
                     .get(20, TimeUnit.SECONDS);
+            // the client's side of each round, computed once: parsing 3,000 transactions for their wtxids
+            // inside the timed window measured the bench, not the JDS
+            List<org.templar.pool.sv2.codec.U256> wtxids = declared.wtxidList();
+            Bytes prefix = declared.declaredPrefix();
+            Bytes suffix = declared.declaredSuffix();
+            List<Bytes> txData = new ArrayList<>();
+            declared.txs().forEach(t -> txData.add(Bytes.of(t)));
             Histogram micros = new Histogram(60_000_000L, 3);
+            // CPU the whole process (pool, JDS, embedded node, this client) spends per declaration: on a
+            // machine shared with other work, wall-clock time mostly measures waiting for a core
+            Histogram cpuMicros = new Histogram(60_000_000L, 3);
+            var os = (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+                    .getOperatingSystemMXBean();
             for (int i = 0; i < warmup + rounds; i++) {
                 Bytes token = jdc.allocateToken("bench.jdc").get(20, TimeUnit.SECONDS).miningJobToken();
                 long start = System.nanoTime();
-                DeclareOutcome outcome = jdc.declare(token, declared.version() & 0xffffffffL, declared.declaredPrefix(),
-                        declared.declaredSuffix(), declared.wtxidList(), Bytes.EMPTY,
-                        position -> Bytes.of(declared.txs().get(position))).get(60, TimeUnit.SECONDS);
+                long cpuStart = os.getProcessCpuTime();
+                DeclareOutcome outcome = jdc.declare(token, declared.version() & 0xffffffffL, prefix, suffix, wtxids,
+                        Bytes.EMPTY, txData::get).get(60, TimeUnit.SECONDS);
                 long took = System.nanoTime() - start;
+                long cpu = os.getProcessCpuTime() - cpuStart;
                 if (!(outcome instanceof DeclareOutcome.Accepted a)) {
                     throw new IllegalStateException("declaration refused: " + outcome);
                 }
@@ -99,6 +114,7 @@ public final class JdsBench {
                 }
                 if (i >= warmup) {
                     micros.recordValue(took / 1000);
+                    cpuMicros.recordValue(Math.max(0, cpu / 1000));
                 }
             }
             jdc.close();
@@ -107,8 +123,10 @@ public final class JdsBench {
                     transactions, missing, rounds, warmup, micros.getValueAtPercentile(50) / 1e3,
                     micros.getValueAtPercentile(90) / 1e3, micros.getValueAtPercentile(99) / 1e3,
                     micros.getMaxValue() / 1e3, micros.getMean() / 1e3);
+            System.out.printf("  process CPU per declaration: p50 %.1f ms  p99 %.1f ms%n",
+                    cpuMicros.getValueAtPercentile(50) / 1e3, cpuMicros.getValueAtPercentile(99) / 1e3);
             System.out.printf("load average at the end: %s%n", java.nio.file.Files.readString(java.nio.file.Path.of("/proc/loadavg")).trim());
-            System.out.printf("goal < 100 ms: %s (p50)%n", micros.getValueAtPercentile(50) < 100_000 ? "met" : "NOT met");
+            System.out.printf("goal p99 < 100 ms: %s%n", micros.getValueAtPercentile(99) < 100_000 ? "met" : "NOT met");
         } finally {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
         }

@@ -26,6 +26,13 @@ import org.bitcoinj.crypto.ECKey;
 import org.templar.ops.NotifiedJob;
 import org.templar.ops.PoolHarness;
 import org.templar.ops.PoolRuntime;
+import org.templar.client.proxy.PoolUpstream;
+import org.templar.client.proxy.ProxyConfig;
+import org.templar.client.proxy.TemplarProxy;
+import org.templar.pool.core.VardiffSettings;
+import org.templar.pool.node.NodeEndpoint;
+import org.templar.regtest.RegtestNode;
+import java.time.Duration;
 import org.templar.share.Hex;
 import org.templar.share.ShareCheck;
 import org.templar.share.ShareHasher;
@@ -36,13 +43,18 @@ import org.templar.share.ShareHasher;
  * regtest network's, so every share the clients find is valid; they skip the ones that would solve
  * a block, so what is measured is the share path (parse, hash, checks, durable group commit,
  * answer), not block submission. The clients hash too (to avoid those blocks) on the same two
- * cores, so the figure is a floor. Not a test: `./templar bench shares [--connections N]
- * [--window W] [--seconds S]`.
+ * cores, so the figure is a floor. With {@code --proxy} the miners connect to {@code templar proxy}
+ * (pool mode: its own template declared to the pool's JDS, every share forwarded upstream) in front
+ * of the same pool, so the latency printed is what a miner behind the proxy sees, while the proxy
+ * forwards each share to the pool. Not a test: `./templar bench shares [--connections N]
+ * [--window W] [--seconds S] [--proxy]`.
  */
 public final class ShareLoadBench {
     private static final AtomicLong ACCEPTED = new AtomicLong();
     private static final AtomicLong REJECTED = new AtomicLong();
     private static final ConcurrentHistogram LATENCY = new ConcurrentHistogram(60_000_000_000L, 3);
+    /** With --proxy: from the proxy accepting a share to the pool's SubmitShares.Success for it. */
+    private static final ConcurrentHistogram UPSTREAM = new ConcurrentHistogram(60_000_000_000L, 3);
     private static volatile boolean measuring;
     private static volatile boolean running = true;
 
@@ -50,9 +62,18 @@ public final class ShareLoadBench {
         int connections = intArg(args, "--connections", 50);
         int window = intArg(args, "--window", 16);
         int seconds = intArg(args, "--seconds", 20);
+        boolean viaProxy = java.util.Arrays.asList(args).contains("--proxy");
         // below regtest's network difficulty (~4.7e-10), fixed: every hash is a share, vardiff cannot move it
-        Map<String, String> o = Map.of("vardiff.minimum", "1e-12", "vardiff.initial", "1e-12", "vardiff.maximum", "1e-12");
+        Map<String, String> o = new java.util.HashMap<>(
+                Map.of("vardiff.minimum", "1e-12", "vardiff.initial", "1e-12", "vardiff.maximum", "1e-12"));
         String address = new ECKey().toAddress(ScriptType.P2WPKH, BitcoinNetwork.REGTEST).toString();
+        if (viaProxy) {
+            // the pool's SV2 and JDS listeners for the proxy; its channel's target is the same fixed
+            // difficulty, so every share the proxy accepts is forwarded to the pool
+            o.put("sv2.listen", "127.0.0.1:0");
+            o.put("jds.listen", "127.0.0.1:0");
+            o.put("pool.payout_address", address);
+        }
         EventLoopGroup clients = new NioEventLoopGroup(1);
         // the pool exactly as the end-to-end tests start it (embedded node, H2 with durable group commit)
         try (PoolHarness harness = PoolHarness.start(Files.createTempDirectory("templar-shares"), o)) {
@@ -65,13 +86,25 @@ public final class ShareLoadBench {
                             ch.pipeline().addLast(new LineBasedFrameDecoder(64 * 1024), new Submitter(address, window));
                         }
                     });
+            java.net.InetSocketAddress miners = pool.sv1Address();
+            TemplarProxy proxy = null;
+            if (viaProxy) {
+                proxy = startProxy(pool, address);
+                miners = proxy.sv1Address();
+                proxy.upstream().orElseThrow().onShareAnswered(nanos -> {
+                    if (measuring) {
+                        UPSTREAM.recordValue(nanos);
+                    }
+                });
+            }
             for (int i = 0; i < connections; i++) {
-                b.connect(pool.sv1Address()).sync();
+                b.connect(miners).sync();
             }
             Thread.sleep(3000); // warm-up
             ACCEPTED.set(0);
             REJECTED.set(0);
             LATENCY.reset();
+            UPSTREAM.reset();
             measuring = true;
             long start = System.nanoTime();
             Thread.sleep(seconds * 1000L);
@@ -86,10 +119,48 @@ public final class ShareLoadBench {
             System.out.printf("share_answer_latency_p50 %.2f ms%n", LATENCY.getValueAtPercentile(50) / 1e6);
             System.out.printf("share_answer_latency_p99 %.2f ms%n", LATENCY.getValueAtPercentile(99) / 1e6);
             System.out.printf("ledger_shares_recorded %d%n", pool.ledger().shareCount());
+            if (proxy != null) {
+                System.out.printf("proxy_to_pool_answer_latency_p50 %.2f ms (%d forwarded shares answered)%n",
+                        UPSTREAM.getValueAtPercentile(50) / 1e6, UPSTREAM.getTotalCount());
+                System.out.printf("proxy_to_pool_answer_latency_p99 %.2f ms%n", UPSTREAM.getValueAtPercentile(99) / 1e6);
+                System.out.printf("through templar proxy (%s): its own ledger recorded %d shares; the pool's ledger"
+                        + " (forwarded shares) %d%n", proxy.mode(), proxy.ledger().shareCount(),
+                        pool.ledger().shareCount());
+            }
+            System.out.printf("load_average_at_end %s%n",
+                    Files.readString(java.nio.file.Path.of("/proc/loadavg")).trim());
         } finally {
             clients.shutdownGracefully(0, 1, TimeUnit.SECONDS);
         }
         System.exit(0);
+    }
+
+    /**
+     * {@code templar proxy} in front of the pool, as a miner runs it: templates from a node (here the
+     * pool's own embedded node, so both are on one chain), declared to the pool's JDS, shares
+     * forwarded on an extended channel; its SV1 difficulty fixed like the pool's.
+     */
+    private static TemplarProxy startProxy(PoolRuntime pool, String address) throws Exception {
+        RegtestNode node = pool.embeddedNode().orElseThrow();
+        ProxyConfig base = ProxyConfig.of(new NodeEndpoint(node.rpcUri(), node.rpcUser(), node.rpcPassword(),
+                java.util.Optional.ofNullable(node.zmqEndpoint())), BitcoinNetwork.REGTEST, address,
+                new java.net.InetSocketAddress("127.0.0.1", 0), Files.createTempDirectory("templar-shares-proxy"));
+        VardiffSettings fixed = new VardiffSettings(1e-12, 1e-12, 1e-12, Duration.ofSeconds(10), Duration.ofSeconds(30));
+        ProxyConfig cfg = new ProxyConfig(base.node(), base.network(), base.soloAddress(), base.sv1Listen(),
+                base.dataDir(), base.policy(), fixed, base.tag(), base.nodeTimeout(), base.pollInterval(),
+                base.refreshInterval(), java.util.Optional.of(new PoolUpstream.Config(pool.jdsAddress(),
+                        pool.sv2Address(), pool.authority().orElseThrow().publicKey(), "bench.proxy",
+                        Duration.ofSeconds(5), Duration.ofSeconds(1))), java.util.Optional.empty());
+        TemplarProxy proxy = TemplarProxy.start(cfg);
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (proxy.mode() != PoolUpstream.Mode.POOL) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("the proxy never mined for the pool: " + proxy.mode());
+            }
+            Thread.sleep(100);
+        }
+        System.out.printf("templar proxy mines for the pool on its declared template%n");
+        return proxy;
     }
 
     private static int intArg(String[] args, String name, int dflt) {

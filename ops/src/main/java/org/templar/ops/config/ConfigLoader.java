@@ -76,6 +76,8 @@ public final class ConfigLoader {
         KEYS.put("jds.token_lifetime_seconds", "how long a job token and a declared job stay usable (default 600)");
         KEYS.put("jds.tokens_per_minute", "AllocateMiningJobToken requests allowed per connection per minute (default 30)");
         KEYS.put("jds.declaration_timeout_seconds", "how long a declaration waits for missing transactions (default 30)");
+        KEYS.put("jds.max_open_declarations", "declarations one connection may have open at once (being checked or waiting for transactions); more are refused with too-many-open-declarations (default 4)");
+        KEYS.put("jds.mempool_max_age_ms", "how old the JDS's view of the node's mempool may be when a declaration names transactions the pool's template lacks (default 1000)");
         KEYS.put("jds.coinbase_only_min_share", "Coinbase-only mode: 0 refuses it (default); else least share (0..1] of the coinbase value for the pool output");
         KEYS.put("jds.coinbase_only_fee_ceiling_sats", "Coinbase-only mode: most fees a coinbase may claim above the subsidy (default 0)");
         KEYS.put("vardiff.initial", "starting share difficulty (regtest 0.001, mainnet 16384)");
@@ -347,7 +349,9 @@ public final class ConfigLoader {
                         fraction("jds.min_pool_share", 0.99, false),
                         fraction("jds.coinbase_only_min_share", 0, true),
                         integer("jds.coinbase_only_fee_ceiling_sats", 0, 0, Integer.MAX_VALUE),
-                        Duration.ofSeconds(integer("jds.declaration_timeout_seconds", 30, 1, 3600)))),
+                        Duration.ofSeconds(integer("jds.declaration_timeout_seconds", 30, 1, 3600)),
+                        integer("jds.max_open_declarations", 4, 1, 1000),
+                        Duration.ofMillis(integer("jds.mempool_max_age_ms", 1000, 0, 600_000)))),
                 OutboundLimit.ofCap(integer("limits.outbound_cap_bytes", (int) OutboundLimit.DEFAULT_CAP, MIN_OUTBOUND_CAP, 1 << 30)),
                 new TemplarConfig.Http(Duration.ofMillis(integer("http.request_timeout_ms", 10_000, 100, 600_000)),
                         integer("http.max_connections", 64, 1, 100_000),

@@ -87,6 +87,33 @@ public final class NodeClient {
         });
     }
 
+    /** {@code getrawmempool} (not verbose): the txids (display hex) of the node's mempool. */
+    public CompletableFuture<List<String>> getRawMempool() {
+        return rpc.call("getrawmempool", false).thenApply(r -> {
+            List<String> out = new java.util.ArrayList<>(r.size());
+            r.forEach(t -> out.add(t.asText()));
+            return out;
+        });
+    }
+
+    /**
+     * {@code getmempoolentry txid}: its wtxid and base fee, or empty when the transaction is not (or no
+     * longer) in the mempool (RPC error -5).
+     */
+    public CompletableFuture<java.util.Optional<MempoolTx>> getMempoolEntry(String txid) {
+        return rpc.call("getmempoolentry", txid).handle((r, e) -> {
+            if (e == null) {
+                return java.util.Optional.of(new MempoolTx(txid, r.path("wtxid").asText(txid),
+                        sats(r.path("fees").path("base"))));
+            }
+            Throwable cause = e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e;
+            if (cause instanceof RpcException re && re.code() == RPC_INVALID_ADDRESS_OR_KEY) {
+                return java.util.Optional.empty();
+            }
+            throw cause instanceof RuntimeException re ? re : new java.util.concurrent.CompletionException(cause);
+        });
+    }
+
     /** An unspent output as {@code gettxout} reports it. */
     public record UnspentOutput(long valueSats, byte[] script) {}
 

@@ -15,6 +15,7 @@ import org.bitcoinj.core.TransactionInput;
 import org.templar.pool.job.CoinbaseBuilder;
 import org.templar.pool.job.Template;
 import org.templar.pool.node.BlockTemplate;
+import org.templar.pool.node.BoundedCalls;
 import org.templar.pool.node.NodeClient;
 import org.templar.pool.sv2.codec.Bytes;
 import org.templar.pool.sv2.codec.Sv2JobDeclaration.DeclareMiningJob;
@@ -32,8 +33,9 @@ import org.templar.share.CompactSize;
  * through BIP23 proposal mode, then the template's revenue and the pool output's share of it).
  * Each stage returns a new immutable value; nothing here touches a channel.
  *
- * <p>Only RPCs Bitcoin Core has: {@code getrawmempool true} (wtxid and base fee of each entry),
- * {@code getrawtransaction} (data of mempool entries the pool's template lacks), {@code gettxout}
+ * <p>Only RPCs Bitcoin Core has: {@code getrawmempool} and {@code getmempoolentry} (through the
+ * {@link MempoolView}: wtxid and base fee of each entry), {@code getrawtransaction} (data of mempool
+ * entries the pool's template lacks), {@code gettxout}
  * (the value of each input of a transaction the miner provided, so its fee is known without
  * {@code -txindex}), and {@code getblocktemplate} in proposal mode.
  */
@@ -107,14 +109,15 @@ public final class DeclarationCheck {
     }
 
     /**
-     * Stage 2: finds each declared transaction in the pool's template (data and fee at hand) or the
-     * node's mempool (fee from getrawmempool, data by getrawtransaction).
+     * Stage 2: finds each declared transaction in the pool's template (data and fee at hand), else in
+     * the JDS's view of the node's mempool (fee from the view, data by {@code getrawtransaction}),
+     * refreshing the view first when it is older than the policy allows. No node call at all when the
+     * template holds every declared transaction.
      */
-    public CompletableFuture<DeclarationCheck> lookup(NodeClient node) {
-        Map<Bytes, BlockTemplate.Tx> inTemplate = new HashMap<>();
-        for (BlockTemplate.Tx t : template.blockTemplate().transactions()) {
-            inTemplate.put(Bytes.of(t.wtxid()), t);
-        }
+    public CompletableFuture<DeclarationCheck> lookup(JobDeclarations jd) {
+        NodeClient node = jd.nodes().primary();
+        MempoolView mempool = jd.mempool();
+        Map<Bytes, BlockTemplate.Tx> inTemplate = jd.transactionsOf(template);
         BlockTemplate.Tx[] found = known.clone();
         List<Integer> fromMempool = new ArrayList<>();
         for (int i = 0; i < found.length; i++) {
@@ -128,20 +131,20 @@ public final class DeclarationCheck {
         if (fromMempool.isEmpty()) {
             return CompletableFuture.completedFuture(with(found));
         }
-        return node.getRawMempoolVerbose().thenCompose(mempool -> {
+        return mempool.fresh(node, jd.settings().mempoolMaxAge()).thenCompose(v -> {
             List<CompletableFuture<Void>> fetches = new ArrayList<>();
             for (int i : fromMempool) {
-                NodeClient.MempoolTx e = mempool.get(display(message.wtxidList().get(i)));
+                byte[] wtxid = message.wtxidList().get(i).toArray();
+                MempoolView.Entry e = mempool.get(wtxid).orElse(null);
                 if (e == null) {
                     continue; // the miner must provide it
                 }
-                byte[] wtxid = message.wtxidList().get(i).toArray();
-                fetches.add(node.getRawTransaction(e.txid()).thenAccept(data -> {
-                    byte[] txid = Hex.reverse(Hex.decode(e.txid()));
-                    found[i] = new BlockTemplate.Tx(data, txid, wtxid, e.feeSats(), 0);
+                String txid = Hex.encode(Hex.reverse(e.txid()));
+                fetches.add(jd.nodeCalls().submit(() -> node.getRawTransaction(txid)).thenAccept(data -> {
+                    found[i] = new BlockTemplate.Tx(data, e.txid(), wtxid, e.feeSats(), 0);
                 }).exceptionally(err -> null)); // left the mempool meanwhile: the miner provides it
             }
-            return CompletableFuture.allOf(fetches.toArray(CompletableFuture[]::new)).thenApply(v -> with(found));
+            return CompletableFuture.allOf(fetches.toArray(CompletableFuture[]::new)).thenApply(x -> with(found));
         });
     }
 
@@ -192,7 +195,7 @@ public final class DeclarationCheck {
      * checked by the pool's node in BIP23 proposal mode; then the fees of the provided transactions,
      * the template's revenue and the pool output's share of it.
      */
-    public CompletableFuture<DeclaredJob.Builder> finish(NodeClient node, JdsSettings settings) {
+    public CompletableFuture<DeclaredJob.Builder> finish(NodeClient node, BoundedCalls calls, JdsSettings settings) {
         if (!missing().isEmpty()) {
             return CompletableFuture.failedFuture(new IllegalStateException("transactions still missing: " + missing()));
         }
@@ -209,7 +212,7 @@ public final class DeclarationCheck {
                 throw new RefusedCompletion(new Refused(JdsErrorCodes.invalidParam("wtxid_list"),
                         "the pool's node rejected the declared block: " + reason));
             }
-            return fees(node);
+            return fees(node, calls);
         }).thenApply(fees -> {
             long subsidy = pool.coinbaseValue() - pool.totalFees();
             long revenue = subsidy + fees;
@@ -249,7 +252,7 @@ public final class DeclarationCheck {
      * ({@code gettxout}), else from the UTXO set alone (an output a conflicting mempool transaction
      * spends: the proposal check already found the block valid, so the output is unspent on chain).
      */
-    private CompletableFuture<Long> fees(NodeClient node) {
+    private CompletableFuture<Long> fees(NodeClient node, BoundedCalls calls) {
         long knownFees = 0;
         Map<String, Transaction> inBlock = new HashMap<>();
         List<Transaction> provided = new ArrayList<>();
@@ -287,9 +290,9 @@ public final class DeclarationCheck {
                     inputValues.add(CompletableFuture.completedFuture(p.getOutput(index).getValue().getValue()));
                     continue;
                 }
-                inputValues.add(node.getTxOut(parent, index, true)
+                inputValues.add(calls.submit(() -> node.getTxOut(parent, index, true))
                         .thenCompose(o -> o.isPresent() ? CompletableFuture.completedFuture(o)
-                                : node.getTxOut(parent, index, false))
+                                : calls.submit(() -> node.getTxOut(parent, index, false)))
                         .thenApply(o -> o.map(NodeClient.UnspentOutput::valueSats).orElseThrow(() -> new RefusedCompletion(
                                 new Refused(JdsErrorCodes.invalidParam("transaction_list"), "input " + parent + ":"
                                         + index + " of " + tx.getTxId() + " is unknown to the pool's node")))));

@@ -16,4 +16,14 @@ public final class JdsErrorCodes {
     public static String invalidParam(String field) {
         return "invalid-job-param-value-" + field;
     }
+
+    /**
+     * The connection already has {@link JdsSettings#maxOpenDeclarations} declarations open. A name in
+     * the spec's style (it names none for this); the token is not used up, so the JDC may declare
+     * again with it once an answer came.
+     */
+    public static final String TOO_MANY_OPEN_DECLARATIONS = "too-many-open-declarations";
+
+    /** The pool's node could not be asked: not the miner's fault. */
+    public static final String POOL_NODE_UNAVAILABLE = "pool-node-unavailable";
 }

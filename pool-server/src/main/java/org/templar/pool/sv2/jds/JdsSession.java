@@ -37,6 +37,12 @@ public final class JdsSession implements org.templar.pool.sv2.server.Sv2Listener
      * at most ~4 MB of bytes), so the limit is one block plus room.
      */
     public static final int MAX_INBOUND_PAYLOAD = 5 * 1024 * 1024;
+    /**
+     * Most transactions a declared block can hold: 4,000,000 weight units, and no transaction weighs
+     * less than 240 (60 bytes: one input with an empty scriptSig, one output with an empty script).
+     * A longer wtxid_list cannot be a valid block, so it is refused before any lookup.
+     */
+    public static final int MAX_DECLARED_TRANSACTIONS = 4_000_000 / 240;
     /** A client that completed the handshake must send SetupConnection within this. */
     public static final java.time.Duration SETUP_TIMEOUT = java.time.Duration.ofSeconds(10);
 
@@ -59,6 +65,9 @@ public final class JdsSession implements org.templar.pool.sv2.server.Sv2Listener
     /** Declarations being checked by the node (request ids), so a request id is never answered twice. */
     private final java.util.Set<Long> inFlight = new java.util.HashSet<>();
     private DeclaredJob lastDeclared;
+    /** Timed-out requests whose ProvideMissingTransactions.Success may still come (oldest first, bounded). */
+    private final java.util.Set<Long> lateAnswers = new java.util.LinkedHashSet<>();
+    private static final int LATE_ANSWERS_KEPT = 16;
     // token bucket for AllocateMiningJobToken
     private double allowance;
     private long lastRefill = System.nanoTime();
@@ -190,6 +199,20 @@ public final class JdsSession implements org.templar.pool.sv2.server.Sv2Listener
             refuse(id, JdsErrorCodes.invalidParam("request_id"), "request " + id + " is still being checked");
             return;
         }
+        int open = pending.size() + inFlight.size();
+        if (open >= jd.settings().maxOpenDeclarations()) {
+            // before the token is looked at: it stays usable for a declaration once an answer came
+            refuse(id, JdsErrorCodes.TOO_MANY_OPEN_DECLARATIONS, "this connection has " + open + " declarations open"
+                    + " (being checked or waiting for their transactions); this pool allows "
+                    + jd.settings().maxOpenDeclarations());
+            return;
+        }
+        if (d.wtxidList().size() > MAX_DECLARED_TRANSACTIONS) {
+            refuse(id, JdsErrorCodes.invalidParam("wtxid_list"), "wtxid_list names " + d.wtxidList().size()
+                    + " transactions; a block holds at most " + MAX_DECLARED_TRANSACTIONS + " (4,000,000 weight units"
+                    + " at 240 for the smallest transaction)");
+            return;
+        }
         MiningJobTokens.Allocation token = jd.tokens().allocation(d.miningJobToken())
                 .filter(t -> t.connectionId().equals(connectionId) && t.fullTemplate()).orElse(null);
         if (token == null || !jd.tokens().consume(token)) {
@@ -205,7 +228,7 @@ public final class JdsSession implements org.templar.pool.sv2.server.Sv2Listener
             return;
         }
         inFlight.add(id);
-        check.lookup(jd.nodes().primary()).whenComplete((looked, err) -> out.execute(() -> {
+        check.lookup(jd).whenComplete((looked, err) -> out.execute(() -> {
             if (state == State.CLOSED) {
                 return;
             }
@@ -228,7 +251,16 @@ public final class JdsSession implements org.templar.pool.sv2.server.Sv2Listener
     private void provided(Sv2JobDeclaration.ProvideMissingTransactionsSuccess p) {
         Pending w = pending.remove(p.requestId());
         if (w == null) {
-            log.debug("{}: ProvideMissingTransactions.Success for no pending request {}", connectionId, p.requestId());
+            if (lateAnswers.remove(p.requestId())) {
+                // the answer to a request refused for its timeout: an honest JDC that was slow
+                log.debug("{}: ProvideMissingTransactions.Success for request {} after its timeout", connectionId,
+                        p.requestId());
+                return;
+            }
+            // Never asked for, or answered twice: each can carry megabytes the JDS must decrypt and
+            // parse, so a JDC that sends them is closed rather than left to repeat it.
+            close("ProvideMissingTransactions.Success for request " + p.requestId() + ", which is waiting for no"
+                    + " transactions");
             return;
         }
         DeclarationCheck complete;
@@ -244,7 +276,7 @@ public final class JdsSession implements org.templar.pool.sv2.server.Sv2Listener
 
     private void finish(DeclarationCheck check) {
         long id = check.message().requestId();
-        check.finish(jd.nodes().primary(), jd.settings()).whenComplete((job, err) -> out.execute(() -> {
+        check.finish(jd.nodes().primary(), jd.nodeCalls(), jd.settings()).whenComplete((job, err) -> out.execute(() -> {
             inFlight.remove(id);
             if (state == State.CLOSED) {
                 return;
@@ -268,7 +300,7 @@ public final class JdsSession implements org.templar.pool.sv2.server.Sv2Listener
         } else {
             log.warn("{}: declaration {} could not be checked: {}", connectionId, id, cause.toString());
             // not the miner's fault: a code of its own, so a JDC can tell it from a refusal of its job
-            refuse(id, "pool-node-unavailable", "the pool's node could not check the job: " + cause.getMessage());
+            refuse(id, JdsErrorCodes.POOL_NODE_UNAVAILABLE, "the pool's node could not check the job: " + cause.getMessage());
         }
     }
 
@@ -335,9 +367,18 @@ public final class JdsSession implements org.templar.pool.sv2.server.Sv2Listener
             var e = it.next();
             if (now - e.getValue().since() > limit) {
                 it.remove();
+                rememberLate(e.getKey());
                 refuse(e.getKey(), JdsErrorCodes.invalidParam("transaction_list"),
                         "the missing transactions were not provided within " + jd.settings().declarationTimeout());
             }
+        }
+    }
+
+    /** Request ids whose wait for transactions timed out: their late answer is ignored, once each. */
+    private void rememberLate(long requestId) {
+        lateAnswers.add(requestId);
+        if (lateAnswers.size() > LATE_ANSWERS_KEPT) {
+            lateAnswers.remove(lateAnswers.iterator().next());
         }
     }
 

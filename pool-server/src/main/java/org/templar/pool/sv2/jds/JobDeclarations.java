@@ -1,11 +1,18 @@
 package org.templar.pool.sv2.jds;
 
 import java.time.Clock;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicReference;
 import org.templar.pool.core.PoolContext;
 import org.templar.pool.core.Worker;
 import org.templar.pool.job.Job;
+import org.templar.pool.job.Template;
+import org.templar.pool.node.BlockTemplate;
+import org.templar.pool.node.BoundedCalls;
 import org.templar.pool.node.NodeGroup;
+import org.templar.pool.sv2.codec.Bytes;
 import org.templar.pool.sv2.codec.Sv2Mining.SetCustomMiningJob;
 
 /**
@@ -18,6 +25,16 @@ public final class JobDeclarations {
     private final NodeGroup nodes;
     private final JdsSettings settings;
     private final MiningJobTokens tokens;
+    /** Node calls made per transaction or input (lookups, fees, the mempool view): a few at a time. */
+    private final BoundedCalls nodeCalls = new BoundedCalls(NODE_CALLS_IN_FLIGHT);
+    private final MempoolView mempool = new MempoolView(nodeCalls, System::nanoTime);
+    private final AtomicReference<TemplateIndex> templateIndex = new AtomicReference<>();
+
+    /** Below Core's smallest default RPC work queue, so the pool's other calls still get through. */
+    static final int NODE_CALLS_IN_FLIGHT = 4;
+
+    /** The transactions of one template by wtxid, built once per template for all declarations on it. */
+    private record TemplateIndex(Template template, Map<Bytes, BlockTemplate.Tx> byWtxid) {}
 
     public JobDeclarations(PoolContext pool, NodeGroup nodes, JdsSettings settings, Clock clock) {
         this.pool = Objects.requireNonNull(pool, "pool");
@@ -40,6 +57,39 @@ public final class JobDeclarations {
 
     public MiningJobTokens tokens() {
         return tokens;
+    }
+
+    /** The JDS's index of the pool node's mempool. */
+    public MempoolView mempool() {
+        return mempool;
+    }
+
+    public BoundedCalls nodeCalls() {
+        return nodeCalls;
+    }
+
+    /** {@code template}'s transactions by wtxid (internal byte order); the map is shared, do not change it. */
+    Map<Bytes, BlockTemplate.Tx> transactionsOf(Template template) {
+        TemplateIndex i = templateIndex.get();
+        if (i != null && i.template() == template) {
+            return i.byWtxid();
+        }
+        Map<Bytes, BlockTemplate.Tx> map = new HashMap<>();
+        for (BlockTemplate.Tx t : template.blockTemplate().transactions()) {
+            map.put(Bytes.of(t.wtxid()), t);
+        }
+        Map<Bytes, BlockTemplate.Tx> shared = java.util.Collections.unmodifiableMap(map);
+        templateIndex.set(new TemplateIndex(template, shared));
+        return shared;
+    }
+
+    /**
+     * A new template was published: the node's mempool has changed, so the mempool view catches up in
+     * the background, and the template's index is built before the first declaration needs it.
+     */
+    public void onTemplate(Template template) {
+        transactionsOf(template);
+        mempool.fresh(nodes.primary(), java.time.Duration.ZERO);
     }
 
     /** A SetCustomMiningJob checked against its token, as a job for the share path (see {@link CustomJobCheck}). */
