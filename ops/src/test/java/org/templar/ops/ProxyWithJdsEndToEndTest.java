@@ -63,37 +63,40 @@ class ProxyWithJdsEndToEndTest {
                     .withPool(new PoolUpstream.Config(pool.pool().jdsAddress(), pool.pool().sv2Address(),
                             pool.pool().authority().orElseThrow().publicKey(), "dave.proxy", Duration.ofSeconds(3),
                             Duration.ofSeconds(1)));
-            try (TemplarProxy proxy = TemplarProxy.start(cfg);
-                    CpuMiner m = CpuMiner.start(MinerConfig.of("stratum+tcp://127.0.0.1:" + proxy.sv1Address().getPort(),
-                            "s19").withThreads(1).withMaxReconnects(3))) {
+            try (TemplarProxy proxy = TemplarProxy.start(cfg)) {
+                // The miner starts once the proxy mines for the pool: a block found on a solo job before
+                // that (regtest: within a few hashes) would carry the transaction without the pool.
                 PoolHarness.await(Duration.ofSeconds(30), () -> proxy.mode() == PoolUpstream.Mode.POOL,
                         "the proxy mines for the pool");
-                PoolHarness.await(Duration.ofSeconds(90), () -> {
-                    try {
-                        JsonNode tx = rpc(minerNode, "getrawtransaction", txid, true);
-                        return tx.hasNonNull("blockhash");
-                    } catch (Exception e) {
-                        return false;
-                    }
-                }, "a block with the miner's transaction");
-                String blockHash = rpc(minerNode, "getrawtransaction", txid, true).get("blockhash").asText();
-                PoolHarness.await(Duration.ofSeconds(30), () -> {
-                    try {
-                        return pool.rpc("getblockheader", blockHash).hasNonNull("height");
-                    } catch (Exception e) {
-                        return false;
-                    }
-                }, "the pool's node has the block too");
-                JsonNode block = rpc(minerNode, "getblock", blockHash, 2);
-                JsonNode coinbase = block.get("tx").get(0);
-                assertEquals(JdsEndToEndTest.OPERATOR, coinbase.get("vout").get(0).path("scriptPubKey").path("address").asText(),
-                        "the pool's payout output is paid");
-                PoolHarness.await(Duration.ofSeconds(30), () -> !pool.pool().ledger().sharesFor("dave", 50).isEmpty(),
-                        "the pool credits the miner's shares");
-                ShareRecord share = pool.pool().ledger().sharesFor("dave", 50).get(0);
-                assertEquals(ShareRecord.SOURCE_JD_FULL, share.templateSource());
-                assertEquals(1.0, share.revenueWeight(), 1e-9, "the pool output has the whole revenue");
-                assertTrue(proxy.mode() == PoolUpstream.Mode.POOL, "still mining for the pool");
+                try (CpuMiner m = CpuMiner.start(MinerConfig.of("stratum+tcp://127.0.0.1:" + proxy.sv1Address().getPort(),
+                        "s19").withThreads(1).withMaxReconnects(3))) {
+                    PoolHarness.await(Duration.ofSeconds(90), () -> {
+                        try {
+                            JsonNode tx = rpc(minerNode, "getrawtransaction", txid, true);
+                            return tx.hasNonNull("blockhash");
+                        } catch (Exception e) {
+                            return false;
+                        }
+                    }, "a block with the miner's transaction");
+                    String blockHash = rpc(minerNode, "getrawtransaction", txid, true).get("blockhash").asText();
+                    PoolHarness.await(Duration.ofSeconds(30), () -> {
+                        try {
+                            return pool.rpc("getblockheader", blockHash).hasNonNull("height");
+                        } catch (Exception e) {
+                            return false;
+                        }
+                    }, "the pool's node has the block too");
+                    JsonNode block = rpc(minerNode, "getblock", blockHash, 2);
+                    JsonNode coinbase = block.get("tx").get(0);
+                    assertEquals(JdsEndToEndTest.OPERATOR, coinbase.get("vout").get(0).path("scriptPubKey").path("address").asText(),
+                            "the pool's payout output is paid");
+                    PoolHarness.await(Duration.ofSeconds(30), () -> !pool.pool().ledger().sharesFor("dave", 50).isEmpty(),
+                            "the pool credits the miner's shares");
+                    ShareRecord share = pool.pool().ledger().sharesFor("dave", 50).get(0);
+                    assertEquals(ShareRecord.SOURCE_JD_FULL, share.templateSource());
+                    assertEquals(1.0, share.revenueWeight(), 1e-9, "the pool output has the whole revenue");
+                    assertTrue(proxy.mode() == PoolUpstream.Mode.POOL, "still mining for the pool");
+                }
             }
         }
     }

@@ -53,20 +53,23 @@ class ProxyWithTdpAndJdsEndToEndTest {
                     solo, new InetSocketAddress("127.0.0.1", 0), dir.resolve("proxy"))
                     .withPool(new PoolUpstream.Config(pool.pool().jdsAddress(), pool.pool().sv2Address(), key, "dave.proxy",
                             Duration.ofSeconds(3), Duration.ofSeconds(1)));
-            try (TemplarProxy proxy = TemplarProxy.start(pc);
-                    CpuMiner m = CpuMiner.start(MinerConfig.of("stratum+tcp://127.0.0.1:" + proxy.sv1Address().getPort(),
-                            "s19").withThreads(1).withMaxReconnects(3))) {
+            try (TemplarProxy proxy = TemplarProxy.start(pc)) {
+                // The miner starts once the proxy mines for the pool: on regtest a solo job would give a
+                // block (paying the solo address) within a few hashes.
                 PoolHarness.await(Duration.ofSeconds(30), () -> proxy.mode() == PoolUpstream.Mode.POOL,
                         "the proxy mines for the pool");
-                PoolHarness.await(Duration.ofSeconds(90), () -> {
-                    try {
-                        return pool.rpc("getrawtransaction", txid, true).hasNonNull("blockhash");
-                    } catch (Exception e) {
-                        return false;
-                    }
-                }, "a block with the provider's transaction");
-                PoolHarness.await(Duration.ofSeconds(30), () -> !pool.pool().ledger().sharesFor("dave", 50).isEmpty(),
-                        "the pool credits the miner's shares");
+                try (CpuMiner m = CpuMiner.start(MinerConfig.of("stratum+tcp://127.0.0.1:" + proxy.sv1Address().getPort(),
+                        "s19").withThreads(1).withMaxReconnects(3))) {
+                    PoolHarness.await(Duration.ofSeconds(90), () -> {
+                        try {
+                            return pool.rpc("getrawtransaction", txid, true).hasNonNull("blockhash");
+                        } catch (Exception e) {
+                            return false;
+                        }
+                    }, "a block with the provider's transaction");
+                    PoolHarness.await(Duration.ofSeconds(30), () -> !pool.pool().ledger().sharesFor("dave", 50).isEmpty(),
+                            "the pool credits the miner's shares");
+                }
             }
             String blockHash = pool.rpc("getrawtransaction", txid, true).get("blockhash").asText();
             JsonNode block = pool.rpc("getblock", blockHash, 2);
