@@ -84,10 +84,14 @@ public final class AdminApi {
                         : Response.error(405, "use POST");
                 case "/api/drain" -> post ? Response.ok(drain()) : Response.error(405, "use POST");
                 case "/api/reload" -> post ? reload() : Response.error(405, "use POST");
+                case "/api/payouts/verify" -> Response.ok(new PayoutAudit(pool).verify(required(query, "block")));
+                case "/api/payouts/export" -> Response.ok(new PayoutAudit(pool).export(required(query, "block")));
                 default -> Response.error(404, "no such endpoint: " + path);
             };
         } catch (BadParameter e) {
             return Response.error(400, e.getMessage());
+        } catch (IllegalStateException e) {
+            return Response.error(503, e.getMessage()); // the node or the ledger could not answer
         }
     }
 

@@ -469,6 +469,81 @@ final class AdminCommands {
         }
     }
 
+    @Command(name = "payouts", mixinStandardHelpOptions = true, description = "Check and export how blocks were divided.",
+            subcommands = {PayoutsVerify.class, PayoutsExport.class})
+    static final class Payouts implements Callable<Integer> {
+        @Override
+        public Integer call() {
+            picocli.CommandLine.usage(this, System.out);
+            return 0;
+        }
+    }
+
+    /** Exit code of {@code payouts verify} when a block's division does not match. */
+    static final int MISMATCH = 4;
+
+    @Command(name = "verify", mixinStandardHelpOptions = true,
+            description = "Divide a block again from the ledger's shares and compare with its credits and its coinbase on the"
+                    + " node; prints expected vs actual per account. Exit 0: all match; 4: a mismatch (named).")
+    static final class PayoutsVerify extends AdminCall {
+        @Option(names = "--block", required = true, description = "block hash, height, or 'all' (the newest 1000 blocks)")
+        String block;
+
+        @Override
+        int run() throws Exception {
+            JsonNode r = call("GET", "/api/payouts/verify?block=" + java.net.URLEncoder.encode(block, StandardCharsets.UTF_8));
+            boolean ok = r.path("ok").asBoolean();
+            if (json) {
+                print(r);
+                return ok ? 0 : MISMATCH;
+            }
+            for (JsonNode b : r.path("blocks")) {
+                System.out.printf("block %s at height %s (%s, %s): %s%n", b.path("hash").asText(), b.path("height").asText(),
+                        b.path("status").asText(), b.path("scheme").asText(), b.path("ok").asBoolean() ? "OK" : "MISMATCH");
+                System.out.printf("  %-64s %14s %14s %14s %14s%n", "account", "expected", "credited", "paid (ledger)", "coinbase");
+                for (JsonNode l : b.path("accounts")) {
+                    System.out.printf("  %-64s %14d %14d %14s %14s%n", l.path("account").asText(), l.path("expected_sats").asLong(),
+                            l.path("credited_sats").asLong(), l.path("paid_in_coinbase_sats").asText("-"),
+                            l.path("coinbase_output_sats").asText("-"));
+                }
+                for (JsonNode p : b.path("problems")) {
+                    System.out.println("  MISMATCH " + p.asText());
+                }
+            }
+            return ok ? 0 : MISMATCH;
+        }
+    }
+
+    @Command(name = "export", mixinStandardHelpOptions = true,
+            description = "Each block's division, the inputs of its plan and the shares of its window, for a miner to check on its own.")
+    static final class PayoutsExport extends AdminCall {
+        @Option(names = "--block", description = "block hash or height")
+        String block;
+
+        @Option(names = "--all", description = "every credited block (the newest 1000)")
+        boolean all;
+
+        @Option(names = "--format", defaultValue = "json", description = "json or csv (default ${DEFAULT-VALUE})")
+        String format;
+
+        @Override
+        int run() throws Exception {
+            if ((block == null) == !all) {
+                throw new CliFailure(BAD_INPUT, "name one block with --block HASH|HEIGHT, or --all");
+            }
+            if (!format.equals("json") && !format.equals("csv")) {
+                throw new CliFailure(BAD_INPUT, "--format must be json or csv, not '" + format + "'");
+            }
+            JsonNode r = call("GET", "/api/payouts/export?block="
+                    + java.net.URLEncoder.encode(all ? "all" : block, StandardCharsets.UTF_8));
+            if (format.equals("csv")) {
+                System.out.print(PayoutAudit.csv(r));
+                return 0;
+            }
+            return print(r);
+        }
+    }
+
     @Command(name = "bans", mixinStandardHelpOptions = true, description = "Addresses banned now, with the end of each ban.")
     static final class Bans extends AdminCall {
         @Override
