@@ -116,6 +116,72 @@ class TidesInJobsTest {
         }
     }
 
+    /**
+     * A coinbase cap with room for one miner's output only (besides the pool's and the donation's):
+     * each block pays the miner owed most and carries the other, whose carried amount grows until
+     * it is the larger and a later coinbase pays it. Nothing is lost: per miner, everything credited
+     * is paid or still carried, and every accepted block passes {@code payouts verify}.
+     */
+    @Test
+    void minersBeyondTheCapAreCarriedAndPaidLater(@TempDir Path dir) throws Exception {
+        String operator = SoloAndPoolMiningTest.newAddress();
+        String alice = SoloAndPoolMiningTest.newAddress();
+        String bob = SoloAndPoolMiningTest.newAddress();
+        Map<String, String> config = tidesConfig(operator, SoloAndPoolMiningTest.newAddress());
+        // 200 bytes for the rest of a coinbase at its largest (witness commitment included), 3 x 31 for outputs
+        config.put("pool.max_coinbase_size", "293");
+        try (PoolHarness pool = PoolHarness.start(dir, config)) {
+            PayoutLedger payouts = new PayoutLedger(pool.pool().ledger());
+            try (CpuMiner a = CpuMiner.start(SoloAndPoolMiningTest.miner(pool, alice + ".rig1"));
+                    CpuMiner b = CpuMiner.start(SoloAndPoolMiningTest.miner(pool, bob + ".rig2"))) {
+                PoolHarness.await(Duration.ofSeconds(150), () -> paidInSomeBlock(pool, alice) && paidInSomeBlock(pool, bob)
+                        && payouts.carried().size() > 0, "each miner paid by some coinbase, and a carry outstanding");
+            }
+            for (BlockRecord block : pool.pool().ledger().recentBlocks(200)) {
+                if (block.status() != BlockStatus.ACCEPTED) {
+                    continue;
+                }
+                JsonNode raw = pool.rpc("getblock", block.hash(), 2).path("tx").get(0);
+                assertTrue(raw.path("size").asInt() <= 293 + 2 + 34, "coinbase within the cap (its witness aside): " + raw);
+                Map<String, Long> outs = coinbaseOutputs(pool, block.hash());
+                assertTrue(!(outs.containsKey(script(alice)) && outs.containsKey(script(bob))), "room for one miner only");
+            }
+            for (String miner : List.of(alice, bob)) {
+                long earned = 0;
+                long paid = 0;
+                for (BlockRecord block : pool.pool().ledger().recentBlocks(200)) {
+                    var s = payouts.settlement(block.hash());
+                    if (s.isPresent() && s.get().state() != BlockSettlement.State.REVERSED) {
+                        earned += s.get().credits().stream().filter(c -> c.account().equals(miner)).mapToLong(Credit::sats).sum();
+                        paid += s.get().coinbasePayments().stream().filter(c -> c.account().equals(miner)).mapToLong(Credit::sats).sum();
+                    }
+                }
+                assertEquals(earned, paid + payouts.balance(miner).carriedSats(), miner + ": credited = paid + carried");
+                assertTrue(earned > 0, miner);
+            }
+            AdminApi api = new AdminApi(pool.pool());
+            for (BlockRecord block : pool.pool().ledger().recentBlocks(200)) {
+                if (block.status() == BlockStatus.ACCEPTED) {
+                    JsonNode verified = api.handle("GET", "/api/payouts/verify", Map.of("block", block.hash())).body();
+                    assertTrue(verified.path("ok").asBoolean(), verified.toString());
+                }
+            }
+        }
+    }
+
+    static boolean paidInSomeBlock(PoolHarness pool, String miner) {
+        try {
+            for (BlockRecord block : pool.pool().ledger().recentBlocks(200)) {
+                if (block.status() == BlockStatus.ACCEPTED && coinbaseOutputs(pool, block.hash()).containsKey(script(miner))) {
+                    return true;
+                }
+            }
+            return false;
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+    }
+
     /** Accepted blocks whose coinbase pays both miners (read from the node). */
     static int bothPaidIn(PoolHarness pool, String alice, String bob) {
         int n = 0;
