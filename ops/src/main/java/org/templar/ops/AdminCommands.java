@@ -470,7 +470,7 @@ final class AdminCommands {
     }
 
     @Command(name = "payouts", mixinStandardHelpOptions = true, description = "Check and export how blocks were divided.",
-            subcommands = {PayoutsVerify.class, PayoutsExport.class})
+            subcommands = {PayoutsVerify.class, PayoutsExport.class, PayoutsBatch.class, PayoutsMarkSent.class})
     static final class Payouts implements Callable<Integer> {
         @Override
         public Integer call() {
@@ -541,6 +541,67 @@ final class AdminCommands {
                 return 0;
             }
             return print(r);
+        }
+    }
+
+    @Command(name = "batch", mixinStandardHelpOptions = true,
+            description = "Custodial schemes: put every available balance of at least payout.threshold_sats into a new payout"
+                    + " batch and print it as Bitcoin Core sendmany JSON and as an unsigned, outputs-only PSBT for the"
+                    + " operator's wallet to fund, sign and send. The pool holds no key.")
+    static final class PayoutsBatch extends AdminCall {
+        @Option(names = "--show", description = "print batch ID again instead of making a new one")
+        Long show;
+
+        @Option(names = "--out", description = "also write DIR/batch-ID-sendmany.json and DIR/batch-ID.psbt (binary BIP174)")
+        Path out;
+
+        @Override
+        int run() throws Exception {
+            JsonNode r = show != null ? call("GET", "/api/payouts/batch?id=" + show) : call("POST", "/api/payouts/batch");
+            if (r.path("batch").isNull()) {
+                System.out.println("nobody is due: no available balance reaches " + r.path("threshold_sats").asText() + " sat");
+                return 0;
+            }
+            long id = r.path("batch").asLong();
+            if (out != null) {
+                Files.createDirectories(out);
+                Files.writeString(out.resolve("batch-" + id + "-sendmany.json"), r.path("sendmany").asText() + "\n");
+                Files.write(out.resolve("batch-" + id + ".psbt"), java.util.Base64.getDecoder().decode(r.path("psbt").asText()));
+            }
+            if (json) {
+                return print(r);
+            }
+            System.out.printf("payout batch %d (%s): %d payment(s), %s sat%n", id, r.path("state").asText(),
+                    r.path("items").size(), r.path("total_sats").asText());
+            for (JsonNode i : r.path("items")) {
+                System.out.printf("  %-64s %-64s %14d%n", i.path("account").asText(), i.path("address").asText(), i.path("sats").asLong());
+            }
+            System.out.println("sendmany: " + r.path("sendmany").asText());
+            System.out.println("psbt (outputs only; the wallet adds inputs and change): " + r.path("psbt").asText());
+            System.out.println("when the wallet has sent it: templar payouts mark-sent " + id + " TXID");
+            return 0;
+        }
+    }
+
+    @Command(name = "mark-sent", mixinStandardHelpOptions = true,
+            description = "Record that the operator's wallet sent a payout batch as TXID; repeating it with the same txid changes nothing.")
+    static final class PayoutsMarkSent extends AdminCall {
+        @Parameters(index = "0", description = "batch id")
+        long batch;
+
+        @Parameters(index = "1", description = "the transaction id the wallet returned")
+        String txid;
+
+        @Override
+        int run() throws Exception {
+            JsonNode r = call("POST", "/api/payouts/mark-sent?batch=" + batch + "&txid="
+                    + java.net.URLEncoder.encode(txid, StandardCharsets.UTF_8));
+            if (json) {
+                return print(r);
+            }
+            System.out.println("payout batch " + r.path("batch").asText() + " sent as " + r.path("txid").asText() + ": "
+                    + r.path("total_sats").asText() + " sat paid");
+            return 0;
         }
     }
 

@@ -53,6 +53,7 @@ public final class ConfigLoader {
         KEYS.put("pool.shares_per_job", "shares remembered per job for duplicate detection; a full job gets fresh work (default 1048576)");
         KEYS.put("pool.payout_scheme", "how blocks are shared: solo (solo mode), pplns, prop, pps, fpps or tides (pool mode); default solo / pplns");
         KEYS.put("pool.fee_percent", "pool fee for pplns, prop, pps, fpps and tides, e.g. 1.5 (default 0)");
+        KEYS.put("payout.threshold_sats", "custodial schemes: available balance at which `templar payouts batch` pays an account (default 1000000)");
         KEYS.put("pool.tides_window", "TIDES window as a multiple of the network difficulty (default 8)");
         KEYS.put("pool.dust_sats", "TIDES: amounts below this are carried to a later coinbase, not paid (default 10000)");
         KEYS.put("pool.donation_address", "TIDES: the address of the donation output");
@@ -580,7 +581,8 @@ public final class ConfigLoader {
             }
         };
         return new TemplarConfig.Payout(scheme, integer("pool.orphan_depth", 6, 1, 1000),
-                Duration.ofSeconds(integer("pool.track_seconds", 30, 1, 3600)));
+                Duration.ofSeconds(integer("pool.track_seconds", 30, 1, 3600)),
+                integer("payout.threshold_sats", 1_000_000, 1, Integer.MAX_VALUE));
     }
 
     /** A decimal as written: TOML numbers (1.5) and strings ("1.5") both, without going through a double. */
