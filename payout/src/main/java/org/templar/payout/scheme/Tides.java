@@ -89,6 +89,13 @@ public record Tides(PoolFee fee, double windowFactor, long dustSats, byte[] pool
         return Objects.hash(fee, windowFactor, dustSats, java.util.Arrays.hashCode(poolScript));
     }
 
+    @Override
+    public String toString() {
+        return "Tides[fee=" + fee + ", windowFactor=" + windowFactor + ", dustSats=" + dustSats + ", poolScript="
+                + org.templar.share.Hex.encode(poolScript) + ", donationScript="
+                + donationScript.map(org.templar.share.Hex::encode).orElse("none") + "]";
+    }
+
     /** Where an account's coinbase output pays; empty when it has none (the amount is carried). */
     @FunctionalInterface
     public interface OutputScripts {
