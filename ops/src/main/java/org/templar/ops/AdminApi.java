@@ -84,10 +84,18 @@ public final class AdminApi {
                         : Response.error(405, "use POST");
                 case "/api/drain" -> post ? Response.ok(drain()) : Response.error(405, "use POST");
                 case "/api/reload" -> post ? reload() : Response.error(405, "use POST");
+                case "/api/payouts/verify" -> Response.ok(new PayoutAudit(pool).verify(required(query, "block")));
+                case "/api/payouts/export" -> Response.ok(new PayoutAudit(pool).export(required(query, "block")));
+                case "/api/payouts/batch" -> post ? Response.ok(new PayoutBatches(pool).create())
+                        : Response.ok(new PayoutBatches(pool).show(longParam(query, "id", 0, 1, Long.MAX_VALUE)));
+                case "/api/payouts/mark-sent" -> post ? new PayoutBatches(pool).markSent(
+                        longParam(query, "batch", 0, 1, Long.MAX_VALUE), required(query, "txid")) : Response.error(405, "use POST");
                 default -> Response.error(404, "no such endpoint: " + path);
             };
         } catch (BadParameter e) {
             return Response.error(400, e.getMessage());
+        } catch (IllegalStateException e) {
+            return Response.error(503, e.getMessage()); // the node or the ledger could not answer
         }
     }
 

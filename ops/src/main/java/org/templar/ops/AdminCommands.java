@@ -469,6 +469,142 @@ final class AdminCommands {
         }
     }
 
+    @Command(name = "payouts", mixinStandardHelpOptions = true, description = "Check and export how blocks were divided.",
+            subcommands = {PayoutsVerify.class, PayoutsExport.class, PayoutsBatch.class, PayoutsMarkSent.class})
+    static final class Payouts implements Callable<Integer> {
+        @Override
+        public Integer call() {
+            picocli.CommandLine.usage(this, System.out);
+            return 0;
+        }
+    }
+
+    /** Exit code of {@code payouts verify} when a block's division does not match. */
+    static final int MISMATCH = 4;
+
+    @Command(name = "verify", mixinStandardHelpOptions = true,
+            description = "Divide a block again from the ledger's shares and compare with its credits and its coinbase on the"
+                    + " node; prints expected vs actual per account. Exit 0: all match; 4: a mismatch (named).")
+    static final class PayoutsVerify extends AdminCall {
+        @Option(names = "--block", required = true, description = "block hash, height, or 'all' (the newest 1000 blocks)")
+        String block;
+
+        @Override
+        int run() throws Exception {
+            JsonNode r = call("GET", "/api/payouts/verify?block=" + java.net.URLEncoder.encode(block, StandardCharsets.UTF_8));
+            boolean ok = r.path("ok").asBoolean();
+            if (json) {
+                print(r);
+                return ok ? 0 : MISMATCH;
+            }
+            for (JsonNode b : r.path("blocks")) {
+                System.out.printf("block %s at height %s (%s, %s): %s%n", b.path("hash").asText(), b.path("height").asText(),
+                        b.path("status").asText(), b.path("scheme").asText(), b.path("ok").asBoolean() ? "OK" : "MISMATCH");
+                System.out.printf("  %-64s %14s %14s %14s %14s%n", "account", "expected", "credited", "paid (ledger)", "coinbase");
+                for (JsonNode l : b.path("accounts")) {
+                    System.out.printf("  %-64s %14d %14d %14s %14s%n", l.path("account").asText(), l.path("expected_sats").asLong(),
+                            l.path("credited_sats").asLong(), l.path("paid_in_coinbase_sats").asText("-"),
+                            l.path("coinbase_output_sats").asText("-"));
+                }
+                for (JsonNode p : b.path("problems")) {
+                    System.out.println("  MISMATCH " + p.asText());
+                }
+            }
+            return ok ? 0 : MISMATCH;
+        }
+    }
+
+    @Command(name = "export", mixinStandardHelpOptions = true,
+            description = "Each block's division, the inputs of its plan and the shares of its window, for a miner to check on its own.")
+    static final class PayoutsExport extends AdminCall {
+        @Option(names = "--block", description = "block hash or height")
+        String block;
+
+        @Option(names = "--all", description = "every credited block (the newest 1000)")
+        boolean all;
+
+        @Option(names = "--format", defaultValue = "json", description = "json or csv (default ${DEFAULT-VALUE})")
+        String format;
+
+        @Override
+        int run() throws Exception {
+            if ((block == null) == !all) {
+                throw new CliFailure(BAD_INPUT, "name one block with --block HASH|HEIGHT, or --all");
+            }
+            if (!format.equals("json") && !format.equals("csv")) {
+                throw new CliFailure(BAD_INPUT, "--format must be json or csv, not '" + format + "'");
+            }
+            JsonNode r = call("GET", "/api/payouts/export?block="
+                    + java.net.URLEncoder.encode(all ? "all" : block, StandardCharsets.UTF_8));
+            if (format.equals("csv")) {
+                System.out.print(PayoutAudit.csv(r));
+                return 0;
+            }
+            return print(r);
+        }
+    }
+
+    @Command(name = "batch", mixinStandardHelpOptions = true,
+            description = "Custodial schemes: put every available balance of at least payout.threshold_sats into a new payout"
+                    + " batch and print it as Bitcoin Core sendmany JSON and as an unsigned, outputs-only PSBT for the"
+                    + " operator's wallet to fund, sign and send. The pool holds no key.")
+    static final class PayoutsBatch extends AdminCall {
+        @Option(names = "--show", description = "print batch ID again instead of making a new one")
+        Long show;
+
+        @Option(names = "--out", description = "also write DIR/batch-ID-sendmany.json and DIR/batch-ID.psbt (binary BIP174)")
+        Path out;
+
+        @Override
+        int run() throws Exception {
+            JsonNode r = show != null ? call("GET", "/api/payouts/batch?id=" + show) : call("POST", "/api/payouts/batch");
+            if (r.path("batch").isNull()) {
+                System.out.println("nobody is due: no available balance reaches " + r.path("threshold_sats").asText() + " sat");
+                return 0;
+            }
+            long id = r.path("batch").asLong();
+            if (out != null) {
+                Files.createDirectories(out);
+                Files.writeString(out.resolve("batch-" + id + "-sendmany.json"), r.path("sendmany").asText() + "\n");
+                Files.write(out.resolve("batch-" + id + ".psbt"), java.util.Base64.getDecoder().decode(r.path("psbt").asText()));
+            }
+            if (json) {
+                return print(r);
+            }
+            System.out.printf("payout batch %d (%s): %d payment(s), %s sat%n", id, r.path("state").asText(),
+                    r.path("items").size(), r.path("total_sats").asText());
+            for (JsonNode i : r.path("items")) {
+                System.out.printf("  %-64s %-64s %14d%n", i.path("account").asText(), i.path("address").asText(), i.path("sats").asLong());
+            }
+            System.out.println("sendmany: " + r.path("sendmany").asText());
+            System.out.println("psbt (outputs only; the wallet adds inputs and change): " + r.path("psbt").asText());
+            System.out.println("when the wallet has sent it: templar payouts mark-sent " + id + " TXID");
+            return 0;
+        }
+    }
+
+    @Command(name = "mark-sent", mixinStandardHelpOptions = true,
+            description = "Record that the operator's wallet sent a payout batch as TXID; repeating it with the same txid changes nothing.")
+    static final class PayoutsMarkSent extends AdminCall {
+        @Parameters(index = "0", description = "batch id")
+        long batch;
+
+        @Parameters(index = "1", description = "the transaction id the wallet returned")
+        String txid;
+
+        @Override
+        int run() throws Exception {
+            JsonNode r = call("POST", "/api/payouts/mark-sent?batch=" + batch + "&txid="
+                    + java.net.URLEncoder.encode(txid, StandardCharsets.UTF_8));
+            if (json) {
+                return print(r);
+            }
+            System.out.println("payout batch " + r.path("batch").asText() + " sent as " + r.path("txid").asText() + ": "
+                    + r.path("total_sats").asText() + " sat paid");
+            return 0;
+        }
+    }
+
     @Command(name = "bans", mixinStandardHelpOptions = true, description = "Addresses banned now, with the end of each ban.")
     static final class Bans extends AdminCall {
         @Override

@@ -49,6 +49,7 @@ final class ConfigReload {
         restart(changes, "pool.payout_scheme", now, next, c -> c.pool().payout().scheme());
         restart(changes, "pool.orphan_depth", now, next, c -> c.pool().payout().orphanDepth());
         restart(changes, "pool.track_seconds", now, next, c -> c.pool().payout().trackInterval());
+        restart(changes, "payout.threshold_sats", now, next, c -> c.pool().payout().thresholdSats());
         restart(changes, "node.*", now, next, TemplarConfig::nodes);
         restart(changes, "sv1.listen", now, next, TemplarConfig::sv1);
         restart(changes, "sv1.max_line_length", now, next, TemplarConfig::sv1MaxLineLength);

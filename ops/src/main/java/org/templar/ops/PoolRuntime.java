@@ -173,6 +173,11 @@ public final class PoolRuntime implements AutoCloseable {
         templates = new TemplateSource(nodes, new JobSettings(p.tag(), p.maxCoinbaseSize(), p.sharesPerJob()),
                 config.nodes().pollInterval(), config.nodes().refreshInterval(), endpoints.get(0).zmqHashblock());
         resources.add(templates);
+        if (payout.scheme() instanceof org.templar.payout.scheme.Tides tides) {
+            // every job's coinbase pays the window: planned once per template, from the ledger
+            templates.usePayoutPlanner(new org.templar.pool.core.TidesPlanner(new PayoutLedger(ledger), tides,
+                    config.network(), p.payoutAddress().orElseThrow()));
+        }
         BlockSubmitter submitter = new BlockSubmitter(nodes, ledger, metrics, templates::refresh);
         resources.add(submitter);
         if (config.shareLog().isPresent()) {
@@ -180,7 +185,8 @@ public final class PoolRuntime implements AutoCloseable {
             resources.add(shareLog);
         }
         ShareProcessor processor = new ShareProcessor(ledger, submitter, metrics, shareLog, templates::renewJobs);
-        Authorizer authorizer = new Authorizer(config.network(), p.mode(), p.payoutAddress());
+        Authorizer authorizer = new Authorizer(config.network(), p.mode(), p.payoutAddress(),
+                payout.scheme().kind() == org.templar.payout.scheme.PayoutScheme.SchemeKind.TIDES);
         context = new PoolContext(authorizer, new ExtranonceAllocator(), processor, templates::current, config.vardiff(),
                 p.versionMask(), metrics, new BanList());
 

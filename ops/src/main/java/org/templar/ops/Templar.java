@@ -28,6 +28,7 @@ import picocli.CommandLine.Command;
             AdminCommands.Drain.class,
             AdminCommands.Reload.class,
             AdminCommands.SetDifficulty.class,
+            AdminCommands.Payouts.class,
             CommandLine.HelpCommand.class
         })
 public final class Templar implements Callable<Integer> {

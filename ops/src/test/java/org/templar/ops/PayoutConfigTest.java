@@ -19,6 +19,7 @@ import org.templar.payout.scheme.Pplns;
 import org.templar.payout.scheme.Pps;
 import org.templar.payout.scheme.Prop;
 import org.templar.payout.scheme.Solo;
+import org.templar.payout.scheme.Tides;
 
 class PayoutConfigTest {
     private static final String POOL_ADDRESS = "bcrt1qw508d6qejxtdg4y5r3zarvary0c5xw7kygt080";
@@ -53,11 +54,38 @@ class PayoutConfigTest {
     }
 
     @Test
+    void tidesWithFeeDonationWindowAndDust() {
+        Tides t = assertInstanceOf(Tides.class, ConfigLoader.load(null, Map.of("pool.payout_address", POOL_ADDRESS,
+                "pool.payout_scheme", "tides", "pool.fee_percent", "1.5", "pool.donation_percent", "0.25",
+                "pool.donation_address", POOL_ADDRESS, "pool.tides_window", "4", "pool.dust_sats", "5000"))
+                .pool().payout().scheme());
+        assertEquals(new PoolFee(15_000, 2_500), t.fee());
+        assertEquals(4, t.windowFactor());
+        assertEquals(5000, t.dustSats());
+        assertTrue(t.donationScript().isPresent());
+        Tides plain = assertInstanceOf(Tides.class, ConfigLoader.load(null, Map.of("pool.payout_address", POOL_ADDRESS,
+                "pool.payout_scheme", "tides")).pool().payout().scheme());
+        assertEquals(8, plain.windowFactor());
+        assertEquals(10_000, plain.dustSats());
+        assertTrue(plain.donationScript().isEmpty());
+        assertEquals(plain, ConfigLoader.load(null, Map.of("pool.payout_address", POOL_ADDRESS,
+                "pool.payout_scheme", "tides")).pool().payout().scheme(), "equal by content: a reload sees no change");
+    }
+
+    @Test
     void schemesThePoolCannotHonourAreRefusedWithTheKey() {
         ConfigException tides = assertThrows(ConfigException.class, () -> ConfigLoader.load(null,
-                Map.of("pool.payout_address", POOL_ADDRESS, "pool.payout_scheme", "tides")));
-        assertTrue(tides.getMessage().contains("pool.payout_scheme") && tides.getMessage().contains("not yet wired"),
-                tides.getMessage());
+                Map.of("pool.payout_scheme", "tides")));
+        assertTrue(tides.getMessage().contains("pool.payout_scheme"), tides.getMessage());
+        ConfigException donation = assertThrows(ConfigException.class, () -> ConfigLoader.load(null,
+                Map.of("pool.payout_address", POOL_ADDRESS, "pool.donation_percent", "1")));
+        assertTrue(donation.getMessage().contains("pool.donation_percent") && donation.getMessage().contains("tides"),
+                donation.getMessage());
+        ConfigException noAddress = assertThrows(ConfigException.class, () -> ConfigLoader.load(null,
+                Map.of("pool.payout_address", POOL_ADDRESS, "pool.payout_scheme", "tides", "pool.donation_percent", "1")));
+        assertTrue(noAddress.getMessage().contains("pool.donation_address"), noAddress.getMessage());
+        assertThrows(ConfigException.class, () -> ConfigLoader.load(null, Map.of("pool.payout_address", POOL_ADDRESS,
+                "pool.payout_scheme", "tides", "pool.fee_percent", "60", "pool.donation_percent", "50")), "over 100 %");
         assertThrows(ConfigException.class, () -> ConfigLoader.load(null, Map.of("pool.payout_scheme", "pplns")),
                 "pplns needs pool mode");
         assertThrows(ConfigException.class, () -> ConfigLoader.load(null,

@@ -30,7 +30,8 @@ import org.templar.payout.scheme.WindowShare;
  * 144 blocks); a found block is then the pool's.
  *
  * <p>TIDES blocks are credited when found, with the plan their coinbase was built from (that plan
- * cannot be recomputed later: the carries have moved on); this tracker only follows their fate.
+ * cannot be recomputed later: the carries have moved on); this tracker only follows their fate, and
+ * gives back the credits of one that every node refused once the chain is {@code orphanDepth} past it.
  */
 public final class BlockTracker {
     private static final Logger log = LoggerFactory.getLogger(BlockTracker.class);
@@ -115,8 +116,10 @@ public final class BlockTracker {
                             && header.get().confirmations() >= PayoutLedger.MATURITY_CONFIRMATIONS) {
                         tell(block.hash(), BlockStatus.MATURE);
                     }
-                } else if (tip >= block.height() + orphanDepth && (header.isPresent() || block.status() != BlockStatus.REJECTED)) {
-                    // A REJECTED block the node does not even know was never in any chain: nothing to orphan.
+                } else if (tip >= block.height() + orphanDepth && (header.isPresent() || block.status() != BlockStatus.REJECTED
+                        || creditedAtSolve(block))) {
+                    // A REJECTED block the node does not even know was never in any chain: nothing to
+                    // orphan, unless it is a TIDES block, credited at its solve: its credits go back.
                     lost.add(block);
                 }
             } catch (IllegalStateException e) {
@@ -141,6 +144,10 @@ public final class BlockTracker {
         }
         long sharesCredited = scheme instanceof Pps pps ? creditShares(pps, tip) : 0;
         return new Report(credited, confirmed, orphaned, sharesCredited);
+    }
+
+    private boolean creditedAtSolve(BlockRecord block) {
+        return payouts.settlement(block.hash()).filter(s -> s.state() == BlockSettlement.State.CREDITED).isPresent();
     }
 
     /** Tells the listener of a block that just reached {@code status}, as the ledger now has it. */

@@ -72,11 +72,64 @@ public record PayoutBatch(long id, State state, List<Item> items, Optional<Strin
                 + "\"params\":[[]," + amountsObject() + "]}";
     }
 
-    private String amountsObject() {
+    /**
+     * The batch as a BIP174 PSBT (binary), unsigned and with outputs only: the global unsigned
+     * transaction (version 2, no inputs, one output per address as in {@link #sendManyRequest()},
+     * lock time 0, in its non-witness form as BIP174 requires), then an empty map per output. The
+     * operator's wallet adds the inputs and change, signs and broadcasts; the pool holds no key.
+     * bitcoinj 0.17 has no PSBT support, so the few bytes are written here.
+     *
+     * @param scriptOf an address's output script
+     */
+    public byte[] psbt(java.util.function.Function<String, byte[]> scriptOf) {
+        Map<String, Long> byAddress = byAddress();
+        java.io.ByteArrayOutputStream tx = new java.io.ByteArrayOutputStream();
+        tx.writeBytes(new byte[] {2, 0, 0, 0}); // version 2
+        tx.write(0); // no inputs
+        writeVarInt(tx, byAddress.size());
+        for (Map.Entry<String, Long> e : byAddress.entrySet()) {
+            tx.writeBytes(new org.templar.payout.coinbase.TxOut(e.getValue(), scriptOf.apply(e.getKey())).serialize());
+        }
+        tx.writeBytes(new byte[4]); // lock time 0
+        byte[] unsigned = tx.toByteArray();
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        out.writeBytes(new byte[] {0x70, 0x73, 0x62, 0x74, (byte) 0xff}); // "psbt" 0xff
+        writeVarInt(out, 1);
+        out.write(0x00); // PSBT_GLOBAL_UNSIGNED_TX
+        writeVarInt(out, unsigned.length);
+        out.writeBytes(unsigned);
+        out.write(0x00); // end of the global map
+        for (int i = 0; i < byAddress.size(); i++) {
+            out.write(0x00); // an empty output map
+        }
+        return out.toByteArray();
+    }
+
+    private static void writeVarInt(java.io.ByteArrayOutputStream out, long n) {
+        if (n < 0xfd) {
+            out.write((int) n);
+        } else if (n <= 0xffff) {
+            out.write(0xfd);
+            out.write((int) n);
+            out.write((int) (n >>> 8));
+        } else {
+            out.write(0xfe);
+            for (int i = 0; i < 4; i++) {
+                out.write((int) (n >>> (8 * i)));
+            }
+        }
+    }
+
+    private Map<String, Long> byAddress() {
         Map<String, Long> byAddress = new TreeMap<>();
         for (Item i : items) {
             byAddress.merge(i.address(), i.sats(), Math::addExact);
         }
+        return byAddress;
+    }
+
+    private String amountsObject() {
+        Map<String, Long> byAddress = byAddress();
         StringBuilder json = new StringBuilder("{");
         for (Map.Entry<String, Long> e : byAddress.entrySet()) {
             if (json.length() > 1) {

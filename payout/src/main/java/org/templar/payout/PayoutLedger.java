@@ -65,10 +65,82 @@ public final class PayoutLedger {
      */
     public boolean creditCoinbase(String blockHash, Tides.CoinbasePlan plan) {
         Objects.requireNonNull(plan, "plan");
-        return settle(blockHash, SchemeKind.TIDES, plan.earned(), plan.paid());
+        return settle(blockHash, SchemeKind.TIDES, plan.earned(), plan.paid(), (c, hash) -> {});
+    }
+
+    /**
+     * Records a block found on a TIDES job (see {@link #creditCoinbase(String, Tides.CoinbasePlan)})
+     * together with what its plan was computed from ({@link #coinbasePlanInputs}), so that
+     * {@code templar payouts verify} can compute the plan again from the ledger's shares.
+     */
+    public boolean creditCoinbase(String blockHash, Tides.JobPayout job) {
+        Objects.requireNonNull(job, "job");
+        for (Credit c : job.carriedIn()) {
+            ensureAccount(c.account());
+        }
+        return settle(blockHash, SchemeKind.TIDES, job.plan().earned(), job.plan().paid(), (c, hash) -> {
+            try (PreparedStatement update = c.prepareStatement(
+                    "UPDATE block_settlements SET window_last_share_id = ?, network_difficulty = ? WHERE block_hash = ?")) {
+                update.setLong(1, job.windowLastShareId());
+                update.setDouble(2, job.networkDifficulty());
+                update.setString(3, hash);
+                update.executeUpdate();
+            }
+            insertCredits(c, "coinbase_carried_in", hash, sortedByAccount(job.carriedIn()));
+        });
+    }
+
+    /** What a TIDES block's plan was computed from, as {@link #creditCoinbase(String, Tides.JobPayout)} recorded it. */
+    public record PlanInputs(long windowLastShareId, double networkDifficulty, List<Credit> carriedIn) {}
+
+    /** The inputs of a TIDES block's plan; empty for a block settled without them (other schemes). */
+    public Optional<PlanInputs> coinbasePlanInputs(String blockHash) {
+        String hash = normalize(blockHash);
+        ledger.requireOpen();
+        try (Connection c = ledger.dataSource().getConnection()) {
+            long lastShare;
+            double difficulty;
+            try (PreparedStatement q = c.prepareStatement(
+                    "SELECT window_last_share_id, network_difficulty FROM block_settlements WHERE block_hash = ?")) {
+                q.setString(1, hash);
+                try (ResultSet rs = q.executeQuery()) {
+                    if (!rs.next()) {
+                        return Optional.empty();
+                    }
+                    lastShare = rs.getLong(1);
+                    if (rs.wasNull()) {
+                        return Optional.empty();
+                    }
+                    difficulty = rs.getDouble(2);
+                }
+            }
+            List<Credit> carried = new ArrayList<>();
+            try (PreparedStatement q = c.prepareStatement(
+                    "SELECT account, sats FROM coinbase_carried_in WHERE block_hash = ? ORDER BY account")) {
+                q.setString(1, hash);
+                try (ResultSet rs = q.executeQuery()) {
+                    while (rs.next()) {
+                        carried.add(new Credit(rs.getString(1), rs.getLong(2)));
+                    }
+                }
+            }
+            return Optional.of(new PlanInputs(lastShare, difficulty, carried));
+        } catch (SQLException e) {
+            throw new LedgerException("cannot read the plan inputs of " + hash + ": " + e.getMessage(), e);
+        }
+    }
+
+    @FunctionalInterface
+    private interface SettleExtra {
+        void run(Connection c, String hash) throws SQLException;
     }
 
     private boolean settle(String blockHash, SchemeKind scheme, Distribution distribution, List<Credit> payments) {
+        return settle(blockHash, scheme, distribution, payments, (c, hash) -> {});
+    }
+
+    private boolean settle(String blockHash, SchemeKind scheme, Distribution distribution, List<Credit> payments,
+            SettleExtra extra) {
         String hash = normalize(blockHash);
         for (Credit c : distribution.credits()) {
             ensureAccount(c.account());
@@ -111,6 +183,7 @@ public final class PayoutLedger {
             }
             insertCredits(c, "block_credits", hash, distribution.credits());
             insertCredits(c, "coinbase_payments", hash, paid);
+            extra.run(c, hash);
             if (scheme.paysInCoinbase()) {
                 // The coinbase outputs are the miners' own immature coins; the rest is carried.
                 adjust(c, "immature_sats", paid, 1);
@@ -254,7 +327,9 @@ public final class PayoutLedger {
             if (status == BlockStatus.MATURE) {
                 throw new IllegalStateException("block " + hash + " is mature; a reorganisation that deep needs the operator");
             }
-            if (status != BlockStatus.ORPHANED) {
+            // A REJECTED block keeps its status: it was never in a chain. Only a TIDES block is
+            // credited before the verdict (at its solve, see creditCoinbase), so only it comes here.
+            if (status != BlockStatus.ORPHANED && status != BlockStatus.REJECTED) {
                 moveBlock(c, hash, status, BlockStatus.ORPHANED, reason);
             }
             Optional<BlockSettlement> settlement = settlement(c, hash, true);
@@ -529,6 +604,59 @@ public final class PayoutLedger {
                         newestFirst.add(share);
                         have = have.plus(ExactWeight.of(share.difficulty()));
                         before = rs.getLong("id");
+                        rows++;
+                    }
+                }
+                if (rows == 0) {
+                    break;
+                }
+            }
+        } catch (SQLException e) {
+            throw new LedgerException("cannot read the share window: " + e.getMessage(), e);
+        }
+        java.util.Collections.reverse(newestFirst);
+        return newestFirst;
+    }
+
+    /** The ledger id of the newest pool-mode share, 0 when there is none: where a TIDES window ends. */
+    public long lastPoolShareId() {
+        ledger.requireOpen();
+        try (Connection c = ledger.dataSource().getConnection();
+                PreparedStatement q = c.prepareStatement("SELECT COALESCE(MAX(id), 0) FROM shares WHERE payout_mode = 'pool'");
+                ResultSet rs = q.executeQuery()) {
+            rs.next();
+            return rs.getLong(1);
+        } catch (SQLException e) {
+            throw new LedgerException("cannot read the last share: " + e.getMessage(), e);
+        }
+    }
+
+    /** One share as the ledger holds it, with its id: what {@code templar payouts export} lists. */
+    public record LedgerShare(long id, ShareRecord share) {}
+
+    /**
+     * The newest pool-mode shares with ids at or below {@code lastShareId} whose difficulty adds up to
+     * at least {@code needed}, oldest first, with their ids: a TIDES window as its plan saw it.
+     */
+    public List<LedgerShare> windowUpToShare(long lastShareId, ExactWeight needed) {
+        Objects.requireNonNull(needed, "needed");
+        List<LedgerShare> newestFirst = new ArrayList<>();
+        ExactWeight have = ExactWeight.ZERO;
+        ledger.requireOpen();
+        try (Connection c = ledger.dataSource().getConnection();
+                PreparedStatement q = c.prepareStatement("SELECT " + Ledger.SHARE_COLUMNS + ", id FROM shares "
+                        + "WHERE payout_mode = 'pool' AND id <= ? ORDER BY id DESC FETCH FIRST 10000 ROWS ONLY")) {
+            long upTo = lastShareId;
+            while (have.compareTo(needed) < 0) {
+                q.setLong(1, upTo);
+                int rows = 0;
+                try (ResultSet rs = q.executeQuery()) {
+                    while (rs.next() && have.compareTo(needed) < 0) {
+                        ShareRecord share = Ledger.readShare(rs);
+                        long id = rs.getLong("id");
+                        newestFirst.add(new LedgerShare(id, share));
+                        have = have.plus(ExactWeight.of(share.shareDifficulty()));
+                        upTo = id - 1;
                         rows++;
                     }
                 }

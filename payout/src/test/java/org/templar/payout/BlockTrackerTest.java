@@ -15,6 +15,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.templar.payout.scheme.Credit;
+import org.templar.payout.scheme.WindowShare;
+import org.templar.payout.scheme.Tides;
 import org.templar.payout.scheme.PoolFee;
 import org.templar.payout.scheme.Pplns;
 import org.templar.payout.scheme.Pps;
@@ -127,6 +129,46 @@ class BlockTrackerTest {
         assertEquals(Balance.empty("bob"), payouts.balance("bob"));
         assertEquals(BlockSettlement.State.REVERSED, payouts.settlement(hash).orElseThrow().state());
         assertEquals(new BlockTracker.Report(0, 0, 0, 0), tracker.poll());
+    }
+
+    @Test
+    void aRefusedTidesBlockGivesBackWhatItWasCreditedAtItsSolve() {
+        Tides tides = new Tides(PoolFee.NONE, 1, 0, new byte[22], Optional.empty());
+        BlockTracker tracker = new BlockTracker(payouts, chain, tides, 6);
+        String hash = block(5, 101, TestShares.T0.plusSeconds(10));
+        Tides.CoinbasePlan plan = tides.plan(1000, 10, "alice", List.of(WindowShare.of("alice.rig1", 3),
+                WindowShare.of("bob.x", 1)), List.of(), account -> Optional.of(new byte[22]), 200);
+        payouts.creditCoinbase(hash, new Tides.JobPayout(plan, 4, 10, List.of()));
+        ledger.updateBlockStatus(hash, BlockStatus.REJECTED, "bad-cb-amount");
+        assertEquals(750, payouts.balance("alice").immatureSats());
+        chain.tip = 106;
+        assertEquals(new BlockTracker.Report(0, 0, 0, 0), tracker.poll(), "another node may still take it");
+        chain.tip = 107;
+        assertEquals(new BlockTracker.Report(0, 0, 1, 0), tracker.poll());
+        assertEquals(Balance.empty("alice"), payouts.balance("alice"));
+        assertEquals(BlockStatus.REJECTED, ledger.blockByHash(hash).orElseThrow().status());
+        assertEquals(new BlockTracker.Report(0, 0, 0, 0), tracker.poll(), "given back once");
+    }
+
+    @Test
+    void theVerifierRecomputesAPplnsBlockAndNamesATamperedCredit() throws Exception {
+        Pplns pplns = new Pplns(PoolFee.percent("1", "0"), 2);
+        BlockTracker tracker = new BlockTracker(payouts, chain, pplns, 6);
+        String hash = block(6, 101, TestShares.T0.plusSeconds(10));
+        chain.tip = 101;
+        chain.headers.put(hash, new BlockTracker.ChainView.Header(1, 2.0));
+        tracker.poll();
+        PayoutVerifier verifier = new PayoutVerifier(payouts, pplns, null, account -> Optional.empty());
+        BlockRecord block = ledger.blockByHash(hash).orElseThrow();
+        PayoutVerifier.Result honest = verifier.verify(block, new PayoutVerifier.ChainFacts(2.0, Optional.empty()));
+        assertEquals(List.of(), honest.problems());
+        assertEquals(List.of(new PayoutVerifier.Line("alice", 3_712_500_000L, 3_712_500_000L, -1, -1),
+                new PayoutVerifier.Line("bob", 1_237_500_000L, 1_237_500_000L, -1, -1)), honest.lines());
+        try (java.sql.Connection c = ledger.dataSource().getConnection(); java.sql.Statement st = c.createStatement()) {
+            assertEquals(1, st.executeUpdate("UPDATE block_credits SET sats = sats + 1 WHERE account = 'bob'"));
+        }
+        assertEquals(List.of("bob: credited 1237500001 sat, the shares give 1237500000 sat"),
+                verifier.verify(block, new PayoutVerifier.ChainFacts(2.0, Optional.empty())).problems());
     }
 
     @Test

@@ -174,6 +174,35 @@ abstract class PayoutLedgerContract {
     }
 
     @Test
+    void aTidesBlockKeepsItsPlanInputsAndARefusedOneGivesItsCreditsBack() {
+        Tides tides = new Tides(PoolFee.NONE, 1, 50, new byte[22], Optional.empty());
+        List<WindowShare> shares = List.of(WindowShare.of("a", 4), WindowShare.of("b", 3), WindowShare.of("c", 2),
+                WindowShare.of("d", 1));
+        Tides.OutputScripts scripts = account -> Optional.of(new byte[22]);
+        String first = block(20);
+        payouts.creditCoinbase(first, tides.plan(1000, 10, "a", shares, payouts.carried(), scripts, 93));
+        List<Credit> carried = payouts.carried();
+        assertEquals(List.of(new Credit("c", 200), new Credit("d", 100)), carried);
+
+        String refused = block(21);
+        Tides.JobPayout job = new Tides.JobPayout(tides.plan(1000, 10, "a", shares, carried, scripts, 93), 42, 10, carried);
+        assertTrue(payouts.creditCoinbase(refused, job));
+        assertFalse(payouts.creditCoinbase(refused, job), "idempotent");
+        assertEquals(Optional.of(new PayoutLedger.PlanInputs(42, 10, carried)), payouts.coinbasePlanInputs(refused));
+        assertEquals(Optional.empty(), payouts.coinbasePlanInputs(first), "credited without its inputs");
+        assertEquals(List.of(new Credit("b", 300), new Credit("d", 200)), payouts.carried());
+
+        // every node refused it: it stays REJECTED, and its credits go back (the tracker does this
+        // orphan_depth blocks later)
+        ledger.updateBlockStatus(refused, BlockStatus.REJECTED, "high-hash");
+        payouts.orphan(refused, "refused by every node");
+        payouts.orphan(refused, "refused by every node");
+        assertEquals(BlockStatus.REJECTED, ledger.blockByHash(refused).orElseThrow().status());
+        assertEquals(BlockSettlement.State.REVERSED, payouts.settlement(refused).orElseThrow().state());
+        assertEquals(carried, payouts.carried(), "the carries are what the refused block found");
+    }
+
+    @Test
     void aBatchPaysEachAvailableBalanceOnceAndRendersAsSendmany() {
         String hash = block(6);
         payouts.credit(hash, SchemeKind.PPLNS, pplns());

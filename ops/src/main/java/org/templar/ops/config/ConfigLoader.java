@@ -23,6 +23,7 @@ import org.templar.payout.scheme.Pplns;
 import org.templar.payout.scheme.Pps;
 import org.templar.payout.scheme.Prop;
 import org.templar.payout.scheme.Solo;
+import org.templar.payout.scheme.Tides;
 import org.templar.pool.core.Authorizer;
 import org.templar.pool.core.PayoutMode;
 import org.templar.pool.core.VardiffSettings;
@@ -50,8 +51,13 @@ public final class ConfigLoader {
         KEYS.put("pool.extranonce2_size", "bytes miners roll in the coinbase, 2..16 (default 4)");
         KEYS.put("pool.version_mask", "hex version-rolling mask offered to miners (default 1fffe000)");
         KEYS.put("pool.shares_per_job", "shares remembered per job for duplicate detection; a full job gets fresh work (default 1048576)");
-        KEYS.put("pool.payout_scheme", "how blocks are shared: solo (solo mode), pplns, prop, pps or fpps (pool mode); default solo / pplns");
-        KEYS.put("pool.fee_percent", "pool fee for pplns, prop, pps and fpps, e.g. 1.5 (default 0)");
+        KEYS.put("pool.payout_scheme", "how blocks are shared: solo (solo mode), pplns, prop, pps, fpps or tides (pool mode); default solo / pplns");
+        KEYS.put("pool.fee_percent", "pool fee for pplns, prop, pps, fpps and tides, e.g. 1.5 (default 0)");
+        KEYS.put("payout.threshold_sats", "custodial schemes: available balance at which `templar payouts batch` pays an account (default 1000000)");
+        KEYS.put("pool.tides_window", "TIDES window as a multiple of the network difficulty (default 8)");
+        KEYS.put("pool.dust_sats", "TIDES: amounts below this are carried to a later coinbase, not paid (default 10000)");
+        KEYS.put("pool.donation_address", "TIDES: the address of the donation output");
+        KEYS.put("pool.donation_percent", "TIDES: percent of each block to the donation address, e.g. 0.5 (default 0)");
         KEYS.put("pool.pplns_window", "PPLNS window as a multiple of the network difficulty (default 2)");
         KEYS.put("pool.orphan_depth", "blocks the chain must be past a missing block before it is orphaned (default 6)");
         KEYS.put("pool.track_seconds", "how often found blocks are followed on the node (default 30)");
@@ -256,7 +262,7 @@ public final class ConfigLoader {
         int versionMask = hexInt("pool.version_mask", 0x1fffe000);
         int sharesPerJob = integer("pool.shares_per_job", 1 << 20, 1, 1 << 24);
         TemplarConfig.Pool pool = new TemplarConfig.Pool(mode, payoutAddress, tag, maxCoinbase, en2, versionMask, sharesPerJob,
-                payout(mode));
+                payout(mode, network, payoutAddress));
 
         List<NodeEndpoint> endpoints = new ArrayList<>();
         Optional<String> zmq = optionalString("node.zmq_hashblock");
@@ -506,13 +512,25 @@ public final class ConfigLoader {
         return (String) v;
     }
 
-    private TemplarConfig.Payout payout(PayoutMode mode) {
+    private TemplarConfig.Payout payout(PayoutMode mode, BitcoinNetwork network, Optional<String> payoutAddress) {
         String schemeText = string("pool.payout_scheme", mode == PayoutMode.SOLO ? "solo" : "pplns");
         SchemeKind kind;
         try {
             kind = SchemeKind.fromConfig(schemeText);
         } catch (IllegalArgumentException e) {
-            throw ConfigException.bad("pool.payout_scheme", schemeText, "solo, pplns, prop, pps or fpps");
+            throw ConfigException.bad("pool.payout_scheme", schemeText, "solo, pplns, prop, pps, fpps or tides");
+        }
+        String donationText = decimal("pool.donation_percent", "0");
+        Optional<String> donationAddress = optionalString("pool.donation_address");
+        boolean donating;
+        try {
+            donating = donationAddress.isPresent() || new java.math.BigDecimal(donationText.trim()).signum() != 0;
+        } catch (NumberFormatException e) {
+            throw ConfigException.bad("pool.donation_percent", donationText, "a percentage 0..100 with at most 4 decimals");
+        }
+        if (kind != SchemeKind.TIDES && donating) {
+            throw ConfigException.bad(donationAddress.isPresent() ? "pool.donation_address" : "pool.donation_percent",
+                    donationAddress.orElse(donationText), "unset: a donation output exists only with payout_scheme tides");
         }
         String feeText = decimal("pool.fee_percent", "0");
         PoolFee fee;
@@ -543,11 +561,37 @@ public final class ConfigLoader {
                     default -> new Pplns(fee, positive("pool.pplns_window", 2));
                 };
             }
-            default -> throw ConfigException.bad("pool.payout_scheme", schemeText,
-                    "solo, pplns, prop, pps or fpps (tides is computed by the payout module but its coinbase plan is not yet wired into the job factory)");
+            case TIDES -> {
+                if (mode != PayoutMode.POOL || payoutAddress.isEmpty()) {
+                    throw ConfigException.bad("pool.payout_scheme", schemeText, "solo in solo mode (tides needs pool.payout_address)");
+                }
+                PoolFee tidesFee;
+                try {
+                    tidesFee = PoolFee.percent(feeText, donationText);
+                } catch (IllegalArgumentException e) {
+                    throw ConfigException.bad("pool.donation_percent", donationText,
+                            "a percentage with at most 4 decimals, with the fee at most 100 (" + e.getMessage() + ")");
+                }
+                if (tidesFee.donationPpm() > 0 && donationAddress.isEmpty()) {
+                    throw ConfigException.bad("pool.donation_address", "", "an address of " + network + " when pool.donation_percent is set");
+                }
+                Optional<byte[]> donationScript = Optional.empty();
+                if (donationAddress.isPresent()) {
+                    Optional<String> problem = addressProblem(network, donationAddress.get());
+                    if (problem.isPresent()) {
+                        throw new ConfigException(problem.get().replace("pool.payout_address", "pool.donation_address"));
+                    }
+                    donationScript = Optional.of(Authorizer.planFor(network, donationAddress.get()).script());
+                }
+                byte[] poolScript = addressProblem(network, payoutAddress.get()).isPresent() ? new byte[0] // reported above
+                        : Authorizer.planFor(network, payoutAddress.get()).script();
+                yield new Tides(tidesFee, positive("pool.tides_window", 8), integer("pool.dust_sats", 10_000, 0, 100_000_000),
+                        poolScript, donationScript);
+            }
         };
         return new TemplarConfig.Payout(scheme, integer("pool.orphan_depth", 6, 1, 1000),
-                Duration.ofSeconds(integer("pool.track_seconds", 30, 1, 3600)));
+                Duration.ofSeconds(integer("pool.track_seconds", 30, 1, 3600)),
+                integer("payout.threshold_sats", 1_000_000, 1, Integer.MAX_VALUE));
     }
 
     /** A decimal as written: TOML numbers (1.5) and strings ("1.5") both, without going through a double. */

@@ -63,8 +63,10 @@ public record TemplarConfig(
      * @param scheme the scheme the block tracker credits with
      * @param orphanDepth blocks the chain must be past a missing block before it is orphaned
      * @param trackInterval how often the tracker asks the node about the pool's blocks
+     * @param thresholdSats custodial schemes: the available balance an account needs to join a payout batch
      */
-    public record Payout(org.templar.payout.scheme.PayoutScheme scheme, int orphanDepth, Duration trackInterval) {}
+    public record Payout(org.templar.payout.scheme.PayoutScheme scheme, int orphanDepth, Duration trackInterval,
+            long thresholdSats) {}
 
     /** Nodes to use; empty means: start the embedded regtest node. */
     public record Nodes(List<NodeEndpoint> endpoints, Duration pollInterval, Duration refreshInterval, Duration timeout,

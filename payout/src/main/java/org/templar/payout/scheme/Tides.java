@@ -8,6 +8,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.SortedMap;
 import java.util.TreeMap;
+import org.templar.payout.coinbase.PayoutPlan;
 import org.templar.payout.coinbase.TxOut;
 
 /**
@@ -66,8 +67,33 @@ public record Tides(PoolFee fee, double windowFactor, long dustSats, byte[] pool
     }
 
     SortedMap<String, ExactWeight> window(double networkDifficulty, List<WindowShare> sharesOldestFirst) {
-        return ShareWindows.lastN(sharesOldestFirst,
-                ExactWeight.of(windowFactor).times(ExactWeight.of(networkDifficulty)));
+        return ShareWindows.lastN(sharesOldestFirst, windowLength(networkDifficulty));
+    }
+
+    /** The window length, in difficulty, for a network difficulty. */
+    public ExactWeight windowLength(double networkDifficulty) {
+        return ExactWeight.of(windowFactor).times(ExactWeight.of(networkDifficulty));
+    }
+
+    // Scripts are arrays: compared by content, so a reloaded configuration with the same scheme is equal.
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Tides t && t.fee.equals(fee) && Double.compare(t.windowFactor, windowFactor) == 0
+                && t.dustSats == dustSats && java.util.Arrays.equals(t.poolScript, poolScript)
+                && t.donationScript.isPresent() == donationScript.isPresent()
+                && (donationScript.isEmpty() || java.util.Arrays.equals(t.donationScript.get(), donationScript.get()));
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(fee, windowFactor, dustSats, java.util.Arrays.hashCode(poolScript));
+    }
+
+    @Override
+    public String toString() {
+        return "Tides[fee=" + fee + ", windowFactor=" + windowFactor + ", dustSats=" + dustSats + ", poolScript="
+                + org.templar.share.Hex.encode(poolScript) + ", donationScript="
+                + donationScript.map(org.templar.share.Hex::encode).orElse("none") + "]";
     }
 
     /** Where an account's coinbase output pays; empty when it has none (the amount is carried). */
@@ -135,6 +161,36 @@ public record Tides(PoolFee fee, double windowFactor, long dustSats, byte[] pool
         }
         carriedOut.sort(Comparator.comparing(Credit::account));
         return new CoinbasePlan(coinbaseValue, outputs, earned, carriedTotal, paid, carriedOut, poolSats);
+    }
+
+    /**
+     * A coinbase plan as the payout of a template's jobs: every job of the template pays it, whoever
+     * mines it. It keeps what the plan was computed from, so the ledger can record it with the block
+     * and anyone can compute the plan again from the same shares.
+     *
+     * @param windowLastShareId the ledger id of the newest share the window counted (0: none)
+     * @param networkDifficulty the template's network difficulty, which sized the window
+     * @param carriedIn what earlier blocks had carried for each account, as {@link #plan} was given it
+     */
+    public record JobPayout(CoinbasePlan plan, long windowLastShareId, double networkDifficulty, List<Credit> carriedIn)
+            implements PayoutPlan {
+        public JobPayout {
+            Objects.requireNonNull(plan, "plan");
+            carriedIn = List.copyOf(carriedIn);
+        }
+
+        @Override
+        public List<TxOut> outputs(long coinbaseValue) {
+            if (coinbaseValue != plan.coinbaseValue()) {
+                throw new IllegalArgumentException("this TIDES plan divides " + plan.coinbaseValue() + " sat, not " + coinbaseValue);
+            }
+            return plan.outputs();
+        }
+
+        @Override
+        public String describe() {
+            return "tides:" + plan.paid().size() + " miners";
+        }
     }
 
     /**

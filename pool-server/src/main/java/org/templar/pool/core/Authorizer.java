@@ -17,8 +17,18 @@ public final class Authorizer {
     private final BitcoinNetwork network;
     private final PayoutMode mode;
     private final Optional<PayoutPlan> poolPlan;
+    private final boolean addressAccounts;
 
     public Authorizer(BitcoinNetwork network, PayoutMode mode, Optional<String> poolAddress) {
+        this(network, mode, poolAddress, false);
+    }
+
+    /**
+     * @param addressAccounts in pool mode, require the account part to be an address of the network:
+     *     an in-coinbase scheme (TIDES) pays each miner's account in the coinbase
+     */
+    public Authorizer(BitcoinNetwork network, PayoutMode mode, Optional<String> poolAddress, boolean addressAccounts) {
+        this.addressAccounts = addressAccounts;
         this.network = network;
         this.mode = mode;
         if (mode == PayoutMode.POOL) {
@@ -52,6 +62,14 @@ public final class Authorizer {
                         + network.toString() + " address (" + e.getMessage() + ")");
             }
             return new Worker(username, user, Worker.workerNameOf(username), mode, plan);
+        }
+        if (addressAccounts) {
+            try {
+                planFor(network, user);
+            } catch (IllegalArgumentException e) {
+                throw new AuthorizationException("this pool pays every miner in the coinbase (TIDES): the username must be "
+                        + "ADDRESS[.worker]; '" + user + "' is not a valid " + network + " address (" + e.getMessage() + ")");
+            }
         }
         return new Worker(username, user, Worker.workerNameOf(username), mode, poolPlan.orElseThrow());
     }

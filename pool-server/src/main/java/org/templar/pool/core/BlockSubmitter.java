@@ -9,6 +9,8 @@ import org.slf4j.LoggerFactory;
 import org.templar.payout.BlockRecord;
 import org.templar.payout.BlockStatus;
 import org.templar.payout.Ledger;
+import org.templar.payout.PayoutLedger;
+import org.templar.payout.scheme.Tides;
 import org.templar.pool.job.Job;
 import org.templar.pool.node.NodeGroup;
 import org.templar.share.Hex;
@@ -71,6 +73,9 @@ public final class BlockSubmitter implements AutoCloseable {
             // answers, the next start finds it and submits it then (resubmitUnsettled).
             ledger.recordBlockCandidate(BlockRecord.candidate(height, hashHex, s.worker().username(),
                     s.job().coinbaseValue(), s.job().payout().describe(), Instant.now()), nodes == null ? null : blockHex);
+            if (s.job().payout() instanceof Tides.JobPayout plan) {
+                creditCoinbase(hashHex, plan);
+            }
         } catch (RuntimeException e) {
             // Never sit on a solved block: submit anyway, and say loudly that the ledger missed it.
             log.error("block {} could not be recorded in the ledger; submitting it anyway. Block hex: {}", hashHex,
@@ -144,6 +149,22 @@ public final class BlockSubmitter implements AutoCloseable {
         record(height, hashHex, v.status(), v.reason());
         if (v.status() == BlockStatus.ACCEPTED) {
             onBlockAccepted.run();
+        }
+    }
+
+    /**
+     * Records what a TIDES block's coinbase pays, before the block goes to any node. The next plan
+     * starts from the carries this leaves, and a template on top of this block can only be fetched
+     * once a node has the block, so this one commit (milliseconds) is what keeps the next coinbase
+     * from paying a carried amount this one already paid. A block every node refuses gets its
+     * credits back from the block tracker.
+     */
+    private void creditCoinbase(String hashHex, Tides.JobPayout plan) {
+        try {
+            new PayoutLedger(ledger).creditCoinbase(hashHex, plan);
+        } catch (RuntimeException e) {
+            log.error("block {}: its TIDES plan could not be recorded; the operator must settle it by hand ({}): {}",
+                    hashHex, plan.plan(), e.toString());
         }
     }
 

@@ -96,6 +96,19 @@ public final class CoinbaseBuilder {
         return halves;
     }
 
+    /**
+     * Bytes left for payout outputs in a coinbase of at most {@code maxCoinbaseSize} bytes, whatever
+     * extranonce size and tag the job gets: everything else is counted at its largest (a full
+     * 100-byte scriptSig, a 3-byte output count, the witness commitment output when the template has
+     * one). An in-coinbase plan that fits this room fits every job of the template.
+     */
+    public static int payoutRoom(Optional<byte[]> witnessCommitmentScript, int maxCoinbaseSize) {
+        int fixed = 4 /* version */ + 1 /* input count */ + 32 + 4 /* outpoint */ + 1 + MAX_SCRIPT_SIG
+                + 4 /* sequence */ + 3 /* output count */ + 4 /* lock time */
+                + witnessCommitmentScript.map(script -> TxOut.serializedSize(script.length)).orElse(0);
+        return maxCoinbaseSize - fixed;
+    }
+
     /** The coinbase would exceed what the configured miners' firmware accepts. */
     public static final class CoinbaseTooLargeException extends IllegalStateException {
         private static final long serialVersionUID = 1L;

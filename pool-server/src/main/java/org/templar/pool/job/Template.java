@@ -27,6 +27,7 @@ public final class Template {
      */
     private final Map<Key, DuplicateScope> scopes;
     private final CoinbaseMaker coinbaseMaker;
+    private PayoutPlan planned; // set once by the constructor, before the template is published
 
     /**
      * Builds the coinbase halves of a job in place of the pool's own layout: the miner-side proxy uses it
@@ -49,8 +50,18 @@ public final class Template {
      */
     Template(long sequence, BlockTemplate blockTemplate, boolean newTip, JobSettings settings, Supplier<String> jobIds,
             Template sameWorkAs, CoinbaseMaker coinbaseMaker) {
+        this(sequence, blockTemplate, newTip, settings, jobIds, sameWorkAs, coinbaseMaker, null);
+    }
+
+    /**
+     * @param planned the payout every job of this template uses whatever plan a session asks for (an
+     *     in-coinbase scheme's plan for this template, see {@link TemplateSource#usePayoutPlanner}), or null
+     */
+    Template(long sequence, BlockTemplate blockTemplate, boolean newTip, JobSettings settings, Supplier<String> jobIds,
+            Template sameWorkAs, CoinbaseMaker coinbaseMaker, PayoutPlan planned) {
         this(sequence, blockTemplate, MerkleBranch.forCoinbase(blockTemplate.txids()), newTip, settings, jobIds,
                 sameWorkAs, coinbaseMaker);
+        this.planned = planned;
     }
 
     /**
@@ -96,10 +107,11 @@ public final class Template {
     }
 
     /** The job paying {@code plan} with {@code extranonceSize} bytes of extranonce, built once. */
-    public Job jobFor(PayoutPlan plan, int extranonceSize) {
+    public Job jobFor(PayoutPlan requested, int extranonceSize) {
         if (settings == null) {
             throw new IllegalStateException("a miner-declared template has only its declared job");
         }
+        PayoutPlan plan = planned != null ? planned : requested;
         return jobs.computeIfAbsent(new Key(plan, extranonceSize), k -> new Job(jobIds.get(), this, plan,
                 coinbaseMaker != null ? coinbaseMaker.make(blockTemplate, plan, extranonceSize)
                         : CoinbaseBuilder.build(blockTemplate.height(), extranonceSize, settings.poolTag(),
@@ -135,6 +147,11 @@ public final class Template {
             }
         }
         return true;
+    }
+
+    /** The payout every pool job of this template uses (an in-coinbase scheme's plan), or null. */
+    public PayoutPlan planned() {
+        return planned;
     }
 
     /** The coinbase layout this template's jobs use, or null for the pool's own. */

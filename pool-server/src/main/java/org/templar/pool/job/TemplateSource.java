@@ -15,6 +15,7 @@ import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.templar.payout.coinbase.PayoutPlan;
 import org.templar.pool.node.BlockTemplate;
 import org.templar.pool.node.NodeGroup;
 import org.templar.pool.node.TipWatcher;
@@ -46,6 +47,25 @@ public final class TemplateSource implements AutoCloseable {
     private final AtomicLong fetched = new AtomicLong();
     private volatile boolean closed;
     private volatile Template.CoinbaseMaker coinbaseMaker;
+    private volatile PayoutPlanner planner;
+
+    /**
+     * The payout of every job of a template, computed once per template on this source's thread (it
+     * may read the ledger): an in-coinbase scheme's plan (TIDES). Null means each session's own plan.
+     */
+    @FunctionalInterface
+    public interface PayoutPlanner {
+        PayoutPlan planFor(BlockTemplate template, JobSettings settings);
+    }
+
+    /**
+     * Plans the payout of every later template with {@code planner}. A template whose work is
+     * unchanged is published again when its plan changed (the share window moved), so miners' jobs
+     * follow the window at each refresh, not only at each new block.
+     */
+    public void usePayoutPlanner(PayoutPlanner planner) {
+        this.planner = planner;
+    }
 
     /** The job settings (pool tag, coinbase size...) templates are cut with. */
     public JobSettings settings() {
@@ -265,7 +285,10 @@ public final class TemplateSource implements AutoCloseable {
     private synchronized void publish(BlockTemplate bt, boolean renewIds, boolean replaceWork) {
         Template prev = current.get();
         boolean sameWork = !replaceWork && prev != null && Template.sameWork(prev.blockTemplate(), bt);
-        if (sameWork && !renewIds) {
+        PayoutPlan planned = plan(bt, prev);
+        if (sameWork && !renewIds && planned != null && !samePayout(planned, prev.planned(), bt.coinbaseValue())) {
+            log.debug("template at height {}: the payout plan changed; publishing it with the new plan", bt.height());
+        } else if (sameWork && !renewIds) {
             // A refresh (the periodic one, a second tip notification, a poll after ZMQ) that found
             // nothing new. Publishing it would send every miner the same work under a new job id: no
             // use to anyone, and each id is one more chance to submit the same share again.
@@ -276,7 +299,7 @@ public final class TemplateSource implements AutoCloseable {
                 || !java.util.Arrays.equals(prev.blockTemplate().previousBlockHash(), bt.previousBlockHash());
         Template t = new Template(sequence.incrementAndGet(), bt, newTip, settings,
                 () -> String.format("%08x", jobIds.incrementAndGet() & 0xffffffffL), sameWork ? prev : null,
-                coinbaseMaker);
+                coinbaseMaker, planned);
         current.set(t);
         if (newTip) {
             log.info("new block template at height {} on {} ({} transactions, {} sat)", bt.height(),
@@ -294,6 +317,34 @@ public final class TemplateSource implements AutoCloseable {
                 log.error("template listener failed", ex);
             }
         }
+    }
+
+    /**
+     * This template's planned payout, or null without a planner. When planning fails (the ledger is
+     * away), the previous template's plan is kept if it divides the same coinbase value; otherwise
+     * the jobs pay the sessions' own plan (the pool's address), said loudly.
+     */
+    private PayoutPlan plan(BlockTemplate bt, Template prev) {
+        PayoutPlanner p = planner;
+        if (p == null) {
+            return null;
+        }
+        try {
+            return p.planFor(bt, settings);
+        } catch (RuntimeException e) {
+            if (prev != null && prev.planned() != null && prev.blockTemplate().coinbaseValue() == bt.coinbaseValue()) {
+                log.error("cannot plan the payout of the template at height {} ({}); keeping the previous plan",
+                        bt.height(), e.toString());
+                return prev.planned();
+            }
+            log.error("cannot plan the payout of the template at height {} ({}); its jobs pay the pool's address",
+                    bt.height(), e.toString());
+            return null;
+        }
+    }
+
+    private static boolean samePayout(PayoutPlan a, PayoutPlan b, long coinbaseValue) {
+        return b != null && a.outputs(coinbaseValue).equals(b.outputs(coinbaseValue));
     }
 
     private static String rootMessage(Throwable e) {

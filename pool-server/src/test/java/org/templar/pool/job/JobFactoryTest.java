@@ -109,6 +109,42 @@ class JobFactoryTest {
     }
 
     @Test
+    void outputsFillingThePayoutRoomFitEveryExtranonceSizeAndTag() {
+        for (boolean segwit : new boolean[] {true, false}) {
+            BlockTemplate bt = template(2, segwit);
+            int cap = 730;
+            int room = CoinbaseBuilder.payoutRoom(bt.defaultWitnessCommitment(), cap);
+            // P2WPKH outputs (31 bytes each) and one output that takes the rest of the room exactly
+            List<TxOut> outs = new ArrayList<>();
+            int left = room;
+            while (left >= 31 + 31) {
+                outs.add(new TxOut(1, Hex.decode("0014" + "33".repeat(20))));
+                left -= 31;
+            }
+            outs.add(new TxOut(1, new byte[left - 9]));
+            assertEquals(room, outs.stream().mapToInt(TxOut::serializedSize).sum());
+            for (int extranonce = 1; extranonce <= 75; extranonce++) {
+                CoinbaseBuilder.Halves h = CoinbaseBuilder.build(bt.height(), extranonce, "/a pool tag of some length/",
+                        outs, bt.defaultWitnessCommitment(), cap);
+                assertTrue(h.size() <= cap, extranonce + ": " + h.size());
+            }
+        }
+    }
+
+    @Test
+    void aPlannedPayoutIsWhatEveryJobOfTheTemplatePays() {
+        BlockTemplate bt = template(1, true);
+        long[] ids = {0};
+        var plan = Authorizer.planFor(BitcoinNetwork.REGTEST, ADDRESS);
+        Template t = new Template(1, bt, true, JobSettings.defaults(), () -> Long.toHexString(++ids[0]), null, null, plan);
+        var other = Authorizer.planFor(BitcoinNetwork.REGTEST,
+                new ECKey().toAddress(ScriptType.P2WPKH, BitcoinNetwork.REGTEST).toString());
+        Job job = t.jobFor(other, 8);
+        assertSame(plan, job.payout());
+        assertSame(job, t.jobFor(plan, 8), "one job for every session of the template");
+    }
+
+    @Test
     void prevhashIsWordSwappedForStratumV1() {
         byte[] internal = new byte[32];
         for (int i = 0; i < 32; i++) {

@@ -1,0 +1,239 @@
+package org.templar.ops;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.templar.payout.BlockRecord;
+import org.templar.payout.BlockSettlement;
+import org.templar.payout.PayoutLedger;
+import org.templar.payout.PayoutVerifier;
+import org.templar.payout.scheme.Credit;
+import org.templar.payout.scheme.PayoutScheme;
+import org.templar.payout.scheme.Pplns;
+import org.templar.payout.scheme.Tides;
+import org.templar.payout.scheme.WindowShare;
+import org.templar.pool.core.Authorizer;
+import org.templar.pool.node.NodeClient;
+import org.templar.pool.node.RpcException;
+import org.templar.share.Target;
+
+/**
+ * The admin API's payout audit: {@code /api/payouts/verify} (a block divided again from the ledger's
+ * shares, compared with its credits and with its coinbase as the node has it) and
+ * {@code /api/payouts/export} (everything a miner needs to do the same on its own: each block's
+ * division, the inputs of its plan and the shares of its window).
+ */
+final class PayoutAudit {
+    /** How many of the newest blocks {@code --all} covers. */
+    static final int MAX_BLOCKS = 1000;
+    private static final int NODE_TIMEOUT_SECONDS = 10;
+    /** Core's RPC_INVALID_ADDRESS_OR_KEY: the node does not know the block. */
+    private static final int BLOCK_NOT_FOUND = -5;
+
+    private final PoolRuntime pool;
+    private final PayoutLedger payouts;
+    private final PayoutScheme scheme;
+
+    PayoutAudit(PoolRuntime pool) {
+        this.pool = pool;
+        this.payouts = new PayoutLedger(pool.ledger());
+        this.scheme = pool.config().pool().payout().scheme();
+    }
+
+    /** The blocks a parameter names: a 64-hex hash, a height (every block the pool found there), or "all". */
+    List<BlockRecord> blocks(String which) {
+        String w = which.trim().toLowerCase(Locale.ROOT);
+        List<BlockRecord> out = new ArrayList<>();
+        if (w.matches("[0-9a-f]{64}")) {
+            pool.ledger().blockByHash(w).ifPresent(out::add);
+        } else if (w.equals("all")) {
+            for (BlockRecord b : pool.ledger().recentBlocks(MAX_BLOCKS)) {
+                if (payouts.settlement(b.hash()).isPresent()) {
+                    out.add(0, b); // oldest first
+                }
+            }
+        } else if (w.matches("[0-9]{1,10}")) {
+            long height = Long.parseLong(w);
+            for (BlockRecord b : pool.ledger().recentBlocks(MAX_BLOCKS)) {
+                if (b.height() == height) {
+                    out.add(b);
+                }
+            }
+        } else {
+            throw new AdminApi.BadParameter("block", "'" + which + "' is neither a block hash, a height nor 'all'");
+        }
+        return out;
+    }
+
+    ObjectNode verify(String which) {
+        List<BlockRecord> blocks = blocks(which);
+        if (blocks.isEmpty()) {
+            throw new AdminApi.BadParameter("block", "the pool found no block '" + which + "'");
+        }
+        PayoutVerifier verifier = new PayoutVerifier(payouts, scheme, pool.config().pool().payoutAddress().orElse(null),
+                this::scriptOf);
+        ObjectNode o = AdminApi.JSON.createObjectNode();
+        ArrayNode results = o.putArray("blocks");
+        boolean ok = true;
+        for (BlockRecord b : blocks) {
+            PayoutVerifier.Result r = verifier.verify(b, chainFacts(b));
+            ok &= r.ok();
+            ObjectNode j = results.addObject();
+            j.put("hash", r.blockHash()).put("height", r.height()).put("status", b.status().name())
+                    .put("scheme", r.scheme().configName()).put("reward_sats", r.rewardSats()).put("ok", r.ok());
+            ArrayNode lines = j.putArray("accounts");
+            for (PayoutVerifier.Line l : r.lines()) {
+                ObjectNode line = lines.addObject().put("account", l.account()).put("expected_sats", l.expectedSats())
+                        .put("credited_sats", l.creditedSats());
+                if (l.paidSats() >= 0) {
+                    line.put("paid_in_coinbase_sats", l.paidSats());
+                }
+                if (l.coinbaseSats() >= 0) {
+                    line.put("coinbase_output_sats", l.coinbaseSats());
+                }
+            }
+            ArrayNode problems = j.putArray("problems");
+            r.problems().forEach(problems::add);
+        }
+        o.put("ok", ok);
+        return o;
+    }
+
+    /** Everything about the blocks a miner needs to divide them again without the pool. */
+    ObjectNode export(String which) {
+        List<BlockRecord> blocks = blocks(which);
+        ObjectNode o = AdminApi.JSON.createObjectNode();
+        o.put("scheme", scheme.kind().configName());
+        o.put("scheme_parameters", scheme.toString());
+        ArrayNode out = o.putArray("blocks");
+        for (BlockRecord b : blocks) {
+            Optional<BlockSettlement> settled = payouts.settlement(b.hash());
+            if (settled.isEmpty()) {
+                continue;
+            }
+            BlockSettlement s = settled.get();
+            ObjectNode j = out.addObject();
+            j.put("hash", b.hash()).put("height", b.height()).put("status", b.status().name()).put("found_at", b.foundAt().toString())
+                    .put("finder", b.user()).put("scheme", s.scheme().configName()).put("reward_sats", s.rewardSats())
+                    .put("pool_sats", s.poolSats()).put("donation_sats", s.donationSats()).put("settlement", s.state().name());
+            credits(j.putArray("credits"), s.credits());
+            credits(j.putArray("coinbase_payments"), s.coinbasePayments());
+            ArrayNode shares = j.putArray("shares");
+            Optional<PayoutLedger.PlanInputs> in = payouts.coinbasePlanInputs(b.hash());
+            if (in.isPresent() && scheme instanceof Tides tides) {
+                j.put("network_difficulty", in.get().networkDifficulty());
+                j.put("window_last_share_id", in.get().windowLastShareId());
+                credits(j.putArray("carried_in"), in.get().carriedIn());
+                for (PayoutLedger.LedgerShare share : payouts.windowUpToShare(in.get().windowLastShareId(),
+                        tides.windowLength(in.get().networkDifficulty()))) {
+                    share(shares.addObject().put("id", share.id()).put("share_hash", share.share().shareHash()),
+                            WindowShare.of(share.share()), share.share().time().toString());
+                }
+            } else if (scheme instanceof Pplns pplns) {
+                double d = chainFacts(b).networkDifficulty();
+                j.put("network_difficulty", d);
+                for (WindowShare share : payouts.windowEndingAt(b.foundAt(), pplns.windowLength(d))) {
+                    share(shares.addObject(), share, null);
+                }
+            } else if (s.scheme() == PayoutScheme.SchemeKind.PROP) {
+                for (WindowShare share : payouts.round(payouts.previousBlockFoundAt(b).orElse(java.time.Instant.EPOCH), b.foundAt())) {
+                    share(shares.addObject(), share, null);
+                }
+            }
+        }
+        return o;
+    }
+
+    private static void credits(ArrayNode a, List<Credit> credits) {
+        for (Credit c : credits) {
+            a.addObject().put("account", c.account()).put("sats", c.sats());
+        }
+    }
+
+    private static void share(ObjectNode o, WindowShare s, String at) {
+        o.put("account", s.account()).put("worker", s.worker()).put("difficulty", s.difficulty())
+                .put("revenue_weight", s.revenueWeight());
+        if (at != null) {
+            o.put("submitted_at", at);
+        }
+    }
+
+    /** The export as CSV: one row per share, credit, coinbase payment and carry of each block. */
+    static String csv(JsonNode export) {
+        StringBuilder out = new StringBuilder("block_hash,height,record,share_id,account,worker,difficulty,revenue_weight,sats\n");
+        for (JsonNode b : export.path("blocks")) {
+            String prefix = b.path("hash").asText() + "," + b.path("height").asText() + ",";
+            for (JsonNode s : b.path("shares")) {
+                out.append(prefix).append("share,").append(s.path("id").asText("")).append(',').append(field(s.path("account").asText()))
+                        .append(',').append(field(s.path("worker").asText())).append(',').append(s.path("difficulty").asText())
+                        .append(',').append(s.path("revenue_weight").asText()).append(",\n");
+            }
+            for (String kind : new String[] {"credits", "coinbase_payments", "carried_in"}) {
+                for (JsonNode c : b.path(kind)) {
+                    out.append(prefix).append(kind.replaceAll("s$", "")).append(",,").append(field(c.path("account").asText()))
+                            .append(",,,,").append(c.path("sats").asText()).append('\n');
+                }
+            }
+            out.append(prefix).append("pool,,,,,,").append(b.path("pool_sats").asText()).append('\n');
+            out.append(prefix).append("donation,,,,,,").append(b.path("donation_sats").asText()).append('\n');
+        }
+        return out.toString();
+    }
+
+    /** RFC 4180 quoting for names miners chose. */
+    private static String field(String s) {
+        return s.contains(",") || s.contains("\"") || s.contains("\n") ? "\"" + s.replace("\"", "\"\"") + "\"" : s;
+    }
+
+    private Optional<byte[]> scriptOf(String account) {
+        try {
+            return Optional.of(Authorizer.planFor(pool.config().network(), account).script());
+        } catch (IllegalArgumentException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** The block's difficulty and coinbase from the node; the tip's difficulty when the node lost the block. */
+    private PayoutVerifier.ChainFacts chainFacts(BlockRecord b) {
+        NodeClient node = pool.nodes().primary();
+        try {
+            JsonNode block = node.rpc().call("getblock", b.hash(), 2).get(NODE_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            Map<String, Long> outs = new HashMap<>();
+            for (JsonNode out : block.path("tx").get(0).path("vout")) {
+                long sats = new BigDecimal(out.path("value").asText()).movePointRight(8).longValueExact();
+                if (sats > 0) {
+                    outs.merge(out.path("scriptPubKey").path("hex").asText(), sats, Long::sum);
+                }
+            }
+            double difficulty = block.path("difficulty").asDouble(0);
+            if (!(difficulty > 0)) {
+                difficulty = Target.fromCompact((int) Long.parseLong(block.path("bits").asText(), 16)).difficulty();
+            }
+            return new PayoutVerifier.ChainFacts(difficulty, Optional.of(outs));
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RpcException r && r.code() == BLOCK_NOT_FOUND) {
+                try {
+                    return new PayoutVerifier.ChainFacts(tipDifficulty(node), Optional.empty());
+                } catch (Exception tip) {
+                    throw new IllegalStateException("the node could not be asked for its chain: " + tip);
+                }
+            }
+            throw new IllegalStateException("the node could not be asked for block " + b.hash() + ": " + e.getCause());
+        } catch (Exception e) {
+            throw new IllegalStateException("the node could not be asked for block " + b.hash() + ": " + e);
+        }
+    }
+
+    private static double tipDifficulty(NodeClient node) throws Exception {
+        return node.getBlockchainInfo().get(NODE_TIMEOUT_SECONDS, TimeUnit.SECONDS).path("difficulty").asDouble();
+    }
+}

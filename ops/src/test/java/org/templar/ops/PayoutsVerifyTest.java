@@ -1,0 +1,171 @@
+package org.templar.ops;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.templar.client.miner.CpuMiner;
+import org.templar.payout.BlockRecord;
+import org.templar.payout.BlockStatus;
+import org.templar.payout.PayoutLedger;
+
+/**
+ * {@code templar payouts verify} and {@code export} against a TIDES pool on the embedded node: honest
+ * data passes; a tampered credit, a coinbase payment missing from the ledger and a changed share are
+ * each named with the account and both amounts, and exit 4. The export alone is enough to divide a
+ * block again (the test does it with its own arithmetic).
+ */
+@Timeout(value = 240, unit = TimeUnit.SECONDS)
+class PayoutsVerifyTest {
+    @Test
+    void verifyPassesOnHonestDataAndNamesEachTampering(@TempDir Path dir) throws Exception {
+        String operator = SoloAndPoolMiningTest.newAddress();
+        String alice = SoloAndPoolMiningTest.newAddress();
+        String bob = SoloAndPoolMiningTest.newAddress();
+        Map<String, String> config = new HashMap<>(TidesInJobsTest.tidesConfig(operator, SoloAndPoolMiningTest.newAddress()));
+        config.put("admin.listen", "127.0.0.1:0");
+        try (PoolHarness pool = PoolHarness.start(dir, config)) {
+            String adminUrl = "http://127.0.0.1:" + pool.running.admin().address().getPort();
+            try (CpuMiner a = CpuMiner.start(SoloAndPoolMiningTest.miner(pool, alice + ".rig1"));
+                    CpuMiner b = CpuMiner.start(SoloAndPoolMiningTest.miner(pool, bob + ".rig2"))) {
+                PoolHarness.await(Duration.ofSeconds(120), () -> TidesInJobsTest.bothPaidIn(pool, alice, bob) >= 1,
+                        "an accepted block paying both miners");
+            }
+            BlockRecord block = null;
+            for (BlockRecord r : pool.pool().ledger().recentBlocks(200)) {
+                if (r.status() == BlockStatus.ACCEPTED) {
+                    Map<String, Long> outs = TidesInJobsTest.coinbaseOutputs(pool, r.hash());
+                    if (outs.containsKey(TidesInJobsTest.script(alice)) && outs.containsKey(TidesInJobsTest.script(bob))) {
+                        block = r;
+                        break;
+                    }
+                }
+            }
+            String hash = block.hash();
+            List<String> auth = List.of("--admin-url", adminUrl, "--token-file", dir.resolve("admin.token").toString());
+
+            CliTest.Result honest = cli(auth, "payouts", "verify", "--block", hash);
+            assertEquals(0, honest.code(), honest.out() + honest.err());
+            assertTrue(honest.out().contains("OK") && honest.out().contains(alice) && honest.out().contains(bob), honest.out());
+            CliTest.Result byHeight = cli(auth, "payouts", "verify", "--block", Long.toString(block.height()));
+            assertEquals(0, byHeight.code(), byHeight.out());
+            CliTest.Result all = cli(auth, "payouts", "verify", "--block", "all", "--json");
+            assertEquals(0, all.code(), all.out());
+            assertTrue(new ObjectMapper().readTree(all.out()).path("blocks").size() >= 2, all.out());
+
+            // The export alone divides the block again.
+            CliTest.Result export = cli(auth, "payouts", "export", "--block", hash, "--format", "json");
+            assertEquals(0, export.code(), export.err());
+            JsonNode exported = new ObjectMapper().readTree(export.out()).path("blocks").get(0);
+            assertEquals(creditsOf(exported.path("credits")), recompute(exported), "credits recomputed from the export");
+            CliTest.Result csv = cli(auth, "payouts", "export", "--block", hash, "--format", "csv");
+            assertEquals(0, csv.code(), csv.err());
+            assertTrue(csv.out().startsWith("block_hash,height,record,share_id,account,worker,difficulty,revenue_weight,sats\n"));
+            assertTrue(csv.out().contains(hash + "," + block.height() + ",credit,," + alice + ",,,,"
+                    + creditsOf(exported.path("credits")).get(alice) + "\n"), csv.out());
+            assertEquals(exported.path("shares").size(), csv.out().lines().filter(l -> l.contains(",share,")).count());
+            assertEquals(2, cli(auth, "payouts", "export", "--format", "csv").code(), "neither --block nor --all");
+
+            // A tampered credit: alice credited one satoshi more than her shares earned.
+            PayoutLedger payouts = new PayoutLedger(pool.pool().ledger());
+            long aliceCredit = payouts.settlement(hash).orElseThrow().credits().stream()
+                    .filter(c -> c.account().equals(alice)).findFirst().orElseThrow().sats();
+            sql(pool, "UPDATE block_credits SET sats = sats + 1 WHERE block_hash = ? AND account = ?", hash, alice);
+            CliTest.Result tampered = cli(auth, "payouts", "verify", "--block", hash);
+            assertEquals(AdminCommands.MISMATCH, tampered.code(), tampered.out());
+            assertTrue(tampered.out().contains("MISMATCH " + alice + ": credited " + (aliceCredit + 1)
+                    + " sat, the shares give " + aliceCredit + " sat"), tampered.out());
+            sql(pool, "UPDATE block_credits SET sats = sats - 1 WHERE block_hash = ? AND account = ?", hash, alice);
+            assertEquals(0, cli(auth, "payouts", "verify", "--block", hash).code());
+
+            // A coinbase output the ledger does not know of.
+            long bobPaid = payouts.settlement(hash).orElseThrow().coinbasePayments().stream()
+                    .filter(c -> c.account().equals(bob)).findFirst().orElseThrow().sats();
+            sql(pool, "DELETE FROM coinbase_payments WHERE block_hash = ? AND account = ?", hash, bob);
+            CliTest.Result missing = cli(auth, "payouts", "verify", "--block", hash);
+            assertEquals(AdminCommands.MISMATCH, missing.code(), missing.out());
+            assertTrue(missing.out().contains("MISMATCH " + bob + ": the coinbase pays " + bobPaid + " sat, the ledger says 0 sat"),
+                    missing.out());
+            sql(pool, "INSERT INTO coinbase_payments (block_hash, account, sats) VALUES (?, ?, " + bobPaid + ")", hash, bob);
+            assertEquals(0, cli(auth, "payouts", "verify", "--block", hash).code());
+
+            // A changed share: one of bob's shares in the window made heavier after the fact.
+            long windowEnd = payouts.coinbasePlanInputs(hash).orElseThrow().windowLastShareId();
+            sql(pool, "UPDATE shares SET share_difficulty = share_difficulty * 4 WHERE id = (SELECT MAX(id) FROM shares "
+                    + "WHERE user_name = ? AND id <= " + windowEnd + ")", bob);
+            CliTest.Result share = cli(auth, "payouts", "verify", "--block", hash, "--json");
+            assertEquals(AdminCommands.MISMATCH, share.code(), share.out());
+            JsonNode problems = new ObjectMapper().readTree(share.out()).path("blocks").get(0).path("problems");
+            assertTrue(problems.toString().contains(bob + ": credited ") && problems.toString().contains(alice + ": credited "),
+                    problems.toString());
+        }
+    }
+
+    private static CliTest.Result cli(List<String> auth, String... args) {
+        List<String> a = new ArrayList<>(List.of(args));
+        a.addAll(auth);
+        return CliTest.run(a.toArray(String[]::new));
+    }
+
+    private static void sql(PoolHarness pool, String statement, String... params) throws Exception {
+        try (Connection c = pool.pool().ledger().dataSource().getConnection(); PreparedStatement s = c.prepareStatement(statement)) {
+            for (int i = 0; i < params.length; i++) {
+                s.setString(i + 1, params[i]);
+            }
+            assertEquals(1, s.executeUpdate(), statement);
+        }
+    }
+
+    private static Map<String, Long> creditsOf(JsonNode credits) {
+        Map<String, Long> m = new TreeMap<>();
+        credits.forEach(c -> m.put(c.path("account").asText(), c.path("sats").asLong()));
+        return m;
+    }
+
+    /**
+     * Reward less fee and donation (both rounded down), divided over the exported shares (the window
+     * holds them all) by the largest remainder rule, in BigDecimal: what a miner would write.
+     */
+    private static Map<String, Long> recompute(JsonNode block) {
+        long reward = block.path("reward_sats").asLong();
+        long miners = reward - reward * TidesInJobsTest.FEE_PPM / 1_000_000 - reward * TidesInJobsTest.DONATION_PPM / 1_000_000;
+        Map<String, BigDecimal> weights = new TreeMap<>();
+        for (JsonNode s : block.path("shares")) {
+            weights.merge(s.path("account").asText(), new BigDecimal(s.path("difficulty").asDouble())
+                    .multiply(new BigDecimal(s.path("revenue_weight").asDouble())), BigDecimal::add);
+        }
+        BigDecimal total = weights.values().stream().reduce(BigDecimal.ZERO, BigDecimal::add);
+        Map<String, Long> out = new TreeMap<>();
+        Map<String, BigDecimal> rest = new HashMap<>();
+        long given = 0;
+        for (Map.Entry<String, BigDecimal> e : weights.entrySet()) {
+            BigDecimal exact = BigDecimal.valueOf(miners).multiply(e.getValue());
+            BigDecimal floor = exact.divide(total, 0, RoundingMode.FLOOR);
+            out.put(e.getKey(), floor.longValueExact());
+            rest.put(e.getKey(), exact.subtract(total.multiply(floor)));
+            given += floor.longValueExact();
+        }
+        List<String> order = new ArrayList<>(weights.keySet());
+        order.sort((x, y) -> rest.get(y).compareTo(rest.get(x)) != 0 ? rest.get(y).compareTo(rest.get(x)) : x.compareTo(y));
+        for (int i = 0; i < miners - given; i++) {
+            out.merge(order.get(i), 1L, Long::sum);
+        }
+        return out;
+    }
+}

@@ -1,0 +1,198 @@
+package org.templar.payout;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.SortedSet;
+import java.util.TreeSet;
+import java.util.function.Function;
+import org.templar.payout.scheme.Credit;
+import org.templar.payout.scheme.Distribution;
+import org.templar.payout.scheme.FoundBlock;
+import org.templar.payout.scheme.PayoutScheme;
+import org.templar.payout.scheme.PayoutScheme.SchemeKind;
+import org.templar.payout.scheme.Pplns;
+import org.templar.payout.scheme.Tides;
+import org.templar.payout.scheme.WindowShare;
+import org.templar.share.Hex;
+
+/**
+ * {@code templar payouts verify}: divides a block again from the ledger's shares and compares the
+ * result with what the ledger credited and, for in-coinbase schemes, with what the block's coinbase
+ * (as the node has it) actually pays. Every difference is named: account, expected, found.
+ *
+ * <p>The recomputation uses the same inputs the credit did: a TIDES block's recorded window end,
+ * network difficulty and carries (V12); for PPLNS the shares up to the block's time and the block's
+ * own difficulty; for PROP the round since the pool's previous block. PPS and FPPS credit shares, not
+ * blocks, so a block of theirs has nothing to divide.
+ */
+public final class PayoutVerifier {
+    private final PayoutLedger payouts;
+    private final PayoutScheme scheme;
+    private final String poolAddress;
+    private final Function<String, Optional<byte[]>> scriptOf;
+
+    /**
+     * @param poolAddress TIDES: the finder of a block whose window held no share (see {@code TidesPlanner})
+     * @param scriptOf an account's output script (accounts are addresses in in-coinbase schemes)
+     */
+    public PayoutVerifier(PayoutLedger payouts, PayoutScheme scheme, String poolAddress,
+            Function<String, Optional<byte[]>> scriptOf) {
+        this.payouts = Objects.requireNonNull(payouts, "payouts");
+        this.scheme = Objects.requireNonNull(scheme, "scheme");
+        this.poolAddress = poolAddress;
+        this.scriptOf = Objects.requireNonNull(scriptOf, "scriptOf");
+    }
+
+    /**
+     * What the chain says of the block: its network difficulty and, when the node has it, its
+     * coinbase outputs (script hex to satoshis, outputs to one script summed).
+     */
+    public record ChainFacts(double networkDifficulty, Optional<Map<String, Long>> coinbaseOutputs) {}
+
+    /**
+     * One account's figures. {@code coinbase}/{@code paid} are -1 where they do not apply (custodial
+     * schemes; a block the node does not have).
+     *
+     * @param expectedSats the recomputed credit
+     * @param creditedSats what the ledger credited
+     * @param paidSats what the ledger says the coinbase paid (in-coinbase schemes)
+     * @param coinbaseSats what the block's coinbase pays the account's script
+     */
+    public record Line(String account, long expectedSats, long creditedSats, long paidSats, long coinbaseSats) {}
+
+    public record Result(String blockHash, long height, SchemeKind scheme, long rewardSats, List<Line> lines,
+            List<String> problems) {
+        public Result {
+            lines = List.copyOf(lines);
+            problems = List.copyOf(problems);
+        }
+
+        public boolean ok() {
+            return problems.isEmpty();
+        }
+    }
+
+    public Result verify(BlockRecord block, ChainFacts chain) {
+        Objects.requireNonNull(block, "block");
+        Objects.requireNonNull(chain, "chain");
+        List<String> problems = new ArrayList<>();
+        Optional<BlockSettlement> settled = payouts.settlement(block.hash());
+        if (settled.isEmpty()) {
+            problems.add("the ledger has not credited block " + block.hash() + " (status " + block.status() + ")");
+            return new Result(block.hash(), block.height(), scheme.kind(), block.rewardSats(), List.of(), problems);
+        }
+        BlockSettlement s = settled.get();
+        if (s.scheme() != scheme.kind()) {
+            problems.add("the block was credited under " + s.scheme() + " but the pool runs " + scheme.kind()
+                    + ": verify it with that scheme's configuration");
+            return new Result(block.hash(), block.height(), s.scheme(), s.rewardSats(), List.of(), problems);
+        }
+        if (s.rewardSats() != block.rewardSats()) {
+            problems.add("the settlement divides " + s.rewardSats() + " sat, the block claims " + block.rewardSats() + " sat");
+        }
+        Optional<PayoutLedger.PlanInputs> inputs = payouts.coinbasePlanInputs(block.hash());
+        Distribution expected = recompute(block, s, chain, inputs, problems);
+        if (expected == null) {
+            return new Result(block.hash(), block.height(), s.scheme(), s.rewardSats(), List.of(), problems);
+        }
+        if (expected.poolSats() != s.poolSats() || expected.donationSats() != s.donationSats()) {
+            problems.add("pool/donation: the ledger has " + s.poolSats() + "/" + s.donationSats() + " sat, the shares give "
+                    + expected.poolSats() + "/" + expected.donationSats() + " sat");
+        }
+        List<Credit> carriedIn = inputs.map(PayoutLedger.PlanInputs::carriedIn).orElse(List.of());
+        SortedSet<String> accounts = new TreeSet<>();
+        expected.credits().forEach(c -> accounts.add(c.account()));
+        s.credits().forEach(c -> accounts.add(c.account()));
+        s.coinbasePayments().forEach(c -> accounts.add(c.account()));
+        carriedIn.forEach(c -> accounts.add(c.account()));
+        boolean inCoinbase = s.scheme().paysInCoinbase();
+        Optional<Map<String, Long>> coinbase = inCoinbase ? chain.coinbaseOutputs() : Optional.empty();
+        if (inCoinbase && coinbase.isEmpty()) {
+            problems.add("the node does not have the block: its coinbase cannot be checked");
+        }
+        List<Line> lines = new ArrayList<>();
+        long paidTotal = 0;
+        for (String account : accounts) {
+            long want = expected.creditOf(account);
+            long credited = sats(s.credits(), account);
+            long paid = inCoinbase ? sats(s.coinbasePayments(), account) : -1;
+            long onChain = -1;
+            if (credited != want) {
+                problems.add(account + ": credited " + credited + " sat, the shares give " + want + " sat");
+            }
+            if (inCoinbase) {
+                paidTotal += paid;
+                long owed = want + sats(carriedIn, account);
+                if (paid != 0 && paid != owed) {
+                    problems.add(account + ": the ledger says the coinbase paid " + paid + " sat, but it owed " + owed
+                            + " sat (earned " + want + " + carried " + sats(carriedIn, account) + ")");
+                }
+                if (coinbase.isPresent()) {
+                    Optional<byte[]> script = scriptOf.apply(account);
+                    onChain = script.map(b -> coinbase.get().getOrDefault(Hex.encode(b), 0L)).orElse(0L);
+                    boolean poolsOwn = account.equals(poolAddress); // its output also holds the fee
+                    if (!poolsOwn && onChain != paid) {
+                        problems.add(account + ": the coinbase pays " + onChain + " sat, the ledger says " + paid + " sat");
+                    }
+                }
+            }
+            lines.add(new Line(account, want, credited, paid, onChain));
+        }
+        if (coinbase.isPresent()) {
+            long total = coinbase.get().values().stream().mapToLong(Long::longValue).sum();
+            if (total != s.rewardSats()) {
+                problems.add("the coinbase pays " + total + " sat in all, the block's reward is " + s.rewardSats() + " sat");
+            }
+        }
+        return new Result(block.hash(), block.height(), s.scheme(), s.rewardSats(), lines, problems);
+    }
+
+    private Distribution recompute(BlockRecord block, BlockSettlement s, ChainFacts chain,
+            Optional<PayoutLedger.PlanInputs> inputs, List<String> problems) {
+        switch (s.scheme()) {
+            case TIDES: {
+                if (inputs.isEmpty()) {
+                    problems.add("the ledger did not record what this TIDES plan was computed from");
+                    return null;
+                }
+                Tides tides = (Tides) scheme;
+                PayoutLedger.PlanInputs in = inputs.get();
+                List<WindowShare> window = new ArrayList<>();
+                for (PayoutLedger.LedgerShare share : payouts.windowUpToShare(in.windowLastShareId(),
+                        tides.windowLength(in.networkDifficulty()))) {
+                    window.add(WindowShare.of(share.share()));
+                }
+                String finder = poolAddress != null ? poolAddress : block.user();
+                return tides.distribute(new FoundBlock(s.rewardSats(), in.networkDifficulty(), finder), window);
+            }
+            case PPLNS: {
+                Pplns pplns = (Pplns) scheme;
+                double d = chain.networkDifficulty();
+                return scheme.distribute(new FoundBlock(s.rewardSats(), d, block.user()),
+                        payouts.windowEndingAt(block.foundAt(), pplns.windowLength(d)));
+            }
+            case PROP: {
+                java.time.Instant start = payouts.previousBlockFoundAt(block).orElse(java.time.Instant.EPOCH);
+                return scheme.distribute(new FoundBlock(s.rewardSats(), chain.networkDifficulty(), block.user()),
+                        payouts.round(start, block.foundAt()));
+            }
+            case SOLO:
+                return scheme.distribute(new FoundBlock(s.rewardSats(), chain.networkDifficulty(), block.user()), List.of());
+            default:
+                problems.add(s.scheme() + " credits shares, not blocks: a block of its own divides nothing to verify");
+                return null;
+        }
+    }
+
+    private static long sats(List<Credit> credits, String account) {
+        for (Credit c : credits) {
+            if (c.account().equals(account)) {
+                return c.sats();
+            }
+        }
+        return 0;
+    }
+}

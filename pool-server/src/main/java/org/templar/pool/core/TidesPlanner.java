@@ -1,0 +1,67 @@
+package org.templar.pool.core;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import org.bitcoinj.base.BitcoinNetwork;
+import org.templar.payout.PayoutLedger;
+import org.templar.payout.scheme.Credit;
+import org.templar.payout.scheme.Tides;
+import org.templar.payout.scheme.WindowShare;
+import org.templar.pool.job.CoinbaseBuilder;
+import org.templar.pool.job.JobSettings;
+import org.templar.pool.job.TemplateSource;
+import org.templar.pool.node.BlockTemplate;
+import org.templar.share.Target;
+
+/**
+ * The TIDES plan of each template: the ledger's current share window and carries, divided by
+ * {@link Tides#plan}, within the room {@code pool.max_coinbase_size} leaves for payout outputs.
+ * Runs on the template source's thread, once per published template.
+ *
+ * <p>Accounts are addresses (the {@link Authorizer} refuses anything else under TIDES), so an
+ * account's output script is its address's. When no share is in the window yet, the block would be
+ * nobody's but the pool's: the pool's own address stands as the finder.
+ */
+public final class TidesPlanner implements TemplateSource.PayoutPlanner {
+    private final PayoutLedger payouts;
+    private final Tides tides;
+    private final BitcoinNetwork network;
+    private final String poolAddress;
+    private final Map<String, Optional<byte[]>> scripts = new ConcurrentHashMap<>();
+
+    public TidesPlanner(PayoutLedger payouts, Tides tides, BitcoinNetwork network, String poolAddress) {
+        this.payouts = Objects.requireNonNull(payouts, "payouts");
+        this.tides = Objects.requireNonNull(tides, "tides");
+        this.network = Objects.requireNonNull(network, "network");
+        this.poolAddress = Objects.requireNonNull(poolAddress, "poolAddress");
+    }
+
+    @Override
+    public Tides.JobPayout planFor(BlockTemplate template, JobSettings settings) {
+        double difficulty = Target.fromCompact(template.bits()).difficulty();
+        long lastShare = payouts.lastPoolShareId();
+        List<WindowShare> window = new ArrayList<>();
+        for (PayoutLedger.LedgerShare s : payouts.windowUpToShare(lastShare, tides.windowLength(difficulty))) {
+            window.add(WindowShare.of(s.share()));
+        }
+        List<Credit> carried = payouts.carried();
+        Tides.CoinbasePlan plan = tides.plan(template.coinbaseValue(), difficulty, poolAddress, window, carried,
+                this::scriptFor, CoinbaseBuilder.payoutRoom(template.defaultWitnessCommitment(), settings.maxCoinbaseSize()));
+        return new Tides.JobPayout(plan, lastShare, difficulty, carried);
+    }
+
+    /** The output script of an account's address; empty (carried) for an account that is no address. */
+    public Optional<byte[]> scriptFor(String account) {
+        return scripts.computeIfAbsent(account, a -> {
+            try {
+                return Optional.of(Authorizer.planFor(network, a).script());
+            } catch (IllegalArgumentException e) {
+                return Optional.empty();
+            }
+        }).map(byte[]::clone);
+    }
+}
