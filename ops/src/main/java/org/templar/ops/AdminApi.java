@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -75,11 +74,11 @@ public final class AdminApi {
                 case "/api/workers" -> Response.ok(workers());
                 case "/api/accounts" -> Response.ok(accounts());
                 case "/api/blocks" -> Response.ok(blocks(intParam(query, "limit", 20, 1, MAX_BLOCKS)));
-                case "/api/bans" -> Response.ok(JSON.valueToTree(pool.context().bans().active()));
+                case "/api/bans" -> Response.ok(bans());
                 case "/api/kick" -> post ? kick(required(query, "worker")) : Response.error(405, "use POST");
-                case "/api/ban" -> post ? Response.ok(ban(ipParam(query), longParam(query, "minutes", 60, 1, MAX_BAN_MINUTES)))
+                case "/api/ban" -> post ? Response.ok(ban(rangeParam(query), banDuration(query), reasonParam(query)))
                         : Response.error(405, "use POST");
-                case "/api/unban" -> post ? Response.ok(unban(ipParam(query))) : Response.error(405, "use POST");
+                case "/api/unban" -> post ? Response.ok(unban(rangeParam(query))) : Response.error(405, "use POST");
                 case "/api/difficulty" -> post ? setDifficulty(required(query, "worker"), doubleParam(query, "difficulty"))
                         : Response.error(405, "use POST");
                 case "/api/drain" -> post ? Response.ok(drain()) : Response.error(405, "use POST");
@@ -261,24 +260,54 @@ public final class AdminApi {
 
     // ------------------------------------------------------------------ actions
 
+    /**
+     * Closes the worker's (or account's) connections and bans their addresses for
+     * {@code bans.kick_ban_seconds}, so that a miner that reconnects at once is not back (it would be
+     * within a second otherwise).
+     */
     private Response kick(String worker) {
         Predicate<Worker> named = w -> w.username().equals(worker) || w.user().equals(worker);
         int n = 0;
+        java.util.Set<InetAddress> addresses = new java.util.LinkedHashSet<>();
         for (Sv1Session s : pool.sv1().map(v -> v.sessions()).orElse(List.of())) {
-            if (s.worker().map(named::test).orElse(false) && pool.sv1().get().kick(s)) {
-                n++;
+            if (s.worker().map(named::test).orElse(false)) {
+                java.net.InetSocketAddress a = pool.sv1().get().addressOf(s);
+                if (pool.sv1().get().kick(s)) {
+                    n++;
+                    if (a != null) {
+                        addresses.add(a.getAddress());
+                    }
+                }
             }
         }
         for (var s : pool.sv2().map(v -> v.sessions()).orElse(List.of())) {
-            if (s.workers().stream().anyMatch(named) && pool.sv2().get().kick(s)) {
-                n++;
+            if (s.workers().stream().anyMatch(named)) {
+                java.net.InetSocketAddress a = pool.sv2().get().addressOf(s);
+                if (pool.sv2().get().kick(s)) {
+                    n++;
+                    if (a != null) {
+                        addresses.add(a.getAddress());
+                    }
+                }
             }
         }
         if (n == 0) {
             // not success: the operator probably mistyped the name, and must not believe it worked
             return Response.error(404, "no connected worker or account named '" + worker + "'");
         }
-        return Response.ok(JSON.createObjectNode().put("disconnected", n));
+        Duration banFor = pool.config().policy().bans().kickBan();
+        ObjectNode o = JSON.createObjectNode().put("disconnected", n);
+        ArrayNode banned = o.putArray("banned");
+        for (InetAddress a : addresses) {
+            var range = org.templar.pool.core.IpRange.of(a);
+            var ban = pool.context().bans().ban(range, banFor, "kicked worker " + worker, org.templar.pool.core.BanList.Source.OPERATOR);
+            pool.context().bans().enforce(range);
+            banned.add(range.toString());
+            o.put("banned_until", ban.until().toString());
+        }
+        pool.context().policy().log().info("operator kicked {}: {} connection(s) closed, {} banned for {} s", worker, n,
+                addresses.stream().map(InetAddress::getHostAddress).toList(), banFor.toSeconds());
+        return Response.ok(o);
     }
 
     /**
@@ -370,14 +399,42 @@ public final class AdminApi {
         return d;
     }
 
-    private ObjectNode ban(InetAddress address, long minutes) {
+    /** Bans an address or CIDR range, closes its connections on every listener, and waits until the ban is in the database. */
+    private ObjectNode ban(org.templar.pool.core.IpRange range, Duration duration, String reason) {
+        var bans = pool.context().bans();
+        var ban = bans.ban(range, duration, reason, org.templar.pool.core.BanList.Source.OPERATOR);
+        int disconnected = bans.enforce(range);
+        boolean persisted = awaitPersisted();
+        pool.context().policy().log().info("operator banned {} until {}: {} ({} connection(s) closed)", range, ban.until(),
+                reason, disconnected);
+        ObjectNode o = banJson(ban);
+        o.put("disconnected", disconnected);
+        o.put("persisted", persisted);
+        return o;
+    }
+
+    private boolean awaitPersisted() {
+        try {
+            pool.context().bans().persisted().get(10, TimeUnit.SECONDS);
+            return true;
+        } catch (Exception e) {
+            return false; // in force in memory; the pool logged why the database refused it
+        }
+    }
+
+    private ArrayNode bans() {
+        ArrayNode a = JSON.createArrayNode();
+        pool.context().bans().active().forEach(b -> a.add(banJson(b)));
+        return a;
+    }
+
+    private static ObjectNode banJson(org.templar.pool.core.BanList.Ban b) {
         ObjectNode o = JSON.createObjectNode();
-        o.put("ip", address.getHostAddress());
-        o.put("until", pool.context().bans().ban(address, Duration.ofMinutes(minutes)).toString());
-        o.put("disconnected", pool.sv1().map(s -> s.kickAddress(address)).orElse(0)
-                + pool.sv2().map(s -> s.kickAddress(address)).orElse(0)
-                + pool.jds().map(s -> s.kickAddress(address)).orElse(0)
-                + pool.tdp().map(s -> s.kickAddress(address)).orElse(0));
+        o.put("ip", b.range().toString());
+        o.put("reason", b.reason());
+        o.put("source", b.source().text());
+        o.put("created", b.created().toString());
+        o.put("until", b.until().toString());
         return o;
     }
 
@@ -408,10 +465,12 @@ public final class AdminApi {
         return o;
     }
 
-    private ObjectNode unban(InetAddress address) {
+    private ObjectNode unban(org.templar.pool.core.IpRange range) {
         ObjectNode o = JSON.createObjectNode();
-        o.put("ip", address.getHostAddress());
-        o.put("was_banned", pool.context().bans().unban(address));
+        o.put("ip", range.toString());
+        o.put("was_banned", pool.context().bans().unban(range));
+        o.put("persisted", awaitPersisted());
+        pool.context().policy().log().info("operator unbanned {}", range);
         return o;
     }
 
@@ -446,19 +505,51 @@ public final class AdminApi {
         return (int) longParam(q, name, dflt, min, max);
     }
 
-    /** An IP literal, never a host name (no DNS lookups from the admin API). */
-    static InetAddress ipParam(Map<String, String> q) {
+    /** {@code ip}: an address or CIDR range, literal only (no DNS lookups from the admin API). */
+    static org.templar.pool.core.IpRange rangeParam(Map<String, String> q) {
         String text = required(q, "ip");
-        // a literal only: anything else would make getByName ask DNS
-        boolean v4 = text.matches("\\d{1,3}(\\.\\d{1,3}){3}");
-        boolean v6 = text.contains(":") && text.matches("[0-9A-Fa-f:.]+");
-        if (!v4 && !v6) {
-            throw new BadParameter("ip", "'" + text + "' is not an IPv4 or IPv6 address");
-        }
         try {
-            return InetAddress.getByName(text);
-        } catch (UnknownHostException e) {
-            throw new BadParameter("ip", "'" + text + "' is not an IPv4 or IPv6 address");
+            return org.templar.pool.core.IpRange.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw new BadParameter("ip", e.getMessage().replace("IP address", "IPv4 or IPv6 address"));
         }
+    }
+
+    /** The ban's length: {@code for} (30s, 10m, 2h, 7d) or the older {@code minutes}; one hour if neither. */
+    static Duration banDuration(Map<String, String> q) {
+        String text = q.get("for");
+        if (text == null) {
+            return Duration.ofMinutes(longParam(q, "minutes", 60, 1, MAX_BAN_MINUTES));
+        }
+        if (q.containsKey("minutes")) {
+            throw new BadParameter("for", "give either 'for' or 'minutes', not both");
+        }
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d{1,9})\\s*([smhd])").matcher(text.trim().toLowerCase(java.util.Locale.ROOT));
+        if (!m.matches()) {
+            throw new BadParameter("for", "'" + text + "' is not a duration like 90s, 30m, 12h or 7d");
+        }
+        long n = Long.parseLong(m.group(1));
+        Duration d = switch (m.group(2)) {
+            case "s" -> Duration.ofSeconds(n);
+            case "m" -> Duration.ofMinutes(n);
+            case "h" -> Duration.ofHours(n);
+            default -> Duration.ofDays(n);
+        };
+        if (d.isZero() || d.toMinutes() > MAX_BAN_MINUTES) {
+            throw new BadParameter("for", "'" + text + "' is out of range 1s..366d");
+        }
+        return d;
+    }
+
+    /** {@code reason}: free text, one line, at most 200 characters; "banned by the operator" if absent. */
+    static String reasonParam(Map<String, String> q) {
+        String r = q.get("reason");
+        if (r == null || r.isBlank()) {
+            return "banned by the operator";
+        }
+        if (r.length() > 200 || r.chars().anyMatch(c -> c < 0x20)) {
+            throw new BadParameter("reason", "one line of at most 200 characters");
+        }
+        return r.trim();
     }
 }

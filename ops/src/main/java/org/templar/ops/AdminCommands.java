@@ -349,7 +349,8 @@ final class AdminCommands {
         }
     }
 
-    @Command(name = "kick", mixinStandardHelpOptions = true, description = "Disconnect a worker (or every worker of an account).")
+    @Command(name = "kick", mixinStandardHelpOptions = true,
+            description = "Disconnect a worker (or every worker of an account) and ban its address(es) for bans.kick_ban_seconds.")
     static final class Kick extends AdminCall {
         @Parameters(index = "0", description = "worker name or account")
         String worker;
@@ -360,22 +361,40 @@ final class AdminCommands {
             if (json) {
                 return print(r);
             }
-            System.out.println("disconnected " + r.path("disconnected").asInt() + " connection(s)");
+            System.out.println("disconnected " + r.path("disconnected").asInt() + " connection(s); banned "
+                    + r.path("banned") + " until " + r.path("banned_until").asText());
             return 0;
         }
     }
 
-    @Command(name = "ban", mixinStandardHelpOptions = true, description = "Refuse an IP address (and drop its connections) for a while.")
+    @Command(name = "ban", mixinStandardHelpOptions = true,
+            description = "Refuse an IP address or CIDR range (and drop its connections) for a while; kept in the database across restarts.")
     static final class Ban extends AdminCall {
-        @Parameters(index = "0", description = "IPv4 or IPv6 address")
+        @Parameters(index = "0", description = "IPv4 or IPv6 address, or CIDR range (203.0.113.0/24, 2001:db8::/32)")
         String ip;
 
-        @Option(names = "--minutes", defaultValue = "60", description = "how long, 1 to 527040 (a year) (default ${DEFAULT-VALUE})")
-        long minutes;
+        @Option(names = "--for", description = "how long: 90s, 30m, 12h, 7d; at most 366d (default 1h)")
+        String duration;
+
+        @Option(names = "--minutes", description = "how long in minutes, 1 to 527040 (older form of --for)")
+        Long minutes;
+
+        @Option(names = "--reason", description = "why, shown by `templar bans` (default \"banned by the operator\")")
+        String reason;
 
         @Override
         int run() throws Exception {
-            JsonNode r = call("POST", "/api/ban?ip=" + java.net.URLEncoder.encode(ip, StandardCharsets.UTF_8) + "&minutes=" + minutes);
+            StringBuilder q = new StringBuilder("/api/ban?ip=").append(enc(ip));
+            if (duration != null) {
+                q.append("&for=").append(enc(duration));
+            }
+            if (minutes != null) {
+                q.append("&minutes=").append(minutes);
+            }
+            if (reason != null) {
+                q.append("&reason=").append(enc(reason));
+            }
+            JsonNode r = call("POST", q.toString());
             if (json) {
                 return print(r);
             }
@@ -385,9 +404,13 @@ final class AdminCommands {
         }
     }
 
-    @Command(name = "unban", mixinStandardHelpOptions = true, description = "Lift a ban.")
+    private static String enc(String s) {
+        return java.net.URLEncoder.encode(s, StandardCharsets.UTF_8);
+    }
+
+    @Command(name = "unban", mixinStandardHelpOptions = true, description = "Lift a ban (of an address or a CIDR range, as banned).")
     static final class Unban extends AdminCall {
-        @Parameters(index = "0", description = "IPv4 or IPv6 address")
+        @Parameters(index = "0", description = "IPv4 or IPv6 address, or CIDR range")
         String ip;
 
         @Override
@@ -605,7 +628,8 @@ final class AdminCommands {
         }
     }
 
-    @Command(name = "bans", mixinStandardHelpOptions = true, description = "Addresses banned now, with the end of each ban.")
+    @Command(name = "bans", mixinStandardHelpOptions = true,
+            description = "Addresses and ranges banned now: until when, by whom (operator or automatic) and why.")
     static final class Bans extends AdminCall {
         @Override
         int run() throws Exception {
@@ -613,7 +637,11 @@ final class AdminCommands {
             if (json) {
                 return print(r);
             }
-            r.fields().forEachRemaining(e -> System.out.printf("%-40s until %s%n", e.getKey(), e.getValue().asText()));
+            System.out.printf("%-43s %-24s %-9s %s%n", "address/range", "until", "source", "reason");
+            for (JsonNode b : r) {
+                System.out.printf("%-43s %-24s %-9s %s%n", b.path("ip").asText(), b.path("until").asText(),
+                        b.path("source").asText(), b.path("reason").asText());
+            }
             return 0;
         }
     }

@@ -66,6 +66,7 @@ final class ConfigReload {
         restart(changes, "audit.share_log", now, next, TemplarConfig::shareLog);
         restart(changes, "limits.outbound_cap_bytes", now, next, TemplarConfig::outbound);
         restart(changes, "http.*", now, next, TemplarConfig::http);
+        restart(changes, "limits.max_connections*, sv1.setup_timeout_seconds, bans.*, log.*", now, next, TemplarConfig::policy);
         return changes;
     }
 
@@ -81,7 +82,7 @@ final class ConfigReload {
         return new TemplarConfig(now.network(), now.dataDir(), pool, now.nodes(), now.sv1(), now.sv1MaxLineLength(),
                 now.sv1IdleTimeout(), now.sv2(), now.sv2AuthorityKeyFile(), next.vardiff(), now.database(), now.metrics(),
                 now.admin(), now.adminToken(), now.embeddedNode(), now.shareLog(), now.tdp(), now.jds(), now.outbound(),
-                now.http(), next.webhooks(), now.sv1Tls(), now.proxyProtocolFrom());
+                now.http(), next.webhooks(), now.sv1Tls(), now.proxyProtocolFrom(), now.policy());
     }
 
     private static void live(Map<String, String> changes, String key, Object a, Object b) {

@@ -187,8 +187,16 @@ public final class PoolRuntime implements AutoCloseable {
         ShareProcessor processor = new ShareProcessor(ledger, submitter, metrics, shareLog, templates::renewJobs);
         Authorizer authorizer = new Authorizer(config.network(), p.mode(), p.payoutAddress(),
                 payout.scheme().kind() == org.templar.payout.scheme.PayoutScheme.SchemeKind.TIDES);
+        // bans live in the ledger database too, so a restart forgets none
+        BanList bans = new BanList(java.time.Clock.systemUTC(), new org.templar.payout.BanStore(ledger.dataSource()));
+        resources.add(bans);
+        TemplarConfig.Policy limits = config.policy();
+        org.templar.pool.core.OperatorLog operatorLog = new org.templar.pool.core.OperatorLog(limits.logLinesPerSecond());
+        org.templar.pool.core.ConnectionPolicy policy = new org.templar.pool.core.ConnectionPolicy(
+                new org.templar.pool.core.ConnectionLimits(limits.maxConnections(), limits.maxConnectionsPerIp()),
+                new org.templar.pool.core.AutoBans(limits.bans(), bans, metrics, operatorLog), operatorLog);
         context = new PoolContext(authorizer, new ExtranonceAllocator(), processor, templates::current, config.vardiff(),
-                p.versionMask(), metrics, new BanList());
+                p.versionMask(), metrics, bans, policy);
 
         if (!templates.start(Duration.ofSeconds(15))) {
             log.warn("the node has not given a block template yet; miners get work as soon as it does");
@@ -197,8 +205,10 @@ public final class PoolRuntime implements AutoCloseable {
 
         boss = new NioEventLoopGroup(1);
         workers = new NioEventLoopGroup(Math.max(2, Runtime.getRuntime().availableProcessors()));
+        // "N lines suppressed" even when no further line comes to carry it
+        workers.scheduleAtFixedRate(operatorLog::flushSuppressed, 10, 10, TimeUnit.SECONDS);
         if (config.sv1().enabled()) {
-            sv1 = new Sv1Server(context, new Sv1Settings(p.extranonce2Size(), 20, 32), config.sv1MaxLineLength(),
+            sv1 = new Sv1Server(context, new Sv1Settings(p.extranonce2Size(), 20, 32, limits.sv1SetupTimeout()), config.sv1MaxLineLength(),
                     (int) config.sv1IdleTimeout().toSeconds(), config.outbound()).proxyProtocolFrom(config.proxyProtocolFrom());
             sv1Address = Startup.bind("sv1.listen", config.sv1().address(), () -> sv1.start(boss, workers, config.sv1().address()));
             if (config.sv1Tls().listen().enabled()) {
@@ -232,7 +242,8 @@ public final class PoolRuntime implements AutoCloseable {
                 templates.addListener(jd::onTemplate);
                 jds = new Sv2Listener<>(new Sv2Listener.Options("jds", JdsSession.MAX_INBOUND_PAYLOAD,
                         config.sv1IdleTimeout(), JdsSession.SETUP_TIMEOUT, true), context.bans(), metrics, config.outbound(), identity,
-                        NoiseTransportConfig.defaults(), (out, id) -> new JdsSession(jd, out, id));
+                        NoiseTransportConfig.defaults(), (out, id) -> new JdsSession(jd, out, id))
+                        .connectionPolicy(policy);
                 jdsAddress = jds.start(boss, workers, config.jds().listen().address());
                 log.info("Job Declaration Server: Full-Template jobs need {} % of their revenue in the pool output;"
                         + " Coinbase-only {}", 100 * config.jds().settings().minPoolShare(),
@@ -253,7 +264,8 @@ public final class PoolRuntime implements AutoCloseable {
                     Duration.ofSeconds(10), false), context.bans(), metrics,
                     OutboundLimit.ofCap(Math.max(config.outbound().hardCap(), TDP_MIN_OUTBOUND_CAP)), identity,
                     NoiseTransportConfig.defaults(),
-                    (out, id) -> new TemplateProviderSession(provider, out, id));
+                    (out, id) -> new TemplateProviderSession(provider, out, id))
+                    .connectionPolicy(policy);
             tdpAddress = tdp.start(boss, workers, config.tdp().address());
             templates.addListener(t -> tdp.broadcast(s -> s.onTemplate(t.blockTemplate())));
         }

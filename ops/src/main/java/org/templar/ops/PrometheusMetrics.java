@@ -18,6 +18,9 @@ public final class PrometheusMetrics implements PoolMetrics, LedgerMetrics, org.
     private final Counter connectionsTotal;
     private final Histogram broadcastSeconds;
     private final Counter outboundOverflows;
+    private final Counter connectionsRefused;
+    private final Counter connectionTimeouts;
+    private final Counter autoBans;
     private final Gauge ledgerQueue;
     private final Histogram ledgerBatch;
     private final Histogram ledgerCommitSeconds;
@@ -51,6 +54,15 @@ public final class PrometheusMetrics implements PoolMetrics, LedgerMetrics, org.
         outboundOverflows = Counter.build("templar_outbound_overflow_closes_total",
                 "Connections closed because they did not read what was sent to them (pending bytes passed the cap)")
                 .labelNames("protocol").register(registry);
+        connectionsRefused = Counter.build("templar_connections_refused_total",
+                "Connections closed on arrival: reason banned, global_cap (limits.max_connections) or per_ip_cap")
+                .labelNames("protocol", "reason").register(registry);
+        connectionTimeouts = Counter.build("templar_connection_timeouts_total",
+                "Connections closed by a deadline: setup (no subscribe and authorize in time) or idle (no complete message)")
+                .labelNames("protocol", "deadline").register(registry);
+        autoBans = Counter.build("templar_auto_bans_total",
+                "Automatic bans: reason invalid_shares, auth_failures or protocol_errors")
+                .labelNames("reason").register(registry);
         ledgerQueue = Gauge.build("templar_ledger_queue_depth", "Shares waiting for the ledger writer").register(registry);
         ledgerBatch = Histogram.build("templar_ledger_batch_shares", "Shares per group commit")
                 .buckets(1, 2, 5, 10, 50, 100, 500, 1000).register(registry);
@@ -234,6 +246,21 @@ public final class PrometheusMetrics implements PoolMetrics, LedgerMetrics, org.
     @Override
     public void jobsBroadcast(String protocol, int sessions, long nanos) {
         broadcastSeconds.labels(protocol).observe(nanos / 1e9);
+    }
+
+    @Override
+    public void connectionRefused(String protocol, String reason) {
+        connectionsRefused.labels(protocol, reason).inc();
+    }
+
+    @Override
+    public void connectionTimedOut(String protocol, String deadline) {
+        connectionTimeouts.labels(protocol, deadline).inc();
+    }
+
+    @Override
+    public void autoBan(String reason) {
+        autoBans.labels(reason).inc();
     }
 
     @Override

@@ -116,6 +116,34 @@ class AdminCliTest {
     }
 
     @Test
+    void banOfARangeWithADurationAndAReasonThenBansAndUnban() throws Exception {
+        try {
+            // the pool runs in this JVM: its log lines share stdout with the CLI's
+            CliTest.Result r = admin("ban", "198.51.100.0/24", "--for", "2h", "--reason", "scanner farm");
+            assertEquals(0, r.code(), r.err());
+            assertTrue(r.out().contains("banned 198.51.100.0/24 until "), r.out());
+            CliTest.Result list = admin("bans");
+            assertEquals(0, list.code(), list.err());
+            assertTrue(list.out().lines().anyMatch(l -> l.startsWith("198.51.100.0/24") && l.contains("operator")
+                    && l.endsWith("scanner farm")), list.out());
+            JsonNode json = new ObjectMapper().readTree(admin("bans", "--json").out());
+            assertEquals("scanner farm", json.get(0).get("reason").asText());
+            CliTest.Result bad = admin("ban", "198.51.100.7", "--for", "5y");
+            assertEquals(2, bad.code());
+            assertTrue(bad.err().contains("parameter 'for'"), bad.err());
+            CliTest.Result badRange = admin("ban", "198.51.100.0/40");
+            assertEquals(2, badRange.code());
+            assertTrue(badRange.err().contains("parameter 'ip'"), badRange.err());
+            CliTest.Result unban = admin("unban", "198.51.100.0/24");
+            assertEquals(0, unban.code(), unban.err());
+            assertTrue(unban.out().contains("unbanned 198.51.100.0/24"), unban.out());
+            assertTrue(pool.pool().context().bans().active().isEmpty());
+        } finally {
+            pool.pool().context().bans().unban(org.templar.pool.core.IpRange.parse("198.51.100.0/24"));
+        }
+    }
+
+    @Test
     void aPoolThatIsDownIsSaidInOneLine() throws Exception {
         int closed;
         try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {

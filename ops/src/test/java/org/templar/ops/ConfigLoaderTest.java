@@ -85,6 +85,34 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void limitsBansAndTheOperatorsLogHaveDefaultsAndRefuseNonsense(@TempDir Path dir) throws Exception {
+        TemplarConfig.Policy d = ConfigLoader.load(null, Map.of()).policy();
+        assertEquals(50_000, d.maxConnections());
+        assertEquals(1000, d.maxConnectionsPerIp());
+        assertEquals(java.time.Duration.ofSeconds(30), d.sv1SetupTimeout());
+        assertTrue(d.bans().enabled());
+        assertEquals(0.9, d.bans().maxInvalidRatio());
+        assertEquals(java.time.Duration.ofSeconds(60), d.bans().kickBan());
+        assertEquals(20, d.logLinesPerSecond());
+        Path f = dir.resolve("templar.toml");
+        Files.writeString(f, """
+                [bans]
+                enabled = false
+                max_invalid_percent = 75
+                [log]
+                max_lines_per_second = 2.5
+                """);
+        TemplarConfig.Policy p = ConfigLoader.load(f, Map.of()).policy();
+        assertFalse(p.bans().enabled());
+        assertEquals(0.75, p.bans().maxInvalidRatio());
+        assertEquals(2.5, p.logLinesPerSecond());
+        assertMessage(Map.of("bans.enabled", "maybe"), "bans.enabled", "maybe", "true or false");
+        assertMessage(Map.of("bans.max_invalid_percent", "0"), "bans.max_invalid_percent", "0", "between 1 and 100");
+        assertMessage(Map.of("limits.max_connections_per_ip", "0"), "limits.max_connections_per_ip", "0", "between 1");
+        assertMessage(Map.of("log.max_lines_per_second", "-1"), "log.max_lines_per_second", "-1", "positive");
+    }
+
+    @Test
     void mainnetDefaultsSuitAsicsAndNeedARealNode() {
         ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(null, Map.of("network", "mainnet")));
         assertTrue(e.getMessage().contains("node.urls"));

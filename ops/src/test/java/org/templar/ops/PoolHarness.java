@@ -35,6 +35,10 @@ public final class PoolHarness implements AutoCloseable {
         o.put("admin.listen", "off");
         o.put("embedded_node.rpc_port", "0");
         o.put("embedded_node.zmq_port", "0");
+        // every test client and load generator connects from loopback: one address must not trip the
+        // per-address cap or the automatic bans of another test's bad input (LimitsAndBansTest sets them)
+        o.put("limits.max_connections_per_ip", "10000000");
+        o.put("bans.enabled", "false");
         return o;
     }
 

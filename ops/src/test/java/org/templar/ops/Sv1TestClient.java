@@ -25,11 +25,28 @@ final class Sv1TestClient implements Closeable {
     private int nextId = 1;
 
     Sv1TestClient(InetSocketAddress pool) throws IOException {
+        this(pool, null);
+    }
+
+    /** Connects from {@code local} (e.g. 127.0.0.2: every 127/8 address is loopback on Linux), or any if null. */
+    Sv1TestClient(InetSocketAddress pool, java.net.InetAddress local) throws IOException {
         socket = new Socket();
+        if (local != null) {
+            socket.bind(new InetSocketAddress(local, 0));
+        }
         socket.connect(pool, 5000);
         socket.setSoTimeout(10_000);
         in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
         out = socket.getOutputStream();
+    }
+
+    /** The socket's own streams, for byte-level tests (do not mix with {@link #read} afterwards). */
+    java.io.InputStream socketInput() throws IOException {
+        return socket.getInputStream();
+    }
+
+    OutputStream socketOutput() {
+        return out;
     }
 
     void sendRaw(String text) throws IOException {

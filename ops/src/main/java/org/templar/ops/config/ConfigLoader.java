@@ -101,6 +101,19 @@ public final class ConfigLoader {
         KEYS.put("admin.token_file", "file holding the admin API token (default DATA_DIR/admin.token, created)");
         KEYS.put("limits.outbound_cap_bytes", "close an SV1, SV2 or HTTP connection that owes its peer more than this many unread bytes, 65536.. (default 1048576)");
         KEYS.put("limits.proxy_protocol_from", "load balancers (IPs or CIDRs, e.g. [\"127.0.0.1/32\"]) that must send a PROXY v1/v2 header on the Stratum listeners; a header from anyone else is refused (default none)");
+        KEYS.put("limits.max_connections", "open Stratum connections (SV1, SV1 TLS, SV2, JDS) at most; more are closed at once (default 50000)");
+        KEYS.put("limits.max_connections_per_ip", "open Stratum connections from one address (after a trusted PROXY header) at most (default 1000)");
+        KEYS.put("sv1.setup_timeout_seconds", "an SV1 connection must subscribe and authorize within this, or is closed (default 30)");
+        KEYS.put("bans.enabled", "automatic bans of abusive addresses (default true)");
+        KEYS.put("bans.auto_ban_seconds", "how long an automatic ban lasts (default 600)");
+        KEYS.put("bans.window_seconds", "the sliding window the abuse counts below are taken over (default 60)");
+        KEYS.put("bans.min_shares", "shares an address must send in the window before its invalid ratio counts (default 50)");
+        KEYS.put("bans.max_invalid_percent", "ban an address when more than this % of its shares in the window are invalid (not stale) (default 90)");
+        KEYS.put("bans.max_invalid_shares", "ban an address that sends this many invalid shares in the window, whatever the ratio (default 1000)");
+        KEYS.put("bans.max_auth_failures", "ban an address after this many failed authorizations in the window (default 10)");
+        KEYS.put("bans.max_protocol_errors", "ban an address after this many undecodable messages in the window (default 20)");
+        KEYS.put("bans.kick_ban_seconds", "templar kick keeps the kicked worker's address out this long (default 60)");
+        KEYS.put("log.max_lines_per_second", "operators' log (connects, disconnects, bans, kicks, abuse) rate limit; the rest is counted as suppressed (default 20)");
         KEYS.put("http.request_timeout_ms", "metrics/admin HTTP: a whole request must arrive within this of connecting or of the last answer (default 10000)");
         KEYS.put("http.max_connections", "metrics/admin HTTP: open connections per listener; more are answered 503 (default 64)");
         KEYS.put("http.max_request_bytes", "metrics/admin HTTP: largest request body (default 65536)");
@@ -339,7 +352,7 @@ public final class ConfigLoader {
         return new TemplarConfig(network, dataDir, pool, nodes,
                 sv1,
                 integer("sv1.max_line_length", 16384, 512, 1 << 20),
-                Duration.ofSeconds(integer("sv1.idle_timeout_seconds", 600, 5, 86400)),
+                Duration.ofSeconds(integer("sv1.idle_timeout_seconds", 600, 1, 86400)),
                 sv2,
                 optionalString("sv2.authority_key_file").map(Path::of),
                 vardiff, db,
@@ -364,7 +377,42 @@ public final class ConfigLoader {
                         integer("http.max_request_bytes", 65536, 1024, 16 << 20)),
                 webhooks(),
                 sv1Tls,
-                trustedProxies());
+                trustedProxies(),
+                policy());
+    }
+
+    /** Connection caps, the SV1 setup deadline, automatic bans, the operators' log rate. */
+    private TemplarConfig.Policy policy() {
+        int day = 86_400;
+        return new TemplarConfig.Policy(
+                integer("limits.max_connections", 50_000, 1, 10_000_000),
+                integer("limits.max_connections_per_ip", 1000, 1, 10_000_000),
+                Duration.ofSeconds(integer("sv1.setup_timeout_seconds", 30, 1, 3600)),
+                new org.templar.pool.core.AutoBanSettings(bool("bans.enabled", true),
+                        Duration.ofSeconds(integer("bans.auto_ban_seconds", 600, 1, 366 * day)),
+                        Duration.ofSeconds(integer("bans.window_seconds", 60, 1, day)),
+                        integer("bans.min_shares", 50, 1, 1_000_000),
+                        integer("bans.max_invalid_percent", 90, 1, 100) / 100.0,
+                        integer("bans.max_invalid_shares", 1000, 1, 100_000_000),
+                        integer("bans.max_auth_failures", 10, 1, 1_000_000),
+                        integer("bans.max_protocol_errors", 20, 1, 1_000_000),
+                        Duration.ofSeconds(integer("bans.kick_ban_seconds", 60, 1, 366 * day))),
+                positive("log.max_lines_per_second", 20));
+    }
+
+    private boolean bool(String key, boolean dflt) {
+        return guard(dflt, () -> {
+            Object v = values.get(key);
+            if (v == null) {
+                return dflt;
+            }
+            String text = v instanceof JsonNode node ? (node.isBoolean() ? String.valueOf(node.asBoolean()) : node.toString())
+                    : ((String) v).trim();
+            if (text.equalsIgnoreCase("true") || text.equalsIgnoreCase("false")) {
+                return Boolean.parseBoolean(text);
+            }
+            throw ConfigException.bad(key, text, "true or false");
+        });
     }
 
     private TemplarConfig.Sv1Tls sv1Tls() {

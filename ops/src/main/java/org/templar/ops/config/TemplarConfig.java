@@ -39,7 +39,15 @@ public record TemplarConfig(
         Http http,
         List<java.net.URI> webhooks,
         Sv1Tls sv1Tls,
-        org.templar.pool.transport.TrustedProxies proxyProtocolFrom) {
+        org.templar.pool.transport.TrustedProxies proxyProtocolFrom,
+        Policy policy) {
+
+    /**
+     * Limits and abuse policy: connection caps over every Stratum listener ({@code limits.max_connections*}),
+     * the SV1 subscribe+authorize deadline, automatic bans ({@code bans.*}) and the operators' log rate.
+     */
+    public record Policy(int maxConnections, int maxConnectionsPerIp, Duration sv1SetupTimeout,
+            org.templar.pool.core.AutoBanSettings bans, double logLinesPerSecond) {}
 
     /**
      * Stratum V1 over TLS ({@code stratum+ssl://}) on its own port. Without both files a self-signed

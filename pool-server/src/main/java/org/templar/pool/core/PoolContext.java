@@ -20,9 +20,19 @@ public final class PoolContext {
     private final int versionMask;
     private final PoolMetrics metrics;
     private final BanList bans;
+    private final ConnectionPolicy policy;
 
     public PoolContext(Authorizer authorizer, ExtranonceAllocator extranonces, ShareProcessor shares,
             Supplier<Template> currentTemplate, VardiffSettings vardiff, int versionMask, PoolMetrics metrics, BanList bans) {
+        this(authorizer, extranonces, shares, currentTemplate, vardiff, versionMask, metrics, bans,
+                ConnectionPolicy.permissive(bans, metrics));
+    }
+
+    /** @param policy connection caps, automatic bans and the operators' log, shared by every listener */
+    public PoolContext(Authorizer authorizer, ExtranonceAllocator extranonces, ShareProcessor shares,
+            Supplier<Template> currentTemplate, VardiffSettings vardiff, int versionMask, PoolMetrics metrics, BanList bans,
+            ConnectionPolicy policy) {
+        this.policy = java.util.Objects.requireNonNull(policy, "policy");
         this.authorizer = authorizer;
         this.extranonces = extranonces;
         this.shares = shares;
@@ -72,5 +82,9 @@ public final class PoolContext {
 
     public BanList bans() {
         return bans;
+    }
+
+    public ConnectionPolicy policy() {
+        return policy;
     }
 }

@@ -48,6 +48,18 @@ public interface PoolMetrics {
      */
     void outboundOverflow(String protocol, long pendingBytes);
 
+    /**
+     * A connection closed at once on arrival: {@code reason} is "global_cap", "per_ip_cap" (the
+     * connection caps) or "banned".
+     */
+    default void connectionRefused(String protocol, String reason) {}
+
+    /** A connection closed by a deadline: {@code deadline} is "setup" (no subscribe/authorize in time) or "idle". */
+    default void connectionTimedOut(String protocol, String deadline) {}
+
+    /** An automatic ban: {@code reason} is "invalid_shares", "auth_failures", "protocol_errors" or "kick". */
+    default void autoBan(String reason) {}
+
     PoolMetrics NONE = new PoolMetrics() {
         @Override
         public void shareAccepted(String protocol, double difficulty) {}

@@ -66,6 +66,21 @@ public final class StatsRecordingMetrics implements PoolMetrics {
     }
 
     @Override
+    public void connectionRefused(String protocol, String reason) {
+        delegate.connectionRefused(protocol, reason);
+    }
+
+    @Override
+    public void connectionTimedOut(String protocol, String deadline) {
+        delegate.connectionTimedOut(protocol, deadline);
+    }
+
+    @Override
+    public void autoBan(String reason) {
+        delegate.autoBan(reason);
+    }
+
+    @Override
     public void outboundOverflow(String protocol, long pendingBytes) {
         delegate.outboundOverflow(protocol, pendingBytes);
     }

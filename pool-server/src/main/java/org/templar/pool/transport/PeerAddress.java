@@ -13,10 +13,13 @@ public final class PeerAddress {
 
     private PeerAddress() {}
 
-    /** The miner's address; null only for a channel that never connected. */
+    /** The miner's address; null for a channel that never connected or is not an IP socket (tests' embedded channels). */
     public static InetSocketAddress of(Channel channel) {
         InetSocketAddress proxied = channel.attr(FROM_PROXY_HEADER).get();
-        return proxied != null ? proxied : (InetSocketAddress) channel.remoteAddress();
+        if (proxied != null) {
+            return proxied;
+        }
+        return channel.remoteAddress() instanceof InetSocketAddress socket ? socket : null;
     }
 
     /** True when {@link #of} comes from a PROXY header rather than the socket. */

@@ -18,12 +18,12 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.templar.pool.core.BanList;
 
 /**
  * PROXY protocol (v1 text and v2 binary, Netty's haproxy codec) in front of a Stratum pipeline. From a
  * trusted proxy the header is required: the miner's address in it becomes the connection's
- * {@link PeerAddress}, and the ban list is checked against that address before any protocol work.
+ * {@link PeerAddress}, and the ban list and connection caps ({@link Admission}) are checked against that
+ * address before any protocol work.
  * From anyone else a PROXY header is refused (the connection is closed): an untrusted client must not
  * choose the address it is banned and limited by.
  */
@@ -40,12 +40,12 @@ public final class ProxyProtocol {
      * Puts the PROXY protocol handling and then {@code rest} in {@code ch}'s pipeline (the socket's own
      * address has passed the ban check already).
      */
-    public static void install(SocketChannel ch, TrustedProxies proxies, BanList bans, ChannelHandler rest) {
+    public static void install(SocketChannel ch, TrustedProxies proxies, Admission admission, ChannelHandler rest) {
         InetAddress socketPeer = ch.remoteAddress().getAddress();
         if (proxies.trusts(socketPeer)) {
             ch.pipeline().addLast("proxy-signature", new SignatureCheck(true))
                     .addLast("proxy-header", new HAProxyMessageDecoder())
-                    .addLast("proxy-gate", new TrustedGate(bans, rest));
+                    .addLast("proxy-gate", new TrustedGate(admission, rest));
         } else {
             ch.pipeline().addLast("proxy-refuser", new SignatureCheck(false)).addLast(rest);
         }
@@ -53,13 +53,13 @@ public final class ProxyProtocol {
 
     /** Waits for the trusted proxy's header, records the miner's address, then opens the pipeline. */
     private static final class TrustedGate extends ChannelInboundHandlerAdapter {
-        private final BanList bans;
+        private final Admission admission;
         private final ChannelHandler rest;
         private ScheduledFuture<?> deadline;
         private boolean done;
 
-        TrustedGate(BanList bans, ChannelHandler rest) {
-            this.bans = bans;
+        TrustedGate(Admission admission, ChannelHandler rest) {
+            this.admission = admission;
             this.rest = rest;
         }
 
@@ -100,10 +100,8 @@ public final class ProxyProtocol {
                         return;
                     }
                     ctx.channel().attr(PeerAddress.FROM_PROXY_HEADER).set(miner);
-                    if (bans.isBanned(miner.getAddress())) {
-                        log.debug("{}: closing, banned address {} behind the proxy", ctx.channel().remoteAddress(), miner);
-                        ctx.close();
-                        return;
+                    if (!admission.admit(ctx.channel(), miner.getAddress())) {
+                        return; // banned or over the caps: closed and counted
                     }
                 }
                 // LOCAL (the proxy's own health check) or UNKNOWN family: the socket's address stands

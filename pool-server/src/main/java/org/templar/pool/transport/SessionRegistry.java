@@ -74,15 +74,30 @@ public final class SessionRegistry<S> {
 
     /** Closes every connection from {@code address} (a ban); returns how many. */
     public int kickAddress(java.net.InetAddress address) {
+        return kickRange(org.templar.pool.core.IpRange.of(address));
+    }
+
+    /** Closes every connection from inside {@code range} (a ban); returns how many. */
+    public int kickRange(org.templar.pool.core.IpRange range) {
         int n = 0;
         for (SessionHandle<S> h : handles) {
             java.net.InetSocketAddress remote = h.remoteAddress();
-            if (remote != null && address.equals(remote.getAddress())) {
-                h.execute(() -> h.close("address banned by the operator"));
+            if (remote != null && range.contains(remote.getAddress())) {
+                h.execute(() -> h.close("address banned"));
                 n++;
             }
         }
         return n;
+    }
+
+    /** The peer address of the connection carrying {@code session}, or null if it is gone. */
+    public java.net.InetSocketAddress addressOf(S session) {
+        for (SessionHandle<S> h : handles) {
+            if (h.session() == session) {
+                return h.remoteAddress();
+            }
+        }
+        return null;
     }
 
     /** Closes the connection carrying {@code session} (operator's kick); false if it is gone already. */

@@ -8,7 +8,6 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import java.net.InetSocketAddress;
-import org.templar.pool.core.BanList;
 
 /** The socket options every Stratum listener uses, in one place. */
 public final class StratumListener {
@@ -18,13 +17,13 @@ public final class StratumListener {
      * Binds a listener whose connections get {@code pipeline}. A deep backlog absorbs the reconnect
      * storm after a pool restart; TCP_NODELAY because every Stratum message is small and latency-bound.
      */
-    public static Channel bind(EventLoopGroup boss, EventLoopGroup workers, InetSocketAddress address, BanList bans,
+    public static Channel bind(EventLoopGroup boss, EventLoopGroup workers, InetSocketAddress address, Admission admission,
             ChannelInitializer<SocketChannel> pipeline) throws InterruptedException {
-        return bind(boss, workers, address, bans, TrustedProxies.NONE, pipeline);
+        return bind(boss, workers, address, admission, TrustedProxies.NONE, pipeline);
     }
 
     /** As above; connections from {@code proxies} must start with a PROXY protocol header ({@link ProxyProtocol}). */
-    public static Channel bind(EventLoopGroup boss, EventLoopGroup workers, InetSocketAddress address, BanList bans,
+    public static Channel bind(EventLoopGroup boss, EventLoopGroup workers, InetSocketAddress address, Admission admission,
             TrustedProxies proxies, ChannelInitializer<SocketChannel> pipeline) throws InterruptedException {
         return new ServerBootstrap()
                 .group(boss, workers)
@@ -34,13 +33,19 @@ public final class StratumListener {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
-                        // a banned address is dropped before any protocol work (or a TLS/Noise handshake)
-                        if (bans.isBanned(ch.remoteAddress().getAddress())) {
-                            ch.close();
+                        // a banned address, or one over the caps, is dropped before any protocol work (or a
+                        // TLS/Noise handshake); behind a trusted proxy, the miner's own address is checked
+                        // once the header is in (the proxy's address is checked against bans only)
+                        java.net.InetAddress peer = ch.remoteAddress().getAddress();
+                        if (proxies.trusts(peer)) {
+                            if (admission.bans().isBanned(peer)) {
+                                ch.close();
+                                return;
+                            }
+                        } else if (!admission.admit(ch, peer)) {
                             return;
                         }
-                        // behind a trusted proxy, the miner's own address is checked once the header is in
-                        ProxyProtocol.install(ch, proxies, bans, pipeline);
+                        ProxyProtocol.install(ch, proxies, admission, pipeline);
                     }
                 })
                 .bind(address).sync().channel();

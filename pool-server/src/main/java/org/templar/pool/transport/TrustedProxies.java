@@ -1,9 +1,9 @@
 package org.templar.pool.transport;
 
 import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.List;
+import org.templar.pool.core.IpRange;
 
 /**
  * The addresses allowed to put a PROXY protocol header in front of a Stratum connection (load
@@ -13,24 +13,9 @@ import java.util.List;
 public final class TrustedProxies {
     public static final TrustedProxies NONE = new TrustedProxies(List.of());
 
-    private record Range(byte[] network, int prefix, String text) {
+    private record Range(IpRange range, String text) {
         boolean contains(InetAddress address) {
-            byte[] a = address.getAddress();
-            if (a.length != network.length) {
-                return false;
-            }
-            int full = prefix / 8;
-            for (int i = 0; i < full; i++) {
-                if (a[i] != network[i]) {
-                    return false;
-                }
-            }
-            int rest = prefix % 8;
-            if (rest == 0) {
-                return true;
-            }
-            int mask = (0xff << (8 - rest)) & 0xff;
-            return (a[full] & mask) == (network[full] & mask);
+            return range.contains(address);
         }
     }
 
@@ -49,28 +34,7 @@ public final class TrustedProxies {
     public static TrustedProxies parse(List<String> cidrs) {
         List<Range> out = new ArrayList<>();
         for (String raw : cidrs) {
-            String s = raw.trim();
-            int slash = s.indexOf('/');
-            String host = slash < 0 ? s : s.substring(0, slash);
-            if (host.isEmpty() || !(host.contains(":") || host.chars().allMatch(c -> c == '.' || Character.isDigit(c)))) {
-                throw new IllegalArgumentException("'" + raw + "' is not an IP address or CIDR range");
-            }
-            byte[] network;
-            try {
-                network = InetAddress.getByName(host).getAddress(); // numeric: no lookup
-            } catch (UnknownHostException e) {
-                throw new IllegalArgumentException("'" + raw + "' is not an IP address or CIDR range");
-            }
-            int prefix;
-            try {
-                prefix = slash < 0 ? network.length * 8 : Integer.parseInt(s.substring(slash + 1));
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("'" + raw + "' has a bad prefix length");
-            }
-            if (prefix < 0 || prefix > network.length * 8) {
-                throw new IllegalArgumentException("'" + raw + "' has a prefix length outside 0.." + network.length * 8);
-            }
-            out.add(new Range(network, prefix, s));
+            out.add(new Range(IpRange.parse(raw), raw.trim()));
         }
         return new TrustedProxies(out);
     }

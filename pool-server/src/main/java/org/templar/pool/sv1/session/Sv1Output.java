@@ -14,4 +14,9 @@ public interface Sv1Output {
 
     /** Runs {@code task} on the session's own thread (its event loop), later. */
     void execute(Runnable task);
+
+    /** The miner's address (after a trusted PROXY header), for the abuse rules and logs; null if unknown. */
+    default java.net.InetAddress peer() {
+        return null;
+    }
 }

@@ -16,6 +16,7 @@ import org.templar.pool.core.Authorizer;
 import org.templar.pool.core.PoolContext;
 import org.templar.pool.core.ShareOutcome;
 import org.templar.pool.core.ShareProcessor;
+import org.templar.pool.core.ShareVerdict;
 import org.templar.pool.core.Vardiff;
 import org.templar.pool.core.Worker;
 import org.templar.pool.job.Job;
@@ -74,6 +75,8 @@ public final class Sv1Session {
     private byte[] currentPrevHash;
     private int protocolErrors;
     private boolean closed;
+    private long sharesAccepted;
+    private long sharesRejected;
 
     public Sv1Session(PoolContext pool, Sv1Settings settings, Sv1Output out, String connectionId) {
         this.pool = pool;
@@ -101,6 +104,21 @@ public final class Sv1Session {
 
     public boolean isAuthorized() {
         return payoutWorker != null;
+    }
+
+    /** Subscribed and authorized: what a connection must reach within the setup deadline. */
+    public boolean isSetUp() {
+        return subscribed && payoutWorker != null;
+    }
+
+    /** Shares answered accepted (judged so; the ledger may still refuse one) on this connection. */
+    public long sharesAccepted() {
+        return sharesAccepted;
+    }
+
+    /** Shares refused on this connection, for any reason. */
+    public long sharesRejected() {
+        return sharesRejected;
     }
 
     // ------------------------------------------------------------------ inbound
@@ -185,6 +203,7 @@ public final class Sv1Session {
             worker = pool.authorizer().authorize(a.username());
         } catch (Authorizer.AuthorizationException e) {
             out.send(Sv1Response.error(id, new Sv1Error(Sv1Error.UNAUTHORIZED, e.getMessage())));
+            pool.policy().autoBans().onAuthFailure(out.peer());
             return;
         }
         if (payoutWorker != null && !payoutWorker.payout().equals(worker.payout())) {
@@ -197,7 +216,9 @@ public final class Sv1Session {
                     "at most " + MAX_WORKERS_PER_CONNECTION + " worker names per connection")));
             return;
         }
-        workers.put(worker.username(), worker);
+        if (workers.put(worker.username(), worker) == null) {
+            pool.policy().log().info("{} authorized as {} from {}", connectionId, worker.username(), peerText());
+        }
         boolean first = payoutWorker == null;
         if (first) {
             payoutWorker = worker;
@@ -278,6 +299,15 @@ public final class Sv1Session {
         ShareOutcome outcome = pool.shares().process(new ShareProcessor.Submission(worker, connectionId, sent.job(),
                 sent.stale(), sent.target(), sent.difficulty(), extranonce1, s.extranonce2(), s.ntime(), s.nonce(),
                 version), PROTOCOL);
+        ShareVerdict verdict = outcome.verdict();
+        if (verdict == ShareVerdict.ACCEPTED) {
+            sharesAccepted++;
+        } else {
+            sharesRejected++;
+        }
+        if (verdict != ShareVerdict.NOT_RECORDED) { // a stale share is an honest miner's late one, not an invalid one
+            pool.policy().autoBans().onShare(out.peer(), verdict != ShareVerdict.ACCEPTED && verdict != ShareVerdict.STALE);
+        }
         switch (outcome.verdict()) {
             case ACCEPTED:
                 onAccepted();
@@ -308,7 +338,15 @@ public final class Sv1Session {
 
     private void rejectShare(JsonNode id, Sv1Error error, String reason) {
         pool.metrics().shareRejected(PROTOCOL, reason);
+        sharesRejected++;
+        // a job id the connection forgot is an honest miner's late share, not an invalid one
+        pool.policy().autoBans().onShare(out.peer(), !"stale".equals(reason));
         out.send(Sv1Response.error(id, error));
+    }
+
+    private String peerText() {
+        java.net.InetAddress a = out.peer();
+        return a == null ? "?" : a.getHostAddress();
     }
 
     private void onAccepted() {

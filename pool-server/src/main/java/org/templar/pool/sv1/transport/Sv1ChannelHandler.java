@@ -34,6 +34,10 @@ final class Sv1ChannelHandler extends SimpleChannelInboundHandler<ByteBuf>
     private final Sv1Server server;
     private Channel channel;
     private Sv1Session session;
+    private io.netty.util.concurrent.ScheduledFuture<?> setupDeadline;
+    private long openedAtNanos;
+    /** Why the pool closed the connection, for the disconnect line; null while open or when the miner left. */
+    private String closeReason;
 
     Sv1ChannelHandler(Sv1Server server) {
         this.server = server;
@@ -48,6 +52,17 @@ final class Sv1ChannelHandler extends SimpleChannelInboundHandler<ByteBuf>
     public void channelActive(ChannelHandlerContext ctx) {
         channel = ctx.channel();
         session = server.newSession(this);
+        openedAtNanos = System.nanoTime();
+        server.pool().policy().log().info("{} connected from {}{}", session.connectionId(), peerText(),
+                org.templar.pool.transport.PeerAddress.isProxied(channel) ? " (via proxy " + channel.remoteAddress() + ")" : "");
+        // subscribe and authorize promptly, or the connection only holds a slot
+        java.time.Duration setup = server.settings().setupTimeout();
+        setupDeadline = ctx.executor().schedule(() -> {
+            if (!session.isSetUp()) {
+                server.pool().metrics().connectionTimedOut("sv1", "setup");
+                close("not subscribed and authorized within " + setup.toSeconds() + " s");
+            }
+        }, setup.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
         ctx.fireChannelActive();
     }
 
@@ -61,6 +76,7 @@ final class Sv1ChannelHandler extends SimpleChannelInboundHandler<ByteBuf>
         try {
             message = Sv1JsonCodec.decode(text);
         } catch (Sv1ProtocolException e) {
+            server.pool().policy().autoBans().onProtocolError(peer());
             session.onProtocolError(NullNode.getInstance(), e.error());
             return;
         }
@@ -70,7 +86,8 @@ final class Sv1ChannelHandler extends SimpleChannelInboundHandler<ByteBuf>
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt instanceof IdleStateEvent) {
-            close("idle for too long");
+            server.pool().metrics().connectionTimedOut("sv1", "idle");
+            close("no complete message for too long");
         } else {
             ctx.fireUserEventTriggered(evt);
         }
@@ -83,7 +100,9 @@ final class Sv1ChannelHandler extends SimpleChannelInboundHandler<ByteBuf>
             Sv1Response error = Sv1Response.error(NullNode.getInstance(),
                     new Sv1Error(Sv1Error.INVALID_REQUEST, "Line too long: the limit is " + server.maxLineLength() + " bytes"));
             ctx.writeAndFlush(encode(error)).addListener(ChannelFutureListener.CLOSE);
+            closeReason = "line over " + server.maxLineLength() + " bytes";
             log.debug("{}: closed, line over {} bytes", remoteAddress(), server.maxLineLength());
+            server.pool().policy().autoBans().onProtocolError(peer());
         } else if (cause instanceof IOException) {
             ctx.close(); // connection reset and the like: nothing to say
         } else {
@@ -94,9 +113,17 @@ final class Sv1ChannelHandler extends SimpleChannelInboundHandler<ByteBuf>
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
+        if (setupDeadline != null) {
+            setupDeadline.cancel(false);
+        }
         if (session != null) {
             session.onClosed();
             server.sessionClosed(this);
+            long seconds = (System.nanoTime() - openedAtNanos) / 1_000_000_000L;
+            server.pool().policy().log().info("{} disconnected from {} ({}): worker {}, shares {} accepted / {} rejected, {}",
+                    session.connectionId(), peerText(), closeReason == null ? "closed by the miner" : closeReason,
+                    session.worker().map(w -> w.username()).orElse("none"), session.sharesAccepted(),
+                    session.sharesRejected(), java.time.Duration.ofSeconds(seconds).toString().substring(2).toLowerCase(java.util.Locale.ROOT));
         }
         ctx.fireChannelInactive();
     }
@@ -125,6 +152,9 @@ final class Sv1ChannelHandler extends SimpleChannelInboundHandler<ByteBuf>
     @Override
     public void close(String reason) {
         log.debug("{}: closing: {}", remoteAddress(), reason);
+        if (closeReason == null) {
+            closeReason = reason;
+        }
         channel.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
     }
 
@@ -136,6 +166,17 @@ final class Sv1ChannelHandler extends SimpleChannelInboundHandler<ByteBuf>
     @Override
     public java.net.InetSocketAddress remoteAddress() {
         return channel == null ? null : org.templar.pool.transport.PeerAddress.of(channel);
+    }
+
+    @Override
+    public java.net.InetAddress peer() {
+        java.net.InetSocketAddress a = remoteAddress();
+        return a == null ? null : a.getAddress();
+    }
+
+    private String peerText() {
+        java.net.InetAddress a = peer();
+        return a == null ? "?" : a.getHostAddress();
     }
 
     @Override

@@ -26,7 +26,8 @@ import org.templar.pool.transport.TrustedProxies;
 
 /**
  * The Stratum V1 listener: one Netty pipeline per miner (outbound back pressure, line framing with a
- * hard length limit, idle timeout, the session bridge) and the fan-out of new templates to every session on its own loop.
+ * hard length limit, an idle timeout reset by whole lines, the session bridge with its setup deadline)
+ * and the fan-out of new templates to every session on its own loop.
  */
 public final class Sv1Server implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Sv1Server.class);
@@ -41,6 +42,8 @@ public final class Sv1Server implements AutoCloseable {
     private Channel listener;
     private Channel tlsListener;
     private TrustedProxies proxies = TrustedProxies.NONE;
+    private AutoCloseable enforcer;
+    private final org.templar.pool.transport.Admission admission;
 
     public Sv1Server(PoolContext pool, Sv1Settings settings, int maxLineLength, int idleSeconds) {
         this(pool, settings, maxLineLength, idleSeconds, OutboundLimit.DEFAULT);
@@ -53,6 +56,7 @@ public final class Sv1Server implements AutoCloseable {
         this.maxLineLength = maxLineLength;
         this.idleSeconds = idleSeconds;
         this.sessions = new SessionRegistry<>("sv1", pool.metrics());
+        this.admission = new org.templar.pool.transport.Admission("sv1", pool.bans(), pool.policy(), pool.metrics());
     }
 
     /**
@@ -68,10 +72,18 @@ public final class Sv1Server implements AutoCloseable {
         return maxLineLength;
     }
 
+    Sv1Settings settings() {
+        return settings;
+    }
+
+    PoolContext pool() {
+        return pool;
+    }
+
     /** Binds and starts accepting; returns the bound address (port 0 gets an OS-chosen port). */
     public InetSocketAddress start(EventLoopGroup boss, EventLoopGroup workers, InetSocketAddress bind)
             throws InterruptedException {
-        listener = StratumListener.bind(boss, workers, bind, pool.bans(), proxies, new ChannelInitializer<SocketChannel>() {
+        listener = StratumListener.bind(boss, workers, bind, admission, proxies, new ChannelInitializer<SocketChannel>() {
             @Override
             protected void initChannel(SocketChannel ch) {
                 ch.pipeline().addLast("outbound", new OutboundGuard(outbound, "sv1", pool.metrics()));
@@ -79,6 +91,7 @@ public final class Sv1Server implements AutoCloseable {
             }
         });
         InetSocketAddress bound = (InetSocketAddress) listener.localAddress();
+        enforcer = pool.bans().addEnforcer(sessions::kickRange); // a ban closes its connections here too
         // vardiff must also notice miners that stopped finding shares
         workers.scheduleAtFixedRate(() -> sessions.forEach(Sv1Session::onTick), 5, 5, TimeUnit.SECONDS);
         log.info("Stratum V1 listening on {}", bound);
@@ -91,7 +104,7 @@ public final class Sv1Server implements AutoCloseable {
      */
     public InetSocketAddress startTls(EventLoopGroup boss, EventLoopGroup workers, InetSocketAddress bind, SslContext tls)
             throws InterruptedException {
-        tlsListener = StratumListener.bind(boss, workers, bind, pool.bans(), proxies, new ChannelInitializer<SocketChannel>() {
+        tlsListener = StratumListener.bind(boss, workers, bind, admission, proxies, new ChannelInitializer<SocketChannel>() {
             @Override
             protected void initChannel(SocketChannel ch) {
                 ch.pipeline()
@@ -111,8 +124,10 @@ public final class Sv1Server implements AutoCloseable {
             @Override
             protected void initChannel(SocketChannel ch) {
                 ch.pipeline()
-                        .addLast("idle", new IdleStateHandler(idleSeconds, 0, 0, TimeUnit.SECONDS))
                         .addLast("lines", new LineBasedFrameDecoder(maxLineLength, true, true))
+                        // after the line decoder: only whole lines reset it, so a trickle of bytes that
+                        // never ends a line cannot hold the connection
+                        .addLast("idle", new IdleStateHandler(idleSeconds, 0, 0, TimeUnit.SECONDS))
                         .addLast("session", new Sv1ChannelHandler(Sv1Server.this));
             }
         };
@@ -136,6 +151,11 @@ public final class Sv1Server implements AutoCloseable {
         return sessions.sessions();
     }
 
+    /** The miner's address of {@code session}'s connection (after a trusted PROXY header), or null if it is gone. */
+    public InetSocketAddress addressOf(Sv1Session session) {
+        return sessions.addressOf(session);
+    }
+
     /** Closes the connection of {@code session} (operator's kick). */
     public boolean kick(Sv1Session session) {
         return sessions.kick(session);
@@ -156,7 +176,7 @@ public final class Sv1Server implements AutoCloseable {
      * maintenance: miners asked to reconnect then find it closed and move to their backup pool).
      */
     public void stopAccepting() {
-        close();
+        closeListeners();
     }
 
     /** Runs {@code action} on every session, each on its own event loop (operator commands). */
@@ -175,6 +195,17 @@ public final class Sv1Server implements AutoCloseable {
 
     @Override
     public void close() {
+        closeListeners();
+        if (enforcer != null) {
+            try {
+                enforcer.close();
+            } catch (Exception ignored) {
+                // removing from a list: cannot fail
+            }
+        }
+    }
+
+    private void closeListeners() {
         if (listener != null) {
             listener.close().syncUninterruptibly();
         }

@@ -251,6 +251,7 @@ public final class Sv2MiningSession {
             worker = pool.authorizer().authorize(userIdentity.text());
         } catch (Authorizer.AuthorizationException e) {
             log.debug("{}: channel refused: {}", connectionId, e.getMessage());
+            pool.policy().autoBans().onAuthFailure(out.peer());
             openError(requestId, Sv2ErrorCodes.UNKNOWN_USER);
             return;
         }
@@ -287,6 +288,8 @@ public final class Sv2MiningSession {
         }
         log.debug("{}: {} channel {} for {} at difficulty {}", connectionId, extended ? "extended" : "standard", c.id,
                 worker.username(), c.target.difficulty());
+        pool.policy().log().info("{} authorized as {} ({} channel {}) from {}", connectionId, worker.username(),
+                extended ? "extended" : "standard", c.id, out.peer() == null ? "?" : out.peer().getHostAddress());
         // The job must be the channel's first message (spec 5.3.15): a future job, then SetNewPrevHash
         // activating it; the group's new membership follows.
         sendWork(c, template, true);
@@ -456,6 +459,10 @@ public final class Sv2MiningSession {
     }
 
     private void answer(Channel c, long sequence, ShareOutcome outcome, double difficulty) {
+        ShareVerdict verdict = outcome.verdict();
+        if (verdict != ShareVerdict.NOT_RECORDED) { // stale shares are an honest miner's, not invalid
+            pool.policy().autoBans().onShare(out.peer(), verdict != ShareVerdict.ACCEPTED && verdict != ShareVerdict.STALE);
+        }
         switch (outcome.verdict()) {
             case ACCEPTED -> outcome.durable().whenComplete((v, e) -> out.execute(() -> {
                 if (state == State.CLOSED) {
@@ -504,6 +511,9 @@ public final class Sv2MiningSession {
     /** A share the session refused before the share processor saw it: counted here. */
     private void shareError(long channelId, long sequence, String code) {
         pool.metrics().shareRejected(PROTOCOL, code);
+        if (!Sv2ErrorCodes.STALE_SHARE.equals(code)) {
+            pool.policy().autoBans().onShare(out.peer(), true);
+        }
         refused(channelId, sequence, code);
     }
 

@@ -11,4 +11,9 @@ public interface Sv2Output {
 
     /** Runs {@code task} on the session's own thread (its event loop), later. */
     void execute(Runnable task);
+
+    /** The miner's address (after a trusted PROXY header), for the abuse rules; null if unknown. */
+    default java.net.InetAddress peer() {
+        return null;
+    }
 }

@@ -56,6 +56,8 @@ final class Sv2Connection<S extends Sv2Listener.Session> extends SimpleChannelIn
                     close("no SetupConnection within " + listener.options().setupTimeout());
                 }
             }, millis, TimeUnit.MILLISECONDS);
+        } else if (evt instanceof org.templar.pool.sv2.transport.NoiseFailure failure) {
+            listener.noiseFailed(remoteAddress(), failure);
         } else if (evt instanceof IdleStateEvent) {
             close("idle for too long");
         }

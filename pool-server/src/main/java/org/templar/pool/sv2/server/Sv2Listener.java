@@ -34,8 +34,8 @@ import org.templar.pool.transport.StratumListener;
 
 /**
  * A Stratum V2 listener for any subprotocol whose connections each carry one session: per connection
- * {@code idle -> Noise (NX responder, the pool's authority) -> frame decoder/encoder -> message codec ->
- * session}. The subprotocol brings only its session type and a factory; framing, encryption, bans,
+ * {@code Noise (NX responder, the pool's authority) -> frame decoder -> idle (reset by whole frames) ->
+ * frame encoder -> message codec -> session}. The subprotocol brings only its session type and a factory; framing, encryption, bans,
  * the setup deadline and the session registry are the same for every role.
  *
  * @param <S> the subprotocol's session
@@ -85,6 +85,8 @@ public final class Sv2Listener<S extends Sv2Listener.Session> implements AutoClo
     private Channel listener;
     private ScheduledFuture<?> ticker;
     private org.templar.pool.transport.TrustedProxies proxies = org.templar.pool.transport.TrustedProxies.NONE;
+    private org.templar.pool.core.ConnectionPolicy policy;
+    private AutoCloseable enforcer;
 
     public Sv2Listener(Options options, BanList bans, PoolMetrics metrics, OutboundLimit outbound,
             Supplier<ServerIdentity> identity, NoiseTransportConfig noise, BiFunction<Sv2Output, String, S> sessionFactory) {
@@ -107,24 +109,38 @@ public final class Sv2Listener<S extends Sv2Listener.Session> implements AutoClo
         return this;
     }
 
+    /**
+     * The pool's connection caps (shared with the other listeners) and abuse rules; without it only the
+     * ban list applies. Call before {@link #start}.
+     */
+    public Sv2Listener<S> connectionPolicy(org.templar.pool.core.ConnectionPolicy policy) {
+        this.policy = Objects.requireNonNull(policy, "policy");
+        return this;
+    }
+
     /** Binds and starts accepting; returns the bound address (port 0 gets an OS-chosen port). */
     public InetSocketAddress start(EventLoopGroup boss, EventLoopGroup workers, InetSocketAddress bind)
             throws InterruptedException {
-        listener = StratumListener.bind(boss, workers, bind, bans, proxies, new ChannelInitializer<SocketChannel>() {
+        org.templar.pool.transport.Admission admission = policy == null
+                ? org.templar.pool.transport.Admission.bansOnly(options.role(), bans, metrics)
+                : new org.templar.pool.transport.Admission(options.role(), bans, policy, metrics);
+        listener = StratumListener.bind(boss, workers, bind, admission, proxies, new ChannelInitializer<SocketChannel>() {
             @Override
             protected void initChannel(SocketChannel ch) {
                 ch.pipeline()
                         // first, so it counts the encrypted bytes the socket really owes
                         .addLast("outbound", new OutboundGuard(outbound, options.role(), metrics))
-                        .addLast("idle", new IdleStateHandler(options.idle().toSeconds(), 0, 0, TimeUnit.SECONDS))
                         .addLast("noise", NoiseHandler.server(identity, noise))
                         .addLast("frames", new Sv2FrameDecoder(options.maxInboundPayload()))
+                        // after the frame decoder: only whole frames reset it, not a trickle of bytes
+                        .addLast("idle", new IdleStateHandler(options.idle().toSeconds(), 0, 0, TimeUnit.SECONDS))
                         .addLast("frameEncoder", new Sv2FrameEncoder())
                         .addLast("messages", Sv2MessageHandler.INSTANCE)
                         .addLast("session", new Sv2Connection<>(Sv2Listener.this));
             }
         });
         InetSocketAddress bound = (InetSocketAddress) listener.localAddress();
+        enforcer = bans.addEnforcer(sessions::kickRange); // a ban closes its connections here too
         if (options.ticks()) {
             ticker = workers.scheduleAtFixedRate(() -> sessions.forEach(Session::onTick), 1, 1, TimeUnit.SECONDS);
         }
@@ -134,6 +150,20 @@ public final class Sv2Listener<S extends Sv2Listener.Session> implements AutoClo
 
     Options options() {
         return options;
+    }
+
+    /** A connection's Noise layer refused it: one operators' log line, and garbage counts against the address. */
+    void noiseFailed(java.net.InetSocketAddress peer, org.templar.pool.sv2.transport.NoiseFailure failure) {
+        String who = peer == null ? "?" : peer.getAddress().getHostAddress();
+        String phase = failure.duringHandshake() ? "handshake" : "transport";
+        if (policy == null) {
+            log.info("{} connection from {} dropped ({}): {}", options.role(), who, phase, failure.message());
+            return;
+        }
+        policy.log().info("{} connection from {} dropped ({}): {}", options.role(), who, phase, failure.message());
+        if (failure.isGarbage() && peer != null) {
+            policy.autoBans().onProtocolError(peer.getAddress());
+        }
     }
 
     S newSession(Sv2Connection<S> connection) {
@@ -167,6 +197,13 @@ public final class Sv2Listener<S extends Sv2Listener.Session> implements AutoClo
     public void close() {
         if (ticker != null) {
             ticker.cancel(false);
+        }
+        if (enforcer != null) {
+            try {
+                enforcer.close();
+            } catch (Exception ignored) {
+                // removing from a list: cannot fail
+            }
         }
         if (listener != null) {
             listener.close().syncUninterruptibly();

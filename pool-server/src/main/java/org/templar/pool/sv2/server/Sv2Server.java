@@ -31,8 +31,8 @@ import org.templar.pool.transport.SessionRegistry;
 import org.templar.pool.transport.StratumListener;
 
 /**
- * The Stratum V2 mining listener: per connection {@code outbound guard -> idle -> Noise (NX responder) -> frame
- * decoder/encoder -> message codec -> session bridge}, and the fan-out of new templates to every
+ * The Stratum V2 mining listener: per connection {@code outbound guard -> Noise (NX responder) -> frame
+ * decoder -> idle (reset by whole frames) -> frame encoder -> message codec -> session bridge}, and the fan-out of new templates to every
  * session on its own event loop, like the Stratum V1 server.
  */
 public final class Sv2Server implements AutoCloseable {
@@ -51,6 +51,7 @@ public final class Sv2Server implements AutoCloseable {
     private Channel listener;
     private ScheduledFuture<?> ticker;
     private final JobDeclarations declarations;
+    private AutoCloseable enforcer;
 
     public Sv2Server(PoolContext pool, Sv2MiningSettings settings, Supplier<ServerIdentity> identity,
             NoiseTransportConfig noise, int idleSeconds) {
@@ -85,6 +86,10 @@ public final class Sv2Server implements AutoCloseable {
         return settings;
     }
 
+    PoolContext pool() {
+        return pool;
+    }
+
     private org.templar.pool.transport.TrustedProxies proxies = org.templar.pool.transport.TrustedProxies.NONE;
 
     /**
@@ -99,21 +104,24 @@ public final class Sv2Server implements AutoCloseable {
     /** Binds and starts accepting; returns the bound address (port 0 gets an OS-chosen port). */
     public InetSocketAddress start(EventLoopGroup boss, EventLoopGroup workers, InetSocketAddress bind)
             throws InterruptedException {
-        listener = StratumListener.bind(boss, workers, bind, pool.bans(), proxies, new ChannelInitializer<SocketChannel>() {
+        listener = StratumListener.bind(boss, workers, bind,
+                new org.templar.pool.transport.Admission("sv2", pool.bans(), pool.policy(), pool.metrics()), proxies, new ChannelInitializer<SocketChannel>() {
             @Override
             protected void initChannel(SocketChannel ch) {
                 ch.pipeline()
                         // first, so it counts the encrypted bytes the socket really owes
                         .addLast("outbound", new OutboundGuard(outbound, "sv2", pool.metrics()))
-                        .addLast("idle", new IdleStateHandler(idleSeconds, 0, 0, TimeUnit.SECONDS))
                         .addLast("noise", NoiseHandler.server(identity, noise))
                         .addLast("frames", new Sv2FrameDecoder(MAX_INBOUND_PAYLOAD))
+                        // after the frame decoder: only whole frames reset it, not a trickle of bytes
+                        .addLast("idle", new IdleStateHandler(idleSeconds, 0, 0, TimeUnit.SECONDS))
                         .addLast("frameEncoder", new Sv2FrameEncoder())
                         .addLast("messages", Sv2MessageHandler.INSTANCE)
                         .addLast("session", new Sv2ServerHandler(Sv2Server.this));
             }
         });
         InetSocketAddress bound = (InetSocketAddress) listener.localAddress();
+        enforcer = pool.bans().addEnforcer(sessions::kickRange); // a ban closes its connections here too
         // flushes share acknowledgement batches; vardiff must also notice miners that stopped finding shares
         ticker = workers.scheduleAtFixedRate(() -> sessions.forEach(Sv2MiningSession::onTick), 1, 1, TimeUnit.SECONDS);
         log.info("Stratum V2 listening on {}", bound);
@@ -162,6 +170,11 @@ public final class Sv2Server implements AutoCloseable {
         return sessions.size();
     }
 
+    /** The miner's address of {@code session}'s connection (after a trusted PROXY header), or null if it is gone. */
+    public InetSocketAddress addressOf(Sv2MiningSession session) {
+        return sessions.addressOf(session);
+    }
+
     /** Closes the connection of {@code session} (operator's kick). */
     public boolean kick(Sv2MiningSession session) {
         return sessions.kick(session);
@@ -189,6 +202,13 @@ public final class Sv2Server implements AutoCloseable {
     public void close() {
         if (ticker != null) {
             ticker.cancel(false);
+        }
+        if (enforcer != null) {
+            try {
+                enforcer.close();
+            } catch (Exception ignored) {
+                // removing from a list: cannot fail
+            }
         }
         if (listener != null) {
             listener.close().syncUninterruptibly();

@@ -31,6 +31,9 @@ final class Sv2ServerHandler extends SimpleChannelInboundHandler<Sv2Message>
     private Sv2MiningSession session;
     private ScheduledFuture<?> setupTimeout;
     private ScheduledFuture<?> channelTimeout;
+    private long openedAtNanos;
+    /** Why the pool closed the connection, for the disconnect line; null while open or when the miner left. */
+    private String closeReason;
 
     Sv2ServerHandler(Sv2Server server) {
         this.server = server;
@@ -45,6 +48,8 @@ final class Sv2ServerHandler extends SimpleChannelInboundHandler<Sv2Message>
     public void channelActive(ChannelHandlerContext ctx) {
         channel = ctx.channel();
         session = server.newSession(this);
+        openedAtNanos = System.nanoTime();
+        server.pool().policy().log().info("{} connected from {}", session.connectionId(), peerText());
         ctx.fireChannelActive();
     }
 
@@ -63,8 +68,14 @@ final class Sv2ServerHandler extends SimpleChannelInboundHandler<Sv2Message>
                     close("no channel opened within " + server.settings().channelTimeout());
                 }
             }, server.settings().channelTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        } else if (evt instanceof org.templar.pool.sv2.transport.NoiseFailure failure) {
+            closeReason = "Noise " + (failure.duringHandshake() ? "handshake" : "transport") + " failed: " + failure.message();
+            if (failure.isGarbage()) {
+                server.pool().policy().autoBans().onProtocolError(peer());
+            }
         } else if (evt instanceof IdleStateEvent) {
-            close("idle for too long");
+            server.pool().metrics().connectionTimedOut("sv2", "idle");
+            close("no complete frame for too long");
         }
         ctx.fireUserEventTriggered(evt);
     }
@@ -79,7 +90,9 @@ final class Sv2ServerHandler extends SimpleChannelInboundHandler<Sv2Message>
         if (cause instanceof IOException) {
             ctx.close();
         } else {
+            // a frame or message that does not decode: protocol abuse, counted against the address
             log.debug("{}: closing after {}", remoteAddress(), cause.toString());
+            server.pool().policy().autoBans().onProtocolError(peer());
             ctx.close();
         }
     }
@@ -91,8 +104,13 @@ final class Sv2ServerHandler extends SimpleChannelInboundHandler<Sv2Message>
             channelTimeout.cancel(false);
         }
         if (session != null) {
+            java.util.List<String> workers = session.workers().stream().map(w -> w.username()).distinct().toList();
             session.onClosed();
             server.sessionClosed(this);
+            long seconds = (System.nanoTime() - openedAtNanos) / 1_000_000_000L;
+            server.pool().policy().log().info("{} disconnected from {} ({}): workers {}, {}", session.connectionId(), peerText(),
+                    closeReason == null ? "closed by the miner" : closeReason, workers.isEmpty() ? "none" : workers,
+                    java.time.Duration.ofSeconds(seconds).toString().substring(2).toLowerCase(java.util.Locale.ROOT));
         }
         ctx.fireChannelInactive();
     }
@@ -109,6 +127,9 @@ final class Sv2ServerHandler extends SimpleChannelInboundHandler<Sv2Message>
     @Override
     public void close(String reason) {
         log.debug("{}: closing: {}", remoteAddress(), reason);
+        if (closeReason == null) {
+            closeReason = reason;
+        }
         channel.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
     }
 
@@ -120,6 +141,17 @@ final class Sv2ServerHandler extends SimpleChannelInboundHandler<Sv2Message>
     @Override
     public java.net.InetSocketAddress remoteAddress() {
         return channel == null ? null : org.templar.pool.transport.PeerAddress.of(channel);
+    }
+
+    @Override
+    public java.net.InetAddress peer() {
+        java.net.InetSocketAddress a = remoteAddress();
+        return a == null ? null : a.getAddress();
+    }
+
+    private String peerText() {
+        java.net.InetAddress a = peer();
+        return a == null ? "?" : a.getHostAddress();
     }
 
     @Override

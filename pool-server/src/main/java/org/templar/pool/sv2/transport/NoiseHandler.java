@@ -317,7 +317,8 @@ public final class NoiseHandler extends ByteToMessageDecoder implements ChannelO
             LOG.warn("Stratum V2 connection to {} refused ({}): {}", peer,
                     duringHandshake ? "handshake" : "transport", e.getMessage());
         } else {
-            LOG.info("Stratum V2 connection from {} dropped ({}): {}", peer,
+            // the listener's handler logs it through the (rate limited) operators' log
+            LOG.debug("Stratum V2 connection from {} dropped ({}): {}", peer,
                     duringHandshake ? "handshake" : "transport", e.getMessage());
         }
         ctx.fireUserEventTriggered(new NoiseFailure(e.reason(), e.getMessage(), duringHandshake));
