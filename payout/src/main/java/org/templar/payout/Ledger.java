@@ -41,7 +41,7 @@ import com.zaxxer.hikari.HikariDataSource;
  *
  * <p>Queries read committed data through the same pool and are meant for the admin CLI and tests.
  */
-public final class Ledger implements AutoCloseable {
+public final class Ledger implements ShareLedger, BlockLedger, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Ledger.class);
     private static final long CLOSE_TIMEOUT_MILLIS = 30_000;
 
@@ -123,6 +123,7 @@ public final class Ledger implements AutoCloseable {
      * {@link LedgerException} (cause: the database's error) when its batch could not be written; a
      * failed batch is rolled back whole, so a failed share is never half-recorded.
      */
+    @Override
     public CompletableFuture<Void> recordShare(ShareRecord share) {
         Objects.requireNonNull(share, "share");
         return writer.submit(share);
@@ -142,6 +143,7 @@ public final class Ledger implements AutoCloseable {
      * @return true if recorded now, false if a block with this hash was already recorded (left unchanged)
      * @throws LedgerException if the database refused or is unreachable: the block is not recorded
      */
+    @Override
     public boolean recordBlockCandidate(BlockRecord block) {
         Objects.requireNonNull(block, "block");
         requireOpen();
@@ -193,6 +195,7 @@ public final class Ledger implements AutoCloseable {
      * @throws IllegalStateException if the block cannot move from its current status to {@code status}
      * @throws LedgerException if no such block is recorded, or the database failed
      */
+    @Override
     public BlockRecord updateBlockStatus(String blockHash, BlockStatus status, String reason) {
         Objects.requireNonNull(blockHash, "blockHash");
         Objects.requireNonNull(status, "status");

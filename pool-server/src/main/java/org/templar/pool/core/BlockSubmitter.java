@@ -8,7 +8,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.templar.payout.BlockRecord;
 import org.templar.payout.BlockStatus;
-import org.templar.payout.Ledger;
+import org.templar.payout.BlockLedger;
 import org.templar.pool.job.Job;
 import org.templar.pool.node.NodeGroup;
 import org.templar.share.Hex;
@@ -21,7 +21,7 @@ public final class BlockSubmitter implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(BlockSubmitter.class);
 
     private final NodeGroup nodes;
-    private final Ledger ledger;
+    private final BlockLedger ledger;
     private final Runnable onBlockAccepted;
     private final PoolMetrics metrics;
     // one thread per block in flight: a block waiting for an unreachable node must not hold up the next
@@ -35,7 +35,7 @@ public final class BlockSubmitter implements AutoCloseable {
      * @param nodes the nodes to submit blocks to, or null when blocks go elsewhere (the proxy's template
      *     provider, through its SubmitSolution): then a solve is only recorded as a candidate
      */
-    public BlockSubmitter(NodeGroup nodes, Ledger ledger, PoolMetrics metrics, Runnable onBlockAccepted) {
+    public BlockSubmitter(NodeGroup nodes, BlockLedger ledger, PoolMetrics metrics, Runnable onBlockAccepted) {
         this.nodes = nodes;
         this.ledger = ledger;
         this.metrics = metrics;

@@ -2,7 +2,7 @@ package org.templar.pool.core;
 
 import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
-import org.templar.payout.Ledger;
+import org.templar.payout.ShareLedger;
 import org.templar.payout.ShareRecord;
 import org.templar.pool.job.DuplicateScope;
 import org.templar.pool.job.Job;
@@ -23,7 +23,7 @@ public final class ShareProcessor {
 
     private static final ThreadLocal<ShareHasher> HASHERS = ThreadLocal.withInitial(ShareHasher::new);
 
-    private final Ledger ledger;
+    private final ShareLedger ledger;
     private final BlockSubmitter blocks;
     private final PoolMetrics metrics;
     private final ShareLogWriter shareLog;
@@ -45,13 +45,13 @@ public final class ShareProcessor {
      * @param refreshWork asks for fresh work (a new template, so new job ids) when a job's duplicate
      *     filter is full
      */
-    public ShareProcessor(Ledger ledger, BlockSubmitter blocks, PoolMetrics metrics, ShareLogWriter shareLog,
+    public ShareProcessor(ShareLedger ledger, BlockSubmitter blocks, PoolMetrics metrics, ShareLogWriter shareLog,
             Runnable refreshWork) {
         this(ledger, blocks, metrics, shareLog, refreshWork, null);
     }
 
     /** @param observer sees accepted shares and block solves, or null */
-    public ShareProcessor(Ledger ledger, BlockSubmitter blocks, PoolMetrics metrics, ShareLogWriter shareLog,
+    public ShareProcessor(ShareLedger ledger, BlockSubmitter blocks, PoolMetrics metrics, ShareLogWriter shareLog,
             Runnable refreshWork, ShareObserver observer) {
         this.observer = observer;
         this.ledger = ledger;
@@ -165,7 +165,19 @@ public final class ShareProcessor {
             // a miner-declared job (Job Declaration): credited at the share of revenue it pays the pool
             record = record.withTemplate(job.revenueWeight(), job.templateSource());
         }
-        CompletableFuture<Void> durable = ledger.recordShare(record);
+        CompletableFuture<Void> durable;
+        try {
+            durable = ledger.recordShare(record);
+        } catch (RuntimeException e) {
+            durable = CompletableFuture.failedFuture(e); // a ledger that throws instead of failing the future
+        }
+        if (durable.isCompletedExceptionally()) {
+            // Refused at once (queue full, ledger closed): the share counts nowhere, neither in the
+            // accepted figures and hashrate nor for vardiff or the proxy's pool. Its header hash stays
+            // in the duplicate filter, so the same share sent again is refused rather than credited:
+            // a share is credited once or not at all.
+            return reject(ShareVerdict.NOT_RECORDED, block, achieved, protocol);
+        }
         if (shareLog != null) {
             shareLog.record(job, extranonce1, extranonce2, check.ntime(), check.nonce(), check.version(), check.hash());
         }

@@ -43,6 +43,11 @@ import org.templar.share.Target;
 public final class Sv1Session {
     private static final Logger log = LoggerFactory.getLogger(Sv1Session.class);
     private static final String PROTOCOL = "sv1";
+    /**
+     * The ledger could not take an accepted share. No "please resend": the share's hash is kept
+     * for duplicate detection, so the same share sent again would be refused as a duplicate.
+     */
+    private static final String NOT_RECORDED = "Share not recorded: the pool's ledger is busy or failing";
     /** Keys of this protocol's cached job encodings (see {@link Job#encoding}). */
     private static final Object NOTIFY = new Object();
     private static final Object NOTIFY_CLEAN = new Object();
@@ -285,9 +290,13 @@ public final class Sv1Session {
                     if (e == null) {
                         reply(id, BooleanNode.TRUE);
                     } else {
-                        out.send(Sv1Response.error(id, Sv1Error.other("Share not recorded, pool busy: please resend")));
+                        // counted as accepted already; the ledger's own metrics show the failure
+                        out.send(Sv1Response.error(id, Sv1Error.other(NOT_RECORDED)));
                     }
                 }));
+                return;
+            case NOT_RECORDED:
+                out.send(Sv1Response.error(id, Sv1Error.other(NOT_RECORDED)));
                 return;
             case STALE:
                 out.send(Sv1Response.error(id, Sv1Error.stale()));

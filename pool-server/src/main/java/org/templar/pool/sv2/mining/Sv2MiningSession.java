@@ -472,6 +472,7 @@ public final class Sv2MiningSession {
             case DUPLICATE -> refused(c.id, sequence, Sv2ErrorCodes.DUPLICATE_SHARE);
             case LOW_DIFFICULTY -> refused(c.id, sequence, Sv2ErrorCodes.DIFFICULTY_TOO_LOW);
             case BAD_NTIME -> refused(c.id, sequence, Sv2ErrorCodes.INVALID_TIMESTAMP);
+            case NOT_RECORDED -> refused(c.id, sequence, Sv2ErrorCodes.SHARE_NOT_RECORDED);
             default -> refused(c.id, sequence, outcome.verdict().name().toLowerCase(Locale.ROOT));
         }
         if (outcome.verdict() == ShareVerdict.ACCEPTED) {
