@@ -6,6 +6,7 @@ import org.templar.payout.ShareLedger;
 import org.templar.payout.ShareRecord;
 import org.templar.pool.job.DuplicateScope;
 import org.templar.pool.job.Job;
+import org.templar.share.Difficulty;
 import org.templar.share.Hex;
 import org.templar.share.ShareCheck;
 import org.templar.share.ShareHasher;
@@ -64,9 +65,12 @@ public final class ShareProcessor {
     /** Key of the per-job "already asked for fresh work" flag kept in {@link Job#encoding}. */
     private static final Object REFRESH_ASKED = new Object();
 
-    /** One share as the session saw it. */
+    /**
+     * One share as the session saw it. {@code shareTarget} is what the share is judged against (exact);
+     * {@code shareDifficulty} is what it is credited at, the difficulty the miner was told for that target.
+     */
     public record Submission(Worker worker, String channelId, Job job, boolean stale, Target shareTarget,
-            double shareDifficulty, byte[] extranonce1, byte[] extranonce2, int ntime, int nonce, int version) {}
+            Difficulty shareDifficulty, byte[] extranonce1, byte[] extranonce2, int ntime, int nonce, int version) {}
 
     /**
      * A header-only share (Stratum V2 standard channel): the coinbase is fixed by the channel's
@@ -76,15 +80,15 @@ public final class ShareProcessor {
      * @param merkleRoot the root the channel was sent for this job (internal byte order)
      */
     public record HeaderSubmission(Worker worker, String channelId, Job job, boolean stale, Target shareTarget,
-            double shareDifficulty, byte[] extranonce, byte[] merkleRoot, int ntime, int nonce, int version) {}
+            Difficulty shareDifficulty, byte[] extranonce, byte[] merkleRoot, int ntime, int nonce, int version) {}
 
     public ShareOutcome process(Submission s, String protocol) {
-        return observed(s.worker(), s.shareDifficulty(), judgeFull(s, protocol));
+        return observed(s.worker(), s.shareDifficulty().value(), judgeFull(s, protocol));
     }
 
     /** Same pipeline as {@link #process} (block first, then stale, duplicate, difficulty, ledger) without the coinbase. */
     public ShareOutcome processHeader(HeaderSubmission s, String protocol) {
-        return observed(s.worker(), s.shareDifficulty(), judgeHeader(s, protocol));
+        return observed(s.worker(), s.shareDifficulty().value(), judgeHeader(s, protocol));
     }
 
     /** Hands every verdict, with its worker, to the live statistics (hashrate, best share). */
@@ -99,7 +103,7 @@ public final class ShareProcessor {
         }
         ShareCheck check = HASHERS.get().check(s.job().work(), s.extranonce1(), s.extranonce2(), s.ntime(), s.nonce(),
                 s.version());
-        return judge(check, s.worker(), s.channelId(), s.job(), s.stale(), s.shareTarget(), s.shareDifficulty(),
+        return judge(check, s.worker(), s.channelId(), s.job(), s.stale(), s.shareTarget(), s.shareDifficulty().value(),
                 s.extranonce1(), s.extranonce2(), protocol);
     }
 
@@ -108,7 +112,7 @@ public final class ShareProcessor {
             return reject(ShareVerdict.BAD_NTIME, false, 0, protocol);
         }
         ShareCheck check = HASHERS.get().checkHeader(s.job().work(), s.merkleRoot(), s.ntime(), s.nonce(), s.version());
-        return judge(check, s.worker(), s.channelId(), s.job(), s.stale(), s.shareTarget(), s.shareDifficulty(),
+        return judge(check, s.worker(), s.channelId(), s.job(), s.stale(), s.shareTarget(), s.shareDifficulty().value(),
                 s.extranonce(), EMPTY, protocol);
     }
 

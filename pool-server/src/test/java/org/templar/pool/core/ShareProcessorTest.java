@@ -59,7 +59,8 @@ class ShareProcessorTest {
     }
 
     private ShareOutcome submit(Job job, boolean stale, Found f) {
-        return processor.process(new ShareProcessor.Submission(worker, "conn-1", job, stale, TARGET, DIFFICULTY, EN1,
+        return processor.process(new ShareProcessor.Submission(worker, "conn-1", job, stale, TARGET,
+                Difficulty.of(DIFFICULTY), EN1,
                 f.en2(), f.ntime(), f.nonce(), f.version()), "sv1");
     }
 
@@ -154,7 +155,7 @@ class ShareProcessorTest {
         // Judged at a target it does meet, the same header is new: the refusal recorded nothing.
         ShareOutcome easier = processor.process(new ShareProcessor.Submission(worker, "conn-1", job, false,
                 Target.easier(TARGET, Difficulty.of(outcome.achievedDifficulty() / 2).toTarget()),
-                outcome.achievedDifficulty() / 2, EN1, weak.en2(), weak.ntime(), weak.nonce(), weak.version()), "sv1");
+                Difficulty.of(outcome.achievedDifficulty() / 2), EN1, weak.en2(), weak.ntime(), weak.nonce(), weak.version()), "sv1");
         assertEquals(ShareVerdict.ACCEPTED, easier.verdict());
     }
 

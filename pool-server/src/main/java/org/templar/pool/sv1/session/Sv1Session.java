@@ -55,7 +55,7 @@ public final class Sv1Session {
     static final int MAX_WORKERS_PER_CONNECTION = 1024;
 
     /** A job as this connection received it. */
-    private record SentJob(Job job, Target target, double difficulty, boolean stale) {
+    private record SentJob(Job job, Target target, Difficulty difficulty, boolean stale) {
         SentJob asStale() {
             return new SentJob(job, target, difficulty, true);
         }
@@ -74,8 +74,8 @@ public final class Sv1Session {
     private Worker payoutWorker; // first authorized worker: its plan is what the jobs pay
     private final Map<String, Worker> workers = new LinkedHashMap<>();
     private final LinkedHashMap<String, SentJob> jobs = new LinkedHashMap<>();
-    private double announcedDifficulty = Double.NaN;
-    private double pendingDifficulty = Double.NaN;
+    private Difficulty announcedDifficulty; // null until the first mining.set_difficulty
+    private Difficulty pendingDifficulty; // to announce with the next job, or null
     private byte[] currentPrevHash;
     private int protocolErrors;
     private boolean closed;
@@ -100,8 +100,8 @@ public final class Sv1Session {
         return Optional.ofNullable(payoutWorker);
     }
 
-    public double difficulty() {
-        return Double.isNaN(pendingDifficulty) ? vardiff.current() : pendingDifficulty;
+    public Difficulty difficulty() {
+        return pendingDifficulty == null ? vardiff.current() : pendingDifficulty;
     }
 
     public boolean isAuthorized() {
@@ -220,8 +220,8 @@ public final class Sv1Session {
         if (wanted.isEmpty()) {
             return;
         }
-        double applied = fixDifficulty(wanted.getAsDouble());
-        log.debug("{} fixed difficulty {} (asked {})", connectionId, applied, wanted.getAsDouble());
+        Difficulty applied = fixDifficulty(wanted.get());
+        log.debug("{} fixed difficulty {} (asked {})", connectionId, applied.value(), wanted.get().value());
     }
 
     /**
@@ -230,8 +230,8 @@ public final class Sv1Session {
      *
      * @return the difficulty applied
      */
-    public double fixDifficulty(double difficulty) {
-        double applied = vardiff.fix(difficulty, System.nanoTime());
+    public Difficulty fixDifficulty(Difficulty difficulty) {
+        Difficulty applied = vardiff.fix(difficulty, System.nanoTime());
         if (!jobs.isEmpty()) {
             pendingDifficulty = applied;
             resendCurrentJob();
@@ -240,7 +240,7 @@ public final class Sv1Session {
     }
 
     private void suggestDifficulty(JsonNode id, Sv1ClientCall.SuggestDifficulty d) {
-        double applied = vardiff.suggest(d.difficulty(), System.nanoTime());
+        Difficulty applied = vardiff.suggest(Difficulty.of(d.difficulty()), System.nanoTime());
         reply(id, BooleanNode.TRUE);
         if (jobs.isEmpty()) {
             return; // first work will announce it
@@ -321,10 +321,7 @@ public final class Sv1Session {
     }
 
     private void onAccepted() {
-        double next = vardiff.onShare(System.nanoTime());
-        if (!Double.isNaN(next)) {
-            pendingDifficulty = next; // announced with the next job
-        }
+        vardiff.onShare(System.nanoTime()).ifPresent(next -> pendingDifficulty = next); // announced with the next job
     }
 
     // ------------------------------------------------------------------ outbound work
@@ -343,9 +340,9 @@ public final class Sv1Session {
         if (closed || jobs.isEmpty()) {
             return;
         }
-        double next = vardiff.evaluate(System.nanoTime());
-        if (!Double.isNaN(next)) {
-            pendingDifficulty = next;
+        Optional<Difficulty> next = vardiff.evaluate(System.nanoTime());
+        if (next.isPresent()) {
+            pendingDifficulty = next.get();
             resendCurrentJob();
         }
     }
@@ -379,25 +376,25 @@ public final class Sv1Session {
             jobs.replaceAll((k, v) -> v.asStale());
             currentPrevHash = template.blockTemplate().previousBlockHash();
         }
-        double difficulty = vardiff.current();
-        if (!Double.isNaN(pendingDifficulty)) {
+        Difficulty difficulty = vardiff.current();
+        if (pendingDifficulty != null) {
             difficulty = pendingDifficulty;
-            pendingDifficulty = Double.NaN;
+            pendingDifficulty = null;
         }
-        if (difficulty != announcedDifficulty) {
-            out.send(Sv1Methods.setDifficulty(difficulty));
+        if (!difficulty.equals(announcedDifficulty)) {
+            out.send(Sv1Methods.setDifficulty(difficulty.value()));
             announcedDifficulty = difficulty;
         }
         SentJob previous = jobs.get(job.id());
-        if (previous != null && !previous.stale() && previous.difficulty() == difficulty) {
+        if (previous != null && !previous.stale() && previous.difficulty().equals(difficulty)) {
             return; // the miner has exactly this job already
         }
         // A job id is sent with one difficulty: if the same job goes out again at a new difficulty, shares
         // on it are judged at the easier of the two (the miner may still have the old one in flight).
-        Target target = Difficulty.of(difficulty).toTarget();
+        Target target = difficulty.toTarget();
         if (previous != null && !previous.stale()) {
             target = Target.easier(target, previous.target());
-            difficulty = Math.min(difficulty, previous.difficulty());
+            difficulty = difficulty.min(previous.difficulty());
         }
         jobs.remove(job.id());
         jobs.put(job.id(), new SentJob(job, target, difficulty, false));

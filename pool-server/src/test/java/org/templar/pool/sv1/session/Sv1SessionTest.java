@@ -351,4 +351,59 @@ class Sv1SessionTest {
         assertNull(link.answer(after), "nothing is answered once closed");
         assertFalse(session.isAuthorized());
     }
+
+    private List<Double> announcedDifficulties() {
+        return link.calls("mining.set_difficulty").stream().map(m -> m.get("params").get(0).asDouble()).toList();
+    }
+
+    @Test
+    void aSuggestedDifficultyIsAnnouncedBeforeTheFirstJobAndAPasswordOnePinsIt() {
+        assertTrue(result(call("mining.suggest_difficulty", "[2e-7]")).asBoolean());
+        assertEquals(List.of(), announcedDifficulties(), "nothing to announce before work");
+        subscribeAndAuthorize();
+        assertEquals(List.of(2e-7), announcedDifficulties());
+        assertEquals(Difficulty.of(2e-7), session.difficulty());
+
+        Link other = new Link();
+        Sv1Session pinned = new Sv1Session(pool, Sv1Settings.defaults(), other, "conn-8");
+        pinned.onMessage(decode("{\"id\":1,\"method\":\"mining.subscribe\",\"params\":[]}"));
+        pinned.onMessage(decode("{\"id\":2,\"method\":\"mining.authorize\",\"params\":[\"" + USER
+                + "\",\"x,d=0.5\"]}"));
+        pinned.onMessage(decode("{\"id\":3,\"method\":\"mining.suggest_difficulty\",\"params\":[1e-8]}"));
+        assertEquals(Difficulty.of(0.5), pinned.difficulty(), "the password's difficulty, not the suggestion");
+        assertEquals(List.of(0.5), other.calls("mining.set_difficulty").stream()
+                .map(m -> m.get("params").get(0).asDouble()).toList());
+    }
+
+    @Test
+    void anOperatorsDifficultyIsAnnouncedAtOnceAndSharesInFlightStillCount() {
+        subscribeAndAuthorize();
+        Job job = lastJob();
+        Difficulty harder = Difficulty.of(4e-7);
+        // a share that meets what the miner was told first, but not the harder difficulty
+        Found inFlight = null;
+        for (int i = 0; i < 50 && inFlight == null; i++) {
+            Found f = TestShares.find(job, en1(), new byte[] {0, 0, 1, (byte) i}, job.version(), TARGET, true);
+            if (!harder.toTarget().isMetBy(f.hashLe())) {
+                inFlight = f;
+            }
+        }
+        assertNotNull(inFlight);
+
+        assertEquals(harder, session.fixDifficulty(harder));
+
+        assertEquals(List.of(DIFFICULTY, 4e-7), announcedDifficulties());
+        assertEquals(2, link.calls("mining.notify").size(), "the current job again, with the new difficulty");
+        assertEquals(job.id(), lastJob().id());
+        assertTrue(result(submit(job.id(), inFlight)).asBoolean(), "judged at the easier of the two");
+        assertEquals(DIFFICULTY, ledger.shares().get(0).shareDifficulty(), "and credited at it");
+    }
+
+    private static Sv1Message decode(String line) {
+        try {
+            return Sv1JsonCodec.decode(line);
+        } catch (Sv1ProtocolException e) {
+            throw new AssertionError(e);
+        }
+    }
 }
