@@ -20,6 +20,7 @@ import org.templar.pool.core.ShareStats;
 import org.templar.pool.core.Worker;
 import org.templar.pool.job.Template;
 import org.templar.pool.sv1.session.Sv1Session;
+import org.templar.share.Difficulty;
 import org.templar.share.Target;
 
 /**
@@ -79,7 +80,8 @@ public final class AdminApi {
                 case "/api/ban" -> post ? Response.ok(ban(rangeParam(query), banDuration(query), reasonParam(query)))
                         : Response.error(405, "use POST");
                 case "/api/unban" -> post ? Response.ok(unban(rangeParam(query))) : Response.error(405, "use POST");
-                case "/api/difficulty" -> post ? setDifficulty(required(query, "worker"), doubleParam(query, "difficulty"))
+                case "/api/difficulty" -> post ? setDifficulty(required(query, "worker"),
+                        Difficulty.of(doubleParam(query, "difficulty")))
                         : Response.error(405, "use POST");
                 case "/api/drain" -> post ? Response.ok(drain()) : Response.error(405, "use POST");
                 case "/api/reload" -> post ? reload() : Response.error(405, "use POST");
@@ -315,7 +317,7 @@ public final class AdminApi {
      * password would: clamped to the vardiff bounds, vardiff off for them. SV1 connections get
      * mining.set_difficulty with their current job again; SV2 channels get SetTarget and new work.
      */
-    private Response setDifficulty(String worker, double difficulty) {
+    private Response setDifficulty(String worker, Difficulty difficulty) {
         Predicate<Worker> named = w -> w.username().equals(worker) || w.user().equals(worker);
         int sv1 = 0;
         for (Sv1Session s : pool.sv1().map(v -> v.sessions()).orElse(List.of())) {
@@ -349,7 +351,7 @@ public final class AdminApi {
         var v = pool.vardiff();
         ObjectNode o = JSON.createObjectNode();
         o.put("worker", worker);
-        o.put("difficulty", Math.max(v.minimum(), Math.min(v.maximum(), difficulty)));
+        o.put("difficulty", Math.max(v.minimum(), Math.min(v.maximum(), difficulty.value())));
         o.put("sv1_connections", sv1);
         o.put("sv2_connections", sv2);
         o.put("sv2_channels", sv2Channels);

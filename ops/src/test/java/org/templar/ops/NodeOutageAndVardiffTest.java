@@ -69,6 +69,6 @@ class NodeOutageAndVardiffTest {
     }
 
     private static double sessionDifficulty(PoolHarness pool) {
-        return pool.pool().sv1().orElseThrow().sessions().stream().mapToDouble(Sv1Session::difficulty).max().orElse(0);
+        return pool.pool().sv1().orElseThrow().sessions().stream().mapToDouble(s -> s.difficulty().value()).max().orElse(0);
     }
 }

@@ -49,7 +49,7 @@ class Sv1FixedDifficultyTest {
             assertEquals(0.5, c.awaitNotification("mining.set_difficulty").get("params").get(0).asDouble());
             assertTrue(c.call("mining.suggest_difficulty", "[0.01]").get("result").asBoolean());
             Sv1Session s = pool.pool().sv1().orElseThrow().sessions().get(0);
-            assertEquals(0.5, s.difficulty());
+            assertEquals(0.5, s.difficulty().value());
         }
     }
 
@@ -104,6 +104,6 @@ class Sv1FixedDifficultyTest {
     private static double difficultyOf(PoolHarness pool, String suffix) {
         return pool.pool().sv1().orElseThrow().sessions().stream()
                 .filter(s -> s.worker().map(w -> w.username().endsWith(suffix)).orElse(false))
-                .mapToDouble(Sv1Session::difficulty).findFirst().orElse(Double.NaN);
+                .mapToDouble(s -> s.difficulty().value()).findFirst().orElse(Double.NaN);
     }
 }

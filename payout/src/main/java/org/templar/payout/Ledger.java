@@ -41,7 +41,7 @@ import com.zaxxer.hikari.HikariDataSource;
  *
  * <p>Queries read committed data through the same pool and are meant for the admin CLI and tests.
  */
-public final class Ledger implements AutoCloseable {
+public final class Ledger implements ShareLedger, BlockLedger, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Ledger.class);
     private static final long CLOSE_TIMEOUT_MILLIS = 30_000;
 
@@ -123,6 +123,7 @@ public final class Ledger implements AutoCloseable {
      * {@link LedgerException} (cause: the database's error) when its batch could not be written; a
      * failed batch is rolled back whole, so a failed share is never half-recorded.
      */
+    @Override
     public CompletableFuture<Void> recordShare(ShareRecord share) {
         Objects.requireNonNull(share, "share");
         return writer.submit(share);
@@ -142,6 +143,7 @@ public final class Ledger implements AutoCloseable {
      * @return true if recorded now, false if a block with this hash was already recorded (left unchanged)
      * @throws LedgerException if the database refused or is unreachable: the block is not recorded
      */
+    @Override
     public boolean recordBlockCandidate(BlockRecord block) {
         return recordBlockCandidate(block, null);
     }
@@ -154,6 +156,7 @@ public final class Ledger implements AutoCloseable {
      * @param blockHex the block as {@code submitblock} takes it, or null when the pool cannot build it
      *     (a Coinbase-only declared job: the miner's node holds the transactions)
      */
+    @Override
     public boolean recordBlockCandidate(BlockRecord block, String blockHex) {
         Objects.requireNonNull(block, "block");
         requireOpen();
@@ -213,6 +216,7 @@ public final class Ledger implements AutoCloseable {
      * @throws IllegalStateException if the block cannot move from its current status to {@code status}
      * @throws LedgerException if no such block is recorded, or the database failed
      */
+    @Override
     public BlockRecord updateBlockStatus(String blockHash, BlockStatus status, String reason) {
         Objects.requireNonNull(blockHash, "blockHash");
         Objects.requireNonNull(status, "status");
@@ -311,14 +315,17 @@ public final class Ledger implements AutoCloseable {
                 ps -> ps.setInt(1, limit), Ledger::readBlock);
     }
 
-    /** A block recorded as solved whose fate no node ever told us, with the block to submit again. */
-    public record UnsettledSolution(BlockRecord block, String blockHex) {}
-
     /**
      * Blocks still CANDIDATE, oldest first, with their solution: the pool stopped (or died) after writing
      * them and before recording any node's answer. Blocks recorded without a solution are left out: there
      * is nothing to submit.
      */
+    @Override
+    public boolean creditCoinbase(String blockHash, org.templar.payout.scheme.Tides.JobPayout plan) {
+        return new PayoutLedger(this).creditCoinbase(blockHash, plan);
+    }
+
+    @Override
     public List<UnsettledSolution> unsettledSolutions() {
         String columns = java.util.Arrays.stream(BLOCK_COLUMNS.split(", ")).map(c -> "b." + c)
                 .collect(java.util.stream.Collectors.joining(", "));

@@ -8,8 +8,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.templar.payout.BlockRecord;
 import org.templar.payout.BlockStatus;
-import org.templar.payout.Ledger;
-import org.templar.payout.PayoutLedger;
+import org.templar.payout.BlockLedger;
 import org.templar.payout.scheme.Tides;
 import org.templar.pool.job.Job;
 import org.templar.pool.node.NodeGroup;
@@ -23,7 +22,7 @@ public final class BlockSubmitter implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(BlockSubmitter.class);
 
     private final NodeGroup nodes;
-    private final Ledger ledger;
+    private final BlockLedger ledger;
     private final Runnable onBlockAccepted;
     private final PoolMetrics metrics;
     // one thread per block in flight: a block waiting for an unreachable node must not hold up the next
@@ -37,7 +36,7 @@ public final class BlockSubmitter implements AutoCloseable {
      * @param nodes the nodes to submit blocks to, or null when blocks go elsewhere (the proxy's template
      *     provider, through its SubmitSolution): then a solve is only recorded as a candidate
      */
-    public BlockSubmitter(NodeGroup nodes, Ledger ledger, PoolMetrics metrics, Runnable onBlockAccepted) {
+    public BlockSubmitter(NodeGroup nodes, BlockLedger ledger, PoolMetrics metrics, Runnable onBlockAccepted) {
         this.nodes = nodes;
         this.ledger = ledger;
         this.metrics = metrics;
@@ -102,8 +101,8 @@ public final class BlockSubmitter implements AutoCloseable {
         if (nodes == null) {
             return 0;
         }
-        java.util.List<Ledger.UnsettledSolution> open = ledger.unsettledSolutions();
-        for (Ledger.UnsettledSolution u : open) {
+        java.util.List<BlockLedger.UnsettledSolution> open = ledger.unsettledSolutions();
+        for (BlockLedger.UnsettledSolution u : open) {
             log.warn("block {} at height {} was solved before the pool stopped and no node's answer was recorded:"
                     + " submitting it again", u.block().hash(), u.block().height());
             executor.execute(() -> submitAndRecord((int) u.block().height(), u.block().hash(), u.blockHex()));
@@ -161,7 +160,7 @@ public final class BlockSubmitter implements AutoCloseable {
      */
     private void creditCoinbase(String hashHex, Tides.JobPayout plan) {
         try {
-            new PayoutLedger(ledger).creditCoinbase(hashHex, plan);
+            ledger.creditCoinbase(hashHex, plan);
         } catch (RuntimeException e) {
             log.error("block {}: its TIDES plan could not be recorded; the operator must settle it by hand ({}): {}",
                     hashHex, plan.plan(), e.toString());

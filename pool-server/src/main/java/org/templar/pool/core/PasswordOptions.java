@@ -1,6 +1,7 @@
 package org.templar.pool.core;
 
-import java.util.OptionalDouble;
+import java.util.Optional;
+import org.templar.share.Difficulty;
 
 /**
  * Options a Stratum V1 miner can put in its password, the one free-text field every firmware lets a
@@ -8,8 +9,8 @@ import java.util.OptionalDouble;
  * non-empty password such as {@code x}). Known today: {@code d=NUMBER}, a fixed share difficulty, as
  * public-pool and ckpool take it ({@code x,d=0.5} or {@code d=0.5}).
  */
-public record PasswordOptions(OptionalDouble difficulty) {
-    public static final PasswordOptions NONE = new PasswordOptions(OptionalDouble.empty());
+public record PasswordOptions(Optional<Difficulty> difficulty) {
+    public static final PasswordOptions NONE = new PasswordOptions(Optional.empty());
 
     /**
      * Reads the options; items that are not options, and option values that are not usable (not a
@@ -19,14 +20,14 @@ public record PasswordOptions(OptionalDouble difficulty) {
         if (password == null || password.isEmpty()) {
             return NONE;
         }
-        OptionalDouble difficulty = OptionalDouble.empty();
+        Optional<Difficulty> difficulty = Optional.empty();
         for (String item : password.split(",")) {
             String t = item.trim();
             if (t.length() > 2 && (t.startsWith("d=") || t.startsWith("D="))) {
                 try {
                     double d = Double.parseDouble(t.substring(2).trim());
                     if (d > 0 && Double.isFinite(d)) {
-                        difficulty = OptionalDouble.of(d);
+                        difficulty = Optional.of(Difficulty.of(d));
                     }
                 } catch (NumberFormatException ignored) {
                     // not a number: not an option, just password text

@@ -2,10 +2,11 @@ package org.templar.pool.core;
 
 import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
-import org.templar.payout.Ledger;
+import org.templar.payout.ShareLedger;
 import org.templar.payout.ShareRecord;
 import org.templar.pool.job.DuplicateScope;
 import org.templar.pool.job.Job;
+import org.templar.share.Difficulty;
 import org.templar.share.Hex;
 import org.templar.share.ShareCheck;
 import org.templar.share.ShareHasher;
@@ -23,7 +24,7 @@ public final class ShareProcessor {
 
     private static final ThreadLocal<ShareHasher> HASHERS = ThreadLocal.withInitial(ShareHasher::new);
 
-    private final Ledger ledger;
+    private final ShareLedger ledger;
     private final BlockSubmitter blocks;
     private final PoolMetrics metrics;
     private final ShareLogWriter shareLog;
@@ -45,13 +46,13 @@ public final class ShareProcessor {
      * @param refreshWork asks for fresh work (a new template, so new job ids) when a job's duplicate
      *     filter is full
      */
-    public ShareProcessor(Ledger ledger, BlockSubmitter blocks, PoolMetrics metrics, ShareLogWriter shareLog,
+    public ShareProcessor(ShareLedger ledger, BlockSubmitter blocks, PoolMetrics metrics, ShareLogWriter shareLog,
             Runnable refreshWork) {
         this(ledger, blocks, metrics, shareLog, refreshWork, null);
     }
 
     /** @param observer sees accepted shares and block solves, or null */
-    public ShareProcessor(Ledger ledger, BlockSubmitter blocks, PoolMetrics metrics, ShareLogWriter shareLog,
+    public ShareProcessor(ShareLedger ledger, BlockSubmitter blocks, PoolMetrics metrics, ShareLogWriter shareLog,
             Runnable refreshWork, ShareObserver observer) {
         this.observer = observer;
         this.ledger = ledger;
@@ -64,9 +65,12 @@ public final class ShareProcessor {
     /** Key of the per-job "already asked for fresh work" flag kept in {@link Job#encoding}. */
     private static final Object REFRESH_ASKED = new Object();
 
-    /** One share as the session saw it. */
+    /**
+     * One share as the session saw it. {@code shareTarget} is what the share is judged against (exact);
+     * {@code shareDifficulty} is what it is credited at, the difficulty the miner was told for that target.
+     */
     public record Submission(Worker worker, String channelId, Job job, boolean stale, Target shareTarget,
-            double shareDifficulty, byte[] extranonce1, byte[] extranonce2, int ntime, int nonce, int version) {}
+            Difficulty shareDifficulty, byte[] extranonce1, byte[] extranonce2, int ntime, int nonce, int version) {}
 
     /**
      * A header-only share (Stratum V2 standard channel): the coinbase is fixed by the channel's
@@ -76,15 +80,15 @@ public final class ShareProcessor {
      * @param merkleRoot the root the channel was sent for this job (internal byte order)
      */
     public record HeaderSubmission(Worker worker, String channelId, Job job, boolean stale, Target shareTarget,
-            double shareDifficulty, byte[] extranonce, byte[] merkleRoot, int ntime, int nonce, int version) {}
+            Difficulty shareDifficulty, byte[] extranonce, byte[] merkleRoot, int ntime, int nonce, int version) {}
 
     public ShareOutcome process(Submission s, String protocol) {
-        return observed(s.worker(), s.shareDifficulty(), judgeFull(s, protocol));
+        return observed(s.worker(), s.shareDifficulty().value(), judgeFull(s, protocol));
     }
 
     /** Same pipeline as {@link #process} (block first, then stale, duplicate, difficulty, ledger) without the coinbase. */
     public ShareOutcome processHeader(HeaderSubmission s, String protocol) {
-        return observed(s.worker(), s.shareDifficulty(), judgeHeader(s, protocol));
+        return observed(s.worker(), s.shareDifficulty().value(), judgeHeader(s, protocol));
     }
 
     /** Hands every verdict, with its worker, to the live statistics (hashrate, best share). */
@@ -99,7 +103,7 @@ public final class ShareProcessor {
         }
         ShareCheck check = HASHERS.get().check(s.job().work(), s.extranonce1(), s.extranonce2(), s.ntime(), s.nonce(),
                 s.version());
-        return judge(check, s.worker(), s.channelId(), s.job(), s.stale(), s.shareTarget(), s.shareDifficulty(),
+        return judge(check, s.worker(), s.channelId(), s.job(), s.stale(), s.shareTarget(), s.shareDifficulty().value(),
                 s.extranonce1(), s.extranonce2(), protocol);
     }
 
@@ -108,7 +112,7 @@ public final class ShareProcessor {
             return reject(ShareVerdict.BAD_NTIME, false, 0, protocol);
         }
         ShareCheck check = HASHERS.get().checkHeader(s.job().work(), s.merkleRoot(), s.ntime(), s.nonce(), s.version());
-        return judge(check, s.worker(), s.channelId(), s.job(), s.stale(), s.shareTarget(), s.shareDifficulty(),
+        return judge(check, s.worker(), s.channelId(), s.job(), s.stale(), s.shareTarget(), s.shareDifficulty().value(),
                 s.extranonce(), EMPTY, protocol);
     }
 
@@ -165,15 +169,20 @@ public final class ShareProcessor {
             // a miner-declared job (Job Declaration): credited at the share of revenue it pays the pool
             record = record.withTemplate(job.revenueWeight(), job.templateSource());
         }
-        CompletableFuture<Void> durable = ledger.recordShare(record);
-        if (!durable.isDone() || durable.isCompletedExceptionally()) {
-            // Not kept (busy or failing ledger): the miner is told to resend, so the resend must count.
-            byte[] hash = check.hashCopy(); // the hasher's buffer is reused by the next share
-            durable.whenComplete((v, e) -> {
-                if (e != null) {
-                    job.forgetShare(hash);
-                }
-            });
+        CompletableFuture<Void> durable;
+        try {
+            durable = ledger.recordShare(record);
+        } catch (RuntimeException e) {
+            durable = CompletableFuture.failedFuture(e); // a ledger that throws instead of failing the future
+        }
+        if (durable.isCompletedExceptionally()) {
+            // Refused at once (queue full, ledger closed): nothing was written, so the share counts
+            // nowhere (accepted figures, hashrate, vardiff, the proxy's pool) and its header hash is
+            // forgotten: the miner is told to resend, and the resend is credited. A batch that fails
+            // later keeps its hashes: its commit may have reached the disk after all, and a share is
+            // credited once or not at all.
+            job.forgetShare(check.hash());
+            return reject(ShareVerdict.NOT_RECORDED, block, achieved, protocol);
         }
         if (shareLog != null) {
             shareLog.record(job, extranonce1, extranonce2, check.ntime(), check.nonce(), check.version(), check.hash());

@@ -1,5 +1,8 @@
 package org.templar.pool.core;
 
+import java.util.Optional;
+import org.templar.share.Difficulty;
+
 /**
  * One connection's variable-difficulty state. Not thread-safe: it lives on its session's event loop.
  *
@@ -9,23 +12,26 @@ package org.templar.pool.core;
  * produced the target rate, moving at most a factor of 4 per step. A miner flooding the pool (many
  * times the target rate) is corrected early. Changes under 20% are ignored: each costs the miner a
  * set_difficulty and a job.
+ *
+ * <p>Difficulties in and out are {@link Difficulty} values; a proposal is an {@code Optional}, empty
+ * when nothing should change (rather than a NaN that a caller could forget to test).
  */
 public final class Vardiff {
     static final int MIN_SHARES = 8;
 
     private final VardiffSettings settings;
-    private double current;
+    private Difficulty current;
     private long windowStartNanos;
     private int sharesInWindow;
     private boolean fixed;
 
     public Vardiff(VardiffSettings settings, long nowNanos) {
         this.settings = settings;
-        this.current = settings.initial();
+        this.current = Difficulty.of(settings.initial());
         this.windowStartNanos = nowNanos;
     }
 
-    public double current() {
+    public Difficulty current() {
         return current;
     }
 
@@ -33,7 +39,7 @@ public final class Vardiff {
      * Pins the difficulty (the miner asked for it in its password), clamped to the limits: vardiff stops
      * for this connection and later suggestions are ignored, since the operator of the miner chose it.
      */
-    public double fix(double difficulty, long nowNanos) {
+    public Difficulty fix(Difficulty difficulty, long nowNanos) {
         current = clamp(difficulty);
         fixed = true;
         restart(nowNanos);
@@ -45,7 +51,7 @@ public final class Vardiff {
     }
 
     /** Sets the difficulty directly (miner suggestion), clamped to the limits; restarts the window. */
-    public double suggest(double difficulty, long nowNanos) {
+    public Difficulty suggest(Difficulty difficulty, long nowNanos) {
         if (fixed) {
             return current;
         }
@@ -54,16 +60,16 @@ public final class Vardiff {
         return current;
     }
 
-    /** Records an accepted share; returns the new difficulty if it should change now, else NaN. */
-    public double onShare(long nowNanos) {
+    /** Records an accepted share; returns the new difficulty if it should change now. */
+    public Optional<Difficulty> onShare(long nowNanos) {
         sharesInWindow++;
         return evaluate(nowNanos);
     }
 
     /** Also called periodically without shares, so a miner that stopped finding shares gets an easier one. */
-    public double evaluate(long nowNanos) {
+    public Optional<Difficulty> evaluate(long nowNanos) {
         if (fixed) {
-            return Double.NaN;
+            return Optional.empty();
         }
         long elapsed = nowNanos - windowStartNanos;
         long retarget = settings.retargetInterval().toNanos();
@@ -73,7 +79,7 @@ public final class Vardiff {
         boolean longWait = elapsed >= 4 * retarget;
         boolean flooding = sharesInWindow >= 2 * MIN_SHARES && seconds / sharesInWindow < targetSeconds / 8;
         if (!enoughData && !longWait && !flooding) {
-            return Double.NaN;
+            return Optional.empty();
         }
         double factor;
         if (sharesInWindow == 0) {
@@ -84,12 +90,13 @@ public final class Vardiff {
         }
         factor = Math.max(0.25, Math.min(4.0, factor));
         restart(nowNanos);
-        double proposed = clamp(current * factor);
-        if (Math.abs(proposed - current) / current < 0.2) {
-            return Double.NaN;
+        double was = current.value();
+        double proposed = clamp(was * factor);
+        if (Math.abs(proposed - was) / was < 0.2) {
+            return Optional.empty();
         }
-        current = proposed;
-        return current;
+        current = Difficulty.of(proposed);
+        return Optional.of(current);
     }
 
     private void restart(long nowNanos) {
@@ -99,5 +106,10 @@ public final class Vardiff {
 
     private double clamp(double d) {
         return Math.max(settings.minimum(), Math.min(settings.maximum(), d));
+    }
+
+    private Difficulty clamp(Difficulty d) {
+        double c = clamp(d.value());
+        return c == d.value() ? d : Difficulty.of(c);
     }
 }

@@ -4,8 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
+import java.util.Optional;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
+import org.templar.share.Difficulty;
 
 /** Vardiff against a simulated miner (seeded exponential share arrivals), on a simulated clock. */
 class VardiffTest {
@@ -25,10 +27,10 @@ class VardiffTest {
         long end = seconds * 1_000_000_000L;
         while (now < end) {
             if (now >= nextSample) {
-                samples.add(v.current());
+                samples.add(v.current().value());
                 nextSample += 60_000_000_000L;
             }
-            double expectedSeconds = v.current() * 4294967296.0 / hashesPerSecond;
+            double expectedSeconds = v.current().value() * 4294967296.0 / hashesPerSecond;
             double wait = -Math.log(1 - rnd.nextDouble()) * expectedSeconds;
             if (wait > 5) { // the pool's periodic check runs every 5 s
                 now += 5_000_000_000L;
@@ -59,42 +61,42 @@ class VardiffTest {
     @Test
     void silentMinerGetsEasierWorkDownToTheMinimum() {
         Vardiff v = new Vardiff(SETTINGS, 0);
-        double d = v.current();
+        Difficulty d = v.current();
         for (int i = 1; i <= 40; i++) {
             v.evaluate(i * 30_000_000_000L);
         }
-        assertTrue(v.current() < d);
-        assertEquals(SETTINGS.minimum(), v.current(), 1e-12);
+        assertTrue(v.current().compareTo(d) < 0);
+        assertEquals(SETTINGS.minimum(), v.current().value(), 1e-12);
     }
 
     @Test
     void suggestionIsClampedToTheLimits() {
         Vardiff v = new Vardiff(SETTINGS, 0);
-        assertEquals(SETTINGS.minimum(), v.suggest(1e-9, 0));
-        assertEquals(0.5, v.suggest(0.5, 0));
+        assertEquals(Difficulty.of(SETTINGS.minimum()), v.suggest(Difficulty.of(1e-9), 0));
+        assertEquals(Difficulty.of(0.5), v.suggest(Difficulty.of(0.5), 0));
     }
 
     @Test
     void aFixedDifficultyIsClampedAndNeverRetargeted() {
         Vardiff v = new Vardiff(SETTINGS, 0);
-        assertEquals(SETTINGS.minimum(), v.fix(1e-9, 0), "clamped to the pool's minimum");
-        assertEquals(0.5, v.fix(0.5, 0));
+        assertEquals(Difficulty.of(SETTINGS.minimum()), v.fix(Difficulty.of(1e-9), 0), "clamped to the pool's minimum");
+        assertEquals(Difficulty.of(0.5), v.fix(Difficulty.of(0.5), 0));
         assertTrue(v.isFixed());
         long now = 0;
         for (int i = 0; i < 1000; i++) { // a flood that would raise any vardiff difficulty
             now += 1_000_000L;
-            assertTrue(Double.isNaN(v.onShare(now)));
+            assertEquals(Optional.empty(), v.onShare(now));
         }
-        assertTrue(Double.isNaN(v.evaluate(now + 3600_000_000_000L)), "nor lowered after an hour without shares");
-        assertEquals(0.5, v.suggest(0.01, now), "a suggestion does not override the password");
-        assertEquals(0.5, v.current());
+        assertEquals(Optional.empty(), v.evaluate(now + 3600_000_000_000L), "nor lowered after an hour without shares");
+        assertEquals(Difficulty.of(0.5), v.suggest(Difficulty.of(0.01), now), "a suggestion does not override the password");
+        assertEquals(Difficulty.of(0.5), v.current());
     }
 
     @Test
     void passwordOptionsReadDifficultyAmongOtherText() {
-        assertEquals(0.5, PasswordOptions.parse("x,d=0.5").difficulty().getAsDouble());
-        assertEquals(0.5, PasswordOptions.parse("d=0.5").difficulty().getAsDouble());
-        assertEquals(2048, PasswordOptions.parse(" d=2048 , x").difficulty().getAsDouble());
+        assertEquals(0.5, PasswordOptions.parse("x,d=0.5").difficulty().orElseThrow().value());
+        assertEquals(0.5, PasswordOptions.parse("d=0.5").difficulty().orElseThrow().value());
+        assertEquals(2048, PasswordOptions.parse(" d=2048 , x").difficulty().orElseThrow().value());
         assertTrue(PasswordOptions.parse("x").difficulty().isEmpty());
         assertTrue(PasswordOptions.parse("d=abc").difficulty().isEmpty());
         assertTrue(PasswordOptions.parse("d=-1").difficulty().isEmpty());

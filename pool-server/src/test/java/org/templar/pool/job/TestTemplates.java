@@ -16,13 +16,30 @@ public final class TestTemplates {
      * so each height is a new tip.
      */
     public static Template newTip(int height) {
+        return newTip(height, 0x207fffff);
+    }
+
+    /**
+     * As {@link #newTip(int)} with the network target {@code nbits}: 0x1d00ffff (difficulty 1) makes a
+     * block all but impossible, so shares at a tiny difficulty are shares and nothing more.
+     */
+    public static Template newTip(int height, int nbits) {
         byte[] previous = new byte[32];
         for (int i = 0; i < 4; i++) {
             previous[i] = (byte) (height >>> (8 * i));
         }
         previous[31] = 0x7f;
-        BlockTemplate bt = new BlockTemplate(0x20000000, previous, List.of(), 5_000_000_000L, 0x207fffff, height,
+        BlockTemplate bt = new BlockTemplate(0x20000000, previous, List.of(), 5_000_000_000L, nbits, height,
                 1_700_000_000L + height, 1_699_999_000L, Optional.empty(), "lp-" + height);
         return new Template(height, bt, true, JobSettings.defaults(), () -> Long.toHexString(JOB_IDS.incrementAndGet()));
+    }
+
+    /**
+     * The same work as {@code earlier} published again (as after a job's duplicate filter filled up):
+     * its jobs get fresh ids but share duplicate detection with {@code earlier}'s jobs.
+     */
+    public static Template sameWorkAgain(Template earlier) {
+        return new Template(earlier.sequence() + 1, earlier.blockTemplate(), false, JobSettings.defaults(),
+                () -> Long.toHexString(JOB_IDS.incrementAndGet()), earlier, null);
     }
 }

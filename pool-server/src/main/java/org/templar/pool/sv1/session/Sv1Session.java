@@ -44,6 +44,11 @@ import org.templar.share.Target;
 public final class Sv1Session {
     private static final Logger log = LoggerFactory.getLogger(Sv1Session.class);
     private static final String PROTOCOL = "sv1";
+    /**
+     * The ledger could not take an accepted share. No "please resend": the share's hash is kept
+     * for duplicate detection, so the same share sent again would be refused as a duplicate.
+     */
+    private static final String NOT_RECORDED = "Share not recorded: the pool's ledger is busy or failing";
     /** Keys of this protocol's cached job encodings (see {@link Job#encoding}). */
     private static final Object NOTIFY = new Object();
     private static final Object NOTIFY_CLEAN = new Object();
@@ -51,7 +56,7 @@ public final class Sv1Session {
     static final int MAX_WORKERS_PER_CONNECTION = 1024;
 
     /** A job as this connection received it. */
-    private record SentJob(Job job, Target target, double difficulty, boolean stale) {
+    private record SentJob(Job job, Target target, Difficulty difficulty, boolean stale) {
         SentJob asStale() {
             return new SentJob(job, target, difficulty, true);
         }
@@ -70,8 +75,8 @@ public final class Sv1Session {
     private Worker payoutWorker; // first authorized worker: its plan is what the jobs pay
     private final Map<String, Worker> workers = new LinkedHashMap<>();
     private final LinkedHashMap<String, SentJob> jobs = new LinkedHashMap<>();
-    private double announcedDifficulty = Double.NaN;
-    private double pendingDifficulty = Double.NaN;
+    private Difficulty announcedDifficulty; // null until the first mining.set_difficulty
+    private Difficulty pendingDifficulty; // to announce with the next job, or null
     private byte[] currentPrevHash;
     private int protocolErrors;
     private boolean closed;
@@ -98,8 +103,8 @@ public final class Sv1Session {
         return Optional.ofNullable(payoutWorker);
     }
 
-    public double difficulty() {
-        return Double.isNaN(pendingDifficulty) ? vardiff.current() : pendingDifficulty;
+    public Difficulty difficulty() {
+        return pendingDifficulty == null ? vardiff.current() : pendingDifficulty;
     }
 
     public boolean isAuthorized() {
@@ -236,8 +241,8 @@ public final class Sv1Session {
         if (wanted.isEmpty()) {
             return;
         }
-        double applied = fixDifficulty(wanted.getAsDouble());
-        log.debug("{} fixed difficulty {} (asked {})", connectionId, applied, wanted.getAsDouble());
+        Difficulty applied = fixDifficulty(wanted.get());
+        log.debug("{} fixed difficulty {} (asked {})", connectionId, applied.value(), wanted.get().value());
     }
 
     /**
@@ -246,8 +251,8 @@ public final class Sv1Session {
      *
      * @return the difficulty applied
      */
-    public double fixDifficulty(double difficulty) {
-        double applied = vardiff.fix(difficulty, System.nanoTime());
+    public Difficulty fixDifficulty(Difficulty difficulty) {
+        Difficulty applied = vardiff.fix(difficulty, System.nanoTime());
         if (!jobs.isEmpty()) {
             pendingDifficulty = applied;
             resendCurrentJob();
@@ -256,7 +261,7 @@ public final class Sv1Session {
     }
 
     private void suggestDifficulty(JsonNode id, Sv1ClientCall.SuggestDifficulty d) {
-        double applied = vardiff.suggest(d.difficulty(), System.nanoTime());
+        Difficulty applied = vardiff.suggest(Difficulty.of(d.difficulty()), System.nanoTime());
         reply(id, BooleanNode.TRUE);
         if (jobs.isEmpty()) {
             return; // first work will announce it
@@ -315,9 +320,13 @@ public final class Sv1Session {
                     if (e == null) {
                         reply(id, BooleanNode.TRUE);
                     } else {
-                        out.send(Sv1Response.error(id, Sv1Error.other("Share not recorded, pool busy: please resend")));
+                        // counted as accepted already; the ledger's own metrics show the failure
+                        out.send(Sv1Response.error(id, Sv1Error.other(NOT_RECORDED)));
                     }
                 }));
+                return;
+            case NOT_RECORDED:
+                out.send(Sv1Response.error(id, Sv1Error.other(NOT_RECORDED)));
                 return;
             case STALE:
                 out.send(Sv1Response.error(id, Sv1Error.stale()));
@@ -350,10 +359,7 @@ public final class Sv1Session {
     }
 
     private void onAccepted() {
-        double next = vardiff.onShare(System.nanoTime());
-        if (!Double.isNaN(next)) {
-            pendingDifficulty = next; // announced with the next job
-        }
+        vardiff.onShare(System.nanoTime()).ifPresent(next -> pendingDifficulty = next); // announced with the next job
     }
 
     // ------------------------------------------------------------------ outbound work
@@ -372,9 +378,9 @@ public final class Sv1Session {
         if (closed || jobs.isEmpty()) {
             return;
         }
-        double next = vardiff.evaluate(System.nanoTime());
-        if (!Double.isNaN(next)) {
-            pendingDifficulty = next;
+        Optional<Difficulty> next = vardiff.evaluate(System.nanoTime());
+        if (next.isPresent()) {
+            pendingDifficulty = next.get();
             resendCurrentJob();
         }
     }
@@ -408,25 +414,25 @@ public final class Sv1Session {
             jobs.replaceAll((k, v) -> v.asStale());
             currentPrevHash = template.blockTemplate().previousBlockHash();
         }
-        double difficulty = vardiff.current();
-        if (!Double.isNaN(pendingDifficulty)) {
+        Difficulty difficulty = vardiff.current();
+        if (pendingDifficulty != null) {
             difficulty = pendingDifficulty;
-            pendingDifficulty = Double.NaN;
+            pendingDifficulty = null;
         }
-        if (difficulty != announcedDifficulty) {
-            out.send(Sv1Methods.setDifficulty(difficulty));
+        if (!difficulty.equals(announcedDifficulty)) {
+            out.send(Sv1Methods.setDifficulty(difficulty.value()));
             announcedDifficulty = difficulty;
         }
         SentJob previous = jobs.get(job.id());
-        if (previous != null && !previous.stale() && previous.difficulty() == difficulty) {
+        if (previous != null && !previous.stale() && previous.difficulty().equals(difficulty)) {
             return; // the miner has exactly this job already
         }
         // A job id is sent with one difficulty: if the same job goes out again at a new difficulty, shares
         // on it are judged at the easier of the two (the miner may still have the old one in flight).
-        Target target = Difficulty.of(difficulty).toTarget();
+        Target target = difficulty.toTarget();
         if (previous != null && !previous.stale()) {
             target = Target.easier(target, previous.target());
-            difficulty = Math.min(difficulty, previous.difficulty());
+            difficulty = difficulty.min(previous.difficulty());
         }
         jobs.remove(job.id());
         jobs.put(job.id(), new SentJob(job, target, difficulty, false));

@@ -38,11 +38,6 @@ public final class Sv2Common {
         }
 
         @Override
-        public Sv2MessageType type() {
-            return Sv2MessageType.SETUP_CONNECTION;
-        }
-
-        @Override
         public void encodePayload(Sv2Writer w) {
             w.u8(protocol).u16(minVersion).u16(maxVersion).u32(flags).str0_255(endpointHost).u16(endpointPort)
                     .str0_255(vendor).str0_255(hardwareVersion).str0_255(firmware).str0_255(deviceId);
@@ -67,11 +62,6 @@ public final class Sv2Common {
         }
 
         @Override
-        public Sv2MessageType type() {
-            return Sv2MessageType.SETUP_CONNECTION_SUCCESS;
-        }
-
-        @Override
         public void encodePayload(Sv2Writer w) {
             w.u16(usedVersion).u32(flags);
         }
@@ -86,11 +76,6 @@ public final class Sv2Common {
         public SetupConnectionError {
             u32(flags, "flags");
             notNull(errorCode, "error_code");
-        }
-
-        @Override
-        public Sv2MessageType type() {
-            return Sv2MessageType.SETUP_CONNECTION_ERROR;
         }
 
         @Override
@@ -110,11 +95,6 @@ public final class Sv2Common {
         }
 
         @Override
-        public Sv2MessageType type() {
-            return Sv2MessageType.CHANNEL_ENDPOINT_CHANGED;
-        }
-
-        @Override
         public void encodePayload(Sv2Writer w) {
             w.u32(channelId);
         }
@@ -129,11 +109,6 @@ public final class Sv2Common {
         public Reconnect {
             notNull(newHost, "new_host");
             u16(newPort, "new_port");
-        }
-
-        @Override
-        public Sv2MessageType type() {
-            return Sv2MessageType.RECONNECT;
         }
 
         @Override

@@ -23,11 +23,6 @@ public final class Sv2ExtensionsNegotiation {
         }
 
         @Override
-        public Sv2MessageType type() {
-            return Sv2MessageType.REQUEST_EXTENSIONS;
-        }
-
-        @Override
         public void encodePayload(Sv2Writer w) {
             w.u16(requestId).seq0_64k(requestedExtensions, Sv2Writer::u16);
         }
@@ -43,11 +38,6 @@ public final class Sv2ExtensionsNegotiation {
         public RequestExtensionsSuccess {
             u16(requestId, "request_id");
             supportedExtensions = Sv2Check.seqU16(supportedExtensions, 0xffff, "supported_extensions");
-        }
-
-        @Override
-        public Sv2MessageType type() {
-            return Sv2MessageType.REQUEST_EXTENSIONS_SUCCESS;
         }
 
         @Override
@@ -67,11 +57,6 @@ public final class Sv2ExtensionsNegotiation {
             u16(requestId, "request_id");
             unsupportedExtensions = Sv2Check.seqU16(unsupportedExtensions, 0xffff, "unsupported_extensions");
             requiredExtensions = Sv2Check.seqU16(requiredExtensions, 0xffff, "required_extensions");
-        }
-
-        @Override
-        public Sv2MessageType type() {
-            return Sv2MessageType.REQUEST_EXTENSIONS_ERROR;
         }
 
         @Override

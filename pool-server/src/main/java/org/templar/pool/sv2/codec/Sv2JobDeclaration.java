@@ -19,11 +19,6 @@ public final class Sv2JobDeclaration {
         }
 
         @Override
-        public Sv2MessageType type() {
-            return Sv2MessageType.ALLOCATE_MINING_JOB_TOKEN;
-        }
-
-        @Override
         public void encodePayload(Sv2Writer w) {
             w.str0_255(userIdentifier).u32(requestId);
         }
@@ -46,11 +41,6 @@ public final class Sv2JobDeclaration {
         }
 
         @Override
-        public Sv2MessageType type() {
-            return Sv2MessageType.ALLOCATE_MINING_JOB_TOKEN_SUCCESS;
-        }
-
-        @Override
         public void encodePayload(Sv2Writer w) {
             w.u32(requestId).b0_255(miningJobToken).b0_64k(coinbaseTxOutputs);
         }
@@ -67,11 +57,6 @@ public final class Sv2JobDeclaration {
         public ProvideMissingTransactions {
             u32(requestId, "request_id");
             unknownTxPositionList = Sv2Check.seqU16(unknownTxPositionList, 0xffff, "unknown_tx_position_list");
-        }
-
-        @Override
-        public Sv2MessageType type() {
-            return Sv2MessageType.PROVIDE_MISSING_TRANSACTIONS;
         }
 
         @Override
@@ -92,11 +77,6 @@ public final class Sv2JobDeclaration {
             u32(requestId, "request_id");
             transactionList = Sv2Check.seq(transactionList, 0xffff, "transaction_list");
             transactionList.forEach(tx -> maxLength(tx, 0xffffff, "transaction"));
-        }
-
-        @Override
-        public Sv2MessageType type() {
-            return Sv2MessageType.PROVIDE_MISSING_TRANSACTIONS_SUCCESS;
         }
 
         @Override
@@ -124,11 +104,6 @@ public final class Sv2JobDeclaration {
         }
 
         @Override
-        public Sv2MessageType type() {
-            return Sv2MessageType.DECLARE_MINING_JOB;
-        }
-
-        @Override
         public void encodePayload(Sv2Writer w) {
             w.u32(requestId).b0_255(miningJobToken).u32(version).b0_64k(coinbaseTxPrefix).b0_64k(coinbaseTxSuffix)
                     .seq0_64k(wtxidList, Sv2Writer::u256).b0_64k(excessData);
@@ -146,11 +121,6 @@ public final class Sv2JobDeclaration {
         public DeclareMiningJobSuccess {
             u32(requestId, "request_id");
             maxLength(newMiningJobToken, 255, "new_mining_job_token");
-        }
-
-        @Override
-        public Sv2MessageType type() {
-            return Sv2MessageType.DECLARE_MINING_JOB_SUCCESS;
         }
 
         @Override
@@ -173,11 +143,6 @@ public final class Sv2JobDeclaration {
         }
 
         @Override
-        public Sv2MessageType type() {
-            return Sv2MessageType.DECLARE_MINING_JOB_ERROR;
-        }
-
-        @Override
         public void encodePayload(Sv2Writer w) {
             w.u32(requestId).str0_255(errorCode).b0_64k(errorDetails);
         }
@@ -197,11 +162,6 @@ public final class Sv2JobDeclaration {
             u32(ntime, "ntime");
             u32(nbits, "nbits");
             u32(version, "version");
-        }
-
-        @Override
-        public Sv2MessageType type() {
-            return Sv2MessageType.PUSH_SOLUTION;
         }
 
         @Override

@@ -2,10 +2,7 @@ package org.templar.pool.sv2.codec;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
-import java.util.EnumMap;
-import java.util.Map;
 import java.util.Optional;
-import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,75 +25,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class Sv2MessageCodec {
     private static final Logger log = LoggerFactory.getLogger(Sv2MessageCodec.class);
-
-    private static final Map<Sv2MessageType, Function<Sv2Reader, ? extends Sv2SpecMessage>> DECODERS =
-            new EnumMap<>(Sv2MessageType.class);
-
-    static {
-        DECODERS.put(Sv2MessageType.SETUP_CONNECTION, Sv2Common.SetupConnection::decode);
-        DECODERS.put(Sv2MessageType.SETUP_CONNECTION_SUCCESS, Sv2Common.SetupConnectionSuccess::decode);
-        DECODERS.put(Sv2MessageType.SETUP_CONNECTION_ERROR, Sv2Common.SetupConnectionError::decode);
-        DECODERS.put(Sv2MessageType.CHANNEL_ENDPOINT_CHANGED, Sv2Common.ChannelEndpointChanged::decode);
-        DECODERS.put(Sv2MessageType.RECONNECT, Sv2Common.Reconnect::decode);
-
-        DECODERS.put(Sv2MessageType.OPEN_STANDARD_MINING_CHANNEL, Sv2Mining.OpenStandardMiningChannel::decode);
-        DECODERS.put(Sv2MessageType.OPEN_STANDARD_MINING_CHANNEL_SUCCESS,
-                Sv2Mining.OpenStandardMiningChannelSuccess::decode);
-        DECODERS.put(Sv2MessageType.OPEN_MINING_CHANNEL_ERROR, Sv2Mining.OpenMiningChannelError::decode);
-        DECODERS.put(Sv2MessageType.OPEN_EXTENDED_MINING_CHANNEL, Sv2Mining.OpenExtendedMiningChannel::decode);
-        DECODERS.put(Sv2MessageType.OPEN_EXTENDED_MINING_CHANNEL_SUCCESS,
-                Sv2Mining.OpenExtendedMiningChannelSuccess::decode);
-        DECODERS.put(Sv2MessageType.NEW_MINING_JOB, Sv2Mining.NewMiningJob::decode);
-        DECODERS.put(Sv2MessageType.UPDATE_CHANNEL, Sv2Mining.UpdateChannel::decode);
-        DECODERS.put(Sv2MessageType.UPDATE_CHANNEL_ERROR, Sv2Mining.UpdateChannelError::decode);
-        DECODERS.put(Sv2MessageType.CLOSE_CHANNEL, Sv2Mining.CloseChannel::decode);
-        DECODERS.put(Sv2MessageType.SET_EXTRANONCE_PREFIX, Sv2Mining.SetExtranoncePrefix::decode);
-        DECODERS.put(Sv2MessageType.SUBMIT_SHARES_STANDARD, Sv2Mining.SubmitSharesStandard::decode);
-        DECODERS.put(Sv2MessageType.SUBMIT_SHARES_EXTENDED, Sv2Mining.SubmitSharesExtended::decode);
-        DECODERS.put(Sv2MessageType.SUBMIT_SHARES_SUCCESS, Sv2Mining.SubmitSharesSuccess::decode);
-        DECODERS.put(Sv2MessageType.SUBMIT_SHARES_ERROR, Sv2Mining.SubmitSharesError::decode);
-        DECODERS.put(Sv2MessageType.NEW_EXTENDED_MINING_JOB, Sv2Mining.NewExtendedMiningJob::decode);
-        DECODERS.put(Sv2MessageType.MINING_SET_NEW_PREV_HASH, Sv2Mining.SetNewPrevHash::decode);
-        DECODERS.put(Sv2MessageType.SET_TARGET, Sv2Mining.SetTarget::decode);
-        DECODERS.put(Sv2MessageType.SET_CUSTOM_MINING_JOB, Sv2Mining.SetCustomMiningJob::decode);
-        DECODERS.put(Sv2MessageType.SET_CUSTOM_MINING_JOB_SUCCESS, Sv2Mining.SetCustomMiningJobSuccess::decode);
-        DECODERS.put(Sv2MessageType.SET_CUSTOM_MINING_JOB_ERROR, Sv2Mining.SetCustomMiningJobError::decode);
-        DECODERS.put(Sv2MessageType.SET_GROUP_CHANNEL, Sv2Mining.SetGroupChannel::decode);
-
-        DECODERS.put(Sv2MessageType.ALLOCATE_MINING_JOB_TOKEN, Sv2JobDeclaration.AllocateMiningJobToken::decode);
-        DECODERS.put(Sv2MessageType.ALLOCATE_MINING_JOB_TOKEN_SUCCESS,
-                Sv2JobDeclaration.AllocateMiningJobTokenSuccess::decode);
-        DECODERS.put(Sv2MessageType.PROVIDE_MISSING_TRANSACTIONS,
-                Sv2JobDeclaration.ProvideMissingTransactions::decode);
-        DECODERS.put(Sv2MessageType.PROVIDE_MISSING_TRANSACTIONS_SUCCESS,
-                Sv2JobDeclaration.ProvideMissingTransactionsSuccess::decode);
-        DECODERS.put(Sv2MessageType.DECLARE_MINING_JOB, Sv2JobDeclaration.DeclareMiningJob::decode);
-        DECODERS.put(Sv2MessageType.DECLARE_MINING_JOB_SUCCESS, Sv2JobDeclaration.DeclareMiningJobSuccess::decode);
-        DECODERS.put(Sv2MessageType.DECLARE_MINING_JOB_ERROR, Sv2JobDeclaration.DeclareMiningJobError::decode);
-        DECODERS.put(Sv2MessageType.PUSH_SOLUTION, Sv2JobDeclaration.PushSolution::decode);
-
-        DECODERS.put(Sv2MessageType.COINBASE_OUTPUT_CONSTRAINTS,
-                Sv2TemplateDistribution.CoinbaseOutputConstraints::decode);
-        DECODERS.put(Sv2MessageType.NEW_TEMPLATE, Sv2TemplateDistribution.NewTemplate::decode);
-        DECODERS.put(Sv2MessageType.TDP_SET_NEW_PREV_HASH, Sv2TemplateDistribution.SetNewPrevHash::decode);
-        DECODERS.put(Sv2MessageType.REQUEST_TRANSACTION_DATA, Sv2TemplateDistribution.RequestTransactionData::decode);
-        DECODERS.put(Sv2MessageType.REQUEST_TRANSACTION_DATA_SUCCESS,
-                Sv2TemplateDistribution.RequestTransactionDataSuccess::decode);
-        DECODERS.put(Sv2MessageType.REQUEST_TRANSACTION_DATA_ERROR,
-                Sv2TemplateDistribution.RequestTransactionDataError::decode);
-        DECODERS.put(Sv2MessageType.SUBMIT_SOLUTION, Sv2TemplateDistribution.SubmitSolution::decode);
-
-        DECODERS.put(Sv2MessageType.REQUEST_EXTENSIONS, Sv2ExtensionsNegotiation.RequestExtensions::decode);
-        DECODERS.put(Sv2MessageType.REQUEST_EXTENSIONS_SUCCESS,
-                Sv2ExtensionsNegotiation.RequestExtensionsSuccess::decode);
-        DECODERS.put(Sv2MessageType.REQUEST_EXTENSIONS_ERROR, Sv2ExtensionsNegotiation.RequestExtensionsError::decode);
-
-        for (Sv2MessageType t : Sv2MessageType.values()) {
-            if (!DECODERS.containsKey(t)) {
-                throw new ExceptionInInitializerError("no decoder for " + t);
-            }
-        }
-    }
 
     private Sv2MessageCodec() {
     }
@@ -128,7 +56,7 @@ public final class Sv2MessageCodec {
         ByteBuf payload = Unpooled.wrappedBuffer(frame.payload().unsafeArray());
         try {
             Sv2Reader r = new Sv2Reader(payload);
-            Sv2SpecMessage m = DECODERS.get(type.get()).apply(r);
+            Sv2SpecMessage m = type.get().decode(r);
             Sv2Tlvs tlvs = m instanceof Sv2Mining.SubmitSharesExtended sse
                     ? sse.tlvs()
                     : Sv2Tlvs.decodeRemaining(r, type.get().name());

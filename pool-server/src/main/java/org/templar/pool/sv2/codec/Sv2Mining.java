@@ -32,11 +32,6 @@ public final class Sv2Mining {
         }
 
         @Override
-        public Sv2MessageType type() {
-            return Sv2MessageType.OPEN_STANDARD_MINING_CHANNEL;
-        }
-
-        @Override
         public void encodePayload(Sv2Writer w) {
             w.u32(requestId).str0_255(userIdentity).f32(nominalHashRate).u256(maxTarget);
         }
@@ -59,11 +54,6 @@ public final class Sv2Mining {
         }
 
         @Override
-        public Sv2MessageType type() {
-            return Sv2MessageType.OPEN_STANDARD_MINING_CHANNEL_SUCCESS;
-        }
-
-        @Override
         public void encodePayload(Sv2Writer w) {
             w.u32(requestId).u32(channelId).u256(target).b0_32(extranoncePrefix).u32(groupChannelId);
         }
@@ -79,11 +69,6 @@ public final class Sv2Mining {
         public OpenMiningChannelError {
             u32(requestId, "request_id");
             notNull(errorCode, "error_code");
-        }
-
-        @Override
-        public Sv2MessageType type() {
-            return Sv2MessageType.OPEN_MINING_CHANNEL_ERROR;
         }
 
         @Override
@@ -107,11 +92,6 @@ public final class Sv2Mining {
         }
 
         @Override
-        public Sv2MessageType type() {
-            return Sv2MessageType.OPEN_EXTENDED_MINING_CHANNEL;
-        }
-
-        @Override
         public void encodePayload(Sv2Writer w) {
             w.u32(requestId).str0_255(userIdentity).f32(nominalHashRate).u256(maxTarget).u16(minExtranonceSize);
         }
@@ -132,11 +112,6 @@ public final class Sv2Mining {
             notNull(target, "target");
             u16(extranonceSize, "extranonce_size");
             b0_32(extranoncePrefix, "extranonce_prefix");
-        }
-
-        @Override
-        public Sv2MessageType type() {
-            return Sv2MessageType.OPEN_EXTENDED_MINING_CHANNEL_SUCCESS;
         }
 
         @Override
@@ -167,11 +142,6 @@ public final class Sv2Mining {
         }
 
         @Override
-        public Sv2MessageType type() {
-            return Sv2MessageType.NEW_MINING_JOB;
-        }
-
-        @Override
         public void encodePayload(Sv2Writer w) {
             w.u32(channelId).u32(jobId).optionU32(minNtime).u32(version).u256(merkleRoot);
         }
@@ -188,11 +158,6 @@ public final class Sv2Mining {
         public UpdateChannel {
             u32(channelId, "channel_id");
             notNull(maximumTarget, "maximum_target");
-        }
-
-        @Override
-        public Sv2MessageType type() {
-            return Sv2MessageType.UPDATE_CHANNEL;
         }
 
         @Override
@@ -213,11 +178,6 @@ public final class Sv2Mining {
         }
 
         @Override
-        public Sv2MessageType type() {
-            return Sv2MessageType.UPDATE_CHANNEL_ERROR;
-        }
-
-        @Override
         public void encodePayload(Sv2Writer w) {
             w.u32(channelId).str0_255(errorCode);
         }
@@ -235,11 +195,6 @@ public final class Sv2Mining {
         }
 
         @Override
-        public Sv2MessageType type() {
-            return Sv2MessageType.CLOSE_CHANNEL;
-        }
-
-        @Override
         public void encodePayload(Sv2Writer w) {
             w.u32(channelId).str0_255(reasonCode);
         }
@@ -254,11 +209,6 @@ public final class Sv2Mining {
         public SetExtranoncePrefix {
             u32(channelId, "channel_id");
             b0_32(extranoncePrefix, "extranonce_prefix");
-        }
-
-        @Override
-        public Sv2MessageType type() {
-            return Sv2MessageType.SET_EXTRANONCE_PREFIX;
         }
 
         @Override
@@ -281,11 +231,6 @@ public final class Sv2Mining {
             u32(nonce, "nonce");
             u32(ntime, "ntime");
             u32(version, "version");
-        }
-
-        @Override
-        public Sv2MessageType type() {
-            return Sv2MessageType.SUBMIT_SHARES_STANDARD;
         }
 
         @Override
@@ -343,11 +288,6 @@ public final class Sv2Mining {
         }
 
         @Override
-        public Sv2MessageType type() {
-            return Sv2MessageType.SUBMIT_SHARES_EXTENDED;
-        }
-
-        @Override
         public void encodePayload(Sv2Writer w) {
             w.u32(channelId).u32(sequenceNumber).u32(jobId).u32(nonce).u32(ntime).u32(version).b0_32(extranonce);
             tlvs.encode(w);
@@ -370,11 +310,6 @@ public final class Sv2Mining {
         }
 
         @Override
-        public Sv2MessageType type() {
-            return Sv2MessageType.SUBMIT_SHARES_SUCCESS;
-        }
-
-        @Override
         public void encodePayload(Sv2Writer w) {
             w.u32(channelId).u32(lastSequenceNumber).u32(newSubmitsAcceptedCount).u64(newSharesSum);
         }
@@ -392,11 +327,6 @@ public final class Sv2Mining {
             u32(channelId, "channel_id");
             u32(sequenceNumber, "sequence_number");
             notNull(errorCode, "error_code");
-        }
-
-        @Override
-        public Sv2MessageType type() {
-            return Sv2MessageType.SUBMIT_SHARES_ERROR;
         }
 
         @Override
@@ -428,11 +358,6 @@ public final class Sv2Mining {
         }
 
         @Override
-        public Sv2MessageType type() {
-            return Sv2MessageType.NEW_EXTENDED_MINING_JOB;
-        }
-
-        @Override
         public void encodePayload(Sv2Writer w) {
             w.u32(channelId).u32(jobId).optionU32(minNtime).u32(version).bool(versionRollingAllowed)
                     .seq0_255(merklePath, Sv2Writer::u256).b0_64k(coinbaseTxPrefix).b0_64k(coinbaseTxSuffix);
@@ -457,11 +382,6 @@ public final class Sv2Mining {
         }
 
         @Override
-        public Sv2MessageType type() {
-            return Sv2MessageType.MINING_SET_NEW_PREV_HASH;
-        }
-
-        @Override
         public void encodePayload(Sv2Writer w) {
             w.u32(channelId).u32(jobId).u256(prevHash).u32(minNtime).u32(nbits);
         }
@@ -477,11 +397,6 @@ public final class Sv2Mining {
         public SetTarget {
             u32(channelId, "channel_id");
             notNull(maximumTarget, "maximum_target");
-        }
-
-        @Override
-        public Sv2MessageType type() {
-            return Sv2MessageType.SET_TARGET;
         }
 
         @Override
@@ -516,11 +431,6 @@ public final class Sv2Mining {
         }
 
         @Override
-        public Sv2MessageType type() {
-            return Sv2MessageType.SET_CUSTOM_MINING_JOB;
-        }
-
-        @Override
         public void encodePayload(Sv2Writer w) {
             w.u32(channelId).u32(requestId).b0_255(miningJobToken).u32(version).u256(prevHash).u32(minNtime)
                     .u32(nbits).u32(coinbaseTxVersion).b0_255(coinbasePrefix).u32(coinbaseTxInputNSequence)
@@ -545,11 +455,6 @@ public final class Sv2Mining {
         }
 
         @Override
-        public Sv2MessageType type() {
-            return Sv2MessageType.SET_CUSTOM_MINING_JOB_SUCCESS;
-        }
-
-        @Override
         public void encodePayload(Sv2Writer w) {
             w.u32(channelId).u32(requestId).u32(jobId);
         }
@@ -569,11 +474,6 @@ public final class Sv2Mining {
         }
 
         @Override
-        public Sv2MessageType type() {
-            return Sv2MessageType.SET_CUSTOM_MINING_JOB_ERROR;
-        }
-
-        @Override
         public void encodePayload(Sv2Writer w) {
             w.u32(channelId).u32(requestId).str0_255(errorCode);
         }
@@ -588,11 +488,6 @@ public final class Sv2Mining {
         public SetGroupChannel {
             u32(groupChannelId, "group_channel_id");
             channelIds = Sv2Check.seqU32(channelIds, 0xffff, "channel_ids");
-        }
-
-        @Override
-        public Sv2MessageType type() {
-            return Sv2MessageType.SET_GROUP_CHANNEL;
         }
 
         @Override

@@ -1,8 +1,14 @@
 package org.templar.pool.sv2.codec;
 
-/** A message defined by the spec or a known extension: its numbers come from {@link #type()}. */
+/**
+ * A message defined by the spec or a known extension: a record with an entry in
+ * {@link Sv2MessageType}, where its numbers and channel_msg bit are found.
+ */
 public interface Sv2SpecMessage extends Sv2Message {
-    Sv2MessageType type();
+    /** This message's entry in the type table (found by its record class). */
+    default Sv2MessageType type() {
+        return Sv2MessageType.of(getClass());
+    }
 
     @Override
     default int extensionType() {

@@ -24,11 +24,6 @@ public final class Sv2TemplateDistribution {
         }
 
         @Override
-        public Sv2MessageType type() {
-            return Sv2MessageType.COINBASE_OUTPUT_CONSTRAINTS;
-        }
-
-        @Override
         public void encodePayload(Sv2Writer w) {
             w.u32(coinbaseOutputMaxAdditionalSize).u16(coinbaseOutputMaxAdditionalSigops);
         }
@@ -53,11 +48,6 @@ public final class Sv2TemplateDistribution {
             maxLength(coinbaseTxOutputs, 0xffff, "coinbase_tx_outputs");
             u32(coinbaseTxLocktime, "coinbase_tx_locktime");
             merklePath = Sv2Check.seq(merklePath, 255, "merkle_path");
-        }
-
-        @Override
-        public Sv2MessageType type() {
-            return Sv2MessageType.NEW_TEMPLATE;
         }
 
         @Override
@@ -87,11 +77,6 @@ public final class Sv2TemplateDistribution {
         }
 
         @Override
-        public Sv2MessageType type() {
-            return Sv2MessageType.TDP_SET_NEW_PREV_HASH;
-        }
-
-        @Override
         public void encodePayload(Sv2Writer w) {
             w.u64(templateId).u256(prevHash).u32(headerTimestamp).u32(nBits).u256(target);
         }
@@ -104,11 +89,6 @@ public final class Sv2TemplateDistribution {
 
     /** RequestTransactionData (0x73), 7.4. */
     public record RequestTransactionData(long templateId) implements Sv2SpecMessage {
-        @Override
-        public Sv2MessageType type() {
-            return Sv2MessageType.REQUEST_TRANSACTION_DATA;
-        }
-
         @Override
         public void encodePayload(Sv2Writer w) {
             w.u64(templateId);
@@ -129,11 +109,6 @@ public final class Sv2TemplateDistribution {
         }
 
         @Override
-        public Sv2MessageType type() {
-            return Sv2MessageType.REQUEST_TRANSACTION_DATA_SUCCESS;
-        }
-
-        @Override
         public void encodePayload(Sv2Writer w) {
             w.u64(templateId).b0_64k(excessData).seq0_64k(transactionList, Sv2Writer::b0_16m);
         }
@@ -148,11 +123,6 @@ public final class Sv2TemplateDistribution {
     public record RequestTransactionDataError(long templateId, Str0255 errorCode) implements Sv2SpecMessage {
         public RequestTransactionDataError {
             notNull(errorCode, "error_code");
-        }
-
-        @Override
-        public Sv2MessageType type() {
-            return Sv2MessageType.REQUEST_TRANSACTION_DATA_ERROR;
         }
 
         @Override
@@ -173,11 +143,6 @@ public final class Sv2TemplateDistribution {
             u32(headerTimestamp, "header_timestamp");
             u32(headerNonce, "header_nonce");
             maxLength(coinbaseTx, 0xffff, "coinbase_tx");
-        }
-
-        @Override
-        public Sv2MessageType type() {
-            return Sv2MessageType.SUBMIT_SOLUTION;
         }
 
         @Override

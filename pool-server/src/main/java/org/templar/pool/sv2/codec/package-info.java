@@ -17,6 +17,9 @@
  *       {@link org.templar.pool.sv2.codec.Sv2ExtensionsNegotiation} (extension 0x0001); extension
  *       0x0002 TLVs via {@link org.templar.pool.sv2.codec.Sv2Tlvs} and
  *       {@link org.templar.pool.sv2.codec.Sv2WorkerHashrateTracking}.</li>
+ *   <li>{@link org.templar.pool.sv2.codec.Sv2MessageType}: the one table of messages (numbers,
+ *       channel_msg bit, subprotocol, record class and decoder); adding a message is a record and an
+ *       entry there.</li>
  *   <li>{@link org.templar.pool.sv2.codec.Sv2MessageCodec} (frame to record, unknown numbers to
  *       {@link org.templar.pool.sv2.codec.UnknownMessage}) and its pipeline adapter
  *       {@link org.templar.pool.sv2.codec.Sv2MessageHandler}.</li>

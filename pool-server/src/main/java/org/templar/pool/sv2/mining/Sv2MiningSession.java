@@ -407,10 +407,11 @@ public final class Sv2MiningSession {
             return;
         }
         Target target = Target.easier(sent.target(), c.target);
+        Difficulty credited = Difficulty.of(target.difficulty());
         ShareOutcome outcome = pool.shares().processHeader(new ShareProcessor.HeaderSubmission(c.worker,
-                c.ledgerChannel(), sent.job(), sent.stale(), target, target.difficulty(), sent.extranoncePrefix(),
+                c.ledgerChannel(), sent.job(), sent.stale(), target, credited, sent.extranoncePrefix(),
                 sent.merkleRoot(), (int) s.ntime(), (int) s.nonce(), version), PROTOCOL);
-        answer(c, s.sequenceNumber(), outcome, target.difficulty());
+        answer(c, s.sequenceNumber(), outcome, credited);
     }
 
     private void submitExtended(Sv2Mining.SubmitSharesExtended s) {
@@ -435,10 +436,11 @@ public final class Sv2MiningSession {
         }
         Worker worker = s.userIdentity().map(id -> workerNamed(c.worker, id)).orElse(c.worker);
         Target target = Target.easier(sent.target(), c.target);
+        Difficulty credited = Difficulty.of(target.difficulty());
         ShareOutcome outcome = pool.shares().process(new ShareProcessor.Submission(worker, c.ledgerChannel(),
-                sent.job(), sent.stale(), target, target.difficulty(), sent.extranoncePrefix(), s.extranonce().toArray(),
+                sent.job(), sent.stale(), target, credited, sent.extranoncePrefix(), s.extranonce().toArray(),
                 (int) s.ntime(), (int) s.nonce(), version), PROTOCOL);
-        answer(c, s.sequenceNumber(), outcome, target.difficulty());
+        answer(c, s.sequenceNumber(), outcome, credited);
     }
 
     /**
@@ -458,7 +460,7 @@ public final class Sv2MiningSession {
         return ((version ^ job.version()) & ~mask) == 0;
     }
 
-    private void answer(Channel c, long sequence, ShareOutcome outcome, double difficulty) {
+    private void answer(Channel c, long sequence, ShareOutcome outcome, Difficulty difficulty) {
         ShareVerdict verdict = outcome.verdict();
         if (verdict != ShareVerdict.NOT_RECORDED) { // stale shares are an honest miner's, not invalid
             pool.policy().autoBans().onShare(out.peer(), verdict != ShareVerdict.ACCEPTED && verdict != ShareVerdict.STALE);
@@ -473,19 +475,17 @@ public final class Sv2MiningSession {
                     refused(c.id, sequence, Sv2ErrorCodes.SHARE_NOT_RECORDED);
                     return;
                 }
-                acknowledge(c, sequence, difficulty);
+                acknowledge(c, sequence, difficulty.value());
             }));
             case STALE -> refused(c.id, sequence, Sv2ErrorCodes.STALE_SHARE);
             case DUPLICATE -> refused(c.id, sequence, Sv2ErrorCodes.DUPLICATE_SHARE);
             case LOW_DIFFICULTY -> refused(c.id, sequence, Sv2ErrorCodes.DIFFICULTY_TOO_LOW);
             case BAD_NTIME -> refused(c.id, sequence, Sv2ErrorCodes.INVALID_TIMESTAMP);
+            case NOT_RECORDED -> refused(c.id, sequence, Sv2ErrorCodes.SHARE_NOT_RECORDED);
             default -> refused(c.id, sequence, outcome.verdict().name().toLowerCase(Locale.ROOT));
         }
         if (outcome.verdict() == ShareVerdict.ACCEPTED) {
-            double next = c.vardiff.onShare(System.nanoTime());
-            if (!Double.isNaN(next)) {
-                retarget(c, next);
-            }
+            c.vardiff.onShare(System.nanoTime()).ifPresent(next -> retarget(c, next));
         }
     }
 
@@ -525,22 +525,22 @@ public final class Sv2MiningSession {
     // ------------------------------------------------------------------ targets
 
     /** Difficulty at which {@code hashrate} finds one share per target interval; the vardiff start if unknown. */
-    private double difficultyForHashrate(float hashrate, Channel c) {
+    private Difficulty difficultyForHashrate(float hashrate, Channel c) {
         if (!(hashrate > 0) || Float.isInfinite(hashrate)) {
             return c.vardiff.current();
         }
         double seconds = pool.vardiff().targetShareInterval().toNanos() / 1e9;
-        return c.vardiff.suggest(hashrate * seconds / HASHES_PER_DIFFICULTY_1, System.nanoTime());
+        return c.vardiff.suggest(Difficulty.of(hashrate * seconds / HASHES_PER_DIFFICULTY_1), System.nanoTime());
     }
 
     /** The vardiff target, never easier than what the device said it can take. */
-    private static Target targetFor(Channel c, double difficulty) {
-        Target t = Difficulty.of(difficulty).toTarget();
+    private static Target targetFor(Channel c, Difficulty difficulty) {
+        Target t = difficulty.toTarget();
         return t.compareTo(c.maxTarget) > 0 ? c.maxTarget : t;
     }
 
     /** Applies a new target: SetTarget, then the current work again as a new job carrying it. */
-    private void retarget(Channel c, double difficulty) {
+    private void retarget(Channel c, Difficulty difficulty) {
         Target t = targetFor(c, difficulty);
         if (t.equals(c.target)) {
             return;
@@ -579,10 +579,7 @@ public final class Sv2MiningSession {
         for (Channel c : List.copyOf(channels.values())) {
             flush(c);
             if (vardiffRound) {
-                double next = c.vardiff.evaluate(System.nanoTime());
-                if (!Double.isNaN(next)) {
-                    retarget(c, next);
-                }
+                c.vardiff.evaluate(System.nanoTime()).ifPresent(next -> retarget(c, next));
             }
         }
     }
@@ -731,7 +728,7 @@ public final class Sv2MiningSession {
      *
      * @return how many channels were changed
      */
-    public int fixDifficulty(java.util.function.Predicate<Worker> which, double difficulty) {
+    public int fixDifficulty(java.util.function.Predicate<Worker> which, Difficulty difficulty) {
         if (state == State.CLOSED) {
             return 0;
         }

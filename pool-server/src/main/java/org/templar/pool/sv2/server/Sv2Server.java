@@ -189,7 +189,8 @@ public final class Sv2Server implements AutoCloseable {
      * Fixes the share difficulty of the channels whose worker matches (operator's set-difficulty),
      * each on its own connection's event loop; see {@link Sv2MiningSession#fixDifficulty}.
      */
-    public void fixDifficulty(java.util.function.Predicate<org.templar.pool.core.Worker> which, double difficulty) {
+    public void fixDifficulty(java.util.function.Predicate<org.templar.pool.core.Worker> which,
+            org.templar.share.Difficulty difficulty) {
         sessions.forEach(s -> s.fixDifficulty(which, difficulty));
     }
 

@@ -1,0 +1,43 @@
+package org.templar.pool.core;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.templar.payout.BlockStatus;
+
+/** Pool metrics that remember what they were told (thread-safe enough for one session's tests). */
+public final class CountingMetrics implements PoolMetrics {
+    public final List<Double> accepted = new ArrayList<>();
+    public final List<String> rejected = new ArrayList<>();
+    public final List<ShareVerdict> judged = new ArrayList<>();
+
+    @Override
+    public synchronized void shareAccepted(String protocol, double difficulty) {
+        accepted.add(difficulty);
+    }
+
+    @Override
+    public synchronized void shareRejected(String protocol, String reason) {
+        rejected.add(reason);
+    }
+
+    @Override
+    public synchronized void shareJudged(Worker worker, ShareVerdict verdict, double shareDifficulty,
+            double achievedDifficulty) {
+        judged.add(verdict);
+    }
+
+    @Override
+    public void blockFound(int height, BlockStatus status) {}
+
+    @Override
+    public void connectionOpened(String protocol) {}
+
+    @Override
+    public void connectionClosed(String protocol) {}
+
+    @Override
+    public void jobsBroadcast(String protocol, int sessions, long nanos) {}
+
+    @Override
+    public void outboundOverflow(String protocol, long pendingBytes) {}
+}
