@@ -6,7 +6,6 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.LineBasedFrameDecoder;
 import io.netty.handler.ssl.SslContext;
-import io.netty.handler.timeout.IdleStateHandler;
 import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -26,7 +25,7 @@ import org.templar.pool.transport.TrustedProxies;
 
 /**
  * The Stratum V1 listener: one Netty pipeline per miner (outbound back pressure, line framing with a
- * hard length limit, idle timeout, the session bridge) and the fan-out of new templates to every session on its own loop.
+ * hard length limit, the session bridge; silent connections are closed by a periodic sweep) and the fan-out of new templates to every session on its own loop.
  */
 public final class Sv1Server implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Sv1Server.class);
@@ -79,8 +78,15 @@ public final class Sv1Server implements AutoCloseable {
             }
         });
         InetSocketAddress bound = (InetSocketAddress) listener.localAddress();
-        // vardiff must also notice miners that stopped finding shares
-        workers.scheduleAtFixedRate(() -> sessions.forEach(Sv1Session::onTick), 5, 5, TimeUnit.SECONDS);
+        // vardiff must also notice miners that stopped finding shares; the same tick closes silent
+        // connections (one sweep instead of an idle timer per connection, issue 12)
+        long idleNanos = TimeUnit.SECONDS.toNanos(idleSeconds);
+        long tick = Math.max(1, Math.min(5, idleSeconds));
+        workers.scheduleAtFixedRate(() -> sessions.forEach(s -> {
+            if (!s.closeIfSilentFor(idleNanos, System.nanoTime())) {
+                s.onTick();
+            }
+        }), tick, tick, TimeUnit.SECONDS);
         log.info("Stratum V1 listening on {}", bound);
         return bound;
     }
@@ -111,7 +117,6 @@ public final class Sv1Server implements AutoCloseable {
             @Override
             protected void initChannel(SocketChannel ch) {
                 ch.pipeline()
-                        .addLast("idle", new IdleStateHandler(idleSeconds, 0, 0, TimeUnit.SECONDS))
                         .addLast("lines", new LineBasedFrameDecoder(maxLineLength, true, true))
                         .addLast("session", new Sv1ChannelHandler(Sv1Server.this));
             }
