@@ -3,7 +3,7 @@
 #   ./templar bench stratum connect|notify|submit --url stratum+tcp://127.0.0.1:PORT [options]
 #       the load generator alone, against any SV1 pool already running (Templar, ckpool, ...);
 #       `--server-pid PID` adds the pool's RSS and CPU from /proc. Options: templar bench stratum --help.
-#   ./templar bench stratum [--connections N] [--submit-connections M] [--rate R] [--heap SIZE]
+#   ./templar bench stratum [--connections N] [--submit-connections M] [--rate R] [--heap SIZE|default]
 #       the whole run: starts `templar run` in its own process (embedded regtest node, H2 with durable
 #       shares, fixed very low share difficulty so every submitted share is a real valid one), runs
 #       connect (twice: cold, then warm), notify and submit against it, and stops it. Pool and load generator each hold one
@@ -27,13 +27,13 @@ esac
 connections=10000
 submit_connections=1000
 rate=10000
-heap="${POOL_HEAP:-}"
+heap="${POOL_HEAP:-512m}"   # fixed (-Xms = -Xmx): see docs/BENCHMARKS.md, "Stratum V1 at scale"
 while [ $# -gt 0 ]; do
   case "$1" in
     --connections) connections="$2"; shift 2 ;;
     --submit-connections) submit_connections="$2"; shift 2 ;;
     --rate) rate="$2"; shift 2 ;;
-    --heap) heap="$2"; shift 2 ;;
+    --heap) heap="$2"; [ "$heap" = default ] && heap=""; shift 2 ;;   # default: the JVM's own sizing
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -43,7 +43,7 @@ data=$(mktemp -d /tmp/templar-stratum-bench.XXXXXX)
 log="$data/pool.log"
 # below regtest's network difficulty (~4.7e-10) and fixed: every hash is a share; vardiff still runs per connection
 pool_jar="${POOL_JAR:-$jar}"   # POOL_JAR: another build of the pool (before/after comparisons)
-java ${heap:+-Xmx$heap} ${POOL_JAVA_OPTS:-} \
+java ${heap:+-Xms$heap -Xmx$heap} ${POOL_JAVA_OPTS:-} \
   -jar "$pool_jar" run --set data_dir="$data" --set sv1.listen="127.0.0.1:$sv1" --set sv2.listen=off \
   --set jds.listen=off --set metrics.listen=off --set admin.listen=127.0.0.1:0 \
   --set embedded_node.rpc_port="$rpc" --set embedded_node.zmq_port=0 \
@@ -57,7 +57,7 @@ for _ in $(seq 1 600); do
 done
 grep -q "Stratum V1 listening" "$log" || { echo "the pool did not start in 60 s" >&2; cat "$log" >&2; exit 1; }
 echo "# machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), load average $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "# pool: pid $pool, SV1 127.0.0.1:$sv1, node RPC 127.0.0.1:$rpc, java ${heap:+-Xmx$heap} ${POOL_JAVA_OPTS:-}"
+echo "# pool: pid $pool, SV1 127.0.0.1:$sv1, node RPC 127.0.0.1:$rpc, java ${heap:+-Xms$heap -Xmx$heap} ${POOL_JAVA_OPTS:-}"
 url="stratum+tcp://127.0.0.1:$sv1"
 node="http://templar:templar@127.0.0.1:$rpc"
 run() { $bench_java -jar "$jar" bench stratum "$@" --url "$url" --server-pid "$pool"; }
@@ -75,7 +75,7 @@ wait $held || true
 cat "$hold_out"
 if [ -s "$data/histogram.txt" ]; then
   echo "# pool heap after a full GC with $connections connections held, largest classes (jcmd GC.class_histogram):"
-  sed -n '1,3p;4,33p' "$data/histogram.txt" | tail -n +2
+  head -n 33 "$data/histogram.txt" | tail -n +2
   grep '^Total' "$data/histogram.txt"
   cp "$data/histogram.txt" "${HISTOGRAM_OUT:-/tmp/templar-stratum-histogram.txt}"
 fi
