@@ -13,7 +13,7 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$here"
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 jar=ops/target/templar.jar
-if [ ! -f "$jar" ] || [ -n "$(find ops/src/main pool-server/src/main -newer "$jar" -name '*.java' -print -quit)" ]; then
+if [ ! -f "$jar" ] || [ -n "$(find ops/src/main pool-server/src/main share-validator/src/main payout/src/main client-roles/src/main regtest-node/src/main -newer "$jar" -name '*.java' -print -quit)" ]; then
   echo "building the templar jar..." >&2
   ./mvnw -q -o -pl ops -am -DskipTests -Djazzer.skip package >&2 || ./mvnw -q -pl ops -am -DskipTests -Djazzer.skip package >&2
 fi
