@@ -49,7 +49,7 @@ java ${heap:+-Xms$heap -Xmx$heap} ${POOL_JAVA_OPTS:-} \
   --set embedded_node.rpc_port="$rpc" --set embedded_node.zmq_port=0 \
   --set vardiff.minimum=1e-12 --set vardiff.initial=1e-12 --set vardiff.maximum=1e-12 >"$log" 2>&1 &
 pool=$!
-trap 'kill $pool 2>/dev/null; wait $pool 2>/dev/null; rm -rf "$data"' EXIT
+trap 'kill $pool 2>/dev/null || true; wait $pool 2>/dev/null || true; rm -rf "$data"' EXIT
 for _ in $(seq 1 600); do
   grep -q "Stratum V1 listening" "$log" && break
   kill -0 $pool 2>/dev/null || { cat "$log" >&2; exit 1; }
