@@ -23,9 +23,25 @@ public record Difficulty(double value) implements Comparable<Difficulty> {
         return new Difficulty(value);
     }
 
+    /**
+     * The target for this difficulty. The last one computed is remembered: announcing a job to tens of
+     * thousands of connections at the same difficulty then costs one BigDecimal division instead of one
+     * per connection, and every such connection shares one Target (issue 12).
+     */
     public Target toTarget() {
-        return toTarget(value);
+        Memo m = memo;
+        if (m != null && m.value == value) {
+            return m.target;
+        }
+        Target t = toTarget(value);
+        memo = new Memo(value, t);
+        return t;
     }
+
+    /** One difficulty and its target, published together. */
+    private record Memo(double value, Target target) {}
+
+    private static volatile Memo memo;
 
     static Target toTarget(double difficulty) {
         BigDecimal t = new BigDecimal(DIFF1).divide(new BigDecimal(difficulty), 0, RoundingMode.FLOOR);

@@ -147,4 +147,16 @@ class TargetArithmeticTest {
             assertEquals(h, CoinbaseHeight.decode(CoinbaseHeight.encodePush(h)));
         }
     }
+
+    @Test
+    void rememberedTargetIsAlwaysTheOneForTheDifficultyAsked() {
+        // the last target is remembered across calls (one division per announcement to many sessions):
+        // alternating and repeated difficulties must each still get their own exact target
+        double[] asked = {1, 1, 0.001, 1, 1e-12, 1e-12, 2048, 0.001, 2048.0000000000005};
+        for (double d : asked) {
+            Target expected = Difficulty.toTarget(d);
+            assertEquals(expected, Difficulty.of(d).toTarget(), "difficulty " + d);
+        }
+        assertTrue(Difficulty.of(16384).toTarget() == Difficulty.of(16384).toTarget(), "the same difficulty shares one Target");
+    }
 }

@@ -1,6 +1,7 @@
 package org.templar.pool.transport;
 
 import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
@@ -11,6 +12,8 @@ import java.net.InetSocketAddress;
 
 /** The socket options every Stratum listener uses, in one place. */
 public final class StratumListener {
+    private static final AdaptiveRecvByteBufAllocator SHARED_RECEIVE_SIZES = new AdaptiveRecvByteBufAllocator();
+
     private StratumListener() {}
 
     /**
@@ -30,6 +33,9 @@ public final class StratumListener {
                 .channel(NioServerSocketChannel.class)
                 .option(ChannelOption.SO_BACKLOG, 1024)
                 .childOption(ChannelOption.TCP_NODELAY, true)
+                // one allocator for all connections (each still gets its own size-adapting handle): the
+                // default is an instance per connection, 40 bytes times tens of thousands (issue 12)
+                .childOption(ChannelOption.RCVBUF_ALLOCATOR, SHARED_RECEIVE_SIZES)
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {

@@ -5,8 +5,7 @@ import com.fasterxml.jackson.databind.node.BooleanNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -73,8 +72,11 @@ public final class Sv1Session {
     private boolean extranonceSubscribed;
     private int versionMask; // 0 until mining.configure negotiates version rolling
     private Worker payoutWorker; // first authorized worker: its plan is what the jobs pay
-    private final Map<String, Worker> workers = new LinkedHashMap<>();
-    private final LinkedHashMap<String, SentJob> jobs = new LinkedHashMap<>();
+    // Most connections carry one worker name: the others get a map only when they come (a map and
+    // its table cost ~180 bytes, for 10,000s of connections that is the point; issue 12).
+    private Map<String, Worker> otherWorkers;
+    private final SentJobs jobs = new SentJobs();
+    private long lastMessageNanos = System.nanoTime();
     private Difficulty announcedDifficulty; // null until the first mining.set_difficulty
     private Difficulty pendingDifficulty; // to announce with the next job, or null
     private byte[] currentPrevHash;
@@ -132,6 +134,7 @@ public final class Sv1Session {
         if (closed) {
             return;
         }
+        lastMessageNanos = System.nanoTime();
         if (message instanceof Sv1Response) {
             return; // miners answer our notifications sometimes; nothing to do
         }
@@ -164,6 +167,7 @@ public final class Sv1Session {
         if (closed) {
             return;
         }
+        lastMessageNanos = System.nanoTime();
         out.send(Sv1Response.error(id, error));
         if (++protocolErrors >= settings.maxProtocolErrors()) {
             close("too many protocol errors (" + protocolErrors + ")");
@@ -216,17 +220,24 @@ public final class Sv1Session {
                     "this connection already mines for " + payoutWorker.user() + "; open another connection for " + worker.user())));
             return;
         }
-        if (!workers.containsKey(worker.username()) && workers.size() >= MAX_WORKERS_PER_CONNECTION) {
-            out.send(Sv1Response.error(id, new Sv1Error(Sv1Error.UNAUTHORIZED,
-                    "at most " + MAX_WORKERS_PER_CONNECTION + " worker names per connection")));
-            return;
-        }
-        if (workers.put(worker.username(), worker) == null) {
-            pool.policy().log().info("{} authorized as {} from {}", connectionId, worker.username(), peerText());
-        }
         boolean first = payoutWorker == null;
-        if (first) {
-            payoutWorker = worker;
+        boolean newName;
+        if (first || payoutWorker.username().equals(worker.username())) {
+            newName = first;
+            payoutWorker = worker; // same payout (checked above): the newest authorization of the name counts
+        } else {
+            if (otherWorkers == null) {
+                otherWorkers = new HashMap<>(4);
+            }
+            if (!otherWorkers.containsKey(worker.username()) && 1 + otherWorkers.size() >= MAX_WORKERS_PER_CONNECTION) {
+                out.send(Sv1Response.error(id, new Sv1Error(Sv1Error.UNAUTHORIZED,
+                        "at most " + MAX_WORKERS_PER_CONNECTION + " worker names per connection")));
+                return;
+            }
+            newName = otherWorkers.put(worker.username(), worker) == null;
+        }
+        if (newName) {
+            pool.policy().log().info("{} authorized as {} from {}", connectionId, worker.username(), peerText());
         }
         reply(id, BooleanNode.TRUE);
         fixDifficultyFromPassword(a.password());
@@ -276,7 +287,7 @@ public final class Sv1Session {
             rejectShare(id, Sv1Error.notSubscribed(), "not subscribed");
             return;
         }
-        Worker worker = workers.get(s.worker());
+        Worker worker = worker(s.worker());
         if (worker == null) {
             rejectShare(id, Sv1Error.unauthorized(), "unauthorized");
             return;
@@ -345,6 +356,14 @@ public final class Sv1Session {
         }
     }
 
+    /** The authorized worker of that name on this connection, or null. */
+    private Worker worker(String username) {
+        if (payoutWorker != null && payoutWorker.username().equals(username)) {
+            return payoutWorker;
+        }
+        return otherWorkers == null ? null : otherWorkers.get(username);
+    }
+
     private void rejectShare(JsonNode id, Sv1Error error, String reason) {
         pool.metrics().shareRejected(PROTOCOL, reason);
         sharesRejected++;
@@ -371,6 +390,20 @@ public final class Sv1Session {
         }
         sendJob(template, template.newTip() || currentPrevHash == null
                 || !Arrays.equals(currentPrevHash, template.blockTemplate().previousBlockHash()));
+    }
+
+    /**
+     * Closes the connection if no message (not even a malformed one) arrived for {@code idleNanos};
+     * returns whether it did. Called with the vardiff tick, which saves every connection an idle timer
+     * of its own (a handler, a scheduled task and their context: ~260 bytes each; issue 12).
+     */
+    public boolean closeIfSilentFor(long idleNanos, long now) {
+        if (closed || now - lastMessageNanos < idleNanos) {
+            return false;
+        }
+        pool.metrics().connectionTimedOut("sv1", "idle");
+        close("no complete message for too long");
+        return true;
     }
 
     /** Periodic check (a few times a minute): lowers the difficulty of a miner that stopped finding shares. */
@@ -411,7 +444,7 @@ public final class Sv1Session {
         if (cleanJobs) {
             // Every job sent so far was built on an older tip: shares for them are stale, but they stay
             // known for a while so that a late solve on them is still detected and submitted.
-            jobs.replaceAll((k, v) -> v.asStale());
+            jobs.markAllStale();
             currentPrevHash = template.blockTemplate().previousBlockHash();
         }
         Difficulty difficulty = vardiff.current();
@@ -434,19 +467,68 @@ public final class Sv1Session {
             target = Target.easier(target, previous.target());
             difficulty = difficulty.min(previous.difficulty());
         }
-        jobs.remove(job.id());
-        jobs.put(job.id(), new SentJob(job, target, difficulty, false));
-        trimJobs();
+        jobs.putNewest(new SentJob(job, target, difficulty, false), settings.keptJobs());
         out.sendLine(job.encoding(cleanJobs ? NOTIFY_CLEAN : NOTIFY, j -> Sv1JsonCodec.encode(Sv1Methods.notify(j.id(),
                 j.prevHashSv1(), j.coinb1Hex(), j.coinb2Hex(), j.merkleBranchHex(), j.version(), j.nbits(), j.ntime(),
                 cleanJobs))));
     }
 
-    private void trimJobs() {
-        Iterator<String> it = jobs.keySet().iterator();
-        while (jobs.size() > settings.keptJobs() && it.hasNext()) {
-            it.next();
-            it.remove();
+    /**
+     * The jobs this connection was sent, oldest first, at most {@code keptJobs} of them. An array
+     * scanned from the newest end rather than a linked hash map: a connection keeps 1 to 32 jobs, the
+     * share being judged is nearly always on the newest, and a map would cost a 40-byte node per job
+     * plus its table on every one of tens of thousands of connections (issue 12).
+     */
+    private static final class SentJobs {
+        private SentJob[] items = new SentJob[2];
+        private int size;
+
+        boolean isEmpty() {
+            return size == 0;
+        }
+
+        SentJob get(String jobId) {
+            for (int i = size - 1; i >= 0; i--) {
+                if (items[i].job().id().equals(jobId)) {
+                    return items[i];
+                }
+            }
+            return null;
+        }
+
+        /** Adds {@code sent} as the newest (replacing an entry of the same job id), then keeps the newest {@code kept}. */
+        void putNewest(SentJob sent, int kept) {
+            String id = sent.job().id();
+            for (int i = size - 1; i >= 0; i--) {
+                if (items[i].job().id().equals(id)) {
+                    System.arraycopy(items, i + 1, items, i, size - i - 1);
+                    size--;
+                    break;
+                }
+            }
+            if (size == items.length) {
+                items = Arrays.copyOf(items, Math.max(items.length + 1, Math.min(items.length * 2, kept + 1)));
+            }
+            items[size++] = sent;
+            if (size > kept) {
+                int drop = size - Math.max(kept, 1);
+                System.arraycopy(items, drop, items, 0, size - drop);
+                Arrays.fill(items, size - drop, size, null);
+                size -= drop;
+            }
+        }
+
+        void markAllStale() {
+            for (int i = 0; i < size; i++) {
+                if (!items[i].stale()) {
+                    items[i] = items[i].asStale();
+                }
+            }
+        }
+
+        void clear() {
+            Arrays.fill(items, 0, size, null);
+            size = 0;
         }
     }
 

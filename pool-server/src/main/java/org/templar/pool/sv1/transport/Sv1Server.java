@@ -6,7 +6,6 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.LineBasedFrameDecoder;
 import io.netty.handler.ssl.SslContext;
-import io.netty.handler.timeout.IdleStateHandler;
 import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -26,8 +25,9 @@ import org.templar.pool.transport.TrustedProxies;
 
 /**
  * The Stratum V1 listener: one Netty pipeline per miner (outbound back pressure, line framing with a
- * hard length limit, an idle timeout reset by whole lines, the session bridge with its setup deadline)
- * and the fan-out of new templates to every session on its own loop.
+ * hard length limit, the session bridge with its setup deadline; connections without a whole message
+ * for too long are closed by a periodic sweep, so a trickle of bytes cannot hold one) and the fan-out of
+ * new templates to every session on its own loop.
  */
 public final class Sv1Server implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Sv1Server.class);
@@ -92,8 +92,15 @@ public final class Sv1Server implements AutoCloseable {
         });
         InetSocketAddress bound = (InetSocketAddress) listener.localAddress();
         enforcer = pool.bans().addEnforcer(sessions::kickRange); // a ban closes its connections here too
-        // vardiff must also notice miners that stopped finding shares
-        workers.scheduleAtFixedRate(() -> sessions.forEach(Sv1Session::onTick), 5, 5, TimeUnit.SECONDS);
+        // vardiff must also notice miners that stopped finding shares; the same tick closes silent
+        // connections (one sweep instead of an idle timer per connection, issue 12)
+        long idleNanos = TimeUnit.SECONDS.toNanos(idleSeconds);
+        long tick = Math.max(1, Math.min(5, idleSeconds));
+        workers.scheduleAtFixedRate(() -> sessions.forEach(s -> {
+            if (!s.closeIfSilentFor(idleNanos, System.nanoTime())) {
+                s.onTick();
+            }
+        }), tick, tick, TimeUnit.SECONDS);
         log.info("Stratum V1 listening on {}", bound);
         return bound;
     }
@@ -125,9 +132,6 @@ public final class Sv1Server implements AutoCloseable {
             protected void initChannel(SocketChannel ch) {
                 ch.pipeline()
                         .addLast("lines", new LineBasedFrameDecoder(maxLineLength, true, true))
-                        // after the line decoder: only whole lines reset it, so a trickle of bytes that
-                        // never ends a line cannot hold the connection
-                        .addLast("idle", new IdleStateHandler(idleSeconds, 0, 0, TimeUnit.SECONDS))
                         .addLast("session", new Sv1ChannelHandler(Sv1Server.this));
             }
         };
