@@ -59,7 +59,7 @@ public final class DeclarationCheck {
     }
 
     /** A refusal: DeclareMiningJob.Error's code and a human-readable detail. */
-    public static final class Refused extends Exception {
+    public static class Refused extends Exception {
         private static final long serialVersionUID = 1L;
         private final String code;
 
@@ -70,6 +70,19 @@ public final class DeclarationCheck {
 
         public String code() {
             return code;
+        }
+    }
+
+    /**
+     * A declaration for the block after the pool's next one: the miner's node has a block the pool's
+     * node does not have yet (often the very block this miner just found). Worth a short wait for the
+     * pool's node to catch up before refusing.
+     */
+    public static final class AheadOfThePool extends Refused {
+        private static final long serialVersionUID = 1L;
+
+        AheadOfThePool(String code, String detail) {
+            super(code, detail);
         }
     }
 
@@ -91,8 +104,10 @@ public final class DeclarationCheck {
         }
         int height = template.blockTemplate().height();
         if (cb.height() != height) {
-            throw new Refused(JdsErrorCodes.invalidParam("coinbase_tx_prefix"), "the coinbase scriptSig must begin with"
-                    + " the BIP34 height " + height + " of the next block; it gives " + cb.height());
+            String detail = "the coinbase scriptSig must begin with the BIP34 height " + height + " of the next block;"
+                    + " it gives " + cb.height();
+            throw cb.height() == height + 1 ? new AheadOfThePool(JdsErrorCodes.invalidParam("coinbase_tx_prefix"), detail)
+                    : new Refused(JdsErrorCodes.invalidParam("coinbase_tx_prefix"), detail);
         }
         long poolOutput = cb.outputs().valueTo(allocation.payoutScript().toArray());
         if (poolOutput <= 0) {

@@ -31,6 +31,10 @@ import org.templar.share.Target;
  * loop. Node work runs asynchronously and comes back through {@link Sv2Output#execute}.
  */
 public final class JdsSession implements org.templar.pool.sv2.server.Sv2Listener.Session {
+    /** How long a declaration one block ahead of the pool's template waits for the pool's node. */
+    static final java.time.Duration CATCH_UP = java.time.Duration.ofSeconds(3);
+    static final java.time.Duration CATCH_UP_STEP = java.time.Duration.ofMillis(50);
+
     /**
      * Largest frame a JDC may send. DeclareMiningJob of a full block's wtxids is ~130 KB and
      * ProvideMissingTransactions.Success can carry a block's worth of transactions (4 MB of weight
@@ -220,9 +224,36 @@ public final class JdsSession implements org.templar.pool.sv2.server.Sv2Listener
                     "unknown, expired or already used token, or one allocated on another connection");
             return;
         }
+        prepare(d, token, System.nanoTime() + CATCH_UP.toNanos());
+    }
+
+    /**
+     * Stage 1 of the check; a declaration one block ahead of the pool's template is tried again every
+     * {@link #CATCH_UP_STEP} until {@code catchUpDeadline}: the miner's node learns of a block (most often
+     * the one this miner just found through the pool) a moment before the pool's node has it and the pool
+     * a template on it. Refusing then would cost an honest miner its pool. The wait counts as an open
+     * declaration, so the limit on those bounds it.
+     */
+    private void prepare(Sv2JobDeclaration.DeclareMiningJob d, MiningJobTokens.Allocation token, long catchUpDeadline) {
+        long id = d.requestId();
         DeclarationCheck check;
         try {
             check = DeclarationCheck.prepare(d, token, jd.pool().currentTemplate().get());
+        } catch (DeclarationCheck.AheadOfThePool e) {
+            if (System.nanoTime() - catchUpDeadline < 0) {
+                inFlight.add(id);
+                java.util.concurrent.CompletableFuture.delayedExecutor(CATCH_UP_STEP.toMillis(),
+                        java.util.concurrent.TimeUnit.MILLISECONDS).execute(() -> out.execute(() -> {
+                            inFlight.remove(id);
+                            if (state != State.CLOSED) {
+                                prepare(d, token, catchUpDeadline);
+                            }
+                        }));
+                return;
+            }
+            refuse(id, e.code(), e.getMessage() + " (the pool's node did not reach that height within "
+                    + CATCH_UP.toMillis() + " ms)");
+            return;
         } catch (DeclarationCheck.Refused e) {
             refuse(id, e.code(), e.getMessage());
             return;
