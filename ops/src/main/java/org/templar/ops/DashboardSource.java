@@ -59,6 +59,16 @@ final class DashboardSource implements Dashboard.Source {
     }
 
     @Override
+    public org.templar.payout.Balance balance(String account) {
+        return new org.templar.payout.PayoutLedger(pool.ledger()).balance(account);
+    }
+
+    @Override
+    public List<org.templar.payout.PayoutLedger.Payment> payments(String account, int limit) {
+        return new org.templar.payout.PayoutLedger(pool.ledger()).payments(account, limit);
+    }
+
+    @Override
     public List<BlockRecord> recentBlocks(int limit) {
         return pool.ledger().recentBlocks(limit);
     }

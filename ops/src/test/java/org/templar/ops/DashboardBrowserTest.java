@@ -129,7 +129,8 @@ class DashboardBrowserTest {
             assumeTrue(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
                     "chromium and chromium-driver are not installed (apt-get install chromium chromium-driver)");
         }
-        try (PoolHarness pool = JdsEndToEndTest.startPool(dir.resolve("pool"), Map.of("metrics.listen", "127.0.0.1:0"))) {
+        try (PoolHarness pool = JdsEndToEndTest.startPool(dir.resolve("pool"), Map.of("metrics.listen", "127.0.0.1:0",
+                "pool.track_seconds", "1"))) {
             // The proxy builds its templates from a node of its own; here the pool's node stands in for it,
             // which changes nothing for the pool: the templates still arrive as the miner's declarations.
             ProxyConfig cfg = ProxyConfig.of(pool.node.endpoint(), BitcoinNetwork.REGTEST,
@@ -165,6 +166,18 @@ class DashboardBrowserTest {
                     assertTrue(percent > 0 && percent < 100, "both kinds of work are mined: " + fraction);
                     assertTrue(Integer.parseInt(text(browser, "template-sources")) >= 1);
                     screenshot(browser, "dashboard-decentralization.png");
+
+                    // The proxy's account is credited by PPLNS for the blocks it found: its page shows the
+                    // immature balance (a block pays out 100 blocks later) and, so far, no payment.
+                    PoolHarness.await(Duration.ofSeconds(60), () -> new org.templar.payout.PayoutLedger(pool.pool().ledger())
+                            .balance("dave").immatureSats() > 0, "dave's credit for the accepted blocks");
+                    browser.get(base + "/address/dave");
+                    waitLoaded(browser);
+                    String balance = text(browser, "balance-other");
+                    assertTrue(balance.matches("immature [0-9]+\\.[0-9]{8} BTC · paid 0\\.00000000 BTC.*"), balance);
+                    assertFalse(balance.startsWith("immature 0.00000000"), balance);
+                    assertTrue(browser.findElement(By.id("no-payments")).isDisplayed());
+                    screenshot(browser, "dashboard-address-balance.png");
                 } finally {
                     browser.quit();
                 }

@@ -81,6 +81,14 @@ class PayoutBatchTest {
             CliTest.Result again = cli(auth, "payouts", "mark-sent", "1", txid.toUpperCase());
             assertEquals(0, again.code(), again.err());
             assertEquals(new Balance(miner, 0, 0, 0, due, 0), payouts.balance(miner), "paid once");
+            // what the miner's page shows: the payment by its txid, and the balance it left
+            var page = new org.templar.ops.dashboard.Dashboard(new DashboardSource(pool.pool())).address(miner);
+            assertEquals(due, page.path("balance").path("paid_sats").asLong(), page.toString());
+            assertEquals(0, page.path("balance").path("available_sats").asLong());
+            assertEquals(1, page.path("payments").size(), page.toString());
+            assertEquals("batch", page.path("payments").get(0).path("kind").asText());
+            assertEquals(txid, page.path("payments").get(0).path("reference").asText());
+            assertEquals(due, page.path("payments").get(0).path("sats").asLong());
             CliTest.Result other = cli(auth, "payouts", "mark-sent", "1", "cd".repeat(32));
             assertEquals(1, other.code());
             assertTrue(other.err().contains("already sent as " + txid), other.err());

@@ -726,6 +726,54 @@ public final class PayoutLedger {
     }
 
     /**
+     * A payment an account received: an output of a block's coinbase (in-coinbase schemes: {@code
+     * reference} is the block hash, {@code at} when the block was found) or its part of a payout batch
+     * the operator's wallet sent ({@code reference} is the txid, {@code at} when it was marked sent).
+     */
+    public record Payment(String kind, String reference, long sats, java.time.Instant at) {
+        public static final String COINBASE = "coinbase";
+        public static final String BATCH = "batch";
+    }
+
+    /** The account's latest payments, newest first, at most {@code limit}: what its miner can check on-chain. */
+    public List<Payment> payments(String account, int limit) {
+        Objects.requireNonNull(account, "account");
+        if (limit < 1 || limit > 10_000) {
+            throw new IllegalArgumentException("limit must be 1..10000, got " + limit);
+        }
+        ledger.requireOpen();
+        List<Payment> out = new java.util.ArrayList<>();
+        try (Connection c = ledger.dataSource().getConnection()) {
+            try (PreparedStatement q = c.prepareStatement("SELECT p.block_hash, p.sats, b.found_at FROM coinbase_payments p"
+                    + " JOIN blocks b ON b.block_hash = p.block_hash WHERE p.account = ?"
+                    + " ORDER BY b.found_at DESC FETCH FIRST ? ROWS ONLY")) {
+                q.setString(1, account);
+                q.setInt(2, limit);
+                try (ResultSet rs = q.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(new Payment(Payment.COINBASE, rs.getString(1), rs.getLong(2), Ledger.instant(rs, 3)));
+                    }
+                }
+            }
+            try (PreparedStatement q = c.prepareStatement("SELECT b.txid, i.sats, b.updated_at FROM payout_items i"
+                    + " JOIN payout_batches b ON b.id = i.batch_id WHERE i.account = ? AND b.state = 'SENT'"
+                    + " ORDER BY b.updated_at DESC FETCH FIRST ? ROWS ONLY")) {
+                q.setString(1, account);
+                q.setInt(2, limit);
+                try (ResultSet rs = q.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(new Payment(Payment.BATCH, rs.getString(1), rs.getLong(2), Ledger.instant(rs, 3)));
+                    }
+                }
+            }
+        } catch (SQLException e) {
+            throw new LedgerException("cannot read the payments of " + account + ": " + e.getMessage(), e);
+        }
+        out.sort(java.util.Comparator.comparing(Payment::at).reversed());
+        return out.size() > limit ? List.copyOf(out.subList(0, limit)) : List.copyOf(out);
+    }
+
+    /**
      * Makes sure the account has a balance row, in its own transaction: a row inserted concurrently
      * by another instance is fine, and PostgreSQL would abort the whole step's transaction on the
      * duplicate key if this were done inside it.

@@ -41,6 +41,7 @@ public final class Dashboard {
     private static final Pattern ACCOUNT = Pattern.compile("[A-Za-z0-9_\\-]{1,100}");
     private static final Pattern ASSET = Pattern.compile("[a-z0-9\\-]{1,40}\\.(js|css)");
     static final int BLOCKS_SHOWN = 50;
+    static final int PAYMENTS_SHOWN = 50;
 
     /** What the pool page and the address page are drawn from. */
     public interface Source {
@@ -63,6 +64,16 @@ public final class Dashboard {
          */
         default Map<String, Double> difficultyByTemplateSource() {
             return Map.of();
+        }
+
+        /** The account's balance (zero parts for an account never credited). */
+        default org.templar.payout.Balance balance(String account) {
+            return org.templar.payout.Balance.empty(account);
+        }
+
+        /** The account's latest payments, newest first. */
+        default List<org.templar.payout.PayoutLedger.Payment> payments(String account, int limit) {
+            return List.of();
         }
     }
 
@@ -164,7 +175,8 @@ public final class Dashboard {
         return o;
     }
 
-    ObjectNode address(String account) {
+    /** The address page's JSON ({@code /api/public/address/ACCOUNT}). */
+    public ObjectNode address(String account) {
         ObjectNode o = JSON.createObjectNode();
         o.put("account", account);
         ShareStats.Hashrate total = ShareStats.Hashrate.ZERO;
@@ -189,6 +201,21 @@ public final class Dashboard {
         }
         o.set("series", series(account::equals));
         o.set("blocks", blocks(b -> account.equals(b.user()), source.template()));
+        org.templar.payout.Balance balance = source.balance(account);
+        ObjectNode bo = o.putObject("balance");
+        bo.put("immature_sats", balance.immatureSats());
+        bo.put("available_sats", balance.availableSats());
+        bo.put("in_payment_sats", balance.inPaymentSats());
+        bo.put("paid_sats", balance.paidSats());
+        bo.put("carried_sats", balance.carriedSats());
+        ArrayNode payments = o.putArray("payments");
+        for (org.templar.payout.PayoutLedger.Payment p : source.payments(account, PAYMENTS_SHOWN)) {
+            ObjectNode po = payments.addObject();
+            po.put("kind", p.kind());
+            po.put("reference", p.reference());
+            po.put("sats", p.sats());
+            po.put("at", p.at().toString());
+        }
         return o;
     }
 

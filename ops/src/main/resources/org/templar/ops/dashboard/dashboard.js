@@ -137,6 +137,25 @@
     byId("no-workers").hidden = d.workers.length > 0;
     drawChart(d.series);
     fillBlocks(d.blocks, "worker");
+    showBalance(d.balance, d.payments);
+  }
+
+  function showBalance(b, payments) {
+    byId("balance-available").textContent = formatSats(b.available_sats);
+    byId("balance-other").textContent = "immature " + formatSats(b.immature_sats) + " · paid " + formatSats(b.paid_sats)
+        + (b.in_payment_sats > 0 ? " · in payment " + formatSats(b.in_payment_sats) : "")
+        + (b.carried_sats > 0 ? " · carried " + formatSats(b.carried_sats) : "");
+    const body = document.querySelector("#payments tbody");
+    body.replaceChildren();
+    for (const p of payments) {
+      const row = document.createElement("tr");
+      cell(row, p.kind === "coinbase" ? "in the coinbase of block" : "transaction");
+      cell(row, p.reference);
+      cell(row, formatSats(p.sats));
+      cell(row, formatWhen(p.at));
+      body.appendChild(row);
+    }
+    byId("no-payments").hidden = payments.length > 0;
   }
 
   function apiPath() {
