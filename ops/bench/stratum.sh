@@ -43,11 +43,14 @@ data=$(mktemp -d /tmp/templar-stratum-bench.XXXXXX)
 log="$data/pool.log"
 # below regtest's network difficulty (~4.7e-10) and fixed: every hash is a share; vardiff still runs per connection
 pool_jar="${POOL_JAR:-$jar}"   # POOL_JAR: another build of the pool (before/after comparisons)
+# Every bench connection comes from 127.0.0.1: the per-address cap (1000 by default) and the automatic
+# bans are for the internet, not for a load generator on loopback.
 java ${heap:+-Xms$heap -Xmx$heap} ${POOL_JAVA_OPTS:-} \
   -jar "$pool_jar" run --set data_dir="$data" --set sv1.listen="127.0.0.1:$sv1" --set sv2.listen=off \
   --set jds.listen=off --set metrics.listen=off --set admin.listen=127.0.0.1:0 \
   --set embedded_node.rpc_port="$rpc" --set embedded_node.zmq_port=0 \
-  --set vardiff.minimum=1e-12 --set vardiff.initial=1e-12 --set vardiff.maximum=1e-12 >"$log" 2>&1 &
+  --set vardiff.minimum=1e-12 --set vardiff.initial=1e-12 --set vardiff.maximum=1e-12 \
+  --set limits.max_connections_per_ip=100000 --set bans.enabled=false >"$log" 2>&1 &
 pool=$!
 trap 'kill $pool 2>/dev/null || true; wait $pool 2>/dev/null || true; rm -rf "$data"' EXIT
 for _ in $(seq 1 600); do
