@@ -76,7 +76,8 @@ public final class Sv1Session {
     // its table cost ~180 bytes, for 10,000s of connections that is the point; issue 12).
     private Map<String, Worker> otherWorkers;
     private final SentJobs jobs = new SentJobs();
-    private long lastMessageNanos = System.nanoTime();
+    private final long openedNanos = System.nanoTime();
+    private long lastMessageNanos = openedNanos;
     private Difficulty announcedDifficulty; // null until the first mining.set_difficulty
     private Difficulty pendingDifficulty; // to announce with the next job, or null
     private byte[] currentPrevHash;
@@ -403,6 +404,21 @@ public final class Sv1Session {
         }
         pool.metrics().connectionTimedOut("sv1", "idle");
         close("no complete message for too long");
+        return true;
+    }
+
+    /**
+     * Closes a connection that has not subscribed and authorized within {@code setupNanos} of opening
+     * (it only holds a slot); returns whether it did. Called with the same sweep as
+     * {@link #closeIfSilentFor}, instead of a deadline task per connection.
+     */
+    public boolean closeIfNotSetUpWithin(long setupNanos, long now) {
+        if (closed || isSetUp() || now - openedNanos < setupNanos) {
+            return false;
+        }
+        pool.metrics().connectionTimedOut("sv1", "setup");
+        close("not subscribed and authorized within " + java.util.concurrent.TimeUnit.NANOSECONDS.toSeconds(setupNanos)
+                + " s");
         return true;
     }
 

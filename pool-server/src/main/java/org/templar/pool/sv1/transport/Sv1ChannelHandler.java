@@ -33,7 +33,6 @@ final class Sv1ChannelHandler extends SimpleChannelInboundHandler<ByteBuf>
     private final Sv1Server server;
     private Channel channel;
     private Sv1Session session;
-    private io.netty.util.concurrent.ScheduledFuture<?> setupDeadline;
     private long openedAtNanos;
     /** Why the pool closed the connection, for the disconnect line; null while open or when the miner left. */
     private String closeReason;
@@ -59,14 +58,6 @@ final class Sv1ChannelHandler extends SimpleChannelInboundHandler<ByteBuf>
         openedAtNanos = System.nanoTime();
         server.pool().policy().log().info("{} connected from {}{}", session.connectionId(), peerText(),
                 org.templar.pool.transport.PeerAddress.isProxied(channel) ? " (via proxy " + channel.remoteAddress() + ")" : "");
-        // subscribe and authorize promptly, or the connection only holds a slot
-        java.time.Duration setup = server.settings().setupTimeout();
-        setupDeadline = ctx.executor().schedule(() -> {
-            if (!session.isSetUp()) {
-                server.pool().metrics().connectionTimedOut("sv1", "setup");
-                close("not subscribed and authorized within " + setup.toSeconds() + " s");
-            }
-        }, setup.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
         ctx.fireChannelActive();
     }
 
@@ -118,9 +109,6 @@ final class Sv1ChannelHandler extends SimpleChannelInboundHandler<ByteBuf>
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        if (setupDeadline != null) {
-            setupDeadline.cancel(false);
-        }
         if (session != null) {
             session.onClosed();
             server.sessionClosed(this);

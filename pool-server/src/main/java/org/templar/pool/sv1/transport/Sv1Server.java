@@ -94,10 +94,13 @@ public final class Sv1Server implements AutoCloseable {
         enforcer = pool.bans().addEnforcer(sessions::kickRange); // a ban closes its connections here too
         // vardiff must also notice miners that stopped finding shares; the same tick closes silent
         // connections (one sweep instead of an idle timer per connection, issue 12)
+        // and those not set up (subscribed and authorized) within the setup deadline
         long idleNanos = TimeUnit.SECONDS.toNanos(idleSeconds);
-        long tick = Math.max(1, Math.min(5, idleSeconds));
+        long setupNanos = settings.setupTimeout().toNanos();
+        long tick = Math.max(1, Math.min(5, Math.min(idleSeconds, settings.setupTimeout().toSeconds())));
         workers.scheduleAtFixedRate(() -> sessions.forEach(s -> {
-            if (!s.closeIfSilentFor(idleNanos, System.nanoTime())) {
+            long now = System.nanoTime();
+            if (!s.closeIfSilentFor(idleNanos, now) && !s.closeIfNotSetUpWithin(setupNanos, now)) {
                 s.onTick();
             }
         }), tick, tick, TimeUnit.SECONDS);
