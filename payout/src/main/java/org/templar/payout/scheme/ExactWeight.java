@@ -50,6 +50,14 @@ public final class ExactWeight implements Comparable<ExactWeight> {
         return normalized(BigInteger.valueOf(value), 0);
     }
 
+    /** {@code mantissa × 2^exponent}, {@code mantissa >= 0}. */
+    static ExactWeight of(long mantissa, int exponent) {
+        if (mantissa < 0) {
+            throw new IllegalArgumentException("weight must be >= 0: " + mantissa);
+        }
+        return normalized(BigInteger.valueOf(mantissa), exponent);
+    }
+
     // Trailing zero bits move into the exponent so equal values have one representation (equals).
     private static ExactWeight normalized(BigInteger mantissa, int exponent) {
         if (mantissa.signum() == 0) {
@@ -86,6 +94,19 @@ public final class ExactWeight implements Comparable<ExactWeight> {
 
     public ExactWeight times(ExactWeight other) {
         return normalized(mantissa.multiply(other.mantissa), exponent + other.exponent);
+    }
+
+    /** The nearest double (for bounds only; sums and shares stay exact). */
+    public double doubleValue() {
+        if (isZero()) {
+            return 0;
+        }
+        // BigInteger.doubleValue rounds once; scalb is exact unless the result leaves the double range.
+        int bits = mantissa.bitLength();
+        if (bits > 1000) {
+            return Math.scalb(mantissa.shiftRight(bits - 64).doubleValue(), exponent + bits - 64);
+        }
+        return Math.scalb(mantissa.doubleValue(), exponent);
     }
 
     public ExactWeight min(ExactWeight other) {

@@ -1,0 +1,169 @@
+package org.templar.payout.bench;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
+import org.templar.payout.Ledger;
+import org.templar.payout.LedgerConfig;
+import org.templar.payout.PayoutLedger;
+import org.templar.payout.ShareRecord;
+import org.templar.payout.scheme.Credit;
+import org.templar.payout.scheme.Distribution;
+import org.templar.payout.scheme.FoundBlock;
+import org.templar.payout.scheme.PoolFee;
+import org.templar.payout.scheme.Pplns;
+import org.templar.payout.scheme.Tides;
+import org.templar.payout.scheme.WindowShare;
+
+/**
+ * Issue 10's payout goal: a PPLNS distribution and a TIDES coinbase plan over a window of a million
+ * shares, (a) from a window already in memory and (b) the whole path a block settlement
+ * ({@code BlockTracker}: {@link PayoutLedger#windowEndingAt}) and a template plan ({@code TidesPlanner}:
+ * {@link PayoutLedger#windowUpToShare}) take, from the database read on.
+ *
+ * <pre>
+ *   ./templar bench payouts [--shares 1000000] [--accounts 10000] [--runs 5] [--memory-only]
+ * </pre>
+ * The ledger is H2 on disk in a temporary directory, and also PostgreSQL when TEMPLAR_TEST_POSTGRES_URL
+ * (with _USER and _PASSWORD) is set. The window is sized to hold every share written.
+ */
+public final class PayoutSchemesBench {
+    private static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
+    private static final long REWARD = 312_500_000L;
+    private static final int OUTPUT_BYTES = 4_000;
+
+    private PayoutSchemesBench() {}
+
+    public static void main(String[] args) throws Exception {
+        int shares = 1_000_000;
+        int accounts = 10_000;
+        int runs = 5;
+        boolean memoryOnly = false;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--shares" -> shares = Integer.parseInt(args[++i]);
+                case "--accounts" -> accounts = Integer.parseInt(args[++i]);
+                case "--runs" -> runs = Integer.parseInt(args[++i]);
+                case "--memory-only" -> memoryOnly = true;
+                default -> throw new IllegalArgumentException("unknown option " + args[i]);
+            }
+        }
+        List<ShareRecord> records = new ArrayList<>(shares);
+        double total = 0;
+        for (int n = 0; n < shares; n++) {
+            ShareRecord r = share(n, accounts);
+            records.add(r);
+            total += r.shareDifficulty();
+        }
+        // The window reaches back over every share (the oldest one just inside).
+        double networkDifficulty = total;
+        PoolFee fee = new PoolFee(20_000, 5_000); // 2 % fee, 0.5 % donation
+        Pplns pplns = new Pplns(fee, 1.0);
+        Tides tides = new Tides(fee, 1.0, 10_000, script(-1), Optional.of(script(-2)));
+        FoundBlock block = new FoundBlock(REWARD, networkDifficulty, records.get(shares - 1).user());
+        Tides.OutputScripts scripts = account -> Optional.of(script(Integer.parseInt(account.substring(4))));
+        System.out.printf("%,d shares from %,d accounts, window %s difficulty; %d runs each, min and median%n",
+                shares, accounts, networkDifficulty, runs);
+
+        List<WindowShare> window = new ArrayList<>(shares);
+        for (ShareRecord r : records) {
+            window.add(WindowShare.of(r));
+        }
+        time("PPLNS distribution, window in memory", runs, () -> pplns.distribute(block, window).credits().size() + " credits");
+        time("TIDES coinbase plan, window in memory", runs,
+                () -> tides.plan(REWARD, networkDifficulty, block.finderAccount(), window, List.of(), scripts, OUTPUT_BYTES)
+                        .paid().size() + " outputs");
+        Distribution inMemory = pplns.distribute(block, window);
+        if (memoryOnly) {
+            return;
+        }
+        Path dir = Files.createTempDirectory("templar-payout-bench");
+        ledgerPath("H2 (on disk, " + dir + ")", LedgerConfig.embedded(dir), records, runs, pplns, tides, block, scripts, inMemory);
+        String url = System.getenv("TEMPLAR_TEST_POSTGRES_URL");
+        if (url != null && url.startsWith("jdbc:postgresql:")) {
+            String schema = "payoutbench" + ProcessHandle.current().pid();
+            try (var c = java.sql.DriverManager.getConnection(url, System.getenv("TEMPLAR_TEST_POSTGRES_USER"),
+                    System.getenv("TEMPLAR_TEST_POSTGRES_PASSWORD")); var s = c.createStatement()) {
+                s.execute("CREATE SCHEMA " + schema);
+            }
+            LedgerConfig pg = new LedgerConfig(url + (url.contains("?") ? "&" : "?") + "currentSchema=" + schema,
+                    System.getenv("TEMPLAR_TEST_POSTGRES_USER"), System.getenv("TEMPLAR_TEST_POSTGRES_PASSWORD"),
+                    LedgerConfig.DEFAULT_POOL_SIZE, LedgerConfig.DEFAULT_QUEUE_CAPACITY, LedgerConfig.DEFAULT_MAX_BATCH,
+                    LedgerConfig.DEFAULT_CONNECTION_TIMEOUT, true);
+            ledgerPath("PostgreSQL (schema " + schema + ")", pg, records, runs, pplns, tides, block, scripts, inMemory);
+        }
+    }
+
+    private static void ledgerPath(String name, LedgerConfig config, List<ShareRecord> records, int runs, Pplns pplns,
+            Tides tides, FoundBlock block, Tides.OutputScripts scripts, Distribution expected) throws Exception {
+        try (Ledger ledger = Ledger.open(config)) {
+            long start = System.nanoTime();
+            List<CompletableFuture<Void>> pending = new ArrayList<>();
+            for (ShareRecord r : records) {
+                pending.add(ledger.recordShare(r));
+                if (pending.size() == 20_000) { // stay well inside the writer's queue
+                    CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new)).join();
+                    pending.clear();
+                }
+            }
+            CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new)).join();
+            System.out.printf("%s: %,d shares written in %.1f s%n", name, records.size(), (System.nanoTime() - start) / 1e9);
+            PayoutLedger payouts = new PayoutLedger(ledger);
+            Instant foundAt = records.get(records.size() - 1).time();
+            time(name + ": PPLNS settlement (windowEndingAt + distribute)", runs, () -> {
+                Distribution d = pplns.distribute(block, payouts.windowEndingAt(foundAt, pplns.windowLength(block.networkDifficulty())));
+                if (!d.equals(expected)) {
+                    throw new IllegalStateException("the ledger's window divides differently from the one in memory");
+                }
+                return d.credits().size() + " credits";
+            });
+            time(name + ": TIDES template plan (lastPoolShareId + windowUpToShare + carried + plan)", runs, () -> {
+                long last = payouts.lastPoolShareId();
+                List<WindowShare> window = new ArrayList<>();
+                for (PayoutLedger.LedgerShare s : payouts.windowUpToShare(last, tides.windowLength(block.networkDifficulty()))) {
+                    window.add(WindowShare.of(s.share()));
+                }
+                List<Credit> carried = payouts.carried();
+                return tides.plan(REWARD, block.networkDifficulty(), block.finderAccount(), window, carried, scripts, OUTPUT_BYTES)
+                        .paid().size() + " outputs";
+            });
+        }
+    }
+
+    /** Vardiff-like difficulties, not all whole numbers, so the exact arithmetic has real work to do. */
+    private static ShareRecord share(int n, int accounts) {
+        int account = (int) ((n * 2_654_435_761L) % accounts);
+        double difficulty = 1024.0 * (1 + n % 13) + (n % 5) * 0.375;
+        return ShareRecord.of(String.format("acct%05d.rig%d", account, n % 3), "j" + (n % 50), "c" + (n % 50),
+                difficulty, difficulty * 1.5, String.format("%064x", n), false, ShareRecord.POOL, T0.plusMillis(n));
+    }
+
+    /** A P2WPKH-shaped script per account (-1: the pool, -2: the donation). */
+    private static byte[] script(int account) {
+        byte[] s = new byte[22];
+        s[0] = 0x00;
+        s[1] = 0x14;
+        Arrays.fill(s, 2, 22, (byte) account);
+        s[2] = (byte) (account >> 8);
+        s[3] = (byte) (account >> 16);
+        return s;
+    }
+
+    private static void time(String what, int runs, Supplier<String> body) {
+        long[] ns = new long[runs];
+        String result = "";
+        for (int i = 0; i < runs; i++) {
+            long start = System.nanoTime();
+            result = body.get();
+            ns[i] = System.nanoTime() - start;
+        }
+        Arrays.sort(ns);
+        System.out.printf("  %-90s min %7.1f ms  median %7.1f ms  (%s)%n", what, ns[0] / 1e6, ns[runs / 2] / 1e6, result);
+    }
+}
