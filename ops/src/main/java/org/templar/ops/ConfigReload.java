@@ -46,6 +46,7 @@ final class ConfigReload {
         restart(changes, "pool.payout_address", now, next, c -> c.pool().payoutAddress());
         restart(changes, "pool.extranonce2_size", now, next, c -> c.pool().extranonce2Size());
         restart(changes, "pool.version_mask", now, next, c -> c.pool().versionMask());
+        restart(changes, "pool.instance", now, next, c -> c.pool().instance());
         restart(changes, "pool.payout_scheme", now, next, c -> c.pool().payout().scheme());
         restart(changes, "pool.orphan_depth", now, next, c -> c.pool().payout().orphanDepth());
         restart(changes, "pool.track_seconds", now, next, c -> c.pool().payout().trackInterval());
@@ -78,7 +79,7 @@ final class ConfigReload {
         TemplarConfig.Pool p = now.pool();
         TemplarConfig.Pool q = next.pool();
         TemplarConfig.Pool pool = new TemplarConfig.Pool(p.mode(), p.payoutAddress(), q.tag(), q.maxCoinbaseSize(),
-                p.extranonce2Size(), p.versionMask(), q.sharesPerJob(), p.payout());
+                p.extranonce2Size(), p.versionMask(), q.sharesPerJob(), p.payout(), p.instance());
         return new TemplarConfig(now.network(), now.dataDir(), pool, now.nodes(), now.sv1(), now.sv1MaxLineLength(),
                 now.sv1IdleTimeout(), now.sv2(), now.sv2AuthorityKeyFile(), next.vardiff(), now.database(), now.metrics(),
                 now.admin(), now.adminToken(), now.embeddedNode(), now.shareLog(), now.tdp(), now.jds(), now.outbound(),

@@ -23,7 +23,18 @@ final class PayoutTracking implements AutoCloseable {
     });
 
     PayoutTracking(BlockTracker tracker, Duration interval) {
+        this(tracker, interval, () -> true);
+    }
+
+    /**
+     * @param leading whether this instance runs the once-per-pool work now (see PoolInstances): a tick
+     *     on an instance that does not lead does nothing, so several instances never credit a block twice
+     */
+    PayoutTracking(BlockTracker tracker, Duration interval, java.util.function.BooleanSupplier leading) {
         timer.scheduleWithFixedDelay(() -> {
+            if (!leading.getAsBoolean()) {
+                return;
+            }
             try {
                 BlockTracker.Report report = tracker.poll();
                 if (report.credited() + report.orphaned() > 0) {

@@ -22,6 +22,7 @@ import org.templar.payout.Ledger;
 import org.templar.payout.LedgerConfig;
 import org.templar.payout.LedgerMetrics;
 import org.templar.payout.PayoutLedger;
+import org.templar.payout.PoolInstances;
 import org.templar.pool.core.Authorizer;
 import org.templar.pool.core.BanList;
 import org.templar.pool.core.BlockSubmitter;
@@ -70,6 +71,7 @@ public final class PoolRuntime implements AutoCloseable {
     private ShareLogWriter shareLog;
     private RegtestNode embeddedNode;
     private Ledger ledger;
+    private PoolInstances instance;
     private NodeGroup nodes;
     private TemplateSource templates;
     private PoolContext context;
@@ -163,11 +165,18 @@ public final class PoolRuntime implements AutoCloseable {
                 .withQueueCapacity(config.database().queueCapacity());
         ledger = Ledger.open(lc, ledgerMetrics);
         resources.add(ledger);
+        // the instance number keeps this instance's extranonce1 values apart from those of every other
+        // instance on the same database; the lease also elects the one that tracks blocks
+        instance = PoolInstances.join(ledger.dataSource(), config.pool().instance(), ExtranonceAllocator.MAX_INSTANCES,
+                PoolInstances.DEFAULT_LEASE);
+        resources.add(instance);
+        log.info("pool instance {} of at most {} on this ledger database{}", instance.number(),
+                ExtranonceAllocator.MAX_INSTANCES, instance.isLeader() ? ", leading block tracking" : "");
         TemplarConfig.Payout payout = config.pool().payout();
         resources.add(new PayoutTracking(new BlockTracker(new PayoutLedger(ledger),
                 new NodeChainView(nodes.primary(), config.nodes().timeout(),
                         NodeChainView.halvingInterval(config.network())), payout.scheme(), payout.orphanDepth(), webhook),
-                payout.trackInterval()));
+                payout.trackInterval(), instance::isLeader));
 
         TemplarConfig.Pool p = config.pool();
         templates = new TemplateSource(nodes, new JobSettings(p.tag(), p.maxCoinbaseSize(), p.sharesPerJob()),
@@ -195,7 +204,7 @@ public final class PoolRuntime implements AutoCloseable {
         org.templar.pool.core.ConnectionPolicy policy = new org.templar.pool.core.ConnectionPolicy(
                 new org.templar.pool.core.ConnectionLimits(limits.maxConnections(), limits.maxConnectionsPerIp()),
                 new org.templar.pool.core.AutoBans(limits.bans(), bans, metrics, operatorLog), operatorLog);
-        context = new PoolContext(authorizer, new ExtranonceAllocator(), processor, templates::current, config.vardiff(),
+        context = new PoolContext(authorizer, ExtranonceAllocator.forInstance(instance.number()), processor, templates::current, config.vardiff(),
                 p.versionMask(), metrics, bans, policy);
 
         if (!templates.start(Duration.ofSeconds(15))) {
@@ -379,6 +388,11 @@ public final class PoolRuntime implements AutoCloseable {
 
     public Ledger ledger() {
         return ledger;
+    }
+
+    /** This instance's number and leadership among the instances sharing the ledger database. */
+    public PoolInstances instance() {
+        return instance;
     }
 
     public NodeGroup nodes() {

@@ -50,6 +50,7 @@ public final class ConfigLoader {
         KEYS.put("pool.max_coinbase_size", "cap on coinbase bytes for miner firmware (default 730)");
         KEYS.put("pool.extranonce2_size", "bytes miners roll in the coinbase, 2..16 (default 4)");
         KEYS.put("pool.version_mask", "hex version-rolling mask offered to miners (default 1fffe000)");
+        KEYS.put("pool.instance", "this instance's number, 0..63, when several share one PostgreSQL (default: the lowest free one, claimed at start)");
         KEYS.put("pool.shares_per_job", "shares remembered per job for duplicate detection; a full job gets fresh work (default 1048576)");
         KEYS.put("pool.payout_scheme", "how blocks are shared: solo (solo mode), pplns, prop, pps, fpps or tides (pool mode); default solo / pplns");
         KEYS.put("pool.fee_percent", "pool fee for pplns, prop, pps, fpps and tides, e.g. 1.5 (default 0)");
@@ -274,8 +275,10 @@ public final class ConfigLoader {
         int en2 = integer("pool.extranonce2_size", 4, 2, 16);
         int versionMask = hexInt("pool.version_mask", 0x1fffe000);
         int sharesPerJob = integer("pool.shares_per_job", 1 << 20, 1, 1 << 24);
+        java.util.OptionalInt instance = values.get("pool.instance") == null ? java.util.OptionalInt.empty()
+                : java.util.OptionalInt.of(integer("pool.instance", 0, 0, org.templar.pool.core.ExtranonceAllocator.MAX_INSTANCES - 1));
         TemplarConfig.Pool pool = new TemplarConfig.Pool(mode, payoutAddress, tag, maxCoinbase, en2, versionMask, sharesPerJob,
-                payout(mode, network, payoutAddress));
+                payout(mode, network, payoutAddress), instance);
 
         List<NodeEndpoint> endpoints = new ArrayList<>();
         Optional<String> zmq = optionalString("node.zmq_hashblock");

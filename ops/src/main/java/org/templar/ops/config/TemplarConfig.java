@@ -61,9 +61,20 @@ public record TemplarConfig(
      */
     public record Jds(Listen listen, JdsSettings settings) {}
 
-    /** Pool identity and coinbase rules. */
+    /**
+     * Pool identity and coinbase rules.
+     *
+     * @param instance this instance's number among several on one database (pool.instance); empty:
+     *     the lowest free number is claimed at start
+     */
     public record Pool(PayoutMode mode, Optional<String> payoutAddress, String tag, int maxCoinbaseSize,
-            int extranonce2Size, int versionMask, int sharesPerJob, Payout payout) {}
+            int extranonce2Size, int versionMask, int sharesPerJob, Payout payout, java.util.OptionalInt instance) {
+        public Pool(PayoutMode mode, Optional<String> payoutAddress, String tag, int maxCoinbaseSize, int extranonce2Size,
+                int versionMask, int sharesPerJob, Payout payout) {
+            this(mode, payoutAddress, tag, maxCoinbaseSize, extranonce2Size, versionMask, sharesPerJob, payout,
+                    java.util.OptionalInt.empty());
+        }
+    }
 
     /**
      * How found blocks become miners' money.
