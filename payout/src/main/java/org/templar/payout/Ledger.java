@@ -90,9 +90,6 @@ public final class Ledger implements ShareLedger, BlockLedger, AutoCloseable {
             Flyway.configure()
                     .dataSource(dataSource)
                     .locations("classpath:db/migration")
-                    // migrations written on parallel branches get numbers below the newest (V13 after
-                    // V20): a database already at V20 must still run them rather than refuse to start
-                    .outOfOrder(true)
                     .load()
                     .migrate();
         } catch (SQLException | RuntimeException e) {

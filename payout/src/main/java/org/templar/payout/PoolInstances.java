@@ -19,7 +19,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * This process's place among the pool instances sharing one ledger database (tables
- * {@code pool_instances} and {@code pool_leader}, migration V13): a distinct instance number, and
+ * {@code pool_instances} and {@code pool_leader}, migration V21): a distinct instance number, and
  * whether this instance is the leader that runs the once-per-pool work (block tracking).
  *
  * <p>Both are leases in the database, renewed every third of the lease: a row says who holds what
