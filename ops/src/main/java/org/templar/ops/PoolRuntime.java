@@ -92,6 +92,8 @@ public final class PoolRuntime implements AutoCloseable {
     private Sv2Listener<TemplateProviderSession> tdp;
     private InetSocketAddress tdpAddress;
     private JobDeclarations declarations;
+    /** The TIDES planner when the pool pays in the coinbase; the JDS answers extension 0x0003 from it. */
+    private org.templar.pool.core.TidesPlanner tidesPlanner;
     private Sv2Listener<JdsSession> jds;
     private InetSocketAddress jdsAddress;
     private AuthorityKeyPair authority;
@@ -184,8 +186,9 @@ public final class PoolRuntime implements AutoCloseable {
         resources.add(templates);
         if (payout.scheme() instanceof org.templar.payout.scheme.Tides tides) {
             // every job's coinbase pays the window: planned once per template, from the ledger
-            templates.usePayoutPlanner(new org.templar.pool.core.TidesPlanner(new PayoutLedger(ledger), tides,
-                    config.network(), p.payoutAddress().orElseThrow()));
+            tidesPlanner = new org.templar.pool.core.TidesPlanner(new PayoutLedger(ledger), tides,
+                    config.network(), p.payoutAddress().orElseThrow());
+            templates.usePayoutPlanner(tidesPlanner);
         }
         BlockSubmitter submitter = new BlockSubmitter(nodes, ledger, metrics, templates::refresh);
         resources.add(submitter);
@@ -239,6 +242,13 @@ public final class PoolRuntime implements AutoCloseable {
         if (config.sv2().enabled()) {
             if (config.jds().listen().enabled()) {
                 declarations = new JobDeclarations(context, nodes, config.jds().settings(), java.time.Clock.systemUTC());
+                if (tidesPlanner != null) {
+                    org.templar.pool.core.TidesPlanner planner = tidesPlanner;
+                    declarations.usePayoutOutputs((value, template, outputBytes, poolScript) -> {
+                        var plan = planner.planValue(value, template, outputBytes);
+                        return java.util.Optional.of(plan.outputs());
+                    });
+                }
             }
             sv2 = new Sv2Server(context, Sv2MiningSettings.defaults(), identity, NoiseTransportConfig.defaults(),
                     (int) config.sv1IdleTimeout().toSeconds(), config.outbound(), declarations)

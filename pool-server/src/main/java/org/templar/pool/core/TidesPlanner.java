@@ -54,6 +54,20 @@ public final class TidesPlanner implements TemplateSource.PayoutPlanner {
         return new Tides.JobPayout(plan, lastShare, difficulty, carried);
     }
 
+    /**
+     * The TIDES outputs dividing {@code value} sat (a miner-declared coinbase's payout value, extension
+     * 0x0003) from the same window and carries as the pool's own template, within {@code outputBytes}:
+     * miners beyond the room are carried, as in the pool's coinbase.
+     */
+    public Tides.CoinbasePlan planValue(long value, BlockTemplate template, int outputBytes) {
+        double difficulty = Target.fromCompact(template.bits()).difficulty();
+        List<WindowShare> window = new ArrayList<>();
+        for (PayoutLedger.LedgerShare s : payouts.windowUpToShare(payouts.lastPoolShareId(), tides.windowLength(difficulty))) {
+            window.add(WindowShare.of(s.share()));
+        }
+        return tides.plan(value, difficulty, poolAddress, window, payouts.carried(), this::scriptFor, outputBytes);
+    }
+
     /** The output script of an account's address; empty (carried) for an account that is no address. */
     public Optional<byte[]> scriptFor(String account) {
         return scripts.computeIfAbsent(account, a -> {

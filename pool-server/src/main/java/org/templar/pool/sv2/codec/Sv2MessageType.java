@@ -13,7 +13,7 @@ import java.util.function.Function;
 
 /**
  * Every message this codec knows, with the numbers of 08-Message-Types.md and
- * extensions/0x0001-extensions-negotiation.md section 3: its numbers, channel_msg bit and
+ * extensions/0x0001-extensions-negotiation.md section 3 (and the draft 0x0003 payouts extension): its numbers, channel_msg bit and
  * subprotocol, the record that carries it and that record's decoder. This table is the one place a
  * message is registered: {@link Sv2MessageCodec} decodes through it and a record finds its own
  * numbers here ({@link Sv2SpecMessage#type()}), so adding a message is one record and one entry.
@@ -121,7 +121,17 @@ public enum Sv2MessageType {
             Sv2ExtensionsNegotiation.RequestExtensionsSuccess::decode),
     REQUEST_EXTENSIONS_ERROR(1, 0x02, false, EXTENSIONS_NEGOTIATION,
             Sv2ExtensionsNegotiation.RequestExtensionsError.class,
-            Sv2ExtensionsNegotiation.RequestExtensionsError::decode);
+            Sv2ExtensionsNegotiation.RequestExtensionsError::decode),
+
+    // Extension 0x0003 (draft), a Job Declaration extension: same 0x00-0x02 under extension_type 3.
+    REQUEST_PAYOUT_OUTPUTS(3, 0x00, false, JOB_DECLARATION,
+            Sv2NonCustodialPayouts.RequestPayoutOutputs.class, Sv2NonCustodialPayouts.RequestPayoutOutputs::decode),
+    REQUEST_PAYOUT_OUTPUTS_SUCCESS(3, 0x01, false, JOB_DECLARATION,
+            Sv2NonCustodialPayouts.RequestPayoutOutputsSuccess.class,
+            Sv2NonCustodialPayouts.RequestPayoutOutputsSuccess::decode),
+    REQUEST_PAYOUT_OUTPUTS_ERROR(3, 0x02, false, JOB_DECLARATION,
+            Sv2NonCustodialPayouts.RequestPayoutOutputsError.class,
+            Sv2NonCustodialPayouts.RequestPayoutOutputsError::decode);
 
     private static final Map<Integer, Sv2MessageType> BY_KEY = new HashMap<>();
     private static final Map<Class<?>, Sv2MessageType> BY_RECORD = new HashMap<>();

@@ -73,6 +73,20 @@ public final class CoinbaseOutputs {
         return sum;
     }
 
+    /**
+     * The first of {@code required} this coinbase does not pay, counted as a multiset of (amount,
+     * script) in any order (extension 0x0003's rule), or empty when every one is paid.
+     */
+    public java.util.Optional<TxOut> firstUnpaid(List<TxOut> required) {
+        List<TxOut> left = new java.util.ArrayList<>(outputs);
+        for (TxOut r : required) {
+            if (!left.remove(r)) {
+                return java.util.Optional.of(r);
+            }
+        }
+        return java.util.Optional.empty();
+    }
+
     /** Whether one output is a BIP141 witness commitment (OP_RETURN 0x24 0xaa21a9ed ...). */
     public boolean hasWitnessCommitment() {
         for (TxOut o : outputs) {

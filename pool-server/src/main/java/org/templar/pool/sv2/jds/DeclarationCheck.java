@@ -93,6 +93,16 @@ public final class DeclarationCheck {
     /** Stage 1, on the event loop: everything that needs no node. */
     public static DeclarationCheck prepare(DeclareMiningJob m, MiningJobTokens.Allocation allocation, Template template)
             throws Refused {
+        return prepare(m, allocation, template, null);
+    }
+
+    /**
+     * Stage 1 with extension 0x0003's payout set: when {@code payout} is given, the coinbase must pay
+     * every one of its outputs (as a multiset, in any order), and what they sum to is the pool's part
+     * of the revenue instead of the pool payout output's.
+     */
+    public static DeclarationCheck prepare(DeclareMiningJob m, MiningJobTokens.Allocation allocation, Template template,
+            MiningJobTokens.PayoutSet payout) throws Refused {
         if (template == null) {
             throw new Refused(JdsErrorCodes.invalidParam("prev_hash"), "the pool has no block template yet");
         }
@@ -109,7 +119,21 @@ public final class DeclarationCheck {
             throw cb.height() == height + 1 ? new AheadOfThePool(JdsErrorCodes.invalidParam("coinbase_tx_prefix"), detail)
                     : new Refused(JdsErrorCodes.invalidParam("coinbase_tx_prefix"), detail);
         }
-        long poolOutput = cb.outputs().valueTo(allocation.payoutScript().toArray());
+        long poolOutput;
+        if (payout != null) {
+            if (!payout.prevHash().equals(Bytes.of(template.blockTemplate().previousBlockHash()))) {
+                throw new Refused(JdsErrorCodes.STALE_PAYOUT_OUTPUTS, "the payout outputs were planned on another tip"
+                        + " than the pool's current one; request fresh ones");
+            }
+            var unpaid = cb.outputs().firstUnpaid(payout.outputs());
+            if (unpaid.isPresent()) {
+                throw new Refused(JdsErrorCodes.INVALID_PAYOUT_OUTPUTS, "the coinbase does not pay the payout output "
+                        + unpaid.get() + " (missing, changed or reduced)");
+            }
+            poolOutput = payout.value();
+        } else {
+            poolOutput = cb.outputs().valueTo(allocation.payoutScript().toArray());
+        }
         if (poolOutput <= 0) {
             throw new Refused(JdsErrorCodes.invalidParam("coinbase_tx_suffix"), "the coinbase pays nothing to the pool"
                     + " payout output " + allocation.payoutScript().toHex());

@@ -85,6 +85,17 @@ public final class JdClient implements AutoCloseable {
                 source));
     }
 
+    /** Extension 0x0001 negotiation; completes with RequestExtensions.Success or .Error. */
+    public CompletableFuture<Sv2Message> requestExtensions(List<Integer> requested) {
+        return onLoop(s -> s.requestExtensions(requested));
+    }
+
+    /** Extension 0x0003: the payout outputs for a token and the value the coinbase leaves for them. */
+    public CompletableFuture<JdClientSession.PayoutOutcome> requestPayoutOutputs(Bytes miningJobToken,
+            long availablePayoutValue) {
+        return onLoop(s -> s.requestPayoutOutputs(miningJobToken, availablePayoutValue));
+    }
+
     public void pushSolution(Sv2JobDeclaration.PushSolution solution) {
         channel.eventLoop().execute(() -> session.pushSolution(solution));
     }

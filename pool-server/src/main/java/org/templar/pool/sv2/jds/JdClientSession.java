@@ -9,7 +9,9 @@ import java.util.concurrent.CompletableFuture;
 import org.templar.pool.sv2.codec.Bytes;
 import org.templar.pool.sv2.codec.Str0255;
 import org.templar.pool.sv2.codec.Sv2Common;
+import org.templar.pool.sv2.codec.Sv2ExtensionsNegotiation;
 import org.templar.pool.sv2.codec.Sv2JobDeclaration;
+import org.templar.pool.sv2.codec.Sv2NonCustodialPayouts;
 import org.templar.pool.sv2.codec.Sv2Message;
 import org.templar.pool.sv2.mining.Sv2Output;
 
@@ -34,6 +36,15 @@ public final class JdClientSession {
 
         /** Refused with the spec's error code and the server's readable details. */
         record Refused(String errorCode, String details) implements DeclareOutcome {}
+    }
+
+    /** How the JDS answered RequestPayoutOutputs (extension 0x0003). */
+    public sealed interface PayoutOutcome {
+        /** The outputs, as coinbase_tx_outputs: CompactSize count, then the outputs. */
+        record Outputs(Bytes coinbaseTxOutputs) implements PayoutOutcome {}
+
+        /** RequestPayoutOutputs.Error's code. */
+        record Refused(String errorCode) implements PayoutOutcome {}
     }
 
     /** SetupConnection.Error as an exception for the connect future. */
@@ -65,6 +76,9 @@ public final class JdClientSession {
     private final CompletableFuture<Void> setUp = new CompletableFuture<>();
     private final Map<Long, CompletableFuture<Sv2JobDeclaration.AllocateMiningJobTokenSuccess>> tokens = new HashMap<>();
     private final Map<Long, PendingDeclaration> declarations = new HashMap<>();
+    private final Map<Long, CompletableFuture<PayoutOutcome>> payouts = new HashMap<>();
+    /** RequestExtensions.Success or .Error by request id (U16). */
+    private final Map<Integer, CompletableFuture<Sv2Message>> extensions = new HashMap<>();
     private long nextRequestId = 1;
     private boolean closed;
 
@@ -109,6 +123,35 @@ public final class JdClientSession {
         return f;
     }
 
+    /**
+     * Extension 0x0001: asks for {@code requested} right after setup; completes with
+     * RequestExtensions.Success or RequestExtensions.Error.
+     */
+    public CompletableFuture<Sv2Message> requestExtensions(List<Integer> requested) {
+        CompletableFuture<Sv2Message> f = new CompletableFuture<>();
+        if (closed) {
+            f.completeExceptionally(gone());
+            return f;
+        }
+        int id = (int) (nextRequestId++ & 0xffff);
+        extensions.put(id, f);
+        out.send(new Sv2ExtensionsNegotiation.RequestExtensions(id, requested));
+        return f;
+    }
+
+    /** Extension 0x0003: the payout outputs dividing {@code availablePayoutValue} sat for a token. */
+    public CompletableFuture<PayoutOutcome> requestPayoutOutputs(Bytes miningJobToken, long availablePayoutValue) {
+        CompletableFuture<PayoutOutcome> f = new CompletableFuture<>();
+        if (closed) {
+            f.completeExceptionally(gone());
+            return f;
+        }
+        long id = nextRequestId++;
+        payouts.put(id, f);
+        out.send(new Sv2NonCustodialPayouts.RequestPayoutOutputs(id, miningJobToken, availablePayoutValue));
+        return f;
+    }
+
     public void pushSolution(Sv2JobDeclaration.PushSolution solution) {
         out.send(solution);
     }
@@ -122,6 +165,26 @@ public final class JdClientSession {
             var f = tokens.remove(s.requestId());
             if (f != null) {
                 f.complete(s);
+            }
+        } else if (m instanceof Sv2ExtensionsNegotiation.RequestExtensionsSuccess s) {
+            var f = extensions.remove(s.requestId());
+            if (f != null) {
+                f.complete(s);
+            }
+        } else if (m instanceof Sv2ExtensionsNegotiation.RequestExtensionsError e) {
+            var f = extensions.remove(e.requestId());
+            if (f != null) {
+                f.complete(e);
+            }
+        } else if (m instanceof Sv2NonCustodialPayouts.RequestPayoutOutputsSuccess s) {
+            var f = payouts.remove(s.requestId());
+            if (f != null) {
+                f.complete(new PayoutOutcome.Outputs(s.coinbaseTxOutputs()));
+            }
+        } else if (m instanceof Sv2NonCustodialPayouts.RequestPayoutOutputsError e) {
+            var f = payouts.remove(e.requestId());
+            if (f != null) {
+                f.complete(new PayoutOutcome.Refused(e.errorCode().text()));
             }
         } else if (m instanceof Sv2JobDeclaration.ProvideMissingTransactions p) {
             PendingDeclaration d = declarations.get(p.requestId());
@@ -155,8 +218,12 @@ public final class JdClientSession {
         setUp.completeExceptionally(gone);
         tokens.values().forEach(f -> f.completeExceptionally(gone));
         declarations.values().forEach(d -> d.result().completeExceptionally(gone));
+        payouts.values().forEach(f -> f.completeExceptionally(gone));
+        extensions.values().forEach(f -> f.completeExceptionally(gone));
         tokens.clear();
         declarations.clear();
+        payouts.clear();
+        extensions.clear();
     }
 
     private static IllegalStateException gone() {

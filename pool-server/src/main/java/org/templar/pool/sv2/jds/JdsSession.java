@@ -15,6 +15,8 @@ import org.templar.pool.node.BlockTemplate;
 import org.templar.pool.sv2.codec.Bytes;
 import org.templar.pool.sv2.codec.Str0255;
 import org.templar.pool.sv2.codec.Sv2Common;
+import org.templar.pool.sv2.codec.Sv2ExtensionsNegotiation;
+import org.templar.pool.sv2.codec.Sv2NonCustodialPayouts;
 import org.templar.pool.sv2.codec.Sv2JobDeclaration;
 import org.templar.pool.sv2.codec.Sv2Message;
 import org.templar.pool.sv2.mining.Sv2ErrorCodes;
@@ -65,6 +67,10 @@ public final class JdsSession implements org.templar.pool.sv2.server.Sv2Listener
     private final String connectionId;
     private State state = State.AWAIT_SETUP;
     private boolean fullTemplate;
+    /** Extension 0x0003 negotiated (RequestExtensions.Success listed it): every declaration needs a payout set. */
+    private boolean payoutsNegotiated;
+    /** Whether a message other than RequestExtensions came after SetupConnection: negotiation is over then. */
+    private boolean negotiationOver;
     private final Map<Long, Pending> pending = new HashMap<>();
     /** Declarations being checked by the node (request ids), so a request id is never answered twice. */
     private final java.util.Set<Long> inFlight = new java.util.HashSet<>();
@@ -109,7 +115,14 @@ public final class JdsSession implements org.templar.pool.sv2.server.Sv2Listener
             }
             return;
         }
-        if (message instanceof Sv2JobDeclaration.AllocateMiningJobToken a) {
+        if (message instanceof Sv2ExtensionsNegotiation.RequestExtensions r) {
+            requestExtensions(r);
+            return;
+        }
+        negotiationOver = true;
+        if (message instanceof Sv2NonCustodialPayouts.RequestPayoutOutputs r) {
+            requestPayoutOutputs(r);
+        } else if (message instanceof Sv2JobDeclaration.AllocateMiningJobToken a) {
             allocate(a);
         } else if (message instanceof Sv2JobDeclaration.DeclareMiningJob d) {
             declare(d);
@@ -154,6 +167,85 @@ public final class JdsSession implements org.templar.pool.sv2.server.Sv2Listener
         close("setup refused: " + code);
     }
 
+    // ------------------------------------------------------------------ extensions
+
+    /**
+     * Extension 0x0001: the JDS supports 0x0003 (non-custodial pool payouts) and nothing else, and
+     * requires none. The request must come right after SetupConnection.Success, as 0x0001 says; a late
+     * one, or one asking for nothing this JDS has, gets the Error listing what it does not support.
+     */
+    private void requestExtensions(Sv2ExtensionsNegotiation.RequestExtensions r) {
+        List<Integer> supported = r.requestedExtensions().stream()
+                .filter(e -> e == Sv2NonCustodialPayouts.EXTENSION_TYPE).distinct().toList();
+        if (negotiationOver || payoutsNegotiated || supported.isEmpty()) {
+            List<Integer> unsupported = negotiationOver || payoutsNegotiated ? r.requestedExtensions()
+                    : r.requestedExtensions().stream().filter(e -> !supported.contains(e)).toList();
+            out.send(new Sv2ExtensionsNegotiation.RequestExtensionsError(r.requestId(), unsupported, List.of()));
+            return;
+        }
+        payoutsNegotiated = true;
+        negotiationOver = true;
+        out.send(new Sv2ExtensionsNegotiation.RequestExtensionsSuccess(r.requestId(), supported));
+        log.debug("{}: extension 0x0003 (non-custodial pool payouts) negotiated", connectionId);
+    }
+
+    /**
+     * Extension 0x0003's RequestPayoutOutputs: the outputs the pool's current plan puts in a coinbase
+     * (the TIDES window, pool fee and donation, or the single pool payout output), dividing exactly the
+     * requested value, fitting the token's reservation, and tied to the token: the declaration made
+     * with it must pay them, and uses them up.
+     */
+    private void requestPayoutOutputs(Sv2NonCustodialPayouts.RequestPayoutOutputs r) {
+        long id = r.requestId();
+        if (!payoutsNegotiated) {
+            refusePayout(id, JdsErrorCodes.EXTENSION_NOT_NEGOTIATED, "extension 0x0003 was not negotiated");
+            return;
+        }
+        if (!fullTemplate) {
+            refusePayout(id, JdsErrorCodes.UNSUPPORTED_MODE, "payout outputs are answered in Full-Template mode only");
+            return;
+        }
+        MiningJobTokens.Allocation token = jd.tokens().allocation(r.miningJobToken())
+                .filter(t -> t.connectionId().equals(connectionId)).orElse(null);
+        if (token == null) {
+            refusePayout(id, jd.tokens().payoutSetUsed(r.miningJobToken()) ? JdsErrorCodes.PAYOUT_OUTPUTS_ALREADY_USED
+                    : JdsErrorCodes.INVALID_MINING_JOB_TOKEN, "unknown, expired or used token");
+            return;
+        }
+        long value = r.availablePayoutValue();
+        if (value <= 0 || value > org.templar.payout.coinbase.TxOut.MAX_MONEY) {
+            refusePayout(id, JdsErrorCodes.INVALID_AVAILABLE_PAYOUT_VALUE, "available_payout_value " + Long.toUnsignedString(value));
+            return;
+        }
+        org.templar.pool.job.Template template = jd.pool().currentTemplate().get();
+        if (template == null) {
+            refusePayout(id, JdsErrorCodes.STALE_PAYOUT_OUTPUTS, "the pool has no block template yet");
+            return;
+        }
+        BlockTemplate bt = template.blockTemplate();
+        java.util.Optional<List<TxOut>> outputs;
+        try {
+            outputs = jd.payoutOutputs().outputs(value, bt, token.reservedOutputBytes(), token.payoutScript());
+        } catch (RuntimeException e) {
+            log.warn("{}: payout outputs for {} sat could not be planned: {}", connectionId, value, e.toString());
+            refusePayout(id, JdsErrorCodes.PAYOUT_OUTPUTS_EXCEED_RESERVATION, "no output set: " + e.getMessage());
+            return;
+        }
+        byte[] serialized = outputs.map(o -> CoinbaseOutputs.of(o).serialized()).orElse(null);
+        if (serialized == null || outputBytes(outputs.get()) > token.reservedOutputBytes() || serialized.length > 0xffff) {
+            refusePayout(id, JdsErrorCodes.PAYOUT_OUTPUTS_EXCEED_RESERVATION, "the payout outputs do not fit the "
+                    + token.reservedOutputBytes() + " bytes reserved with the token");
+            return;
+        }
+        jd.tokens().offerPayout(token, new MiningJobTokens.PayoutSet(outputs.get(), value, Bytes.of(bt.previousBlockHash())));
+        out.send(new Sv2NonCustodialPayouts.RequestPayoutOutputsSuccess(id, Bytes.of(serialized)));
+    }
+
+    private void refusePayout(long requestId, String code, String detail) {
+        log.debug("{}: RequestPayoutOutputs {} refused: {} ({})", connectionId, requestId, code, detail);
+        out.send(new Sv2NonCustodialPayouts.RequestPayoutOutputsError(requestId, Str0255.of(code)));
+    }
+
     // ------------------------------------------------------------------ tokens
 
     private void allocate(Sv2JobDeclaration.AllocateMiningJobToken a) {
@@ -173,9 +265,38 @@ public final class JdsSession implements org.templar.pool.sv2.server.Sv2Listener
         // mode, the miner's own in solo mode): the first output of the user's payout plan.
         List<TxOut> plan = worker.payout().outputs(1);
         Bytes script = Bytes.of(plan.get(0).script());
-        MiningJobTokens.Allocation token = jd.tokens().allocate(worker.user(), connectionId, fullTemplate, script);
-        byte[] outputs = CoinbaseOutputs.of(List.of(new TxOut(0, script.toArray()))).serialized();
+        List<TxOut> reserved = List.of(new TxOut(0, script.toArray()));
+        if (payoutsNegotiated && jd.payoutsInCoinbase()) {
+            // extension 0x0003 under an in-coinbase scheme: reserve the room the pool's own coinbase gives
+            // its payout outputs (an upper bound, as the draft allows), as zero-valued outputs of the plan
+            reserved = reservation(script);
+        }
+        byte[] outputs = CoinbaseOutputs.of(reserved).serialized();
+        MiningJobTokens.Allocation token = jd.tokens().allocate(worker.user(), connectionId, fullTemplate, script,
+                outputBytes(reserved));
         out.send(new Sv2JobDeclaration.AllocateMiningJobTokenSuccess(a.requestId(), token.token(), Bytes.of(outputs)));
+    }
+
+    /** The outputs of the pool's current coinbase plan with zero amounts: their size is the reservation. */
+    private List<TxOut> reservation(Bytes poolScript) {
+        org.templar.pool.job.Template template = jd.pool().currentTemplate().get();
+        if (template == null || template.planned() == null) {
+            return List.of(new TxOut(0, poolScript.toArray()));
+        }
+        List<TxOut> zeroed = new java.util.ArrayList<>();
+        for (TxOut o : template.planned().outputs(template.blockTemplate().coinbaseValue())) {
+            zeroed.add(new TxOut(0, o.script()));
+        }
+        return zeroed;
+    }
+
+    /** Serialized size of outputs, without their count. */
+    private static int outputBytes(List<TxOut> outputs) {
+        int n = 0;
+        for (TxOut o : outputs) {
+            n += o.serializedSize();
+        }
+        return n;
     }
 
     private boolean takeAllowance() {
@@ -219,12 +340,27 @@ public final class JdsSession implements org.templar.pool.sv2.server.Sv2Listener
         }
         MiningJobTokens.Allocation token = jd.tokens().allocation(d.miningJobToken())
                 .filter(t -> t.connectionId().equals(connectionId) && t.fullTemplate()).orElse(null);
+        if (token == null && payoutsNegotiated && jd.tokens().payoutSetUsed(d.miningJobToken())) {
+            refuse(id, JdsErrorCodes.PAYOUT_OUTPUTS_ALREADY_USED, "the payout outputs of this token were already"
+                    + " used by a declared job; they are single-use");
+            return;
+        }
+        MiningJobTokens.PayoutSet payout = null;
+        if (token != null && payoutsNegotiated) {
+            payout = jd.tokens().payoutSet(token.token()).orElse(null);
+            if (payout == null) {
+                // the token stays usable: the JDC may request the outputs and declare again
+                refuse(id, JdsErrorCodes.INVALID_PAYOUT_OUTPUTS, "no RequestPayoutOutputs.Success for this token;"
+                        + " extension 0x0003 needs a fresh payout output set for each declared job");
+                return;
+            }
+        }
         if (token == null || !jd.tokens().consume(token)) {
             refuse(id, JdsErrorCodes.INVALID_MINING_JOB_TOKEN,
                     "unknown, expired or already used token, or one allocated on another connection");
             return;
         }
-        prepare(d, token, System.nanoTime() + CATCH_UP.toNanos());
+        prepare(d, token, payout, System.nanoTime() + CATCH_UP.toNanos());
     }
 
     /**
@@ -234,11 +370,12 @@ public final class JdsSession implements org.templar.pool.sv2.server.Sv2Listener
      * a template on it. Refusing then would cost an honest miner its pool. The wait counts as an open
      * declaration, so the limit on those bounds it.
      */
-    private void prepare(Sv2JobDeclaration.DeclareMiningJob d, MiningJobTokens.Allocation token, long catchUpDeadline) {
+    private void prepare(Sv2JobDeclaration.DeclareMiningJob d, MiningJobTokens.Allocation token,
+            MiningJobTokens.PayoutSet payout, long catchUpDeadline) {
         long id = d.requestId();
         DeclarationCheck check;
         try {
-            check = DeclarationCheck.prepare(d, token, jd.pool().currentTemplate().get());
+            check = DeclarationCheck.prepare(d, token, jd.pool().currentTemplate().get(), payout);
         } catch (DeclarationCheck.AheadOfThePool e) {
             if (System.nanoTime() - catchUpDeadline < 0) {
                 inFlight.add(id);
@@ -246,7 +383,7 @@ public final class JdsSession implements org.templar.pool.sv2.server.Sv2Listener
                         java.util.concurrent.TimeUnit.MILLISECONDS).execute(() -> out.execute(() -> {
                             inFlight.remove(id);
                             if (state != State.CLOSED) {
-                                prepare(d, token, catchUpDeadline);
+                                prepare(d, token, payout, catchUpDeadline);
                             }
                         }));
                 return;

@@ -59,6 +59,43 @@ public final class JobDeclarations {
         return tokens;
     }
 
+    /**
+     * The payout outputs extension 0x0003 answers with: the outputs the pool's current plan puts in a
+     * coinbase, dividing exactly {@code value} sat, within {@code outputBytes} of serialized outputs.
+     */
+    @FunctionalInterface
+    public interface PayoutOutputs {
+        /**
+         * @param poolScript the pool payout output of the token (what schemes paid outside the coinbase use)
+         * @return outputs summing to {@code value}, or empty when they cannot fit in {@code outputBytes}
+         */
+        java.util.Optional<java.util.List<org.templar.payout.coinbase.TxOut>> outputs(long value, BlockTemplate template,
+                int outputBytes, Bytes poolScript);
+
+        /** Schemes paid outside the coinbase: everything to the pool payout output. */
+        PayoutOutputs POOL_OUTPUT = (value, template, outputBytes, poolScript) -> {
+            var out = new org.templar.payout.coinbase.TxOut(value, poolScript.toArray());
+            return out.serializedSize() <= outputBytes ? java.util.Optional.of(java.util.List.of(out))
+                    : java.util.Optional.empty();
+        };
+    }
+
+    private volatile PayoutOutputs payoutOutputs = PayoutOutputs.POOL_OUTPUT;
+
+    /** The in-coinbase scheme's planner (TIDES), replacing the single pool output. */
+    public void usePayoutOutputs(PayoutOutputs planner) {
+        this.payoutOutputs = Objects.requireNonNull(planner, "planner");
+    }
+
+    public PayoutOutputs payoutOutputs() {
+        return payoutOutputs;
+    }
+
+    /** Whether the payout outputs are an in-coinbase scheme's (so the token reserves room for them). */
+    public boolean payoutsInCoinbase() {
+        return payoutOutputs != PayoutOutputs.POOL_OUTPUT;
+    }
+
     /** The JDS's index of the pool node's mempool. */
     public MempoolView mempool() {
         return mempool;

@@ -4,8 +4,10 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import org.templar.payout.coinbase.TxOut;
 import org.templar.pool.sv2.codec.Bytes;
 
 /**
@@ -24,12 +26,28 @@ public final class MiningJobTokens {
      * @param connectionId the JDS connection that allocated it: only that connection may declare with it
      * @param fullTemplate whether that connection is in Full-Template mode (else Coinbase-only)
      * @param payoutScript the pool payout output's locking script announced with the token
+     * @param reservedOutputBytes the serialized size of the outputs announced with the token: what the
+     *     payout outputs of extension 0x0003 may take at most (their count's CompactSize aside)
      */
     public record Allocation(Bytes token, String user, String connectionId, boolean fullTemplate, Bytes payoutScript,
-            Instant expires) {}
+            int reservedOutputBytes, Instant expires) {}
+
+    /**
+     * A RequestPayoutOutputs.Success (extension 0x0003) answered for a token: the outputs a declaration
+     * with that token must pay, on the tip they were planned for. Single-use, like the token.
+     */
+    public record PayoutSet(List<TxOut> outputs, long value, Bytes prevHash) {
+        public PayoutSet {
+            outputs = List.copyOf(outputs);
+        }
+    }
 
     private final ConcurrentHashMap<Bytes, Allocation> allocations = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<Bytes, DeclaredJob> declared = new ConcurrentHashMap<>();
+    /** Payout sets answered for live tokens; a newer answer for the same token supersedes the older. */
+    private final ConcurrentHashMap<Bytes, PayoutSet> payoutSets = new ConcurrentHashMap<>();
+    /** Tokens whose payout set a declaration used, until they would have expired: a reuse is named as such. */
+    private final ConcurrentHashMap<Bytes, Instant> usedPayoutSets = new ConcurrentHashMap<>();
     private final Duration lifetime;
     private final Clock clock;
     private final SecureRandom random = new SecureRandom();
@@ -40,8 +58,13 @@ public final class MiningJobTokens {
     }
 
     public Allocation allocate(String user, String connectionId, boolean fullTemplate, Bytes payoutScript) {
+        return allocate(user, connectionId, fullTemplate, payoutScript, 0);
+    }
+
+    public Allocation allocate(String user, String connectionId, boolean fullTemplate, Bytes payoutScript,
+            int reservedOutputBytes) {
         purge();
-        Allocation a = new Allocation(newToken(), user, connectionId, fullTemplate, payoutScript,
+        Allocation a = new Allocation(newToken(), user, connectionId, fullTemplate, payoutScript, reservedOutputBytes,
                 clock.instant().plus(lifetime));
         allocations.put(a.token(), a);
         return a;
@@ -53,9 +76,34 @@ public final class MiningJobTokens {
         return a == null || expired(a.expires()) ? Optional.empty() : Optional.of(a);
     }
 
-    /** A token declares one job: once declared, it cannot declare again. */
+    /**
+     * A token declares one job: once declared, it cannot declare again, and its payout set (if any)
+     * is used up with it.
+     */
     public boolean consume(Allocation a) {
-        return allocations.remove(a.token(), a);
+        if (!allocations.remove(a.token(), a)) {
+            return false;
+        }
+        if (payoutSets.remove(a.token()) != null) {
+            usedPayoutSets.put(a.token(), a.expires());
+        }
+        return true;
+    }
+
+    /** Records the payout set answered for a live token (replacing an earlier answer for it). */
+    public void offerPayout(Allocation a, PayoutSet set) {
+        payoutSets.put(a.token(), set);
+    }
+
+    /** The unused payout set answered for {@code token}. */
+    public Optional<PayoutSet> payoutSet(Bytes token) {
+        return Optional.ofNullable(payoutSets.get(token));
+    }
+
+    /** Whether {@code token}'s payout set was already used by a declaration. */
+    public boolean payoutSetUsed(Bytes token) {
+        Instant until = usedPayoutSets.get(token);
+        return until != null && !expired(until);
     }
 
     /** Registers a job accepted by DeclareMiningJob.Success under its new token. */
@@ -83,6 +131,8 @@ public final class MiningJobTokens {
     private void purge() {
         Instant now = clock.instant();
         allocations.values().removeIf(a -> !now.isBefore(a.expires()));
+        payoutSets.keySet().removeIf(t -> !allocations.containsKey(t));
+        usedPayoutSets.values().removeIf(until -> !now.isBefore(until));
         declared.values().removeIf(j -> !now.isBefore(j.expires()));
     }
 

@@ -101,6 +101,21 @@ class Sv2MessageRoundTripTest {
     }
 
     @Test
+    void payoutExtensionMessagesAreFramedUnderExtensionTypeThreeWithTheDraftLayout() {
+        var request = new Sv2NonCustodialPayouts.RequestPayoutOutputs(7, Bytes.of(new byte[] {9, 9}), 0x0102030405L);
+        byte[] wire = Sv2MessageCodec.toWire(request);
+        // header: extension_type U16 LE (3, no channel_msg bit), msg_type 0x00, length U24 LE
+        assertArrayEquals(new byte[] {3, 0, 0x00, 4 + 1 + 2 + 8, 0, 0}, java.util.Arrays.copyOf(wire, 6));
+        // request_id U32, mining_job_token B0_255, available_payout_value U64, all little-endian
+        assertArrayEquals(new byte[] {7, 0, 0, 0, 2, 9, 9, 5, 4, 3, 2, 1, 0, 0, 0},
+                java.util.Arrays.copyOfRange(wire, 6, wire.length));
+        assertEquals(Sv2MessageType.REQUEST_PAYOUT_OUTPUTS_SUCCESS, Sv2MessageType.lookup(3, 0x01).orElseThrow());
+        assertEquals(Sv2MessageType.REQUEST_EXTENSIONS_SUCCESS, Sv2MessageType.lookup(1, 0x01).orElseThrow());
+        assertThrows(Sv2CodecException.class,
+                () -> new Sv2NonCustodialPayouts.RequestPayoutOutputs(1, Sv2Samples.bytes(256, 0), 1));
+    }
+
+    @Test
     void recordsCompareByteFieldsByContent() {
         Sv2Mining.SetExtranoncePrefix a = new Sv2Mining.SetExtranoncePrefix(1, Bytes.of(new byte[] {1, 2, 3}));
         Sv2Mining.SetExtranoncePrefix b = new Sv2Mining.SetExtranoncePrefix(1, Bytes.of(new byte[] {1, 2, 3}));

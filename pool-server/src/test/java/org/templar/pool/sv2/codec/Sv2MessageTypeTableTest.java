@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
  */
 class Sv2MessageTypeTableTest {
     private static final List<Class<?>> HOLDERS = List.of(Sv2Common.class, Sv2Mining.class, Sv2JobDeclaration.class,
-            Sv2TemplateDistribution.class, Sv2ExtensionsNegotiation.class);
+            Sv2TemplateDistribution.class, Sv2ExtensionsNegotiation.class, Sv2NonCustodialPayouts.class);
 
     @SuppressWarnings("unchecked")
     @Test

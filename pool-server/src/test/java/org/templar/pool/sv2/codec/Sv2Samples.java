@@ -94,7 +94,11 @@ final class Sv2Samples {
 
                 new Sv2ExtensionsNegotiation.RequestExtensions(1, List.of(2, 3)),
                 new Sv2ExtensionsNegotiation.RequestExtensionsSuccess(1, List.of(2)),
-                new Sv2ExtensionsNegotiation.RequestExtensionsError(1, List.of(3), List.of(5)));
+                new Sv2ExtensionsNegotiation.RequestExtensionsError(1, List.of(3), List.of(5)),
+
+                new Sv2NonCustodialPayouts.RequestPayoutOutputs(4, bytes(16, 7), 312_500_000L),
+                new Sv2NonCustodialPayouts.RequestPayoutOutputsSuccess(4, bytes(44, 8)),
+                new Sv2NonCustodialPayouts.RequestPayoutOutputsError(4, str("stale-payout-outputs")));
     }
 
     /** Messages at their types' limits: empty and maximal strings, byte arrays and sequences. */
@@ -142,6 +146,11 @@ final class Sv2Samples {
                         Collections.nCopies(1000, Bytes.EMPTY)),
                 new Sv2TemplateDistribution.SubmitSolution(0, 0, 0, 0, bytes(65535, 5)),
                 new Sv2ExtensionsNegotiation.RequestExtensions(65535, u16s65535),
-                new Sv2ExtensionsNegotiation.RequestExtensionsError(0, List.of(), List.of()));
+                new Sv2ExtensionsNegotiation.RequestExtensionsError(0, List.of(), List.of()),
+                new Sv2NonCustodialPayouts.RequestPayoutOutputs(0xffffffffL, Bytes.EMPTY, -1L),
+                new Sv2NonCustodialPayouts.RequestPayoutOutputs(0, bytes(255, 1), 0),
+                new Sv2NonCustodialPayouts.RequestPayoutOutputsSuccess(0, Bytes.EMPTY),
+                new Sv2NonCustodialPayouts.RequestPayoutOutputsSuccess(0xffffffffL, bytes(65535, 2)),
+                new Sv2NonCustodialPayouts.RequestPayoutOutputsError(0, new Str0255(bytes(255, 65))));
     }
 }
