@@ -11,7 +11,7 @@ import java.nio.ByteOrder;
  * Bloom filter.
  *
  * <p>Bounded and allocation-free once grown: an open-addressing table (linear probing) of the full
- * 32-byte hashes in one {@code long[]}, load factor at most 1/2. It starts at 1024 slots (32 KiB)
+ * 32-byte hashes in one {@code long[]}, load factor at most 1/2. It starts at 16 slots (512 bytes)
  * and doubles as shares arrive, up to the smallest power of two holding {@code capacity} at that
  * load (64 MiB for 2^20 shares): jobs that see few shares cost little, and a busy job stops
  * allocating after its last doubling. Thread-safe (sessions of many event loops share a job) with
@@ -125,19 +125,11 @@ public final class DuplicateFilter {
                 size--;
                 return true;
             }
-            long[] t = table;
-            int hole = (int) (a ^ (a >>> 32)) & mask;
-            while (true) {
-                int i = 4 * hole;
-                long x = t[i], y = t[i + 1], z = t[i + 2], w = t[i + 3];
-                if ((x | y | z | w) == 0) {
-                    return false;
-                }
-                if (x == a && y == b && z == c && w == d) {
-                    break;
-                }
-                hole = (hole + 1) & mask;
+            int hole = slotOf(a, b, c, d);
+            if (hole < 0) {
+                return false;
             }
+            long[] t = table;
             int j = hole;
             while (true) {
                 j = (j + 1) & mask;
@@ -192,16 +184,21 @@ public final class DuplicateFilter {
         if ((a | b | c | d) == 0) {
             return zeroSeen;
         }
+        return slotOf(a, b, c, d) >= 0;
+    }
+
+    /** The slot holding the (non-zero) hash a..d, or -1 (caller holds the monitor). */
+    private int slotOf(long a, long b, long c, long d) {
         long[] t = table;
         int slot = (int) (a ^ (a >>> 32)) & mask;
         while (true) {
             int i = 4 * slot;
             long x = t[i], y = t[i + 1], z = t[i + 2], w = t[i + 3];
             if ((x | y | z | w) == 0) {
-                return false;
+                return -1;
             }
             if (x == a && y == b && z == c && w == d) {
-                return true;
+                return slot;
             }
             slot = (slot + 1) & mask;
         }
