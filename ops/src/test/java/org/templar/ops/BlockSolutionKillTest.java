@@ -119,8 +119,10 @@ class BlockSolutionKillTest {
                 PoolHarness.await(Duration.ofSeconds(60), () -> pool.pool().ledger().unsettledSolutions().isEmpty(),
                         "every solution settled");
                 for (String h : candidates) {
-                    BlockRecord b = pool.pool().ledger().blockByHash(h).orElseThrow();
-                    assertTrue(b.status() != BlockStatus.CANDIDATE, h + " " + b.status());
+                    // "BLOCK CANDIDATE" is logged before the durable write: a solve killed between the two
+                    // was never written (nor submitted), so only the written ones must have a verdict
+                    java.util.Optional<BlockRecord> b = pool.pool().ledger().blockByHash(h);
+                    assertTrue(b.isEmpty() || b.get().status() != BlockStatus.CANDIDATE, h + " " + b);
                 }
             }
         }
