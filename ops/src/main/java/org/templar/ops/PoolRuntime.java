@@ -246,7 +246,8 @@ public final class PoolRuntime implements AutoCloseable {
                     org.templar.pool.core.TidesPlanner planner = tidesPlanner;
                     declarations.usePayoutOutputs((value, template, outputBytes, poolScript) -> {
                         var plan = planner.planValue(value, template, outputBytes);
-                        return java.util.Optional.of(plan.outputs());
+                        return java.util.Optional.of(new JobDeclarations.PayoutOutputs.Answer(plan.plan().outputs(),
+                                java.util.Optional.of(plan)));
                     });
                 }
             }

@@ -214,6 +214,18 @@ class JdsPayoutOutputsTest {
                         .filter(s -> ShareRecord.SOURCE_JD_FULL.equals(s.templateSource())).findFirst().orElseThrow();
                 assertEquals((double) available / revenue, share.revenueWeight(), 1e-12);
                 assertTrue(payouts.lastPoolShareId() > 0);
+
+                // the declared block is credited with the plan its payout outputs came from, as the pool's
+                // own blocks are: what its coinbase paid is in the ledger, and verify agrees with the chain
+                String hash = pool.rpc("getbestblockhash").asText();
+                var settlement = payouts.settlement(hash).orElseThrow(() -> new AssertionError("declared block not credited"));
+                assertEquals(available, settlement.rewardSats(), "the plan divides the payout value, not the revenue");
+                assertTrue(payouts.coinbasePlanInputs(hash).orElseThrow().minerDeclared());
+                long paidToAlice = settlement.coinbasePayments().stream().filter(c -> c.account().equals(alice))
+                        .mapToLong(org.templar.payout.scheme.Credit::sats).sum();
+                assertEquals(byScript.get(TidesInJobsTest.script(alice)), paidToAlice);
+                var verified = new AdminApi(pool.pool()).handle("GET", "/api/payouts/verify", Map.of("block", hash)).body();
+                assertTrue(verified.path("ok").asBoolean(), verified.toString());
             }
         }
     }

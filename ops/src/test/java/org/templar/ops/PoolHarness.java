@@ -69,10 +69,16 @@ public final class PoolHarness implements AutoCloseable {
     }
 
     static void await(Duration timeout, BooleanSupplier condition, String what) throws InterruptedException {
+        await(timeout, condition, () -> what);
+    }
+
+    /** As {@link #await(Duration, BooleanSupplier, String)}, describing what was seen when it timed out. */
+    static void await(Duration timeout, BooleanSupplier condition, java.util.function.Supplier<String> what)
+            throws InterruptedException {
         long end = System.nanoTime() + timeout.toNanos();
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > end) {
-                throw new AssertionError("timed out after " + timeout + " waiting for: " + what);
+                throw new AssertionError("timed out after " + timeout + " waiting for: " + what.get());
             }
             Thread.sleep(50);
         }

@@ -71,7 +71,7 @@ class TidesInJobsTest {
             try (CpuMiner a = CpuMiner.start(SoloAndPoolMiningTest.miner(pool, alice + ".rig1"));
                     CpuMiner b = CpuMiner.start(SoloAndPoolMiningTest.miner(pool, bob + ".rig2"))) {
                 PoolHarness.await(Duration.ofSeconds(120), () -> bothPaidIn(pool, alice, bob) >= 2,
-                        "two accepted blocks whose coinbase pays both miners; alice " + a.snapshot() + ", bob " + b.snapshot());
+                        () -> "two accepted blocks whose coinbase pays both miners; " + seen(pool, payouts, alice, bob, a, b));
             }
             int checked = 0;
             int both = 0;
@@ -135,7 +135,8 @@ class TidesInJobsTest {
             try (CpuMiner a = CpuMiner.start(SoloAndPoolMiningTest.miner(pool, alice + ".rig1"));
                     CpuMiner b = CpuMiner.start(SoloAndPoolMiningTest.miner(pool, bob + ".rig2"))) {
                 PoolHarness.await(Duration.ofSeconds(150), () -> paidInSomeBlock(pool, alice) && paidInSomeBlock(pool, bob)
-                        && payouts.carried().size() > 0, "each miner paid by some coinbase, and a carry outstanding");
+                        && payouts.carried().size() > 0,
+                        () -> "each miner paid by some coinbase, and a carry outstanding; " + seen(pool, payouts, alice, bob, a, b));
             }
             for (BlockRecord block : pool.pool().ledger().recentBlocks(200)) {
                 if (block.status() != BlockStatus.ACCEPTED) {
@@ -167,6 +168,24 @@ class TidesInJobsTest {
                 }
             }
         }
+    }
+
+    /** What the pool's blocks paid whom, the carries and the miners' counts: the story of a timeout. */
+    static String seen(PoolHarness pool, PayoutLedger payouts, String alice, String bob, CpuMiner a, CpuMiner b) {
+        StringBuilder s = new StringBuilder("alice ").append(a.snapshot()).append(", bob ").append(b.snapshot())
+                .append("; carried ").append(payouts.carried()).append("; blocks:");
+        try {
+            for (BlockRecord block : pool.pool().ledger().recentBlocks(40)) {
+                s.append(' ').append(block.height()).append(':').append(block.status());
+                if (block.status() == BlockStatus.ACCEPTED) {
+                    Map<String, Long> outs = coinbaseOutputs(pool, block.hash());
+                    s.append(outs.containsKey(script(alice)) ? "+alice" : "").append(outs.containsKey(script(bob)) ? "+bob" : "");
+                }
+            }
+        } catch (Exception e) {
+            s.append(" (cannot read: ").append(e).append(')');
+        }
+        return s.toString();
     }
 
     static boolean paidInSomeBlock(PoolHarness pool, String miner) {

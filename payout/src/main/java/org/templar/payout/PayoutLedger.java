@@ -80,10 +80,12 @@ public final class PayoutLedger {
         }
         return settle(blockHash, SchemeKind.TIDES, job.plan().earned(), job.plan().paid(), (c, hash) -> {
             try (PreparedStatement update = c.prepareStatement(
-                    "UPDATE block_settlements SET window_last_share_id = ?, network_difficulty = ? WHERE block_hash = ?")) {
+                    "UPDATE block_settlements SET window_last_share_id = ?, network_difficulty = ?, miner_declared = ?"
+                            + " WHERE block_hash = ?")) {
                 update.setLong(1, job.windowLastShareId());
                 update.setDouble(2, job.networkDifficulty());
-                update.setString(3, hash);
+                update.setBoolean(3, job.minerDeclared());
+                update.setString(4, hash);
                 update.executeUpdate();
             }
             insertCredits(c, "coinbase_carried_in", hash, sortedByAccount(job.carriedIn()));
@@ -91,7 +93,12 @@ public final class PayoutLedger {
     }
 
     /** What a TIDES block's plan was computed from, as {@link #creditCoinbase(String, Tides.JobPayout)} recorded it. */
-    public record PlanInputs(long windowLastShareId, double networkDifficulty, List<Credit> carriedIn) {}
+    public record PlanInputs(long windowLastShareId, double networkDifficulty, List<Credit> carriedIn,
+            boolean minerDeclared) {
+        public PlanInputs(long windowLastShareId, double networkDifficulty, List<Credit> carriedIn) {
+            this(windowLastShareId, networkDifficulty, carriedIn, false);
+        }
+    }
 
     /** The inputs of a TIDES block's plan; empty for a block settled without them (other schemes). */
     public Optional<PlanInputs> coinbasePlanInputs(String blockHash) {
@@ -100,8 +107,9 @@ public final class PayoutLedger {
         try (Connection c = ledger.dataSource().getConnection()) {
             long lastShare;
             double difficulty;
-            try (PreparedStatement q = c.prepareStatement(
-                    "SELECT window_last_share_id, network_difficulty FROM block_settlements WHERE block_hash = ?")) {
+            boolean declared;
+            try (PreparedStatement q = c.prepareStatement("SELECT window_last_share_id, network_difficulty, miner_declared"
+                    + " FROM block_settlements WHERE block_hash = ?")) {
                 q.setString(1, hash);
                 try (ResultSet rs = q.executeQuery()) {
                     if (!rs.next()) {
@@ -112,6 +120,7 @@ public final class PayoutLedger {
                         return Optional.empty();
                     }
                     difficulty = rs.getDouble(2);
+                    declared = rs.getBoolean(3);
                 }
             }
             List<Credit> carried = new ArrayList<>();
@@ -124,7 +133,7 @@ public final class PayoutLedger {
                     }
                 }
             }
-            return Optional.of(new PlanInputs(lastShare, difficulty, carried));
+            return Optional.of(new PlanInputs(lastShare, difficulty, carried, declared));
         } catch (SQLException e) {
             throw new LedgerException("cannot read the plan inputs of " + hash + ": " + e.getMessage(), e);
         }
@@ -230,6 +239,43 @@ public final class PayoutLedger {
         List<Credit> sorted = new ArrayList<>(credits);
         sorted.sort(java.util.Comparator.comparing(Credit::account));
         return List.copyOf(sorted);
+    }
+
+    /**
+     * The carry a TIDES plan for a block on {@code parentHash} (at {@code parentHeight}) starts from:
+     * {@link #carried()} without what TIDES blocks off that chain did to it. A block is credited at its
+     * solve, so one the node holds off its active chain (STALE), one it refused (REJECTED), and a
+     * sibling of the parent still being submitted have each moved the carries as if their coinbase
+     * existed: paid the miner owed most and carried the others once more. Until the block tracker
+     * reverses such a block, a plan counting it would carry twice what one block earned, and then pay
+     * it. Sorted by account; accounts owed nothing are left out.
+     */
+    public List<Credit> carriedOnChain(String parentHash, long parentHeight) {
+        String parent = normalize(parentHash);
+        String offChain = " JOIN block_settlements s ON s.block_hash = x.block_hash JOIN blocks b ON b.block_hash = x.block_hash"
+                + " WHERE s.state = 'CREDITED' AND s.scheme = 'TIDES'"
+                + " AND (b.status IN ('STALE', 'REJECTED') OR (b.height >= ? AND b.block_hash <> ?))";
+        ledger.requireOpen();
+        try (Connection c = ledger.dataSource().getConnection();
+                PreparedStatement q = c.prepareStatement("SELECT account, SUM(sats) FROM ("
+                        + " SELECT account, carried_sats AS sats FROM balances WHERE carried_sats <> 0"
+                        + " UNION ALL SELECT x.account, -x.sats AS sats FROM block_credits x" + offChain
+                        + " UNION ALL SELECT x.account, x.sats AS sats FROM coinbase_payments x" + offChain
+                        + ") t GROUP BY account HAVING SUM(sats) > 0 ORDER BY account")) {
+            q.setLong(1, parentHeight);
+            q.setString(2, parent);
+            q.setLong(3, parentHeight);
+            q.setString(4, parent);
+            List<Credit> carried = new ArrayList<>();
+            try (ResultSet rs = q.executeQuery()) {
+                while (rs.next()) {
+                    carried.add(new Credit(rs.getString(1), rs.getLong(2)));
+                }
+            }
+            return carried;
+        } catch (SQLException e) {
+            throw new LedgerException("cannot read carried balances: " + e.getMessage(), e);
+        }
     }
 
     /**

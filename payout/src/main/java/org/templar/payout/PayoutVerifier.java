@@ -90,10 +90,13 @@ public final class PayoutVerifier {
                     + ": verify it with that scheme's configuration");
             return new Result(block.hash(), block.height(), s.scheme(), s.rewardSats(), List.of(), problems);
         }
-        if (s.rewardSats() != block.rewardSats()) {
+        Optional<PayoutLedger.PlanInputs> inputs = payouts.coinbasePlanInputs(block.hash());
+        // A miner-declared job's plan divides the payout value the miner asked for (extension 0x0003);
+        // the rest of its coinbase is the miner's own. Every other settlement divides the whole reward.
+        boolean declared = inputs.map(PayoutLedger.PlanInputs::minerDeclared).orElse(false);
+        if (declared ? s.rewardSats() > block.rewardSats() : s.rewardSats() != block.rewardSats()) {
             problems.add("the settlement divides " + s.rewardSats() + " sat, the block claims " + block.rewardSats() + " sat");
         }
-        Optional<PayoutLedger.PlanInputs> inputs = payouts.coinbasePlanInputs(block.hash());
         Distribution expected = recompute(block, s, chain, inputs, problems);
         if (expected == null) {
             return new Result(block.hash(), block.height(), s.scheme(), s.rewardSats(), List.of(), problems);
@@ -126,7 +129,8 @@ public final class PayoutVerifier {
             if (inCoinbase) {
                 paidTotal += paid;
                 long owed = want + sats(carriedIn, account);
-                if (paid != 0 && paid != owed) {
+                // Paid in full, not at all (carried), or in part when the coinbase had no more left (Tides#plan)
+                if (paid < 0 || paid > owed) {
                     problems.add(account + ": the ledger says the coinbase paid " + paid + " sat, but it owed " + owed
                             + " sat (earned " + want + " + carried " + sats(carriedIn, account) + ")");
                 }
@@ -143,8 +147,8 @@ public final class PayoutVerifier {
         }
         if (coinbase.isPresent()) {
             long total = coinbase.get().values().stream().mapToLong(Long::longValue).sum();
-            if (total != s.rewardSats()) {
-                problems.add("the coinbase pays " + total + " sat in all, the block's reward is " + s.rewardSats() + " sat");
+            if (total != block.rewardSats()) {
+                problems.add("the coinbase pays " + total + " sat in all, the block's reward is " + block.rewardSats() + " sat");
             }
         }
         return new Result(block.hash(), block.height(), s.scheme(), s.rewardSats(), lines, problems);

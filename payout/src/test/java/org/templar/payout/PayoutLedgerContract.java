@@ -202,6 +202,48 @@ abstract class PayoutLedgerContract {
         assertEquals(carried, payouts.carried(), "the carries are what the refused block found");
     }
 
+    /**
+     * Two miners solve the same TIDES job: both blocks are credited at their solve, so the carries
+     * count the unpaid miners' parts twice until the tracker reverses the loser. The next plan must
+     * start from the carries of the chain it builds on, or it pays that double part out.
+     */
+    @Test
+    void aTidesPlanStartsFromTheCarriesOfItsChainNotOfASiblingBlock() {
+        Tides tides = new Tides(PoolFee.NONE, 1, 50, new byte[22], Optional.empty());
+        List<WindowShare> shares = List.of(WindowShare.of("a", 4), WindowShare.of("b", 3), WindowShare.of("c", 2),
+                WindowShare.of("d", 1));
+        Tides.OutputScripts scripts = account -> Optional.of(new byte[22]);
+        Tides.CoinbasePlan onEmpty = tides.plan(1000, 10, "a", shares, List.of(), scripts, 93);
+        String first = blockAt(130, "first");
+        String sibling = blockAt(130, "sibling");
+        payouts.creditCoinbase(first, onEmpty);
+        payouts.creditCoinbase(sibling, onEmpty);
+        assertEquals(List.of(new Credit("c", 400), new Credit("d", 200)), payouts.carried(), "counted twice");
+        assertEquals(List.of(new Credit("c", 200), new Credit("d", 100)), payouts.carriedOnChain(first, 130),
+                "a plan on the first block: the sibling (still being submitted) is not its chain");
+
+        ledger.updateBlockStatus(first, BlockStatus.ACCEPTED, null);
+        ledger.updateBlockStatus(sibling, BlockStatus.STALE, "held off the active chain");
+        List<Credit> carried = payouts.carriedOnChain(first, 130);
+        // owed a 400, c 200 + 200, b 300, d 100 + 100: a and c are paid, b and d carried
+        String child = blockAt(131, "child");
+        payouts.creditCoinbase(child, tides.plan(1000, 10, "a", shares, carried, scripts, 93));
+        assertEquals(List.of(new Credit("b", 300), new Credit("d", 200)), payouts.carriedOnChain(child, 131),
+                "the STALE sibling's parts are still left out");
+        assertEquals(List.of(new Credit("b", 300), new Credit("d", 200)), payouts.carriedOnChain(child.toUpperCase(), 131),
+                "either spelling of the parent's hash");
+
+        payouts.orphan(sibling, "not in the best chain");
+        assertEquals(payouts.carriedOnChain(child, 131), payouts.carried(), "once reversed, the ledger agrees");
+    }
+
+    private String blockAt(long height, String tag) {
+        String hash = TestShares.hash(tag, (int) height);
+        assertTrue(ledger.recordBlockCandidate(BlockRecord.candidate(height, hash, "alice.rig1", 1000, "pool", TestShares.T0)));
+        ledger.updateBlockStatus(hash, BlockStatus.SUBMITTED, null);
+        return hash;
+    }
+
     @Test
     void aBatchPaysEachAvailableBalanceOnceAndRendersAsSendmany() {
         String hash = block(6);

@@ -21,7 +21,8 @@ import org.templar.payout.coinbase.TxOut;
  * spend. So what a miner is owed (its part of this block plus what was carried for it before) is
  * paid in an output only if it reaches the dust threshold, the miner has an output script, and the
  * output still fits; everything else is carried: it goes into the pool's own output and the ledger
- * owes it to the miner in a later block. Nothing is lost, and the plan never exceeds the cap.
+ * owes it to the miner in a later block. A miner owed more than the coinbase has left is paid what is
+ * left and carries the rest. Nothing is lost, and the plan never exceeds the cap.
  *
  * <p>Order, which decides who gets an output when not all fit: largest amount owed first, then
  * account name ascending. The coinbase lists the paid miners in that order, then the pool's output
@@ -140,15 +141,23 @@ public record Tides(PoolFee fee, double windowFactor, long dustSats, byte[] pool
         List<Credit> paid = new ArrayList<>();
         List<Credit> carriedOut = new ArrayList<>();
         for (Map.Entry<String, Long> e : order) {
-            long amount = e.getValue();
+            long owedSats = e.getValue();
+            // More owed than this coinbase has left (carries can add up to more than one block's
+            // value): pay what is left and carry the rest. Skipping such a miner instead would carry
+            // it forever, since its amount only grows while the others keep being paid first.
+            long amount = Math.min(owedSats, money);
             Optional<byte[]> script = amount >= dustSats && amount > 0 ? scripts.scriptFor(e.getKey()) : Optional.empty();
-            if (script.isPresent() && amount <= money && TxOut.serializedSize(script.get().length) <= room) {
+            if (script.isPresent() && TxOut.serializedSize(script.get().length) <= room) {
                 TxOut out = new TxOut(amount, script.get());
                 outputs.add(out);
                 paid.add(new Credit(e.getKey(), amount));
                 room -= out.serializedSize();
                 money -= amount;
-            } else if (amount > 0) {
+                amount = owedSats - amount;
+            } else {
+                amount = owedSats;
+            }
+            if (amount > 0) {
                 carriedOut.add(new Credit(e.getKey(), amount));
             }
         }
@@ -171,12 +180,19 @@ public record Tides(PoolFee fee, double windowFactor, long dustSats, byte[] pool
      * @param windowLastShareId the ledger id of the newest share the window counted (0: none)
      * @param networkDifficulty the template's network difficulty, which sized the window
      * @param carriedIn what earlier blocks had carried for each account, as {@link #plan} was given it
+     * @param minerDeclared the plan of a miner-declared job (extension 0x0003): it divides the payout
+     *     value the miner asked for, and the rest of that coinbase pays the miner's own outputs
      */
-    public record JobPayout(CoinbasePlan plan, long windowLastShareId, double networkDifficulty, List<Credit> carriedIn)
-            implements PayoutPlan {
+    public record JobPayout(CoinbasePlan plan, long windowLastShareId, double networkDifficulty, List<Credit> carriedIn,
+            boolean minerDeclared) implements PayoutPlan {
         public JobPayout {
             Objects.requireNonNull(plan, "plan");
             carriedIn = List.copyOf(carriedIn);
+        }
+
+        /** The plan of the pool's own template. */
+        public JobPayout(CoinbasePlan plan, long windowLastShareId, double networkDifficulty, List<Credit> carriedIn) {
+            this(plan, windowLastShareId, networkDifficulty, carriedIn, false);
         }
 
         @Override
@@ -189,7 +205,7 @@ public record Tides(PoolFee fee, double windowFactor, long dustSats, byte[] pool
 
         @Override
         public String describe() {
-            return "tides:" + plan.paid().size() + " miners";
+            return (minerDeclared ? "declared job, tides:" : "tides:") + plan.paid().size() + " miners";
         }
     }
 

@@ -155,6 +155,22 @@ class SchemeExamplesTest {
     }
 
     @Test
+    void aCarryLargerThanTheCoinbaseIsPaidWhatIsLeftNotSkippedForever() {
+        // b is owed 300 earned + 5,000 carried, more than a whole 1000 sat coinbase. Skipping it (it
+        // does not fit the money) would pay a, c, d before it block after block while its carry only
+        // grows. Largest first: b gets the whole 1000 and carries 4,300; a, c, d carry their parts.
+        Tides tides = new Tides(PoolFee.NONE, 1, 50, POOL, Optional.empty());
+        List<WindowShare> shares = List.of(WindowShare.of("a", 4), WindowShare.of("b", 3), WindowShare.of("c", 2),
+                WindowShare.of("d", 1));
+        Tides.OutputScripts scripts = account -> Optional.of(p2wpkh(account.charAt(0)));
+        Tides.CoinbasePlan plan = tides.plan(1000, 10, "a", shares, List.of(new Credit("b", 5_000)), scripts, 93);
+        assertEquals(List.of(new TxOut(1000, p2wpkh('b'))), plan.outputs(), "nothing left for the pool's output");
+        assertEquals(List.of(new Credit("b", 1000)), plan.paid());
+        assertEquals(List.of(new Credit("a", 400), new Credit("b", 4_300), new Credit("c", 200), new Credit("d", 100)),
+                plan.carriedOut());
+    }
+
+    @Test
     void tidesCarriesDustAndMinersWithoutAScript() {
         // Plenty of room; d's 100 sat is under the 150 sat dust threshold and c has no script.
         Tides tides = new Tides(PoolFee.percent("1", "1"), 1, 150, POOL, Optional.of(p2wpkh(0x77)));

@@ -42,30 +42,31 @@ public final class TidesPlanner implements TemplateSource.PayoutPlanner {
 
     @Override
     public Tides.JobPayout planFor(BlockTemplate template, JobSettings settings) {
+        return plan(template.coinbaseValue(), template,
+                CoinbaseBuilder.payoutRoom(template.defaultWitnessCommitment(), settings.maxCoinbaseSize()), false);
+    }
+
+    /**
+     * The TIDES plan dividing {@code value} sat (a miner-declared coinbase's payout value, extension
+     * 0x0003) from the same window and carries as the pool's own template, within {@code outputBytes}:
+     * miners beyond the room are carried, as in the pool's coinbase. A block mined on the declared job
+     * is credited with it at its solve, as the pool's own blocks are, so the carries it pays are not
+     * paid again by the next coinbase.
+     */
+    public Tides.JobPayout planValue(long value, BlockTemplate template, int outputBytes) {
+        return plan(value, template, outputBytes, true);
+    }
+
+    private Tides.JobPayout plan(long value, BlockTemplate template, int outputBytes, boolean minerDeclared) {
         double difficulty = Target.fromCompact(template.bits()).difficulty();
         long lastShare = payouts.lastPoolShareId();
         List<WindowShare> window = new ArrayList<>();
         for (PayoutLedger.LedgerShare s : payouts.windowUpToShare(lastShare, tides.windowLength(difficulty))) {
             window.add(WindowShare.of(s.share()));
         }
-        List<Credit> carried = payouts.carried();
-        Tides.CoinbasePlan plan = tides.plan(template.coinbaseValue(), difficulty, poolAddress, window, carried,
-                this::scriptFor, CoinbaseBuilder.payoutRoom(template.defaultWitnessCommitment(), settings.maxCoinbaseSize()));
-        return new Tides.JobPayout(plan, lastShare, difficulty, carried);
-    }
-
-    /**
-     * The TIDES outputs dividing {@code value} sat (a miner-declared coinbase's payout value, extension
-     * 0x0003) from the same window and carries as the pool's own template, within {@code outputBytes}:
-     * miners beyond the room are carried, as in the pool's coinbase.
-     */
-    public Tides.CoinbasePlan planValue(long value, BlockTemplate template, int outputBytes) {
-        double difficulty = Target.fromCompact(template.bits()).difficulty();
-        List<WindowShare> window = new ArrayList<>();
-        for (PayoutLedger.LedgerShare s : payouts.windowUpToShare(payouts.lastPoolShareId(), tides.windowLength(difficulty))) {
-            window.add(WindowShare.of(s.share()));
-        }
-        return tides.plan(value, difficulty, poolAddress, window, payouts.carried(), this::scriptFor, outputBytes);
+        List<Credit> carried = payouts.carriedOnChain(template.previousBlockHashHex(), template.height() - 1L);
+        Tides.CoinbasePlan plan = tides.plan(value, difficulty, poolAddress, window, carried, this::scriptFor, outputBytes);
+        return new Tides.JobPayout(plan, lastShare, difficulty, carried, minerDeclared);
     }
 
     /** The output script of an account's address; empty (carried) for an account that is no address. */

@@ -97,7 +97,10 @@ public final class CustomJobCheck {
         }
         BlockTemplate bt = new BlockTemplate((int) j.version(), d.prevHash().toArray(), d.transactions(),
                 cb.outputs().totalValue(), d.nbits(), d.height(), j.minNtime(), j.minNtime(), Optional.empty(), "");
-        return Job.declared(jobId, bt, d.branch(), payout(d.payoutScript().toHex(), cb), cb.halves(), duplicateCapacity,
+        // With extension 0x0003 under TIDES, the job carries the plan its payout outputs came from, so a
+        // block solved on it is credited (and the carries it pays are used up) like the pool's own blocks.
+        PayoutPlan payout = d.jobPayout().orElseGet(() -> payout(d.payoutScript().toHex(), cb));
+        return Job.declared(jobId, bt, d.branch(), payout, cb.halves(), duplicateCapacity,
                 d.revenueWeight(), ShareRecord.SOURCE_JD_FULL, true);
     }
 

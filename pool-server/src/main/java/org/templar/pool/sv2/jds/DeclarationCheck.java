@@ -8,10 +8,12 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import org.bitcoinj.core.Transaction;
 import org.bitcoinj.core.TransactionInput;
+import org.templar.payout.coinbase.PayoutPlan;
 import org.templar.pool.job.CoinbaseBuilder;
 import org.templar.pool.job.Template;
 import org.templar.pool.node.BlockTemplate;
@@ -45,16 +47,19 @@ public final class DeclarationCheck {
     private final Template template;
     private final DeclaredCoinbase coinbase;
     private final long poolOutputSats;
+    /** The plan of extension 0x0003's payout set, which the declared job carries (see {@link DeclaredJob}). */
+    private final Optional<PayoutPlan> jobPayout;
     /** Per position of wtxid_list: the transaction when known, else null. */
     private final BlockTemplate.Tx[] known;
 
     private DeclarationCheck(DeclareMiningJob message, MiningJobTokens.Allocation allocation, Template template,
-            DeclaredCoinbase coinbase, long poolOutputSats, BlockTemplate.Tx[] known) {
+            DeclaredCoinbase coinbase, long poolOutputSats, Optional<PayoutPlan> jobPayout, BlockTemplate.Tx[] known) {
         this.message = message;
         this.allocation = allocation;
         this.template = template;
         this.coinbase = coinbase;
         this.poolOutputSats = poolOutputSats;
+        this.jobPayout = jobPayout;
         this.known = known;
     }
 
@@ -144,7 +149,8 @@ public final class DeclarationCheck {
                 throw new Refused(JdsErrorCodes.invalidParam("wtxid_list"), "wtxid " + display(w) + " is listed twice");
             }
         }
-        return new DeclarationCheck(m, allocation, template, cb, poolOutput, new BlockTemplate.Tx[m.wtxidList().size()]);
+        return new DeclarationCheck(m, allocation, template, cb, poolOutput,
+                payout == null ? Optional.empty() : payout.jobPayout(), new BlockTemplate.Tx[m.wtxidList().size()]);
     }
 
     /**
@@ -265,7 +271,7 @@ public final class DeclarationCheck {
             List<BlockTemplate.Tx> txs = List.of(known);
             return new DeclaredJob.Builder(allocation.user(), allocation.connectionId(), allocation.payoutScript(),
                     message.version(), Bytes.of(pool.previousBlockHash()), pool.bits(), pool.height(), pool.curTime(),
-                    coinbase, txs, branch, revenue, poolOutputSats);
+                    coinbase, txs, branch, revenue, poolOutputSats, jobPayout);
         });
     }
 
@@ -376,7 +382,7 @@ public final class DeclarationCheck {
     }
 
     private DeclarationCheck with(BlockTemplate.Tx[] found) {
-        return new DeclarationCheck(message, allocation, template, coinbase, poolOutputSats, found);
+        return new DeclarationCheck(message, allocation, template, coinbase, poolOutputSats, jobPayout, found);
     }
 
     static byte[] concat(byte[] a, byte[] b, byte[] c) {

@@ -223,21 +223,23 @@ public final class JdsSession implements org.templar.pool.sv2.server.Sv2Listener
             return;
         }
         BlockTemplate bt = template.blockTemplate();
-        java.util.Optional<List<TxOut>> outputs;
+        java.util.Optional<JobDeclarations.PayoutOutputs.Answer> answer;
         try {
-            outputs = jd.payoutOutputs().outputs(value, bt, token.reservedOutputBytes(), token.payoutScript());
+            answer = jd.payoutOutputs().outputs(value, bt, token.reservedOutputBytes(), token.payoutScript());
         } catch (RuntimeException e) {
             log.warn("{}: payout outputs for {} sat could not be planned: {}", connectionId, value, e.toString());
             refusePayout(id, JdsErrorCodes.PAYOUT_OUTPUTS_EXCEED_RESERVATION, "no output set: " + e.getMessage());
             return;
         }
+        java.util.Optional<List<TxOut>> outputs = answer.map(JobDeclarations.PayoutOutputs.Answer::outputs);
         byte[] serialized = outputs.map(o -> CoinbaseOutputs.of(o).serialized()).orElse(null);
         if (serialized == null || outputBytes(outputs.get()) > token.reservedOutputBytes() || serialized.length > 0xffff) {
             refusePayout(id, JdsErrorCodes.PAYOUT_OUTPUTS_EXCEED_RESERVATION, "the payout outputs do not fit the "
                     + token.reservedOutputBytes() + " bytes reserved with the token");
             return;
         }
-        jd.tokens().offerPayout(token, new MiningJobTokens.PayoutSet(outputs.get(), value, Bytes.of(bt.previousBlockHash())));
+        jd.tokens().offerPayout(token, new MiningJobTokens.PayoutSet(outputs.get(), value, Bytes.of(bt.previousBlockHash()),
+                answer.get().jobPayout()));
         out.send(new Sv2NonCustodialPayouts.RequestPayoutOutputsSuccess(id, Bytes.of(serialized)));
     }
 

@@ -69,13 +69,26 @@ public final class JobDeclarations {
          * @param poolScript the pool payout output of the token (what schemes paid outside the coinbase use)
          * @return outputs summing to {@code value}, or empty when they cannot fit in {@code outputBytes}
          */
-        java.util.Optional<java.util.List<org.templar.payout.coinbase.TxOut>> outputs(long value, BlockTemplate template,
-                int outputBytes, Bytes poolScript);
+        java.util.Optional<Answer> outputs(long value, BlockTemplate template, int outputBytes, Bytes poolScript);
+
+        /**
+         * The outputs, and the plan a job paying them carries: an in-coinbase scheme's plan (TIDES), with
+         * which a block solved on the declared job is credited at once, as the pool's own blocks are.
+         * Empty for schemes that credit blocks once the chain has them.
+         */
+        record Answer(java.util.List<org.templar.payout.coinbase.TxOut> outputs,
+                java.util.Optional<org.templar.payout.coinbase.PayoutPlan> jobPayout) {
+            public Answer {
+                outputs = java.util.List.copyOf(outputs);
+                Objects.requireNonNull(jobPayout, "jobPayout");
+            }
+        }
 
         /** Schemes paid outside the coinbase: everything to the pool payout output. */
         PayoutOutputs POOL_OUTPUT = (value, template, outputBytes, poolScript) -> {
             var out = new org.templar.payout.coinbase.TxOut(value, poolScript.toArray());
-            return out.serializedSize() <= outputBytes ? java.util.Optional.of(java.util.List.of(out))
+            return out.serializedSize() <= outputBytes
+                    ? java.util.Optional.of(new Answer(java.util.List.of(out), java.util.Optional.empty()))
                     : java.util.Optional.empty();
         };
     }

@@ -36,9 +36,11 @@ public final class MiningJobTokens {
      * A RequestPayoutOutputs.Success (extension 0x0003) answered for a token: the outputs a declaration
      * with that token must pay, on the tip they were planned for. Single-use, like the token.
      */
-    public record PayoutSet(List<TxOut> outputs, long value, Bytes prevHash) {
+    public record PayoutSet(List<TxOut> outputs, long value, Bytes prevHash,
+            Optional<org.templar.payout.coinbase.PayoutPlan> jobPayout) {
         public PayoutSet {
             outputs = List.copyOf(outputs);
+            java.util.Objects.requireNonNull(jobPayout, "jobPayout");
         }
     }
 

@@ -68,7 +68,7 @@ class JdsTokensTest {
     void declaredJobsExpireToo() {
         DeclaredJob j = tokens.register(new DeclaredJob.Builder("alice", "jds-1", script, 0x20000000L,
                 Bytes.of(new byte[32]), 0x207fffff, 101, 1_700_000_000L, null, java.util.List.of(),
-                org.templar.share.MerkleBranch.forCoinbase(java.util.List.of()), 5_000_000_000L, 3_000_000_000L));
+                org.templar.share.MerkleBranch.forCoinbase(java.util.List.of()), 5_000_000_000L, 3_000_000_000L, java.util.Optional.empty()));
         assertEquals(0.6, j.revenueWeight(), 1e-12);
         assertTrue(tokens.declared(j.token()).isPresent());
         assertTrue(tokens.allocation(j.token()).isEmpty(), "a declared job's token is not an allocation");
