@@ -170,7 +170,7 @@ public final class PayoutVerifier {
      * oldest one (the walk then went on past the compacted ones, or ran out before the window was
      * full). Conservative: a window that starts above every compacted id and is full is whole.
      */
-    private static Optional<String> compacted(ShareRetention.Horizon h, List<PayoutLedger.LedgerShare> window,
+    public static Optional<String> compacted(ShareRetention.Horizon h, List<PayoutLedger.LedgerShare> window,
             org.templar.payout.scheme.ExactWeight needed) {
         if (!h.any()) {
             return Optional.empty();
@@ -183,7 +183,7 @@ public final class PayoutVerifier {
         return whole ? Optional.empty() : Optional.of(goneMessage(h));
     }
 
-    private static String goneMessage(ShareRetention.Horizon h) {
+    public static String goneMessage(ShareRetention.Horizon h) {
         return "the shares of this block's window were compacted into per-worker aggregates (ledger retention: "
                 + h.compactedShares() + " shares up to id " + h.maxCompactedId()
                 + h.maxCompactedAt().map(t -> ", accepted up to " + t).orElse("")
