@@ -399,12 +399,15 @@ public final class ShareRetention {
             maxAt = Ledger.instant(rs, 3);
         }
         long lo;
-        try (PreparedStatement q = c.prepareStatement("SELECT MIN(id) FROM shares WHERE id >= ?")) {
+        // Not MIN(id): H2 aggregates every row from there on instead of taking the index's first entry.
+        try (PreparedStatement q = c.prepareStatement("SELECT id FROM shares WHERE id >= ? ORDER BY id FETCH FIRST 1 ROW ONLY")) {
             q.setLong(1, from);
             try (ResultSet rs = q.executeQuery()) {
-                rs.next();
+                if (!rs.next()) {
+                    return null;
+                }
                 lo = rs.getLong(1);
-                if (rs.wasNull() || lo >= cut.beforeId()) {
+                if (lo >= cut.beforeId()) {
                     return null;
                 }
             }
