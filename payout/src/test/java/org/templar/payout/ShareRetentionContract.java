@@ -33,6 +33,8 @@ import org.templar.payout.scheme.Pplns;
 import org.templar.payout.scheme.Pps;
 import org.templar.payout.scheme.Prop;
 import org.templar.payout.scheme.Solo;
+import org.templar.payout.scheme.Tides;
+import org.templar.payout.scheme.WindowShare;
 
 /**
  * Retention ({@link ShareRetention}): old shares folded into per-worker aggregates exactly once,
@@ -257,6 +259,29 @@ abstract class ShareRetentionContract {
         assertTrue(gone.sharesCompacted().orElseThrow().contains("compacted"), gone.sharesCompacted().toString());
         assertEquals(credit.credits().size(), gone.lines().size(), "its credits are still shown");
         assertTrue(gone.lines().stream().allMatch(l -> l.expectedSats() == -1));
+    }
+
+    @Test
+    void aTidesBlockKeepsTheWindowItsPlanRecorded() throws Exception {
+        Instant start = old();
+        record(1_000, start);
+        long lastOfWindow = newestShareId() - 500; // the plan was made when the 500th share was the newest
+        Tides tides = new Tides(PoolFee.NONE, 1, 50, new byte[22], Optional.empty());
+        Tides.OutputScripts scripts = account -> Optional.of(new byte[22]);
+        String hash = block(2, start.plusSeconds(500));
+        payouts.creditCoinbase(hash, new Tides.JobPayout(tides.plan(1000, DIFFICULTY, "alice",
+                List.of(WindowShare.of("alice.rig1", 1)), List.of(), scripts, 93), lastOfWindow, DIFFICULTY, List.of()));
+        List<PayoutLedger.LedgerShare> window = payouts.windowUpToShare(lastOfWindow, tides.windowLength(DIFFICULTY));
+
+        ShareRetention.Summary s = retention(tides).compact(Duration.ofMinutes(1));
+        assertEquals(1, s.cut().unsettledBlocks());
+        assertTrue(s.cut().blocksFromId() <= window.get(0).id(), s.cut().toString());
+        assertEquals(window, payouts.windowUpToShare(lastOfWindow, tides.windowLength(DIFFICULTY)), "the plan's window is whole");
+        assertTrue(s.sharesCompacted() > 300, "the shares before it went: " + s.sharesCompacted());
+
+        payouts.confirm(hash, 100);
+        retention(tides).compact(Duration.ofMinutes(1));
+        assertTrue(ledger.shareCount() <= 81, "down to the current window: " + ledger.shareCount());
     }
 
     @Test
