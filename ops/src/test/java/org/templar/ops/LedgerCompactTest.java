@@ -84,6 +84,12 @@ class LedgerCompactTest {
             assertEquals(500, status.path("shares_recorded").asLong(), status.toString());
             assertEquals(compacted, status.path("shares_compacted").asLong());
 
+            io.prometheus.client.CollectorRegistry registry = new io.prometheus.client.CollectorRegistry();
+            new PrometheusMetrics(registry).registerLiveStats(pool.pool());
+            String metrics = PrometheusMetricsTest.scrape(registry);
+            assertTrue(metrics.contains("templar_ledger_shares{state=\"compacted\",} " + compacted + ".0"), metrics);
+            assertTrue(metrics.contains("templar_ledger_shares{state=\"detail\",} " + (500 - compacted) + ".0"), metrics);
+
             CliTest.Result after = cli(auth, "payouts", "verify", "--block", hash);
             assertEquals(0, after.code(), "a compacted window is not a mismatch: " + after.out());
             assertTrue(after.out().contains("SHARES COMPACTED") && after.out().contains("cannot be recomputed"), after.out());
