@@ -91,12 +91,64 @@ public final class AdminApi {
                         : Response.ok(new PayoutBatches(pool).show(longParam(query, "id", 0, 1, Long.MAX_VALUE)));
                 case "/api/payouts/mark-sent" -> post ? new PayoutBatches(pool).markSent(
                         longParam(query, "batch", 0, 1, Long.MAX_VALUE), required(query, "txid")) : Response.error(405, "use POST");
+                case "/api/ledger/compact" -> post ? Response.ok(compact(intParam(query, "max_seconds", 60, 1, 3600), false))
+                        : Response.ok(compact(1, true));
                 default -> Response.error(404, "no such endpoint: " + path);
             };
         } catch (BadParameter e) {
             return Response.error(400, e.getMessage());
         } catch (IllegalStateException e) {
             return Response.error(503, e.getMessage()); // the node or the ledger could not answer
+        }
+    }
+
+    // ------------------------------------------------------------------ ledger retention
+
+    /**
+     * {@code POST /api/ledger/compact}: compacts old shares now, for at most {@code maxSeconds}; {@code
+     * GET}: only where the cut lies now (a dry run). Safe on any instance and beside the leader's own
+     * runs: batches take turns on the share_retention lock.
+     */
+    ObjectNode compact(int maxSeconds, boolean dryRun) {
+        org.templar.payout.ShareRetention retention = pool.retention();
+        ObjectNode o = JSON.createObjectNode();
+        org.templar.payout.ShareRetention.Cut cut;
+        try {
+            cut = retention.cut();
+            if (dryRun) {
+                o.put("dry_run", true);
+                cut(o.putObject("cut"), cut);
+            } else {
+                org.templar.payout.ShareRetention.Summary s = retention.compact(cut, java.time.Duration.ofSeconds(maxSeconds));
+                o.put("dry_run", false);
+                cut(o.putObject("cut"), s.cut());
+                o.put("shares_compacted", s.sharesCompacted()).put("batches", s.batches())
+                        .put("aggregate_rows_written", s.aggregateRowsWritten()).put("done", s.done())
+                        .put("seconds", s.took().toNanos() / 1e9).put("shares_per_second", Math.round(s.sharesPerSecond()));
+            }
+        } catch (org.templar.payout.LedgerException e) {
+            throw new IllegalStateException("compaction failed, nothing half done: " + e.getMessage());
+        }
+        org.templar.payout.ShareRetention.Horizon h = pool.ledger().retentionHorizon();
+        o.put("shares_in_detail", pool.ledger().shareCount());
+        ObjectNode horizon = o.putObject("horizon").put("compacted_shares", h.compactedShares())
+                .put("max_compacted_id", h.maxCompactedId());
+        h.maxCompactedAt().ifPresent(t -> horizon.put("max_compacted_at", t.toString()));
+        h.lastRunAt().ifPresent(t -> horizon.put("last_run_at", t.toString()));
+        o.put("retain_days", pool.config().database().retainAge().toDays());
+        return o;
+    }
+
+    private static void cut(ObjectNode o, org.templar.payout.ShareRetention.Cut c) {
+        o.put("scheme_bounds_before_id", c.beforeId() == Long.MAX_VALUE ? null : c.beforeId());
+        o.put("before_time", c.before().toString());
+        o.put("age_before", c.ageBefore().toString());
+        o.put("window_from_id", c.windowFromId() == Long.MAX_VALUE ? null : c.windowFromId());
+        o.put("unsettled_blocks", c.unsettledBlocks());
+        o.put("unsettled_blocks_from_id", c.blocksFromId() == Long.MAX_VALUE ? null : c.blocksFromId());
+        c.roundFrom().ifPresent(t -> o.put("prop_round_from", t.toString()));
+        if (c.creditedThroughId() != Long.MAX_VALUE) {
+            o.put("pps_credited_through_id", c.creditedThroughId());
         }
     }
 
@@ -126,7 +178,11 @@ public final class AdminApi {
         o.put("sv1_connections", pool.sv1().map(s -> s.connectionCount()).orElse(0));
         o.put("sv2_connections", pool.sv2().map(s -> s.connectionCount()).orElse(0));
         pool.authority().ifPresent(a -> o.put("sv2_authority_public_key", a.publicKey().toBase58()));
-        o.put("shares_recorded", pool.ledger().shareCount());
+        long detail = pool.ledger().shareCount();
+        long compacted = pool.ledger().retentionHorizon().compactedShares();
+        o.put("shares_recorded", detail + compacted);
+        o.put("shares_in_detail", detail);
+        o.put("shares_compacted", compacted);
         o.put("ledger_queue_depth", pool.ledger().queueDepth());
 
         ObjectNode blocks = o.putObject("blocks_by_status");

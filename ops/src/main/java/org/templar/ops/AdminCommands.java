@@ -151,6 +151,11 @@ final class AdminCommands {
         }
 
         JsonNode call(String method, String path) throws InterruptedException {
+            return call(method, path, Duration.ofSeconds(10));
+        }
+
+        /** As {@link #call(String, String)}, waiting up to {@code timeout} for the answer (long operations). */
+        JsonNode call(String method, String path, Duration timeout) throws InterruptedException {
             TemplarConfig config = config();
             String base = url(config);
             String token = token(config);
@@ -162,7 +167,7 @@ final class AdminCommands {
             }
             String where = uri.getHost() == null ? base : uri.getHost() + ":" + uri.getPort();
             HttpRequest req = HttpRequest.newBuilder(uri)
-                    .timeout(Duration.ofSeconds(10))
+                    .timeout(timeout)
                     .header("Authorization", "Bearer " + token)
                     .method(method, HttpRequest.BodyPublishers.noBody())
                     .build();
@@ -173,7 +178,7 @@ final class AdminCommands {
             } catch (java.net.ConnectException e) {
                 throw new CliFailure(FAILED, "no pool answering at " + where);
             } catch (java.net.http.HttpTimeoutException e) {
-                throw new CliFailure(FAILED, "the pool at " + where + " did not answer within 10 s");
+                throw new CliFailure(FAILED, "the pool at " + where + " did not answer within " + timeout.toSeconds() + " s");
             } catch (java.io.IOException e) {
                 throw new CliFailure(FAILED, "talking to the pool at " + where + ": " + e.getMessage());
             }
@@ -521,11 +526,16 @@ final class AdminCommands {
                 return ok ? 0 : MISMATCH;
             }
             for (JsonNode b : r.path("blocks")) {
+                boolean compacted = b.has("shares_compacted");
                 System.out.printf("block %s at height %s (%s, %s): %s%n", b.path("hash").asText(), b.path("height").asText(),
-                        b.path("status").asText(), b.path("scheme").asText(), b.path("ok").asBoolean() ? "OK" : "MISMATCH");
+                        b.path("status").asText(), b.path("scheme").asText(), !b.path("ok").asBoolean() ? "MISMATCH"
+                                : compacted ? "SHARES COMPACTED (credits and coinbase shown, not divided again)" : "OK");
+                if (compacted) {
+                    System.out.println("  " + b.path("shares_compacted").asText());
+                }
                 System.out.printf("  %-64s %14s %14s %14s %14s%n", "account", "expected", "credited", "paid (ledger)", "coinbase");
                 for (JsonNode l : b.path("accounts")) {
-                    System.out.printf("  %-64s %14d %14d %14s %14s%n", l.path("account").asText(), l.path("expected_sats").asLong(),
+                    System.out.printf("  %-64s %14s %14d %14s %14s%n", l.path("account").asText(), l.path("expected_sats").asText("-"),
                             l.path("credited_sats").asLong(), l.path("paid_in_coinbase_sats").asText("-"),
                             l.path("coinbase_output_sats").asText("-"));
                 }
@@ -624,6 +634,66 @@ final class AdminCommands {
             }
             System.out.println("payout batch " + r.path("batch").asText() + " sent as " + r.path("txid").asText() + ": "
                     + r.path("total_sats").asText() + " sat paid");
+            return 0;
+        }
+    }
+
+    @Command(name = "ledger", mixinStandardHelpOptions = true, description = "The ledger's own upkeep.",
+            subcommands = {LedgerCompact.class})
+    static final class LedgerGroup implements Callable<Integer> {
+        @Override
+        public Integer call() {
+            picocli.CommandLine.usage(this, System.out);
+            return 0;
+        }
+    }
+
+    @Command(name = "compact", mixinStandardHelpOptions = true,
+            description = "Fold shares that no payout can read any more (older than ledger.retain_days, outside the current"
+                    + " window, every unsettled block's window, PROP round and uncredited PPS share) into hourly per-worker"
+                    + " aggregates now; the pool's leader also does it every ledger.compact_minutes. Safe to repeat or interrupt.")
+    static final class LedgerCompact extends AdminCall {
+        @Option(names = "--max-seconds", defaultValue = "60", description = "stop after this long; run again for the rest (default ${DEFAULT-VALUE})")
+        int maxSeconds;
+
+        @Option(names = "--dry-run", description = "only show where the cut lies now")
+        boolean dryRun;
+
+        @Override
+        int run() throws Exception {
+            if (maxSeconds < 1 || maxSeconds > 3600) {
+                throw new CliFailure(BAD_INPUT, "--max-seconds must be 1..3600, not " + maxSeconds);
+            }
+            JsonNode r = dryRun ? call("GET", "/api/ledger/compact")
+                    : call("POST", "/api/ledger/compact?max_seconds=" + maxSeconds, Duration.ofSeconds(maxSeconds + 30L));
+            if (json) {
+                return print(r);
+            }
+            JsonNode cut = r.path("cut");
+            if (!dryRun) {
+                System.out.printf("%d shares compacted in %.1f s (%d/s, %d batches)%s%n", r.path("shares_compacted").asLong(),
+                        r.path("seconds").asDouble(), r.path("shares_per_second").asLong(), r.path("batches").asInt(),
+                        r.path("done").asBoolean() ? "" : "; time is up, more are due: run it again");
+            }
+            System.out.printf("cut: shares accepted before %s%s%n", cut.path("before_time").asText(),
+                    cut.path("scheme_bounds_before_id").isNull() ? "" : " with ids below " + cut.path("scheme_bounds_before_id").asText());
+            System.out.printf("  age:             before %s (ledger.retain_days = %s)%n", cut.path("age_before").asText(),
+                    r.path("retain_days").asText());
+            if (!cut.path("window_from_id").isNull()) {
+                System.out.println("  current window:  from share " + cut.path("window_from_id").asText());
+            }
+            System.out.println("  unsettled blocks: " + cut.path("unsettled_blocks").asInt()
+                    + (cut.path("unsettled_blocks_from_id").isNull() ? "" : ", their windows from share " + cut.path("unsettled_blocks_from_id").asText()));
+            if (cut.has("prop_round_from")) {
+                System.out.println("  PROP rounds:     from " + cut.path("prop_round_from").asText());
+            }
+            if (cut.has("pps_credited_through_id")) {
+                System.out.println("  PPS credited:    through share " + cut.path("pps_credited_through_id").asText());
+            }
+            JsonNode h = r.path("horizon");
+            System.out.printf("ledger: %d shares in detail, %d compacted (up to share %s, accepted up to %s)%n",
+                    r.path("shares_in_detail").asLong(), h.path("compacted_shares").asLong(), h.path("max_compacted_id").asText(),
+                    h.path("max_compacted_at").asText("-"));
             return 0;
         }
     }

@@ -59,7 +59,9 @@ final class ConfigReload {
         restart(changes, "sv2.authority_key_file", now, next, TemplarConfig::sv2AuthorityKeyFile);
         restart(changes, "tdp.listen", now, next, TemplarConfig::tdp);
         restart(changes, "jds.*", now, next, TemplarConfig::jds);
-        restart(changes, "database.*", now, next, TemplarConfig::database);
+        restart(changes, "database.*", now, next, c -> java.util.List.of(c.database().url(), c.database().user(),
+                c.database().password(), c.database().queueCapacity()));
+        restart(changes, "ledger.*", now, next, c -> java.util.List.of(c.database().retainAge(), c.database().compactInterval()));
         restart(changes, "metrics.listen", now, next, TemplarConfig::metrics);
         restart(changes, "admin.listen", now, next, TemplarConfig::admin);
         restart(changes, "admin.token_file", now, next, TemplarConfig::adminToken);

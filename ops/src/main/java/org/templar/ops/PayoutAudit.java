@@ -90,9 +90,11 @@ final class PayoutAudit {
             ObjectNode j = results.addObject();
             j.put("hash", r.blockHash()).put("height", r.height()).put("status", b.status().name())
                     .put("scheme", r.scheme().configName()).put("reward_sats", r.rewardSats()).put("ok", r.ok());
+            r.sharesCompacted().ifPresent(why -> j.put("shares_compacted", why));
             ArrayNode lines = j.putArray("accounts");
             for (PayoutVerifier.Line l : r.lines()) {
-                ObjectNode line = lines.addObject().put("account", l.account()).put("expected_sats", l.expectedSats())
+                ObjectNode line = lines.addObject().put("account", l.account())
+                        .put("expected_sats", l.expectedSats() >= 0 ? l.expectedSats() : null)
                         .put("credited_sats", l.creditedSats());
                 if (l.paidSats() >= 0) {
                     line.put("paid_in_coinbase_sats", l.paidSats());
@@ -129,24 +131,37 @@ final class PayoutAudit {
             credits(j.putArray("coinbase_payments"), s.coinbasePayments());
             ArrayNode shares = j.putArray("shares");
             Optional<PayoutLedger.PlanInputs> in = payouts.coinbasePlanInputs(b.hash());
+            // a window compaction reached is left out whole (with why) rather than exported partly
+            org.templar.payout.ShareRetention.Horizon horizon = payouts.retentionHorizon();
             if (in.isPresent() && scheme instanceof Tides tides) {
                 j.put("network_difficulty", in.get().networkDifficulty());
                 j.put("window_last_share_id", in.get().windowLastShareId());
                 credits(j.putArray("carried_in"), in.get().carriedIn());
-                for (PayoutLedger.LedgerShare share : payouts.windowUpToShare(in.get().windowLastShareId(),
-                        tides.windowLength(in.get().networkDifficulty()))) {
+                List<PayoutLedger.LedgerShare> window = payouts.windowUpToShare(in.get().windowLastShareId(),
+                        tides.windowLength(in.get().networkDifficulty()));
+                Optional<String> gone = PayoutVerifier.compacted(horizon, window, tides.windowLength(in.get().networkDifficulty()));
+                gone.ifPresent(why -> j.put("shares_compacted", why));
+                for (PayoutLedger.LedgerShare share : gone.isPresent() ? List.<PayoutLedger.LedgerShare>of() : window) {
                     share(shares.addObject().put("id", share.id()).put("share_hash", share.share().shareHash()),
                             WindowShare.of(share.share()), share.share().time().toString());
                 }
             } else if (scheme instanceof Pplns pplns) {
                 double d = chainFacts(b).networkDifficulty();
                 j.put("network_difficulty", d);
-                for (WindowShare share : payouts.windowEndingAt(b.foundAt(), pplns.windowLength(d))) {
-                    share(shares.addObject(), share, null);
+                List<PayoutLedger.LedgerShare> window = payouts.windowSharesEndingAt(b.foundAt(), pplns.windowLength(d));
+                Optional<String> gone = PayoutVerifier.compacted(horizon, window, pplns.windowLength(d));
+                gone.ifPresent(why -> j.put("shares_compacted", why));
+                for (PayoutLedger.LedgerShare share : gone.isPresent() ? List.<PayoutLedger.LedgerShare>of() : window) {
+                    share(shares.addObject(), WindowShare.of(share.share()), null);
                 }
             } else if (s.scheme() == PayoutScheme.SchemeKind.PROP) {
-                for (WindowShare share : payouts.round(payouts.previousBlockFoundAt(b).orElse(java.time.Instant.EPOCH), b.foundAt())) {
-                    share(shares.addObject(), share, null);
+                java.time.Instant start = payouts.previousBlockFoundAt(b).orElse(java.time.Instant.EPOCH);
+                if (horizon.maxCompactedAt().filter(t -> t.isAfter(start)).isPresent()) {
+                    j.put("shares_compacted", PayoutVerifier.goneMessage(horizon));
+                } else {
+                    for (WindowShare share : payouts.round(start, b.foundAt())) {
+                        share(shares.addObject(), share, null);
+                    }
                 }
             }
         }

@@ -72,6 +72,7 @@ public final class PoolRuntime implements AutoCloseable {
     private RegtestNode embeddedNode;
     private Ledger ledger;
     private PoolInstances instance;
+    private org.templar.payout.ShareRetention retention;
     private NodeGroup nodes;
     private TemplateSource templates;
     private PoolContext context;
@@ -175,10 +176,15 @@ public final class PoolRuntime implements AutoCloseable {
         log.info("pool instance {} of at most {} on this ledger database{}", instance.number(),
                 ExtranonceAllocator.MAX_INSTANCES, instance.isLeader() ? ", leading block tracking" : "");
         TemplarConfig.Payout payout = config.pool().payout();
-        resources.add(new PayoutTracking(new BlockTracker(new PayoutLedger(ledger),
-                new NodeChainView(nodes.primary(), config.nodes().timeout(),
-                        NodeChainView.halvingInterval(config.network())), payout.scheme(), payout.orphanDepth(), webhook),
-                payout.trackInterval(), instance::isLeader));
+        NodeChainView chainView = new NodeChainView(nodes.primary(), config.nodes().timeout(),
+                NodeChainView.halvingInterval(config.network()));
+        resources.add(new PayoutTracking(new BlockTracker(new PayoutLedger(ledger), chainView, payout.scheme(),
+                payout.orphanDepth(), webhook), payout.trackInterval(), instance::isLeader));
+        // old shares into aggregates, by the same leader and with the same view of the chain (window lengths)
+        retention = new org.templar.payout.ShareRetention(ledger, payout.scheme(), chainView, config.database().retainAge());
+        if (!config.database().compactInterval().isZero()) {
+            resources.add(new LedgerRetention(retention, config.database().compactInterval(), instance::isLeader));
+        }
 
         TemplarConfig.Pool p = config.pool();
         templates = new TemplateSource(nodes, new JobSettings(p.tag(), p.maxCoinbaseSize(), p.sharesPerJob()),
@@ -399,6 +405,11 @@ public final class PoolRuntime implements AutoCloseable {
 
     public Ledger ledger() {
         return ledger;
+    }
+
+    /** Compaction of old shares into aggregates (run periodically by the leader, or by `templar ledger compact`). */
+    public org.templar.payout.ShareRetention retention() {
+        return retention;
     }
 
     /** This instance's number and leadership among the instances sharing the ledger database. */

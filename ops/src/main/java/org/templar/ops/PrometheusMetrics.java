@@ -190,6 +190,17 @@ public final class PrometheusMetrics implements PoolMetrics, LedgerMetrics, org.
             } catch (RuntimeException e) {
                 // ledger unreachable: leave the gauge out rather than report zeros
             }
+            // retention: the detail stays bounded while the compacted count grows (see ShareRetention)
+            var ledgerShares = new io.prometheus.client.GaugeMetricFamily("templar_ledger_shares",
+                    "Shares in the ledger: one row each (detail) or folded into hourly aggregates (compacted)",
+                    java.util.List.of("state"));
+            try {
+                ledgerShares.addMetric(java.util.List.of("detail"), pool.ledger().shareCount());
+                ledgerShares.addMetric(java.util.List.of("compacted"), pool.ledger().retentionHorizon().compactedShares());
+                out.add(ledgerShares);
+            } catch (RuntimeException e) {
+                // ledger unreachable: as above
+            }
             pool.shareLog().ifPresent(l -> out.add(new io.prometheus.client.CounterMetricFamily(
                     "templar_audit_log_dropped_lines_total",
                     "Share-log lines dropped because the audit log could not keep up (mining is unaffected)", l.dropped())));

@@ -29,6 +29,7 @@ import picocli.CommandLine.Command;
             AdminCommands.Reload.class,
             AdminCommands.SetDifficulty.class,
             AdminCommands.Payouts.class,
+            AdminCommands.LedgerGroup.class,
             CommandLine.HelpCommand.class
         })
 public final class Templar implements Callable<Integer> {

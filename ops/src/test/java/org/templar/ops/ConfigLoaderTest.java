@@ -55,6 +55,18 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void retentionKeysHaveDefaultsAndRefuseLessThanADay() {
+        TemplarConfig d = ConfigLoader.load(null, Map.of());
+        assertEquals(java.time.Duration.ofDays(7), d.database().retainAge());
+        assertEquals(java.time.Duration.ofMinutes(60), d.database().compactInterval());
+        TemplarConfig c = ConfigLoader.load(null, Map.of("ledger.retain_days", "30", "ledger.compact_minutes", "0"));
+        assertEquals(java.time.Duration.ofDays(30), c.database().retainAge());
+        assertTrue(c.database().compactInterval().isZero(), "0: only templar ledger compact");
+        ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(null, Map.of("ledger.retain_days", "0")));
+        assertTrue(e.getMessage().contains("ledger.retain_days"), e.getMessage());
+    }
+
+    @Test
     void connectionLimitsHaveDefaultsAndRefuseNonsense(@TempDir Path dir) throws Exception {
         TemplarConfig d = ConfigLoader.load(null, Map.of());
         assertEquals(1 << 20, d.outbound().hardCap());

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 @Timeout(60)
 class PrometheusMetricsTest {
-    private static String scrape(CollectorRegistry registry) throws Exception {
+    static String scrape(CollectorRegistry registry) throws Exception {
         StringWriter w = new StringWriter();
         TextFormat.write004(w, registry.metricFamilySamples());
         return w.toString();

@@ -373,7 +373,10 @@ public final class Ledger implements ShareLedger, BlockLedger, AutoCloseable {
                 }, Ledger::readShare);
     }
 
-    /** How many shares the ledger holds. */
+    /**
+     * How many shares the ledger holds one by one (compacted ones are counted in
+     * {@link #retentionHorizon()} instead).
+     */
     public long shareCount() {
         return query("SELECT COUNT(*) FROM shares", ps -> {}, rs -> rs.getLong(1)).get(0);
     }
@@ -402,22 +405,36 @@ public final class Ledger implements ShareLedger, BlockLedger, AutoCloseable {
      * Sum of credited difficulty of all shares accepted at or after {@code since}. A double is right
      * here: difficulty is a ratio (shares weigh 0.0001 or 10^12), it is money only once turned into
      * satoshis by a payout scheme.
+     *
+     * <p>Compacted shares ({@link ShareRetention}) count through their hourly aggregates: exactly
+     * when {@code since} is on an hour or within the retained days (at least the last day), else to
+     * the hour (an aggregate that starts before {@code since} is left out whole).
      */
     public double sumDifficultySince(Instant since) {
         Objects.requireNonNull(since, "since");
         return query("SELECT COALESCE(SUM(share_difficulty), 0) FROM shares WHERE submitted_at >= ?",
-                ps -> ps.setObject(1, utc(since)), rs -> rs.getDouble(1)).get(0);
+                ps -> ps.setObject(1, utc(since)), rs -> rs.getDouble(1)).get(0)
+                + query("SELECT COALESCE(SUM(sum_difficulty), 0) FROM share_aggregates WHERE bucket_start >= ?",
+                        ps -> ps.setObject(1, utc(since)), rs -> rs.getDouble(1)).get(0);
     }
 
     /** As {@link #sumDifficultySince(Instant)}, for one user's shares. */
     public double sumDifficultySince(String user, Instant since) {
         Objects.requireNonNull(user, "user");
         Objects.requireNonNull(since, "since");
+        Binder bind = ps -> {
+            ps.setString(1, user);
+            ps.setObject(2, utc(since));
+        };
         return query("SELECT COALESCE(SUM(share_difficulty), 0) FROM shares WHERE user_name = ? AND submitted_at >= ?",
-                ps -> {
-                    ps.setString(1, user);
-                    ps.setObject(2, utc(since));
-                }, rs -> rs.getDouble(1)).get(0);
+                bind, rs -> rs.getDouble(1)).get(0)
+                + query("SELECT COALESCE(SUM(sum_difficulty), 0) FROM share_aggregates WHERE user_name = ? AND bucket_start >= ?",
+                        bind, rs -> rs.getDouble(1)).get(0);
+    }
+
+    /** Shares folded into aggregates so far, and how far compaction reached ({@link ShareRetention}). */
+    public ShareRetention.Horizon retentionHorizon() {
+        return ShareRetention.horizon(this);
     }
 
     /**

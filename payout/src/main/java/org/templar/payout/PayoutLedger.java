@@ -631,9 +631,18 @@ public final class PayoutLedger {
      * so a window costs what it holds, not the whole table.
      */
     public List<WindowShare> windowEndingAt(Instant upTo, ExactWeight needed) {
+        List<WindowShare> window = new ArrayList<>();
+        for (LedgerShare s : windowSharesEndingAt(upTo, needed)) {
+            window.add(WindowShare.of(s.share()));
+        }
+        return window;
+    }
+
+    /** As {@link #windowEndingAt}, with each share's ledger id (to tell a window compaction reached). */
+    public List<LedgerShare> windowSharesEndingAt(Instant upTo, ExactWeight needed) {
         Objects.requireNonNull(upTo, "upTo");
         Objects.requireNonNull(needed, "needed");
-        List<WindowShare> newestFirst = new ArrayList<>();
+        List<LedgerShare> newestFirst = new ArrayList<>();
         ExactWeight have = ExactWeight.ZERO;
         ledger.requireOpen();
         try (Connection c = ledger.dataSource().getConnection();
@@ -646,10 +655,10 @@ public final class PayoutLedger {
                 int rows = 0;
                 try (ResultSet rs = q.executeQuery()) {
                     while (rs.next() && have.compareTo(needed) < 0) {
-                        WindowShare share = WindowShare.of(Ledger.readShare(rs));
-                        newestFirst.add(share);
-                        have = have.plus(ExactWeight.of(share.difficulty()));
+                        ShareRecord share = Ledger.readShare(rs);
                         before = rs.getLong("id");
+                        newestFirst.add(new LedgerShare(before, share));
+                        have = have.plus(ExactWeight.of(share.shareDifficulty()));
                         rows++;
                     }
                 }
@@ -662,6 +671,11 @@ public final class PayoutLedger {
         }
         java.util.Collections.reverse(newestFirst);
         return newestFirst;
+    }
+
+    /** How far share compaction reached ({@link ShareRetention}): what {@code payouts verify} can no longer divide. */
+    public ShareRetention.Horizon retentionHorizon() {
+        return ShareRetention.horizon(ledger);
     }
 
     /** The ledger id of the newest pool-mode share, 0 when there is none: where a TIDES window ends. */

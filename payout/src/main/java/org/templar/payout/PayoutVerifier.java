@@ -63,11 +63,22 @@ public final class PayoutVerifier {
      */
     public record Line(String account, long expectedSats, long creditedSats, long paidSats, long coinbaseSats) {}
 
+    /**
+     * @param sharesCompacted present when the block's shares were compacted ({@link ShareRetention}):
+     *     its division cannot be recomputed (expected amounts are -1), which is not a mismatch; what
+     *     needs no shares (the coinbase against the ledger) is still checked
+     */
     public record Result(String blockHash, long height, SchemeKind scheme, long rewardSats, List<Line> lines,
-            List<String> problems) {
+            List<String> problems, Optional<String> sharesCompacted) {
         public Result {
             lines = List.copyOf(lines);
             problems = List.copyOf(problems);
+            Objects.requireNonNull(sharesCompacted, "sharesCompacted");
+        }
+
+        public Result(String blockHash, long height, SchemeKind scheme, long rewardSats, List<Line> lines,
+                List<String> problems) {
+            this(blockHash, height, scheme, rewardSats, lines, problems, Optional.empty());
         }
 
         public boolean ok() {
@@ -97,17 +108,21 @@ public final class PayoutVerifier {
         if (declared ? s.rewardSats() > block.rewardSats() : s.rewardSats() != block.rewardSats()) {
             problems.add("the settlement divides " + s.rewardSats() + " sat, the block claims " + block.rewardSats() + " sat");
         }
-        Distribution expected = recompute(block, s, chain, inputs, problems);
-        if (expected == null) {
+        List<String> compacted = new ArrayList<>();
+        Distribution expected = recompute(block, s, chain, inputs, problems, compacted);
+        Optional<String> gone = compacted.stream().findFirst();
+        if (expected == null && gone.isEmpty()) {
             return new Result(block.hash(), block.height(), s.scheme(), s.rewardSats(), List.of(), problems);
         }
-        if (expected.poolSats() != s.poolSats() || expected.donationSats() != s.donationSats()) {
+        if (expected != null && (expected.poolSats() != s.poolSats() || expected.donationSats() != s.donationSats())) {
             problems.add("pool/donation: the ledger has " + s.poolSats() + "/" + s.donationSats() + " sat, the shares give "
                     + expected.poolSats() + "/" + expected.donationSats() + " sat");
         }
         List<Credit> carriedIn = inputs.map(PayoutLedger.PlanInputs::carriedIn).orElse(List.of());
         SortedSet<String> accounts = new TreeSet<>();
-        expected.credits().forEach(c -> accounts.add(c.account()));
+        if (expected != null) {
+            expected.credits().forEach(c -> accounts.add(c.account()));
+        }
         s.credits().forEach(c -> accounts.add(c.account()));
         s.coinbasePayments().forEach(c -> accounts.add(c.account()));
         carriedIn.forEach(c -> accounts.add(c.account()));
@@ -119,18 +134,18 @@ public final class PayoutVerifier {
         List<Line> lines = new ArrayList<>();
         long paidTotal = 0;
         for (String account : accounts) {
-            long want = expected.creditOf(account);
+            long want = expected == null ? -1 : expected.creditOf(account);
             long credited = sats(s.credits(), account);
             long paid = inCoinbase ? sats(s.coinbasePayments(), account) : -1;
             long onChain = -1;
-            if (credited != want) {
+            if (expected != null && credited != want) {
                 problems.add(account + ": credited " + credited + " sat, the shares give " + want + " sat");
             }
             if (inCoinbase) {
                 paidTotal += paid;
                 long owed = want + sats(carriedIn, account);
                 // Paid in full, not at all (carried), or in part when the coinbase had no more left (Tides#plan)
-                if (paid < 0 || paid > owed) {
+                if (expected != null && (paid < 0 || paid > owed)) {
                     problems.add(account + ": the ledger says the coinbase paid " + paid + " sat, but it owed " + owed
                             + " sat (earned " + want + " + carried " + sats(carriedIn, account) + ")");
                 }
@@ -151,11 +166,54 @@ public final class PayoutVerifier {
                 problems.add("the coinbase pays " + total + " sat in all, the block's reward is " + block.rewardSats() + " sat");
             }
         }
-        return new Result(block.hash(), block.height(), s.scheme(), s.rewardSats(), lines, problems);
+        return new Result(block.hash(), block.height(), s.scheme(), s.rewardSats(), lines, problems, gone);
+    }
+
+    /**
+     * Whether compaction reached a window read from the ledger: it took shares below the window's
+     * oldest one (the walk then went on past the compacted ones, or ran out before the window was
+     * full). Conservative: a window that starts above every compacted id and is full is whole.
+     */
+    public static Optional<String> compacted(ShareRetention.Horizon h, List<PayoutLedger.LedgerShare> window,
+            org.templar.payout.scheme.ExactWeight needed) {
+        if (!h.any()) {
+            return Optional.empty();
+        }
+        if (window.isEmpty() || window.get(0).id() <= h.maxCompactedId()) {
+            return Optional.of(goneMessage(h));
+        }
+        // Full? A double sum decides unless it is within a millionth of the length (then exactly):
+        // a BigInteger per share would cost seconds on a million-share window.
+        double approx = 0;
+        for (PayoutLedger.LedgerShare share : window) {
+            approx += share.share().shareDifficulty();
+        }
+        double length = needed.doubleValue();
+        boolean full;
+        if (approx > length * (1 + 1e-6)) {
+            full = true;
+        } else if (approx < length * (1 - 1e-6)) {
+            full = false;
+        } else {
+            org.templar.payout.scheme.ExactWeight have = org.templar.payout.scheme.ExactWeight.ZERO;
+            for (PayoutLedger.LedgerShare share : window) {
+                have = have.plus(org.templar.payout.scheme.ExactWeight.of(share.share().shareDifficulty()));
+            }
+            full = have.compareTo(needed) >= 0;
+        }
+        return full ? Optional.empty() : Optional.of(goneMessage(h));
+    }
+
+    public static String goneMessage(ShareRetention.Horizon h) {
+        return "the shares of this block's window were compacted into per-worker aggregates (ledger retention: "
+                + h.compactedShares() + " shares up to id " + h.maxCompactedId()
+                + h.maxCompactedAt().map(t -> ", accepted up to " + t).orElse("")
+                + "); its division cannot be recomputed, only its credits and coinbase shown";
     }
 
     private Distribution recompute(BlockRecord block, BlockSettlement s, ChainFacts chain,
-            Optional<PayoutLedger.PlanInputs> inputs, List<String> problems) {
+            Optional<PayoutLedger.PlanInputs> inputs, List<String> problems, List<String> compacted) {
+        ShareRetention.Horizon horizon = payouts.retentionHorizon();
         switch (s.scheme()) {
             case TIDES: {
                 if (inputs.isEmpty()) {
@@ -165,8 +223,14 @@ public final class PayoutVerifier {
                 Tides tides = (Tides) scheme;
                 PayoutLedger.PlanInputs in = inputs.get();
                 List<WindowShare> window = new ArrayList<>();
-                for (PayoutLedger.LedgerShare share : payouts.windowUpToShare(in.windowLastShareId(),
-                        tides.windowLength(in.networkDifficulty()))) {
+                List<PayoutLedger.LedgerShare> read = payouts.windowUpToShare(in.windowLastShareId(),
+                        tides.windowLength(in.networkDifficulty()));
+                Optional<String> gone = compacted(horizon, read, tides.windowLength(in.networkDifficulty()));
+                if (gone.isPresent()) {
+                    compacted.add(gone.get());
+                    return null;
+                }
+                for (PayoutLedger.LedgerShare share : read) {
                     window.add(WindowShare.of(share.share()));
                 }
                 String finder = poolAddress != null ? poolAddress : block.user();
@@ -175,11 +239,25 @@ public final class PayoutVerifier {
             case PPLNS: {
                 Pplns pplns = (Pplns) scheme;
                 double d = chain.networkDifficulty();
-                return scheme.distribute(new FoundBlock(s.rewardSats(), d, block.user()),
-                        payouts.windowEndingAt(block.foundAt(), pplns.windowLength(d)));
+                List<PayoutLedger.LedgerShare> read = payouts.windowSharesEndingAt(block.foundAt(), pplns.windowLength(d));
+                Optional<String> gone = compacted(horizon, read, pplns.windowLength(d));
+                if (gone.isPresent()) {
+                    compacted.add(gone.get());
+                    return null;
+                }
+                List<WindowShare> window = new ArrayList<>();
+                for (PayoutLedger.LedgerShare share : read) {
+                    window.add(WindowShare.of(share.share()));
+                }
+                return scheme.distribute(new FoundBlock(s.rewardSats(), d, block.user()), window);
             }
             case PROP: {
                 java.time.Instant start = payouts.previousBlockFoundAt(block).orElse(java.time.Instant.EPOCH);
+                // a round is read by time: compaction reached it when it took a share accepted after its start
+                if (horizon.maxCompactedAt().filter(t -> t.isAfter(start)).isPresent()) {
+                    compacted.add(goneMessage(horizon));
+                    return null;
+                }
                 return scheme.distribute(new FoundBlock(s.rewardSats(), chain.networkDifficulty(), block.user()),
                         payouts.round(start, block.foundAt()));
             }

@@ -97,6 +97,8 @@ public final class ConfigLoader {
         KEYS.put("database.password", "database password");
         KEYS.put("database.password_file", "file holding the database password");
         KEYS.put("database.queue_capacity", "accepted shares that may wait for the database; past it miners are told 'busy, resend' (default 65536)");
+        KEYS.put("ledger.retain_days", "shares older than this (and outside every payout window, unsettled block and PPS credit) are compacted into hourly per-worker aggregates, 1..3650 (default 7)");
+        KEYS.put("ledger.compact_minutes", "how often the leading instance compacts old shares; 0 = only by `templar ledger compact` (default 60)");
         KEYS.put("metrics.listen", "Prometheus exporter host:port, or \"off\" (default 0.0.0.0:9108)");
         KEYS.put("admin.listen", "admin API host:port (default 127.0.0.1:9109; keep it on loopback)");
         KEYS.put("admin.token_file", "file holding the admin API token (default DATA_DIR/admin.token, created)");
@@ -323,7 +325,9 @@ public final class ConfigLoader {
                 string("database.user", "sa"),
                 secretFromFile("database.password_file").orElse(string("database.password", "")),
                 integer("database.queue_capacity", org.templar.payout.LedgerConfig.DEFAULT_QUEUE_CAPACITY, 1,
-                        org.templar.payout.LedgerConfig.MAX_QUEUE_CAPACITY));
+                        org.templar.payout.LedgerConfig.MAX_QUEUE_CAPACITY),
+                Duration.ofDays(integer("ledger.retain_days", 7, 1, 3650)),
+                Duration.ofMinutes(integer("ledger.compact_minutes", 60, 0, 10_080)));
 
         TemplarConfig.EmbeddedNode embedded = new TemplarConfig.EmbeddedNode(
                 integer("embedded_node.rpc_port", 18443, 0, 65535),

@@ -100,7 +100,16 @@ public record TemplarConfig(
 
     /** Empty url = embedded H2 under the data directory. */
     /** @param queueCapacity shares that may wait for the database before miners are answered "busy" */
-    public record Database(Optional<String> url, String user, String password, int queueCapacity) {}
+    /**
+     * @param retainAge ledger.retain_days: no share younger than this is compacted into aggregates
+     * @param compactInterval ledger.compact_minutes: how often the leading instance compacts; zero = never
+     */
+    public record Database(Optional<String> url, String user, String password, int queueCapacity, Duration retainAge,
+            Duration compactInterval) {
+        public Database(Optional<String> url, String user, String password, int queueCapacity) {
+            this(url, user, password, queueCapacity, org.templar.payout.ShareRetention.DEFAULT_MINIMUM_AGE, Duration.ofHours(1));
+        }
+    }
 
     /**
      * Limits of the metrics and admin HTTP listeners: a whole request (headers and body) must arrive
