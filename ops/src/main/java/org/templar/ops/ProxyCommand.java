@@ -23,7 +23,8 @@ import picocli.CommandLine.Option;
 @Command(name = "proxy", mixinStandardHelpOptions = true,
         description = "Serve your SV1 miners work built from your own node's templates (or a Stratum V2 template"
                 + " provider's, --tdp), with your transaction policy;"
-                + " mine for a Stratum V2 pool on them (Job Declaration) or solo to --solo-address (also the fallback);"
+                + " mine for Stratum V2 pools on them (Job Declaration; --pool, then any --fallback-pool) or solo to"
+                + " --solo-address (also when no pool is usable);"
                 + " blocks go straight to your node.")
 final class ProxyCommand implements Callable<Integer> {
     private static final Logger log = LoggerFactory.getLogger(ProxyCommand.class);
