@@ -1,7 +1,6 @@
 package org.templar.client.proxy;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -81,12 +80,39 @@ class ProxyPoolListTest {
                 long accepted = m.snapshot().accepted();
                 ProxySoloTest.await(Duration.ofSeconds(30), () -> blockPaying(node, soloScript, soloFrom) > 0,
                         "a block paying the solo address");
-                assertTrue(m.snapshot().accepted() > accepted, "the miner kept hashing");
+                ProxySoloTest.await(Duration.ofSeconds(10), () -> m.snapshot().accepted() > accepted,
+                        "shares accepted on solo work too");
 
                 int again = pool1.validShares.get();
                 pool1.start();
                 ProxySoloTest.await(Duration.ofSeconds(20), () -> on(pool1).equals(proxy.activePool())
                         && pool1.validShares.get() > again, "pool 1 is mined again once it is back");
+                assertEquals(List.of(), pool1.problems);
+                assertEquals(List.of(), pool2.problems);
+            }
+        }
+    }
+
+    /** A first pool that refuses every declaration is passed over for the second, and mined again once it accepts. */
+    @Test
+    void aPoolThatRefusesDeclarationsIsPassedOverForTheNext(@TempDir Path dir) throws Exception {
+        String solo = ProxySoloTest.newAddress();
+        try (RegtestNode node = RegtestNode.start(RegtestNode.Config.ephemeral());
+                ScriptedJdPool pool1 = new ScriptedJdPool(Authorizer.planFor(BitcoinNetwork.REGTEST,
+                        ProxySoloTest.newAddress()).script());
+                ScriptedJdPool pool2 = new ScriptedJdPool(Authorizer.planFor(BitcoinNetwork.REGTEST,
+                        ProxySoloTest.newAddress()).script())) {
+            pool1.refuseDeclarations = "invalid-mining-job-token";
+            ProxyConfig config = ProxySoloTest.config(node, solo, dir).withPools(List.of(upstream(pool1), upstream(pool2)));
+            try (TemplarProxy proxy = TemplarProxy.start(config);
+                    CpuMiner m = CpuMiner.start(ProxySoloTest.miner(proxy, "rig1"))) {
+                ProxySoloTest.await(Duration.ofSeconds(20), () -> pool1.refused.get() > 0 && pool2.validShares.get() > 0,
+                        "pool 1 refuses; the shares go to pool 2");
+                assertEquals(0, pool1.validShares.get());
+
+                pool1.refuseDeclarations = null;
+                ProxySoloTest.await(Duration.ofSeconds(20), () -> on(pool1).equals(proxy.activePool())
+                        && pool1.validShares.get() > 0, "pool 1, retried, accepts and is mined");
                 assertEquals(List.of(), pool1.problems);
                 assertEquals(List.of(), pool2.problems);
             }
