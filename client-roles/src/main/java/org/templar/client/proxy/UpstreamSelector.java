@@ -92,7 +92,8 @@ public final class UpstreamSelector implements ShareProcessor.ShareObserver, Aut
     }
 
     private String name(int i) {
-        return "pool " + (i + 1) + " of " + pools.size() + " (" + pools.get(i).config().mining() + ")";
+        var at = pools.get(i).config().mining();
+        return "pool " + (i + 1) + " of " + pools.size() + " (" + at.getHostString() + ":" + at.getPort() + ")";
     }
 
     private synchronized void onReady(PoolUpstream pool, Template.CoinbaseMaker maker) {
@@ -102,7 +103,7 @@ public final class UpstreamSelector implements ShareProcessor.ShareObserver, Aut
             return;
         }
         String from = active < 0 ? "solo" : name(active);
-        log.info("miners switch from {} to {}: it is ready (JDS {})", from, name(i), pool.config().jds());
+        log.info("miners switch from {} to {}: it is ready", from, name(i));
         active = i;
         current = pool;
         allRetrying = false;
