@@ -23,7 +23,8 @@ import picocli.CommandLine.Option;
 @Command(name = "proxy", mixinStandardHelpOptions = true,
         description = "Serve your SV1 miners work built from your own node's templates (or a Stratum V2 template"
                 + " provider's, --tdp), with your transaction policy;"
-                + " mine for a Stratum V2 pool on them (Job Declaration) or solo to --solo-address (also the fallback);"
+                + " mine for Stratum V2 pools on them (Job Declaration; --pool, then any --fallback-pool) or solo to"
+                + " --solo-address (also when no pool is usable);"
                 + " blocks go straight to your node.")
 final class ProxyCommand implements Callable<Integer> {
     private static final Logger log = LoggerFactory.getLogger(ProxyCommand.class);
@@ -85,11 +86,17 @@ final class ProxyCommand implements Callable<Integer> {
     @Option(names = "--pool-user", description = "the account the pool credits (default: --solo-address)")
     String poolUser;
 
+    @Option(names = "--fallback-pool", paramLabel = "HOST:PORT,jds=HOST:PORT,authority=KEY[,user=NAME]",
+            description = "another pool (its mining endpoint, JDS, authority key and account, default --solo-address)"
+                    + " mined while the ones before it fail; repeatable, in priority order after --pool. The proxy"
+                    + " returns to the first pool that works again; solo when none does")
+    List<String> fallbackPools = List.of();
+
     @Option(names = "--pool-timeout", defaultValue = "3", description = "seconds the pool may take to answer before"
             + " the proxy mines solo (default ${DEFAULT-VALUE})")
     int poolTimeoutSeconds;
 
-    @Option(names = "--pool-retry", defaultValue = "5", description = "seconds between attempts to return to the pool"
+    @Option(names = "--pool-retry", defaultValue = "5", description = "seconds between attempts to return to a pool"
             + " (doubling while it keeps failing, up to 8x; default ${DEFAULT-VALUE})")
     int poolRetrySeconds;
 
@@ -146,6 +153,10 @@ final class ProxyCommand implements Callable<Integer> {
             ProxyConfig base = tdpConfig.isPresent()
                     ? ProxyConfig.ofTdp(tdpConfig.get(), net, soloAddress, bind, dataDir).withTdp(tdpConfig.get(), endpoint)
                     : ProxyConfig.of(endpoint, net, soloAddress, bind, dataDir).withPolicy(policy);
+            if (pool == null && !fallbackPools.isEmpty()) {
+                throw new ConfigException("--fallback-pool: a fallback comes after a first pool; give --pool, --pool-jds"
+                        + " and --pool-authority too");
+            }
             if (pool != null || poolJds != null || poolAuthority != null) {
                 if (pool == null || poolJds == null || poolAuthority == null) {
                     throw new ConfigException("mining for a pool needs --pool, --pool-jds and --pool-authority together");
@@ -160,16 +171,57 @@ final class ProxyCommand implements Callable<Integer> {
                 if (poolTimeoutSeconds < 1 || poolRetrySeconds < 1) {
                     throw new ConfigException("--pool-timeout and --pool-retry must be at least 1 second");
                 }
-                base = base.withPool(new org.templar.client.proxy.PoolUpstream.Config(hostPort("--pool-jds", poolJds),
-                        hostPort("--pool", pool), key, poolUser == null ? soloAddress : poolUser,
-                        java.time.Duration.ofSeconds(poolTimeoutSeconds), java.time.Duration.ofSeconds(poolRetrySeconds)));
+                var timeout = java.time.Duration.ofSeconds(poolTimeoutSeconds);
+                var retry = java.time.Duration.ofSeconds(poolRetrySeconds);
+                List<org.templar.client.proxy.PoolUpstream.Config> pools = new java.util.ArrayList<>();
+                pools.add(new org.templar.client.proxy.PoolUpstream.Config(hostPort("--pool-jds", poolJds),
+                        hostPort("--pool", pool), key, poolUser == null ? soloAddress : poolUser, timeout, retry));
+                for (String f : fallbackPools) {
+                    pools.add(fallbackPool(f, timeout, retry));
+                }
+                base = base.withPools(pools);
             }
             return new ProxyConfig(base.node(), base.network(), base.soloAddress(), base.sv1Listen(), base.dataDir(),
                     base.policy(), base.vardiff(), tag, base.nodeTimeout(), base.pollInterval(), base.refreshInterval(),
-                    base.pool(), base.tdp());
+                    base.pools(), base.tdp());
         } catch (IllegalArgumentException e) {
             throw new ConfigException(e.getMessage());
         }
+    }
+
+    /** One {@code --fallback-pool HOST:PORT,jds=HOST:PORT,authority=KEY[,user=NAME]}. */
+    private org.templar.client.proxy.PoolUpstream.Config fallbackPool(String value, java.time.Duration timeout,
+            java.time.Duration retry) {
+        String flag = "--fallback-pool '" + value + "'";
+        String[] parts = value.split(",", -1);
+        java.util.Map<String, String> fields = new java.util.HashMap<>();
+        for (int i = 1; i < parts.length; i++) {
+            int eq = parts[i].indexOf('=');
+            String name = eq < 0 ? parts[i] : parts[i].substring(0, eq).trim();
+            if (eq < 0 || !Set.of("jds", "authority", "user").contains(name)) {
+                throw new ConfigException(flag + ": '" + parts[i] + "' is not jds=HOST:PORT, authority=KEY or user=NAME");
+            }
+            if (fields.put(name, parts[i].substring(eq + 1).trim()) != null) {
+                throw new ConfigException(flag + ": " + name + "= is given twice");
+            }
+        }
+        for (String needed : List.of("jds", "authority")) {
+            if (fields.getOrDefault(needed, "").isEmpty()) {
+                throw new ConfigException(flag + ": missing " + needed + "= (expected"
+                        + " HOST:PORT,jds=HOST:PORT,authority=KEY[,user=NAME])");
+            }
+        }
+        org.templar.pool.sv2.noise.AuthorityPublicKey key;
+        try {
+            key = org.templar.pool.sv2.noise.AuthorityPublicKey.parse(fields.get("authority"));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(flag + ": authority '" + fields.get("authority") + "' is not an authority public key ("
+                    + e.getMessage() + ")");
+        }
+        String user = fields.getOrDefault("user", "");
+        return new org.templar.client.proxy.PoolUpstream.Config(hostPort(flag + ": jds", fields.get("jds")),
+                hostPort(flag + ": the mining endpoint", parts[0].trim()), key, user.isEmpty() ? soloAddress : user,
+                timeout, retry);
     }
 
     private static InetSocketAddress hostPort(String flag, String value) {
@@ -195,8 +247,9 @@ final class ProxyCommand implements Callable<Integer> {
             stopped.countDown();
         }, "shutdown"));
         log.info("point your miners at stratum+tcp://HOST:{} (any username; {})", proxy.sv1Address().getPort(),
-                pool == null ? "blocks pay " + soloAddress : "mining for the pool at " + pool + ", solo to " + soloAddress
-                        + " whenever the pool is unusable");
+                pool == null ? "blocks pay " + soloAddress : "mining for the pool at " + pool
+                        + (fallbackPools.isEmpty() ? "" : " (then " + fallbackPools.size() + " fallback pool(s))")
+                        + ", solo to " + soloAddress + " whenever no pool is usable");
         stopped.await();
         return 0;
     }

@@ -46,11 +46,12 @@ class ProxyCommandTest {
                 "--solo-address", "1BoatSLRHtKNngkdXEeobR76b53LETtpyT").config());
         assertTrue(bad.getMessage().contains("--solo-address") && bad.getMessage().contains("1BoatSLRHtKNngkdXEeobR76b53LETtpyT"),
                 bad.getMessage());
-        assertTrue(c.pool().isEmpty(), "no pool flags: solo");
+        assertTrue(c.pools().isEmpty(), "no pool flags: solo");
         String key = org.templar.pool.sv2.noise.AuthorityKeyPair.generate(new java.security.SecureRandom()).publicKey().toBase58();
         ProxyConfig withPool = parse("--node", "http://u:p@127.0.0.1:18443", "--solo-address", solo, "--pool",
                 "127.0.0.1:3336", "--pool-jds", "127.0.0.1:3337", "--pool-authority", key, "--pool-user", "alice").config();
-        var up = withPool.pool().orElseThrow();
+        assertEquals(1, withPool.pools().size());
+        var up = withPool.pools().get(0);
         assertEquals(3336, up.mining().getPort());
         assertEquals(3337, up.jds().getPort());
         assertEquals(key, up.authority().toBase58());
@@ -65,6 +66,61 @@ class ProxyCommandTest {
         ConfigException badTx = assertThrows(ConfigException.class, () -> parse("--node", "http://u:p@127.0.0.1:1",
                 "--solo-address", solo, "--exclude-txid", "xyz").config());
         assertTrue(badTx.getMessage().contains("xyz"), badTx.getMessage());
+    }
+
+    @Test
+    void fallbackPoolsFollowTheFirstInTheOrderGivenAndBadOnesAreRefusedByName(@TempDir Path dir) {
+        String solo = SoloAndPoolMiningTest.newAddress();
+        java.security.SecureRandom random = new java.security.SecureRandom();
+        String key1 = org.templar.pool.sv2.noise.AuthorityKeyPair.generate(random).publicKey().toBase58();
+        String key2 = org.templar.pool.sv2.noise.AuthorityKeyPair.generate(random).publicKey().toBase58();
+        String key3 = org.templar.pool.sv2.noise.AuthorityKeyPair.generate(random).publicKey().toBase58();
+        String[] first = {"--node", "http://u:p@127.0.0.1:18443", "--solo-address", solo, "--pool", "pool1.example:3336",
+            "--pool-jds", "pool1.example:3337", "--pool-authority", key1, "--pool-user", "alice", "--pool-timeout", "2"};
+        ProxyConfig c = parse(concat(first, "--fallback-pool", "pool2.example:3336,jds=pool2.example:4337,authority=" + key2
+                + ",user=bob", "--fallback-pool", "10.0.0.3:3336,jds=10.0.0.3:3337,authority=" + key3)).config();
+        assertEquals(3, c.pools().size());
+        assertEquals("pool1.example", c.pools().get(0).mining().getHostString());
+        var second = c.pools().get(1);
+        assertEquals("pool2.example", second.mining().getHostString());
+        assertEquals(4337, second.jds().getPort());
+        assertEquals(key2, second.authority().toBase58());
+        assertEquals("bob", second.user());
+        assertEquals(Duration.ofSeconds(2), second.timeout(), "--pool-timeout applies to every pool");
+        var third = c.pools().get(2);
+        assertEquals("10.0.0.3", third.mining().getHostString());
+        assertEquals(key3, third.authority().toBase58());
+        assertEquals(solo, third.user(), "the account defaults to --solo-address");
+
+        String ok = "pool2.example:3336,jds=pool2.example:3337,authority=" + key2;
+        assertRefused("missing authority=", concat(first, "--fallback-pool", "pool2.example:3336,jds=pool2.example:3337"));
+        assertRefused("missing jds=", concat(first, "--fallback-pool", "pool2.example:3336,authority=" + key2));
+        assertRefused("is not an authority public key", concat(first, "--fallback-pool",
+                "pool2.example:3336,jds=pool2.example:3337,authority=nope"));
+        assertRefused("'pool2.example' is not HOST:PORT", concat(first, "--fallback-pool",
+                "pool2.example,jds=pool2.example:3337,authority=" + key2));
+        assertRefused("'pool2.example:x' is not HOST:PORT", concat(first, "--fallback-pool",
+                "pool2.example:3336,jds=pool2.example:x,authority=" + key2));
+        assertRefused("'port=3' is not jds=HOST:PORT", concat(first, "--fallback-pool", ok + ",port=3"));
+        assertRefused("jds= is given twice", concat(first, "--fallback-pool", ok + ",jds=a:1"));
+        ConfigException alone = assertThrows(ConfigException.class, () -> parse("--node", "http://u:p@127.0.0.1:18443",
+                "--solo-address", solo, "--fallback-pool", ok).config());
+        assertTrue(alone.getMessage().contains("--fallback-pool") && alone.getMessage().contains("--pool,"),
+                alone.getMessage());
+    }
+
+    private static String[] concat(String[] a, String... b) {
+        String[] all = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, all, a.length, b.length);
+        return all;
+    }
+
+    /** Refused with a message naming --fallback-pool, the value given, and {@code what}. */
+    private static void assertRefused(String what, String[] args) {
+        ConfigException e = assertThrows(ConfigException.class, () -> parse(args).config());
+        String value = args[args.length - 1];
+        assertTrue(e.getMessage().contains("--fallback-pool '" + value + "'") && e.getMessage().contains(what),
+                e.getMessage());
     }
 
     @Test

@@ -16,7 +16,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.templar.pool.core.ShareProcessor;
@@ -40,8 +39,13 @@ import org.templar.share.Target;
  * pays the pool's outputs, each template is declared and announced with SetCustomMiningJob, downstream
  * shares that meet the channel's target go up as SubmitSharesExtended, and a block also goes to the
  * JDS as PushSolution. When either session fails (refusal, silence, rejected shares on an acknowledged
- * job, a closed connection) the proxy switches its miners at once to a solo job paying the solo address,
- * and tries the pool again every retry interval.
+ * job, a closed connection) the pool is {@linkplain Listener#lost lost} and, while it is still wanted,
+ * tried again after the retry interval (backing off up to 8x while it keeps failing).
+ *
+ * <p>Which pool the miners are on is not decided here: a pool only reports that it is
+ * {@linkplain Listener#ready ready} (token in hand, channel open) with the coinbase maker of its jobs, and
+ * the {@link UpstreamSelector} puts that maker on the template source, or not. A pool only declares
+ * templates and forwards shares of jobs built with its own maker, so several can exist side by side.
  *
  * <p>All session state lives on this object's single event loop; the template source and the SV1
  * loops reach it through {@code execute}.
@@ -63,6 +67,18 @@ public final class PoolUpstream implements ShareProcessor.ShareObserver, AutoClo
     /** What the proxy is mining on. */
     public enum Mode { SOLO, POOL }
 
+    /** What the pool reports, on its own loop; at most one {@code lost} follows each {@code ready}. */
+    public interface Listener {
+        /** Both sessions are up: templates built with {@code maker} are mined for this pool. */
+        void ready(PoolUpstream pool, Template.CoinbaseMaker maker);
+
+        /**
+         * This connection attempt is over ({@code wasReady}: the pool was usable until now); while wanted
+         * the pool tries again by itself.
+         */
+        void lost(PoolUpstream pool, String reason, boolean wasReady);
+    }
+
     private final Config config;
     private final TemplateSource templates;
     private final int downstreamExtranonceSize;
@@ -71,7 +87,7 @@ public final class PoolUpstream implements ShareProcessor.ShareObserver, AutoClo
     private final io.netty.channel.EventLoop loop = group.next();
     private final Bootstrap bootstrap;
     private final Map<Long, Long> declaredTemplates = new HashMap<>(); // JD request id -> template sequence
-    private final Consumer<Mode> modeListener;
+    private final Listener listener;
 
     // loop-confined
     private JdClientSession jd;
@@ -81,35 +97,82 @@ public final class PoolUpstream implements ShareProcessor.ShareObserver, AutoClo
     private List<TxOut> poolOutputs;
     private byte[] channelPrefix;
     private int channelExtranonceSize;
-    private boolean reconnectScheduled;
+    private boolean wanted; // keep a connection (retrying): the selector's choice
+    private io.netty.util.concurrent.ScheduledFuture<?> reconnect;
     private int generation; // events of sessions from an earlier attempt are ignored
     private int failuresInRow; // back-off: a pool that keeps refusing is retried less often (up to 8x)
-    private long connectAttempts;
 
     // read by the SV1 loops and the template source thread
-    private volatile Mode mode = Mode.SOLO;
-    private volatile DeclaredMaker maker;
+    private volatile DeclaredMaker maker; // while ready: the coinbase layout of this pool's jobs
     private volatile Target upstreamTarget;
     private volatile boolean closed;
 
-    public PoolUpstream(Config config, TemplateSource templates, int downstreamExtranonceSize, Consumer<Mode> modeListener) {
+    public PoolUpstream(Config config, TemplateSource templates, int downstreamExtranonceSize, Listener listener) {
         this.config = config;
         this.templates = templates;
         this.downstreamExtranonceSize = downstreamExtranonceSize;
-        this.modeListener = modeListener;
+        this.listener = listener;
         this.bootstrap = new Bootstrap().group(group).channel(NioSocketChannel.class)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) config.timeout().toMillis())
                 .option(ChannelOption.TCP_NODELAY, true);
     }
 
+    /** Listens to templates and runs the sessions' timers; connects only once {@link #want wanted}. */
     public void start() {
-        templates.addListener(t -> loop.execute(() -> onTemplate(t)));
-        loop.execute(this::connect);
+        templates.addListener(t -> {
+            if (!closed) { // the template source may outlive this pool by a moment at shutdown
+                loop.execute(() -> onTemplate(t));
+            }
+        });
         loop.scheduleAtFixedRate(this::tick, 250, 250, TimeUnit.MILLISECONDS);
     }
 
-    public Mode mode() {
-        return mode;
+    public Config config() {
+        return config;
+    }
+
+    /** Both sessions are up and the pool's jobs can be mined. */
+    public boolean isReady() {
+        return maker != null;
+    }
+
+    /** Connect now (unless connected or connecting) and keep retrying after failures. */
+    public void want() {
+        loop.execute(() -> {
+            if (closed || wanted) {
+                return;
+            }
+            wanted = true;
+            failuresInRow = 0;
+            if (jd == null) {
+                cancelReconnect();
+                connect();
+            }
+        });
+    }
+
+    /**
+     * Hang up and stop retrying: a pool of higher priority is mined. Quietly: a pool that was ready is
+     * not mined any more by the time this is called, so no {@code lost} is reported.
+     */
+    public void standDown() {
+        loop.execute(() -> {
+            if (!wanted) {
+                return;
+            }
+            wanted = false;
+            cancelReconnect();
+            generation++;
+            maker = null;
+            hangUp();
+        });
+    }
+
+    private void cancelReconnect() {
+        if (reconnect != null) {
+            reconnect.cancel(false);
+            reconnect = null;
+        }
     }
 
     /**
@@ -143,11 +206,10 @@ public final class PoolUpstream implements ShareProcessor.ShareObserver, AutoClo
     // ---- connections ----
 
     private void connect() {
-        if (closed) {
+        reconnect = null;
+        if (closed || !wanted) {
             return;
         }
-        reconnectScheduled = false;
-        connectAttempts++;
         long now = System.nanoTime();
         int gen = ++generation;
         JdClientSession j = new JdClientSession(m -> write(jdChannel, m), new JdEvents(gen), config.user(), config.timeout());
@@ -308,16 +370,13 @@ public final class PoolUpstream implements ShareProcessor.ShareObserver, AutoClo
     }
 
     private void maybeEnterPool() {
-        if (mode == Mode.POOL || poolOutputs == null || channelPrefix == null) {
+        if (maker != null || poolOutputs == null || channelPrefix == null) {
             return;
         }
-        maker = new DeclaredMaker(poolOutputs, channelPrefix, channelExtranonceSize);
-        mode = Mode.POOL;
-        log.info("mining for the pool on our own templates (JDS {}, mining {}; payout output first of {})", config.jds(),
-                config.mining(), poolOutputs.size());
-        templates.useCoinbaseMaker(maker);
-        templates.republish();
-        modeListener.accept(Mode.POOL);
+        DeclaredMaker m = new DeclaredMaker(poolOutputs, channelPrefix, channelExtranonceSize);
+        maker = m;
+        log.debug("pool {} ready (JDS {}; payout output first of {})", config.mining(), config.jds(), poolOutputs.size());
+        listener.ready(this, m);
     }
 
     private void giveUp(String reason) {
@@ -325,17 +384,20 @@ public final class PoolUpstream implements ShareProcessor.ShareObserver, AutoClo
             return;
         }
         generation++;
-        boolean wasPool = mode == Mode.POOL;
-        if (wasPool) {
-            log.warn("leaving the pool ({}); miners switch to solo work paying the solo address now", reason);
-            mode = Mode.SOLO;
-            maker = null;
-            templates.useCoinbaseMaker(null);
-            templates.republish();
-            modeListener.accept(Mode.SOLO);
-        } else if (connectAttempts <= 1 || log.isDebugEnabled()) {
-            log.warn("pool not usable ({}); mining solo, retrying every {} s", reason, config.retry().toSeconds());
+        boolean wasReady = maker != null;
+        maker = null;
+        log.debug("pool {} lost ({}); retried in {} s while wanted", config.mining(), reason, config.retry().toSeconds());
+        hangUp();
+        if (wanted && reconnect == null && !closed) {
+            long delay = config.retry().toMillis() << Math.min(3, failuresInRow);
+            failuresInRow++;
+            reconnect = loop.schedule(this::connect, delay, TimeUnit.MILLISECONDS);
         }
+        listener.lost(this, reason, wasReady);
+    }
+
+    /** Ends both sessions and closes their connections; events of theirs are ignored (older generation). */
+    private void hangUp() {
         JdClientSession j = jd;
         UpstreamMiningSession u = up;
         jd = null;
@@ -352,12 +414,8 @@ public final class PoolUpstream implements ShareProcessor.ShareObserver, AutoClo
         if (upChannel != null) {
             upChannel.close();
         }
-        if (!reconnectScheduled && !closed) {
-            reconnectScheduled = true;
-            long delay = config.retry().toMillis() << Math.min(3, failuresInRow);
-            failuresInRow++;
-            loop.schedule(this::connect, delay, TimeUnit.MILLISECONDS);
-        }
+        jdChannel = null;
+        upChannel = null;
     }
 
     private void onTemplate(Template t) {

@@ -3,6 +3,7 @@ package org.templar.client.proxy;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 import org.bitcoinj.base.BitcoinNetwork;
 import org.templar.pool.core.Authorizer;
@@ -20,7 +21,8 @@ import org.templar.pool.node.NodeEndpoint;
  * @param policy the miner's transaction policy applied to every template
  * @param vardiff difficulty rules for the downstream miners
  * @param tag text put in the coinbase scriptSig (solo jobs only: declared jobs carry none)
- * @param pool the pool to mine for on the miner's own templates (Job Declaration), or empty for solo
+ * @param pools the pools to mine for on the miner's own templates (Job Declaration), in priority order: the
+ *     first that works is mined, the next when it fails, solo when all do; empty for solo only
  * @param tdp a Template Distribution provider to take templates from instead of the node's
  *     getblocktemplate; with it {@code node} is optional (null), and when given only takes the blocks too
  */
@@ -36,10 +38,10 @@ public record ProxyConfig(
         Duration nodeTimeout,
         Duration pollInterval,
         Duration refreshInterval,
-        java.util.Optional<PoolUpstream.Config> pool,
+        List<PoolUpstream.Config> pools,
         java.util.Optional<TdpClient.Config> tdp) {
     public ProxyConfig {
-        Objects.requireNonNull(pool, "pool");
+        pools = List.copyOf(pools);
         Objects.requireNonNull(tdp, "tdp");
         if (tdp.isEmpty()) {
             Objects.requireNonNull(node, "node");
@@ -66,7 +68,7 @@ public record ProxyConfig(
             Path dataDir) {
         return new ProxyConfig(node, network, soloAddress, sv1Listen, dataDir, TxPolicy.none(),
                 network == BitcoinNetwork.REGTEST ? VardiffSettings.regtest() : VardiffSettings.mainnet(), "/templar-proxy/",
-                Duration.ofSeconds(5), Duration.ofMillis(100), Duration.ofSeconds(30), java.util.Optional.empty(),
+                Duration.ofSeconds(5), Duration.ofMillis(100), Duration.ofSeconds(30), List.of(),
                 java.util.Optional.empty());
     }
 
@@ -75,33 +77,39 @@ public record ProxyConfig(
             InetSocketAddress sv1Listen, Path dataDir) {
         return new ProxyConfig(null, network, soloAddress, sv1Listen, dataDir, TxPolicy.none(),
                 network == BitcoinNetwork.REGTEST ? VardiffSettings.regtest() : VardiffSettings.mainnet(), "/templar-proxy/",
-                Duration.ofSeconds(5), Duration.ofMillis(100), Duration.ofSeconds(30), java.util.Optional.empty(),
+                Duration.ofSeconds(5), Duration.ofMillis(100), Duration.ofSeconds(30), List.of(),
                 java.util.Optional.of(tdp));
     }
 
     public ProxyConfig withPolicy(TxPolicy p) {
         return new ProxyConfig(node, network, soloAddress, sv1Listen, dataDir, p, vardiff, tag, nodeTimeout, pollInterval,
-                refreshInterval, pool, tdp);
+                refreshInterval, pools, tdp);
     }
 
     public ProxyConfig withRefreshInterval(Duration d) {
         return new ProxyConfig(node, network, soloAddress, sv1Listen, dataDir, policy, vardiff, tag, nodeTimeout,
-                pollInterval, d, pool, tdp);
+                pollInterval, d, pools, tdp);
     }
 
+    /** Mines for this one pool (solo when it fails). */
     public ProxyConfig withPool(PoolUpstream.Config p) {
+        return withPools(List.of(p));
+    }
+
+    /** Mines for the first of these pools that works (solo when all fail). */
+    public ProxyConfig withPools(List<PoolUpstream.Config> p) {
         return new ProxyConfig(node, network, soloAddress, sv1Listen, dataDir, policy, vardiff, tag, nodeTimeout,
-                pollInterval, refreshInterval, java.util.Optional.of(p), tdp);
+                pollInterval, refreshInterval, p, tdp);
     }
 
     public ProxyConfig withTag(String t) {
         return new ProxyConfig(node, network, soloAddress, sv1Listen, dataDir, policy, vardiff, t, nodeTimeout,
-                pollInterval, refreshInterval, pool, tdp);
+                pollInterval, refreshInterval, pools, tdp);
     }
 
     /** Templates from a Template Distribution provider; {@code ownNode} (may be null) only takes blocks too. */
     public ProxyConfig withTdp(TdpClient.Config t, NodeEndpoint ownNode) {
         return new ProxyConfig(ownNode, network, soloAddress, sv1Listen, dataDir, policy, vardiff, tag, nodeTimeout,
-                pollInterval, refreshInterval, pool, java.util.Optional.of(t));
+                pollInterval, refreshInterval, pools, java.util.Optional.of(t));
     }
 }

@@ -51,7 +51,7 @@ public final class TemplarProxy implements AutoCloseable {
     private InetSocketAddress sv1Address;
     private EventLoopGroup boss;
     private EventLoopGroup workers;
-    private PoolUpstream upstream;
+    private UpstreamSelector upstream;
     private TdpClient tdp;
 
     private TemplarProxy(ProxyConfig config) {
@@ -87,10 +87,10 @@ public final class TemplarProxy implements AutoCloseable {
         resources.add(submitter);
         submitter.resubmitUnsettled(); // a solo block found just before the proxy last stopped
         Sv1Settings sv1Settings = Sv1Settings.defaults();
-        if (config.pool().isPresent()) {
+        if (!config.pools().isEmpty()) {
             // extranonce1 is 4 bytes; the miners roll extranonce1 + extranonce2 of the pool channel's extranonce
-            upstream = new PoolUpstream(config.pool().get(), templates, 4 + sv1Settings.extranonce2Size(),
-                    m -> log.info("proxy now mining {}", m == PoolUpstream.Mode.POOL ? "for the pool" : "solo"));
+            upstream = new UpstreamSelector(config.pools(), templates, 4 + sv1Settings.extranonce2Size(),
+                    config.soloAddress());
             resources.add(upstream);
         }
         if (config.tdp().isPresent()) {
@@ -99,7 +99,7 @@ public final class TemplarProxy implements AutoCloseable {
             var soloOutputs = Authorizer.planFor(config.network(), config.soloAddress()).outputs(1);
             long outputBytes = soloOutputs.stream().mapToLong(o -> o.serializedSize()).sum();
             int sigops = soloOutputs.stream().mapToInt(o -> sigopCost(o.script())).sum();
-            if (config.pool().isPresent()) {
+            if (!config.pools().isEmpty()) {
                 outputBytes = Math.max(outputBytes, js.maxCoinbaseSize());
                 // the pool's outputs are known only once it answers: as if each were P2PKH (34 bytes, 4 sigop cost)
                 sigops = Math.max(sigops, Math.min(0xffff, js.maxCoinbaseSize() / 34 * 4));
@@ -190,14 +190,19 @@ public final class TemplarProxy implements AutoCloseable {
         return ledger;
     }
 
-    /** The pool connection (Job Declaration and the mining channel), when a pool is configured. */
-    public java.util.Optional<PoolUpstream> upstream() {
+    /** The pool connections (Job Declaration and the mining channel of each), when pools are configured. */
+    public java.util.Optional<UpstreamSelector> upstream() {
         return java.util.Optional.ofNullable(upstream);
     }
 
-    /** Solo, or for the pool on the miner's templates. */
+    /** Solo, or for a pool on the miner's templates. */
     public PoolUpstream.Mode mode() {
         return upstream == null ? PoolUpstream.Mode.SOLO : upstream.mode();
+    }
+
+    /** The pool the miners are on, or empty while they mine solo. */
+    public java.util.Optional<PoolUpstream.Config> activePool() {
+        return upstream == null ? java.util.Optional.empty() : upstream.activePool();
     }
 
     public int downstreamConnections() {

@@ -148,7 +148,7 @@ public final class ShareLoadBench {
         VardiffSettings fixed = new VardiffSettings(1e-12, 1e-12, 1e-12, Duration.ofSeconds(10), Duration.ofSeconds(30));
         ProxyConfig cfg = new ProxyConfig(base.node(), base.network(), base.soloAddress(), base.sv1Listen(),
                 base.dataDir(), base.policy(), fixed, base.tag(), base.nodeTimeout(), base.pollInterval(),
-                base.refreshInterval(), java.util.Optional.of(new PoolUpstream.Config(pool.jdsAddress(),
+                base.refreshInterval(), java.util.List.of(new PoolUpstream.Config(pool.jdsAddress(),
                         pool.sv2Address(), pool.authority().orElseThrow().publicKey(), "bench.proxy",
                         Duration.ofSeconds(5), Duration.ofSeconds(1))), java.util.Optional.empty());
         TemplarProxy proxy = TemplarProxy.start(cfg);
