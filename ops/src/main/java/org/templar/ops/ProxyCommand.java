@@ -19,9 +19,9 @@ import org.templar.pool.node.NodeEndpoint;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** `templar proxy`: the miner's site: templates from the miner's own node, served to its SV1 machines. */
+/** `templar proxy`: the miner's site: templates from the miner's own node, served to its SV1 and SV2 machines. */
 @Command(name = "proxy", mixinStandardHelpOptions = true,
-        description = "Serve your SV1 miners work built from your own node's templates (or a Stratum V2 template"
+        description = "Serve your SV1 and SV2 miners work built from your own node's templates (or a Stratum V2 template"
                 + " provider's, --tdp), with your transaction policy;"
                 + " mine for a Stratum V2 pool on them (Job Declaration) or solo to --solo-address (also the fallback);"
                 + " blocks go straight to your node.")
@@ -52,6 +52,11 @@ final class ProxyCommand implements Callable<Integer> {
 
     @Option(names = "--listen", defaultValue = "0.0.0.0:3333", description = "where your SV1 miners connect (default ${DEFAULT-VALUE})")
     String listen;
+
+    @Option(names = "--sv2-listen", defaultValue = "0.0.0.0:3336", description = "where your Stratum V2 miners connect"
+            + " (Noise-encrypted; they pin the authority key the proxy prints at start, kept in --data-dir), or 'off'"
+            + " (default ${DEFAULT-VALUE})")
+    String sv2Listen;
 
     @Option(names = "--data-dir", defaultValue = "./proxy-data", description = "local record of shares and blocks (default ${DEFAULT-VALUE})")
     Path dataDir;
@@ -136,6 +141,8 @@ final class ProxyCommand implements Callable<Integer> {
             tdpConfig = java.util.Optional.of(new org.templar.client.proxy.TdpClient.Config(hostPort("--tdp", tdp), tdpKey));
         }
         InetSocketAddress bind = hostPort("--listen", listen);
+        Optional<InetSocketAddress> sv2Bind = sv2Listen.equalsIgnoreCase("off") ? Optional.empty()
+                : Optional.of(hostPort("--sv2-listen", sv2Listen));
         TxPolicy policy;
         try {
             policy = new TxPolicy(Set.copyOf(excludeTxids), Set.copyOf(excludeScripts), minFeeRate, maxBlockWeight);
@@ -164,9 +171,8 @@ final class ProxyCommand implements Callable<Integer> {
                         hostPort("--pool", pool), key, poolUser == null ? soloAddress : poolUser,
                         java.time.Duration.ofSeconds(poolTimeoutSeconds), java.time.Duration.ofSeconds(poolRetrySeconds)));
             }
-            return new ProxyConfig(base.node(), base.network(), base.soloAddress(), base.sv1Listen(), base.dataDir(),
-                    base.policy(), base.vardiff(), tag, base.nodeTimeout(), base.pollInterval(), base.refreshInterval(),
-                    base.pool(), base.tdp());
+            base = base.withTag(tag);
+            return sv2Bind.isPresent() ? base.withSv2Listen(sv2Bind.get()) : base;
         } catch (IllegalArgumentException e) {
             throw new ConfigException(e.getMessage());
         }
@@ -194,7 +200,9 @@ final class ProxyCommand implements Callable<Integer> {
             proxy.close();
             stopped.countDown();
         }, "shutdown"));
-        log.info("point your miners at stratum+tcp://HOST:{} (any username; {})", proxy.sv1Address().getPort(),
+        log.info("point your miners at stratum+tcp://HOST:{}{} (any username; {})", proxy.sv1Address().getPort(),
+                proxy.sv2Address().map(a -> " or stratum2+tcp://HOST:" + a.getPort() + "/"
+                        + proxy.authority().orElseThrow().toBase58()).orElse(""),
                 pool == null ? "blocks pay " + soloAddress : "mining for the pool at " + pool + ", solo to " + soloAddress
                         + " whenever the pool is unusable");
         stopped.await();

@@ -23,6 +23,8 @@ import org.templar.pool.node.NodeEndpoint;
  * @param pool the pool to mine for on the miner's own templates (Job Declaration), or empty for solo
  * @param tdp a Template Distribution provider to take templates from instead of the node's
  *     getblocktemplate; with it {@code node} is optional (null), and when given only takes the blocks too
+ * @param sv2Listen where the miner's SV2 machines connect (Noise-encrypted, authenticated by the proxy's own
+ *     authority key in {@code dataDir}), or empty for SV1 only
  */
 public record ProxyConfig(
         NodeEndpoint node,
@@ -37,9 +39,11 @@ public record ProxyConfig(
         Duration pollInterval,
         Duration refreshInterval,
         java.util.Optional<PoolUpstream.Config> pool,
-        java.util.Optional<TdpClient.Config> tdp) {
+        java.util.Optional<TdpClient.Config> tdp,
+        java.util.Optional<InetSocketAddress> sv2Listen) {
     public ProxyConfig {
         Objects.requireNonNull(pool, "pool");
+        Objects.requireNonNull(sv2Listen, "sv2Listen");
         Objects.requireNonNull(tdp, "tdp");
         if (tdp.isEmpty()) {
             Objects.requireNonNull(node, "node");
@@ -67,7 +71,7 @@ public record ProxyConfig(
         return new ProxyConfig(node, network, soloAddress, sv1Listen, dataDir, TxPolicy.none(),
                 network == BitcoinNetwork.REGTEST ? VardiffSettings.regtest() : VardiffSettings.mainnet(), "/templar-proxy/",
                 Duration.ofSeconds(5), Duration.ofMillis(100), Duration.ofSeconds(30), java.util.Optional.empty(),
-                java.util.Optional.empty());
+                java.util.Optional.empty(), java.util.Optional.empty());
     }
 
     /** Regtest defaults, templates from a Template Distribution provider and no node of the miner's own. */
@@ -76,32 +80,38 @@ public record ProxyConfig(
         return new ProxyConfig(null, network, soloAddress, sv1Listen, dataDir, TxPolicy.none(),
                 network == BitcoinNetwork.REGTEST ? VardiffSettings.regtest() : VardiffSettings.mainnet(), "/templar-proxy/",
                 Duration.ofSeconds(5), Duration.ofMillis(100), Duration.ofSeconds(30), java.util.Optional.empty(),
-                java.util.Optional.of(tdp));
+                java.util.Optional.of(tdp), java.util.Optional.empty());
     }
 
     public ProxyConfig withPolicy(TxPolicy p) {
         return new ProxyConfig(node, network, soloAddress, sv1Listen, dataDir, p, vardiff, tag, nodeTimeout, pollInterval,
-                refreshInterval, pool, tdp);
+                refreshInterval, pool, tdp, sv2Listen);
     }
 
     public ProxyConfig withRefreshInterval(Duration d) {
         return new ProxyConfig(node, network, soloAddress, sv1Listen, dataDir, policy, vardiff, tag, nodeTimeout,
-                pollInterval, d, pool, tdp);
+                pollInterval, d, pool, tdp, sv2Listen);
     }
 
     public ProxyConfig withPool(PoolUpstream.Config p) {
         return new ProxyConfig(node, network, soloAddress, sv1Listen, dataDir, policy, vardiff, tag, nodeTimeout,
-                pollInterval, refreshInterval, java.util.Optional.of(p), tdp);
+                pollInterval, refreshInterval, java.util.Optional.of(p), tdp, sv2Listen);
     }
 
     public ProxyConfig withTag(String t) {
         return new ProxyConfig(node, network, soloAddress, sv1Listen, dataDir, policy, vardiff, t, nodeTimeout,
-                pollInterval, refreshInterval, pool, tdp);
+                pollInterval, refreshInterval, pool, tdp, sv2Listen);
     }
 
     /** Templates from a Template Distribution provider; {@code ownNode} (may be null) only takes blocks too. */
     public ProxyConfig withTdp(TdpClient.Config t, NodeEndpoint ownNode) {
         return new ProxyConfig(ownNode, network, soloAddress, sv1Listen, dataDir, policy, vardiff, tag, nodeTimeout,
-                pollInterval, refreshInterval, pool, java.util.Optional.of(t));
+                pollInterval, refreshInterval, pool, java.util.Optional.of(t), sv2Listen);
+    }
+
+    /** Also serve SV2 machines at {@code bind} (port 0: the OS chooses). */
+    public ProxyConfig withSv2Listen(InetSocketAddress bind) {
+        return new ProxyConfig(node, network, soloAddress, sv1Listen, dataDir, policy, vardiff, tag, nodeTimeout,
+                pollInterval, refreshInterval, pool, tdp, java.util.Optional.of(bind));
     }
 }
