@@ -193,7 +193,13 @@ final class ProxyCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        TemplarProxy proxy = TemplarProxy.start(config());
+        TemplarProxy proxy;
+        try {
+            proxy = TemplarProxy.start(config());
+        } catch (java.net.BindException e) {
+            throw new ConfigException(e.getMessage() + ": stop what holds it or choose another port with "
+                    + (e.getMessage().startsWith("SV2") ? "--sv2-listen (or --sv2-listen off for SV1 only)" : "--listen"));
+        }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             log.info("shutting down");

@@ -135,7 +135,7 @@ public final class TemplarProxy implements AutoCloseable {
         boss = new NioEventLoopGroup(1);
         workers = new NioEventLoopGroup(2);
         sv1 = new Sv1Server(context, sv1Settings, 16 * 1024, 600);
-        sv1Address = sv1.start(boss, workers, config.sv1Listen());
+        sv1Address = listen("SV1", config.sv1Listen(), () -> sv1.start(boss, workers, config.sv1Listen()));
         templates.addListener(sv1::broadcast);
         if (config.sv2Listen().isPresent()) {
             // the bytes the SV1 miners roll (extranonce1 + extranonce2), which the pool's channel is opened for
@@ -163,10 +163,31 @@ public final class TemplarProxy implements AutoCloseable {
                 java.time.Clock.systemUTC(), new java.security.SecureRandom());
         sv2 = new Sv2Server(context, Sv2MiningSettings.defaults().withMaxExtranonceSize(extranonceSize), identity,
                 NoiseTransportConfig.defaults(), 600);
-        sv2Address = sv2.start(boss, workers, config.sv2Listen().get());
+        sv2Address = listen("SV2", config.sv2Listen().get(), () -> sv2.start(boss, workers, config.sv2Listen().get()));
         templates.addListener(sv2::broadcast);
         log.info("templar proxy: SV2 on {}, authority public key {} (SV2 miners: stratum2+tcp://HOST:{}/{})", sv2Address,
                 authority.publicKey().toBase58(), sv2Address.getPort(), authority.publicKey().toBase58());
+    }
+
+    /**
+     * Binds a downstream listener; a port already taken becomes a {@link java.net.BindException} naming
+     * the listener and its address (Netty's own names neither), so the command line can say which flag to change.
+     */
+    private static InetSocketAddress listen(String what, InetSocketAddress at,
+            java.util.concurrent.Callable<InetSocketAddress> bind) throws Exception {
+        try {
+            return bind.call();
+        } catch (Exception e) {
+            for (Throwable t = e; t != null; t = t.getCause()) {
+                if (t instanceof java.net.BindException) {
+                    java.net.BindException named = new java.net.BindException(what + " listener: " + at.getHostString()
+                            + ":" + at.getPort() + " is already in use (" + t.getMessage() + ")");
+                    named.initCause(e);
+                    throw named;
+                }
+            }
+            throw e;
+        }
     }
 
     /**
