@@ -15,6 +15,7 @@ import org.bitcoinj.base.BitcoinNetwork;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.templar.client.miner.ChannelType;
 import org.templar.client.miner.CpuMiner;
 import org.templar.client.miner.MinerConfig;
 import org.templar.client.proxy.PoolUpstream;
@@ -43,21 +44,32 @@ class ProxyWithJdsEndToEndTest {
     @Test
     void proxyDeclaresItsOwnTemplateWithATransactionThePoolLacksAndBothNodesTakeTheBlock(@TempDir Path dir)
             throws Exception {
-        declaredBlockBehindTheProxy(dir, proxy -> "stratum+tcp://127.0.0.1:" + proxy.sv1Address().getPort());
+        declaredBlockBehindTheProxy(dir, proxy -> MinerConfig.of("stratum+tcp://127.0.0.1:" + proxy.sv1Address().getPort(),
+                "s19"));
     }
 
     @Test
     void theSameThroughTheProxysSv2Downstream(@TempDir Path dir) throws Exception {
-        // the miner pins the proxy's own authority key, not the pool's
-        declaredBlockBehindTheProxy(dir, proxy -> "stratum2+tcp://127.0.0.1:" + proxy.sv2Address().orElseThrow().getPort()
-                + "/" + proxy.authority().orElseThrow().toBase58());
+        declaredBlockBehindTheProxy(dir, proxy -> MinerConfig.of(sv2Url(proxy), "s19"));
+    }
+
+    @Test
+    void theSameOnAnSv2StandardChannel(@TempDir Path dir) throws Exception {
+        // header-only mining: the proxy's whole extranonce is the channel's prefix, forwarded as such
+        declaredBlockBehindTheProxy(dir, proxy -> MinerConfig.of(sv2Url(proxy), "s19").withChannelType(ChannelType.STANDARD));
+    }
+
+    /** The miner pins the proxy's own authority key, not the pool's. */
+    private static String sv2Url(TemplarProxy proxy) {
+        return "stratum2+tcp://127.0.0.1:" + proxy.sv2Address().orElseThrow().getPort() + "/"
+                + proxy.authority().orElseThrow().toBase58();
     }
 
     /**
-     * The whole story with `templar mine` at {@code minerUrl(proxy)}: the proxy serves SV1 and SV2 at
-     * once, as `templar proxy` does by default.
+     * The whole story with `templar mine` configured by {@code miner(proxy)}: the proxy serves SV1 and
+     * SV2 at once, as `templar proxy` does by default.
      */
-    private static void declaredBlockBehindTheProxy(Path dir, Function<TemplarProxy, String> minerUrl) throws Exception {
+    private static void declaredBlockBehindTheProxy(Path dir, Function<TemplarProxy, MinerConfig> miner) throws Exception {
         String solo = SoloAndPoolMiningTest.newAddress();
         RegtestWallet wallet = RegtestWallet.random();
         try (RegtestNode minerNode = RegtestNode.start(RegtestNode.Config.ephemeral());
@@ -86,8 +98,7 @@ class ProxyWithJdsEndToEndTest {
                 // that (regtest: within a few hashes) would carry the transaction without the pool.
                 PoolHarness.await(Duration.ofSeconds(30), () -> proxy.mode() == PoolUpstream.Mode.POOL,
                         "the proxy mines for the pool");
-                try (CpuMiner m = CpuMiner.start(MinerConfig.of(minerUrl.apply(proxy), "s19").withThreads(1)
-                        .withMaxReconnects(3))) {
+                try (CpuMiner m = CpuMiner.start(miner.apply(proxy).withThreads(1).withMaxReconnects(3))) {
                     PoolHarness.await(Duration.ofSeconds(90), () -> {
                         try {
                             JsonNode tx = rpc(minerNode, "getrawtransaction", txid, true);

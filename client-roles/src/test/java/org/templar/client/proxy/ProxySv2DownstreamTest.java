@@ -16,6 +16,7 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.templar.client.miner.ChannelType;
 import org.templar.client.miner.CpuMiner;
 import org.templar.client.miner.MinerConfig;
 import org.templar.payout.BlockStatus;
@@ -109,7 +110,8 @@ class ProxySv2DownstreamTest {
             ProxySoloTest.await(Duration.ofSeconds(60), () -> sv1.snapshot().accepted() >= before + 3,
                     "the SV1 miner keeps having shares accepted");
             assertTrue(sv1.isConnected(), "the SV1 miner was never disconnected");
-            try (CpuMiner sv2Miner = CpuMiner.start(sv2Miner(proxy, "shed.s21"))) {
+            // on a standard channel (header-only): the other path through the SV2 server
+            try (CpuMiner sv2Miner = CpuMiner.start(sv2Miner(proxy, "shed.s21").withChannelType(ChannelType.STANDARD))) {
                 ProxySoloTest.await(Duration.ofSeconds(60), () -> sv2Miner.snapshot().accepted() >= 1,
                         "an SV2 miner still gets in and has a share accepted");
             }
