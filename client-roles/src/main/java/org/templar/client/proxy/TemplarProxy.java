@@ -165,8 +165,8 @@ public final class TemplarProxy implements AutoCloseable {
                 NoiseTransportConfig.defaults(), 600);
         sv2Address = listen("SV2", config.sv2Listen().get(), () -> sv2.start(boss, workers, config.sv2Listen().get()));
         templates.addListener(sv2::broadcast);
-        log.info("templar proxy: SV2 on {}, authority public key {} (SV2 miners: stratum2+tcp://HOST:{}/{})", sv2Address,
-                authority.publicKey().toBase58(), sv2Address.getPort(), authority.publicKey().toBase58());
+        log.info("templar proxy: SV2 on {}, authority public key {} (from {})", sv2Address,
+                authority.publicKey().toBase58(), AuthorityKeyPair.fileIn(config.dataDir()));
     }
 
     /**
