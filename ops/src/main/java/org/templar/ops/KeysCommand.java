@@ -40,9 +40,10 @@ final class KeysCommand implements Callable<Integer> {
     }
 
     @Command(name = "show", mixinStandardHelpOptions = true,
-            description = "Print the authority public key of a pool setup (from DATA_DIR/authority.key).")
+            description = "Print the authority public key of a pool setup (from DATA_DIR/authority.key), or of"
+                    + " `templar proxy` with its --data-dir.")
     static final class Show implements Callable<Integer> {
-        @Option(names = "--data-dir", defaultValue = "./data", description = "the pool's data_dir (default ${DEFAULT-VALUE})")
+        @Option(names = "--data-dir", defaultValue = "./data", description = "the pool's data_dir or the proxy's --data-dir (default ${DEFAULT-VALUE})")
         Path dataDir;
 
         @Option(names = "--key-file", description = "a key file elsewhere than DATA_DIR/authority.key")

@@ -482,7 +482,7 @@ public final class PoolRuntime implements AutoCloseable {
 
     /** Where the pool keeps (and on first start creates) its SV2 authority secret key. */
     public static Path authorityKeyFile(Path dataDir) {
-        return dataDir.resolve("authority.key");
+        return AuthorityKeyPair.fileIn(dataDir);
     }
 
     public Path dataDir() {

@@ -19,9 +19,9 @@ import org.templar.pool.node.NodeEndpoint;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** `templar proxy`: the miner's site: templates from the miner's own node, served to its SV1 machines. */
+/** `templar proxy`: the miner's site: templates from the miner's own node, served to its SV1 and SV2 machines. */
 @Command(name = "proxy", mixinStandardHelpOptions = true,
-        description = "Serve your SV1 miners work built from your own node's templates (or a Stratum V2 template"
+        description = "Serve your SV1 and SV2 miners work built from your own node's templates (or a Stratum V2 template"
                 + " provider's, --tdp), with your transaction policy;"
                 + " mine for Stratum V2 pools on them (Job Declaration; --pool, then any --fallback-pool) or solo to"
                 + " --solo-address (also when no pool is usable);"
@@ -53,6 +53,11 @@ final class ProxyCommand implements Callable<Integer> {
 
     @Option(names = "--listen", defaultValue = "0.0.0.0:3333", description = "where your SV1 miners connect (default ${DEFAULT-VALUE})")
     String listen;
+
+    @Option(names = "--sv2-listen", defaultValue = "0.0.0.0:3336", description = "where your Stratum V2 miners connect"
+            + " (Noise-encrypted; they pin the authority key the proxy prints at start, kept in --data-dir), or 'off'"
+            + " (default ${DEFAULT-VALUE})")
+    String sv2Listen;
 
     @Option(names = "--data-dir", defaultValue = "./proxy-data", description = "local record of shares and blocks (default ${DEFAULT-VALUE})")
     Path dataDir;
@@ -143,6 +148,8 @@ final class ProxyCommand implements Callable<Integer> {
             tdpConfig = java.util.Optional.of(new org.templar.client.proxy.TdpClient.Config(hostPort("--tdp", tdp), tdpKey));
         }
         InetSocketAddress bind = hostPort("--listen", listen);
+        Optional<InetSocketAddress> sv2Bind = sv2Listen.equalsIgnoreCase("off") ? Optional.empty()
+                : Optional.of(hostPort("--sv2-listen", sv2Listen));
         TxPolicy policy;
         try {
             policy = new TxPolicy(Set.copyOf(excludeTxids), Set.copyOf(excludeScripts), minFeeRate, maxBlockWeight);
@@ -181,9 +188,8 @@ final class ProxyCommand implements Callable<Integer> {
                 }
                 base = base.withPools(pools);
             }
-            return new ProxyConfig(base.node(), base.network(), base.soloAddress(), base.sv1Listen(), base.dataDir(),
-                    base.policy(), base.vardiff(), tag, base.nodeTimeout(), base.pollInterval(), base.refreshInterval(),
-                    base.pools(), base.tdp());
+            base = base.withTag(tag);
+            return sv2Bind.isPresent() ? base.withSv2Listen(sv2Bind.get()) : base;
         } catch (IllegalArgumentException e) {
             throw new ConfigException(e.getMessage());
         }
@@ -239,14 +245,22 @@ final class ProxyCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        TemplarProxy proxy = TemplarProxy.start(config());
+        TemplarProxy proxy;
+        try {
+            proxy = TemplarProxy.start(config());
+        } catch (java.net.BindException e) {
+            throw new ConfigException(e.getMessage() + ": stop what holds it or choose another port with "
+                    + (e.getMessage().startsWith("SV2") ? "--sv2-listen (or --sv2-listen off for SV1 only)" : "--listen"));
+        }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             log.info("shutting down");
             proxy.close();
             stopped.countDown();
         }, "shutdown"));
-        log.info("point your miners at stratum+tcp://HOST:{} (any username; {})", proxy.sv1Address().getPort(),
+        log.info("point your miners at stratum+tcp://HOST:{}{} (any username; {})", proxy.sv1Address().getPort(),
+                proxy.sv2Address().map(a -> " or stratum2+tcp://HOST:" + a.getPort() + "/"
+                        + proxy.authority().orElseThrow().toBase58()).orElse(""),
                 pool == null ? "blocks pay " + soloAddress : "mining for the pool at " + pool
                         + (fallbackPools.isEmpty() ? "" : " (then " + fallbackPools.size() + " fallback pool(s))")
                         + ", solo to " + soloAddress + " whenever no pool is usable");

@@ -124,6 +124,33 @@ class ProxyCommandTest {
     }
 
     @Test
+    void sv2DownstreamIsOnByDefaultOnThePoolsSv2PortAndCanBeMovedOrTurnedOff() {
+        String solo = SoloAndPoolMiningTest.newAddress();
+        String[] base = {"--node", "http://u:p@127.0.0.1:18443", "--solo-address", solo};
+        ProxyConfig byDefault = parse(base).config();
+        assertEquals(3336, byDefault.sv2Listen().orElseThrow().getPort(), "as `templar run`: SV1 on 3333, SV2 on 3336");
+        ProxyConfig moved = parse(concat(base, "--sv2-listen", "127.0.0.1:4444", "--tag", "/mine/")).config();
+        assertEquals(new java.net.InetSocketAddress("127.0.0.1", 4444), moved.sv2Listen().orElseThrow());
+        assertEquals("/mine/", moved.tag());
+        assertTrue(parse(concat(base, "--sv2-listen", "off")).config().sv2Listen().isEmpty(), "'off': SV1 only");
+        ConfigException bad = assertThrows(ConfigException.class,
+                () -> parse(concat(base, "--sv2-listen", "3336")).config());
+        assertTrue(bad.getMessage().contains("--sv2-listen") && bad.getMessage().contains("3336"), bad.getMessage());
+    }
+
+    private static String keysShow(Path dataDir) {
+        java.io.PrintStream saved = System.out;
+        java.io.ByteArrayOutputStream buf = new java.io.ByteArrayOutputStream();
+        try (java.io.PrintStream capture = new java.io.PrintStream(buf, true, java.nio.charset.StandardCharsets.UTF_8)) {
+            System.setOut(capture);
+            assertEquals(0, new CommandLine(new Templar()).execute("keys", "show", "--data-dir", dataDir.toString()));
+            return buf.toString(java.nio.charset.StandardCharsets.UTF_8);
+        } finally {
+            System.setOut(saved);
+        }
+    }
+
+    @Test
     void templatesFromATemplateProviderAndTheFlagsThatDoNotGoWithIt(@TempDir Path dir) {
         String solo = SoloAndPoolMiningTest.newAddress();
         String key = org.templar.pool.sv2.noise.AuthorityKeyPair.generate(new java.security.SecureRandom()).publicKey().toBase58();
@@ -160,18 +187,32 @@ class ProxyCommandTest {
         String solo = SoloAndPoolMiningTest.newAddress();
         try (RegtestNode node = RegtestNode.start(RegtestNode.Config.ephemeral())) {
             ProxyConfig c = parse("--node", "http://" + node.rpcUser() + ":" + node.rpcPassword() + "@127.0.0.1:"
-                    + node.rpcUri().getPort(), "--solo-address", solo, "--listen", "127.0.0.1:0", "--data-dir",
-                    dir.toString()).config();
+                    + node.rpcUri().getPort(), "--solo-address", solo, "--listen", "127.0.0.1:0", "--sv2-listen",
+                    "127.0.0.1:0", "--data-dir", dir.toString()).config();
             try (TemplarProxy proxy = TemplarProxy.start(c);
                     CpuMiner m = CpuMiner.start(MinerConfig.of("stratum+tcp://127.0.0.1:" + proxy.sv1Address().getPort(),
                             "antminer1").withThreads(1).withMaxReconnects(3))) {
                 PoolHarness.await(Duration.ofSeconds(60), () -> node.chain().height() >= 1, "a block reaches the node");
+                String key = proxy.authority().orElseThrow().toBase58();
+                // other threads log to stdout too: the key is a line of its own
+                assertTrue(keysShow(dir).lines().anyMatch(l -> l.strip().equals(key)),
+                        "`templar keys show --data-dir` prints the key SV2 machines pin");
             }
             var coinbase = node.chain().coinbaseAt(1).orElseThrow();
             assertEquals(org.templar.pool.core.Authorizer.planFor(BitcoinNetwork.REGTEST, solo).script().length,
                     coinbase.getOutput(0).getScriptBytes().length);
             assertTrue(java.util.Arrays.equals(org.templar.pool.core.Authorizer.planFor(BitcoinNetwork.REGTEST, solo).script(),
                     coinbase.getOutput(0).getScriptBytes()), "the coinbase pays --solo-address");
+
+            // a pool on the same machine already has 3336: the flag to change is named, nothing keeps running
+            try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 50, java.net.InetAddress.getByName("127.0.0.1"))) {
+                ProxyCommand clash = parse("--node", "http://" + node.rpcUser() + ":" + node.rpcPassword() + "@127.0.0.1:"
+                        + node.rpcUri().getPort(), "--solo-address", solo, "--listen", "127.0.0.1:0", "--sv2-listen",
+                        "127.0.0.1:" + taken.getLocalPort(), "--data-dir", dir.resolve("again").toString());
+                ConfigException inUse = assertThrows(ConfigException.class, clash::call);
+                assertTrue(inUse.getMessage().contains("--sv2-listen")
+                        && inUse.getMessage().contains(String.valueOf(taken.getLocalPort())), inUse.getMessage());
+            }
         }
     }
 }

@@ -460,6 +460,9 @@ final class Sv2MinerSession {
                 LOG.info("BLOCK {} accepted by the pool (job {})", share.hashHex(), share.job().jobId());
             }
             link.shareAnswered();
+            if (state == State.CLOSED) {
+                return; // the answer ended the run (--blocks, --shares) and stop() emptied pending under us
+            }
         }
     }
 

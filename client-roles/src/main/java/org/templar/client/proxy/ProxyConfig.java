@@ -25,6 +25,8 @@ import org.templar.pool.node.NodeEndpoint;
  *     first that works is mined, the next when it fails, solo when all do; empty for solo only
  * @param tdp a Template Distribution provider to take templates from instead of the node's
  *     getblocktemplate; with it {@code node} is optional (null), and when given only takes the blocks too
+ * @param sv2Listen where the miner's SV2 machines connect (Noise-encrypted, authenticated by the proxy's own
+ *     authority key in {@code dataDir}), or empty for SV1 only
  */
 public record ProxyConfig(
         NodeEndpoint node,
@@ -39,9 +41,11 @@ public record ProxyConfig(
         Duration pollInterval,
         Duration refreshInterval,
         List<PoolUpstream.Config> pools,
-        java.util.Optional<TdpClient.Config> tdp) {
+        java.util.Optional<TdpClient.Config> tdp,
+        java.util.Optional<InetSocketAddress> sv2Listen) {
     public ProxyConfig {
         pools = List.copyOf(pools);
+        Objects.requireNonNull(sv2Listen, "sv2Listen");
         Objects.requireNonNull(tdp, "tdp");
         if (tdp.isEmpty()) {
             Objects.requireNonNull(node, "node");
@@ -69,7 +73,7 @@ public record ProxyConfig(
         return new ProxyConfig(node, network, soloAddress, sv1Listen, dataDir, TxPolicy.none(),
                 network == BitcoinNetwork.REGTEST ? VardiffSettings.regtest() : VardiffSettings.mainnet(), "/templar-proxy/",
                 Duration.ofSeconds(5), Duration.ofMillis(100), Duration.ofSeconds(30), List.of(),
-                java.util.Optional.empty());
+                java.util.Optional.empty(), java.util.Optional.empty());
     }
 
     /** Regtest defaults, templates from a Template Distribution provider and no node of the miner's own. */
@@ -78,17 +82,17 @@ public record ProxyConfig(
         return new ProxyConfig(null, network, soloAddress, sv1Listen, dataDir, TxPolicy.none(),
                 network == BitcoinNetwork.REGTEST ? VardiffSettings.regtest() : VardiffSettings.mainnet(), "/templar-proxy/",
                 Duration.ofSeconds(5), Duration.ofMillis(100), Duration.ofSeconds(30), List.of(),
-                java.util.Optional.of(tdp));
+                java.util.Optional.of(tdp), java.util.Optional.empty());
     }
 
     public ProxyConfig withPolicy(TxPolicy p) {
         return new ProxyConfig(node, network, soloAddress, sv1Listen, dataDir, p, vardiff, tag, nodeTimeout, pollInterval,
-                refreshInterval, pools, tdp);
+                refreshInterval, pools, tdp, sv2Listen);
     }
 
     public ProxyConfig withRefreshInterval(Duration d) {
         return new ProxyConfig(node, network, soloAddress, sv1Listen, dataDir, policy, vardiff, tag, nodeTimeout,
-                pollInterval, d, pools, tdp);
+                pollInterval, d, pools, tdp, sv2Listen);
     }
 
     /** Mines for this one pool (solo when it fails). */
@@ -99,17 +103,23 @@ public record ProxyConfig(
     /** Mines for the first of these pools that works (solo when all fail). */
     public ProxyConfig withPools(List<PoolUpstream.Config> p) {
         return new ProxyConfig(node, network, soloAddress, sv1Listen, dataDir, policy, vardiff, tag, nodeTimeout,
-                pollInterval, refreshInterval, p, tdp);
+                pollInterval, refreshInterval, p, tdp, sv2Listen);
     }
 
     public ProxyConfig withTag(String t) {
         return new ProxyConfig(node, network, soloAddress, sv1Listen, dataDir, policy, vardiff, t, nodeTimeout,
-                pollInterval, refreshInterval, pools, tdp);
+                pollInterval, refreshInterval, pools, tdp, sv2Listen);
     }
 
     /** Templates from a Template Distribution provider; {@code ownNode} (may be null) only takes blocks too. */
     public ProxyConfig withTdp(TdpClient.Config t, NodeEndpoint ownNode) {
         return new ProxyConfig(ownNode, network, soloAddress, sv1Listen, dataDir, policy, vardiff, tag, nodeTimeout,
-                pollInterval, refreshInterval, pools, java.util.Optional.of(t));
+                pollInterval, refreshInterval, pools, java.util.Optional.of(t), sv2Listen);
+    }
+
+    /** Also serve SV2 machines at {@code bind} (port 0: the OS chooses). */
+    public ProxyConfig withSv2Listen(InetSocketAddress bind) {
+        return new ProxyConfig(node, network, soloAddress, sv1Listen, dataDir, policy, vardiff, tag, nodeTimeout,
+                pollInterval, refreshInterval, pools, tdp, java.util.Optional.of(bind));
     }
 }

@@ -29,12 +29,19 @@ import org.templar.pool.node.NodeClient;
 import org.templar.pool.node.NodeGroup;
 import org.templar.pool.sv1.session.Sv1Settings;
 import org.templar.pool.sv1.transport.Sv1Server;
+import org.templar.pool.sv2.mining.Sv2MiningSettings;
+import org.templar.pool.sv2.noise.AuthorityKeyPair;
+import org.templar.pool.sv2.noise.AuthorityPublicKey;
+import org.templar.pool.sv2.noise.RotatingServerIdentity;
+import org.templar.pool.sv2.server.Sv2Server;
+import org.templar.pool.sv2.transport.NoiseTransportConfig;
 
 /**
  * `templar proxy`: the miner's site. Templates come from the miner's own node through the pool's node
  * client (getblocktemplate, ZMQ or polling), shaped by the miner's {@link TxPolicy}; the miner's SV1
  * hardware is served by the pool's own Stratum V1 server (vardiff, version rolling, extranonce
- * splitting), which here judges shares against the proxy's jobs and records them in a local ledger.
+ * splitting), and its SV2 hardware, when asked, by the pool's own Stratum V2 mining server; both judge
+ * shares against the proxy's jobs and record them in a local ledger.
  * In solo mode every coinbase pays the configured solo address, whatever username a machine
  * authorizes with, and a solved block goes to the miner's node at once.
  */
@@ -49,6 +56,9 @@ public final class TemplarProxy implements AutoCloseable {
     private PoolContext context;
     private Sv1Server sv1;
     private InetSocketAddress sv1Address;
+    private Sv2Server sv2;
+    private InetSocketAddress sv2Address;
+    private AuthorityKeyPair authority;
     private EventLoopGroup boss;
     private EventLoopGroup workers;
     private UpstreamSelector upstream;
@@ -125,14 +135,59 @@ public final class TemplarProxy implements AutoCloseable {
         boss = new NioEventLoopGroup(1);
         workers = new NioEventLoopGroup(2);
         sv1 = new Sv1Server(context, sv1Settings, 16 * 1024, 600);
-        sv1Address = sv1.start(boss, workers, config.sv1Listen());
+        sv1Address = listen("SV1", config.sv1Listen(), () -> sv1.start(boss, workers, config.sv1Listen()));
         templates.addListener(sv1::broadcast);
+        if (config.sv2Listen().isPresent()) {
+            // the bytes the SV1 miners roll (extranonce1 + extranonce2), which the pool's channel is opened for
+            startSv2(ExtranonceAllocator.SIZE + sv1Settings.extranonce2Size());
+        }
         if (upstream != null) {
             upstream.start();
         }
         log.info("templar proxy: SV1 on {}, templates from {}{}, solo payout to {}", sv1Address,
                 config.tdp().isPresent() ? "the template provider at " + config.tdp().get().address() : config.node(),
                 config.policy().isNone() ? "" : " with the miner's policy " + config.policy(), config.soloAddress());
+    }
+
+    /**
+     * The SV2 downstream: the pool's own SV2 mining server on the proxy's context, so an SV2 machine gets
+     * the same jobs (solo, or declared to the pool), vardiff and share checks as the SV1 ones, and its
+     * shares and solves reach the pool through the same observer. Its Noise certificates are signed by
+     * the proxy's own authority key, created in the data directory on first start as `templar run` does;
+     * the machines pin its public key. A channel's jobs may have no longer an extranonce than the proxy
+     * rolls in the pool's channel, in solo too: the proxy can enter the pool while the channel is open.
+     */
+    private void startSv2(int extranonceSize) throws Exception {
+        authority = AuthorityKeyPair.loadOrCreate(AuthorityKeyPair.fileIn(config.dataDir()), new java.security.SecureRandom());
+        RotatingServerIdentity identity = new RotatingServerIdentity(authority, Duration.ofDays(1),
+                java.time.Clock.systemUTC(), new java.security.SecureRandom());
+        sv2 = new Sv2Server(context, Sv2MiningSettings.defaults().withMaxExtranonceSize(extranonceSize), identity,
+                NoiseTransportConfig.defaults(), 600);
+        sv2Address = listen("SV2", config.sv2Listen().get(), () -> sv2.start(boss, workers, config.sv2Listen().get()));
+        templates.addListener(sv2::broadcast);
+        log.info("templar proxy: SV2 on {}, authority public key {} (from {})", sv2Address,
+                authority.publicKey().toBase58(), AuthorityKeyPair.fileIn(config.dataDir()));
+    }
+
+    /**
+     * Binds a downstream listener; a port already taken becomes a {@link java.net.BindException} naming
+     * the listener and its address (Netty's own names neither), so the command line can say which flag to change.
+     */
+    private static InetSocketAddress listen(String what, InetSocketAddress at,
+            java.util.concurrent.Callable<InetSocketAddress> bind) throws Exception {
+        try {
+            return bind.call();
+        } catch (Exception e) {
+            for (Throwable t = e; t != null; t = t.getCause()) {
+                if (t instanceof java.net.BindException) {
+                    java.net.BindException named = new java.net.BindException(what + " listener: " + at.getHostString()
+                            + ":" + at.getPort() + " is already in use (" + t.getMessage() + ")");
+                    named.initCause(e);
+                    throw named;
+                }
+            }
+            throw e;
+        }
     }
 
     /**
@@ -177,6 +232,16 @@ public final class TemplarProxy implements AutoCloseable {
         return sv1Address;
     }
 
+    /** Where SV2 machines connect, when the SV2 downstream is on. */
+    public Optional<InetSocketAddress> sv2Address() {
+        return Optional.ofNullable(sv2Address);
+    }
+
+    /** The public key SV2 machines pin (the proxy's authority, in its data directory), when the SV2 downstream is on. */
+    public Optional<AuthorityPublicKey> authority() {
+        return Optional.ofNullable(authority).map(AuthorityKeyPair::publicKey);
+    }
+
     /** The template the downstream miners are on (after the policy), or null before the node answered. */
     public Template currentTemplate() {
         return templates.current();
@@ -206,7 +271,7 @@ public final class TemplarProxy implements AutoCloseable {
     }
 
     public int downstreamConnections() {
-        return sv1 == null ? 0 : sv1.connectionCount();
+        return (sv1 == null ? 0 : sv1.connectionCount()) + (sv2 == null ? 0 : sv2.connectionCount());
     }
 
     @Override
@@ -216,6 +281,13 @@ public final class TemplarProxy implements AutoCloseable {
                 sv1.close();
             } catch (RuntimeException e) {
                 log.warn("closing SV1: {}", e.toString());
+            }
+        }
+        if (sv2 != null) {
+            try {
+                sv2.close();
+            } catch (RuntimeException e) {
+                log.warn("closing SV2: {}", e.toString());
             }
         }
         if (boss != null) {

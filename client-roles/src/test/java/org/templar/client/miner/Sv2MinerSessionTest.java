@@ -59,8 +59,10 @@ class Sv2MinerSessionTest {
         @Override
         public void shareAnswered() {
             events.add("answered");
+            onAnswered.run();
         }
     };
+    private Runnable onAnswered = () -> { };
 
     private Sv2MinerSession session(ChannelType type, boolean rolling) {
         MinerConfig cfg = MinerConfig.of("stratum2+tcp://127.0.0.1:3336/" + KEY, "worker.1").withThreads(1)
@@ -225,6 +227,20 @@ class Sv2MinerSessionTest {
         assertEquals(3, counters.snapshot(0, 0, 1, Duration.ZERO).accepted(), "an ack repeated is not counted twice");
         s.onMessage(new Sv2Mining.SubmitSharesSuccess(CH + 1, 9, 1, 1));
         assertEquals(3, counters.snapshot(0, 0, 1, Duration.ZERO).accepted(), "another channel's ack is not ours");
+    }
+
+    @Test
+    void aMinerStoppingOnAnAcknowledgedBlockEndsTheBatchQuietly() {
+        Sv2MinerSession s = openExtended(HEX.parseHex("aabbccdd"));
+        s.onMessage(extendedJob(1, OptionalLong.empty(), true));
+        s.onMessage(prevHash(1));
+        MinerJob j = published.get(0);
+        for (int i = 0; i < 3; i++) {
+            s.onShareFound(share(j, true));
+        }
+        onAnswered = s::stop; // `templar mine --blocks 1`: the connection is closed at the first answer, inline
+        s.onMessage(new Sv2Mining.SubmitSharesSuccess(CH, 2, 3, 3));
+        assertEquals(1, counters.snapshot(0, 0, 1, Duration.ZERO).blocks(), "counted up to the stop, no further");
     }
 
     @Test

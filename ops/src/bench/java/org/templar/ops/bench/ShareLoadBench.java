@@ -150,7 +150,7 @@ public final class ShareLoadBench {
                 base.dataDir(), base.policy(), fixed, base.tag(), base.nodeTimeout(), base.pollInterval(),
                 base.refreshInterval(), java.util.List.of(new PoolUpstream.Config(pool.jdsAddress(),
                         pool.sv2Address(), pool.authority().orElseThrow().publicKey(), "bench.proxy",
-                        Duration.ofSeconds(5), Duration.ofSeconds(1))), java.util.Optional.empty());
+                        Duration.ofSeconds(5), Duration.ofSeconds(1))), java.util.Optional.empty(), java.util.Optional.empty());
         TemplarProxy proxy = TemplarProxy.start(cfg);
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         while (proxy.mode() != PoolUpstream.Mode.POOL) {

@@ -56,8 +56,6 @@ public final class Sv2MiningSession {
     /** Client flags the server accepts: REQUIRES_STANDARD_JOBS and REQUIRES_VERSION_ROLLING. */
     private static final long SUPPORTED_FLAGS = Sv2Common.SetupConnection.REQUIRES_STANDARD_JOBS
             | Sv2Common.SetupConnection.REQUIRES_VERSION_ROLLING;
-    /** Pools give out at most 32 bytes of extranonce (B0_32). */
-    private static final int MAX_EXTRANONCE = 32;
     private static final int MIN_CLIENT_EXTRANONCE = 4;
     private static final long HASHES_PER_DIFFICULTY_1 = 1L << 32;
 
@@ -264,7 +262,7 @@ public final class Sv2MiningSession {
         int clientSize = 0;
         if (extended) {
             int prefixSize = ExtranonceAllocator.SIZE;
-            if (minExtranonceSize > MAX_EXTRANONCE - prefixSize) {
+            if (minExtranonceSize > settings.maxExtranonceSize() - prefixSize) {
                 openError(requestId, Sv2ErrorCodes.MIN_EXTRANONCE_SIZE_TOO_LARGE);
                 return;
             }

@@ -70,6 +70,15 @@ public final class AuthorityKeyPair {
     }
 
     /**
+     * Where a Templar data directory keeps its authority key: the pool's (`templar run`) and the
+     * proxy's (`templar proxy`, for its SV2 downstream) alike, so `templar keys show --data-dir` reads
+     * either.
+     */
+    public static Path fileIn(Path dataDir) {
+        return dataDir.resolve("authority.key");
+    }
+
+    /**
      * The pool's first start: loads the key file, or creates it with a fresh key when absent. The
      * caller logs the public key either way so operators can publish it.
      */

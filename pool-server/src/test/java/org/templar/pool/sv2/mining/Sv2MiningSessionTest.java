@@ -171,4 +171,28 @@ class Sv2MiningSessionTest {
         assertEquals("", r.newHost().text());
         assertEquals(0, r.newPort());
     }
+
+    @Test
+    void anExtendedChannelWantingMoreExtranonceThanTheSettingsAllowIsRefused() {
+        Recorder out = new Recorder();
+        // behind `templar proxy`: its own pool channel lets it roll 8 bytes, 4 of them the prefix it gives out
+        Sv2MiningSession s = new Sv2MiningSession(pool(0x1fffe000), Sv2MiningSettings.defaults().withMaxExtranonceSize(8),
+                out, "test-1");
+        s.onMessage(setup(0, 2, 2, 0));
+        out.sent.clear();
+        String user = "bcrt1qw508d6qejxtdg4y5r3zarvary0c5xw7kygt080";
+        s.onMessage(new Sv2Mining.OpenExtendedMiningChannel(11, Str0255.of(user), 0f, ANY, 5));
+        Sv2Mining.OpenMiningChannelError e = out.only(Sv2Mining.OpenMiningChannelError.class);
+        assertEquals(11, e.requestId());
+        assertEquals("min-extranonce-size-too-large", e.errorCode().text());
+        out.sent.clear();
+        s.onMessage(new Sv2Mining.OpenExtendedMiningChannel(12, Str0255.of(user), 0f, ANY, 4));
+        assertEquals("no-work-available", out.only(Sv2Mining.OpenMiningChannelError.class).errorCode().text(),
+                "4 bytes fit: refused only for want of a template here");
+        assertEquals(null, out.closedBecause, "refused, not disconnected");
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> Sv2MiningSettings.defaults().withMaxExtranonceSize(7), "a standard channel needs 8");
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> Sv2MiningSettings.defaults().withMaxExtranonceSize(33));
+    }
 }
