@@ -273,6 +273,29 @@ class JdsPayoutOutputsTest {
                 assertEquals("stale-payout-outputs",
                         refused(JdsEndToEndTest.declare(negotiated, early, onNewTip)).errorCode());
             }
+            // A client asking for the outputs of one token again and again (each answer reads the share
+            // window) is closed past the per-minute allowance; another connection is still answered.
+            try (JdClient flooder = jdc(pool); JdClient honest = jdc(pool)) {
+                negotiate(flooder);
+                negotiate(honest);
+                Bytes token = JdsEndToEndTest.token(flooder, "alice.rig1");
+                long value = JdsEndToEndTest.template(pool).coinbaseValue();
+                int answered = 0;
+                boolean closed = false;
+                for (int i = 0; i < 40 && !closed; i++) {
+                    try {
+                        flooder.requestPayoutOutputs(token, value).get(20, TimeUnit.SECONDS);
+                        answered++;
+                    } catch (java.util.concurrent.ExecutionException e) {
+                        closed = true;
+                    }
+                }
+                assertTrue(closed, "the flooding connection is closed");
+                // the default allowance (jds.tokens_per_minute, 30) first, plus what refills meanwhile (0.5/s)
+                assertTrue(answered >= 30 && answered < 40, "answered before the close: " + answered);
+                Bytes own = JdsEndToEndTest.token(honest, "alice.rig1");
+                outputs(honest.requestPayoutOutputs(own, value).get(20, TimeUnit.SECONDS));
+            }
         }
     }
 }

@@ -34,27 +34,8 @@ class LedgerRetentionTest {
                         ShareRecord.SOLO, old.plusSeconds(i))));
             }
             CompletableFuture.allOf(acks.toArray(new CompletableFuture[0])).get(10, TimeUnit.SECONDS);
-            ShareRetention retention = new ShareRetention(ledger, new Solo(PoolFee.NONE), new BlockTracker.ChainView() {
-                @Override
-                public Optional<Header> header(String blockHash) {
-                    return Optional.empty();
-                }
-
-                @Override
-                public long tipHeight() {
-                    return 0;
-                }
-
-                @Override
-                public double networkDifficulty() {
-                    return 1;
-                }
-
-                @Override
-                public long subsidy(long height) {
-                    return 0;
-                }
-            }, ShareRetention.DEFAULT_MINIMUM_AGE);
+            ShareRetention retention = new ShareRetention(ledger, new Solo(PoolFee.NONE),
+                    BlockTracker.ChainView.withoutBlocks(1, 0), ShareRetention.DEFAULT_MINIMUM_AGE);
             AtomicBoolean leading = new AtomicBoolean();
             AtomicInteger asked = new AtomicInteger();
             try (LedgerRetention task = new LedgerRetention(retention, Duration.ofMillis(20), () -> {

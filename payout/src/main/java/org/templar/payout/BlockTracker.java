@@ -55,6 +55,34 @@ public final class BlockTracker {
         long subsidy(long height);
 
         record Header(long confirmations, double difficulty) {}
+
+        /**
+         * A chain at height 0 that knows none of the pool's blocks, at a fixed difficulty and subsidy:
+         * for a ledger followed without a node (benches, tests of what does not depend on the chain).
+         */
+        static ChainView withoutBlocks(double networkDifficulty, long subsidy) {
+            return new ChainView() {
+                @Override
+                public Optional<Header> header(String blockHash) {
+                    return Optional.empty();
+                }
+
+                @Override
+                public long tipHeight() {
+                    return 0;
+                }
+
+                @Override
+                public double networkDifficulty() {
+                    return networkDifficulty;
+                }
+
+                @Override
+                public long subsidy(long height) {
+                    return subsidy;
+                }
+            };
+        }
     }
 
     /** What one poll did, for logs and tests; {@code sharesCredited} counts PPS/FPPS shares. */

@@ -65,27 +65,7 @@ abstract class ShareRetentionContract {
         ledger.close();
     }
 
-    static final BlockTracker.ChainView CHAIN = new BlockTracker.ChainView() {
-        @Override
-        public Optional<Header> header(String blockHash) {
-            return Optional.empty();
-        }
-
-        @Override
-        public long tipHeight() {
-            return 0;
-        }
-
-        @Override
-        public double networkDifficulty() {
-            return DIFFICULTY;
-        }
-
-        @Override
-        public long subsidy(long height) {
-            return 5_000_000_000L;
-        }
-    };
+    static final BlockTracker.ChainView CHAIN = BlockTracker.ChainView.withoutBlocks(DIFFICULTY, 5_000_000_000L);
 
     ShareRetention retention(PayoutScheme scheme) {
         return new ShareRetention(ledger, scheme, CHAIN, KEEP);

@@ -74,27 +74,7 @@ public final class ShareRetentionBench {
         Instant t0 = Instant.now().minus(Duration.ofDays(60)).truncatedTo(ChronoUnit.SECONDS);
         double meanDifficulty = 1024.0 * 7 + 0.375 * 2; // of share() below
         double networkDifficulty = meanDifficulty * window;
-        BlockTracker.ChainView chain = new BlockTracker.ChainView() {
-            @Override
-            public Optional<Header> header(String blockHash) {
-                return Optional.empty();
-            }
-
-            @Override
-            public long tipHeight() {
-                return 0;
-            }
-
-            @Override
-            public double networkDifficulty() {
-                return networkDifficulty;
-            }
-
-            @Override
-            public long subsidy(long height) {
-                return 312_500_000L;
-            }
-        };
+        BlockTracker.ChainView chain = BlockTracker.ChainView.withoutBlocks(networkDifficulty, 312_500_000L);
         try (Ledger ledger = Ledger.open(config)) {
             long start = System.nanoTime();
             List<CompletableFuture<Void>> pending = new ArrayList<>();

@@ -81,12 +81,16 @@ public final class JdsSession implements org.templar.pool.sv2.server.Sv2Listener
     // token bucket for AllocateMiningJobToken
     private double allowance;
     private long lastRefill = System.nanoTime();
+    // and one for RequestPayoutOutputs: each answer reads the share window, and a token may ask again
+    private double payoutAllowance;
+    private long payoutRefill = System.nanoTime();
 
     public JdsSession(JobDeclarations jd, Sv2Output out, String connectionId) {
         this.jd = jd;
         this.out = out;
         this.connectionId = connectionId;
         this.allowance = jd.settings().tokensPerMinute();
+        this.payoutAllowance = jd.settings().tokensPerMinute();
     }
 
     public String connectionId() {
@@ -205,6 +209,12 @@ public final class JdsSession implements org.templar.pool.sv2.server.Sv2Listener
             refusePayout(id, JdsErrorCodes.UNSUPPORTED_MODE, "payout outputs are answered in Full-Template mode only");
             return;
         }
+        if (!takePayoutAllowance()) {
+            // Each answer plans from the ledger's share window; a client asking again and again for the
+            // same token would turn the JDS into a database load generator.
+            close("RequestPayoutOutputs flood (more than " + jd.settings().tokensPerMinute() + " a minute)");
+            return;
+        }
         MiningJobTokens.Allocation token = jd.tokens().allocation(r.miningJobToken())
                 .filter(t -> t.connectionId().equals(connectionId)).orElse(null);
         if (token == null) {
@@ -310,6 +320,19 @@ public final class JdsSession implements org.templar.pool.sv2.server.Sv2Listener
             return false;
         }
         allowance -= 1;
+        return true;
+    }
+
+    /** As {@link #takeAllowance()}, at the same rate, for RequestPayoutOutputs. */
+    private boolean takePayoutAllowance() {
+        long now = System.nanoTime();
+        int perMinute = jd.settings().tokensPerMinute();
+        payoutAllowance = Math.min(perMinute, payoutAllowance + (now - payoutRefill) / 60e9 * perMinute);
+        payoutRefill = now;
+        if (payoutAllowance < 1) {
+            return false;
+        }
+        payoutAllowance -= 1;
         return true;
     }
 
