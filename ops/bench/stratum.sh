@@ -6,7 +6,10 @@
 #   ./templar bench stratum [--connections N] [--submit-connections M] [--rate R] [--heap SIZE|default]
 #       the whole run: starts `templar run` in its own process (embedded regtest node, H2 with durable
 #       shares, fixed very low share difficulty so every submitted share is a real valid one), runs
-#       connect (twice: cold, then warm), notify and submit against it, and stops it. Pool and load generator each hold one
+#       connect (twice: cold, then warm), notify and submit against it, and stops it.
+#   ./templar bench stratum --cap N [--seconds S]
+#       the same pool with its connection cap at N (limits.max_connections): holds N connections, then a
+#       reconnect storm of new ones for S seconds (default 20): refusals, the pool's CPU and log growth. Pool and load generator each hold one
 #       descriptor per connection, so they are separate processes (20,000 each here).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -27,13 +30,17 @@ esac
 connections=10000
 submit_connections=1000
 rate=10000
+cap=""
+storm_seconds=20
 heap="${POOL_HEAP:-512m}"   # fixed (-Xms = -Xmx): see docs/BENCHMARKS.md, "Stratum V1 at scale"
 while [ $# -gt 0 ]; do
   case "$1" in
     --connections) connections="$2"; shift 2 ;;
     --submit-connections) submit_connections="$2"; shift 2 ;;
     --rate) rate="$2"; shift 2 ;;
-    --heap) heap="$2"; [ "$heap" = default ] && heap=""; shift 2 ;;   # default: the JVM's own sizing
+    --heap) heap="$2"; [ "$heap" = default ] && heap=""; shift 2 ;;
+    --cap) cap="$2"; shift 2 ;;
+    --seconds) storm_seconds="$2"; shift 2 ;;   # default: the JVM's own sizing
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -50,7 +57,7 @@ java ${heap:+-Xms$heap -Xmx$heap} ${POOL_JAVA_OPTS:-} \
   --set jds.listen=off --set metrics.listen=off --set admin.listen=127.0.0.1:0 \
   --set embedded_node.rpc_port="$rpc" --set embedded_node.zmq_port=0 \
   --set vardiff.minimum=1e-12 --set vardiff.initial=1e-12 --set vardiff.maximum=1e-12 \
-  --set limits.max_connections_per_ip=100000 --set bans.enabled=false >"$log" 2>&1 &
+  --set limits.max_connections_per_ip=100000 --set bans.enabled=false ${cap:+--set limits.max_connections=$cap} >"$log" 2>&1 &
 pool=$!
 trap 'kill $pool 2>/dev/null || true; wait $pool 2>/dev/null || true; rm -rf "$data"' EXIT
 for _ in $(seq 1 600); do
@@ -64,6 +71,12 @@ echo "# pool: pid $pool, SV1 127.0.0.1:$sv1, node RPC 127.0.0.1:$rpc, java ${hea
 url="stratum+tcp://127.0.0.1:$sv1"
 node="http://templar:templar@127.0.0.1:$rpc"
 run() { $bench_java -jar "$jar" bench stratum "$@" --url "$url" --server-pid "$pool"; }
+if [ -n "$cap" ]; then
+  echo "# reconnect storm at the cap: $cap held, new connections for $storm_seconds s"
+  run storm --connections "$cap" --seconds "$storm_seconds" --server-log "$log"
+  echo "# load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
+  exit 0
+fi
 echo "# connect, first time (cold: the pool's JIT and heap still growing)"
 run connect --connections "$connections"
 echo "# connect again (warm: what one more connection costs a running pool); heap histogram while held"

@@ -56,7 +56,8 @@ import org.templar.share.Target;
  *
  * <p>Modes: connect (handshakes/s and handshake time), notify (time from a new block to each
  * connection's clean mining.notify, making blocks through the node's RPC when given one, else the
- * spread of clean notifies as they come), submit (answers/s and answer latency).
+ * spread of clean notifies as they come), submit (answers/s and answer latency), storm (with the
+ * connections held, a flood of new ones: how the pool refuses them at its cap, and at what CPU).
  */
 public final class StratumBench {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -94,7 +95,18 @@ public final class StratumBench {
     /** What one run measured (the figures it printed), for callers and tests. */
     public record Result(int connections, int handshaken, int failed, double handshakesPerSecond,
             double handshakeP50Millis, double handshakeP99Millis, double answersPerSecond, long answered,
-            double answerP99Millis, double notifyP99Millis, long rssPerConnectionBytes) {}
+            double answerP99Millis, double notifyP99Millis, long rssPerConnectionBytes, Storm storm) {}
+
+    /**
+     * What storm mode saw: connection attempts made, and how they ended: refused (closed or reset by the
+     * pool before it answered anything), admitted (the pool answered the handshake; the bench then
+     * closed it), failed to connect at all (backlog full, timeout), or not yet decided when the bench
+     * stopped waiting.
+     */
+    public record Storm(long attempts, long refused, long admitted, long connectFailed, long undecided,
+            double serverCpuPercent, long serverLogBytes) {
+        static final Storm NONE = new Storm(0, 0, 0, 0, 0, Double.NaN, -1);
+    }
 
     StratumBench(StratumBenchOptions options, PrintStream out) {
         this.o = options;
@@ -212,6 +224,7 @@ public final class StratumBench {
         }
         double answersPerSecond = Double.NaN;
         long answered = 0;
+        Storm storm = Storm.NONE;
         switch (o.mode()) {
             case "notify" -> {
                 if (o.nodeRpc().isPresent()) {
@@ -225,11 +238,137 @@ public final class StratumBench {
                 answered = r[0];
                 answersPerSecond = r[0] / (r[1] / 1e9);
             }
+            case "storm" -> storm = storm(b);
             default -> { }
         }
         return new Result(o.connections(), handshaken.get(), failed.get(), perSecond, handshake.millisAt(50),
                 handshake.millisAt(99), answersPerSecond, answered, answers.millisAt(99), notifyLatency.millisAt(99),
-                rssPer);
+                rssPer, storm);
+    }
+
+    // ------------------------------------------------------------------ storm
+
+    /**
+     * A reconnect storm against the held connections: for {@code --seconds}, new connections with at
+     * most {@code --concurrency} undecided at once, each sending the same handshake as a miner. Run
+     * against a pool whose cap equals {@code --connections}, it shows what the cap costs the pool: the
+     * share of refusals, the pool's CPU while it refuses, and (with {@code --server-log}) how much it
+     * wrote to its log. A pool that answers a storm connection is counted as admitting it.
+     */
+    private Storm storm(Bootstrap held) throws InterruptedException {
+        AtomicLong refused = new AtomicLong();
+        AtomicLong admitted = new AtomicLong();
+        AtomicLong connectFailed = new AtomicLong();
+        java.util.concurrent.atomic.AtomicReference<String> firstConnectFailure = new java.util.concurrent.atomic.AtomicReference<>();
+        Semaphore undecided = new Semaphore(o.concurrency());
+        Bootstrap knock = held.clone().option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 5_000)
+                .handler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        Knock k = new Knock(user, o.password());
+                        ch.attr(Knock.KEY).set(k); // the pipeline is emptied on close; the attribute stays
+                        ch.pipeline().addLast(new LineBasedFrameDecoder(256 * 1024), k);
+                    }
+                });
+        long logBefore = o.serverLog().map(StratumBench::size).orElse(-1L);
+        long cpu0 = cpu();
+        long start = System.nanoTime();
+        long end = start + TimeUnit.SECONDS.toNanos(o.seconds());
+        long attempts = 0;
+        while (System.nanoTime() < end) {
+            if (!undecided.tryAcquire(100, TimeUnit.MILLISECONDS)) {
+                continue;
+            }
+            attempts++;
+            ChannelFuture f = knock.connect(o.pool());
+            // decided once the channel is closed, in one place, so the counts add up whenever they are read
+            f.channel().closeFuture().addListener(closed -> {
+                if (!f.isSuccess() && refusedWhileConnecting(f.cause())) {
+                    refused.incrementAndGet(); // the pool's reset overtook the client's end of the handshake
+                } else if (!f.isSuccess()) {
+                    connectFailed.incrementAndGet();
+                    firstConnectFailure.compareAndSet(null, String.valueOf(f.cause()));
+                } else if (f.channel().attr(Knock.KEY).get().answered) {
+                    admitted.incrementAndGet();
+                } else {
+                    refused.incrementAndGet();
+                }
+                undecided.release();
+            });
+        }
+        long elapsed = System.nanoTime() - start;
+        long cpu1 = cpu();
+        // the attempts still open get a few seconds to be decided; what is left is reported, not waited on
+        long left = 0;
+        if (undecided.tryAcquire(o.concurrency(), 10, TimeUnit.SECONDS)) {
+            undecided.release(o.concurrency());
+        } else {
+            left = o.concurrency() - undecided.availablePermits();
+        }
+        long logBytes = o.serverLog().map(p -> size(p) - logBefore).orElse(-1L);
+        double cpuPercent = server == null ? Double.NaN : 100.0 * (cpu1 - cpu0) / elapsed;
+        Storm s = new Storm(attempts, refused.get(), admitted.get(), connectFailed.get(), left, cpuPercent, logBytes);
+        out.printf(Locale.ROOT, "stratum_storm %d attempts in %.1f s (%.0f /s, %d at once) against %d held: %d refused, "
+                        + "%d admitted, %d failed to connect, %d undecided%n", attempts, elapsed / 1e9, attempts / (elapsed / 1e9),
+                o.concurrency(), handshaken.get(), s.refused(), s.admitted(), s.connectFailed(), s.undecided());
+        if (firstConnectFailure.get() != null) {
+            out.printf(Locale.ROOT, "stratum_storm_first_connect_failure %s%n", firstConnectFailure.get());
+        }
+        if (server != null) {
+            out.printf(Locale.ROOT, "server_cpu_during_storm %.0f %% of one core%n", cpuPercent);
+        }
+        if (logBytes >= 0) {
+            out.printf(Locale.ROOT, "server_log_growth_during_storm %d bytes (%.0f bytes/min)%n", logBytes,
+                    logBytes / (elapsed / 6e10));
+        }
+        return s;
+    }
+
+    /**
+     * A pool that closes an accepted connection with a reset at once can do so before the client's
+     * connect has finished: the connect then fails with "Connection reset". That is a refusal by the
+     * pool, not a failure to reach it (a full backlog or no listener gives a timeout or "refused").
+     */
+    private static boolean refusedWhileConnecting(Throwable cause) {
+        return cause instanceof java.net.SocketException && String.valueOf(cause.getMessage()).contains("reset");
+    }
+
+    private static long size(java.nio.file.Path p) {
+        try {
+            return java.nio.file.Files.size(p);
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("--server-log " + p + ": " + e.getMessage());
+        }
+    }
+
+    /** One storm connection: the handshake out, and whether the pool answered it. */
+    private static final class Knock extends SimpleChannelInboundHandler<ByteBuf> {
+        static final io.netty.util.AttributeKey<Knock> KEY = io.netty.util.AttributeKey.valueOf("stratum-bench-knock");
+        private final String user;
+        private final String password;
+        /** Written and read on the channel's event loop (the close listener runs there too). */
+        boolean answered;
+
+        Knock(String user, String password) {
+            this.user = user;
+            this.password = password;
+        }
+
+        @Override
+        public void channelActive(ChannelHandlerContext ctx) {
+            ctx.writeAndFlush(ByteBufUtil.writeUtf8(ctx.alloc(), Miner.handshake(user, password)), ctx.voidPromise());
+        }
+
+        @Override
+        protected void channelRead0(ChannelHandlerContext ctx, ByteBuf line) {
+            answered = true;
+            ctx.close();
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            ctx.close(); // a reset from the pool is how it refuses
+        }
     }
 
     // ------------------------------------------------------------------ notify
@@ -454,11 +593,16 @@ public final class StratumBench {
 
         void active(Channel ch) {
             channel = ch;
-            write("{\"id\":1,\"method\":\"mining.configure\",\"params\":[[\"version-rolling\"],"
+            write(handshake(bench.user, bench.o.password()));
+        }
+
+        /** configure (version rolling), subscribe and authorize in one segment, as firmware sends them. */
+        static String handshake(String user, String password) {
+            return "{\"id\":1,\"method\":\"mining.configure\",\"params\":[[\"version-rolling\"],"
                     + "{\"version-rolling.mask\":\"1fffe000\",\"version-rolling.min-bit-count\":2}]}\n"
                     + "{\"id\":2,\"method\":\"mining.subscribe\",\"params\":[\"templar-bench/1.0\"]}\n"
-                    + "{\"id\":3,\"method\":\"mining.authorize\",\"params\":[" + quote(bench.user) + ","
-                    + quote(bench.o.password()) + "]}\n");
+                    + "{\"id\":3,\"method\":\"mining.authorize\",\"params\":[" + quote(user) + ","
+                    + quote(password) + "]}\n";
         }
 
         void line(String text) throws Exception {

@@ -2,6 +2,7 @@ package org.templar.ops.stratumbench;
 
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -10,14 +11,15 @@ import java.util.Optional;
  * What `templar bench stratum` was asked to do. Parsed by hand rather than by picocli so the bench
  * scripts can pass their arguments straight through `templar bench stratum ...`.
  *
- * @param mode connect, notify or submit
+ * @param mode connect, notify, submit or storm
  * @param pool where the pool listens (stratum+tcp://host:port)
  * @param connections connections to open and hold
  * @param concurrency most connections opening at once (a bounded handshake window, as a reconnect storm
  *     of real miners with their own retry timers would be, and within the listener's backlog)
  * @param rate submit mode: submits per second over all connections; 0 = flat out ({@code window} per connection)
  * @param window submit mode, flat out: submits in flight per connection
- * @param seconds how long submit mode measures (after a warm-up) and notify mode waits without a node
+ * @param seconds how long submit mode measures (after a warm-up), notify mode waits without a node, and
+ *     storm mode opens new connections
  * @param rounds notify mode with a node: blocks to make
  * @param shares submit mode: valid (search a nonce meeting the announced difficulty, never a block),
  *     arbitrary (any nonce; the pool's answer is counted either way) or auto (valid when the announced
@@ -28,29 +30,34 @@ import java.util.Optional;
  * @param warmupSeconds submit mode: seconds of submitting before the measured ones (JIT, vardiff)
  * @param holdSeconds seconds to hold the connections once open, before the mode's own work (time to take
  *     a heap histogram of the pool)
+ * @param serverLog the pool's log file, to report how much it grew during a storm
  */
 public record StratumBenchOptions(String mode, InetSocketAddress pool, String user, String password, int connections,
         int concurrency, int rate, int window, int seconds, int rounds, String shares, Optional<URI> nodeRpc,
-        Optional<Long> serverPid, int clientThreads, int warmupSeconds, int holdSeconds) {
-    static final List<String> MODES = List.of("connect", "notify", "submit");
+        Optional<Long> serverPid, int clientThreads, int warmupSeconds, int holdSeconds, Optional<Path> serverLog) {
+    static final List<String> MODES = List.of("connect", "notify", "submit", "storm");
     static final List<String> SHARES = List.of("auto", "valid", "arbitrary");
 
     public static final String USAGE = String.join("\n",
-            "usage: templar bench stratum connect|notify|submit --url stratum+tcp://127.0.0.1:3333 [options]",
+            "usage: templar bench stratum connect|notify|submit|storm --url stratum+tcp://127.0.0.1:3333 [options]",
+            "  storm: holds --connections, then opens new ones for --seconds (--concurrency at once) and counts",
+            "         how the pool refuses them; run it against a pool whose connection cap equals --connections",
             "  --user NAME            authorize as (default: a fresh regtest address)",
             "  --password P           (default x)",
             "  --connections N        connections to open and hold (default 1000; submit 100)",
             "  --concurrency C        handshakes in progress at once (default 1000)",
             "  --rate R               submit: submits/s over all connections, 0 = flat out (default 0)",
             "  --window W             submit flat out: submits in flight per connection (default 16)",
-            "  --seconds S            submit: measured seconds; notify without a node: how long to watch (default 20)",
+            "  --seconds S            submit: measured seconds; notify without a node: how long to watch;",
+            "                         storm: how long to open new connections (default 20)",
             "  --rounds R             notify with --node-rpc: blocks to make (default 10)",
             "  --shares auto|valid|arbitrary  submit: what to submit (default auto)",
             "  --node-rpc URL         notify: http://user:pass@host:port of the pool's node (generatetoaddress)",
             "  --server-pid PID       the pool's process: RSS and CPU read from /proc/PID",
             "  --client-threads T     client event loops (default 1)",
             "  --warmup S             submit: seconds of submitting before measuring (default 3)",
-            "  --hold S               hold the open connections S seconds before the mode's work (default 0)");
+            "  --hold S               hold the open connections S seconds before the mode's work (default 0)",
+            "  --server-log FILE      the pool's log file: storm reports how much it grew");
 
     public StratumBenchOptions {
         if (!MODES.contains(mode)) {
@@ -85,7 +92,7 @@ public record StratumBenchOptions(String mode, InetSocketAddress pool, String us
     /** Parses {@code MODE --flag value ...}; throws IllegalArgumentException with the reason. */
     public static StratumBenchOptions parse(String... args) {
         if (args.length == 0) {
-            throw new IllegalArgumentException("a mode is needed: connect, notify or submit");
+            throw new IllegalArgumentException("a mode is needed: connect, notify, submit or storm");
         }
         String mode = args[0].toLowerCase(Locale.ROOT);
         String url = null;
@@ -103,6 +110,7 @@ public record StratumBenchOptions(String mode, InetSocketAddress pool, String us
         int threads = 1;
         int hold = 0;
         int warmup = 3;
+        Path serverLog = null;
         for (int i = 1; i < args.length; i++) {
             String flag = args[i];
             if (i + 1 >= args.length) {
@@ -125,6 +133,7 @@ public record StratumBenchOptions(String mode, InetSocketAddress pool, String us
                 case "--client-threads" -> threads = number(flag, v);
                 case "--hold" -> hold = number(flag, v);
                 case "--warmup" -> warmup = number(flag, v);
+                case "--server-log" -> serverLog = Path.of(v);
                 default -> throw new IllegalArgumentException("unknown option " + flag);
             }
         }
@@ -132,7 +141,8 @@ public record StratumBenchOptions(String mode, InetSocketAddress pool, String us
             throw new IllegalArgumentException("--url stratum+tcp://HOST:PORT is needed");
         }
         return new StratumBenchOptions(mode, poolAddress(url), user, password, connections, concurrency, rate, window,
-                seconds, rounds, shares, Optional.ofNullable(nodeRpc), Optional.ofNullable(pid), threads, warmup, hold);
+                seconds, rounds, shares, Optional.ofNullable(nodeRpc), Optional.ofNullable(pid), threads, warmup, hold,
+                Optional.ofNullable(serverLog));
     }
 
     /** stratum+tcp://host:port (or tcp://, or bare host:port) to a socket address; TLS is not spoken. */

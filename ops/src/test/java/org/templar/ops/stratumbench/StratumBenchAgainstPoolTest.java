@@ -67,4 +67,25 @@ class StratumBenchAgainstPoolTest {
                     "every accepted answer is a share in the ledger");
         }
     }
+
+    @Test
+    void aStormAtTheCapIsRefusedAndTheHeldConnectionsStay() throws Exception {
+        try (PoolHarness pool = PoolHarness.start(dir, Map.of("limits.max_connections", "10"))) {
+            String url = "stratum+tcp://127.0.0.1:" + pool.sv1().getPort();
+            ByteArrayOutputStream text = new ByteArrayOutputStream();
+            StratumBench.Result r = StratumBench.run(StratumBenchOptions.parse("storm", "--url", url,
+                    "--connections", "10", "--concurrency", "20", "--seconds", "1",
+                    "--server-pid", Long.toString(ProcessHandle.current().pid())),
+                    new PrintStream(text, true, StandardCharsets.UTF_8));
+            String report = text.toString(StandardCharsets.UTF_8);
+            assertEquals(10, r.handshaken(), report);
+            StratumBench.Storm s = r.storm();
+            assertTrue(s.attempts() > 20, report);
+            assertEquals(0, s.admitted(), "the cap let a storm connection in: " + report);
+            assertEquals(s.attempts(), s.refused() + s.connectFailed() + s.undecided(), report);
+            assertTrue(s.refused() > 0, report);
+            assertTrue(report.contains("stratum_storm " + s.attempts() + " attempts"), report);
+            assertTrue(report.contains("server_cpu_during_storm"), report);
+        }
+    }
 }

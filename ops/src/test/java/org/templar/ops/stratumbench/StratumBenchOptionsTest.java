@@ -16,7 +16,8 @@ class StratumBenchOptionsTest {
         StratumBenchOptions o = StratumBenchOptions.parse("submit", "--url", "stratum+tcp://127.0.0.1:3333", "--user",
                 "bcrt1qexample.rig", "--password", "d=0.5", "--connections", "250", "--concurrency", "50", "--rate",
                 "10000", "--window", "4", "--seconds", "7", "--rounds", "3", "--shares", "VALID", "--node-rpc",
-                "http://templar:pw@127.0.0.1:18443", "--server-pid", "4242", "--client-threads", "2", "--hold", "5", "--warmup", "0");
+                "http://templar:pw@127.0.0.1:18443", "--server-pid", "4242", "--client-threads", "2", "--hold", "5", "--warmup", "0",
+                "--server-log", "/tmp/pool.log");
         assertEquals("submit", o.mode());
         assertEquals("127.0.0.1", o.pool().getHostString());
         assertEquals(3333, o.pool().getPort());
@@ -34,6 +35,8 @@ class StratumBenchOptionsTest {
         assertEquals(2, o.clientThreads());
         assertEquals(5, o.holdSeconds());
         assertEquals(0, o.warmupSeconds());
+        assertEquals(Optional.of(java.nio.file.Path.of("/tmp/pool.log")), o.serverLog());
+        assertEquals("storm", StratumBenchOptions.parse("storm", "--url", "127.0.0.1:3333").mode());
     }
 
     @Test
@@ -44,7 +47,7 @@ class StratumBenchOptionsTest {
         assertEquals("x", connect.password());
         assertEquals("auto", connect.shares());
         assertEquals(0, connect.rate());
-        assertTrue(connect.nodeRpc().isEmpty() && connect.serverPid().isEmpty());
+        assertTrue(connect.nodeRpc().isEmpty() && connect.serverPid().isEmpty() && connect.serverLog().isEmpty());
         assertEquals(100, StratumBenchOptions.parse("submit", "--url", "127.0.0.1:3333").connections());
     }
 
