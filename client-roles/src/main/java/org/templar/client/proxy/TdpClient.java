@@ -26,7 +26,7 @@ import org.templar.pool.core.ShareProcessor;
 import org.templar.pool.job.Job;
 import org.templar.pool.node.BlockTemplate;
 import org.templar.pool.sv2.codec.Sv2Message;
-import org.templar.pool.sv2.mining.Sv2Output;
+import org.templar.pool.sv2.session.Sv2Output;
 import org.templar.pool.sv2.noise.AuthorityPublicKey;
 import org.templar.pool.sv2.transport.NoiseFailure;
 import org.templar.pool.sv2.transport.NoiseHandshakeComplete;

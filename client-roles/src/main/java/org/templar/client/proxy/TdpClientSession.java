@@ -20,7 +20,7 @@ import org.templar.pool.sv2.codec.Sv2TemplateDistribution.RequestTransactionData
 import org.templar.pool.sv2.codec.Sv2TemplateDistribution.RequestTransactionDataSuccess;
 import org.templar.pool.sv2.codec.Sv2TemplateDistribution.SetNewPrevHash;
 import org.templar.pool.sv2.codec.Sv2TemplateDistribution.SubmitSolution;
-import org.templar.pool.sv2.mining.Sv2Output;
+import org.templar.pool.sv2.session.Sv2Output;
 
 /**
  * The proxy's Template Distribution client (07-Template-Distribution-Protocol.md): a state machine

@@ -27,7 +27,7 @@ import org.templar.pool.sv2.codec.Sv2TemplateDistribution.RequestTransactionData
 import org.templar.pool.sv2.codec.Sv2TemplateDistribution.SetNewPrevHash;
 import org.templar.pool.sv2.codec.Sv2TemplateDistribution.SubmitSolution;
 import org.templar.pool.sv2.codec.U256;
-import org.templar.pool.sv2.mining.Sv2Output;
+import org.templar.pool.sv2.session.Sv2Output;
 import org.templar.pool.sv2.tdp.ProvidedTemplate;
 import org.templar.share.Hex;
 

@@ -18,7 +18,7 @@ import org.templar.pool.sv2.codec.Bytes;
 import org.templar.pool.sv2.codec.Sv2JobDeclaration;
 import org.templar.pool.sv2.codec.Sv2Message;
 import org.templar.pool.sv2.codec.U256;
-import org.templar.pool.sv2.mining.Sv2Output;
+import org.templar.pool.sv2.session.Sv2Output;
 import org.templar.pool.sv2.noise.AuthorityPublicKey;
 import org.templar.pool.sv2.transport.NoiseHandshakeComplete;
 import org.templar.pool.sv2.transport.Sv2ClientPipeline;

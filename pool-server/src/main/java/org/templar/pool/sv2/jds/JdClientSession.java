@@ -13,7 +13,7 @@ import org.templar.pool.sv2.codec.Sv2ExtensionsNegotiation;
 import org.templar.pool.sv2.codec.Sv2JobDeclaration;
 import org.templar.pool.sv2.codec.Sv2NonCustodialPayouts;
 import org.templar.pool.sv2.codec.Sv2Message;
-import org.templar.pool.sv2.mining.Sv2Output;
+import org.templar.pool.sv2.session.Sv2Output;
 
 /**
  * The miner side of a Job Declaration connection (a JDC), as a state machine over message records:

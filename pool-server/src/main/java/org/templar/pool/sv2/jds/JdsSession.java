@@ -20,7 +20,7 @@ import org.templar.pool.sv2.codec.Sv2NonCustodialPayouts;
 import org.templar.pool.sv2.codec.Sv2JobDeclaration;
 import org.templar.pool.sv2.codec.Sv2Message;
 import org.templar.pool.sv2.mining.Sv2ErrorCodes;
-import org.templar.pool.sv2.mining.Sv2Output;
+import org.templar.pool.sv2.session.Sv2Output;
 import org.templar.share.Hex;
 import org.templar.share.Sha256;
 import org.templar.share.Target;
@@ -32,7 +32,7 @@ import org.templar.share.Target;
  * ProvideMissingTransactions, and PushSolution. Sees records only; confined to its connection's event
  * loop. Node work runs asynchronously and comes back through {@link Sv2Output#execute}.
  */
-public final class JdsSession implements org.templar.pool.sv2.server.Sv2Listener.Session {
+public final class JdsSession implements org.templar.pool.sv2.session.Sv2Session {
     /** How long a declaration one block ahead of the pool's template waits for the pool's node. */
     static final java.time.Duration CATCH_UP = java.time.Duration.ofSeconds(3);
     static final java.time.Duration CATCH_UP_STEP = java.time.Duration.ofMillis(50);

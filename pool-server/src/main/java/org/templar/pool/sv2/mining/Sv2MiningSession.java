@@ -1,5 +1,7 @@
 package org.templar.pool.sv2.mining;
 
+import org.templar.pool.sv2.session.Sv2Output;
+import org.templar.pool.sv2.session.Sv2Session;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
@@ -48,7 +50,7 @@ import org.templar.share.Target;
  * {@link Sv2MiningSettings#successBatch()} shares or on the next tick), and only once the ledger
  * made them durable; refusals are answered at once.
  */
-public final class Sv2MiningSession {
+public final class Sv2MiningSession implements Sv2Session {
     private static final Logger log = LoggerFactory.getLogger(Sv2MiningSession.class);
     private static final String PROTOCOL = "sv2";
     /** Stratum V2 protocol version this server speaks (SetupConnection min/max_version). */
@@ -151,8 +153,15 @@ public final class Sv2MiningSession {
         return connectionId;
     }
 
+    @Override
     public boolean isSetUp() {
         return state == State.READY;
+    }
+
+    /** A mining connection works once it has a channel open. */
+    @Override
+    public boolean isWorking() {
+        return !channels.isEmpty();
     }
 
     public int channelCount() {
@@ -164,8 +173,16 @@ public final class Sv2MiningSession {
         return channels.values().stream().map(c -> c.worker).toList();
     }
 
+    /** For the disconnect line: the distinct usernames of the open channels. */
+    @Override
+    public String summary() {
+        List<String> names = workers().stream().map(Worker::username).distinct().toList();
+        return "workers " + (names.isEmpty() ? "none" : names);
+    }
+
     // ------------------------------------------------------------------ inbound
 
+    @Override
     public void onMessage(Sv2Message message) {
         if (state == State.CLOSED) {
             return;
@@ -569,6 +586,7 @@ public final class Sv2MiningSession {
     }
 
     /** About once a second: flushes partial acknowledgement batches; every few seconds re-evaluates vardiff. */
+    @Override
     public void onTick() {
         if (state != State.READY) {
             return;
@@ -793,6 +811,7 @@ public final class Sv2MiningSession {
     }
 
     /** The connection is gone: release what it held. */
+    @Override
     public void onClosed() {
         state = State.CLOSED;
         for (Channel c : channels.values()) {

@@ -5,6 +5,7 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.timeout.IdleStateHandler;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
@@ -23,7 +24,9 @@ import org.templar.pool.sv2.codec.Sv2FrameDecoder;
 import org.templar.pool.sv2.codec.Sv2FrameEncoder;
 import org.templar.pool.sv2.codec.Sv2Message;
 import org.templar.pool.sv2.codec.Sv2MessageHandler;
-import org.templar.pool.sv2.mining.Sv2Output;
+import org.templar.pool.sv2.session.Sv2Output;
+import org.templar.pool.sv2.session.Sv2Session;
+import org.templar.pool.sv2.transport.NoiseFailure;
 import org.templar.pool.sv2.noise.ServerIdentity;
 import org.templar.pool.sv2.transport.NoiseHandler;
 import org.templar.pool.sv2.transport.NoiseTransportConfig;
@@ -33,43 +36,44 @@ import org.templar.pool.transport.SessionRegistry;
 import org.templar.pool.transport.StratumListener;
 
 /**
- * A Stratum V2 listener for any subprotocol whose connections each carry one session: per connection
- * {@code Noise (NX responder, the pool's authority) -> frame decoder -> idle (reset by whole frames) ->
- * frame encoder -> message codec -> session}. The subprotocol brings only its session type and a factory; framing, encryption, bans,
- * the setup deadline and the session registry are the same for every role.
+ * A Stratum V2 listener for any role whose connections each carry one session (mining, Job
+ * Declaration, Template Distribution): per connection {@code outbound guard -> Noise (NX responder, the
+ * pool's authority) -> frame decoder -> idle (reset by whole frames) -> frame encoder -> message codec ->
+ * session}. The role brings only its session type and a factory; framing, encryption, admission (bans
+ * and connection caps), the setup and work deadlines, the operators' connect/disconnect lines, the
+ * periodic tick and the session registry are the same for every role.
  *
- * @param <S> the subprotocol's session
+ * @param <S> the role's session
  */
-public final class Sv2Listener<S extends Sv2Listener.Session> implements AutoCloseable {
+public final class Sv2Listener<S extends Sv2Session> implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Sv2Listener.class);
 
-    /** What the listener needs of a session; the session itself is confined to its connection's loop. */
-    public interface Session {
-        void onMessage(Sv2Message message);
-
-        /** True once SetupConnection succeeded: a connection not set up by the deadline is closed. */
-        boolean isSetUp();
-
-        void onClosed();
-
-        /** Once a second on the session's loop, when the listener was given a tick (deadlines, batches). */
-        default void onTick() {
-        }
-    }
-
     /**
-     * @param role how logs and metrics name the listener ("tdp", "jds", ...)
+     * @param role how logs and metrics name the listener ("sv2", "jds", "tdp")
      * @param maxInboundPayload largest frame a client may send (checked before it is buffered)
-     * @param idle a connection silent this long is closed
+     * @param idle a connection silent this long is closed (zero: never)
      * @param setupTimeout a client that completed the handshake must set up within this
-     * @param ticks whether sessions get {@link Session#onTick} every second
+     * @param ticks whether sessions get {@link Sv2Session#onTick} every second
+     * @param workTimeout a client that completed the handshake must be {@link Sv2Session#isWorking working}
+     *     within this (zero: no such deadline)
+     * @param notWorking what the close reason says such a client did not do ("no channel opened")
      */
-    public record Options(String role, int maxInboundPayload, Duration idle, Duration setupTimeout, boolean ticks) {
+    public record Options(String role, int maxInboundPayload, Duration idle, Duration setupTimeout, boolean ticks,
+            Duration workTimeout, String notWorking) {
         public Options {
             Objects.requireNonNull(role, "role");
+            Objects.requireNonNull(idle, "idle");
+            Objects.requireNonNull(setupTimeout, "setupTimeout");
+            Objects.requireNonNull(workTimeout, "workTimeout");
+            Objects.requireNonNull(notWorking, "notWorking");
             if (maxInboundPayload < 1) {
                 throw new IllegalArgumentException("maxInboundPayload must be positive");
             }
+        }
+
+        /** A role without a work deadline. */
+        public Options(String role, int maxInboundPayload, Duration idle, Duration setupTimeout, boolean ticks) {
+            this(role, maxInboundPayload, idle, setupTimeout, ticks, Duration.ZERO, "");
         }
     }
 
@@ -95,7 +99,8 @@ public final class Sv2Listener<S extends Sv2Listener.Session> implements AutoClo
         this.outbound = Objects.requireNonNull(outbound, "outbound");
         this.bans = Objects.requireNonNull(bans, "bans");
         this.identity = Objects.requireNonNull(identity, "identity");
-        this.noise = Objects.requireNonNull(noise, "noise").withMaxPayloadLength(options.maxInboundPayload());
+        this.noise = Objects.requireNonNull(noise, "noise").withMaxPayloadLength(
+                Math.min(noise.maxPayloadLength(), options.maxInboundPayload()));
         this.sessionFactory = Objects.requireNonNull(sessionFactory, "sessionFactory");
         this.sessions = new SessionRegistry<>(options.role(), metrics);
     }
@@ -133,7 +138,7 @@ public final class Sv2Listener<S extends Sv2Listener.Session> implements AutoClo
                         .addLast("noise", NoiseHandler.server(identity, noise))
                         .addLast("frames", new Sv2FrameDecoder(options.maxInboundPayload()))
                         // after the frame decoder: only whole frames reset it, not a trickle of bytes
-                        .addLast("idle", new IdleStateHandler(options.idle().toSeconds(), 0, 0, TimeUnit.SECONDS))
+                        .addLast("idle", new IdleStateHandler(options.idle().toMillis(), 0, 0, TimeUnit.MILLISECONDS))
                         .addLast("frameEncoder", new Sv2FrameEncoder())
                         .addLast("messages", Sv2MessageHandler.INSTANCE)
                         .addLast("session", new Sv2Connection<>(Sv2Listener.this));
@@ -142,7 +147,7 @@ public final class Sv2Listener<S extends Sv2Listener.Session> implements AutoClo
         InetSocketAddress bound = (InetSocketAddress) listener.localAddress();
         enforcer = bans.addEnforcer(sessions::kickRange); // a ban closes its connections here too
         if (options.ticks()) {
-            ticker = workers.scheduleAtFixedRate(() -> sessions.forEach(Session::onTick), 1, 1, TimeUnit.SECONDS);
+            ticker = workers.scheduleAtFixedRate(() -> sessions.forEach(Sv2Session::onTick), 1, 1, TimeUnit.SECONDS);
         }
         log.info("Stratum V2 {} listening on {}", options.role(), bound);
         return bound;
@@ -153,22 +158,42 @@ public final class Sv2Listener<S extends Sv2Listener.Session> implements AutoClo
     }
 
     /** A connection's Noise layer refused it: one operators' log line, and garbage counts against the address. */
-    void noiseFailed(java.net.InetSocketAddress peer, org.templar.pool.sv2.transport.NoiseFailure failure) {
+    void noiseFailed(InetSocketAddress peer, NoiseFailure failure) {
         String who = peer == null ? "?" : peer.getAddress().getHostAddress();
         String phase = failure.duringHandshake() ? "handshake" : "transport";
-        if (policy == null) {
-            log.info("{} connection from {} dropped ({}): {}", options.role(), who, phase, failure.message());
-            return;
-        }
-        policy.log().info("{} connection from {} dropped ({}): {}", options.role(), who, phase, failure.message());
+        operatorsLog("{} connection from {} dropped ({}): {}", options.role(), who, phase, failure.message());
         if (failure.isGarbage() && peer != null) {
-            policy.autoBans().onProtocolError(peer.getAddress());
+            protocolError(peer.getAddress());
         }
     }
 
-    S newSession(Sv2Connection<S> connection) {
+    /** A client sent what does not decode: counted against its address by the abuse rules. */
+    void protocolError(InetAddress peer) {
+        if (policy != null && peer != null) {
+            policy.autoBans().onProtocolError(peer);
+        }
+    }
+
+    void idleTimedOut() {
+        metrics.connectionTimedOut(options.role(), "idle");
+    }
+
+    /** The operators' log (rate limited by the policy) when there is a policy, else this class's INFO. */
+    void operatorsLog(String format, Object... args) {
+        if (policy == null) {
+            log.info(format, args);
+        } else {
+            policy.log().info(format, args);
+        }
+    }
+
+    String nextConnectionId() {
+        return options.role() + "-" + connectionIds.incrementAndGet();
+    }
+
+    S newSession(Sv2Connection<S> connection, String connectionId) {
         sessions.opened(connection);
-        return sessionFactory.apply(connection, options.role() + "-" + connectionIds.incrementAndGet());
+        return sessionFactory.apply(connection, connectionId);
     }
 
     void sessionClosed(Sv2Connection<S> connection) {
@@ -178,6 +203,36 @@ public final class Sv2Listener<S extends Sv2Listener.Session> implements AutoClo
     /** Runs {@code action} on every session, each on its own event loop. */
     public void broadcast(Consumer<S> action) {
         sessions.broadcast(action);
+    }
+
+    /** Runs {@code action} on every session, each on its own event loop (operator actions). */
+    public void forEach(Consumer<S> action) {
+        sessions.forEach(action);
+    }
+
+    /** The most any one connection owes its client, in bytes (bounded by the outbound cap). */
+    public long largestPendingOutboundBytes() {
+        return sessions.largestPendingOutboundBytes();
+    }
+
+    /** The client's address of {@code session}'s connection (after a trusted PROXY header), or null if it is gone. */
+    public InetSocketAddress addressOf(S session) {
+        return sessions.addressOf(session);
+    }
+
+    /** Closes the connection of {@code session} (operator's kick). */
+    public boolean kick(S session) {
+        return sessions.kick(session);
+    }
+
+    /**
+     * Stops taking new connections and keeps the open ones (the operator drains the pool before
+     * maintenance: clients asked to reconnect then find it closed and move to their backup).
+     */
+    public void stopAccepting() {
+        if (listener != null) {
+            listener.close().syncUninterruptibly();
+        }
     }
 
     public List<S> sessions() {

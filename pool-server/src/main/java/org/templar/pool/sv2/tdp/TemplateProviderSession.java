@@ -16,7 +16,7 @@ import org.templar.pool.sv2.codec.Sv2TemplateDistribution.RequestTransactionData
 import org.templar.pool.sv2.codec.Sv2TemplateDistribution.RequestTransactionDataError;
 import org.templar.pool.sv2.codec.Sv2TemplateDistribution.RequestTransactionDataSuccess;
 import org.templar.pool.sv2.codec.Sv2TemplateDistribution.SubmitSolution;
-import org.templar.pool.sv2.mining.Sv2Output;
+import org.templar.pool.sv2.session.Sv2Output;
 
 /**
  * One Template Distribution client, provider side (07-Template-Distribution-Protocol.md): a state
@@ -32,7 +32,7 @@ import org.templar.pool.sv2.mining.Sv2Output;
  * {@link #REMEMBERED} templates' transactions and submit solutions for them; an older id is stale, an id
  * never sent is unknown.
  */
-public final class TemplateProviderSession implements org.templar.pool.sv2.server.Sv2Listener.Session {
+public final class TemplateProviderSession implements org.templar.pool.sv2.session.Sv2Session {
     private static final Logger log = LoggerFactory.getLogger(TemplateProviderSession.class);
     /** Templates a client can still refer to: enough for a solution found just before a new tip. */
     static final int REMEMBERED = 8;

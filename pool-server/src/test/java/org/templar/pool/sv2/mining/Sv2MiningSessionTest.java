@@ -1,5 +1,6 @@
 package org.templar.pool.sv2.mining;
 
+import org.templar.pool.sv2.session.Sv2Output;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;

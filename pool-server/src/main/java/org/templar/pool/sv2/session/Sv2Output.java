@@ -1,8 +1,8 @@
-package org.templar.pool.sv2.mining;
+package org.templar.pool.sv2.session;
 
 import org.templar.pool.sv2.codec.Sv2Message;
 
-/** What a mining session may do to its connection; the transport implements it on the channel. */
+/** What a Stratum V2 session (any role) may do to its connection; the transport implements it on the channel. */
 public interface Sv2Output {
     void send(Sv2Message message);
 
