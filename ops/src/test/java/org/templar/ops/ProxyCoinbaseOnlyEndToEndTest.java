@@ -73,7 +73,11 @@ class ProxyCoinbaseOnlyEndToEndTest {
                     .asText();
             assertEquals(0, pool.rpc("getrawmempool").size(), "the pool's node lacks the transaction");
 
-            String blockHash;
+            // The network between the two nodes: in Coinbase-only mode only the miner can build its blocks, so
+            // the pool's node learns them from peers. The test relays every new block of the miner's node.
+            java.util.concurrent.ScheduledExecutorService network = java.util.concurrent.Executors
+                    .newSingleThreadScheduledExecutor();
+            network.scheduleWithFixedDelay(() -> relayNewBlocks(minerNode, pool), 50, 50, TimeUnit.MILLISECONDS);
             try (TemplarProxy proxy = TemplarProxy.start(proxyConfig(minerNode, pool, solo, dir.resolve("proxy")))) {
                 // a block found on a solo job before the proxy is on the pool would not be the pool's
                 PoolHarness.await(Duration.ofSeconds(30), () -> proxy.mode() == PoolUpstream.Mode.POOL,
@@ -88,27 +92,56 @@ class ProxyCoinbaseOnlyEndToEndTest {
                             return false;
                         }
                     }, "a block with the miner's transaction on the miner's node");
-                    blockHash = rpc(minerNode, "getrawtransaction", txid, true).get("blockhash").asText();
+                    String blockHash = rpc(minerNode, "getrawtransaction", txid, true).get("blockhash").asText();
                     JsonNode coinbase = rpc(minerNode, "getblock", blockHash, 2).get("tx").get(0);
                     assertEquals(JdsEndToEndTest.OPERATOR,
                             coinbase.get("vout").get(0).path("scriptPubKey").path("address").asText(),
                             "a pool job: the pool's payout output is paid");
+                    PoolHarness.await(Duration.ofSeconds(30), () -> {
+                        try {
+                            return pool.rpc("getblockheader", blockHash).path("confirmations").asLong(-1) >= 0;
+                        } catch (Exception e) {
+                            return false;
+                        }
+                    }, "the pool's node takes the block from the network");
                     PoolHarness.await(Duration.ofSeconds(30), () -> !pool.pool().ledger().sharesFor("dave", 50).isEmpty(),
                             "the pool credits the miner's shares");
                     ShareRecord share = pool.pool().ledger().sharesFor("dave", 50).get(0);
                     assertEquals(ShareRecord.SOURCE_JD_COINBASE, share.templateSource());
                     assertEquals(1.0, share.revenueWeight(), 1e-9, "the pool output has the whole coinbase value");
+                    // The solving share reached the pool, which records the block but could not build it
+                    PoolHarness.await(Duration.ofSeconds(30), () -> pool.pool().ledger().blockByHash(blockHash).isPresent(),
+                            "the pool records the block found on the miner's Coinbase-only job");
+                    // More blocks of the miner's own follow at regtest difficulty; each time the proxy's job on the
+                    // new tip reaches the pool before the block does, is refused (prev_hash) and sent again.
+                    int height = rpc(minerNode, "getblockcount").asInt();
+                    PoolHarness.await(Duration.ofSeconds(60), () -> {
+                        try {
+                            return rpc(minerNode, "getblockcount").asInt() >= height + 2;
+                        } catch (Exception e) {
+                            return false;
+                        }
+                    }, "two more blocks");
+                    Thread.sleep(4_000); // longer than the pool timeout (3 s): the window a give-up would fall in
+                    assertEquals(Optional.empty(), proxy.poolStatus().get(0).lastFailure(),
+                            "each job on a new tip of the miner's was taken once the pool's node had the block");
+                    assertEquals(PoolUpstream.Mode.POOL, proxy.mode());
                 }
-                // The solving share reached the pool, which records the block but cannot build it: it never
-                // saw the transactions
-                PoolHarness.await(Duration.ofSeconds(30), () -> pool.pool().ledger().blockByHash(blockHash).isPresent(),
-                        "the pool records the block found on the miner's Coinbase-only job");
-                assertEquals(0, pool.rpc("getrawmempool").size(), "the pool's node still lacks the transaction");
+            } finally {
+                network.shutdownNow();
             }
-            // The miner's node propagates the block; here the test is the network between the two nodes.
-            pool.rpc("submitblock", rpc(minerNode, "getblock", blockHash, 0).asText());
-            JsonNode header = pool.rpc("getblockheader", blockHash);
-            assertTrue(header.path("confirmations").asLong(-1) >= 0, "the pool's node takes the block: " + header);
+        }
+    }
+
+    /** Gives the pool's node every block the miner's node has above the pool's tip, in order. */
+    private static void relayNewBlocks(RegtestNode minerNode, PoolHarness pool) {
+        try {
+            int top = rpc(minerNode, "getblockcount").asInt();
+            for (int h = pool.rpc("getblockcount").asInt() + 1; h <= top; h++) {
+                pool.rpc("submitblock", rpc(minerNode, "getblock", rpc(minerNode, "getblockhash", h).asText(), 0).asText());
+            }
+        } catch (Exception e) {
+            // a node busy or closing: the next round tries again
         }
     }
 

@@ -29,6 +29,13 @@ import org.templar.pool.sv2.codec.U256;
  */
 public final class JdClientSession {
     public static final int PROTOCOL_VERSION = 2;
+    /**
+     * Coinbase-only: how long one token serves every job before a new one is asked for. The pool
+     * accepts an allocated token for any number of jobs until it expires (Templar: 10 minutes by
+     * default), and counts token requests against a per-minute allowance (30 by default) that a token
+     * per job would exhaust when blocks come fast.
+     */
+    public static final long COINBASE_ONLY_TOKEN_RENEWAL_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
 
     /** Where the session's messages go (the transport encrypts and frames them). */
     public interface Output {
@@ -65,7 +72,7 @@ public final class JdClientSession {
     private long tokenRequestedNanos;
     private final Map<Long, Declaration> pending = new LinkedHashMap<>();
     private Declaration lastAccepted;
-    private byte[] lastToken; // Coinbase-only: the token the last job went out with
+    private long tokenReceivedNanos;
 
     /** A Full-Template session. */
     public JdClientSession(Output out, Listener listener, String user, java.time.Duration timeout) {
@@ -143,7 +150,7 @@ public final class JdClientSession {
                 fail("JDS refused the connection: " + e.errorCode().text());
             }
         } else if (m instanceof Sv2JobDeclaration.AllocateMiningJobTokenSuccess s) {
-            onToken(s);
+            onToken(s, nowNanos);
         } else if (m instanceof Sv2JobDeclaration.ProvideMissingTransactions p && fullTemplate) {
             onMissing(p);
         } else if (m instanceof Sv2JobDeclaration.DeclareMiningJobSuccess s && fullTemplate) {
@@ -170,7 +177,7 @@ public final class JdClientSession {
         out.send(new Sv2JobDeclaration.AllocateMiningJobToken(Str0255.of(user), tokenRequestId));
     }
 
-    private void onToken(Sv2JobDeclaration.AllocateMiningJobTokenSuccess s) {
+    private void onToken(Sv2JobDeclaration.AllocateMiningJobTokenSuccess s, long nowNanos) {
         if (s.requestId() != tokenRequestId) {
             fail("AllocateMiningJobToken.Success for unknown request " + s.requestId());
             return;
@@ -188,6 +195,7 @@ public final class JdClientSession {
         }
         tokenRequestId = -1;
         token = s.miningJobToken().toArray();
+        tokenReceivedNanos = nowNanos;
         poolOutputs = outs;
         listener.tokenReady(outs);
     }
@@ -216,23 +224,21 @@ public final class JdClientSession {
     }
 
     /**
-     * Coinbase-only: the token for the next SetCustomMiningJob. A fresh one is asked for at once, so each
-     * job normally gets its own; until it arrives the last one is used again (the pool accepts an
-     * allocated Coinbase-only token until it expires). Null before the first token.
+     * Coinbase-only: the token for the next SetCustomMiningJob, the same for every job; once it is
+     * {@link #COINBASE_ONLY_TOKEN_RENEWAL_NANOS} old a new one is asked for, and the old one serves
+     * until it arrives. Null before the first token.
      */
     public byte[] takeToken(long nowNanos) {
         if (fullTemplate) {
             throw new IllegalStateException("Full-Template mode declares each job: use declare");
         }
-        if (state != State.READY) {
+        if (state != State.READY || token == null) {
             return null;
         }
-        if (token != null) {
-            lastToken = token;
-            token = null;
+        if (tokenRequestId < 0 && nowNanos - tokenReceivedNanos > COINBASE_ONLY_TOKEN_RENEWAL_NANOS) {
             requestToken(nowNanos);
         }
-        return lastToken;
+        return token;
     }
 
     private void onMissing(Sv2JobDeclaration.ProvideMissingTransactions p) {

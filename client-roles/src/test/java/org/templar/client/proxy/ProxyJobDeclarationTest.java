@@ -398,13 +398,18 @@ class ProxyJobDeclarationTest {
         s.onMessage(wire(new Sv2JobDeclaration.AllocateMiningJobTokenSuccess(alloc.requestId(), Bytes.of(7),
                 Bytes.of(CustomJobCoinbase.serializeOutputs(poolOutputs(poolScript()))))), 0);
         assertEquals(2, ev.outputs.size());
+        int requests = jds.sent.size();
         assertArrayEquals(new byte[] {7}, s.takeToken(SEC));
+        assertArrayEquals(new byte[] {7}, s.takeToken(2 * SEC), "one token serves every job");
+        assertEquals(requests, jds.sent.size(), "no token request per job: the pool's allowance counts them");
+        assertArrayEquals(new byte[] {7}, s.takeToken(31 * SEC), "renewed after 30 s; the old one serves meanwhile");
         var next = jds.last(Sv2JobDeclaration.AllocateMiningJobToken.class);
-        assertTrue(next.requestId() != alloc.requestId(), "a fresh token is asked for at once");
-        assertArrayEquals(new byte[] {7}, s.takeToken(SEC), "until it comes, the last one again");
+        assertTrue(next.requestId() != alloc.requestId(), "a new token is asked for");
+        assertArrayEquals(new byte[] {7}, s.takeToken(32 * SEC));
+        assertEquals(requests + 1, jds.sent.size(), "asked once");
         s.onMessage(wire(new Sv2JobDeclaration.AllocateMiningJobTokenSuccess(next.requestId(), Bytes.of(8),
-                Bytes.of(CustomJobCoinbase.serializeOutputs(poolOutputs(poolScript()))))), SEC);
-        assertArrayEquals(new byte[] {8}, s.takeToken(2 * SEC));
+                Bytes.of(CustomJobCoinbase.serializeOutputs(poolOutputs(poolScript()))))), 33 * SEC);
+        assertArrayEquals(new byte[] {8}, s.takeToken(34 * SEC));
         int sent = jds.sent.size();
         s.pushSolution(new byte[8], new byte[32], 1, 2, 3, 4);
         assertEquals(sent, jds.sent.size(), "no PushSolution: the JDS has no transactions to build the block");
