@@ -505,6 +505,9 @@ public final class PoolRuntime implements AutoCloseable {
                 log.warn("closing SV1: {}", e.toString());
             }
         }
+        if (declarations != null) {
+            declarations.mempool().stop();
+        }
         if (jds != null) {
             try {
                 jds.close();

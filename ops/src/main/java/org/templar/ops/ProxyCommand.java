@@ -97,6 +97,12 @@ final class ProxyCommand implements Callable<Integer> {
                     + " returns to the first pool that works again; solo when none does")
     List<String> fallbackPools = List.of();
 
+    @Option(names = "--coinbase-only", description = "declare to every pool in Coinbase-only mode: the pool sees your"
+            + " coinbase only, never your transactions (SetupConnection without DECLARE_TX_DATA). A pool whose policy"
+            + " refuses the mode is not used (logged; your miners go to the next pool or solo); the proxy never"
+            + " switches to Full-Template by itself")
+    boolean coinbaseOnly;
+
     @Option(names = "--pool-timeout", defaultValue = "3", description = "seconds the pool may take to answer before"
             + " the proxy mines solo (default ${DEFAULT-VALUE})")
     int poolTimeoutSeconds;
@@ -160,6 +166,10 @@ final class ProxyCommand implements Callable<Integer> {
             ProxyConfig base = tdpConfig.isPresent()
                     ? ProxyConfig.ofTdp(tdpConfig.get(), net, soloAddress, bind, dataDir).withTdp(tdpConfig.get(), endpoint)
                     : ProxyConfig.of(endpoint, net, soloAddress, bind, dataDir).withPolicy(policy);
+            if (pool == null && coinbaseOnly) {
+                throw new ConfigException("--coinbase-only: it is how the proxy declares to a pool; give --pool, --pool-jds"
+                        + " and --pool-authority too");
+            }
             if (pool == null && !fallbackPools.isEmpty()) {
                 throw new ConfigException("--fallback-pool: a fallback comes after a first pool; give --pool, --pool-jds"
                         + " and --pool-authority too");
@@ -186,7 +196,7 @@ final class ProxyCommand implements Callable<Integer> {
                 for (String f : fallbackPools) {
                     pools.add(fallbackPool(f, timeout, retry));
                 }
-                base = base.withPools(pools);
+                base = base.withPools(pools.stream().map(p -> p.withCoinbaseOnly(coinbaseOnly)).toList());
             }
             base = base.withTag(tag);
             return sv2Bind.isPresent() ? base.withSv2Listen(sv2Bind.get()) : base;
@@ -262,6 +272,7 @@ final class ProxyCommand implements Callable<Integer> {
                 proxy.sv2Address().map(a -> " or stratum2+tcp://HOST:" + a.getPort() + "/"
                         + proxy.authority().orElseThrow().toBase58()).orElse(""),
                 pool == null ? "blocks pay " + soloAddress : "mining for the pool at " + pool
+                        + (coinbaseOnly ? " in Coinbase-only mode" : "")
                         + (fallbackPools.isEmpty() ? "" : " (then " + fallbackPools.size() + " fallback pool(s))")
                         + ", solo to " + soloAddress + " whenever no pool is usable");
         stopped.await();

@@ -91,4 +91,46 @@ class MempoolViewTest {
             assertFalse(view.get(wtxid).isPresent());
         }
     }
+
+    @Test
+    void whileDeclarationsComeTheViewRefreshesItselfSoTheyDoNotWait() throws Exception {
+        RegtestWallet wallet = RegtestWallet.random();
+        try (RegtestNode node = RegtestNode.start(RegtestNode.Config.ephemeral())) {
+            NodeClient client = new NodeClient(new NodeEndpoint(node.rpcUri(), node.rpcUser(), node.rpcPassword(),
+                    Optional.empty()), Duration.ofSeconds(30));
+            node.generateToAddress(105, wallet.address());
+            java.util.concurrent.atomic.AtomicLong skew = new java.util.concurrent.atomic.AtomicLong();
+            MempoolView view = new MempoolView(new BoundedCalls(4), () -> System.nanoTime() + skew.get());
+            Duration maxAge = Duration.ofSeconds(1);
+            view.freshForDeclaration(client, maxAge).get(30, TimeUnit.SECONDS);
+            assertEquals(1, view.waits(), "the first declaration waits: the view has never been refreshed");
+            assertTrue(view.keepingWarm());
+
+            // a transaction reaches the node; no declaration asks, yet the view learns it by itself
+            byte[] tx = Hex.decode(wallet.payFromMatureCoinbase(node.chain(), wallet.address(), 100_000_000L, 4_321));
+            client.rpc().call("sendrawtransaction", Hex.encode(tx)).get(30, TimeUnit.SECONDS);
+            byte[] wtxid = Transaction.read(ByteBuffer.wrap(tx)).getWTxId().getReversedBytes();
+            PoolHarness.await(Duration.ofSeconds(10), () -> view.get(wtxid).isPresent(), "a background refresh");
+            assertEquals(4_321, view.get(wtxid).orElseThrow().feeSats());
+            // declarations every 100 ms for 2 s find it young enough: none waits
+            long waitsBefore = view.waits();
+            for (int i = 0; i < 20; i++) {
+                assertTrue(view.freshForDeclaration(client, maxAge).isDone(), "declaration " + i + " waited");
+                Thread.sleep(100); // the pace of declarations, not a synchronization
+            }
+            assertEquals(waitsBefore, view.waits());
+
+            // no declaration for longer than it keeps warm: it stops asking the node
+            skew.addAndGet(Duration.ofSeconds(31).toNanos());
+            PoolHarness.await(Duration.ofSeconds(10), () -> !view.keepingWarm(), "the background refreshes stop");
+            long refreshes = view.refreshes();
+            Thread.sleep(3 * maxAge.toMillis()); // several periods: nothing more is asked
+            assertEquals(refreshes, view.refreshes());
+
+            // stopped (the pool is closing): a declaration is still answered, nothing runs after it
+            view.stop();
+            view.freshForDeclaration(client, maxAge).get(30, TimeUnit.SECONDS);
+            assertTrue(!view.keepingWarm());
+        }
+    }
 }

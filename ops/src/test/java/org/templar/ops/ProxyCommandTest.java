@@ -109,6 +109,26 @@ class ProxyCommandTest {
                 alone.getMessage());
     }
 
+    @Test
+    void coinbaseOnlyAppliesToEveryPoolAndNeedsOne() {
+        String solo = SoloAndPoolMiningTest.newAddress();
+        java.security.SecureRandom random = new java.security.SecureRandom();
+        String key1 = org.templar.pool.sv2.noise.AuthorityKeyPair.generate(random).publicKey().toBase58();
+        String key2 = org.templar.pool.sv2.noise.AuthorityKeyPair.generate(random).publicKey().toBase58();
+        String[] pools = {"--node", "http://u:p@127.0.0.1:18443", "--solo-address", solo, "--pool", "pool1.example:3336",
+            "--pool-jds", "pool1.example:3337", "--pool-authority", key1, "--fallback-pool",
+            "pool2.example:3336,jds=pool2.example:3337,authority=" + key2};
+        ProxyConfig full = parse(pools).config();
+        assertTrue(full.pools().stream().noneMatch(p -> p.coinbaseOnly()), "Full-Template by default");
+        ProxyConfig cbOnly = parse(concat(pools, "--coinbase-only")).config();
+        assertEquals(2, cbOnly.pools().size());
+        assertTrue(cbOnly.pools().stream().allMatch(p -> p.coinbaseOnly() && p.mode().equals("Coinbase-only")));
+        ConfigException alone = assertThrows(ConfigException.class, () -> parse("--node", "http://u:p@127.0.0.1:18443",
+                "--solo-address", solo, "--coinbase-only").config());
+        assertTrue(alone.getMessage().contains("--coinbase-only") && alone.getMessage().contains("--pool"),
+                alone.getMessage());
+    }
+
     private static String[] concat(String[] a, String... b) {
         String[] all = java.util.Arrays.copyOf(a, a.length + b.length);
         System.arraycopy(b, 0, all, a.length, b.length);

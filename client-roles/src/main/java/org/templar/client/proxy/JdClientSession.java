@@ -13,16 +13,29 @@ import org.templar.pool.sv2.codec.Sv2Message;
 import org.templar.pool.sv2.codec.U256;
 
 /**
- * The Job Declaration client (06-Job-Declaration-Protocol), Full-Template mode, as a state machine over
- * message records: no Netty, no clock of its own (the caller passes {@code nowNanos}). It sets the
- * connection up (protocol 1, DECLARE_TX_DATA), keeps one mining job token in hand
- * (AllocateMiningJobToken), declares templates with their wtxid list, answers
- * ProvideMissingTransactions from the declared template, and pushes solutions. Whatever makes the pool
- * unusable (setup refused, a declaration refused, no answer in time, a protocol violation) is reported
- * once through {@link Listener#failed} and the session is dead.
+ * The Job Declaration client (06-Job-Declaration-Protocol) as a state machine over message records: no
+ * Netty, no clock of its own (the caller passes {@code nowNanos}). It sets the connection up (protocol
+ * 1) and keeps one mining job token in hand (AllocateMiningJobToken).
+ *
+ * <p>Full-Template mode (SetupConnection with DECLARE_TX_DATA): declares templates with their wtxid
+ * list, answers ProvideMissingTransactions from the declared template, and pushes solutions.
+ * Coinbase-only mode (without the flag): never declares; each job goes to the pool's mining
+ * connection with an allocated token ({@link #takeToken}), and the transactions stay with the miner.
+ * A pool whose policy refuses the mode answers the setup with SetupConnection.Error; that is a failure
+ * like any other (see {@link PoolUpstream} for why the proxy does not then reveal its transactions).
+ *
+ * <p>Whatever makes the pool unusable (setup refused, a declaration refused, no answer in time, a
+ * protocol violation) is reported once through {@link Listener#failed} and the session is dead.
  */
 public final class JdClientSession {
     public static final int PROTOCOL_VERSION = 2;
+    /**
+     * Coinbase-only: how long one token serves every job before a new one is asked for. The pool
+     * accepts an allocated token for any number of jobs until it expires (Templar: 10 minutes by
+     * default), and counts token requests against a per-minute allowance (30 by default) that a token
+     * per job would exhaust when blocks come fast.
+     */
+    public static final long COINBASE_ONLY_TOKEN_RENEWAL_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
 
     /** Where the session's messages go (the transport encrypts and frames them). */
     public interface Output {
@@ -49,6 +62,7 @@ public final class JdClientSession {
     private final Listener listener;
     private final String user;
     private final long timeoutNanos;
+    private final boolean fullTemplate;
     private State state = State.NEW;
     private long setupSentNanos;
     private long nextRequestId = 1;
@@ -58,12 +72,25 @@ public final class JdClientSession {
     private long tokenRequestedNanos;
     private final Map<Long, Declaration> pending = new LinkedHashMap<>();
     private Declaration lastAccepted;
+    private long tokenReceivedNanos;
 
+    /** A Full-Template session. */
     public JdClientSession(Output out, Listener listener, String user, java.time.Duration timeout) {
+        this(out, listener, user, timeout, true);
+    }
+
+    /** @param fullTemplate Full-Template mode (DECLARE_TX_DATA), else Coinbase-only */
+    public JdClientSession(Output out, Listener listener, String user, java.time.Duration timeout, boolean fullTemplate) {
         this.out = out;
         this.listener = listener;
         this.user = user;
         this.timeoutNanos = timeout.toNanos();
+        this.fullTemplate = fullTemplate;
+    }
+
+    /** Full-Template mode, else Coinbase-only. */
+    public boolean fullTemplate() {
+        return fullTemplate;
     }
 
     public void start(long nowNanos) {
@@ -73,7 +100,7 @@ public final class JdClientSession {
         state = State.SETTING_UP;
         setupSentNanos = nowNanos;
         out.send(new Sv2Common.SetupConnection(Sv2Common.SetupConnection.PROTOCOL_JOB_DECLARATION, PROTOCOL_VERSION,
-                PROTOCOL_VERSION, Sv2Common.SetupConnection.DECLARE_TX_DATA, Str0255.of(""), 0, Str0255.of("templar"),
+                PROTOCOL_VERSION, fullTemplate ? Sv2Common.SetupConnection.DECLARE_TX_DATA : 0, Str0255.of(""), 0, Str0255.of("templar"),
                 Str0255.of(""), Str0255.of("templar-proxy"), Str0255.of("")));
     }
 
@@ -115,12 +142,18 @@ public final class JdClientSession {
             state = State.READY;
             requestToken(nowNanos);
         } else if (m instanceof Sv2Common.SetupConnectionError e) {
-            fail("JDS refused the connection: " + e.errorCode().text());
+            if (!fullTemplate && (e.flags() & Sv2Common.SetupConnection.DECLARE_TX_DATA) != 0) {
+                // the spec's way of saying "this pool takes Full-Template declarations only"
+                fail("the pool refuses Coinbase-only mode (SetupConnection.Error " + e.errorCode().text()
+                        + ", flags DECLARE_TX_DATA: it wants the template's transactions declared)");
+            } else {
+                fail("JDS refused the connection: " + e.errorCode().text());
+            }
         } else if (m instanceof Sv2JobDeclaration.AllocateMiningJobTokenSuccess s) {
-            onToken(s);
-        } else if (m instanceof Sv2JobDeclaration.ProvideMissingTransactions p) {
+            onToken(s, nowNanos);
+        } else if (m instanceof Sv2JobDeclaration.ProvideMissingTransactions p && fullTemplate) {
             onMissing(p);
-        } else if (m instanceof Sv2JobDeclaration.DeclareMiningJobSuccess s) {
+        } else if (m instanceof Sv2JobDeclaration.DeclareMiningJobSuccess s && fullTemplate) {
             Declaration d = pending.remove(s.requestId());
             if (d == null) {
                 fail("DeclareMiningJob.Success for unknown request " + s.requestId());
@@ -144,7 +177,7 @@ public final class JdClientSession {
         out.send(new Sv2JobDeclaration.AllocateMiningJobToken(Str0255.of(user), tokenRequestId));
     }
 
-    private void onToken(Sv2JobDeclaration.AllocateMiningJobTokenSuccess s) {
+    private void onToken(Sv2JobDeclaration.AllocateMiningJobTokenSuccess s, long nowNanos) {
         if (s.requestId() != tokenRequestId) {
             fail("AllocateMiningJobToken.Success for unknown request " + s.requestId());
             return;
@@ -162,6 +195,7 @@ public final class JdClientSession {
         }
         tokenRequestId = -1;
         token = s.miningJobToken().toArray();
+        tokenReceivedNanos = nowNanos;
         poolOutputs = outs;
         listener.tokenReady(outs);
     }
@@ -171,6 +205,9 @@ public final class JdClientSession {
      * the next one). Returns the declaration, or null when no token is in hand yet.
      */
     public Declaration declare(CustomJobCoinbase coinbase, long nowNanos) {
+        if (!fullTemplate) {
+            throw new IllegalStateException("Coinbase-only mode declares nothing: use takeToken");
+        }
         if (state != State.READY || token == null) {
             return null;
         }
@@ -184,6 +221,24 @@ public final class JdClientSession {
         token = null; // one declaration per token
         requestToken(nowNanos);
         return d;
+    }
+
+    /**
+     * Coinbase-only: the token for the next SetCustomMiningJob, the same for every job; once it is
+     * {@link #COINBASE_ONLY_TOKEN_RENEWAL_NANOS} old a new one is asked for, and the old one serves
+     * until it arrives. Null before the first token.
+     */
+    public byte[] takeToken(long nowNanos) {
+        if (fullTemplate) {
+            throw new IllegalStateException("Full-Template mode declares each job: use declare");
+        }
+        if (state != State.READY || token == null) {
+            return null;
+        }
+        if (tokenRequestId < 0 && nowNanos - tokenReceivedNanos > COINBASE_ONLY_TOKEN_RENEWAL_NANOS) {
+            requestToken(nowNanos);
+        }
+        return token;
     }
 
     private void onMissing(Sv2JobDeclaration.ProvideMissingTransactions p) {
@@ -206,7 +261,7 @@ public final class JdClientSession {
 
     /** A block on the last accepted declaration: for the JDS to propagate too (06 section 6.4.9). */
     public void pushSolution(byte[] extranonce, byte[] prevHash, long nonce, long ntime, long nbits, long version) {
-        if (state != State.READY) {
+        if (state != State.READY || !fullTemplate) { // Coinbase-only: the JDS has no transactions to build it
             return;
         }
         out.send(new Sv2JobDeclaration.PushSolution(Bytes.of(extranonce), U256.of(prevHash), nonce, ntime, nbits, version));

@@ -38,7 +38,15 @@ import org.templar.share.Target;
  * up (a token in hand, the channel open) the proxy's templates are mined as declared jobs: the coinbase
  * pays the pool's outputs, each template is declared and announced with SetCustomMiningJob, downstream
  * shares that meet the channel's target go up as SubmitSharesExtended, and a block also goes to the
- * JDS as PushSolution. When either session fails (refusal, silence, rejected shares on an acknowledged
+ * JDS as PushSolution. In Coinbase-only mode ({@link Config#coinbaseOnly}) nothing is declared: each
+ * template goes straight to SetCustomMiningJob with an allocated token, and a block goes only to the
+ * miner's node (and to the pool as a share).
+ *
+ * <p>A pool that refuses Coinbase-only mode is a pool that cannot be used, like one that refuses a
+ * declaration: the miners move on (next pool, or solo) and it is retried on the back-off, in case its
+ * operator allows the mode later. The proxy does not fall back to Full-Template by itself: the miner
+ * chose Coinbase-only to keep its transaction set private, and only the miner can decide to reveal it.
+ * The refusal is in the log (the selector's warning names the spec error) and in {@link #status}. When either session fails (refusal, silence, rejected shares on an acknowledged
  * job, a closed connection) the pool is {@linkplain Listener#lost lost} and, while it is still wanted,
  * tried again after the retry interval (backing off up to 8x while it keeps failing).
  *
@@ -60,9 +68,34 @@ public final class PoolUpstream implements ShareProcessor.ShareObserver, AutoClo
      * @param user the identity the pool credits
      * @param timeout how long an answer may take before the pool is given up
      * @param retry how long to wait before trying the pool again
+     * @param coinbaseOnly declare in Coinbase-only mode (the pool sees the coinbase, never the
+     *     transactions) instead of Full-Template
      */
     public record Config(InetSocketAddress jds, InetSocketAddress mining, AuthorityPublicKey authority, String user,
-            Duration timeout, Duration retry) {}
+            Duration timeout, Duration retry, boolean coinbaseOnly) {
+        /** Full-Template mode. */
+        public Config(InetSocketAddress jds, InetSocketAddress mining, AuthorityPublicKey authority, String user,
+                Duration timeout, Duration retry) {
+            this(jds, mining, authority, user, timeout, retry, false);
+        }
+
+        /** The same pool, declared in Coinbase-only mode ({@code true}) or Full-Template. */
+        public Config withCoinbaseOnly(boolean on) {
+            return new Config(jds, mining, authority, user, timeout, retry, on);
+        }
+
+        /** The declaration mode, as the spec names it. */
+        public String mode() {
+            return coinbaseOnly ? "Coinbase-only" : "Full-Template";
+        }
+    }
+
+    /**
+     * What the operator sees of one pool: whether the miners can be on it now, and the last reason it
+     * could not be used (with when), e.g. the pool refusing Coinbase-only mode.
+     */
+    public record Status(Config config, boolean ready, java.util.Optional<String> lastFailure,
+            java.util.Optional<java.time.Instant> lastFailureAt) {}
 
     /** What the proxy is mining on. */
     public enum Mode { SOLO, POOL }
@@ -106,6 +139,8 @@ public final class PoolUpstream implements ShareProcessor.ShareObserver, AutoClo
     private volatile DeclaredMaker maker; // while ready: the coinbase layout of this pool's jobs
     private volatile Target upstreamTarget;
     private volatile boolean closed;
+    private volatile String lastFailure;
+    private volatile java.time.Instant lastFailureAt;
 
     public PoolUpstream(Config config, TemplateSource templates, int downstreamExtranonceSize, Listener listener) {
         this.config = config;
@@ -129,6 +164,12 @@ public final class PoolUpstream implements ShareProcessor.ShareObserver, AutoClo
 
     public Config config() {
         return config;
+    }
+
+    /** Ready or not, and the last reason this pool could not be used. */
+    public Status status() {
+        return new Status(config, maker != null, java.util.Optional.ofNullable(lastFailure),
+                java.util.Optional.ofNullable(lastFailureAt));
     }
 
     /** Both sessions are up and the pool's jobs can be mined. */
@@ -212,7 +253,8 @@ public final class PoolUpstream implements ShareProcessor.ShareObserver, AutoClo
         }
         long now = System.nanoTime();
         int gen = ++generation;
-        JdClientSession j = new JdClientSession(m -> write(jdChannel, m), new JdEvents(gen), config.user(), config.timeout());
+        JdClientSession j = new JdClientSession(m -> write(jdChannel, m), new JdEvents(gen), config.user(), config.timeout(),
+                !config.coinbaseOnly());
         UpstreamMiningSession u = new UpstreamMiningSession(m -> write(upChannel, m), new UpEvents(gen), config.user(),
                 downstreamExtranonceSize, config.timeout());
         jd = j;
@@ -375,7 +417,8 @@ public final class PoolUpstream implements ShareProcessor.ShareObserver, AutoClo
         }
         DeclaredMaker m = new DeclaredMaker(poolOutputs, channelPrefix, channelExtranonceSize);
         maker = m;
-        log.debug("pool {} ready (JDS {}; payout output first of {})", config.mining(), config.jds(), poolOutputs.size());
+        log.debug("pool {} ready (JDS {}, {} mode; payout output first of {})", config.mining(), config.jds(), config.mode(),
+                poolOutputs.size());
         listener.ready(this, m);
     }
 
@@ -386,6 +429,8 @@ public final class PoolUpstream implements ShareProcessor.ShareObserver, AutoClo
         generation++;
         boolean wasReady = maker != null;
         maker = null;
+        lastFailure = reason;
+        lastFailureAt = java.time.Instant.now();
         log.debug("pool {} lost ({}); retried in {} s while wanted", config.mining(), reason, config.retry().toSeconds());
         hangUp();
         if (wanted && reconnect == null && !closed) {
@@ -424,6 +469,17 @@ public final class PoolUpstream implements ShareProcessor.ShareObserver, AutoClo
             return; // a solo template, or one built for an earlier pool session
         }
         CustomJobCoinbase cb = CustomJobCoinbase.build(t.blockTemplate(), m.poolOutputs(), m.fullExtranonceSize());
+        if (config.coinbaseOnly()) {
+            // nothing to declare: the job goes to the pool's mining connection with an allocated token
+            byte[] token = jd.takeToken(System.nanoTime());
+            if (token == null || up == null || !up.isOpen()) {
+                log.warn("no job token in hand for the template at height {}; it is mined but not announced",
+                        t.blockTemplate().height());
+                return;
+            }
+            up.setCustomJob(t.sequence(), token, cb, System.nanoTime());
+            return;
+        }
         JdClientSession.Declaration d = jd.declare(cb, System.nanoTime());
         if (d == null) {
             log.warn("no job token in hand for the template at height {}; it is mined but not declared",
@@ -467,7 +523,8 @@ public final class PoolUpstream implements ShareProcessor.ShareObserver, AutoClo
     @Override
     public void solved(Job job, byte[] extranonce, byte[] header80) {
         DeclaredMaker m = maker;
-        if (m == null || job.template().coinbaseMaker() != m) {
+        // Coinbase-only: no PushSolution (the JDS has no transactions); the miner's node has the block
+        if (m == null || job.template().coinbaseMaker() != m || config.coinbaseOnly()) {
             return;
         }
         // PushSolution carries the full extranonce: the channel prefix, the fixed bytes, the miner's

@@ -270,6 +270,14 @@ public final class TemplarProxy implements AutoCloseable {
         return upstream == null ? java.util.Optional.empty() : upstream.activePool();
     }
 
+    /**
+     * Each configured pool in priority order: ready or not, and the last reason it could not be used
+     * (a refusal with the spec's error, silence, a closed connection); empty without pools.
+     */
+    public List<PoolUpstream.Status> poolStatus() {
+        return upstream == null ? List.of() : upstream.status();
+    }
+
     public int downstreamConnections() {
         return (sv1 == null ? 0 : sv1.connectionCount()) + (sv2 == null ? 0 : sv2.connectionCount());
     }

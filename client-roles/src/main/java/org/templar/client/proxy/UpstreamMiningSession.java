@@ -21,6 +21,12 @@ import org.templar.share.Target;
  * acknowledged yet are kept and sent once SetCustomMiningJob.Success gives the job its id. The pool is
  * given up ({@link Listener#failed}, once) when it refuses the setup, the channel or a custom job, does
  * not answer in time, or rejects a share on a job it acknowledged.
+ *
+ * <p>One refusal is not final at once: a job on a tip the pool's node has not reached yet
+ * ({@code prev_hash}). The miner's node can be first to a new block, always so with its own block in
+ * Coinbase-only mode, where only the miner can build it and the pool's node learns it from the
+ * network. The newest job is then sent again every {@link #TIP_RETRY_NANOS} until the pool takes it or
+ * the timeout passes since it was first sent; the miners hash on it meanwhile.
  */
 public final class UpstreamMiningSession {
     public static final int PROTOCOL_VERSION = 2;
@@ -58,6 +64,10 @@ public final class UpstreamMiningSession {
     private enum State { NEW, SETTING_UP, OPENING, OPEN, FAILED }
 
     private static final int MAX_BUFFERED = 10_000;
+    static final long TIP_RETRY_NANOS = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(200);
+
+    /** The newest job, refused because the pool's node is behind the miner's: sent again on the tick. */
+    private record TipRetry(long localJobId, Sv2Mining.SetCustomMiningJob job, long firstSentNanos, long lastSentNanos) {}
 
     private final Output out;
     private final Listener listener;
@@ -71,7 +81,10 @@ public final class UpstreamMiningSession {
     private long nextRequestId = 1;
     private long sequence;
     private long accepted;
-    private final Map<Long, long[]> pendingJobs = new HashMap<>(); // request id -> {localJobId, sentNanos}
+    private final Map<Long, long[]> pendingJobs = new HashMap<>(); // request id -> {localJobId, sentNanos, firstSentNanos}
+    private final Map<Long, Sv2Mining.SetCustomMiningJob> sentJobs = new HashMap<>(); // request id -> the job
+    private long newestLocalJob = -1;
+    private TipRetry tipRetry;
     private final Map<Long, Long> poolJobIds = new HashMap<>(); // local -> pool
     private final Map<Long, Long> localJobIds = new HashMap<>(); // pool -> local
     private final Map<Long, Deque<Share>> buffered = new HashMap<>();
@@ -153,6 +166,7 @@ public final class UpstreamMiningSession {
             }
         } else if (m instanceof Sv2Mining.SetCustomMiningJobSuccess s) {
             long[] p = pendingJobs.remove(s.requestId());
+            sentJobs.remove(s.requestId());
             if (p == null) {
                 fail("SetCustomMiningJob.Success for unknown request " + s.requestId());
                 return;
@@ -165,7 +179,16 @@ public final class UpstreamMiningSession {
                 waiting.forEach(this::send);
             }
         } else if (m instanceof Sv2Mining.SetCustomMiningJobError e) {
-            fail("pool refused the custom job: " + e.errorCode().text());
+            long[] p = pendingJobs.remove(e.requestId());
+            Sv2Mining.SetCustomMiningJob job = sentJobs.remove(e.requestId());
+            String code = e.errorCode().text();
+            if (p != null && job != null && code.endsWith("prev_hash") && nowNanos - p[2] <= timeoutNanos) {
+                if (p[0] == newestLocalJob) {
+                    tipRetry = new TipRetry(p[0], job, p[2], nowNanos); // the pool's node may not have the tip yet
+                }
+                return; // an older job is superseded by the newest anyway
+            }
+            fail("pool refused the custom job: " + code);
         } else if (m instanceof Sv2Mining.SubmitSharesSuccess s) {
             accepted += s.newSubmitsAcceptedCount();
             // SubmitShares.Success answers every share up to last_sequence_number (sequences only grow)
@@ -200,15 +223,26 @@ public final class UpstreamMiningSession {
         if (state != State.OPEN) {
             throw new IllegalStateException("channel not open");
         }
-        long id = nextRequestId++;
-        pendingJobs.put(id, new long[] {localJobId, nowNanos});
         var t = coinbase.template();
         List<U256> path = new ArrayList<>();
         coinbase.merklePath().forEach(h -> path.add(U256.of(h)));
-        out.send(new Sv2Mining.SetCustomMiningJob(channelId, id, Bytes.of(token), t.version() & 0xffffffffL,
+        newestLocalJob = localJobId;
+        tipRetry = null; // a newer job supersedes one waiting for the pool's node
+        return send(localJobId, new Sv2Mining.SetCustomMiningJob(channelId, 0, Bytes.of(token), t.version() & 0xffffffffL,
                 U256.of(t.previousBlockHash()), t.curTime() & 0xffffffffL, t.bits() & 0xffffffffL,
                 CustomJobCoinbase.TX_VERSION, Bytes.of(coinbase.heightPush()), CustomJobCoinbase.SEQUENCE & 0xffffffffL,
-                Bytes.of(coinbase.serializedOutputs()), CustomJobCoinbase.LOCKTIME, path));
+                Bytes.of(coinbase.serializedOutputs()), CustomJobCoinbase.LOCKTIME, path), nowNanos, nowNanos);
+    }
+
+    /** Sends {@code job} (any request id) under a new request id; returns that id. */
+    private long send(long localJobId, Sv2Mining.SetCustomMiningJob job, long firstSentNanos, long nowNanos) {
+        long id = nextRequestId++;
+        Sv2Mining.SetCustomMiningJob j = new Sv2Mining.SetCustomMiningJob(job.channelId(), id, job.miningJobToken(),
+                job.version(), job.prevHash(), job.minNtime(), job.nbits(), job.coinbaseTxVersion(), job.coinbasePrefix(),
+                job.coinbaseTxInputNSequence(), job.coinbaseTxOutputs(), job.coinbaseTxLocktime(), job.merklePath());
+        pendingJobs.put(id, new long[] {localJobId, nowNanos, firstSentNanos});
+        sentJobs.put(id, j);
+        out.send(j);
         return id;
     }
 
@@ -255,6 +289,16 @@ public final class UpstreamMiningSession {
                 fail("pool did not answer SetCustomMiningJob");
                 return;
             }
+        }
+        TipRetry r = tipRetry;
+        if (r != null && state == State.OPEN && nowNanos - r.lastSentNanos() >= TIP_RETRY_NANOS) {
+            tipRetry = null;
+            if (nowNanos - r.firstSentNanos() > timeoutNanos) {
+                fail("pool refused the custom job: invalid-job-param-value-prev_hash (its node did not reach the"
+                        + " miner's tip in time)");
+                return;
+            }
+            send(r.localJobId(), r.job(), r.firstSentNanos(), nowNanos);
         }
     }
 

@@ -86,6 +86,11 @@ public final class UpstreamSelector implements ShareProcessor.ShareObserver, Aut
         return p == null ? Optional.empty() : Optional.of(p.config());
     }
 
+    /** Each configured pool's state and last failure, in priority order. */
+    public List<PoolUpstream.Status> status() {
+        return pools.stream().map(PoolUpstream::status).toList();
+    }
+
     /** The configured pools, in priority order. */
     public List<PoolUpstream> pools() {
         return List.copyOf(pools);

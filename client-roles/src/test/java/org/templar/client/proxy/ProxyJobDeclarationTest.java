@@ -384,6 +384,105 @@ class ProxyJobDeclarationTest {
         assertInstanceOf(Sv2Common.SetupConnection.class, p.sent.get(0));
     }
 
+    @Test
+    void coinbaseOnlySessionSetsUpWithoutTxDataHandsOutTokensAndNamesARefusalOfTheMode() {
+        Peer jds = new Peer();
+        JdEvents ev = new JdEvents();
+        JdClientSession s = new JdClientSession(jds, ev, "m", Duration.ofSeconds(5), false);
+        s.start(0);
+        assertEquals(0, jds.last(Sv2Common.SetupConnection.class).flags() & Sv2Common.SetupConnection.DECLARE_TX_DATA,
+                "Coinbase-only: no DECLARE_TX_DATA");
+        assertNull(s.takeToken(0), "nothing before the setup");
+        s.onMessage(wire(new Sv2Common.SetupConnectionSuccess(2, 0)), 0);
+        var alloc = jds.last(Sv2JobDeclaration.AllocateMiningJobToken.class);
+        s.onMessage(wire(new Sv2JobDeclaration.AllocateMiningJobTokenSuccess(alloc.requestId(), Bytes.of(7),
+                Bytes.of(CustomJobCoinbase.serializeOutputs(poolOutputs(poolScript()))))), 0);
+        assertEquals(2, ev.outputs.size());
+        int requests = jds.sent.size();
+        assertArrayEquals(new byte[] {7}, s.takeToken(SEC));
+        assertArrayEquals(new byte[] {7}, s.takeToken(2 * SEC), "one token serves every job");
+        assertEquals(requests, jds.sent.size(), "no token request per job: the pool's allowance counts them");
+        assertArrayEquals(new byte[] {7}, s.takeToken(31 * SEC), "renewed after 30 s; the old one serves meanwhile");
+        var next = jds.last(Sv2JobDeclaration.AllocateMiningJobToken.class);
+        assertTrue(next.requestId() != alloc.requestId(), "a new token is asked for");
+        assertArrayEquals(new byte[] {7}, s.takeToken(32 * SEC));
+        assertEquals(requests + 1, jds.sent.size(), "asked once");
+        s.onMessage(wire(new Sv2JobDeclaration.AllocateMiningJobTokenSuccess(next.requestId(), Bytes.of(8),
+                Bytes.of(CustomJobCoinbase.serializeOutputs(poolOutputs(poolScript()))))), 33 * SEC);
+        assertArrayEquals(new byte[] {8}, s.takeToken(34 * SEC));
+        int sent = jds.sent.size();
+        s.pushSolution(new byte[8], new byte[32], 1, 2, 3, 4);
+        assertEquals(sent, jds.sent.size(), "no PushSolution: the JDS has no transactions to build the block");
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class, () -> s.declare(null, 0));
+        // ProvideMissingTransactions has no place in this mode
+        s.onMessage(wire(new Sv2JobDeclaration.ProvideMissingTransactions(1, List.of(0))), 2 * SEC);
+        assertTrue(ev.failure.contains("ProvideMissingTransactions"), ev.failure);
+
+        JdEvents refused = new JdEvents();
+        JdClientSession r = new JdClientSession(new Peer(), refused, "m", Duration.ofSeconds(5), false);
+        r.start(0);
+        r.onMessage(wire(new Sv2Common.SetupConnectionError(Sv2Common.SetupConnection.DECLARE_TX_DATA,
+                Str0255.of("unsupported-feature-flags"))), 0);
+        assertTrue(refused.failure.contains("refuses Coinbase-only mode") && refused.failure.contains("unsupported-feature-flags")
+                && refused.failure.contains("DECLARE_TX_DATA"), refused.failure);
+        assertEquals(1, refused.failures);
+    }
+
+    @Test
+    void aJobOnATipThePoolsNodeHasNotReachedIsSentAgainUntilTakenOrTheTimeout() throws Exception {
+        BlockTemplate t;
+        try (RegtestNode node = RegtestNode.start(RegtestNode.Config.ephemeral())) {
+            t = templateWithOneTx(node);
+        }
+        CustomJobCoinbase cb = CustomJobCoinbase.build(t, poolOutputs(poolScript()), 12);
+        Peer pool = new Peer();
+        UpEvents ev = new UpEvents();
+        UpstreamMiningSession s = openChannel(pool, ev);
+        long first = s.setCustomJob(3, new byte[] {1}, cb, 0);
+        s.submit(new UpstreamMiningSession.Share(3, 1, t.curTime(), t.version(), new byte[8], 0));
+        s.onMessage(wire(new Sv2Mining.SetCustomMiningJobError(42, first, Str0255.of("invalid-job-param-value-prev_hash"))),
+                SEC / 10);
+        assertNull(ev.failure, "the pool's node may be behind the miner's");
+        s.tick(SEC / 10 + SEC / 20);
+        assertEquals(first, pool.last(Sv2Mining.SetCustomMiningJob.class).requestId(), "not before the retry interval");
+        s.tick(SEC / 2);
+        var again = pool.last(Sv2Mining.SetCustomMiningJob.class);
+        assertTrue(again.requestId() != first);
+        assertEquals(Bytes.of(1), again.miningJobToken());
+        s.onMessage(wire(new Sv2Mining.SetCustomMiningJobSuccess(42, again.requestId(), 77)), SEC);
+        assertEquals(3, ev.acceptedLocal);
+        assertEquals(77, pool.last(Sv2Mining.SubmitSharesExtended.class).jobId(), "the share kept meanwhile goes up");
+
+        // a pool whose node never gets there: given up once the timeout has passed since the first send
+        UpEvents behind = new UpEvents();
+        Peer p2 = new Peer();
+        UpstreamMiningSession b = openChannel(p2, behind);
+        b.setCustomJob(4, new byte[] {1}, cb, 0);
+        long answered = -1;
+        long now = SEC / 10;
+        int sends = 0;
+        for (; now < 7 * SEC && behind.failure == null; now += SEC / 10) {
+            var last = p2.last(Sv2Mining.SetCustomMiningJob.class);
+            if (last.requestId() != answered) {
+                answered = last.requestId();
+                sends++;
+                b.onMessage(wire(new Sv2Mining.SetCustomMiningJobError(42, last.requestId(),
+                        Str0255.of("invalid-job-param-value-prev_hash"))), now);
+            }
+            b.tick(now);
+        }
+        assertTrue(behind.failure != null && behind.failure.contains("prev_hash"), String.valueOf(behind.failure));
+        assertTrue(now > 5 * SEC && sends > 10, "given up after the timeout (" + now + " ns, " + sends + " sends)");
+
+        // any other refusal is final at once
+        UpEvents other = new UpEvents();
+        Peer p3 = new Peer();
+        UpstreamMiningSession c = openChannel(p3, other);
+        long r3 = c.setCustomJob(5, new byte[] {1}, cb, 0);
+        c.onMessage(wire(new Sv2Mining.SetCustomMiningJobError(42, r3, Str0255.of("invalid-job-param-value-nbits"))), 0);
+        assertTrue(other.failure.contains("nbits"), other.failure);
+    }
+
     private static byte[] concat(byte[]... parts) {
         ByteArrayOutputStream b = new ByteArrayOutputStream();
         for (byte[] p : parts) {

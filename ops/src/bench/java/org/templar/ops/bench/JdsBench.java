@@ -47,6 +47,9 @@ public final class JdsBench {
         int missing = intArg(args, "--missing", 200);
         int rounds = intArg(args, "--rounds", 30);
         int warmup = intArg(args, "--warmup", 5);
+        // one line per round: when it started, its wall and CPU time, the collections and mempool view
+        // refreshes that happened during it (to tell what the slow rounds have in common)
+        boolean trace = java.util.Arrays.asList(args).contains("--trace");
         if (missing >= transactions || missing < 1) {
             throw new IllegalArgumentException("--missing must be in 1..transactions-1");
         }
@@ -97,8 +100,20 @@ public final class JdsBench {
             Histogram cpuMicros = new Histogram(60_000_000L, 3);
             var os = (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
                     .getOperatingSystemMXBean();
+            var gcs = java.lang.management.ManagementFactory.getGarbageCollectorMXBeans();
+            var mempoolView = pool.jobDeclarations().orElseThrow().mempool();
+            var runtime = java.lang.management.ManagementFactory.getRuntimeMXBean();
             for (int i = 0; i < warmup + rounds; i++) {
                 Bytes token = jdc.allocateToken("bench.jdc").get(20, TimeUnit.SECONDS).miningJobToken();
+                long gcCount = 0;
+                long gcMillis = 0;
+                for (var gc : gcs) {
+                    gcCount -= gc.getCollectionCount();
+                    gcMillis -= gc.getCollectionTime();
+                }
+                long refreshes = mempoolView.refreshes();
+                long waits = mempoolView.waits();
+                long uptime = runtime.getUptime();
                 long start = System.nanoTime();
                 long cpuStart = os.getProcessCpuTime();
                 DeclareOutcome outcome = jdc.declare(token, declared.version() & 0xffffffffL, prefix, suffix, wtxids,
@@ -111,6 +126,15 @@ public final class JdsBench {
                 if (a.missingProvided() != missing) {
                     throw new IllegalStateException("the JDS asked for " + a.missingProvided() + " transactions, not "
                             + missing);
+                }
+                if (trace) {
+                    for (var gc : gcs) {
+                        gcCount += gc.getCollectionCount();
+                        gcMillis += gc.getCollectionTime();
+                    }
+                    System.out.printf("round %3d at %7d ms: wall %6.1f ms  cpu %5.0f ms  gc %d (%d ms)  mempool refreshes %d"
+                            + "  waited %d%n", i, uptime, took / 1e6, cpu / 1e6, gcCount, gcMillis,
+                            mempoolView.refreshes() - refreshes, mempoolView.waits() - waits);
                 }
                 if (i >= warmup) {
                     micros.recordValue(took / 1000);

@@ -156,7 +156,8 @@ public final class DeclarationCheck {
     /**
      * Stage 2: finds each declared transaction in the pool's template (data and fee at hand), else in
      * the JDS's view of the node's mempool (fee from the view, data by {@code getrawtransaction}),
-     * refreshing the view first when it is older than the policy allows. No node call at all when the
+     * refreshing the view first when it is older than the policy allows (rare while declarations keep
+     * coming: the view then refreshes itself in the background). No node call at all when the
      * template holds every declared transaction.
      */
     public CompletableFuture<DeclarationCheck> lookup(JobDeclarations jd) {
@@ -176,7 +177,7 @@ public final class DeclarationCheck {
         if (fromMempool.isEmpty()) {
             return CompletableFuture.completedFuture(with(found));
         }
-        return mempool.fresh(node, jd.settings().mempoolMaxAge()).thenCompose(v -> {
+        return mempool.freshForDeclaration(node, jd.settings().mempoolMaxAge()).thenCompose(v -> {
             List<CompletableFuture<Void>> fetches = new ArrayList<>();
             for (int i : fromMempool) {
                 byte[] wtxid = message.wtxidList().get(i).toArray();
