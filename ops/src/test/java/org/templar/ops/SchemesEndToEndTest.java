@@ -46,7 +46,9 @@ import org.templar.regtest.RegtestChain;
  * schemes (solo, tides), the outputs of each coinbase as the node has it. Then a longer side branch
  * from just below the pool's highest credited block pushes that block out of the best chain: it must
  * become ORPHANED with its credits reversed (balances back, nothing counted twice), and
- * {@code templar payouts verify --block all} must pass on the honest ledger.
+ * {@code templar payouts verify --block all} must pass on the honest ledger, and name each tampering
+ * (a wrong amount, a missing output or credit, a share moved to the other miner) with the account
+ * and both amounts, exit 4.
  */
 @Timeout(value = 240, unit = TimeUnit.SECONDS)
 class SchemesEndToEndTest {
@@ -208,6 +210,75 @@ class SchemesEndToEndTest {
             assertTrue(verified.path("ok").asBoolean(), verified.toString());
             // every block credited before the reorg, the reversed one included
             assertTrue(verified.path("blocks").size() >= expected.size(), verified.toString());
+
+            // Tampered data: each change named with the account and both amounts, exit 4; undone, it passes again.
+            // the highest block still in the chain (the reversed one when it was the only one)
+            BlockRecord victim = blocks(pool).stream().filter(x -> remaining.containsKey(x.hash()))
+                    .max(java.util.Comparator.comparingLong(BlockRecord::height))
+                    .orElseGet(() -> pool.pool().ledger().blockByHash(top.hash()).orElseThrow());
+            String hash = victim.hash();
+            Division honest = expected.get(hash);
+            if (pps) {
+                // a wrong amount: the block is the pool's whole, the ledger credits a miner with part of it
+                sql(pool, "INSERT INTO block_credits (block_hash, account, sats) VALUES (?, ?, 1000)", hash, alice);
+                expectMismatch(auth, hash, alice + ": credited 1000 sat, the shares give 0 sat");
+                sql(pool, "DELETE FROM block_credits WHERE block_hash = ? AND account = ?", hash, alice);
+            } else {
+                String account = honest.credits().keySet().stream().filter(a -> a.equals(alice) || a.equals(bob)).findFirst()
+                        .orElseThrow(() -> new AssertionError("a miner credited in " + hash + ": " + honest));
+                long sats = honest.credits().get(account);
+                // a wrong amount
+                sql(pool, "UPDATE block_credits SET sats = sats + 1 WHERE block_hash = ? AND account = ?", hash, account);
+                expectMismatch(auth, hash, account + ": credited " + (sats + 1) + " sat, the shares give " + sats + " sat");
+                sql(pool, "UPDATE block_credits SET sats = sats - 1 WHERE block_hash = ? AND account = ?", hash, account);
+                // a missing output: the coinbase pays the miner, the ledger does not know of it
+                String table = inCoinbase ? "coinbase_payments" : "block_credits";
+                sql(pool, "DELETE FROM " + table + " WHERE block_hash = ? AND account = ?", hash, account);
+                expectMismatch(auth, hash, inCoinbase ? account + ": the coinbase pays " + sats + " sat, the ledger says 0 sat"
+                        : account + ": credited 0 sat, the shares give " + sats + " sat");
+                sql(pool, "INSERT INTO " + table + " (block_hash, account, sats) VALUES (?, ?, " + sats + ")", hash, account);
+            }
+            if (!pps && !solo) {
+                // a changed share: the newest one the block counted, moved to the other miner
+                long id = scheme.equals("tides") ? payouts.coinbasePlanInputs(hash).orElseThrow().windowLastShareId()
+                        : shares(pool, "submitted_at <= ?", OffsetDateTime.ofInstant(victim.foundAt(), ZoneOffset.UTC))
+                                .stream().mapToLong(Share::id).max().orElseThrow();
+                Share share = shares(pool, "id = ?", id).get(0);
+                String to = share.account().equals(alice) ? bob : alice;
+                sql(pool, "UPDATE shares SET worker = ?, user_name = ?, worker_name = 'rig9' WHERE id = " + id, to + ".rig9", to);
+                Division changed = divide(pool, payouts, scheme, victim, operator);
+                assertFalse(changed.credits().equals(honest.credits()), "the share counted: " + honest + " / " + changed);
+                for (String a : List.of(alice, bob)) {
+                    long was = honest.credits().getOrDefault(a, 0L);
+                    long now = changed.credits().getOrDefault(a, 0L);
+                    if (was != now) {
+                        expectMismatch(auth, hash, a + ": credited " + was + " sat, the shares give " + now + " sat");
+                    }
+                }
+                sql(pool, "UPDATE shares SET worker = ?, user_name = ? WHERE id = " + id, share.account() + ".rig9", share.account());
+            }
+            assertEquals(0, cli(auth, "payouts", "verify", "--block", hash).code(), "the ledger restored");
+        }
+    }
+
+    private static CliTest.Result cli(List<String> auth, String... args) {
+        List<String> a = new ArrayList<>(List.of(args));
+        a.addAll(auth);
+        return CliTest.run(a.toArray(String[]::new));
+    }
+
+    private static void expectMismatch(List<String> auth, String hash, String problem) {
+        CliTest.Result r = cli(auth, "payouts", "verify", "--block", hash);
+        assertEquals(AdminCommands.MISMATCH, r.code(), r.out() + r.err());
+        assertTrue(r.out().contains("MISMATCH " + problem), "'" + problem + "' in: " + r.out());
+    }
+
+    private static void sql(PoolHarness pool, String statement, String... params) throws Exception {
+        try (Connection c = pool.pool().ledger().dataSource().getConnection(); PreparedStatement s = c.prepareStatement(statement)) {
+            for (int i = 0; i < params.length; i++) {
+                s.setString(i + 1, params[i]);
+            }
+            assertEquals(1, s.executeUpdate(), statement);
         }
     }
 
