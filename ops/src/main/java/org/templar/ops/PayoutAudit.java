@@ -155,7 +155,7 @@ final class PayoutAudit {
                     share(shares.addObject(), WindowShare.of(share.share()), null);
                 }
             } else if (s.scheme() == PayoutScheme.SchemeKind.PROP) {
-                java.time.Instant start = payouts.previousBlockFoundAt(b).orElse(java.time.Instant.EPOCH);
+                java.time.Instant start = PayoutVerifier.propRoundStart(payouts, b, chainFacts(b));
                 if (horizon.maxCompactedAt().filter(t -> t.isAfter(start)).isPresent()) {
                     j.put("shares_compacted", PayoutVerifier.goneMessage(horizon));
                 } else {
@@ -233,7 +233,8 @@ final class PayoutAudit {
             if (!(difficulty > 0)) {
                 difficulty = Target.fromCompact((int) Long.parseLong(block.path("bits").asText(), 16)).difficulty();
             }
-            return new PayoutVerifier.ChainFacts(difficulty, Optional.of(outs));
+            return new PayoutVerifier.ChainFacts(difficulty, Optional.of(outs),
+                    Optional.of(ancestry(node, b.hash(), b.height(), block.path("confirmations").asLong())));
         } catch (ExecutionException e) {
             if (e.getCause() instanceof RpcException r && r.code() == BLOCK_NOT_FOUND) {
                 try {
@@ -246,6 +247,41 @@ final class PayoutAudit {
         } catch (Exception e) {
             throw new IllegalStateException("the node could not be asked for block " + b.hash() + ": " + e);
         }
+    }
+
+    /**
+     * The hash of the block's ancestor at a height, asked of the node when needed: on the best chain
+     * by height ({@code getblockhash}); off it (an orphaned block), by {@code previousblockhash} down
+     * to where its branch joins the best chain.
+     */
+    private static java.util.function.LongFunction<Optional<String>> ancestry(NodeClient node, String hash, long height,
+            long confirmations) {
+        return h -> {
+            if (h < 0 || h > height) {
+                return Optional.empty();
+            }
+            try {
+                String at = hash;
+                long atHeight = height;
+                boolean active = confirmations >= 1;
+                JsonNode header = null; // of `at`, once read
+                while (!active && atHeight > h) {
+                    if (header == null) {
+                        header = node.rpc().call("getblockheader", at, true).get(NODE_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+                    }
+                    at = header.path("previousblockhash").asText();
+                    atHeight--;
+                    header = node.rpc().call("getblockheader", at, true).get(NODE_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+                    active = header.path("confirmations").asLong() >= 1;
+                }
+                if (atHeight == h) {
+                    return Optional.of(at);
+                }
+                return Optional.of(node.rpc().call("getblockhash", h).get(NODE_TIMEOUT_SECONDS, TimeUnit.SECONDS).asText());
+            } catch (Exception e) {
+                throw new IllegalStateException("the node could not be asked for the ancestors of block " + hash + ": " + e);
+            }
+        };
     }
 
     private static double tipDifficulty(NodeClient node) throws Exception {

@@ -128,7 +128,7 @@ class BlockSettledWebhookTest {
     }
 
     /** A block on {@code parent} built directly on the chain (its own coinbase tag keeps it distinct). */
-    private static RawBlock childOf(RegtestChain chain, org.templar.regtest.BlockRecord parent, long tag) {
+    static RawBlock childOf(RegtestChain chain, org.templar.regtest.BlockRecord parent, long tag) {
         byte[] payout = {0x51}; // OP_TRUE
         BlockTemplate t = chain.template();
         BlockTemplate onParent = new BlockTemplate(parent.hash(), parent.height() + 1, t.version(), t.bits(),

@@ -751,20 +751,45 @@ public final class PayoutLedger {
         }
     }
 
-    /** When the pool's block before {@code block} was found (the start of its PROP round), or empty for the first. */
-    public Optional<Instant> previousBlockFoundAt(BlockRecord block) {
+    /** How many of the pool's earlier blocks {@link #roundStart} looks at, newest first, for one of the block's chain. */
+    static final int ROUND_START_CANDIDATES = 1000;
+
+    /**
+     * Where the PROP round of {@code block} starts: when the pool's latest earlier block <em>of the
+     * same chain</em> was found (the beginning of time when there is none). Ancestry, not the
+     * ledger's statuses, decides, because statuses change with time while ancestry does not: a
+     * stale sibling, or a block a reorganisation pushed out, ends nobody's round (its shares belong to
+     * the round of the next block the chain keeps, so none is lost), and the tracker crediting a block
+     * and {@code payouts verify} recomputing it later find the same round.
+     *
+     * @param ofItsChain whether an earlier pool block (lower height, found before) is an ancestor
+     *     of {@code block}: for a block in the best chain, whether that block is in the best chain too
+     */
+    public Instant roundStart(BlockRecord block, java.util.function.Predicate<BlockRecord> ofItsChain) {
+        Objects.requireNonNull(block, "block");
+        Objects.requireNonNull(ofItsChain, "ofItsChain");
+        List<BlockRecord> earlier = new ArrayList<>();
         ledger.requireOpen();
         try (Connection c = ledger.dataSource().getConnection();
-                PreparedStatement q = c.prepareStatement("SELECT MAX(found_at) FROM blocks WHERE found_at < ? "
-                        + "AND status NOT IN ('REJECTED', 'ORPHANED', 'CANDIDATE')")) {
+                PreparedStatement q = c.prepareStatement("SELECT " + Ledger.BLOCK_COLUMNS + " FROM blocks WHERE found_at < ?"
+                        + " AND height < ? AND status NOT IN ('REJECTED', 'CANDIDATE') ORDER BY found_at DESC, id DESC"
+                        + " FETCH FIRST " + ROUND_START_CANDIDATES + " ROWS ONLY")) {
             q.setObject(1, Ledger.utc(block.foundAt()));
+            q.setLong(2, block.height());
             try (ResultSet rs = q.executeQuery()) {
-                rs.next();
-                return Optional.ofNullable(Ledger.instant(rs, 1));
+                while (rs.next()) {
+                    earlier.add(Ledger.readBlock(rs));
+                }
             }
         } catch (SQLException e) {
-            throw new LedgerException("cannot read the previous block: " + e.getMessage(), e);
+            throw new LedgerException("cannot read the blocks before " + block.hash() + ": " + e.getMessage(), e);
         }
+        for (BlockRecord b : earlier) {
+            if (ofItsChain.test(b)) {
+                return b.foundAt();
+            }
+        }
+        return Instant.EPOCH;
     }
 
     // ---------------------------------------------------------------- balances

@@ -26,7 +26,7 @@ import org.templar.share.Hex;
  * <p>The recomputation uses the same inputs the credit did: a TIDES block's recorded window end,
  * network difficulty and carries (V12); for PPLNS the shares up to the block's time and the block's
  * own difficulty; for PROP the round since the pool's previous block. PPS and FPPS credit shares, not
- * blocks, so a block of theirs has nothing to divide.
+ * blocks: a block of theirs is the pool's whole, and is checked as such.
  */
 public final class PayoutVerifier {
     private final PayoutLedger payouts;
@@ -48,9 +48,21 @@ public final class PayoutVerifier {
 
     /**
      * What the chain says of the block: its network difficulty and, when the node has it, its
-     * coinbase outputs (script hex to satoshis, outputs to one script summed).
+     * coinbase outputs (script hex to satoshis, outputs to one script summed) and its ancestry (the
+     * hash of its ancestor at a height: where its PROP round starts, see {@link PayoutLedger#roundStart}).
      */
-    public record ChainFacts(double networkDifficulty, Optional<Map<String, Long>> coinbaseOutputs) {}
+    public record ChainFacts(double networkDifficulty, Optional<Map<String, Long>> coinbaseOutputs,
+            Optional<java.util.function.LongFunction<Optional<String>>> ancestorAt) {
+        public ChainFacts {
+            Objects.requireNonNull(coinbaseOutputs, "coinbaseOutputs");
+            Objects.requireNonNull(ancestorAt, "ancestorAt");
+        }
+
+        /** Without the block's ancestry (PROP then takes the ledger's statuses for it). */
+        public ChainFacts(double networkDifficulty, Optional<Map<String, Long>> coinbaseOutputs) {
+            this(networkDifficulty, coinbaseOutputs, Optional.empty());
+        }
+    }
 
     /**
      * One account's figures. {@code coinbase}/{@code paid} are -1 where they do not apply (custodial
@@ -252,7 +264,7 @@ public final class PayoutVerifier {
                 return scheme.distribute(new FoundBlock(s.rewardSats(), d, block.user()), window);
             }
             case PROP: {
-                java.time.Instant start = payouts.previousBlockFoundAt(block).orElse(java.time.Instant.EPOCH);
+                java.time.Instant start = propRoundStart(payouts, block, chain);
                 // a round is read by time: compaction reached it when it took a share accepted after its start
                 if (horizon.maxCompactedAt().filter(t -> t.isAfter(start)).isPresent()) {
                     compacted.add(goneMessage(horizon));
@@ -262,11 +274,26 @@ public final class PayoutVerifier {
                         payouts.round(start, block.foundAt()));
             }
             case SOLO:
+            case PPS:
+            case FPPS:
+                // SOLO: the finder's; PPS/FPPS: the shares were paid as they came, so the block is the
+                // pool's, and a credit to any miner is a discrepancy like any other
                 return scheme.distribute(new FoundBlock(s.rewardSats(), chain.networkDifficulty(), block.user()), List.of());
             default:
-                problems.add(s.scheme() + " credits shares, not blocks: a block of its own divides nothing to verify");
-                return null;
+                throw new IllegalStateException("no recomputation for " + s.scheme());
         }
+    }
+
+    /**
+     * Where the PROP round of {@code block} starts, as the tracker found it: at the pool's latest
+     * earlier block that is its ancestor. Without the block's ancestry (the node lost it), the
+     * ledger's statuses stand in: an earlier block not orphaned.
+     */
+    public static java.time.Instant propRoundStart(PayoutLedger payouts, BlockRecord block, ChainFacts chain) {
+        return payouts.roundStart(block, chain.ancestorAt()
+                .<java.util.function.Predicate<BlockRecord>>map(at -> earlier -> at.apply(earlier.height())
+                        .filter(earlier.hash()::equalsIgnoreCase).isPresent())
+                .orElse(earlier -> earlier.status() != BlockStatus.ORPHANED));
     }
 
     private static long sats(List<Credit> credits, String account) {

@@ -1,6 +1,7 @@
 package org.templar.payout;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.time.Instant;
 import java.util.ArrayList;
@@ -33,6 +34,7 @@ class BlockTrackerTest {
     static final class ScriptedChain implements BlockTracker.ChainView {
         final Map<String, Header> headers = new HashMap<>();
         long tip;
+        double difficulty = 1000;
 
         @Override
         public Optional<Header> header(String blockHash) {
@@ -46,7 +48,7 @@ class BlockTrackerTest {
 
         @Override
         public double networkDifficulty() {
-            return 1000;
+            return difficulty;
         }
 
         @Override
@@ -197,5 +199,60 @@ class BlockTrackerTest {
         assertEquals(new Balance("bob", 0, 5_100_000L, 0, 0, 0), payouts.balance("bob"));
         assertEquals(List.of(), payouts.settlement(hash).orElseThrow().credits(), "the block is the pool's");
         assertEquals(new BlockTracker.Report(0, 1, 0, 0), tracker.poll(), "no share is credited twice");
+    }
+
+    /**
+     * Shares far above the network difficulty (regtest: every share is a block) can make one batch
+     * worth more than all bitcoin. The tracker credits them in smaller batches instead of failing
+     * every poll: at difficulty 2^-18 each of the four shares is worth 1.31072e15 sat, one at a time fits.
+     */
+    @Test
+    void ppsBatchesWorthMoreThanAllBitcoinAreSplitUntilTheyFit() {
+        chain.difficulty = Math.scalb(1.0, -18);
+        BlockTracker tracker = new BlockTracker(payouts, chain, new Pps(PoolFee.NONE, false), 6);
+        assertEquals(new BlockTracker.Report(0, 0, 0, 4), tracker.poll());
+        assertEquals(new Balance("alice", 0, 3_932_160_000_000_000L, 0, 0, 0), payouts.balance("alice"));
+        assertEquals(new Balance("bob", 0, 1_310_720_000_000_000L, 0, 0, 0), payouts.balance("bob"));
+        assertEquals(new BlockTracker.Report(0, 0, 0, 0), tracker.poll(), "no share is credited twice");
+
+        // one share alone worth more than all bitcoin: a wrong rate, refused for the operator
+        chain.difficulty = 1e-6;
+        ledger.recordShare(ShareRecord.of("carol.rig", "j", "c", 1.0, 1.5, TestShares.hash("s", 20), false,
+                ShareRecord.POOL, TestShares.T0.plusSeconds(20))).join();
+        assertThrows(Pps.BatchTooValuable.class, tracker::poll);
+        assertEquals(Balance.empty("carol"), payouts.balance("carol"));
+    }
+
+    /**
+     * A stale sibling ends nobody's PROP round: the next block of the chain counts from the pool's
+     * latest block that is its ancestor, so the shares mined before the sibling's solve are not
+     * lost; and {@code payouts verify} finds the same round from the block's ancestry, whatever the
+     * sibling's status has become since.
+     */
+    @Test
+    void aPropRoundStartsAtTheLatestBlockOfItsOwnChain() {
+        // shares: alice T0, bob T0+1, alice T0+2, alice T0+3
+        BlockTracker tracker = new BlockTracker(payouts, chain, new Prop(PoolFee.NONE), 6);
+        String parent = block(10, 101, TestShares.T0.plusMillis(500));
+        String sibling = block(11, 101, TestShares.T0.plusMillis(1500));
+        ledger.updateBlockStatus(sibling, BlockStatus.STALE, "inconclusive");
+        String child = block(12, 102, TestShares.T0.plusSeconds(10));
+        chain.tip = 102;
+        chain.headers.put(parent, new BlockTracker.ChainView.Header(2, 2.0));
+        chain.headers.put(sibling, new BlockTracker.ChainView.Header(-1, 2.0));
+        chain.headers.put(child, new BlockTracker.ChainView.Header(1, 2.0));
+        tracker.poll();
+        assertEquals(List.of(new Credit("alice", 5_000_000_000L)), payouts.settlement(parent).orElseThrow().credits());
+        assertEquals(java.util.Optional.empty(), payouts.settlement(sibling), "a stale block is credited once the chain takes it");
+        // the child's round is everything after the parent: bob 1 and alice 2 (not only what came after the sibling)
+        assertEquals(List.of(new Credit("alice", 3_333_333_333L), new Credit("bob", 1_666_666_667L)),
+                payouts.settlement(child).orElseThrow().credits());
+
+        PayoutVerifier verifier = new PayoutVerifier(payouts, new Prop(PoolFee.NONE), null, account -> Optional.empty());
+        PayoutVerifier.ChainFacts facts = new PayoutVerifier.ChainFacts(2.0, Optional.empty(),
+                Optional.of(h -> h == 101 ? Optional.of(parent) : Optional.empty()));
+        ledger.updateBlockStatus(sibling, BlockStatus.ORPHANED, "not in the best chain");
+        assertEquals(List.of(), verifier.verify(ledger.blockByHash(child).orElseThrow(), facts).problems());
+        assertEquals(List.of(), verifier.verify(ledger.blockByHash(parent).orElseThrow(), facts).problems());
     }
 }

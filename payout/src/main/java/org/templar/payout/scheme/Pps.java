@@ -49,14 +49,27 @@ public record Pps(PoolFee fee, boolean fullPay) implements PayoutScheme {
         ExactWeight divisor = ExactWeight.of(n).times(ExactWeight.of(rate.networkDifficulty()));
         BigInteger value = ExactWeight.floorOfProduct(blocksValue, total, divisor);
         if (value.compareTo(BigInteger.valueOf(org.templar.payout.coinbase.TxOut.MAX_MONEY)) > 0) {
-            // Only a wrong network difficulty (or a batch of absurd size) gets here.
-            throw new IllegalArgumentException("a PPS batch worth " + value + " sat is more than all bitcoin: network difficulty "
+            // A wrong network difficulty, or shares far above it (regtest, a testnet minimum-difficulty
+            // block), or a batch of absurd size gets here.
+            throw new BatchTooValuable("a PPS batch worth " + value + " sat is more than all bitcoin: network difficulty "
                     + rate.networkDifficulty() + " is wrong for these shares");
         }
         long gross = value.longValueExact();
         PoolFee.Split split = fee.split(gross);
         List<Credit> credits = split.minersSats() == 0 ? List.of() : Apportion.largestRemainder(split.minersSats(), weights);
         return Distribution.of(gross, credits, split.feeSats(), split.donationSats());
+    }
+
+    /**
+     * A batch of shares worth more than all bitcoin, refused: a smaller batch may still be credited
+     * (see {@code BlockTracker}), a single share worth that much means the rate is wrong.
+     */
+    public static final class BatchTooValuable extends IllegalArgumentException {
+        private static final long serialVersionUID = 1L;
+
+        BatchTooValuable(String message) {
+            super(message);
+        }
     }
 
     /**
