@@ -2,6 +2,7 @@
 # Payout-scheme benchmark (issue 10): PPLNS distribution and TIDES coinbase plan over a window of a
 # million shares, in memory and from the ledger (H2 on disk; PostgreSQL too with TEMPLAR_TEST_POSTGRES_*).
 #   ./templar bench payouts [--shares 1000000] [--accounts 10000] [--runs 5] [--memory-only]
+#                            [--through-writer] [--share-by-share-runs 1]
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$here"

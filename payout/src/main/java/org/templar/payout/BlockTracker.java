@@ -13,7 +13,7 @@ import org.templar.payout.scheme.PayoutScheme;
 import org.templar.payout.scheme.PayoutScheme.SchemeKind;
 import org.templar.payout.scheme.Pplns;
 import org.templar.payout.scheme.Pps;
-import org.templar.payout.scheme.WindowShare;
+import org.templar.payout.scheme.Prop;
 
 /**
  * Follows the pool's blocks on the node until the chain has decided them: credits a block when it
@@ -219,20 +219,21 @@ public final class BlockTracker {
 
     private Distribution distribute(BlockRecord block, double networkDifficulty) {
         FoundBlock found = new FoundBlock(block.rewardSats(), networkDifficulty, block.user());
-        List<WindowShare> shares;
+        // The window (or round) summed per account in the database: the same weights as the shares
+        // one by one (which `templar payouts verify` reads to check this), without a million objects.
         switch (scheme.kind()) {
-            case PPLNS:
-                shares = payouts.windowEndingAt(block.foundAt(), ((Pplns) scheme).windowLength(networkDifficulty));
-                break;
-            case PROP:
+            case PPLNS: {
+                Pplns pplns = (Pplns) scheme;
+                return pplns.distribute(found, payouts.windowWeightsEndingAt(block.foundAt(), pplns.windowLength(networkDifficulty)));
+            }
+            case PROP: {
                 // the block is in the best chain: an earlier block of the pool there is its ancestor
                 Instant start = payouts.roundStart(block, earlier -> earlier.status() != BlockStatus.ORPHANED
                         && chain.header(earlier.hash()).filter(h -> h.confirmations() >= 1).isPresent());
-                shares = payouts.round(start, block.foundAt());
-                break;
+                return ((Prop) scheme).distribute(found, payouts.roundWeights(start, block.foundAt()));
+            }
             default:
-                shares = List.of(); // SOLO, PPS and FPPS do not look at shares
+                return scheme.distribute(found, List.of()); // SOLO, PPS and FPPS do not look at shares
         }
-        return scheme.distribute(found, shares);
     }
 }

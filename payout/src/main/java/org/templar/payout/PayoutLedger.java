@@ -12,13 +12,16 @@ import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.templar.payout.scheme.Credit;
 import org.templar.payout.scheme.Distribution;
 import org.templar.payout.scheme.PayoutScheme.SchemeKind;
 import org.templar.payout.scheme.ExactWeight;
 import org.templar.payout.scheme.Pps;
 import org.templar.payout.scheme.Tides;
+import org.templar.payout.scheme.WindowEdge;
 import org.templar.payout.scheme.WindowShare;
+import org.templar.payout.scheme.WindowWeights;
 
 /**
  * Credits, balances, block maturity and payout batches, in the ledger's database.
@@ -729,6 +732,139 @@ public final class PayoutLedger {
         }
         java.util.Collections.reverse(newestFirst);
         return newestFirst;
+    }
+
+    /**
+     * The window {@link #windowEndingAt} reads, as the exact weight of each account, summed in the
+     * database: what {@link BlockTracker} divides for a PPLNS block. {@code length} is the window
+     * length ({@link org.templar.payout.scheme.Pplns#windowLength}); the result equals {@code
+     * WindowWeights.of(windowEndingAt(upTo, length), length)} bit for bit, at the cost of a page walk
+     * over ids and difficulties and one {@code GROUP BY} instead of a million share objects. {@code
+     * templar payouts verify} keeps the share-by-share path as its independent recomputation.
+     */
+    public WindowWeights windowWeightsEndingAt(Instant upTo, ExactWeight length) {
+        Objects.requireNonNull(upTo, "upTo");
+        return aggregatedWindow("submitted_at <= ?", q -> q.setObject(1, Ledger.utc(upTo)), length,
+                () -> WindowWeights.of(windowEndingAt(upTo, length), length));
+    }
+
+    /**
+     * The window {@link #windowUpToShare} reads, as the exact weight of each account, summed in the
+     * database: what a TIDES plan divides ({@code TidesPlanner}). Equal to the share-by-share result,
+     * as {@link #windowWeightsEndingAt}.
+     */
+    public WindowWeights windowWeightsUpToShare(long lastShareId, ExactWeight length) {
+        return aggregatedWindow("id <= ?", q -> q.setLong(1, lastShareId), length, () -> {
+            List<WindowShare> shares = new ArrayList<>();
+            for (LedgerShare s : windowUpToShare(lastShareId, length)) {
+                shares.add(WindowShare.of(s.share()));
+            }
+            return WindowWeights.of(shares, length);
+        });
+    }
+
+    /** The shares of {@link #round}, as the exact weight of each account, summed in the database (PROP). */
+    public WindowWeights roundWeights(Instant after, Instant upTo) {
+        ledger.requireOpen();
+        try (Connection c = ledger.dataSource().getConnection();
+                PreparedStatement q = c.prepareStatement("SELECT user_name, share_difficulty, revenue_weight, COUNT(*) FROM shares "
+                        + "WHERE payout_mode = 'pool' AND submitted_at > ? AND submitted_at <= ? "
+                        + "GROUP BY user_name, share_difficulty, revenue_weight")) {
+            q.setObject(1, Ledger.utc(after));
+            q.setObject(2, Ledger.utc(upTo));
+            WindowWeights.Builder weights = new WindowWeights.Builder();
+            try (ResultSet rs = q.executeQuery()) {
+                while (rs.next()) {
+                    weights.add(rs.getString(1), rs.getDouble(2), rs.getDouble(3), rs.getLong(4));
+                }
+            }
+            return weights.build();
+        } catch (SQLException e) {
+            throw new LedgerException("cannot read the round's shares: " + e.getMessage(), e);
+        }
+    }
+
+    /** Binds a window's own condition, parameter 1. */
+    @FunctionalInterface
+    private interface WindowBound {
+        void bind(PreparedStatement q) throws SQLException;
+    }
+
+    /** Ids and difficulties per query of a window's edge walk. */
+    private static final int WINDOW_PAGE = 10_000;
+    /** A window whose shares changed between its two reads is read again, this many times at most. */
+    private static final int WINDOW_READS = 3;
+
+    /**
+     * Reads a window in three steps, exactly. (1) Its edge: pages of {@code (id, share_difficulty)},
+     * newest first, through {@link WindowEdge} (the rule of {@code ShareWindows.lastN}). (2) The whole
+     * shares between the edge and the newest, grouped by account, difficulty and revenue weight with a
+     * count: count × difficulty × weight is exact where a SQL {@code SUM} over doubles would round.
+     * (3) The edge share, for its part inside the window. Shares committed or removed between the
+     * steps (several instances writing, out of id order) would make (2) count other shares than (1)
+     * walked: the counts are compared, and such a window is read again, in the end share by share.
+     */
+    private WindowWeights aggregatedWindow(String condition, WindowBound bound, ExactWeight length,
+            Supplier<WindowWeights> shareByShare) {
+        Objects.requireNonNull(length, "length");
+        ledger.requireOpen();
+        String where = "WHERE payout_mode = 'pool' AND " + condition;
+        try (Connection c = ledger.dataSource().getConnection();
+                PreparedStatement walk = c.prepareStatement("SELECT id, share_difficulty FROM shares " + where
+                        + " AND id < ? ORDER BY id DESC FETCH FIRST " + WINDOW_PAGE + " ROWS ONLY");
+                PreparedStatement groups = c.prepareStatement("SELECT user_name, share_difficulty, revenue_weight, COUNT(*) "
+                        + "FROM shares " + where + " AND id > ? AND id <= ? GROUP BY user_name, share_difficulty, revenue_weight");
+                PreparedStatement edgeShare = c.prepareStatement("SELECT user_name, revenue_weight FROM shares WHERE id = ?")) {
+            for (int attempt = 0; attempt < WINDOW_READS; attempt++) {
+                WindowEdge edge = new WindowEdge(length);
+                long newest = 0;
+                long oldest = Long.MAX_VALUE;
+                while (!edge.full()) {
+                    bound.bind(walk);
+                    walk.setLong(2, oldest);
+                    int rows = 0;
+                    try (ResultSet rs = walk.executeQuery()) {
+                        while (!edge.full() && rs.next()) {
+                            oldest = rs.getLong(1);
+                            newest = Math.max(newest, oldest);
+                            edge.take(rs.getDouble(2));
+                            rows++;
+                        }
+                    }
+                    if (rows == 0) {
+                        break;
+                    }
+                }
+                if (edge.taken() == 0) {
+                    return WindowWeights.EMPTY;
+                }
+                WindowWeights.Builder weights = new WindowWeights.Builder();
+                long whole = 0;
+                bound.bind(groups);
+                groups.setLong(2, oldest);
+                groups.setLong(3, newest);
+                try (ResultSet rs = groups.executeQuery()) {
+                    while (rs.next()) {
+                        weights.add(rs.getString(1), rs.getDouble(2), rs.getDouble(3), rs.getLong(4));
+                        whole += rs.getLong(4);
+                    }
+                }
+                boolean edgeFound = false;
+                edgeShare.setLong(1, oldest);
+                try (ResultSet rs = edgeShare.executeQuery()) {
+                    if (rs.next()) {
+                        weights.addPart(rs.getString(1), edge.lastPart(), rs.getDouble(2));
+                        edgeFound = true;
+                    }
+                }
+                if (edgeFound && whole == edge.taken() - 1) {
+                    return weights.build();
+                }
+            }
+        } catch (SQLException e) {
+            throw new LedgerException("cannot read the share window: " + e.getMessage(), e);
+        }
+        return shareByShare.get();
     }
 
     /** Pool-mode shares accepted after {@code after} and at or before {@code upTo}, oldest first: a PROP round. */

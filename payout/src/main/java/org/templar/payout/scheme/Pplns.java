@@ -30,4 +30,12 @@ public record Pplns(PoolFee fee, double windowFactor) implements PayoutScheme {
     public Distribution distribute(FoundBlock block, List<WindowShare> sharesOldestFirst) {
         return Schemes.divide(block, fee, ShareWindows.lastN(sharesOldestFirst, windowLength(block.networkDifficulty())));
     }
+
+    /**
+     * The same credits from the window's weights, already cut to {@link #windowLength} of the block's
+     * network difficulty (the ledger sums them in SQL: {@code PayoutLedger#windowWeightsEndingAt}).
+     */
+    public Distribution distribute(FoundBlock block, WindowWeights window) {
+        return Schemes.divide(block, fee, window.byAccount());
+    }
 }

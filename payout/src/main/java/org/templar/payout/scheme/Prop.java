@@ -22,4 +22,9 @@ public record Prop(PoolFee fee) implements PayoutScheme {
     public Distribution distribute(FoundBlock block, List<WindowShare> roundShares) {
         return Schemes.divide(block, fee, ShareWindows.all(roundShares));
     }
+
+    /** The same credits from the round's weights, every share whole ({@code PayoutLedger#roundWeights}). */
+    public Distribution distribute(FoundBlock block, WindowWeights round) {
+        return Schemes.divide(block, fee, round.byAccount());
+    }
 }

@@ -62,7 +62,19 @@ public record Tides(PoolFee fee, double windowFactor, long dustSats, byte[] pool
      */
     @Override
     public Distribution distribute(FoundBlock block, List<WindowShare> sharesOldestFirst) {
-        Distribution d = Schemes.divide(block, fee, window(block.networkDifficulty(), sharesOldestFirst));
+        return earned(block, window(block.networkDifficulty(), sharesOldestFirst));
+    }
+
+    /**
+     * The same from the window's weights, already cut to {@link #windowLength} of the block's network
+     * difficulty (the ledger sums them in SQL: {@code PayoutLedger#windowWeightsUpToShare}).
+     */
+    public Distribution distribute(FoundBlock block, WindowWeights window) {
+        return earned(block, window.byAccount());
+    }
+
+    private Distribution earned(FoundBlock block, SortedMap<String, ExactWeight> window) {
+        Distribution d = Schemes.divide(block, fee, window);
         return donationScript.isPresent() ? d
                 : new Distribution(d.rewardSats(), d.credits(), d.poolSats() + d.donationSats(), 0);
     }
@@ -114,7 +126,22 @@ public record Tides(PoolFee fee, double windowFactor, long dustSats, byte[] pool
      */
     public CoinbasePlan plan(long coinbaseValue, double networkDifficulty, String finderAccount,
             List<WindowShare> sharesOldestFirst, List<Credit> carriedIn, OutputScripts scripts, int outputBytes) {
-        Distribution earned = distribute(new FoundBlock(coinbaseValue, networkDifficulty, finderAccount), sharesOldestFirst);
+        return plan(coinbaseValue, distribute(new FoundBlock(coinbaseValue, networkDifficulty, finderAccount), sharesOldestFirst),
+                carriedIn, scripts, outputBytes);
+    }
+
+    /**
+     * The same plan from the window's weights, already cut to {@link #windowLength} of
+     * {@code networkDifficulty} (the ledger sums them in SQL: {@code PayoutLedger#windowWeightsUpToShare}).
+     */
+    public CoinbasePlan plan(long coinbaseValue, double networkDifficulty, String finderAccount, WindowWeights window,
+            List<Credit> carriedIn, OutputScripts scripts, int outputBytes) {
+        return plan(coinbaseValue, distribute(new FoundBlock(coinbaseValue, networkDifficulty, finderAccount), window),
+                carriedIn, scripts, outputBytes);
+    }
+
+    private CoinbasePlan plan(long coinbaseValue, Distribution earned, List<Credit> carriedIn, OutputScripts scripts,
+            int outputBytes) {
         SortedMap<String, Long> owed = new TreeMap<>();
         for (Credit c : earned.credits()) {
             owed.merge(c.account(), c.sats(), Math::addExact);

@@ -1,6 +1,5 @@
 package org.templar.pool.core;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -10,7 +9,7 @@ import org.bitcoinj.base.BitcoinNetwork;
 import org.templar.payout.PayoutLedger;
 import org.templar.payout.scheme.Credit;
 import org.templar.payout.scheme.Tides;
-import org.templar.payout.scheme.WindowShare;
+import org.templar.payout.scheme.WindowWeights;
 import org.templar.pool.job.CoinbaseBuilder;
 import org.templar.pool.job.JobSettings;
 import org.templar.pool.job.TemplateSource;
@@ -60,10 +59,9 @@ public final class TidesPlanner implements TemplateSource.PayoutPlanner {
     private Tides.JobPayout plan(long value, BlockTemplate template, int outputBytes, boolean minerDeclared) {
         double difficulty = Target.fromCompact(template.bits()).difficulty();
         long lastShare = payouts.lastPoolShareId();
-        List<WindowShare> window = new ArrayList<>();
-        for (PayoutLedger.LedgerShare s : payouts.windowUpToShare(lastShare, tides.windowLength(difficulty))) {
-            window.add(WindowShare.of(s.share()));
-        }
+        // Summed per account in the database, the same weights as the shares one by one (what
+        // `templar payouts verify` reads to check the plan), without an object per share.
+        WindowWeights window = payouts.windowWeightsUpToShare(lastShare, tides.windowLength(difficulty));
         List<Credit> carried = payouts.carriedOnChain(template.previousBlockHashHex(), template.height() - 1L);
         Tides.CoinbasePlan plan = tides.plan(value, difficulty, poolAddress, window, carried, this::scriptFor, outputBytes);
         return new Tides.JobPayout(plan, lastShare, difficulty, carried, minerDeclared);

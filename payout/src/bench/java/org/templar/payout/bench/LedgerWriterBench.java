@@ -1,0 +1,124 @@
+package org.templar.payout.bench;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.templar.payout.Ledger;
+import org.templar.payout.LedgerConfig;
+import org.templar.payout.ShareRecord;
+
+/**
+ * Issue 10's durable share rate: shares per second through the ledger's writer ({@link
+ * Ledger#recordShare}, group commit, acknowledged only once committed and synced), without Stratum
+ * in front of it (that is {@code ./templar bench shares}). Producers keep {@code --in-flight} shares
+ * outstanding in all, as sessions waiting for their acknowledgements do.
+ *
+ * <pre>
+ *   ./templar bench ledger [--seconds 20] [--warmup 5] [--in-flight 20000] [--workers 1000] [--postgres-only]
+ * </pre>
+ * H2 on disk in a temporary directory ({@link LedgerConfig#embedded}: a sync per commit), and
+ * PostgreSQL when TEMPLAR_TEST_POSTGRES_URL (with _USER and _PASSWORD) is set (its own settings decide
+ * durability; Debian's default has {@code synchronous_commit = on} and {@code fsync = on}).
+ */
+public final class LedgerWriterBench {
+    private LedgerWriterBench() {}
+
+    public static void main(String[] args) throws Exception {
+        int seconds = 20;
+        int warmup = 5;
+        int inFlight = 20_000;
+        int workers = 1_000;
+        boolean postgresOnly = false;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--seconds" -> seconds = Integer.parseInt(args[++i]);
+                case "--warmup" -> warmup = Integer.parseInt(args[++i]);
+                case "--in-flight" -> inFlight = Integer.parseInt(args[++i]);
+                case "--workers" -> workers = Integer.parseInt(args[++i]);
+                case "--postgres-only" -> postgresOnly = true;
+                default -> throw new IllegalArgumentException("unknown option " + args[i]);
+            }
+        }
+        System.out.printf("%d s measured after %d s warm-up, %,d shares in flight, %,d workers%n", seconds, warmup, inFlight, workers);
+        if (!postgresOnly) {
+            Path dir = Files.createTempDirectory("templar-ledger-bench");
+            run("H2 (on disk, " + dir + ")", LedgerConfig.embedded(dir), seconds, warmup, inFlight, workers);
+        }
+        String url = System.getenv("TEMPLAR_TEST_POSTGRES_URL");
+        if (url != null && url.startsWith("jdbc:postgresql:")) {
+            String schema = "ledgerbench" + ProcessHandle.current().pid();
+            try (var c = java.sql.DriverManager.getConnection(url, System.getenv("TEMPLAR_TEST_POSTGRES_USER"),
+                    System.getenv("TEMPLAR_TEST_POSTGRES_PASSWORD")); var s = c.createStatement()) {
+                s.execute("CREATE SCHEMA " + schema);
+            }
+            LedgerConfig pg = new LedgerConfig(url + (url.contains("?") ? "&" : "?") + "currentSchema=" + schema,
+                    System.getenv("TEMPLAR_TEST_POSTGRES_USER"), System.getenv("TEMPLAR_TEST_POSTGRES_PASSWORD"),
+                    LedgerConfig.DEFAULT_POOL_SIZE, LedgerConfig.DEFAULT_QUEUE_CAPACITY, LedgerConfig.DEFAULT_MAX_BATCH,
+                    LedgerConfig.DEFAULT_CONNECTION_TIMEOUT, true);
+            run("PostgreSQL (schema " + schema + ")", pg, seconds, warmup, inFlight, workers);
+        }
+    }
+
+    private static final String ZEROS = "0".repeat(64);
+
+    /** A distinct 64-hex share hash, cheaply (the producer shares the two cores with the writer). */
+    private static String hash(long n) {
+        String hex = Long.toHexString(n);
+        return ZEROS.substring(hex.length()) + hex;
+    }
+
+    private static void run(String name, LedgerConfig config, int seconds, int warmup, int inFlight, int workers)
+            throws Exception {
+        try (Ledger ledger = Ledger.open(config)) {
+            Semaphore window = new Semaphore(inFlight);
+            AtomicLong acknowledged = new AtomicLong();
+            AtomicLong failed = new AtomicLong();
+            Instant t0 = Instant.now();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(warmup + seconds);
+            long measureFrom = System.nanoTime() + TimeUnit.SECONDS.toNanos(warmup);
+            long ackedAtStart = -1;
+            long n = 0;
+            List<CompletableFuture<Void>> last = new ArrayList<>();
+            while (System.nanoTime() < deadline) {
+                if (ackedAtStart < 0 && System.nanoTime() >= measureFrom) {
+                    ackedAtStart = acknowledged.get();
+                    measureFrom = System.nanoTime();
+                }
+                if (!window.tryAcquire(100, TimeUnit.MILLISECONDS)) {
+                    continue;
+                }
+                double difficulty = 1024.0 * (1 + n % 13);
+                ShareRecord share = ShareRecord.of("acct" + (n % workers) + ".rig" + (n % 3), "j" + (n % 50), "c" + (n % 50),
+                        difficulty, difficulty * 1.5, hash(n), false, ShareRecord.POOL, t0.plusNanos(n * 1_000));
+                n++;
+                CompletableFuture<Void> done;
+                try {
+                    done = ledger.recordShare(share);
+                } catch (RuntimeException e) { // the queue is full: count it and go on
+                    window.release();
+                    failed.incrementAndGet();
+                    continue;
+                }
+                done.whenComplete((ok, e) -> {
+                    if (e == null) {
+                        acknowledged.incrementAndGet();
+                    } else {
+                        failed.incrementAndGet();
+                    }
+                    window.release();
+                });
+            }
+            long ackedAtEnd = acknowledged.get();
+            double elapsed = (System.nanoTime() - measureFrom) / 1e9;
+            window.acquire(inFlight); // let the last ones finish before closing
+            System.out.printf("%s: %,.0f durable shares/s (%,d acknowledged in %.1f s; %,d refused or failed; %,d in all)%n",
+                    name, (ackedAtEnd - ackedAtStart) / elapsed, ackedAtEnd - ackedAtStart, elapsed, failed.get(), acknowledged.get());
+        }
+    }
+}

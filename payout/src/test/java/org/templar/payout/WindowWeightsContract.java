@@ -1,0 +1,189 @@
+package org.templar.payout;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.templar.payout.scheme.Credit;
+import org.templar.payout.scheme.ExactWeight;
+import org.templar.payout.scheme.FoundBlock;
+import org.templar.payout.scheme.PoolFee;
+import org.templar.payout.scheme.Pplns;
+import org.templar.payout.scheme.Prop;
+import org.templar.payout.scheme.Tides;
+import org.templar.payout.scheme.WindowShare;
+import org.templar.payout.scheme.WindowWeights;
+
+/**
+ * The windows the block tracker and the TIDES planner divide, summed per account in the database
+ * ({@link PayoutLedger#windowWeightsEndingAt}, {@link PayoutLedger#windowWeightsUpToShare},
+ * {@link PayoutLedger#roundWeights}), against the same windows read share by share (what {@code
+ * templar payouts verify} recomputes): equal weights, so equal satoshis. Random share sets with
+ * difficulties and revenue weights that are not binary fractions, solo shares among them, times out
+ * of id order; window edges inside a share, exactly on one, and past the oldest. Run against H2
+ * ({@link WindowWeightsH2Test}) and a real PostgreSQL ({@link WindowWeightsPostgresTest}).
+ */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+abstract class WindowWeightsContract {
+    static final double[] REVENUE_WEIGHTS = {1, 1, 1, 0.75, 0.3, 1e-3};
+
+    Ledger ledger;
+    PayoutLedger payouts;
+
+    abstract LedgerConfig config() throws Exception;
+
+    @BeforeEach
+    void open() throws Exception {
+        ledger = Ledger.open(config());
+        payouts = new PayoutLedger(ledger);
+    }
+
+    @AfterEach
+    void close() {
+        ledger.close();
+    }
+
+    /** {@code count} random shares accepted from {@code start} on, a few seconds apart but not in id order. */
+    List<ShareRecord> record(Random random, int count, Instant start) throws Exception {
+        List<ShareRecord> shares = new ArrayList<>();
+        List<CompletableFuture<Void>> acks = new ArrayList<>();
+        for (int n = 0; n < count; n++) {
+            String worker = "acct" + random.nextInt(25) + (random.nextBoolean() ? ".rig" + random.nextInt(3) : "");
+            double difficulty = switch (random.nextInt(3)) {
+                case 0 -> 1024 * (1 + random.nextInt(13)) + random.nextInt(5) * 0.375; // vardiff-like, many repeats
+                case 1 -> 0.1 * (1 + random.nextInt(50)); // not binary fractions: the exact path matters
+                default -> random.nextDouble() * 3000 + 1e-3;
+            };
+            ShareRecord s = ShareRecord.of(worker, "j" + n % 5, "c", difficulty, difficulty * 2,
+                    TestShares.hash("weights", n), false, random.nextInt(10) == 0 ? ShareRecord.SOLO : ShareRecord.POOL,
+                    start.plusSeconds(n * 3L + random.nextInt(10)));
+            double weight = REVENUE_WEIGHTS[random.nextInt(REVENUE_WEIGHTS.length)];
+            if (weight != 1) {
+                s = s.withTemplate(weight, ShareRecord.SOURCE_JD_FULL);
+            }
+            shares.add(s);
+            acks.add(ledger.recordShare(s));
+        }
+        CompletableFuture.allOf(acks.toArray(new CompletableFuture[0])).get(60, TimeUnit.SECONDS);
+        return shares;
+    }
+
+    /** Window lengths that end inside a share, exactly on one (the sum of the newest k), and past everything. */
+    static List<ExactWeight> lengths(Random random, List<WindowShare> newestWindow) {
+        List<ExactWeight> lengths = new ArrayList<>(List.of(ExactWeight.ZERO, ExactWeight.of(0.001), ExactWeight.of(1e12)));
+        ExactWeight sum = ExactWeight.ZERO;
+        int stop = newestWindow.isEmpty() ? 0 : 1 + random.nextInt(newestWindow.size());
+        for (int i = newestWindow.size() - 1, k = 0; i >= 0 && k < stop; i--, k++) {
+            sum = sum.plus(ExactWeight.of(newestWindow.get(i).difficulty()));
+        }
+        lengths.add(sum);
+        lengths.add(ExactWeight.of(sum.doubleValue() * (0.2 + random.nextDouble())));
+        lengths.add(ExactWeight.of(random.nextDouble() * 50_000));
+        lengths.add(ExactWeight.of(1_000_000.0 / 3).times(ExactWeight.of(0.7)));
+        return lengths;
+    }
+
+    static List<WindowShare> windowShares(List<PayoutLedger.LedgerShare> shares) {
+        List<WindowShare> window = new ArrayList<>();
+        for (PayoutLedger.LedgerShare s : shares) {
+            window.add(WindowShare.of(s.share()));
+        }
+        return window;
+    }
+
+    @Test
+    void aWindowSummedInTheDatabaseEqualsTheShareByShareWindow() throws Exception {
+        Random random = new Random(20261205);
+        Instant start = Instant.now().minus(Duration.ofHours(3)).truncatedTo(ChronoUnit.SECONDS);
+        record(random, 2_500, start);
+        long last = payouts.lastPoolShareId();
+        assertTrue(last > 0);
+        Pplns pplns = new Pplns(PoolFee.percent("2", "0.5"), 1);
+        Tides tides = new Tides(PoolFee.percent("2", "0.5"), 1, 10_000, new byte[] {0x51}, Optional.of(new byte[] {0x52}));
+        List<WindowShare> all = windowShares(payouts.windowUpToShare(last, ExactWeight.of(1e12)));
+        int compared = 0;
+        for (int round = 0; round < 6; round++) {
+            Instant upTo = start.plusSeconds(random.nextInt(2_500 * 3 + 20));
+            long upToId = round == 0 ? last : 1 + random.nextInt((int) last);
+            for (ExactWeight length : lengths(random, all)) {
+                List<WindowShare> byTime = payouts.windowEndingAt(upTo, length);
+                assertEquals(WindowWeights.of(byTime, length), payouts.windowWeightsEndingAt(upTo, length),
+                        "PPLNS window up to " + upTo + ", length " + length);
+                List<WindowShare> byId = windowShares(payouts.windowUpToShare(upToId, length));
+                assertEquals(WindowWeights.of(byId, length), payouts.windowWeightsUpToShare(upToId, length),
+                        "TIDES window up to share " + upToId + ", length " + length);
+                compared++;
+                if (length.isZero()) {
+                    continue;
+                }
+                // The satoshis, as BlockTracker and TidesPlanner divide them, for a network difficulty near the length.
+                double difficulty = length.doubleValue();
+                FoundBlock block = new FoundBlock(312_500_000L + round, difficulty, "finder");
+                ExactWeight pplnsLength = pplns.windowLength(difficulty);
+                assertEquals(pplns.distribute(block, payouts.windowEndingAt(upTo, pplnsLength)),
+                        pplns.distribute(block, payouts.windowWeightsEndingAt(upTo, pplnsLength)));
+                ExactWeight tidesLength = tides.windowLength(difficulty);
+                Tides.OutputScripts scripts = a -> a.hashCode() % 3 == 0 ? Optional.empty() : Optional.of(new byte[] {0x51, 0x52});
+                List<Credit> carried = List.of(new Credit("acct3", 12_345));
+                assertEquals(tides.plan(312_500_000L, difficulty, "finder", windowShares(payouts.windowUpToShare(upToId, tidesLength)),
+                                carried, scripts, 400),
+                        tides.plan(312_500_000L, difficulty, "finder", payouts.windowWeightsUpToShare(upToId, tidesLength),
+                                carried, scripts, 400));
+            }
+            Instant after = upTo.minusSeconds(random.nextInt(3_000));
+            List<WindowShare> round0 = payouts.round(after, upTo);
+            assertEquals(WindowWeights.all(round0), payouts.roundWeights(after, upTo), "PROP round " + after + ".." + upTo);
+            Prop prop = new Prop(PoolFee.percent("1", "0"));
+            FoundBlock block = new FoundBlock(625_000_000L, 1, "finder");
+            assertEquals(prop.distribute(block, round0), prop.distribute(block, payouts.roundWeights(after, upTo)));
+        }
+        assertEquals(42, compared);
+    }
+
+    @Test
+    void anEmptyLedgerHasAnEmptyWindow() {
+        assertEquals(WindowWeights.EMPTY, payouts.windowWeightsEndingAt(Instant.now(), ExactWeight.of(100)));
+        assertEquals(WindowWeights.EMPTY, payouts.windowWeightsUpToShare(payouts.lastPoolShareId(), ExactWeight.of(100)));
+        assertEquals(WindowWeights.EMPTY, payouts.roundWeights(Instant.EPOCH, Instant.now()));
+    }
+
+    @Test
+    void aWindowIsTheSameAfterTheSharesBelowItWereCompacted() throws Exception {
+        Random random = new Random(7);
+        Instant start = Instant.now().minus(ShareRetention.DEFAULT_MINIMUM_AGE).minus(Duration.ofDays(30))
+                .truncatedTo(ChronoUnit.HOURS);
+        record(random, 2_000, start);
+        Pplns pplns = new Pplns(PoolFee.percent("1", "0"), 1);
+        double difficulty = 20_000; // the newest ~20 shares of ~1,000 difficulty on average
+        ExactWeight length = pplns.windowLength(difficulty);
+        WindowWeights before = payouts.windowWeightsEndingAt(Instant.now(), length);
+        WindowWeights beforeById = payouts.windowWeightsUpToShare(payouts.lastPoolShareId(), length);
+        assertFalse(before.byAccount().isEmpty());
+
+        ShareRetention.Summary s = new ShareRetention(ledger, pplns,
+                BlockTracker.ChainView.withoutBlocks(difficulty, 5_000_000_000L), ShareRetention.DEFAULT_MINIMUM_AGE)
+                .compact(Duration.ofMinutes(1));
+        assertTrue(s.sharesCompacted() > 1_000, "compacted " + s.sharesCompacted());
+
+        assertEquals(before, payouts.windowWeightsEndingAt(Instant.now(), length));
+        assertEquals(beforeById, payouts.windowWeightsUpToShare(payouts.lastPoolShareId(), length));
+        assertEquals(WindowWeights.of(payouts.windowEndingAt(Instant.now(), length), length), before);
+        // A window reaching further back than compaction left: both paths see the same shares left.
+        ExactWeight longer = ExactWeight.of(1e9);
+        assertEquals(WindowWeights.of(payouts.windowEndingAt(Instant.now(), longer), longer),
+                payouts.windowWeightsEndingAt(Instant.now(), longer));
+    }
+}
