@@ -24,7 +24,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.templar.pool.sv1.codec.Sv1JsonCodec;
+import org.templar.pool.sv1.codec.Sv1Encoder;
 import org.templar.pool.sv1.codec.Sv1Message;
 import org.templar.pool.sv2.codec.Sv2FrameDecoder;
 import org.templar.pool.sv2.codec.Sv2FrameEncoder;
@@ -384,7 +384,7 @@ public final class CpuMiner implements AutoCloseable {
 
         @Override
         public void send(Sv1Message message) {
-            channel.writeAndFlush(Sv1JsonCodec.encode(message) + "\n");
+            channel.writeAndFlush(Sv1Encoder.encode(message) + "\n");
         }
 
         @Override

@@ -6,7 +6,7 @@ import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.timeout.ReadTimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.templar.pool.sv1.codec.Sv1JsonCodec;
+import org.templar.pool.sv1.codec.Sv1Decoder;
 import org.templar.pool.sv1.codec.Sv1ProtocolException;
 
 /**
@@ -36,7 +36,7 @@ final class MinerChannelHandler extends SimpleChannelInboundHandler<String> {
             return;
         }
         try {
-            session.onMessage(Sv1JsonCodec.decode(line));
+            session.onMessage(Sv1Decoder.decodeFromPool(line));
         } catch (Sv1ProtocolException e) {
             // A pool that sends one bad line is not worth dropping the work for.
             LOG.warn("ignoring unreadable line from the pool ({}): {}", e.getMessage(),

@@ -1,7 +1,5 @@
 package org.templar.client.miner;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -11,12 +9,15 @@ import java.util.OptionalInt;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.templar.pool.sv1.codec.Sv1Decoder;
 import org.templar.pool.sv1.codec.Sv1Error;
+import org.templar.pool.sv1.codec.Sv1Invalid;
 import org.templar.pool.sv1.codec.Sv1Message;
 import org.templar.pool.sv1.codec.Sv1Methods;
 import org.templar.pool.sv1.codec.Sv1ProtocolException;
 import org.templar.pool.sv1.codec.Sv1Request;
 import org.templar.pool.sv1.codec.Sv1Response;
+import org.templar.pool.sv1.codec.Sv1Result;
 import org.templar.pool.sv1.codec.Sv1ServerCall;
 import org.templar.share.Difficulty;
 import org.templar.share.Hex;
@@ -156,7 +157,9 @@ final class MinerSession {
         if (message instanceof Sv1Response r) {
             onResponse(r);
         } else if (message instanceof Sv1Request r) {
-            onRequest(r);
+            handle(r);
+        } else if (message instanceof Sv1Invalid i) {
+            onInvalid(i);
         }
     }
 
@@ -185,7 +188,7 @@ final class MinerSession {
     // ---- responses ----
 
     private void onResponse(Sv1Response r) {
-        Pending p = r.id().canConvertToLong() ? pending.remove(r.id().asLong()) : null;
+        Pending p = r.id().asLong().isPresent() ? pending.remove(r.id().asLong().getAsLong()) : null;
         if (p == null) {
             LOG.debug("response to unknown id {}", r.id());
             return;
@@ -205,13 +208,12 @@ final class MinerSession {
     }
 
     private void onConfigured(Sv1Response r) {
-        JsonNode result = r.result();
         int mask = 0;
-        if (!r.isError() && result.isObject() && result.path("version-rolling").asBoolean(false)) {
+        if (!r.isError()) {
             try {
-                int granted = Sv1Methods.hex32(result.path("version-rolling.mask").asText(""), "version-rolling.mask");
+                Sv1Result.Configured granted = Sv1Decoder.configured(r.result());
                 // Never roll a bit we did not ask for, whatever the pool says.
-                mask = granted & MinerConfig.BIP320_MASK;
+                mask = granted.versionRolling() ? granted.mask() & MinerConfig.BIP320_MASK : 0;
             } catch (Sv1ProtocolException e) {
                 LOG.warn("pool granted version rolling with an unreadable mask: {}", e.getMessage());
             }
@@ -231,23 +233,24 @@ final class MinerSession {
     }
 
     private void onSubscribed(Sv1Response r) {
-        JsonNode result = r.result();
-        if (r.isError() || !result.isArray() || result.size() < 3 || !result.get(1).isTextual()
-                || !result.get(2).canConvertToInt()) {
-            link.fatal("pool refused mining.subscribe: " + (r.isError() ? r.error().message() : "malformed result " + result));
+        if (r.isError()) {
+            link.fatal("pool refused mining.subscribe: " + r.error().message());
             return;
         }
-        String en1 = result.get(1).asText();
-        int en2Size = result.get(2).asInt();
-        if ((en1.length() & 1) != 0 || !Hex.isHex(en1, en1.length() / 2) || en2Size < 0 || en2Size > 16
-                || en1.length() / 2 + en2Size > 32) {
-            link.fatal("pool sent unusable extranonce: extranonce1=" + en1 + ", extranonce2_size=" + en2Size);
+        Sv1Result.Subscribed subscription;
+        try {
+            subscription = Sv1Decoder.subscribed(r.result());
+        } catch (Sv1ProtocolException e) {
+            link.fatal((e.getMessage().startsWith("unusable") ? "pool sent " : "pool refused mining.subscribe: ")
+                    + e.getMessage());
             return;
         }
-        extranonce1 = Hex.decode(en1);
-        extranonce2Size = en2Size;
-        LOG.info("subscribed: extranonce1 {}, extranonce2 size {}", en1, en2Size);
-        sessionId(result.get(0)).ifPresent(link::subscribed);
+        extranonce1 = subscription.extranonce1();
+        extranonce2Size = subscription.extranonce2Size();
+        LOG.info("subscribed: extranonce1 {}, extranonce2 size {}", Hex.encode(extranonce1), extranonce2Size);
+        if (!subscription.sessionId().isEmpty()) {
+            link.subscribed(subscription.sessionId());
+        }
         state = State.AUTHORIZING;
         config.suggestDifficulty().ifPresent(d ->
                 send(MinerRequests.suggestDifficulty(track(new InfoPending(Sv1Methods.SUGGEST_DIFFICULTY)), d)));
@@ -256,7 +259,7 @@ final class MinerSession {
     }
 
     private void onAuthorized(Sv1Response r) {
-        if (r.isError() || !r.result().asBoolean(false)) {
+        if (r.isError() || !Sv1Decoder.isTrue(r.result())) {
             link.fatal("pool refused worker '" + config.user() + "': "
                     + (r.isError() ? r.error().message() : "authorize returned " + r.result()));
             return;
@@ -267,7 +270,7 @@ final class MinerSession {
     }
 
     private void onShareAnswer(FoundShare share, Sv1Response r) {
-        if (!r.isError() && r.result().asBoolean(false)) {
+        if (!r.isError() && Sv1Decoder.isTrue(r.result())) {
             counters.accepted(share);
             if (share.meetsNetworkTarget()) {
                 LOG.info("BLOCK {} accepted by the pool (job {})", share.hashHex(), share.job().jobId());
@@ -285,29 +288,26 @@ final class MinerSession {
 
     // ---- notifications and requests from the pool ----
 
-    private void onRequest(Sv1Request r) {
-        if (Sv1Methods.NOTIFY.equals(r.method()) || Sv1Methods.SET_DIFFICULTY.equals(r.method())
-                || Sv1Methods.SET_VERSION_MASK.equals(r.method()) || Sv1Methods.SET_EXTRANONCE.equals(r.method())
-                || Sv1Methods.RECONNECT.equals(r.method()) || Sv1Methods.SHOW_MESSAGE.equals(r.method())) {
-            Sv1ServerCall call;
-            try {
-                call = Sv1ServerCall.parse(r);
-            } catch (Sv1ProtocolException e) {
-                LOG.warn("ignoring malformed {} from the pool: {}", r.method(), e.getMessage());
-                return;
+    /** A pool's call the decoder could not type: answer an unknown request, ignore a malformed notification. */
+    private void onInvalid(Sv1Invalid i) {
+        if (i.error().code() == Sv1Error.METHOD_NOT_FOUND) {
+            if (!i.isNotification()) {
+                send(Sv1Response.error(i.id(), new Sv1Error(Sv1Error.METHOD_NOT_FOUND, "Method not found")));
+            } else {
+                LOG.debug("ignoring unknown notification {}", printable(i.method()));
             }
-            handle(call);
-        } else if ("client.get_version".equals(r.method()) && !r.isNotification()) {
-            send(Sv1Response.ok(r.id(), JsonNodeFactory.instance.textNode(config.userAgent())));
-        } else if (!r.isNotification()) {
-            send(Sv1Response.error(r.id(), new Sv1Error(Sv1Error.METHOD_NOT_FOUND, "Method not found")));
         } else {
-            LOG.debug("ignoring unknown notification {}", r.method());
+            LOG.warn("ignoring malformed {} from the pool: {}", printable(i.method()), i.error().message());
         }
     }
 
-    private void handle(Sv1ServerCall call) {
-        if (call instanceof Sv1ServerCall.Notify n) {
+    private void handle(Sv1Request r) {
+        Sv1ServerCall call = (Sv1ServerCall) r.call();
+        if (call instanceof Sv1ServerCall.GetVersion) {
+            if (!r.isNotification()) {
+                send(Sv1Response.ok(r.id(), new Sv1Result.Text(config.userAgent())));
+            }
+        } else if (call instanceof Sv1ServerCall.Notify n) {
             onNotify(n);
         } else if (call instanceof Sv1ServerCall.SetDifficulty d) {
             nextDifficulty = Difficulty.of(d.difficulty());
@@ -379,19 +379,6 @@ final class MinerSession {
     }
 
     // ---- helpers ----
-
-    /** The subscription id of "mining.notify" in [[["mining.set_difficulty", id], ["mining.notify", id]], ...]. */
-    private static Optional<String> sessionId(JsonNode subscriptions) {
-        if (subscriptions != null && subscriptions.isArray()) {
-            for (JsonNode sub : subscriptions) {
-                if (sub.isArray() && sub.size() >= 2 && Sv1Methods.NOTIFY.equals(sub.get(0).asText())
-                        && sub.get(1).isTextual() && !sub.get(1).asText().isEmpty() && sub.get(1).asText().length() <= 64) {
-                    return Optional.of(sub.get(1).asText());
-                }
-            }
-        }
-        return Optional.empty();
-    }
 
     private long track(Pending p) {
         long id = nextId++;

@@ -14,10 +14,12 @@ import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
-import org.templar.pool.sv1.codec.Sv1JsonCodec;
+import org.templar.pool.sv1.codec.Sv1Decoder;
+import org.templar.pool.sv1.codec.Sv1Encoder;
 import org.templar.pool.sv1.codec.Sv1Message;
 import org.templar.pool.sv1.codec.Sv1Request;
 import org.templar.pool.sv1.codec.Sv1Response;
+import org.templar.pool.sv1.codec.Sv1Result;
 
 /** The session state machine alone: typed messages in, requests and jobs out, no sockets and no threads. */
 class MinerSessionTest {
@@ -68,7 +70,22 @@ class MinerSessionTest {
     }
 
     private static Sv1Message line(String json) throws Exception {
-        return Sv1JsonCodec.decode(json);
+        return Sv1Decoder.decodeFromPool(json);
+    }
+
+    /** A request's parameters as the pool reads them off the wire. */
+    private static JsonNode params(Sv1Message request) {
+        try {
+            return new com.fasterxml.jackson.databind.ObjectMapper().readTree(Sv1Encoder.encode(request)).get("params");
+        } catch (java.io.IOException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    private static List<String> texts(Sv1Message request) {
+        List<String> out = new ArrayList<>();
+        params(request).forEach(n -> out.add(n.asText()));
+        return out;
     }
 
     private Sv1Request lastRequest() {
@@ -108,7 +125,7 @@ class MinerSessionTest {
         assertEquals(MinerSession.State.AUTHORIZING, s.state());
         Sv1Request auth = (Sv1Request) sent.stream().filter(m -> m instanceof Sv1Request r
                 && r.method().equals("mining.authorize")).findFirst().orElseThrow();
-        assertEquals("worker.1", auth.params().get(0).asText());
+        assertEquals("worker.1", params(auth).get(0).asText());
         s.onMessage(line("{\"id\":" + auth.id() + ",\"result\":true,\"error\":null}"));
         assertEquals(MinerSession.State.AUTHORIZED, s.state());
         return s;
@@ -124,10 +141,10 @@ class MinerSessionTest {
         assertEquals("mining.configure mining.subscribe mining.suggest_difficulty mining.authorize mining.extranonce.subscribe",
                 methods());
         assertEquals(MinerConfig.BIP320_MASK, s.versionMask(), "a pool granting ffffffff gets only the bits asked for");
-        JsonNode ext = ((Sv1Request) sent.get(0)).params().get(1);
+        JsonNode ext = params(sent.get(0)).get(1);
         assertEquals("1fffe000", ext.path("version-rolling.mask").asText());
         assertEquals(List.of("session ab", "established"), events);
-        assertEquals(1, ((Sv1Request) sent.get(1)).params().size(), "a first subscription resumes nothing");
+        assertEquals(1, params(sent.get(1)).size(), "a first subscription resumes nothing");
     }
 
     @Test
@@ -136,7 +153,7 @@ class MinerSessionTest {
         MinerSession s = new MinerSession(cfg, link, published::add, counters, new AtomicLong(), Optional.of("ab"));
         s.start();
         assertEquals(List.of(MinerConfig.DEFAULT_USER_AGENT, "ab"),
-                lastRequest().params().stream().map(JsonNode::asText).toList());
+                texts(lastRequest()));
     }
 
     @Test
@@ -161,7 +178,7 @@ class MinerSessionTest {
         assertEquals(before + 1, sent.size());
         assertEquals("mining.submit", lastRequest().method());
         assertEquals(List.of("worker.1", "j1", "00000007", "66236337", "1234abcd"),
-                lastRequest().params().stream().map(JsonNode::asText).toList());
+                texts(lastRequest()));
     }
 
     @Test
@@ -191,7 +208,7 @@ class MinerSessionTest {
         s.onShareFound(share(j1, 0x00800000, false)); // allowed before, forbidden now
         assertEquals(before, sent.size());
         s.onShareFound(share(j1, 0x00004000, false)); // allowed by both masks: still valid work
-        assertEquals("00004000", lastRequest().params().get(5).asText());
+        assertEquals("00004000", params(lastRequest()).get(5).asText());
     }
 
     @Test
@@ -203,8 +220,8 @@ class MinerSessionTest {
         boolean[] block = {false, true, false, false};
         for (int i = 0; i < 4; i++) {
             s.onShareFound(share(j1, 0, block[i]));
-            ids[i] = lastRequest().id().asLong();
-            assertEquals(5, lastRequest().params().size(), "no version bits without rolling");
+            ids[i] = lastRequest().id().asLong().getAsLong();
+            assertEquals(5, params(lastRequest()).size(), "no version bits without rolling");
         }
         s.onMessage(line("{\"id\":" + ids[0] + ",\"result\":true,\"error\":null}"));
         s.onMessage(line("{\"id\":" + ids[1] + ",\"result\":true,\"error\":null}"));
@@ -222,7 +239,7 @@ class MinerSessionTest {
         MinerSession s = ready(false, null);
         s.onMessage(line("{\"id\":9,\"method\":\"client.get_version\",\"params\":[]}"));
         Sv1Response v = (Sv1Response) sent.get(sent.size() - 1);
-        assertEquals(MinerConfig.DEFAULT_USER_AGENT, v.result().asText());
+        assertEquals(MinerConfig.DEFAULT_USER_AGENT, ((Sv1Result.Text) v.result()).value());
         s.onMessage(line("{\"id\":10,\"method\":\"client.dance\",\"params\":[]}"));
         assertEquals(-32601, ((Sv1Response) sent.get(sent.size() - 1)).error().code());
         s.onMessage(line("{\"id\":null,\"method\":\"client.reconnect\",\"params\":[\"other.pool\",3334,7]}"));

@@ -4,7 +4,24 @@ import java.util.List;
 import java.util.Optional;
 
 /** The calls a miner makes to the pool, typed and validated. */
-public sealed interface Sv1ClientCall {
+public sealed interface Sv1ClientCall extends Sv1Call {
+
+    @Override
+    default String method() {
+        if (this instanceof Subscribe) {
+            return Sv1Methods.SUBSCRIBE;
+        } else if (this instanceof Authorize) {
+            return Sv1Methods.AUTHORIZE;
+        } else if (this instanceof Configure) {
+            return Sv1Methods.CONFIGURE;
+        } else if (this instanceof SuggestDifficulty) {
+            return Sv1Methods.SUGGEST_DIFFICULTY;
+        } else if (this instanceof ExtranonceSubscribe) {
+            return Sv1Methods.EXTRANONCE_SUBSCRIBE;
+        } else {
+            return Sv1Methods.SUBMIT; // Submit
+        }
+    }
 
     /** mining.subscribe(["user agent"[, "session id to resume"]]). */
     record Subscribe(Optional<String> userAgent, Optional<String> resumeSessionId) implements Sv1ClientCall {}

@@ -1,17 +1,17 @@
 package org.templar.pool.sv1.codec;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalInt;
 import org.templar.share.Hex;
 
 /**
- * Method names and typed (de)serialization of Stratum V1 calls in both directions. Stateless: what a
- * call means for a connection is the session's business.
+ * Method names, and the typing of each call's parameters in both directions (the decoder's second
+ * half; Jackson stays inside the codec). Stateless: what a call means for a connection is the
+ * session's business.
  */
 public final class Sv1Methods {
     public static final String SUBSCRIBE = "mining.subscribe";
@@ -26,15 +26,15 @@ public final class Sv1Methods {
     public static final String SET_EXTRANONCE = "mining.set_extranonce";
     public static final String RECONNECT = "client.reconnect";
     public static final String SHOW_MESSAGE = "client.show_message";
+    public static final String GET_VERSION = "client.get_version";
 
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
     private Sv1Methods() {}
 
-    /** Types a miner's request; unknown methods and bad parameters raise the error to answer with. */
-    public static Sv1ClientCall parseClientCall(Sv1Request r) throws Sv1ProtocolException {
-        List<JsonNode> p = r.params();
-        switch (r.method()) {
+    /** Types a miner's call; unknown methods and bad parameters raise the error to answer with. */
+    static Sv1ClientCall parseClientCall(String method, List<JsonNode> p) throws Sv1ProtocolException {
+        switch (method) {
             case SUBSCRIBE:
                 return new Sv1ClientCall.Subscribe(optionalString(p, 0), optionalString(p, 1));
             case AUTHORIZE: {
@@ -47,32 +47,14 @@ public final class Sv1Methods {
             }
             case CONFIGURE:
                 return parseConfigure(p);
-            case SUGGEST_DIFFICULTY: {
-                atLeast(p, 1, SUGGEST_DIFFICULTY);
-                JsonNode d = p.get(0);
-                double v;
-                if (d.isNumber()) {
-                    v = d.asDouble();
-                } else if (d.isTextual()) {
-                    try {
-                        v = Double.parseDouble(d.asText());
-                    } catch (NumberFormatException e) {
-                        throw invalid("difficulty must be a number");
-                    }
-                } else {
-                    throw invalid("difficulty must be a number");
-                }
-                if (!(v > 0) || Double.isInfinite(v)) {
-                    throw invalid("difficulty must be positive");
-                }
-                return new Sv1ClientCall.SuggestDifficulty(v);
-            }
+            case SUGGEST_DIFFICULTY:
+                return new Sv1ClientCall.SuggestDifficulty(difficulty(p, SUGGEST_DIFFICULTY));
             case EXTRANONCE_SUBSCRIBE:
                 return new Sv1ClientCall.ExtranonceSubscribe();
             case SUBMIT:
                 return parseSubmit(p);
             default:
-                throw new Sv1ProtocolException(Sv1Error.METHOD_NOT_FOUND, "Method not found: " + truncate(r.method()));
+                throw new Sv1ProtocolException(Sv1Error.METHOD_NOT_FOUND, "Method not found: " + truncate(method));
         }
     }
 
@@ -124,81 +106,166 @@ public final class Sv1Methods {
         return new Sv1ClientCall.Configure(ext, mask, minBits);
     }
 
-    // ---- server -> miner ----
-
-    public static Sv1Request notify(String jobId, String prevHashWordSwappedHex, String coinb1Hex, String coinb2Hex,
-            List<String> merkleBranchHex, int version, int nbits, int ntime, boolean cleanJobs) {
-        ArrayNode branch = NODES.arrayNode();
-        merkleBranchHex.forEach(branch::add);
-        List<JsonNode> params = List.of(NODES.textNode(jobId), NODES.textNode(prevHashWordSwappedHex),
-                NODES.textNode(coinb1Hex), NODES.textNode(coinb2Hex), branch, NODES.textNode(hex32(version)),
-                NODES.textNode(hex32(nbits)), NODES.textNode(hex32(ntime)), NODES.booleanNode(cleanJobs));
-        return new Sv1Request(null, NOTIFY, params);
-    }
-
-    public static Sv1Request setDifficulty(double difficulty) {
-        return new Sv1Request(null, SET_DIFFICULTY, List.of(difficultyNode(difficulty)));
-    }
-
-    public static Sv1Request setVersionMask(int mask) {
-        return new Sv1Request(null, SET_VERSION_MASK, List.of(NODES.textNode(hex32(mask))));
-    }
-
-    public static Sv1Request setExtranonce(byte[] extranonce1, int extranonce2Size) {
-        return new Sv1Request(null, SET_EXTRANONCE,
-                List.of(NODES.textNode(Hex.encode(extranonce1)), NODES.numberNode(extranonce2Size)));
-    }
-
-    /**
-     * client.reconnect. A null host sends no parameters at all, which miners read as "this same pool
-     * again" (an empty host string would break cgminer-derived firmware).
-     */
-    public static Sv1Request reconnect(String host, int port, int waitSeconds) {
-        if (host == null) {
-            return new Sv1Request(null, RECONNECT, List.of());
-        }
-        return new Sv1Request(null, RECONNECT,
-                List.of(NODES.textNode(host), NODES.numberNode(port), NODES.numberNode(waitSeconds)));
-    }
-
-    public static Sv1Request showMessage(String text) {
-        return new Sv1Request(null, SHOW_MESSAGE, List.of(NODES.textNode(text)));
-    }
-
-    /** mining.subscribe result: [[["mining.set_difficulty", id], ["mining.notify", id]], en1, en2size]. */
-    public static JsonNode subscribeResult(String sessionId, byte[] extranonce1, int extranonce2Size) {
-        ArrayNode result = NODES.arrayNode();
-        ArrayNode subs = result.addArray();
-        subs.addArray().add(SET_DIFFICULTY).add(sessionId);
-        subs.addArray().add(NOTIFY).add(sessionId);
-        result.add(Hex.encode(extranonce1));
-        result.add(extranonce2Size);
-        return result;
-    }
-
-    /** mining.configure result for version rolling. */
-    public static JsonNode configureResult(boolean versionRolling, int mask, List<String> unsupported) {
-        ObjectNode result = NODES.objectNode();
-        if (versionRolling) {
-            result.put("version-rolling", true);
-            result.put("version-rolling.mask", hex32(mask));
-        }
-        for (String ext : unsupported) {
-            result.put(ext, false);
-        }
-        return result;
-    }
-
-    /** Difficulty as an integer when it is one (some firmware parses ints only), else as a double. */
-    public static JsonNode difficultyNode(double d) {
-        if (d == Math.rint(d) && d < 1e15) {
-            return NODES.numberNode((long) d);
-        }
-        return NODES.numberNode(d);
-    }
-
+    /** Eight lower-case hex digits, as Stratum writes 32-bit header fields and masks. */
     public static String hex32(int v) {
-        return String.format("%08x", v);
+        char[] c = new char[8];
+        for (int i = 7; i >= 0; i--) {
+            c[i] = HEX_DIGITS[v & 0xf];
+            v >>>= 4;
+        }
+        return new String(c);
+    }
+
+    private static final char[] HEX_DIGITS = "0123456789abcdef".toCharArray();
+
+
+    // ---- miner side: the pool's calls ----
+
+    /** Types a pool's call; unknown methods and bad parameters raise a protocol error. */
+    static Sv1ServerCall parseServerCall(String method, List<JsonNode> p) throws Sv1ProtocolException {
+        switch (method) {
+            case NOTIFY:
+                return parseNotify(p);
+            case SET_DIFFICULTY:
+                return new Sv1ServerCall.SetDifficulty(difficulty(p, SET_DIFFICULTY));
+            case SET_VERSION_MASK:
+                atLeast(p, 1, SET_VERSION_MASK);
+                return new Sv1ServerCall.SetVersionMask(hex32(textOf(p.get(0), "mask"), "mask"));
+            case SET_EXTRANONCE: {
+                atLeast(p, 2, SET_EXTRANONCE);
+                byte[] en1 = hexBytes(textOf(p.get(0), "extranonce1"), "extranonce1", 32);
+                int size = integer(p.get(1), "extranonce2_size");
+                if (size < 0 || size + en1.length > 32) {
+                    throw invalid("extranonce2_size out of range: " + size);
+                }
+                return new Sv1ServerCall.SetExtranonce(en1, size);
+            }
+            case RECONNECT: {
+                Optional<String> host = p.size() > 0 && p.get(0).isTextual() && !p.get(0).asText().isEmpty()
+                        ? Optional.of(p.get(0).asText()) : Optional.empty();
+                OptionalInt port = OptionalInt.empty();
+                if (p.size() > 1 && !p.get(1).isNull()) {
+                    int v = integer(p.get(1), "port");
+                    if (v < 1 || v > 65535) {
+                        throw invalid("port out of range: " + v);
+                    }
+                    port = OptionalInt.of(v);
+                }
+                int wait = p.size() > 2 && !p.get(2).isNull() ? integer(p.get(2), "wait") : 0;
+                if (wait < 0) {
+                    throw invalid("wait must not be negative");
+                }
+                return new Sv1ServerCall.Reconnect(host, port, wait);
+            }
+            case SHOW_MESSAGE:
+                atLeast(p, 1, SHOW_MESSAGE);
+                return new Sv1ServerCall.ShowMessage(p.get(0).asText());
+            case GET_VERSION:
+                return new Sv1ServerCall.GetVersion();
+            default:
+                throw new Sv1ProtocolException(Sv1Error.METHOD_NOT_FOUND, "Method not found: " + truncate(method));
+        }
+    }
+
+    /** The wire prevhash (each 4-byte word of the internal-order hash byte-reversed) to internal order. */
+    static byte[] prevHashFromWire(String wordSwappedHex) throws Sv1ProtocolException {
+        byte[] b = hexBytes(wordSwappedHex, "prevhash", 32);
+        if (b.length != 32) {
+            throw invalid("prevhash must be 32 bytes");
+        }
+        return wordSwap(b);
+    }
+
+    /** Reverses the bytes of each 4-byte word: internal order to the wire's prevhash and back. */
+    static byte[] wordSwap(byte[] hash) {
+        byte[] out = new byte[hash.length];
+        for (int w = 0; w + 4 <= hash.length; w += 4) {
+            for (int i = 0; i < 4; i++) {
+                out[w + i] = hash[w + 3 - i];
+            }
+        }
+        return out;
+    }
+
+    private static Sv1ServerCall.Notify parseNotify(List<JsonNode> p) throws Sv1ProtocolException {
+        if (p.size() < 9) {
+            throw invalid("mining.notify takes 9 parameters, got " + p.size());
+        }
+        // Some pools send numeric job ids; the id is opaque text that we echo back on submit.
+        JsonNode id = p.get(0);
+        if (!(id.isTextual() || id.isIntegralNumber()) || id.asText().isEmpty() || id.asText().length() > 128) {
+            throw invalid("job id must be a non-empty string");
+        }
+        byte[] prev = prevHashFromWire(textOf(p.get(1), "prevhash"));
+        byte[] coinb1 = hexBytes(textOf(p.get(2), "coinb1"), "coinb1", 1 << 20);
+        byte[] coinb2 = hexBytes(textOf(p.get(3), "coinb2"), "coinb2", 1 << 20);
+        if (!p.get(4).isArray()) {
+            throw invalid("merkle branch must be an array");
+        }
+        List<byte[]> branch = new ArrayList<>();
+        for (JsonNode step : p.get(4)) {
+            byte[] s = hexBytes(textOf(step, "merkle branch entry"), "merkle branch entry", 32);
+            if (s.length != 32) {
+                throw invalid("merkle branch entries must be 32 bytes");
+            }
+            branch.add(s);
+        }
+        if (branch.size() > 32) {
+            throw invalid("merkle branch too long: " + branch.size());
+        }
+        int version = hex32(textOf(p.get(5), "version"), "version");
+        int nbits = hex32(textOf(p.get(6), "nbits"), "nbits");
+        int ntime = hex32(textOf(p.get(7), "ntime"), "ntime");
+        if (!p.get(8).isBoolean()) {
+            throw invalid("clean_jobs must be a boolean");
+        }
+        return new Sv1ServerCall.Notify(id.asText(), prev, coinb1, coinb2, branch, version, nbits, ntime,
+                p.get(8).asBoolean());
+    }
+
+    private static byte[] hexBytes(String s, String what, int maxBytes) throws Sv1ProtocolException {
+        if ((s.length() & 1) != 0 || s.length() / 2 > maxBytes || !Hex.isHex(s, s.length() / 2)) {
+            throw invalid(what + " must be hex of at most " + maxBytes + " bytes");
+        }
+        return Hex.decode(s);
+    }
+
+    /** The one parameter of suggest_difficulty / set_difficulty: positive and finite, fractions legal. */
+    private static double difficulty(List<JsonNode> p, String method) throws Sv1ProtocolException {
+        atLeast(p, 1, method);
+        double d = number(p.get(0), "difficulty");
+        if (!(d > 0) || Double.isInfinite(d)) {
+            throw invalid("difficulty must be positive");
+        }
+        return d;
+    }
+
+    private static double number(JsonNode n, String what) throws Sv1ProtocolException {
+        if (n.isNumber()) {
+            return n.asDouble();
+        }
+        if (n.isTextual()) {
+            try {
+                return Double.parseDouble(n.asText());
+            } catch (NumberFormatException e) {
+                throw invalid(what + " must be a number");
+            }
+        }
+        throw invalid(what + " must be a number");
+    }
+
+    private static int integer(JsonNode n, String what) throws Sv1ProtocolException {
+        if (n.isIntegralNumber() && n.canConvertToInt()) {
+            return n.asInt();
+        }
+        if (n.isTextual()) {
+            try {
+                return Integer.parseInt(n.asText());
+            } catch (NumberFormatException e) {
+                throw invalid(what + " must be an integer");
+            }
+        }
+        throw invalid(what + " must be an integer");
     }
 
     // ---- helpers ----

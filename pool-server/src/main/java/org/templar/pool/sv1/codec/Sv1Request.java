@@ -1,19 +1,21 @@
 package org.templar.pool.sv1.codec;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.NullNode;
-import java.util.List;
 import java.util.Objects;
 
-/**
- * A request (id present) or notification (id null) with positional parameters. The id is kept as the
- * JSON value the peer sent (number or string) so that the response echoes it exactly.
- */
-public record Sv1Request(JsonNode id, String method, List<JsonNode> params) implements Sv1Message {
+/** A call: a request (id present) or a notification (id null), typed. */
+public record Sv1Request(Sv1Id id, Sv1Call call) implements Sv1Message {
     public Sv1Request {
-        id = id == null ? NullNode.getInstance() : id;
-        Objects.requireNonNull(method, "method");
-        params = List.copyOf(params);
+        id = id == null ? Sv1Id.NULL : id;
+        Objects.requireNonNull(call, "call");
+    }
+
+    /** A notification: no id, no answer expected. */
+    public static Sv1Request notification(Sv1Call call) {
+        return new Sv1Request(Sv1Id.NULL, call);
+    }
+
+    public String method() {
+        return call.method();
     }
 
     public boolean isNotification() {

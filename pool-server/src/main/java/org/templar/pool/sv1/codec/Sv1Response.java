@@ -1,21 +1,18 @@
 package org.templar.pool.sv1.codec;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.NullNode;
-
 /** A response: exactly one of result / error is meaningful; {@code error == null} means success. */
-public record Sv1Response(JsonNode id, JsonNode result, Sv1Error error) implements Sv1Message {
+public record Sv1Response(Sv1Id id, Sv1Result result, Sv1Error error) implements Sv1Message {
     public Sv1Response {
-        id = id == null ? NullNode.getInstance() : id;
-        result = result == null ? NullNode.getInstance() : result;
+        id = id == null ? Sv1Id.NULL : id;
+        result = result == null || error != null ? Sv1Result.NULL : result;
     }
 
-    public static Sv1Response ok(JsonNode id, JsonNode result) {
+    public static Sv1Response ok(Sv1Id id, Sv1Result result) {
         return new Sv1Response(id, result, null);
     }
 
-    public static Sv1Response error(JsonNode id, Sv1Error error) {
-        return new Sv1Response(id, NullNode.getInstance(), error);
+    public static Sv1Response error(Sv1Id id, Sv1Error error) {
+        return new Sv1Response(id, Sv1Result.NULL, error);
     }
 
     public boolean isError() {

@@ -6,8 +6,11 @@ import org.templar.pool.sv1.codec.Sv1Message;
 public interface Sv1Output {
     void send(Sv1Message message);
 
-    /** Sends a message already encoded by {@code Sv1JsonCodec} (one line, without its newline). */
-    void sendLine(String encoded);
+    /**
+     * Sends a line already encoded by {@code Sv1Encoder}, as UTF-8 bytes with its newline (a job's
+     * notify, encoded once and shared by every session: never modified).
+     */
+    void sendLine(byte[] encoded);
 
     /** Sends nothing more and closes the connection; the reason goes to the log. */
     void close(String reason);

@@ -1,8 +1,5 @@
 package org.templar.pool.sv1.session;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.BooleanNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -21,20 +18,24 @@ import org.templar.pool.core.Worker;
 import org.templar.pool.job.Job;
 import org.templar.pool.job.Template;
 import org.templar.pool.sv1.codec.Sv1ClientCall;
+import org.templar.pool.sv1.codec.Sv1Encoder;
 import org.templar.pool.sv1.codec.Sv1Error;
-import org.templar.pool.sv1.codec.Sv1JsonCodec;
+import org.templar.pool.sv1.codec.Sv1Id;
+import org.templar.pool.sv1.codec.Sv1Invalid;
 import org.templar.pool.sv1.codec.Sv1Message;
 import org.templar.pool.sv1.codec.Sv1Methods;
-import org.templar.pool.sv1.codec.Sv1ProtocolException;
 import org.templar.pool.sv1.codec.Sv1Request;
 import org.templar.pool.sv1.codec.Sv1Response;
+import org.templar.pool.sv1.codec.Sv1Result;
+import org.templar.pool.sv1.codec.Sv1ServerCall;
 import org.templar.share.Difficulty;
 import org.templar.share.Hex;
 import org.templar.share.Target;
 
 /**
- * One Stratum V1 connection's state machine. It sees typed messages, never bytes or channels, and is
- * confined to its connection's event loop: no locks.
+ * One Stratum V1 connection's state machine. It sees typed messages (calls, results and errors from
+ * {@code sv1.codec}), never bytes, JSON or channels, and is confined to its connection's event loop:
+ * no locks. Request ids are opaque values handed back to the codec with the answer.
  *
  * <p>Difficulty rule: a new difficulty is announced just before the next job and applies to jobs from
  * then on; each job remembers the target it was sent with, so shares on earlier jobs are still judged
@@ -139,12 +140,14 @@ public final class Sv1Session {
         if (message instanceof Sv1Response) {
             return; // miners answer our notifications sometimes; nothing to do
         }
+        if (message instanceof Sv1Invalid invalid) {
+            onProtocolError(invalid.id(), invalid.error());
+            return;
+        }
         Sv1Request request = (Sv1Request) message;
-        Sv1ClientCall call;
-        try {
-            call = Sv1Methods.parseClientCall(request);
-        } catch (Sv1ProtocolException e) {
-            onProtocolError(request.id(), e.error());
+        if (!(request.call() instanceof Sv1ClientCall call)) {
+            // the decoder types a miner's lines as miner calls; anything else is not for the pool
+            onProtocolError(request.id(), new Sv1Error(Sv1Error.METHOD_NOT_FOUND, "Method not found: " + request.method()));
             return;
         }
         if (call instanceof Sv1ClientCall.Configure c) {
@@ -157,14 +160,14 @@ public final class Sv1Session {
             suggestDifficulty(request.id(), d);
         } else if (call instanceof Sv1ClientCall.ExtranonceSubscribe) {
             extranonceSubscribed = true;
-            reply(request.id(), BooleanNode.TRUE);
+            reply(request.id(), Sv1Result.TRUE);
         } else if (call instanceof Sv1ClientCall.Submit s) {
             submit(request.id(), s);
         }
     }
 
     /** Input that could not even be decoded into a message (bad JSON, wrong envelope). */
-    public void onProtocolError(JsonNode id, Sv1Error error) {
+    public void onProtocolError(Sv1Id id, Sv1Error error) {
         if (closed) {
             return;
         }
@@ -175,7 +178,7 @@ public final class Sv1Session {
         }
     }
 
-    private void configure(JsonNode id, Sv1ClientCall.Configure c) {
+    private void configure(Sv1Id id, Sv1ClientCall.Configure c) {
         List<String> unsupported = new ArrayList<>();
         for (String ext : c.extensions()) {
             if (!ext.equals("version-rolling")) {
@@ -187,19 +190,19 @@ public final class Sv1Session {
             // min-bit-count is advisory (BIP310): never a reason to refuse or disconnect
             versionMask = pool.versionMask() & c.versionRollingMask().orElse(0xffffffff);
         }
-        reply(id, Sv1Methods.configureResult(rolling, versionMask, unsupported));
+        reply(id, new Sv1Result.Configured(rolling, versionMask, unsupported));
     }
 
-    private void subscribe(JsonNode id, Sv1ClientCall.Subscribe s) {
+    private void subscribe(Sv1Id id, Sv1ClientCall.Subscribe s) {
         if (subscribed) {
-            reply(id, Sv1Methods.subscribeResult(Hex.encode(extranonce1), extranonce1, settings.extranonce2Size()));
+            reply(id, new Sv1Result.Subscribed(Hex.encode(extranonce1), extranonce1, settings.extranonce2Size()));
             return;
         }
         byte[] wanted = s.resumeSessionId().filter(h -> h.length() == 8 && Hex.isHex(h, 4)).map(Hex::decode).orElse(null);
         extranonce1 = wanted != null ? pool.extranonces().resume(wanted) : pool.extranonces().allocate();
         subscribed = true;
         String sessionId = Hex.encode(extranonce1);
-        reply(id, Sv1Methods.subscribeResult(sessionId, extranonce1, settings.extranonce2Size()));
+        reply(id, new Sv1Result.Subscribed(sessionId, extranonce1, settings.extranonce2Size()));
         log.debug("{} subscribed ({}) extranonce1 {}{}", connectionId, s.userAgent().orElse("no agent"), sessionId,
                 wanted != null && Arrays.equals(wanted, extranonce1) ? " (resumed)" : "");
         if (isAuthorized()) {
@@ -207,7 +210,7 @@ public final class Sv1Session {
         }
     }
 
-    private void authorize(JsonNode id, Sv1ClientCall.Authorize a) {
+    private void authorize(Sv1Id id, Sv1ClientCall.Authorize a) {
         Worker worker;
         try {
             worker = pool.authorizer().authorize(a.username());
@@ -240,7 +243,7 @@ public final class Sv1Session {
         if (newName) {
             pool.policy().log().info("{} authorized as {} from {}", connectionId, worker.username(), peerText());
         }
-        reply(id, BooleanNode.TRUE);
+        reply(id, Sv1Result.TRUE);
         fixDifficultyFromPassword(a.password());
         if (first && subscribed) {
             sendFirstWork();
@@ -272,9 +275,9 @@ public final class Sv1Session {
         return applied;
     }
 
-    private void suggestDifficulty(JsonNode id, Sv1ClientCall.SuggestDifficulty d) {
+    private void suggestDifficulty(Sv1Id id, Sv1ClientCall.SuggestDifficulty d) {
         Difficulty applied = vardiff.suggest(Difficulty.of(d.difficulty()), System.nanoTime());
-        reply(id, BooleanNode.TRUE);
+        reply(id, Sv1Result.TRUE);
         if (jobs.isEmpty()) {
             return; // first work will announce it
         }
@@ -283,7 +286,7 @@ public final class Sv1Session {
         resendCurrentJob();
     }
 
-    private void submit(JsonNode id, Sv1ClientCall.Submit s) {
+    private void submit(Sv1Id id, Sv1ClientCall.Submit s) {
         if (!subscribed) {
             rejectShare(id, Sv1Error.notSubscribed(), "not subscribed");
             return;
@@ -330,7 +333,7 @@ public final class Sv1Session {
                 onAccepted();
                 outcome.durable().whenComplete((v, e) -> out.execute(() -> {
                     if (e == null) {
-                        reply(id, BooleanNode.TRUE);
+                        reply(id, Sv1Result.TRUE);
                     } else {
                         // counted as accepted already; the ledger's own metrics show the failure
                         out.send(Sv1Response.error(id, Sv1Error.other(NOT_RECORDED)));
@@ -365,7 +368,7 @@ public final class Sv1Session {
         return otherWorkers == null ? null : otherWorkers.get(username);
     }
 
-    private void rejectShare(JsonNode id, Sv1Error error, String reason) {
+    private void rejectShare(Sv1Id id, Sv1Error error, String reason) {
         pool.metrics().shareRejected(PROTOCOL, reason);
         sharesRejected++;
         // a job id the connection forgot is an honest miner's late share, not an invalid one
@@ -454,7 +457,8 @@ public final class Sv1Session {
             job = template.jobFor(payoutWorker.payout(), extranonce1.length + settings.extranonce2Size());
         } catch (RuntimeException e) {
             log.error("{}: cannot build a job for {}: {}", connectionId, payoutWorker.payout().describe(), e.getMessage());
-            out.send(Sv1Methods.showMessage("The pool cannot build work for you: " + e.getMessage()));
+            out.send(Sv1Request.notification(new Sv1ServerCall.ShowMessage("The pool cannot build work for you: "
+                    + e.getMessage())));
             return;
         }
         if (cleanJobs) {
@@ -469,7 +473,7 @@ public final class Sv1Session {
             pendingDifficulty = null;
         }
         if (!difficulty.equals(announcedDifficulty)) {
-            out.send(Sv1Methods.setDifficulty(difficulty.value()));
+            out.send(Sv1Request.notification(new Sv1ServerCall.SetDifficulty(difficulty.value())));
             announcedDifficulty = difficulty;
         }
         SentJob previous = jobs.get(job.id());
@@ -484,9 +488,16 @@ public final class Sv1Session {
             difficulty = difficulty.min(previous.difficulty());
         }
         jobs.putNewest(new SentJob(job, target, difficulty, false), settings.keptJobs());
-        out.sendLine(job.encoding(cleanJobs ? NOTIFY_CLEAN : NOTIFY, j -> Sv1JsonCodec.encode(Sv1Methods.notify(j.id(),
-                j.prevHashSv1(), j.coinb1Hex(), j.coinb2Hex(), j.merkleBranchHex(), j.version(), j.nbits(), j.ntime(),
-                cleanJobs))));
+        out.sendLine(job.encoding(cleanJobs ? NOTIFY_CLEAN : NOTIFY, j -> notifyLine(j, cleanJobs)));
+    }
+
+    /** A job's mining.notify as the bytes of its line, newline included: encoded once, sent to every miner of it. */
+    private static byte[] notifyLine(Job job, boolean cleanJobs) {
+        StringBuilder sb = new StringBuilder(1024);
+        Sv1Encoder.encode(Sv1Request.notification(new Sv1ServerCall.Notify(job.id(),
+                job.template().blockTemplate().previousBlockHash(), job.coinbase().prefix(), job.coinbase().suffix(),
+                job.template().merkleBranch().steps(), job.version(), job.nbits(), job.ntime(), cleanJobs)), sb);
+        return sb.append('\n').toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
     }
 
     /**
@@ -552,11 +563,13 @@ public final class Sv1Session {
 
     /** Tells the miner to reconnect (graceful shutdown, moving miners); the connection closes after. */
     public void reconnect(String host, int port, int waitSeconds) {
-        out.send(Sv1Methods.reconnect(host, port, waitSeconds));
+        out.send(Sv1Request.notification(host == null
+                ? new Sv1ServerCall.Reconnect(Optional.empty(), java.util.OptionalInt.empty(), 0)
+                : new Sv1ServerCall.Reconnect(Optional.of(host), java.util.OptionalInt.of(port), waitSeconds)));
     }
 
     public void showMessage(String text) {
-        out.send(Sv1Methods.showMessage(text));
+        out.send(Sv1Request.notification(new Sv1ServerCall.ShowMessage(text)));
     }
 
     /**
@@ -570,7 +583,7 @@ public final class Sv1Session {
         byte[] fresh = pool.extranonces().allocate();
         pool.extranonces().release(extranonce1);
         extranonce1 = fresh;
-        out.send(Sv1Methods.setExtranonce(extranonce1, settings.extranonce2Size()));
+        out.send(Sv1Request.notification(new Sv1ServerCall.SetExtranonce(extranonce1, settings.extranonce2Size())));
         jobs.clear();
         if (payoutWorker != null) {
             Template t = pool.currentTemplate().get();
@@ -587,12 +600,12 @@ public final class Sv1Session {
             return;
         }
         versionMask = versionMask & serverMask;
-        out.send(Sv1Methods.setVersionMask(versionMask));
+        out.send(Sv1Request.notification(new Sv1ServerCall.SetVersionMask(versionMask)));
     }
 
     // ------------------------------------------------------------------ lifecycle
 
-    private void reply(JsonNode id, JsonNode result) {
+    private void reply(Sv1Id id, Sv1Result result) {
         if (!id.isNull()) {
             out.send(Sv1Response.ok(id, result));
         }
@@ -609,9 +622,5 @@ public final class Sv1Session {
         if (extranonce1 != null) {
             pool.extranonces().release(extranonce1);
         }
-    }
-
-    static JsonNodeFactory nodes() {
-        return JsonNodeFactory.instance;
     }
 }

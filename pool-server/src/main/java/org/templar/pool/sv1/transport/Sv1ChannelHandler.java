@@ -1,6 +1,5 @@
 package org.templar.pool.sv1.transport;
 
-import com.fasterxml.jackson.databind.node.NullNode;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.Channel;
@@ -12,8 +11,10 @@ import io.netty.util.CharsetUtil;
 import java.io.IOException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.templar.pool.sv1.codec.Sv1Decoder;
+import org.templar.pool.sv1.codec.Sv1Encoder;
 import org.templar.pool.sv1.codec.Sv1Error;
-import org.templar.pool.sv1.codec.Sv1JsonCodec;
+import org.templar.pool.sv1.codec.Sv1Id;
 import org.templar.pool.sv1.codec.Sv1Message;
 import org.templar.pool.sv1.codec.Sv1ProtocolException;
 import org.templar.pool.sv1.codec.Sv1Response;
@@ -70,10 +71,10 @@ final class Sv1ChannelHandler extends SimpleChannelInboundHandler<ByteBuf>
         String text = line.toString(CharsetUtil.UTF_8);
         Sv1Message message;
         try {
-            message = Sv1JsonCodec.decode(text);
+            message = Sv1Decoder.decodeFromMiner(text);
         } catch (Sv1ProtocolException e) {
             server.pool().policy().autoBans().onProtocolError(peer());
-            session.onProtocolError(NullNode.getInstance(), e.error());
+            session.onProtocolError(Sv1Id.NULL, e.error());
             return;
         }
         session.onMessage(message);
@@ -93,7 +94,7 @@ final class Sv1ChannelHandler extends SimpleChannelInboundHandler<ByteBuf>
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         if (cause instanceof TooLongFrameException) {
             // the rest of the oversized line cannot be trusted to resynchronize: answer and close
-            Sv1Response error = Sv1Response.error(NullNode.getInstance(),
+            Sv1Response error = Sv1Response.error(Sv1Id.NULL,
                     new Sv1Error(Sv1Error.INVALID_REQUEST, "Line too long: the limit is " + server.maxLineLength() + " bytes"));
             ctx.writeAndFlush(encode(error)).addListener(ChannelFutureListener.CLOSE);
             closeReason = "line over " + server.maxLineLength() + " bytes";
@@ -131,9 +132,9 @@ final class Sv1ChannelHandler extends SimpleChannelInboundHandler<ByteBuf>
     }
 
     @Override
-    public void sendLine(String encoded) {
+    public void sendLine(byte[] encoded) {
         if (channel.isActive()) {
-            write(ByteBufUtil.writeUtf8(channel.alloc(), encoded + "\n"));
+            write(channel.alloc().buffer(encoded.length).writeBytes(encoded));
         }
     }
 
@@ -147,8 +148,9 @@ final class Sv1ChannelHandler extends SimpleChannelInboundHandler<ByteBuf>
     }
 
     private ByteBuf encode(Sv1Message message) {
-        String line = Sv1JsonCodec.encode(message) + "\n";
-        return ByteBufUtil.writeUtf8(channel.alloc(), line);
+        StringBuilder line = new StringBuilder(128);
+        Sv1Encoder.encode(message, line);
+        return ByteBufUtil.writeUtf8(channel.alloc(), line.append('\n'));
     }
 
     @Override

@@ -17,8 +17,13 @@ class Sv1ServerCallTest {
     /** Mainnet block 840,000 in display order. */
     private static final String DISPLAY = "0000000000000000000320283a032748cef8227873ff4872689bf23f1cda83a5";
 
+    /** A pool's line as the miner side types it; a refused call raises its error. */
     private static Sv1ServerCall parse(String line) throws Sv1ProtocolException {
-        return Sv1ServerCall.parse((Sv1Request) Sv1JsonCodec.decode(line));
+        Sv1Message m = Sv1Decoder.decodeFromPool(line);
+        if (m instanceof Sv1Invalid invalid) {
+            throw new Sv1ProtocolException(invalid.error());
+        }
+        return (Sv1ServerCall) ((Sv1Request) m).call();
     }
 
     /** The wire form is GBT's display hex with its eight 4-byte groups in reverse order (PROTOCOL-NOTES). */
@@ -42,9 +47,12 @@ class Sv1ServerCallTest {
     @Test
     void notifyRoundTripsWithTheServerBuilder() throws Exception {
         String branch0 = "11".repeat(32);
-        Sv1Request built = Sv1Methods.notify("job-7", wireFromDisplay(DISPLAY), "01000000aa", "ffffffff00", List.of(branch0),
-                0x20000000, 0x1d00ffff, 0x66236337, true);
-        Sv1ServerCall.Notify n = (Sv1ServerCall.Notify) parse(Sv1JsonCodec.encode(built));
+        Sv1Request built = Sv1Request.notification(new Sv1ServerCall.Notify("job-7", internal(DISPLAY),
+                HEX.parseHex("01000000aa"), HEX.parseHex("ffffffff00"), List.of(HEX.parseHex(branch0)), 0x20000000,
+                0x1d00ffff, 0x66236337, true));
+        String line = Sv1Encoder.encode(built);
+        assertTrue(line.contains("\"" + wireFromDisplay(DISPLAY) + "\""), "prevhash as the wire spells it: " + line);
+        Sv1ServerCall.Notify n = (Sv1ServerCall.Notify) parse(line);
         assertEquals("job-7", n.jobId());
         assertArrayEquals(internal(DISPLAY), n.prevHash());
         assertArrayEquals(HEX.parseHex("01000000aa"), n.coinb1());

@@ -32,7 +32,8 @@ import org.templar.pool.core.VardiffSettings;
 import org.templar.pool.job.Job;
 import org.templar.pool.job.Template;
 import org.templar.pool.job.TestTemplates;
-import org.templar.pool.sv1.codec.Sv1JsonCodec;
+import org.templar.pool.sv1.codec.Sv1Decoder;
+import org.templar.pool.sv1.codec.Sv1Encoder;
 import org.templar.pool.sv1.codec.Sv1Message;
 import org.templar.pool.sv1.codec.Sv1Methods;
 import org.templar.pool.sv1.codec.Sv1ProtocolException;
@@ -64,11 +65,17 @@ class Sv1SessionTest {
 
         @Override
         public void send(Sv1Message message) {
-            sendLine(Sv1JsonCodec.encode(message));
+            read(Sv1Encoder.encode(message));
         }
 
         @Override
-        public void sendLine(String encoded) {
+        public void sendLine(byte[] encoded) {
+            String line = new String(encoded, java.nio.charset.StandardCharsets.UTF_8);
+            assertTrue(line.endsWith("\n"), "a whole line");
+            read(line.substring(0, line.length() - 1));
+        }
+
+        private void read(String encoded) {
             try {
                 sent.add(JSON.readTree(encoded));
             } catch (java.io.IOException e) {
@@ -127,7 +134,7 @@ class Sv1SessionTest {
     private int call(String method, String paramsJson) {
         int id = nextId++;
         try {
-            session.onMessage(Sv1JsonCodec.decode("{\"id\":" + id + ",\"method\":\"" + method + "\",\"params\":"
+            session.onMessage(Sv1Decoder.decodeFromMiner("{\"id\":" + id + ",\"method\":\"" + method + "\",\"params\":"
                     + paramsJson + "}"));
         } catch (Sv1ProtocolException e) {
             throw new AssertionError(e);
@@ -401,9 +408,59 @@ class Sv1SessionTest {
         assertEquals(DIFFICULTY, ledger.shares().get(0).shareDifficulty(), "and credited at it");
     }
 
+    @Test
+    void configureAnswersEveryExtensionAndGrantsThePoolsBitsWhenNoMaskIsAsked() {
+        JsonNode r = result(call("mining.configure", "[[\"version-rolling\",\"minimum-difficulty\"],{}]"));
+        assertTrue(r.get("version-rolling").asBoolean());
+        assertEquals("1fffe000", r.get("version-rolling.mask").asText(), "no mask asked means all bits: the pool's");
+        assertTrue(r.has("minimum-difficulty") && !r.get("minimum-difficulty").asBoolean(), "unsupported: false");
+        JsonNode none = result(call("mining.configure", "[[\"info\"]]"));
+        assertFalse(none.has("version-rolling"), "not asked, not answered");
+        assertFalse(none.get("info").asBoolean());
+    }
+
+    @Test
+    void answersGoUnderTheMinersOwnIdAndNotificationsGetNone() {
+        session.onMessage(decode("{\"id\":\"sub-1\",\"method\":\"mining.subscribe\",\"params\":[]}"));
+        assertEquals("sub-1", link.sent.get(0).get("id").asText());
+        assertTrue(link.sent.get(0).get("result").isArray());
+        int before = link.sent.size();
+        session.onMessage(decode("{\"id\":null,\"method\":\"mining.extranonce.subscribe\",\"params\":[]}"));
+        assertEquals(before, link.sent.size(), "a notification is not answered");
+        // what the pool sends is not the miner's to call: method not found, under its id
+        assertEquals(-32601, error(call("mining.notify", "[]")));
+        assertNull(link.closedBecause);
+    }
+
+    @Test
+    void aSecondSubscribeKeepsTheExtranonceAndAnOperatorsChangeMovesTheMinerToFreshWork() {
+        assertFalse(session.changeExtranonce(), "not subscribed");
+        subscribeAndAuthorize();
+        byte[] first = en1();
+        assertEquals(Hex.encode(first), result(call("mining.subscribe", "[]")).get(1).asText(), "same extranonce1");
+        assertFalse(session.changeExtranonce(), "only for miners that asked for mining.set_extranonce");
+        assertTrue(result(call("mining.extranonce.subscribe", "[]")).asBoolean());
+        Job job = lastJob();
+        Found old = TestShares.find(job, first, Hex.decode("00000009"), job.version(), TARGET, true);
+
+        assertTrue(session.changeExtranonce());
+        assertNotEquals(Hex.encode(first), Hex.encode(en1()));
+        JsonNode set = link.calls("mining.set_extranonce").get(0);
+        assertEquals(Hex.encode(en1()), set.get("params").get(0).asText());
+        assertEquals(4, set.get("params").get(1).asInt());
+        List<JsonNode> notify = link.calls("mining.notify");
+        assertTrue(notify.get(notify.size() - 1).get("params").get(8).asBoolean(), "fresh work, clean");
+        assertTrue(link.sent.indexOf(set) < link.sent.lastIndexOf(notify.get(notify.size() - 1)), "extranonce first");
+
+        assertNotEquals(0, error(submit(job.id(), old)), "a share built on the old extranonce1 is not credited");
+        Found fresh = TestShares.find(job, en1(), Hex.decode("00000009"), job.version(), TARGET, true);
+        assertTrue(result(submit(job.id(), fresh)).asBoolean());
+        assertEquals(1, ledger.shares().size());
+    }
+
     private static Sv1Message decode(String line) {
         try {
-            return Sv1JsonCodec.decode(line);
+            return Sv1Decoder.decodeFromMiner(line);
         } catch (Sv1ProtocolException e) {
             throw new AssertionError(e);
         }
