@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.math.BigDecimal;
-import java.math.RoundingMode;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -150,22 +149,6 @@ class PayoutsVerifyTest {
             weights.merge(s.path("account").asText(), new BigDecimal(s.path("difficulty").asDouble())
                     .multiply(new BigDecimal(s.path("revenue_weight").asDouble())), BigDecimal::add);
         }
-        BigDecimal total = weights.values().stream().reduce(BigDecimal.ZERO, BigDecimal::add);
-        Map<String, Long> out = new TreeMap<>();
-        Map<String, BigDecimal> rest = new HashMap<>();
-        long given = 0;
-        for (Map.Entry<String, BigDecimal> e : weights.entrySet()) {
-            BigDecimal exact = BigDecimal.valueOf(miners).multiply(e.getValue());
-            BigDecimal floor = exact.divide(total, 0, RoundingMode.FLOOR);
-            out.put(e.getKey(), floor.longValueExact());
-            rest.put(e.getKey(), exact.subtract(total.multiply(floor)));
-            given += floor.longValueExact();
-        }
-        List<String> order = new ArrayList<>(weights.keySet());
-        order.sort((x, y) -> rest.get(y).compareTo(rest.get(x)) != 0 ? rest.get(y).compareTo(rest.get(x)) : x.compareTo(y));
-        for (int i = 0; i < miners - given; i++) {
-            out.merge(order.get(i), 1L, Long::sum);
-        }
-        return out;
+        return SchemesEndToEndTest.largestRemainder(miners, weights);
     }
 }

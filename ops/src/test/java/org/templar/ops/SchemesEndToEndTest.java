@@ -426,7 +426,7 @@ class SchemesEndToEndTest {
     }
 
     /** {@code amount} in proportion to the weights: floors, then one satoshi each to the largest remainders, ties by name. */
-    private static Map<String, Long> largestRemainder(long amount, Map<String, BigDecimal> weights) {
+    static Map<String, Long> largestRemainder(long amount, Map<String, BigDecimal> weights) {
         BigDecimal total = weights.values().stream().reduce(BigDecimal.ZERO, BigDecimal::add);
         Map<String, Long> out = new TreeMap<>();
         Map<String, BigDecimal> rest = new HashMap<>();
