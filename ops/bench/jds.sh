@@ -2,7 +2,7 @@
 # Job Declaration Server benchmark: time for the JDS to accept a DeclareMiningJob of a full template
 # (3,000 transactions, some only the miner has, so ProvideMissingTransactions is used) with the proposal
 # check on the embedded node; prints p50/p90/p99 of DeclareMiningJob -> Success.
-#   ./templar bench jds [--transactions 3000] [--missing 200] [--rounds 30] [--warmup 5]
+#   ./templar bench jds [--transactions 3000] [--missing 200] [--rounds 300] [--warmup 100]
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$here"

@@ -39,14 +39,17 @@ import org.templar.share.Hex;
  * DeclareMiningJob.Success received, which includes the JDS finding the known transactions, the
  * ProvideMissingTransactions round trip for the missing ones, their fee lookup, assembling the block
  * and the node's BIP23 proposal check of it. Not a test:
- * {@code ./templar bench jds [--transactions 3000] [--missing 200] [--rounds 30] [--warmup 5]}.
+ * {@code ./templar bench jds [--transactions 3000] [--missing 200] [--rounds 300] [--warmup 100]}.
  */
 public final class JdsBench {
     public static void main(String[] args) throws Exception {
         int transactions = intArg(args, "--transactions", 3000);
         int missing = intArg(args, "--missing", 200);
-        int rounds = intArg(args, "--rounds", 30);
-        int warmup = intArg(args, "--warmup", 5);
+        int rounds = intArg(args, "--rounds", 300);
+        // A JDS runs for days: what it answers is its steady state. The proposal path's large methods
+        // are still being compiled by C2 for the first ~60 declarations (those rounds cost twice the
+        // CPU of their wall time, the compiler threads' share), so the warm-up covers them.
+        int warmup = intArg(args, "--warmup", 100);
         // one line per round: when it started, its wall and CPU time, the collections and mempool view
         // refreshes that happened during it (to tell what the slow rounds have in common)
         boolean trace = java.util.Arrays.asList(args).contains("--trace");
