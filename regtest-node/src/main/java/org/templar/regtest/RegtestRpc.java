@@ -57,6 +57,7 @@ public final class RegtestRpc {
         def("getrawmempool", List.of("verbose", "mempool_sequence"), this::getRawMempool);
         def("getmempoolentry", List.of("txid"), this::getMempoolEntry);
         def("getrawtransaction", List.of("txid", "verbose", "blockhash"), this::getRawTransaction);
+        def("decoderawtransaction", List.of("hexstring", "iswitness"), this::decodeRawTransaction);
         def("gettxout", List.of("txid", "n", "include_mempool"), this::getTxOut);
         def("sendrawtransaction", List.of("hexstring", "maxfeerate", "maxburnamount"), this::sendRawTransaction);
         def("submitblock", List.of("hexdata", "dummy"), this::submitBlock);
@@ -497,6 +498,26 @@ public final class RegtestRpc {
             }
         }
         return o;
+    }
+
+    /**
+     * Core's decoderawtransaction: the transaction as getrawtransaction shows it, without block fields.
+     * Anything that is not exactly one serialized transaction is -22 "TX decode failed" (Core's text,
+     * shorter than sendrawtransaction's). A transaction without inputs is refused too: its legacy form
+     * reads as the witness marker, a guess Core makes and this node does not.
+     */
+    private JsonNode decodeRawTransaction(Args a) throws RpcException {
+        String hex = a.str(0, "hexstring");
+        if (a.has(1) && !a.get(1).isBoolean()) {
+            throw Args.typeError(a.get(1), "bool");
+        }
+        try {
+            ObjectNode o = CoreJson.tx(decodeTx(hex));
+            o.remove("hex"); // TxToUniv(..., include_hex=false) in Core
+            return o;
+        } catch (RpcException e) {
+            throw new RpcException(RpcException.RPC_DESERIALIZATION_ERROR, "TX decode failed");
+        }
     }
 
     private static Transaction findIn(BlockRecord rec, Sha256Hash txid) {

@@ -23,6 +23,7 @@ import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpRequestDecoder;
 import io.netty.handler.codec.http.HttpResponseEncoder;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -103,8 +104,16 @@ final class RpcHttpServer implements AutoCloseable {
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
     }
 
-    /** Netty drops Content-Length when chunked is present; keep both so the guard can refuse the request. */
+    /**
+     * Netty drops Content-Length when chunked is present; keep both so the guard can refuse the request.
+     * Lines may end in a bare LF: Core's HTTP server (libevent, EVBUFFER_EOL_CRLF) takes "\n" alone as
+     * a line end, and clients rely on it (ckpool writes its requests that way).
+     */
     private static final class KeepBothLengthHeadersDecoder extends HttpRequestDecoder {
+        KeepBothLengthHeadersDecoder() {
+            super(new HttpDecoderConfig().setStrictLineParsing(false));
+        }
+
         @Override
         protected void handleTransferEncodingChunkedWithContentLength(HttpMessage message) {
             // deliberately left as received

@@ -871,6 +871,28 @@ class CoreConformanceTest {
     }
 
     @Test
+    void decoderawtransactionShowsTheTransactionAndRefusesWhatIsNotOne() throws Exception {
+        Object[] c = nextCoin();
+        String raw = spend((String) c[0], 0, (Long) c[1], payout, 4_000);
+        JsonNode d = call("decoderawtransaction", raw);
+        Transaction tx = Transaction.read(ByteBuffer.wrap(Hex.decode(raw)));
+        assertEquals(tx.getTxId().toString(), d.get("txid").asText());
+        assertEquals(tx.getWTxId().toString(), d.get("hash").asText());
+        assertEquals(c[0], d.get("vin").get(0).get("txid").asText());
+        assertEquals(1, d.get("vout").size());
+        assertFalse(d.has("hex") || d.has("blockhash") || d.has("confirmations"), "no block fields: " + d);
+        assertEquals(d, call("decoderawtransaction", raw, true), "iswitness true reads a witness transaction the same");
+        // Core (rpc/rawtransaction.cpp): RPC_DESERIALIZATION_ERROR, "TX decode failed"
+        for (String bad : List.of("zz", raw + "00", raw.substring(0, raw.length() - 2), "")) {
+            JsonNode e = error("decoderawtransaction", bad);
+            assertEquals(-22, e.get("code").asInt(), bad);
+            assertEquals("TX decode failed", e.get("message").asText());
+        }
+        assertEquals(-3, error("decoderawtransaction", raw, "yes").get("code").asInt());
+        assertTrue(call("getrawmempool").toString().indexOf(tx.getTxId().toString()) < 0, "decoding sends nothing");
+    }
+
+    @Test
     void absurdFeeIsRefusedBySendrawtransaction() throws Exception {
         Object[] c = nextCoin();
         // 1 BTC on ~110 vB is far above the default maxfeerate of 0.10 BTC/kvB

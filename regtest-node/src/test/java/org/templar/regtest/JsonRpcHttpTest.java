@@ -185,6 +185,17 @@ class JsonRpcHttpTest {
         assertTrue(reply.substring(ok).contains("\"result\":0"), reply);
     }
 
+    @Test
+    void linesEndingInABareLineFeedAreReadLikeCore() throws IOException {
+        // Core's HTTP server (libevent) ends a line at "\n" with or without "\r"; ckpool sends such requests
+        String body = "{\"method\":\"getblockcount\",\"params\":[],\"id\":7}";
+        String bare = "POST / HTTP/1.1\nHost: 127.0.0.1\nAuthorization: " + rpc.auth() + "\nContent-Length: " + body.length()
+                + "\nConnection: close\n\n" + body;
+        String reply = rawExchange(bare);
+        assertTrue(reply.startsWith("HTTP/1.1 200"), reply);
+        assertTrue(reply.contains("\"result\":0") && reply.contains("\"id\":7"), reply);
+    }
+
     /** Writes a hand-made request (java.net.http refuses to send both length headers) and reads until the server closes. */
     private static String rawExchange(String request) throws IOException {
         try (Socket s = new Socket(node.rpcUri().getHost(), node.rpcUri().getPort())) {
