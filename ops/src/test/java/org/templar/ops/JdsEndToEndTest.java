@@ -369,6 +369,54 @@ class JdsEndToEndTest {
         }
     }
 
+    /**
+     * A hostile JD client keeps presenting one Coinbase-only token: it sets jobs while the token lives
+     * (Coinbase-only has no declaration to consume it), and past its lifetime every further
+     * SetCustomMiningJob is refused with invalid-mining-job-token, while the channel keeps mining the
+     * job it already set and a fresh token works again.
+     */
+    @Test
+    void aCoinbaseOnlyTokenSetsJobsUntilItExpiresAndIsRefusedAfter(@TempDir Path dir) throws Exception {
+        byte[] minerScript = script(Sv2MiningTest.newAddress());
+        try (PoolHarness pool = startPool(dir, Map.of("jds.coinbase_only_min_share", "0.9",
+                "jds.coinbase_only_fee_ceiling_sats", "100000", "jds.token_lifetime_seconds", "3"))) {
+            PoolHarness.await(Duration.ofSeconds(30), () -> pool.pool().templates().current() != null, "a template");
+            try (JdClient jdc = jdc(pool, false); Miner m = miner(pool, "dave.rig1")) {
+                Bytes token = token(jdc, "dave.rig1");
+                long issued = System.nanoTime();
+                DeclaredTemplate t = DeclaredTemplate.of(template(pool), List.of(),
+                        List.of(new DeclaredTemplate.Out(SUBSIDY / 100 * 95, OPERATOR_SCRIPT),
+                                new DeclaredTemplate.Out(SUBSIDY / 100 * 5, minerScript)), m.extranonceSize());
+                long ch = m.channel().channelId();
+                m.client().send(t.customJob(ch, 1, token));
+                long jobId = m.client().await(Sv2Mining.SetCustomMiningJobSuccess.class).jobId();
+                m.client().send(t.customJob(ch, 2, token));
+                m.client().await(Sv2Mining.SetCustomMiningJobSuccess.class);
+                assertTrue(System.nanoTime() - issued < Duration.ofSeconds(3).toNanos(),
+                        "the machine was too slow to set both jobs within the token's lifetime");
+
+                Thread.sleep(Duration.ofSeconds(3).plusMillis(300).toMillis()); // past the lifetime
+                for (int request = 3; request < 6; request++) {
+                    m.client().send(t.customJob(ch, request, token));
+                    Sv2Mining.SetCustomMiningJobError e = m.client().await(Sv2Mining.SetCustomMiningJobError.class);
+                    assertEquals(request, e.requestId());
+                    assertEquals("invalid-mining-job-token", e.errorCode().text());
+                }
+
+                // the job set while the token lived is still mined, and a fresh token sets jobs again
+                byte[] clientPart = new byte[m.channel().extranonceSize()];
+                int nonce = shareNonce(t, m.extranonce(clientPart));
+                m.client().send(new Sv2Mining.SubmitSharesExtended(ch, 1, jobId, nonce & 0xffffffffL,
+                        t.ntime() & 0xffffffffL, t.version() & 0xffffffffL, Bytes.of(clientPart), Sv2Tlvs.NONE));
+                assertEquals(1, m.client().await(Sv2Mining.SubmitSharesSuccess.class).newSubmitsAcceptedCount());
+                m.client().send(t.customJob(ch, 6, token(jdc, "dave.rig1")));
+                assertEquals(6, m.client().await(Sv2Mining.SetCustomMiningJobSuccess.class).requestId());
+                PoolHarness.await(Duration.ofSeconds(10), () -> pool.pool().ledger().sharesFor("dave", 10).size() == 1,
+                        "the one share in the ledger");
+            }
+        }
+    }
+
     private static DeclareOutcome.Refused refused(DeclareOutcome o) {
         return assertInstanceOf(DeclareOutcome.Refused.class, o, o.toString());
     }
