@@ -21,6 +21,7 @@ public final class PrometheusMetrics implements PoolMetrics, LedgerMetrics, org.
     private final Counter connectionsRefused;
     private final Counter connectionTimeouts;
     private final Counter autoBans;
+    private final Counter blockSolutionsDropped;
     private final Gauge ledgerQueue;
     private final Histogram ledgerBatch;
     private final Histogram ledgerCommitSeconds;
@@ -62,6 +63,10 @@ public final class PrometheusMetrics implements PoolMetrics, LedgerMetrics, org.
                 .labelNames("protocol", "deadline").register(registry);
         autoBans = Counter.build("templar_auto_bans_total",
                 "Automatic bans: reason invalid_shares, auth_failures or protocol_errors")
+                .labelNames("reason").register(registry);
+        blockSolutionsDropped = Counter.build("templar_block_solutions_dropped_total",
+                "Block solutions neither written nor submitted: reason superseded (a block of ours on the same"
+                        + " parent is on the active chain), sibling_backlog or busy (past the bounds on solutions in flight)")
                 .labelNames("reason").register(registry);
         ledgerQueue = Gauge.build("templar_ledger_queue_depth", "Shares waiting for the ledger writer").register(registry);
         ledgerBatch = Histogram.build("templar_ledger_batch_shares", "Shares per group commit")
@@ -272,6 +277,11 @@ public final class PrometheusMetrics implements PoolMetrics, LedgerMetrics, org.
     @Override
     public void autoBan(String reason) {
         autoBans.labels(reason).inc();
+    }
+
+    @Override
+    public void blockSolutionsDropped(String reason, int count) {
+        blockSolutionsDropped.labels(reason).inc(count);
     }
 
     @Override

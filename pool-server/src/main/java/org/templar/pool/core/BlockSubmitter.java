@@ -1,8 +1,17 @@
 package org.templar.pool.core;
 
 import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -17,20 +26,56 @@ import org.templar.share.Hex;
 /**
  * Turns a solved share into a block on the network, off the event loop: record the candidate durably,
  * submit it to every node at once, record the nodes' verdict, and ask for a new template.
+ *
+ * <p>The work is bounded, because on an easy network (regtest: about every second hash) one client
+ * sending arbitrary shares sends hundreds of solutions a second, and each costs ledger commits. All
+ * ledger writes of this class run on one thread (so blocks hold at most one of the ledger's pooled
+ * connections, and the share writer and queries keep theirs), and never while a node is awaited:
+ * node calls run on a pool of their own. Per previous block, one solution at a time is written and
+ * submitted; up to {@link #MAX_WAITING} siblings (other solutions on the same parent) wait for its
+ * verdict in memory, unwritten and unsubmitted, and go next only if it was not ACCEPTED. Once a
+ * solution of ours is on the node's active chain, every later one on the same parent is dropped:
+ * it could only compete with our own block. Past the bounds solutions are dropped too; every drop is
+ * counted ({@link PoolMetrics#blockSolutionsDropped}) and summarised in one INFO line at most every
+ * {@link #DROP_LOG_INTERVAL_NANOS} ns. A solution is always written before it is submitted.
  */
 public final class BlockSubmitter implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(BlockSubmitter.class);
+
+    /** Previous blocks with a solution in flight at once; past it a solution on yet another parent is dropped. */
+    static final int MAX_PARENTS = 16;
+    /** Solutions held in memory behind the one in flight on the same parent. */
+    static final int MAX_WAITING = 4;
+    /** Parents remembered as won by one of our blocks. */
+    private static final int WON_REMEMBERED = 64;
+    private static final long DROP_LOG_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
 
     private final NodeGroup nodes;
     private final BlockLedger ledger;
     private final Runnable onBlockAccepted;
     private final PoolMetrics metrics;
-    // one thread per block in flight: a block waiting for an unreachable node must not hold up the next
-    private final ExecutorService executor = Executors.newCachedThreadPool(r -> {
-        Thread t = new Thread(r, "block-submitter");
-        t.setDaemon(true);
-        return t;
+    // every ledger write of a block, one at a time: one pooled connection at most
+    private final ExecutorService ledgerStage = Executors.newSingleThreadExecutor(r -> daemon(r, "block-ledger"));
+    // node calls, one thread per block in flight: a block waiting for an unreachable node must not hold up
+    // the next; as many threads as parents in flight, resubmissions at start queue behind them
+    private final ThreadPoolExecutor nodeStage = new ThreadPoolExecutor(MAX_PARENTS, MAX_PARENTS, 60, TimeUnit.SECONDS,
+            new LinkedBlockingQueue<>(), r -> daemon(r, "block-submitter"));
+
+    // guarded by itself; touched by event loops (briefly) and the two stages
+    private final Map<String, Parent> inFlight = new HashMap<>();
+    private final Set<String> won = Collections.newSetFromMap(new LinkedHashMap<>() {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+            return size() > WON_REMEMBERED;
+        }
     });
+    private final Map<String, Long> droppedSinceLine = new TreeMap<>();
+    private long lastDropLine = System.nanoTime() - DROP_LOG_INTERVAL_NANOS;
+
+    /** The solutions on one previous block: the one being written or submitted, and its waiting siblings. */
+    private static final class Parent {
+        final ArrayDeque<Solve> waiting = new ArrayDeque<>();
+    }
 
     /**
      * @param nodes the nodes to submit blocks to, or null when blocks go elsewhere (the proxy's template
@@ -41,16 +86,131 @@ public final class BlockSubmitter implements AutoCloseable {
         this.ledger = ledger;
         this.metrics = metrics;
         this.onBlockAccepted = onBlockAccepted;
+        nodeStage.allowCoreThreadTimeOut(true);
+    }
+
+    private static Thread daemon(Runnable r, String name) {
+        Thread t = new Thread(r, name);
+        t.setDaemon(true);
+        return t;
     }
 
     /** Everything about a solve, captured on the event loop (copies: the hasher's buffers are reused). */
-    public record Solve(Job job, Worker worker, byte[] extranonce, byte[] header, byte[] hash) {}
-
-    public void submit(Solve solve) {
-        executor.execute(() -> run(solve));
+    public record Solve(Job job, Worker worker, byte[] extranonce, byte[] header, byte[] hash) {
+        /** The previous block's hash as the header holds it (internal byte order, hex): the key of its siblings. */
+        String parent() {
+            return Hex.encode(java.util.Arrays.copyOfRange(header, 4, 36));
+        }
     }
 
+    /** Takes a solve from an event loop; never blocks beyond a map lookup. */
+    public void submit(Solve solve) {
+        String parent = solve.parent();
+        String dropped;
+        synchronized (inFlight) {
+            Parent p = inFlight.get(parent);
+            if (won.contains(parent)) {
+                dropped = "superseded";
+            } else if (p != null) {
+                if (p.waiting.size() < MAX_WAITING) {
+                    p.waiting.add(solve);
+                    return;
+                }
+                dropped = "sibling_backlog";
+            } else if (inFlight.size() >= MAX_PARENTS) {
+                dropped = "busy";
+            } else {
+                inFlight.put(parent, new Parent());
+                dropped = null;
+            }
+        }
+        if (dropped != null) {
+            dropped(dropped, 1);
+            return;
+        }
+        ledgerStage.execute(() -> run(solve));
+    }
+
+    /**
+     * Counts solutions dropped for {@code reason} and, at most once per interval, logs what was dropped
+     * since the last such line.
+     */
+    private void dropped(String reason, int count) {
+        metrics.blockSolutionsDropped(reason, count);
+        logDropped(reason, count, false);
+    }
+
+    /** Adds to the drops not yet logged, and logs them all if the interval has passed (or {@code now}). */
+    private void logDropped(String reason, int count, boolean now) {
+        String line = null;
+        synchronized (droppedSinceLine) {
+            if (count > 0) {
+                droppedSinceLine.merge(reason, (long) count, Long::sum);
+            }
+            long at = System.nanoTime();
+            if (!droppedSinceLine.isEmpty() && (now || at - lastDropLine >= DROP_LOG_INTERVAL_NANOS)) {
+                line = droppedSinceLine.toString();
+                droppedSinceLine.clear();
+                lastDropLine = at;
+            }
+        }
+        if (line != null) {
+            log.info("block solutions dropped without a ledger write or submission, by reason {}: superseded = a block"
+                    + " of ours on the same parent is on the node's active chain; sibling_backlog/busy = past the"
+                    + " bounds on solutions in flight (templar_block_solutions_dropped_total)", line);
+        }
+    }
+
+    /**
+     * The solution on {@code parent} in flight is settled with {@code status} (null: no verdict to wait
+     * for): an ACCEPTED one wins the parent and its waiting siblings are dropped, else the next sibling goes.
+     */
+    private void settled(String parent, BlockStatus status) {
+        Solve next = null;
+        int superseded = 0;
+        synchronized (inFlight) {
+            if (status == BlockStatus.ACCEPTED) {
+                won.add(parent);
+            }
+            Parent p = inFlight.get(parent);
+            if (p != null) {
+                if (status == BlockStatus.ACCEPTED) {
+                    superseded = p.waiting.size();
+                } else {
+                    next = p.waiting.poll();
+                }
+                if (next == null) {
+                    inFlight.remove(parent);
+                }
+            }
+        }
+        if (superseded > 0) {
+            dropped("superseded", superseded);
+        }
+        if (next != null) {
+            Solve go = next;
+            ledgerStage.execute(() -> run(go));
+        }
+    }
+
+    /** On the ledger stage: writes the candidate, then hands the submission to the node stage. */
     private void run(Solve s) {
+        String parent = s.parent();
+        try {
+            if (!write(s)) {
+                settled(parent, null);
+            }
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // the pool is stopping: a solution written is submitted at the next start (resubmitUnsettled)
+            log.warn("block solution {}: the pool stops before it could be submitted", Hex.encode(Hex.reverse(s.hash())));
+        } catch (RuntimeException e) {
+            log.error("block solution {} could not be handled", Hex.encode(Hex.reverse(s.hash())), e);
+            settled(parent, null);
+        }
+    }
+
+    /** @return whether the solution went on to the nodes (false: nothing more to wait for) */
+    private boolean write(Solve s) {
         String hashHex = Hex.encode(Hex.reverse(s.hash()));
         int height = s.job().height();
         log.info("BLOCK CANDIDATE at height {}: {} by {}", height, hashHex, s.worker().username());
@@ -64,7 +224,7 @@ public final class BlockSubmitter implements AutoCloseable {
             } catch (RuntimeException e) {
                 log.error("block {} could not be recorded in the ledger", hashHex, e);
             }
-            return;
+            return false;
         }
         String blockHex = Hex.encode(s.job().assembleBlock(s.extranonce(), s.header()));
         try {
@@ -83,9 +243,11 @@ public final class BlockSubmitter implements AutoCloseable {
         if (nodes == null) {
             log.info("block {} at height {} goes to the template provider (no node of our own to submit it to)",
                     hashHex, height);
-            return;
+            return false;
         }
-        submitAndRecord(height, hashHex, blockHex);
+        String parent = s.parent();
+        nodeStage.execute(() -> submitAndRecord(height, hashHex, blockHex, parent));
+        return true;
     }
 
     /**
@@ -105,12 +267,15 @@ public final class BlockSubmitter implements AutoCloseable {
         for (BlockLedger.UnsettledSolution u : open) {
             log.warn("block {} at height {} was solved before the pool stopped and no node's answer was recorded:"
                     + " submitting it again", u.block().hash(), u.block().height());
-            executor.execute(() -> submitAndRecord((int) u.block().height(), u.block().hash(), u.blockHex()));
+            // the header's previous-block field, as Solve.parent() reads it
+            String parent = u.blockHex().substring(8, 72).toLowerCase(java.util.Locale.ROOT);
+            nodeStage.execute(() -> submitAndRecord((int) u.block().height(), u.block().hash(), u.blockHex(), parent));
         }
         return open.size();
     }
 
-    private void submitAndRecord(int height, String hashHex, String blockHex) {
+    /** On the node stage: submits, asks where the block stands, and hands the verdict to the ledger stage. */
+    private void submitAndRecord(int height, String hashHex, String blockHex, String parent) {
         NodeGroup.SubmitResult result = null;
         // A solved block stays valid while its parent is the tip: if no node is reachable, keep trying
         // for a while (a node restart) rather than throw the block away.
@@ -145,10 +310,21 @@ public final class BlockSubmitter implements AutoCloseable {
                     hashHex, height, result.answers());
             default -> log.error("block {} at height {} REJECTED: {}", hashHex, height, result.answers());
         }
-        record(height, hashHex, v.status(), v.reason());
         if (v.status() == BlockStatus.ACCEPTED) {
-            onBlockAccepted.run();
+            synchronized (inFlight) {
+                won.add(parent); // from now on, solutions on this parent are dropped as they come
+            }
         }
+        ledgerStage.execute(() -> {
+            try {
+                record(height, hashHex, v.status(), v.reason());
+                if (v.status() == BlockStatus.ACCEPTED) {
+                    onBlockAccepted.run();
+                }
+            } finally {
+                settled(parent, v.status());
+            }
+        });
     }
 
     /**
@@ -241,11 +417,15 @@ public final class BlockSubmitter implements AutoCloseable {
 
     @Override
     public void close() {
-        executor.shutdown();
+        // node calls first: their verdicts still go to the ledger stage, which closes after them
+        nodeStage.shutdown();
         try {
-            executor.awaitTermination(10, TimeUnit.SECONDS);
+            nodeStage.awaitTermination(10, TimeUnit.SECONDS);
+            ledgerStage.shutdown();
+            ledgerStage.awaitTermination(10, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        logDropped(null, 0, true); // what the last interval dropped, said once more before the pool stops
     }
 }

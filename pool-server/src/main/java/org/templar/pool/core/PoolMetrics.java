@@ -60,6 +60,13 @@ public interface PoolMetrics {
     /** An automatic ban: {@code reason} is "invalid_shares", "auth_failures", "protocol_errors" or "kick". */
     default void autoBan(String reason) {}
 
+    /**
+     * Block solutions dropped without a ledger write or a submission ({@link BlockSubmitter}): {@code reason}
+     * is "superseded" (a block of ours on the same parent is on the node's active chain), "sibling_backlog"
+     * (too many solutions on one parent waiting) or "busy" (too many parents in flight).
+     */
+    default void blockSolutionsDropped(String reason, int count) {}
+
     PoolMetrics NONE = new PoolMetrics() {
         @Override
         public void shareAccepted(String protocol, double difficulty) {}

@@ -81,6 +81,11 @@ public final class StatsRecordingMetrics implements PoolMetrics {
     }
 
     @Override
+    public void blockSolutionsDropped(String reason, int count) {
+        delegate.blockSolutionsDropped(reason, count);
+    }
+
+    @Override
     public void outboundOverflow(String protocol, long pendingBytes) {
         delegate.outboundOverflow(protocol, pendingBytes);
     }

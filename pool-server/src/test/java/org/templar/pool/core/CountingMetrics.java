@@ -9,6 +9,7 @@ public final class CountingMetrics implements PoolMetrics {
     public final List<Double> accepted = new ArrayList<>();
     public final List<String> rejected = new ArrayList<>();
     public final List<ShareVerdict> judged = new ArrayList<>();
+    public final java.util.Map<String, Integer> solutionsDropped = new java.util.TreeMap<>();
 
     @Override
     public synchronized void shareAccepted(String protocol, double difficulty) {
@@ -40,4 +41,9 @@ public final class CountingMetrics implements PoolMetrics {
 
     @Override
     public void outboundOverflow(String protocol, long pendingBytes) {}
+
+    @Override
+    public synchronized void blockSolutionsDropped(String reason, int count) {
+        solutionsDropped.merge(reason, count, Integer::sum);
+    }
 }
