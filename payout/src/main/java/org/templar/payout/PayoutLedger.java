@@ -17,6 +17,7 @@ import org.templar.payout.scheme.Credit;
 import org.templar.payout.scheme.Distribution;
 import org.templar.payout.scheme.PayoutScheme.SchemeKind;
 import org.templar.payout.scheme.ExactWeight;
+import org.templar.payout.scheme.PoolFee;
 import org.templar.payout.scheme.Pps;
 import org.templar.payout.scheme.Tides;
 import org.templar.payout.scheme.WindowEdge;
@@ -511,8 +512,9 @@ public final class PayoutLedger {
         inTransaction("credit shares after " + from, c -> {
             long batchId;
             try (PreparedStatement insert = c.prepareStatement("INSERT INTO share_credit_batches (scheme, from_share_id, "
-                    + "to_share_id, value_sats, credited_sats, pool_sats, donation_sats, credited_at) "
-                    + "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", Statement.RETURN_GENERATED_KEYS)) {
+                    + "to_share_id, value_sats, credited_sats, pool_sats, donation_sats, credited_at, subsidy_sats, "
+                    + "network_difficulty, fee_blocks, fees_sats, fee_ppm, donation_ppm) "
+                    + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", Statement.RETURN_GENERATED_KEYS)) {
                 insert.setString(1, pps.kind().name());
                 insert.setLong(2, from);
                 insert.setLong(3, pending.lastId());
@@ -521,6 +523,13 @@ public final class PayoutLedger {
                 insert.setLong(6, d.poolSats());
                 insert.setLong(7, d.donationSats());
                 insert.setObject(8, Ledger.utc(ledger.now()));
+                // what the value was priced with: the batch can be priced again from its shares (V25)
+                insert.setLong(9, rate.subsidySats());
+                insert.setDouble(10, rate.networkDifficulty());
+                insert.setInt(11, pps.fullPay() ? rate.feeBlocks() : 0);
+                insert.setLong(12, pps.fullPay() ? rate.feesSats() : 0);
+                insert.setLong(13, pps.fee().feePpm());
+                insert.setLong(14, pps.fee().donationPpm());
                 insert.executeUpdate();
                 try (ResultSet keys = insert.getGeneratedKeys()) {
                     keys.next();
@@ -559,24 +568,172 @@ public final class PayoutLedger {
         }
     }
 
+    /**
+     * The pool shares after {@code after}, in id order, up to the first one not yet settled: a batch
+     * is then exactly the pool shares of its id range, which is what {@code payouts verify} prices
+     * again. (Skipping a young share and taking older-timed ones with higher ids would leave it
+     * below the next batch's start, never credited.)
+     */
     private Pending readPending(long after, int maxShares, Instant settledBefore) {
+        List<WindowShare> shares = new ArrayList<>();
+        long last = after;
+        for (LedgerShare share : poolShares(after, Long.MAX_VALUE, maxShares)) {
+            if (!share.share().time().isBefore(settledBefore)) {
+                break;
+            }
+            shares.add(WindowShare.of(share.share()));
+            last = share.id();
+        }
+        return new Pending(shares, last);
+    }
+
+    /**
+     * A PPS/FPPS batch as the ledger holds it. {@code pricing} is what its value was computed with
+     * (V25); empty for a batch credited before the ledger recorded it.
+     */
+    public record ShareCreditRecord(long id, SchemeKind scheme, long fromShareId, long toShareId, Instant creditedAt,
+            Optional<Pricing> pricing, long valueSats, long creditedSats, long poolSats, long donationSats,
+            List<Credit> credits) {
+        public ShareCreditRecord {
+            Objects.requireNonNull(pricing, "pricing");
+            credits = List.copyOf(credits);
+        }
+    }
+
+    /** The scheme (with its fee) and the rate a batch was priced with: with its shares, all its credit depends on. */
+    public record Pricing(Pps scheme, Pps.Rate rate) {}
+
+    /** Which batches: one by id, those credited in {@code [from, to)}, or the newest {@code limit}. */
+    public record ShareCreditSelection(Optional<Long> batchId, Optional<Instant> from, Optional<Instant> to, int limit) {
+        public static ShareCreditSelection batch(long id) {
+            return new ShareCreditSelection(Optional.of(id), Optional.empty(), Optional.empty(), 1);
+        }
+
+        public static ShareCreditSelection period(Instant from, Instant to, int limit) {
+            return new ShareCreditSelection(Optional.empty(), Optional.of(from), Optional.of(to), limit);
+        }
+
+        public static ShareCreditSelection newest(int limit) {
+            return new ShareCreditSelection(Optional.empty(), Optional.empty(), Optional.empty(), limit);
+        }
+    }
+
+    private static final String BATCH_COLUMNS = "id, scheme, from_share_id, to_share_id, credited_at, value_sats, "
+            + "credited_sats, pool_sats, donation_sats, subsidy_sats, network_difficulty, fee_blocks, fees_sats, fee_ppm, donation_ppm";
+
+    /** The selected share-credit batches with their credits, lowest share range first (at most {@code limit}, the newest). */
+    public List<ShareCreditRecord> shareCreditBatches(ShareCreditSelection which) {
+        Objects.requireNonNull(which, "which");
+        String where = which.batchId().isPresent() ? "WHERE id = ?"
+                : which.from().isPresent() ? "WHERE credited_at >= ? AND credited_at < ?" : "";
+        ledger.requireOpen();
         try (Connection c = ledger.dataSource().getConnection();
-                PreparedStatement q = c.prepareStatement("SELECT " + Ledger.SHARE_COLUMNS + ", id FROM shares "
-                        + "WHERE id > ? AND payout_mode = 'pool' AND submitted_at < ? ORDER BY id FETCH FIRST ? ROWS ONLY")) {
-            q.setLong(1, after);
-            q.setObject(2, Ledger.utc(settledBefore));
-            q.setInt(3, maxShares);
-            List<WindowShare> shares = new ArrayList<>();
-            long last = after;
+                PreparedStatement q = c.prepareStatement("SELECT " + BATCH_COLUMNS + " FROM share_credit_batches " + where
+                        + " ORDER BY from_share_id DESC FETCH FIRST ? ROWS ONLY");
+                PreparedStatement items = c.prepareStatement("SELECT account, sats FROM share_credits WHERE batch_id = ? ORDER BY account")) {
+            int p = 1;
+            if (which.batchId().isPresent()) {
+                q.setLong(p++, which.batchId().get());
+            } else if (which.from().isPresent()) {
+                q.setObject(p++, Ledger.utc(which.from().get()));
+                q.setObject(p++, Ledger.utc(which.to().orElseThrow()));
+            }
+            q.setInt(p, which.limit());
+            List<ShareCreditRecord> out = new ArrayList<>();
             try (ResultSet rs = q.executeQuery()) {
                 while (rs.next()) {
-                    shares.add(WindowShare.of(Ledger.readShare(rs)));
-                    last = rs.getLong("id"); // by name: the share columns before it grow with the schema
+                    out.add(0, readBatch(rs, items));
                 }
             }
-            return new Pending(shares, last);
+            return out;
         } catch (SQLException e) {
-            throw new LedgerException("cannot read the shares to credit: " + e.getMessage(), e);
+            throw new LedgerException("cannot read share-credit batches: " + e.getMessage(), e);
+        }
+    }
+
+    private static ShareCreditRecord readBatch(ResultSet rs, PreparedStatement items) throws SQLException {
+        long id = rs.getLong(1);
+        SchemeKind scheme = SchemeKind.valueOf(rs.getString(2).trim());
+        Optional<Pricing> pricing = Optional.empty();
+        long subsidy = rs.getLong(10);
+        if (!rs.wasNull()) {
+            // the CHECK of V25 keeps the six columns all set or all NULL
+            Pps.Rate rate = new Pps.Rate(subsidy, rs.getDouble(11), rs.getInt(12), rs.getLong(13));
+            pricing = Optional.of(new Pricing(new Pps(new PoolFee(rs.getLong(14), rs.getLong(15)), scheme == SchemeKind.FPPS), rate));
+        }
+        List<Credit> credits = new ArrayList<>();
+        items.setLong(1, id);
+        try (ResultSet i = items.executeQuery()) {
+            while (i.next()) {
+                credits.add(new Credit(i.getString(1), i.getLong(2)));
+            }
+        }
+        return new ShareCreditRecord(id, scheme, rs.getLong(3), rs.getLong(4), Ledger.instant(rs, 5), pricing, rs.getLong(6),
+                rs.getLong(7), rs.getLong(8), rs.getLong(9), credits);
+    }
+
+    /** A batch's share range alone: how batches lie next to each other. */
+    public record ShareCreditRange(long id, long fromShareId, long toShareId) {}
+
+    /** Other batches whose share range meets {@code (fromShareId, toShareId]}: each such share was credited twice. */
+    public List<ShareCreditRange> overlappingShareCredits(ShareCreditRecord batch) {
+        return ranges("WHERE from_share_id < ? AND to_share_id > ? AND id <> ? ORDER BY from_share_id", q -> {
+            q.setLong(1, batch.toShareId());
+            q.setLong(2, batch.fromShareId());
+            q.setLong(3, batch.id());
+        });
+    }
+
+    /** The batch whose range ends highest among those starting below {@code batch}'s: its predecessor. */
+    public Optional<ShareCreditRange> previousShareCredit(ShareCreditRecord batch) {
+        return ranges("WHERE from_share_id < ? ORDER BY to_share_id DESC, id DESC FETCH FIRST 1 ROWS ONLY",
+                q -> q.setLong(1, batch.fromShareId())).stream().findFirst();
+    }
+
+    private interface Binder {
+        void bind(PreparedStatement q) throws SQLException;
+    }
+
+    private List<ShareCreditRange> ranges(String condition, Binder binder) {
+        ledger.requireOpen();
+        try (Connection c = ledger.dataSource().getConnection();
+                PreparedStatement q = c.prepareStatement("SELECT id, from_share_id, to_share_id FROM share_credit_batches " + condition)) {
+            binder.bind(q);
+            List<ShareCreditRange> out = new ArrayList<>();
+            try (ResultSet rs = q.executeQuery()) {
+                while (rs.next()) {
+                    out.add(new ShareCreditRange(rs.getLong(1), rs.getLong(2), rs.getLong(3)));
+                }
+            }
+            return out;
+        } catch (SQLException e) {
+            throw new LedgerException("cannot read share-credit ranges: " + e.getMessage(), e);
+        }
+    }
+
+    /** The pool-mode shares with ids in {@code (afterId, upToId]}, in id order: what a batch of that range prices. */
+    public List<LedgerShare> poolSharesBetween(long afterId, long upToId) {
+        return poolShares(afterId, upToId, Integer.MAX_VALUE);
+    }
+
+    private List<LedgerShare> poolShares(long afterId, long upToId, int limit) {
+        ledger.requireOpen();
+        try (Connection c = ledger.dataSource().getConnection();
+                PreparedStatement q = c.prepareStatement("SELECT " + Ledger.SHARE_COLUMNS + ", id FROM shares "
+                        + "WHERE id > ? AND id <= ? AND payout_mode = 'pool' ORDER BY id FETCH FIRST ? ROWS ONLY")) {
+            q.setLong(1, afterId);
+            q.setLong(2, upToId);
+            q.setInt(3, limit);
+            List<LedgerShare> out = new ArrayList<>();
+            try (ResultSet rs = q.executeQuery()) {
+                while (rs.next()) {
+                    // id by name: the share columns before it grow with the schema
+                    out.add(new LedgerShare(rs.getLong("id"), Ledger.readShare(rs)));
+                }
+            }
+            return out;
+        } catch (SQLException e) {
+            throw new LedgerException("cannot read shares " + afterId + ".." + upToId + ": " + e.getMessage(), e);
         }
     }
 

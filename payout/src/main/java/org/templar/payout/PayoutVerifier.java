@@ -26,7 +26,9 @@ import org.templar.share.Hex;
  * <p>The recomputation uses the same inputs the credit did: a TIDES block's recorded window end,
  * network difficulty and carries (V12); for PPLNS the shares up to the block's time and the block's
  * own difficulty; for PROP the round since the pool's previous block. PPS and FPPS credit shares, not
- * blocks: a block of theirs is the pool's whole, and is checked as such.
+ * blocks: a block of theirs is the pool's whole, and is checked as such; their share credits are
+ * checked batch by batch ({@link #verifyShareCredits}), each priced again with the rate and fee it
+ * was credited with.
  */
 public final class PayoutVerifier {
     private final PayoutLedger payouts;
@@ -179,6 +181,108 @@ public final class PayoutVerifier {
             }
         }
         return new Result(block.hash(), block.height(), s.scheme(), s.rewardSats(), lines, problems, gone);
+    }
+
+    /**
+     * One PPS/FPPS share-credit batch checked: its credits priced again from the pool shares of its id
+     * range with the rate and fee the ledger recorded with it (V25), and its place among the other
+     * batches (no share in two batches, none between two).
+     *
+     * @param shares how many pool shares the ledger holds in the batch's range
+     * @param lines each account's recomputed ({@code expectedSats}, -1 when not priced) and credited sats
+     * @param notPriced present when the batch cannot be priced again, which is not a mismatch: its
+     *     shares were compacted, or it was credited before the ledger recorded rates
+     */
+    public record ShareCreditCheck(PayoutLedger.ShareCreditRecord batch, int shares, List<Line> lines, List<String> problems,
+            Optional<String> notPriced) {
+        public ShareCreditCheck {
+            lines = List.copyOf(lines);
+            problems = List.copyOf(problems);
+            Objects.requireNonNull(notPriced, "notPriced");
+        }
+
+        public boolean ok() {
+            return problems.isEmpty();
+        }
+    }
+
+    /**
+     * Checks the selected PPS/FPPS batches. Needs no configuration: every batch carries its own scheme,
+     * fee and rate, so a period credited before the operator changed the fee is still checked with
+     * the fee it was credited with. Each problem names the batch, and the account or the shares.
+     */
+    public List<ShareCreditCheck> verifyShareCredits(PayoutLedger.ShareCreditSelection which) {
+        ShareRetention.Horizon horizon = payouts.retentionHorizon();
+        List<ShareCreditCheck> checks = new ArrayList<>();
+        for (PayoutLedger.ShareCreditRecord b : payouts.shareCreditBatches(which)) {
+            checks.add(verifyShareCredit(b, horizon));
+        }
+        return checks;
+    }
+
+    private ShareCreditCheck verifyShareCredit(PayoutLedger.ShareCreditRecord b, ShareRetention.Horizon horizon) {
+        String name = "batch " + b.id() + " (shares " + (b.fromShareId() + 1) + ".." + b.toShareId() + ")";
+        List<String> problems = new ArrayList<>();
+        for (PayoutLedger.ShareCreditRange other : payouts.overlappingShareCredits(b)) {
+            problems.add(name + ": shares " + (Math.max(b.fromShareId(), other.fromShareId()) + 1) + ".."
+                    + Math.min(b.toShareId(), other.toShareId()) + " are also in batch " + other.id() + ": credited twice");
+        }
+        long previousEnd = payouts.previousShareCredit(b).map(PayoutLedger.ShareCreditRange::toShareId).orElse(0L);
+        if (previousEnd < b.fromShareId()) {
+            List<PayoutLedger.LedgerShare> skipped = payouts.poolSharesBetween(previousEnd, b.fromShareId());
+            if (!skipped.isEmpty()) {
+                problems.add(name + ": " + skipped.size() + " pool share(s) with ids " + skipped.get(0).id() + ".."
+                        + skipped.get(skipped.size() - 1).id() + " lie between the previous batch and this one: never credited");
+            }
+        }
+        Optional<String> notPriced = Optional.empty();
+        if (b.pricing().isEmpty()) {
+            notPriced = Optional.of("credited before the ledger recorded each batch's rate (migration V25): its credits are"
+                    + " shown, not priced again");
+        } else if (horizon.any() && horizon.maxCompactedId() > b.fromShareId()) {
+            notPriced = Optional.of("the shares of this batch were compacted into per-worker aggregates (ledger retention:"
+                    + " shares up to id " + horizon.maxCompactedId() + "); its credits are shown, not priced again");
+        }
+        Distribution expected = null;
+        int shares = 0;
+        if (notPriced.isEmpty()) {
+            List<WindowShare> priced = new ArrayList<>();
+            for (PayoutLedger.LedgerShare share : payouts.poolSharesBetween(b.fromShareId(), b.toShareId())) {
+                priced.add(WindowShare.of(share.share()));
+            }
+            shares = priced.size();
+            PayoutLedger.Pricing p = b.pricing().get();
+            if (priced.isEmpty()) {
+                problems.add(name + ": the ledger holds no pool share in its range, but the batch credits " + b.valueSats() + " sat");
+            } else {
+                try {
+                    expected = p.scheme().creditShares(p.rate(), priced);
+                } catch (org.templar.payout.scheme.Pps.BatchTooValuable e) {
+                    problems.add(name + ": its shares at the recorded rate are worth more than all bitcoin");
+                }
+            }
+            if (expected != null && (expected.rewardSats() != b.valueSats() || expected.poolSats() != b.poolSats()
+                    || expected.donationSats() != b.donationSats())) {
+                problems.add(name + ": value/fee/donation: the ledger has " + b.valueSats() + "/" + b.poolSats() + "/"
+                        + b.donationSats() + " sat, the shares give " + expected.rewardSats() + "/" + expected.poolSats() + "/"
+                        + expected.donationSats() + " sat");
+            }
+        }
+        SortedSet<String> accounts = new TreeSet<>();
+        if (expected != null) {
+            expected.credits().forEach(c -> accounts.add(c.account()));
+        }
+        b.credits().forEach(c -> accounts.add(c.account()));
+        List<Line> lines = new ArrayList<>();
+        for (String account : accounts) {
+            long want = expected == null ? -1 : expected.creditOf(account);
+            long credited = sats(b.credits(), account);
+            if (expected != null && credited != want) {
+                problems.add(name + ": " + account + ": credited " + credited + " sat, the shares give " + want + " sat");
+            }
+            lines.add(new Line(account, want, credited, -1, -1));
+        }
+        return new ShareCreditCheck(b, shares, lines, problems, notPriced);
     }
 
     /**

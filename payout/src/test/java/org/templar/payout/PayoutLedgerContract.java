@@ -399,4 +399,153 @@ abstract class PayoutLedgerContract {
         }
         assertEquals(Balance.empty("alice"), payouts.balance("alice"));
     }
+
+    /** The pool-share ids in ledger order (recordShares writes them one by one). */
+    private List<Long> poolShareIds() throws SQLException {
+        List<Long> ids = new ArrayList<>();
+        try (Connection c = ledger.dataSource().getConnection(); Statement s = c.createStatement();
+                java.sql.ResultSet rs = s.executeQuery("SELECT id FROM shares WHERE payout_mode = 'pool' ORDER BY id")) {
+            while (rs.next()) {
+                ids.add(rs.getLong(1));
+            }
+        }
+        return ids;
+    }
+
+    private void execute(String sql) throws SQLException {
+        try (Connection c = ledger.dataSource().getConnection(); Statement s = c.createStatement()) {
+            assertEquals(1, s.executeUpdate(sql), sql);
+        }
+    }
+
+    private List<String> shareCreditProblems(PayoutVerifier verifier) {
+        List<String> problems = new ArrayList<>();
+        verifier.verifyShareCredits(PayoutLedger.ShareCreditSelection.newest(100)).forEach(c -> problems.addAll(c.problems()));
+        return problems;
+    }
+
+    @Test
+    void ppsBatchesKeepTheirRateAndVerifyNamesEveryTampering() throws Exception {
+        // FPPS at network difficulty 1000, 50 BTC subsidy, recent fees 1 and 2 BTC: (2 x 50 + 3) / 2 / 1000
+        // = 5,150,000 sat per unit of difficulty. alice 1, bob 2 + 1: 20,600,000 sat; 2 % fee 412,000,
+        // 0.5 % donation 103,000; miners 20,085,000: alice 5,021,250, bob 15,063,750.
+        recordShares("alice.r", "1", "bob", "2", "bob", "1");
+        Pps fpps = new Pps(PoolFee.percent("2", "0.5"), true);
+        Pps.Rate rate = new Pps.Rate(5_000_000_000L, 1000, List.of(100_000_000L, 200_000_000L));
+        Instant later = Instant.now();
+        PayoutLedger.ShareCreditBatch first = payouts.creditShares(fpps, rate, 1000, later).orElseThrow();
+        assertEquals(List.of(new Credit("alice", 5_021_250L), new Credit("bob", 15_063_750L)), first.distribution().credits());
+        recordShares("alice.r", "1");
+        payouts.creditShares(fpps, new Pps.Rate(5_000_000_000L, 2000, List.of(300_000_000L)), 1000, later).orElseThrow();
+
+        List<PayoutLedger.ShareCreditRecord> batches = payouts.shareCreditBatches(PayoutLedger.ShareCreditSelection.newest(10));
+        assertEquals(2, batches.size());
+        PayoutLedger.ShareCreditRecord one = batches.get(0);
+        assertEquals(new PayoutLedger.Pricing(fpps, new Pps.Rate(5_000_000_000L, 1000, 2, 300_000_000L)), one.pricing().orElseThrow(),
+                "the rate and fee are kept exactly");
+        assertEquals(List.of(new Credit("alice", 5_021_250L), new Credit("bob", 15_063_750L)), one.credits());
+        assertEquals(List.of(batches.get(1)), payouts.shareCreditBatches(PayoutLedger.ShareCreditSelection.batch(batches.get(1).id())));
+        assertEquals(2, payouts.shareCreditBatches(PayoutLedger.ShareCreditSelection.period(later.minusSeconds(3600),
+                Instant.now().plusSeconds(3600), 10)).size());
+        assertEquals(0, payouts.shareCreditBatches(PayoutLedger.ShareCreditSelection.period(later.plusSeconds(3600),
+                later.plusSeconds(7200), 10)).size());
+
+        PayoutVerifier verifier = new PayoutVerifier(payouts, new Pps(PoolFee.NONE, false), null, a -> Optional.empty());
+        List<PayoutVerifier.ShareCreditCheck> honest = verifier.verifyShareCredits(PayoutLedger.ShareCreditSelection.newest(10));
+        assertEquals(2, honest.size());
+        assertTrue(honest.stream().allMatch(PayoutVerifier.ShareCreditCheck::ok), honest.toString());
+        assertEquals(3, honest.get(0).shares());
+        assertEquals(List.of(new PayoutVerifier.Line("alice", 5_021_250L, 5_021_250L, -1, -1),
+                new PayoutVerifier.Line("bob", 15_063_750L, 15_063_750L, -1, -1)), honest.get(0).lines());
+        String name = "batch " + one.id() + " (shares " + (one.fromShareId() + 1) + ".." + one.toShareId() + "): ";
+        List<Long> ids = poolShareIds();
+
+        // A changed share: bob's 2 made 3 after the fact. Value 25,750,000, fee 515,000, donation 128,750;
+        // alice's fifth of the miners' 25,106,250 is what she had, bob's four fifths are not.
+        execute("UPDATE shares SET share_difficulty = 3 WHERE id = " + ids.get(1));
+        assertEquals(List.of(name + "value/fee/donation: the ledger has 20600000/412000/103000 sat, the shares give "
+                + "25750000/515000/128750 sat", name + "bob: credited 15063750 sat, the shares give 20085000 sat"),
+                shareCreditProblems(verifier));
+        execute("UPDATE shares SET share_difficulty = 2 WHERE id = " + ids.get(1));
+        assertEquals(List.of(), shareCreditProblems(verifier));
+
+        // A changed credit amount.
+        execute("UPDATE share_credits SET sats = sats + 1 WHERE batch_id = " + one.id() + " AND account = 'bob'");
+        assertEquals(List.of(name + "bob: credited 15063751 sat, the shares give 15063750 sat"), shareCreditProblems(verifier));
+        execute("UPDATE share_credits SET sats = sats - 1 WHERE batch_id = " + one.id() + " AND account = 'bob'");
+
+        // A deleted credit.
+        execute("DELETE FROM share_credits WHERE batch_id = " + one.id() + " AND account = 'alice'");
+        assertEquals(List.of(name + "alice: credited 0 sat, the shares give 5021250 sat"), shareCreditProblems(verifier));
+        execute("INSERT INTO share_credits (batch_id, account, sats) VALUES (" + one.id() + ", 'alice', 5021250)");
+
+        // A share moved to the other miner.
+        execute("UPDATE shares SET user_name = 'alice', worker = 'alice' WHERE id = " + ids.get(2));
+        assertEquals(List.of(name + "alice: credited 5021250 sat, the shares give 10042500 sat",
+                name + "bob: credited 15063750 sat, the shares give 10042500 sat"), shareCreditProblems(verifier));
+        execute("UPDATE shares SET user_name = 'bob', worker = 'bob' WHERE id = " + ids.get(2));
+
+        // A share credited twice: a third batch over the second one's share.
+        PayoutLedger.ShareCreditRecord two = batches.get(1);
+        execute("INSERT INTO share_credit_batches (scheme, from_share_id, to_share_id, value_sats, credited_sats, pool_sats, "
+                + "donation_sats, credited_at) VALUES ('FPPS', " + (two.fromShareId() - 1) + ", " + two.toShareId()
+                + ", 0, 0, 0, 0, CURRENT_TIMESTAMP)");
+        List<String> twice = shareCreditProblems(verifier);
+        String secondName = "batch " + two.id() + " (shares " + (two.fromShareId() + 1) + ".." + two.toShareId() + "): ";
+        assertTrue(twice.stream().anyMatch(p -> p.startsWith(secondName + "shares " + (two.fromShareId() + 1) + ".." + two.toShareId()
+                + " are also in batch ") && p.endsWith(": credited twice")), twice.toString());
+        assertTrue(twice.stream().anyMatch(p -> p.startsWith(name + "shares " + one.toShareId() + ".." + one.toShareId()
+                + " are also in batch ")), twice.toString());
+        execute("DELETE FROM share_credit_batches WHERE from_share_id = " + (two.fromShareId() - 1));
+
+        // Shares no batch covers: the second batch's range pushed past its share.
+        execute("UPDATE share_credit_batches SET from_share_id = " + two.toShareId() + ", to_share_id = " + (two.toShareId() + 5)
+                + " WHERE id = " + two.id());
+        List<String> gap = shareCreditProblems(verifier);
+        String moved = "batch " + two.id() + " (shares " + (two.toShareId() + 1) + ".." + (two.toShareId() + 5) + "): ";
+        assertEquals(List.of(moved + "1 pool share(s) with ids " + two.toShareId() + ".." + two.toShareId()
+                + " lie between the previous batch and this one: never credited",
+                moved + "the ledger holds no pool share in its range, but the batch credits 2650000 sat"), gap);
+        execute("UPDATE share_credit_batches SET from_share_id = " + two.fromShareId() + ", to_share_id = " + two.toShareId()
+                + " WHERE id = " + two.id());
+        assertEquals(List.of(), shareCreditProblems(verifier));
+
+        // A batch credited before rates were recorded is shown, not priced: no mismatch.
+        execute("UPDATE share_credit_batches SET subsidy_sats = NULL, network_difficulty = NULL, fee_blocks = NULL, fees_sats = NULL, "
+                + "fee_ppm = NULL, donation_ppm = NULL WHERE id = " + one.id());
+        PayoutVerifier.ShareCreditCheck legacy = verifier.verifyShareCredits(PayoutLedger.ShareCreditSelection.batch(one.id())).get(0);
+        assertTrue(legacy.ok() && legacy.notPriced().isPresent(), legacy.toString());
+        assertEquals(-1, legacy.lines().get(0).expectedSats());
+        // ...and the database refuses a rate recorded in part.
+        try (Connection c = ledger.dataSource().getConnection(); Statement s = c.createStatement()) {
+            SQLException part = assertThrows(SQLException.class,
+                    () -> s.executeUpdate("UPDATE share_credit_batches SET subsidy_sats = 1 WHERE id = " + one.id()));
+            assertEquals("23", part.getSQLState().substring(0, 2), part.toString());
+        }
+    }
+
+    @Test
+    void aPpsBatchEndsBeforeTheFirstShareNotYetSettled() throws Exception {
+        // ids in this order: an old share, one still settling (a later time), another old one. Taking
+        // the third and skipping the second would leave the second below the next batch, never credited.
+        Instant settled = Instant.now().minusSeconds(30);
+        String[] users = {"alice", "bob", "alice"};
+        Instant[] times = {settled.minusSeconds(60), settled.plusSeconds(10), settled.minusSeconds(50)};
+        for (int i = 0; i < 3; i++) {
+            ledger.recordShare(ShareRecord.of(users[i], "j", "c", 1, 100, TestShares.hash("young", i), false, ShareRecord.POOL,
+                    times[i])).get(30, TimeUnit.SECONDS);
+        }
+        Pps pps = new Pps(PoolFee.NONE, false);
+        Pps.Rate rate = new Pps.Rate(5_000_000_000L, 1000, List.of());
+        PayoutLedger.ShareCreditBatch batch = payouts.creditShares(pps, rate, 1000, settled).orElseThrow();
+        assertEquals(1, batch.shares());
+        assertEquals(List.of(new Credit("alice", 5_000_000L)), batch.distribution().credits());
+        assertEquals(Optional.empty(), payouts.creditShares(pps, rate, 1000, settled), "bob's share still settles");
+        PayoutLedger.ShareCreditBatch rest = payouts.creditShares(pps, rate, 1000, settled.plusSeconds(11)).orElseThrow();
+        assertEquals(2, rest.shares());
+        assertEquals(batch.toShareId(), rest.fromShareId());
+        assertTrue(new PayoutVerifier(payouts, pps, null, a -> Optional.empty())
+                .verifyShareCredits(PayoutLedger.ShareCreditSelection.newest(10)).stream()
+                .allMatch(PayoutVerifier.ShareCreditCheck::ok));
+    }
 }

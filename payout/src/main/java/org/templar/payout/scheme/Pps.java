@@ -40,12 +40,9 @@ public record Pps(PoolFee fee, boolean fullPay) implements PayoutScheme {
             total = total.plus(w);
         }
         // value = (subsidy × n + Σ fees) × total / (n × networkDifficulty), with n = 1 and no fees for PPS.
-        List<Long> fees = fullPay ? rate.recentBlockFees() : List.of();
-        long n = Math.max(1, fees.size());
-        BigInteger blocksValue = BigInteger.valueOf(rate.subsidySats()).multiply(BigInteger.valueOf(n));
-        for (long f : fees) {
-            blocksValue = blocksValue.add(BigInteger.valueOf(f));
-        }
+        long n = fullPay ? Math.max(1, rate.feeBlocks()) : 1;
+        BigInteger blocksValue = BigInteger.valueOf(rate.subsidySats()).multiply(BigInteger.valueOf(n))
+                .add(BigInteger.valueOf(fullPay ? rate.feesSats() : 0));
         ExactWeight divisor = ExactWeight.of(n).times(ExactWeight.of(rate.networkDifficulty()));
         BigInteger value = ExactWeight.floorOfProduct(blocksValue, total, divisor);
         if (value.compareTo(BigInteger.valueOf(org.templar.payout.coinbase.TxOut.MAX_MONEY)) > 0) {
@@ -73,27 +70,45 @@ public record Pps(PoolFee fee, boolean fullPay) implements PayoutScheme {
     }
 
     /**
-     * What one network-difficulty's worth of shares is worth now.
+     * What one network-difficulty's worth of shares is worth now: everything a batch's value is
+     * computed from besides its shares and the fee, and what the ledger records with each batch
+     * (V25) so that {@code templar payouts verify} prices it again exactly.
      *
      * @param subsidySats the block subsidy at the current height
      * @param networkDifficulty the current network difficulty
-     * @param recentBlockFees the fees (coinbase value minus subsidy) of the pool's recent blocks,
-     *     for FPPS; empty means no fee component
+     * @param feeBlocks FPPS: how many of the pool's recent blocks the fee estimate averages over; 0
+     *     means no fee component (PPS ignores it)
+     * @param feesSats FPPS: the sum of those blocks' fees (coinbase value minus subsidy); the mean is
+     *     {@code feesSats / feeBlocks}, applied exactly (never rounded on its own)
      */
-    public record Rate(long subsidySats, double networkDifficulty, List<Long> recentBlockFees) {
+    public record Rate(long subsidySats, double networkDifficulty, int feeBlocks, long feesSats) {
         public Rate {
-            recentBlockFees = List.copyOf(recentBlockFees);
             if (subsidySats < 0) {
                 throw new IllegalArgumentException("subsidy must not be negative: " + subsidySats);
             }
             if (!(networkDifficulty > 0) || Double.isInfinite(networkDifficulty)) {
                 throw new IllegalArgumentException("network difficulty must be positive and finite: " + networkDifficulty);
             }
-            for (long f : recentBlockFees) {
+            if (feeBlocks < 0 || feesSats < 0 || (feeBlocks == 0 && feesSats != 0)) {
+                throw new IllegalArgumentException("block fees must not be negative and need blocks: " + feesSats
+                        + " sat over " + feeBlocks + " blocks");
+            }
+        }
+
+        /** From the fees of the pool's recent blocks, one by one (FPPS), or none. */
+        public Rate(long subsidySats, double networkDifficulty, List<Long> recentBlockFees) {
+            this(subsidySats, networkDifficulty, recentBlockFees.size(), sum(recentBlockFees));
+        }
+
+        private static long sum(List<Long> fees) {
+            long sum = 0;
+            for (long f : fees) {
                 if (f < 0) {
                     throw new IllegalArgumentException("block fees must not be negative: " + f);
                 }
+                sum = Math.addExact(sum, f);
             }
+            return sum;
         }
     }
 }
