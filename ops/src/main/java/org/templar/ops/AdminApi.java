@@ -85,8 +85,8 @@ public final class AdminApi {
                         : Response.error(405, "use POST");
                 case "/api/drain" -> post ? Response.ok(drain()) : Response.error(405, "use POST");
                 case "/api/reload" -> post ? reload() : Response.error(405, "use POST");
-                case "/api/payouts/verify" -> Response.ok(new PayoutAudit(pool).verify(required(query, "block")));
-                case "/api/payouts/export" -> Response.ok(new PayoutAudit(pool).export(required(query, "block")));
+                case "/api/payouts/verify" -> Response.ok(new PayoutAudit(pool).verify(optional(query, "block"), optional(query, "share_credits")));
+                case "/api/payouts/export" -> Response.ok(new PayoutAudit(pool).export(optional(query, "block"), optional(query, "share_credits")));
                 case "/api/payouts/batch" -> post ? Response.ok(new PayoutBatches(pool).create())
                         : Response.ok(new PayoutBatches(pool).show(longParam(query, "id", 0, 1, Long.MAX_VALUE)));
                 case "/api/payouts/mark-sent" -> post ? new PayoutBatches(pool).markSent(
@@ -533,6 +533,12 @@ public final class AdminApi {
     }
 
     // ------------------------------------------------------------------ parameters
+
+    /** A parameter that may be left out (null then; blank counts as left out). */
+    static String optional(Map<String, String> q, String name) {
+        String v = q.get(name);
+        return v == null || v.isBlank() ? null : v;
+    }
 
     static String required(Map<String, String> q, String name) {
         String v = q.get(name);

@@ -512,18 +512,49 @@ final class AdminCommands {
 
     @Command(name = "verify", mixinStandardHelpOptions = true,
             description = "Divide a block again from the ledger's shares and compare with its credits and its coinbase on the"
-                    + " node; prints expected vs actual per account. Exit 0: all match; 4: a mismatch (named).")
+                    + " node; with --share-credits, price PPS/FPPS share-credit batches again from their shares and recorded"
+                    + " rate; prints expected vs actual per account. Exit 0: all match; 4: a mismatch (named).")
     static final class PayoutsVerify extends AdminCall {
-        @Option(names = "--block", required = true, description = "block hash, height, or 'all' (the newest 1000 blocks)")
+        @Option(names = "--block", description = "block hash, height, or 'all' (the newest 1000 blocks)")
         String block;
+
+        @Option(names = "--share-credits", description = "PPS/FPPS share-credit batches: a batch id, 'all' (the newest 1000),"
+                + " or a period of credit times FROM..TO (UTC dates or ISO instants, TO excluded)")
+        String shareCredits;
 
         @Override
         int run() throws Exception {
-            JsonNode r = call("GET", "/api/payouts/verify?block=" + java.net.URLEncoder.encode(block, StandardCharsets.UTF_8));
+            if (block == null && shareCredits == null) {
+                throw new CliFailure(BAD_INPUT, "name blocks with --block HASH|HEIGHT|all, share credits with --share-credits, or both");
+            }
+            JsonNode r = call("GET", "/api/payouts/verify?" + query("block", block, "share_credits", shareCredits));
             boolean ok = r.path("ok").asBoolean();
             if (json) {
                 print(r);
                 return ok ? 0 : MISMATCH;
+            }
+            for (JsonNode b : r.path("share_credits")) {
+                boolean priced = !b.has("not_priced");
+                System.out.printf("share credits batch %s (%s, shares %d..%d, %s shares, credited %s): %s%n", b.path("id").asText(),
+                        b.path("scheme").asText(), b.path("from_share_id").asLong() + 1, b.path("to_share_id").asLong(),
+                        b.path("shares").asText(), b.path("credited_at").asText(), !b.path("ok").asBoolean() ? "MISMATCH"
+                                : priced ? "OK" : "NOT PRICED (credits shown)");
+                if (priced) {
+                    System.out.printf("  rate: subsidy %s sat, network difficulty %s, fees %s sat over %s blocks, fee %s ppm,"
+                            + " donation %s ppm%n", b.path("subsidy_sats").asText(), b.path("network_difficulty").asText(),
+                            b.path("fees_sats").asText(), b.path("fee_blocks").asText(), b.path("fee_ppm").asText(),
+                            b.path("donation_ppm").asText());
+                } else {
+                    System.out.println("  " + b.path("not_priced").asText());
+                }
+                System.out.printf("  %-64s %14s %14s%n", "account", "expected", "credited");
+                for (JsonNode l : b.path("accounts")) {
+                    System.out.printf("  %-64s %14s %14d%n", l.path("account").asText(), l.path("expected_sats").asText("-"),
+                            l.path("credited_sats").asLong());
+                }
+                for (JsonNode p : b.path("problems")) {
+                    System.out.println("  MISMATCH " + p.asText());
+                }
             }
             for (JsonNode b : r.path("blocks")) {
                 boolean compacted = b.has("shares_compacted");
@@ -556,25 +587,42 @@ final class AdminCommands {
         @Option(names = "--all", description = "every credited block (the newest 1000)")
         boolean all;
 
+        @Option(names = "--share-credits", description = "PPS/FPPS share-credit batches instead: a batch id, 'all' (the newest"
+                + " 1000), or a period of credit times FROM..TO; each with its rate, credits and shares")
+        String shareCredits;
+
         @Option(names = "--format", defaultValue = "json", description = "json or csv (default ${DEFAULT-VALUE})")
         String format;
 
         @Override
         int run() throws Exception {
-            if ((block == null) == !all) {
-                throw new CliFailure(BAD_INPUT, "name one block with --block HASH|HEIGHT, or --all");
+            int named = (block != null ? 1 : 0) + (all ? 1 : 0) + (shareCredits != null ? 1 : 0);
+            if (named != 1) {
+                throw new CliFailure(BAD_INPUT, "name one block with --block HASH|HEIGHT, or --all, or --share-credits BATCHES");
             }
             if (!format.equals("json") && !format.equals("csv")) {
                 throw new CliFailure(BAD_INPUT, "--format must be json or csv, not '" + format + "'");
             }
-            JsonNode r = call("GET", "/api/payouts/export?block="
-                    + java.net.URLEncoder.encode(all ? "all" : block, StandardCharsets.UTF_8));
+            JsonNode r = call("GET", "/api/payouts/export?" + (shareCredits != null ? query("share_credits", shareCredits)
+                    : query("block", all ? "all" : block)));
             if (format.equals("csv")) {
-                System.out.print(PayoutAudit.csv(r));
+                System.out.print(shareCredits != null ? PayoutAudit.shareCreditsCsv(r) : PayoutAudit.csv(r));
                 return 0;
             }
             return print(r);
         }
+    }
+
+    /** A query string of the pairs whose value is not null, URL-encoded. */
+    static String query(String... nameValue) {
+        StringBuilder q = new StringBuilder();
+        for (int i = 0; i < nameValue.length; i += 2) {
+            if (nameValue[i + 1] != null) {
+                q.append(q.length() == 0 ? "" : "&").append(nameValue[i]).append('=')
+                        .append(java.net.URLEncoder.encode(nameValue[i + 1], StandardCharsets.UTF_8));
+            }
+        }
+        return q.toString();
     }
 
     @Command(name = "batch", mixinStandardHelpOptions = true,

@@ -74,13 +74,93 @@ final class PayoutAudit {
         return out;
     }
 
-    ObjectNode verify(String which) {
+    /** How many share-credit batches {@code all} or a period covers at most (the newest). */
+    static final int MAX_BATCHES = 1000;
+
+    /**
+     * PPS/FPPS share-credit batches a parameter names: a batch id, {@code all} (the newest {@value
+     * #MAX_BATCHES}), or a period of credit times {@code FROM..TO} (ISO instants or UTC dates, TO excluded).
+     */
+    static PayoutLedger.ShareCreditSelection batches(String which) {
+        String w = which.trim();
+        if (w.equalsIgnoreCase("all")) {
+            return PayoutLedger.ShareCreditSelection.newest(MAX_BATCHES);
+        }
+        if (w.matches("[0-9]{1,18}")) {
+            return PayoutLedger.ShareCreditSelection.batch(Long.parseLong(w));
+        }
+        int dots = w.indexOf("..");
+        if (dots > 0) {
+            try {
+                java.time.Instant from = instant(w.substring(0, dots));
+                java.time.Instant to = instant(w.substring(dots + 2));
+                if (to.isAfter(from)) {
+                    return PayoutLedger.ShareCreditSelection.period(from, to, MAX_BATCHES);
+                }
+            } catch (java.time.format.DateTimeParseException e) {
+                // named below
+            }
+        }
+        throw new AdminApi.BadParameter("share_credits", "'" + which + "' is neither a batch id, 'all' nor a period FROM..TO"
+                + " (e.g. 2026-12-01..2026-12-02 or 2026-12-01T00:00:00Z..2026-12-01T06:00:00Z)");
+    }
+
+    private static java.time.Instant instant(String s) {
+        return s.contains("T") ? java.time.Instant.parse(s) : java.time.LocalDate.parse(s).atStartOfDay(java.time.ZoneOffset.UTC).toInstant();
+    }
+
+    /**
+     * {@code /api/payouts/verify}: the blocks {@code block} names and the share-credit batches
+     * {@code shareCredits} names (either may be null, not both).
+     */
+    ObjectNode verify(String block, String shareCredits) {
+        if (block == null && shareCredits == null) {
+            throw new AdminApi.BadParameter("block", "required (or share_credits)");
+        }
+        PayoutVerifier verifier = new PayoutVerifier(payouts, scheme, pool.config().pool().payoutAddress().orElse(null),
+                this::scriptOf);
+        ObjectNode o = block == null ? AdminApi.JSON.createObjectNode() : verifyBlocks(verifier, block);
+        boolean ok = o.path("ok").asBoolean(true);
+        if (shareCredits != null) {
+            List<PayoutVerifier.ShareCreditCheck> checks = verifier.verifyShareCredits(batches(shareCredits));
+            ArrayNode out = o.putArray("share_credits");
+            for (PayoutVerifier.ShareCreditCheck c : checks) {
+                ok &= c.ok();
+                ObjectNode j = batch(out.addObject(), c.batch()).put("shares", c.shares()).put("ok", c.ok());
+                c.notPriced().ifPresent(why -> j.put("not_priced", why));
+                ArrayNode lines = j.putArray("accounts");
+                for (PayoutVerifier.Line l : c.lines()) {
+                    lines.addObject().put("account", l.account()).put("expected_sats", l.expectedSats() >= 0 ? l.expectedSats() : null)
+                            .put("credited_sats", l.creditedSats());
+                }
+                ArrayNode problems = j.putArray("problems");
+                c.problems().forEach(problems::add);
+            }
+        }
+        o.put("ok", ok);
+        return o;
+    }
+
+    /** A batch's record and what it was priced with, as verify and export show it. */
+    private static ObjectNode batch(ObjectNode j, PayoutLedger.ShareCreditRecord b) {
+        j.put("id", b.id()).put("scheme", b.scheme().configName()).put("from_share_id", b.fromShareId())
+                .put("to_share_id", b.toShareId()).put("credited_at", b.creditedAt().toString());
+        Optional<PayoutLedger.Pricing> p = b.pricing();
+        j.put("subsidy_sats", p.map(x -> x.rate().subsidySats()).orElse(null))
+                .put("network_difficulty", p.map(x -> x.rate().networkDifficulty()).orElse(null))
+                .put("fee_blocks", p.map(x -> x.rate().feeBlocks()).orElse(null))
+                .put("fees_sats", p.map(x -> x.rate().feesSats()).orElse(null))
+                .put("fee_ppm", p.map(x -> x.scheme().fee().feePpm()).orElse(null))
+                .put("donation_ppm", p.map(x -> x.scheme().fee().donationPpm()).orElse(null));
+        return j.put("value_sats", b.valueSats()).put("credited_sats", b.creditedSats()).put("pool_sats", b.poolSats())
+                .put("donation_sats", b.donationSats());
+    }
+
+    private ObjectNode verifyBlocks(PayoutVerifier verifier, String which) {
         List<BlockRecord> blocks = blocks(which);
         if (blocks.isEmpty()) {
             throw new AdminApi.BadParameter("block", "the pool found no block '" + which + "'");
         }
-        PayoutVerifier verifier = new PayoutVerifier(payouts, scheme, pool.config().pool().payoutAddress().orElse(null),
-                this::scriptOf);
         ObjectNode o = AdminApi.JSON.createObjectNode();
         ArrayNode results = o.putArray("blocks");
         boolean ok = true;
@@ -110,13 +190,45 @@ final class PayoutAudit {
         return o;
     }
 
-    /** Everything about the blocks a miner needs to divide them again without the pool. */
-    ObjectNode export(String which) {
-        List<BlockRecord> blocks = blocks(which);
+    /**
+     * Everything about the blocks ({@code block}) and PPS/FPPS share-credit batches ({@code
+     * shareCredits}) a miner needs to divide and price them again without the pool; either may be
+     * null, not both.
+     */
+    ObjectNode export(String block, String shareCredits) {
+        if (block == null && shareCredits == null) {
+            throw new AdminApi.BadParameter("block", "required (or share_credits)");
+        }
         ObjectNode o = AdminApi.JSON.createObjectNode();
         o.put("scheme", scheme.kind().configName());
         o.put("scheme_parameters", scheme.toString());
         ArrayNode out = o.putArray("blocks");
+        if (block != null) {
+            exportBlocks(out, block);
+        }
+        if (shareCredits != null) {
+            ArrayNode batches = o.putArray("share_credit_batches");
+            long compactedUpTo = payouts.retentionHorizon().maxCompactedId();
+            for (PayoutLedger.ShareCreditRecord b : payouts.shareCreditBatches(batches(shareCredits))) {
+                ObjectNode j = batch(batches.addObject(), b);
+                credits(j.putArray("credits"), b.credits());
+                ArrayNode shares = j.putArray("shares");
+                // a batch compaction reached is left out whole (with why) rather than exported partly
+                if (compactedUpTo > b.fromShareId()) {
+                    j.put("shares_compacted", "shares up to id " + compactedUpTo + " were compacted into per-worker aggregates");
+                    continue;
+                }
+                for (PayoutLedger.LedgerShare share : payouts.poolSharesBetween(b.fromShareId(), b.toShareId())) {
+                    share(shares.addObject().put("id", share.id()).put("share_hash", share.share().shareHash()),
+                            WindowShare.of(share.share()), share.share().time().toString());
+                }
+            }
+        }
+        return o;
+    }
+
+    private void exportBlocks(ArrayNode out, String which) {
+        List<BlockRecord> blocks = blocks(which);
         for (BlockRecord b : blocks) {
             Optional<BlockSettlement> settled = payouts.settlement(b.hash());
             if (settled.isEmpty()) {
@@ -165,7 +277,6 @@ final class PayoutAudit {
                 }
             }
         }
-        return o;
     }
 
     private static void credits(ArrayNode a, List<Credit> credits) {
@@ -200,6 +311,36 @@ final class PayoutAudit {
             }
             out.append(prefix).append("pool,,,,,,").append(b.path("pool_sats").asText()).append('\n');
             out.append(prefix).append("donation,,,,,,").append(b.path("donation_sats").asText()).append('\n');
+        }
+        return out.toString();
+    }
+
+    /**
+     * The share-credit batches of an export as CSV: one row per share, credit, and the batch's value,
+     * pool and donation part, each row carrying its batch's range and pricing (one flat table).
+     */
+    static String shareCreditsCsv(JsonNode export) {
+        StringBuilder out = new StringBuilder("batch_id,scheme,from_share_id,to_share_id,credited_at,subsidy_sats,"
+                + "network_difficulty,fee_blocks,fees_sats,fee_ppm,donation_ppm,record,share_id,account,worker,difficulty,"
+                + "revenue_weight,sats\n");
+        for (JsonNode b : export.path("share_credit_batches")) {
+            StringBuilder prefix = new StringBuilder();
+            for (String column : new String[] {"id", "scheme", "from_share_id", "to_share_id", "credited_at", "subsidy_sats",
+                    "network_difficulty", "fee_blocks", "fees_sats", "fee_ppm", "donation_ppm"}) {
+                prefix.append(b.path(column).isNull() ? "" : b.path(column).asText()).append(',');
+            }
+            for (JsonNode s : b.path("shares")) {
+                out.append(prefix).append("share,").append(s.path("id").asText()).append(',').append(field(s.path("account").asText()))
+                        .append(',').append(field(s.path("worker").asText())).append(',').append(s.path("difficulty").asText())
+                        .append(',').append(s.path("revenue_weight").asText()).append(",\n");
+            }
+            for (JsonNode c : b.path("credits")) {
+                out.append(prefix).append("credit,,").append(field(c.path("account").asText())).append(",,,,")
+                        .append(c.path("sats").asText()).append('\n');
+            }
+            for (String part : new String[] {"value", "pool", "donation"}) {
+                out.append(prefix).append(part).append(",,,,,,").append(b.path(part + "_sats").asText()).append('\n');
+            }
         }
         return out.toString();
     }
