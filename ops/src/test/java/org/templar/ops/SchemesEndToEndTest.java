@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.math.RoundingMode;
@@ -226,6 +227,7 @@ class SchemesEndToEndTest {
                 sql(pool, "INSERT INTO block_credits (block_hash, account, sats) VALUES (?, ?, 1000)", hash, alice);
                 expectMismatch(auth, hash, alice + ": credited 1000 sat, the shares give 0 sat");
                 sql(pool, "DELETE FROM block_credits WHERE block_hash = ? AND account = ?", hash, alice);
+                checkShareCredits(pool, auth, scheme, alice);
             } else {
                 String account = honest.credits().keySet().stream().filter(a -> a.equals(alice) || a.equals(bob)).findFirst()
                         .orElseThrow(() -> new AssertionError("a miner credited in " + hash + ": " + honest));
@@ -548,6 +550,76 @@ class SchemesEndToEndTest {
             }
         }
         return totals;
+    }
+
+    /**
+     * PPS/FPPS share credits through {@code payouts verify --share-credits} and {@code export}: every
+     * batch priced again from its shares and recorded rate passes; a share made heavier, a credit
+     * changed and a credit deleted are each named with the batch, the account and both amounts.
+     */
+    private static void checkShareCredits(PoolHarness pool, List<String> auth, String scheme, String alice) throws Exception {
+        CliTest.Result honest = cli(auth, "payouts", "verify", "--share-credits", "all");
+        assertEquals(0, honest.code(), honest.out() + honest.err());
+        assertTrue(honest.out().contains("share credits batch ") && honest.out().contains(": OK"), honest.out());
+        CliTest.Result exported = cli(auth, "payouts", "export", "--share-credits", "all");
+        assertEquals(0, exported.code(), exported.err());
+        JsonNode batches = new ObjectMapper().readTree(exported.out()).path("share_credit_batches");
+        assertTrue(batches.size() >= 1, exported.out());
+        // the batch that credited alice: its recorded rate is the node's (regtest: 50 BTC, no fees)
+        JsonNode batch = null;
+        for (JsonNode b : batches) {
+            for (JsonNode c : b.path("credits")) {
+                if (c.path("account").asText().equals(alice)) {
+                    batch = b;
+                }
+            }
+        }
+        assertTrue(batch != null, exported.out());
+        assertEquals(scheme, batch.path("scheme").asText());
+        assertEquals(5_000_000_000L, batch.path("subsidy_sats").asLong());
+        assertEquals(pool.rpc("getblockchaininfo").path("difficulty").asDouble(), batch.path("network_difficulty").asDouble());
+        assertEquals(FEE_PPM, batch.path("fee_ppm").asLong());
+        assertEquals(0, batch.path("fees_sats").asLong());
+        long id = batch.path("id").asLong();
+        String name = "batch " + id + " (shares " + (batch.path("from_share_id").asLong() + 1) + ".." + batch.path("to_share_id").asLong() + "): ";
+        long credit = 0;
+        for (JsonNode c : batch.path("credits")) {
+            if (c.path("account").asText().equals(alice)) {
+                credit = c.path("sats").asLong();
+            }
+        }
+        CliTest.Result csv = cli(auth, "payouts", "export", "--share-credits", Long.toString(id), "--format", "csv");
+        assertEquals(0, csv.code(), csv.err());
+        assertEquals(batch.path("shares").size(), csv.out().lines().filter(l -> l.contains(",share,")).count(), csv.out());
+        assertTrue(csv.out().contains(",credit,," + alice + ",,,," + credit + "\n"), csv.out());
+
+        // a changed credit amount, then a deleted credit
+        sql(pool, "UPDATE share_credits SET sats = sats + 1 WHERE batch_id = " + id + " AND account = ?", alice);
+        expectShareCreditMismatch(auth, name + alice + ": credited " + (credit + 1) + " sat, the shares give " + credit + " sat");
+        sql(pool, "UPDATE share_credits SET sats = sats - 1 WHERE batch_id = " + id + " AND account = ?", alice);
+        sql(pool, "DELETE FROM share_credits WHERE batch_id = " + id + " AND account = ?", alice);
+        expectShareCreditMismatch(auth, name + alice + ": credited 0 sat, the shares give " + credit + " sat");
+        sql(pool, "INSERT INTO share_credits (batch_id, account, sats) VALUES (" + id + ", ?, " + credit + ")", alice);
+        // a changed share: one of alice's in the batch made heavier after the fact
+        long share = -1;
+        for (JsonNode s : batch.path("shares")) {
+            if (s.path("account").asText().equals(alice)) {
+                share = s.path("id").asLong();
+            }
+        }
+        sql(pool, "UPDATE shares SET share_difficulty = share_difficulty * 2 WHERE id = " + share + " AND user_name = ?", alice);
+        CliTest.Result changed = cli(auth, "payouts", "verify", "--share-credits", Long.toString(id));
+        assertEquals(AdminCommands.MISMATCH, changed.code(), changed.out());
+        assertTrue(changed.out().contains("MISMATCH " + name + "value/fee/donation: the ledger has ")
+                && changed.out().contains("MISMATCH " + name + alice + ": credited " + credit + " sat, the shares give "), changed.out());
+        sql(pool, "UPDATE shares SET share_difficulty = share_difficulty / 2 WHERE id = " + share + " AND user_name = ?", alice);
+        assertEquals(0, cli(auth, "payouts", "verify", "--share-credits", "all").code(), "the share credits restored");
+    }
+
+    private static void expectShareCreditMismatch(List<String> auth, String problem) {
+        CliTest.Result r = cli(auth, "payouts", "verify", "--share-credits", "all");
+        assertEquals(AdminCommands.MISMATCH, r.code(), r.out() + r.err());
+        assertTrue(r.out().contains("MISMATCH " + problem), "'" + problem + "' in: " + r.out());
     }
 
     private static long lastCreditedShare(PoolHarness pool) throws Exception {
