@@ -7,6 +7,7 @@ import org.templar.payout.ShareRecord;
 import org.templar.pool.job.DuplicateScope;
 import org.templar.pool.job.Job;
 import org.templar.share.Difficulty;
+import org.templar.share.ExtranoncePrefix;
 import org.templar.share.Hex;
 import org.templar.share.ShareCheck;
 import org.templar.share.ShareHasher;
@@ -36,7 +37,7 @@ public final class ShareProcessor {
      * forwards them to its pool). The hash array is the hasher's and is reused: copy what you keep.
      */
     public interface ShareObserver {
-        void accepted(Job job, byte[] extranonce1, byte[] extranonce2, int ntime, int nonce, int version, byte[] hashLe);
+        void accepted(Job job, ExtranoncePrefix extranonce1, byte[] extranonce2, int ntime, int nonce, int version, byte[] hashLe);
 
         void solved(Job job, byte[] extranonce, byte[] header80);
     }
@@ -70,17 +71,18 @@ public final class ShareProcessor {
      * {@code shareDifficulty} is what it is credited at, the difficulty the miner was told for that target.
      */
     public record Submission(Worker worker, String channelId, Job job, boolean stale, Target shareTarget,
-            Difficulty shareDifficulty, byte[] extranonce1, byte[] extranonce2, int ntime, int nonce, int version) {}
+            Difficulty shareDifficulty, ExtranoncePrefix extranonce1, byte[] extranonce2, int ntime, int nonce,
+            int version) {}
 
     /**
      * A header-only share (Stratum V2 standard channel): the coinbase is fixed by the channel's
      * extranonce prefix, so the pool computed the merkle root once per job and channel.
      *
-     * @param extranonce the channel's whole extranonce (needed only to assemble a solved block)
+     * @param extranonce the channel's whole extranonce, its prefix (needed only to assemble a solved block)
      * @param merkleRoot the root the channel was sent for this job (internal byte order)
      */
     public record HeaderSubmission(Worker worker, String channelId, Job job, boolean stale, Target shareTarget,
-            Difficulty shareDifficulty, byte[] extranonce, byte[] merkleRoot, int ntime, int nonce, int version) {}
+            Difficulty shareDifficulty, ExtranoncePrefix extranonce, byte[] merkleRoot, int ntime, int nonce, int version) {}
 
     public ShareOutcome process(Submission s, String protocol) {
         return observed(s.worker(), s.shareDifficulty().value(), judgeFull(s, protocol));
@@ -125,7 +127,7 @@ public final class ShareProcessor {
     }
 
     private ShareOutcome judge(ShareCheck check, Worker worker, String channelId, Job job, boolean stale,
-            Target shareTarget, double shareDifficulty, byte[] extranonce1, byte[] extranonce2, String protocol) {
+            Target shareTarget, double shareDifficulty, ExtranoncePrefix extranonce1, byte[] extranonce2, String protocol) {
         boolean block = check.meets(job.work().networkTarget());
         boolean meetsShareTarget = check.meets(shareTarget);
         // Only shares that count (or solve a block) are remembered: a flood of cheap low-difficulty or
@@ -135,7 +137,7 @@ public final class ShareProcessor {
                 ? job.recordShare(check.hash())
                 : (job.seen(check.hash()) ? DuplicateScope.Seen.DUPLICATE : DuplicateScope.Seen.FIRST);
         if (block && seen != DuplicateScope.Seen.DUPLICATE) {
-            byte[] extranonce = concat(extranonce1, extranonce2);
+            byte[] extranonce = extranonce1.concat(extranonce2);
             byte[] header = job.work().header(check.merkleRootCopy(), check.ntime(), check.nonce(), check.version());
             blocks.submit(new BlockSubmitter.Solve(job, worker, extranonce, header, check.hashCopy()));
             if (observer != null) {
@@ -198,12 +200,5 @@ public final class ShareProcessor {
     private ShareOutcome reject(ShareVerdict verdict, boolean block, double achieved, String protocol) {
         metrics.shareRejected(protocol, verdict.name().toLowerCase(java.util.Locale.ROOT));
         return ShareOutcome.rejected(verdict, block, achieved);
-    }
-
-    private static byte[] concat(byte[] a, byte[] b) {
-        byte[] out = new byte[a.length + b.length];
-        System.arraycopy(a, 0, out, 0, a.length);
-        System.arraycopy(b, 0, out, a.length, b.length);
-        return out;
     }
 }

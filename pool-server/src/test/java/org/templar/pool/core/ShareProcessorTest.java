@@ -19,6 +19,7 @@ import org.templar.pool.job.Job;
 import org.templar.pool.job.Template;
 import org.templar.pool.job.TestTemplates;
 import org.templar.share.Difficulty;
+import org.templar.share.ExtranoncePrefix;
 import org.templar.share.Hex;
 import org.templar.share.Target;
 
@@ -42,7 +43,7 @@ class ShareProcessorTest {
     private final ShareProcessor processor = new ShareProcessor(ledger, blocks, metrics, null, () -> {},
             new ShareProcessor.ShareObserver() {
                 @Override
-                public void accepted(Job job, byte[] en1, byte[] en2, int ntime, int nonce, int version, byte[] hash) {
+                public void accepted(Job job, ExtranoncePrefix en1, byte[] en2, int ntime, int nonce, int version, byte[] hash) {
                     observed.add("accepted " + job.id() + " " + Hex.encode(en2) + " " + nonce);
                 }
 
@@ -60,7 +61,7 @@ class ShareProcessorTest {
 
     private ShareOutcome submit(Job job, boolean stale, Found f) {
         return processor.process(new ShareProcessor.Submission(worker, "conn-1", job, stale, TARGET,
-                Difficulty.of(DIFFICULTY), EN1,
+                Difficulty.of(DIFFICULTY), ExtranoncePrefix.of(EN1),
                 f.en2(), f.ntime(), f.nonce(), f.version()), "sv1");
     }
 
@@ -155,7 +156,7 @@ class ShareProcessorTest {
         // Judged at a target it does meet, the same header is new: the refusal recorded nothing.
         ShareOutcome easier = processor.process(new ShareProcessor.Submission(worker, "conn-1", job, false,
                 Target.easier(TARGET, Difficulty.of(outcome.achievedDifficulty() / 2).toTarget()),
-                Difficulty.of(outcome.achievedDifficulty() / 2), EN1, weak.en2(), weak.ntime(), weak.nonce(), weak.version()), "sv1");
+                Difficulty.of(outcome.achievedDifficulty() / 2), ExtranoncePrefix.of(EN1), weak.en2(), weak.ntime(), weak.nonce(), weak.version()), "sv1");
         assertEquals(ShareVerdict.ACCEPTED, easier.verdict());
     }
 

@@ -29,6 +29,7 @@ import org.templar.pool.sv1.codec.Sv1Response;
 import org.templar.pool.sv1.codec.Sv1Result;
 import org.templar.pool.sv1.codec.Sv1ServerCall;
 import org.templar.share.Difficulty;
+import org.templar.share.ExtranoncePrefix;
 import org.templar.share.Hex;
 import org.templar.share.Target;
 
@@ -68,7 +69,7 @@ public final class Sv1Session {
     private final String connectionId;
     private final Vardiff vardiff;
 
-    private byte[] extranonce1;
+    private ExtranoncePrefix extranonce1;
     private boolean subscribed;
     private boolean extranonceSubscribed;
     private int versionMask; // 0 until mining.configure negotiates version rolling
@@ -99,8 +100,8 @@ public final class Sv1Session {
         return connectionId;
     }
 
-    public Optional<byte[]> extranonce1() {
-        return Optional.ofNullable(extranonce1).map(byte[]::clone);
+    public Optional<ExtranoncePrefix> extranonce1() {
+        return Optional.ofNullable(extranonce1);
     }
 
     public Optional<Worker> worker() {
@@ -195,16 +196,17 @@ public final class Sv1Session {
 
     private void subscribe(Sv1Id id, Sv1ClientCall.Subscribe s) {
         if (subscribed) {
-            reply(id, new Sv1Result.Subscribed(Hex.encode(extranonce1), extranonce1, settings.extranonce2Size()));
+            reply(id, new Sv1Result.Subscribed(extranonce1.toHex(), extranonce1, settings.extranonce2Size()));
             return;
         }
-        byte[] wanted = s.resumeSessionId().filter(h -> h.length() == 8 && Hex.isHex(h, 4)).map(Hex::decode).orElse(null);
+        ExtranoncePrefix wanted = s.resumeSessionId().filter(h -> h.length() == 8 && Hex.isHex(h, 4))
+                .map(ExtranoncePrefix::parse).orElse(null);
         extranonce1 = wanted != null ? pool.extranonces().resume(wanted) : pool.extranonces().allocate();
         subscribed = true;
-        String sessionId = Hex.encode(extranonce1);
+        String sessionId = extranonce1.toHex();
         reply(id, new Sv1Result.Subscribed(sessionId, extranonce1, settings.extranonce2Size()));
         log.debug("{} subscribed ({}) extranonce1 {}{}", connectionId, s.userAgent().orElse("no agent"), sessionId,
-                wanted != null && Arrays.equals(wanted, extranonce1) ? " (resumed)" : "");
+                extranonce1.equals(wanted) ? " (resumed)" : "");
         if (isAuthorized()) {
             sendFirstWork();
         }
@@ -454,7 +456,7 @@ public final class Sv1Session {
     private void sendJob(Template template, boolean cleanJobs) {
         Job job;
         try {
-            job = template.jobFor(payoutWorker.payout(), extranonce1.length + settings.extranonce2Size());
+            job = template.jobFor(payoutWorker.payout(), extranonce1.size() + settings.extranonce2Size());
         } catch (RuntimeException e) {
             log.error("{}: cannot build a job for {}: {}", connectionId, payoutWorker.payout().describe(), e.getMessage());
             out.send(Sv1Request.notification(new Sv1ServerCall.ShowMessage("The pool cannot build work for you: "
@@ -580,7 +582,7 @@ public final class Sv1Session {
         if (!extranonceSubscribed || !subscribed) {
             return false;
         }
-        byte[] fresh = pool.extranonces().allocate();
+        ExtranoncePrefix fresh = pool.extranonces().allocate();
         pool.extranonces().release(extranonce1);
         extranonce1 = fresh;
         out.send(Sv1Request.notification(new Sv1ServerCall.SetExtranonce(extranonce1, settings.extranonce2Size())));

@@ -31,6 +31,7 @@ import org.templar.pool.sv2.codec.U256;
 import org.templar.pool.sv2.jds.CustomJobCheck;
 import org.templar.pool.sv2.jds.JobDeclarations;
 import org.templar.share.Difficulty;
+import org.templar.share.ExtranoncePrefix;
 import org.templar.share.Sha256;
 import org.templar.share.Target;
 
@@ -64,7 +65,7 @@ public final class Sv2MiningSession implements Sv2Session {
     private enum State { AWAIT_SETUP, READY, CLOSED }
 
     /** A job as one channel received it. */
-    private record SentJob(long id, Job job, byte[] extranoncePrefix, byte[] merkleRoot, Target target,
+    private record SentJob(long id, Job job, ExtranoncePrefix extranoncePrefix, byte[] merkleRoot, Target target,
             boolean stale) {
         SentJob asStale() {
             return new SentJob(id, job, extranoncePrefix, merkleRoot, target, true);
@@ -78,8 +79,8 @@ public final class Sv2MiningSession implements Sv2Session {
         final Worker worker;
         final int clientExtranonceSize; // extended only
         final Vardiff vardiff;
-        byte[] allocated; // the allocator's unique 4 bytes, released on close
-        byte[] extranoncePrefix;
+        ExtranoncePrefix allocated; // the allocator's unique 4 bytes, released on close
+        ExtranoncePrefix extranoncePrefix;
         Target maxTarget;
         Target target;
         final LinkedHashMap<Long, SentJob> jobs = new LinkedHashMap<>();
@@ -89,7 +90,8 @@ public final class Sv2MiningSession implements Sv2Session {
         double batchSum;
         long lastSequence;
 
-        Channel(long id, boolean extended, Worker worker, int clientExtranonceSize, byte[] prefix, Target maxTarget) {
+        Channel(long id, boolean extended, Worker worker, int clientExtranonceSize, ExtranoncePrefix prefix,
+                Target maxTarget) {
             this.id = id;
             this.extended = extended;
             this.worker = worker;
@@ -105,12 +107,12 @@ public final class Sv2MiningSession implements Sv2Session {
          * the same full size an extended channel gets by default, since channels of one group
          * channel must share the full extranonce size (spec 5.2.3).
          */
-        static byte[] prefixFor(byte[] allocated, boolean extended) {
-            return extended ? allocated : Arrays.copyOf(allocated, allocated.length + MIN_CLIENT_EXTRANONCE);
+        static ExtranoncePrefix prefixFor(ExtranoncePrefix allocated, boolean extended) {
+            return extended ? allocated : allocated.padded(MIN_CLIENT_EXTRANONCE);
         }
 
         int jobExtranonceSize() {
-            return extranoncePrefix.length + clientExtranonceSize;
+            return extranoncePrefix.size() + clientExtranonceSize;
         }
 
         String ledgerChannel() {
@@ -290,15 +292,15 @@ public final class Sv2MiningSession implements Sv2Session {
             openError(requestId, Sv2ErrorCodes.NO_WORK);
             return;
         }
-        byte[] prefix = pool.extranonces().allocate();
+        ExtranoncePrefix prefix = pool.extranonces().allocate();
         Channel c = new Channel(nextChannelId++, extended, worker, clientSize, prefix, maxTarget);
         c.target = targetFor(c, difficultyForHashrate(nominalHashRate, c));
         channels.put(c.id, c);
         if (extended) {
             out.send(new Sv2Mining.OpenExtendedMiningChannelSuccess(requestId, c.id, u256(c.target), clientSize,
-                    Bytes.of(c.extranoncePrefix), groupChannelId));
+                    Bytes.of(c.extranoncePrefix.toByteArray()), groupChannelId));
         } else {
-            out.send(new Sv2Mining.OpenStandardMiningChannelSuccess(requestId, c.id, u256(c.target), Bytes.of(c.extranoncePrefix),
+            out.send(new Sv2Mining.OpenStandardMiningChannelSuccess(requestId, c.id, u256(c.target), Bytes.of(c.extranoncePrefix.toByteArray()),
                     groupChannelId));
         }
         log.debug("{}: {} channel {} for {} at difficulty {}", connectionId, extended ? "extended" : "standard", c.id,
@@ -643,7 +645,7 @@ public final class Sv2MiningSession implements Sv2Session {
 
     /** Records a job as sent to {@code c}; returns the merkle root a standard channel mines on it. */
     private byte[] remember(Channel c, long jobId, Job job) {
-        byte[] prefix = c.extranoncePrefix;
+        ExtranoncePrefix prefix = c.extranoncePrefix;
         byte[] merkleRoot = c.extended ? null : standardMerkleRoot(job, prefix);
         c.jobs.put(jobId, new SentJob(jobId, job, prefix, merkleRoot, c.target, false));
         trimJobs(c);
@@ -717,7 +719,7 @@ public final class Sv2MiningSession implements Sv2Session {
     }
 
     /** The merkle root a standard channel mines: coinbase with the channel's whole extranonce, up the branch. */
-    private static byte[] standardMerkleRoot(Job job, byte[] extranonce) {
+    private static byte[] standardMerkleRoot(Job job, ExtranoncePrefix extranonce) {
         byte[] coinbase = job.work().coinbase(extranonce, new byte[0]);
         return job.work().branch().rootFrom(Sha256.hashTwice(coinbase));
     }
@@ -779,12 +781,12 @@ public final class Sv2MiningSession implements Sv2Session {
         }
         Template template = pool.currentTemplate().get();
         for (Channel c : channels.values()) {
-            byte[] fresh = pool.extranonces().allocate();
+            ExtranoncePrefix fresh = pool.extranonces().allocate();
             pool.extranonces().release(c.allocated);
             c.allocated = fresh;
             c.extranoncePrefix = Channel.prefixFor(fresh, c.extended);
             c.jobs.clear();
-            out.send(new Sv2Mining.SetExtranoncePrefix(c.id, Bytes.of(c.extranoncePrefix)));
+            out.send(new Sv2Mining.SetExtranoncePrefix(c.id, Bytes.of(c.extranoncePrefix.toByteArray())));
             if (template != null) {
                 sendWork(c, template, movesTip(c, template));
             }

@@ -169,7 +169,7 @@ class Sv1SessionTest {
     }
 
     private byte[] en1() {
-        return session.extranonce1().orElseThrow();
+        return session.extranonce1().orElseThrow().toByteArray();
     }
 
     /** The job the last mining.notify announced (the session's job for this payout). */
