@@ -58,13 +58,13 @@ public final class ShareLogWriter implements AutoCloseable {
             byte[] hashInternal) {
         AtomicBoolean written = job.encoding(JOB_WRITTEN, j -> new AtomicBoolean());
         if (!written.get()) {
-            if (!queue.offer(ShareLog.formatJob(job.id(), job.work()))) {
+            if (!queue.offer(ShareLog.formatJob(job.id().toString(), job.work()))) {
                 drop();
                 return; // without its job line the share could not be verified anyway
             }
             written.set(true);
         }
-        if (!queue.offer(ShareLog.formatShare(job.id(), extranonce1, extranonce2, ntime, nonce, version, hashInternal))) {
+        if (!queue.offer(ShareLog.formatShare(job.id().toString(), extranonce1, extranonce2, ntime, nonce, version, hashInternal))) {
             drop();
         }
     }

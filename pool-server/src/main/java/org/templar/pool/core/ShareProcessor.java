@@ -165,7 +165,7 @@ public final class ShareProcessor {
             return reject(ShareVerdict.LOW_DIFFICULTY, block, achieved, protocol);
         }
         String hashHex = Hex.encode(Hex.reverse(check.hash()));
-        ShareRecord record = ShareRecord.of(worker.username(), job.id(), channelId, shareDifficulty,
+        ShareRecord record = ShareRecord.of(worker.username(), job.id().toString(), channelId, shareDifficulty,
                 achieved, hashHex, block, worker.mode().ledgerName(), Instant.now());
         if (job.revenueWeight() != 1.0 || !ShareRecord.SOURCE_POOL.equals(job.templateSource())) {
             // a miner-declared job (Job Declaration): credited at the share of revenue it pays the pool

@@ -91,7 +91,7 @@ class ShareProcessorTest {
         assertEquals(ADDRESS + ".rig1", r.worker());
         assertEquals(ADDRESS, r.user());
         assertEquals("rig1", r.workerName());
-        assertEquals(job.id(), r.jobId());
+        assertEquals(job.id().toString(), r.jobId());
         assertEquals("conn-1", r.channelId());
         assertEquals(DIFFICULTY, r.shareDifficulty());
         assertEquals(f.displayHash(), r.shareHash(), "the header hash the miner's share gives");
@@ -118,7 +118,7 @@ class ShareProcessorTest {
         assertEquals(ShareVerdict.DUPLICATE, submit(a, false, f).verdict(), "same header under the same id");
 
         assertEquals(1, ledger.shares().size());
-        assertEquals(a.id(), ledger.shares().get(0).jobId());
+        assertEquals(a.id().toString(), ledger.shares().get(0).jobId());
         assertEquals(List.of("duplicate", "duplicate"), metrics.rejected);
         // Another share on the renamed job still counts.
         Found g = TestShares.find(b, EN1, Hex.decode("00000003"), b.version(), TARGET, true);

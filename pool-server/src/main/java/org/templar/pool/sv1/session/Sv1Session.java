@@ -16,6 +16,7 @@ import org.templar.pool.core.ShareVerdict;
 import org.templar.pool.core.Vardiff;
 import org.templar.pool.core.Worker;
 import org.templar.pool.job.Job;
+import org.templar.pool.job.JobId;
 import org.templar.pool.job.Template;
 import org.templar.pool.sv1.codec.Sv1ClientCall;
 import org.templar.pool.sv1.codec.Sv1Encoder;
@@ -298,7 +299,8 @@ public final class Sv1Session {
             rejectShare(id, Sv1Error.unauthorized(), "unauthorized");
             return;
         }
-        SentJob sent = jobs.get(s.jobId());
+        // A miner echoes the id it was sent; any other text names no job of this pool (stale, as before)
+        SentJob sent = JobId.is(s.jobId()) ? jobs.get(JobId.parse(s.jobId())) : null;
         if (sent == null) {
             rejectShare(id, Sv1Error.stale(), "stale");
             return;
@@ -496,7 +498,7 @@ public final class Sv1Session {
     /** A job's mining.notify as the bytes of its line, newline included: encoded once, sent to every miner of it. */
     private static byte[] notifyLine(Job job, boolean cleanJobs) {
         StringBuilder sb = new StringBuilder(1024);
-        Sv1Encoder.encode(Sv1Request.notification(new Sv1ServerCall.Notify(job.id(),
+        Sv1Encoder.encode(Sv1Request.notification(new Sv1ServerCall.Notify(job.id().toString(),
                 job.template().blockTemplate().previousBlockHash(), job.coinbase().prefix(), job.coinbase().suffix(),
                 job.template().merkleBranch().steps(), job.version(), job.nbits(), job.ntime(), cleanJobs)), sb);
         return sb.append('\n').toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
@@ -516,7 +518,7 @@ public final class Sv1Session {
             return size == 0;
         }
 
-        SentJob get(String jobId) {
+        SentJob get(JobId jobId) {
             for (int i = size - 1; i >= 0; i--) {
                 if (items[i].job().id().equals(jobId)) {
                     return items[i];
@@ -527,7 +529,7 @@ public final class Sv1Session {
 
         /** Adds {@code sent} as the newest (replacing an entry of the same job id), then keeps the newest {@code kept}. */
         void putNewest(SentJob sent, int kept) {
-            String id = sent.job().id();
+            JobId id = sent.job().id();
             for (int i = size - 1; i >= 0; i--) {
                 if (items[i].job().id().equals(id)) {
                     System.arraycopy(items, i + 1, items, i, size - i - 1);

@@ -21,6 +21,7 @@ import org.templar.pool.core.ShareVerdict;
 import org.templar.pool.core.Vardiff;
 import org.templar.pool.core.Worker;
 import org.templar.pool.job.Job;
+import org.templar.pool.job.JobId;
 import org.templar.pool.job.Template;
 import org.templar.pool.sv2.codec.Bytes;
 import org.templar.pool.sv2.codec.Str0255;
@@ -65,7 +66,7 @@ public final class Sv2MiningSession implements Sv2Session {
     private enum State { AWAIT_SETUP, READY, CLOSED }
 
     /** A job as one channel received it. */
-    private record SentJob(long id, Job job, ExtranoncePrefix extranoncePrefix, byte[] merkleRoot, Target target,
+    private record SentJob(JobId id, Job job, ExtranoncePrefix extranoncePrefix, byte[] merkleRoot, Target target,
             boolean stale) {
         SentJob asStale() {
             return new SentJob(id, job, extranoncePrefix, merkleRoot, target, true);
@@ -83,7 +84,7 @@ public final class Sv2MiningSession implements Sv2Session {
         ExtranoncePrefix extranoncePrefix;
         Target maxTarget;
         Target target;
-        final LinkedHashMap<Long, SentJob> jobs = new LinkedHashMap<>();
+        final LinkedHashMap<JobId, SentJob> jobs = new LinkedHashMap<>();
         byte[] prevHash; // the tip the channel's active job builds on
         // pending SubmitShares.Success batch
         int batchCount;
@@ -382,10 +383,10 @@ public final class Sv2MiningSession implements Sv2Session {
                     Str0255.of(Sv2ErrorCodes.INVALID_CHANNEL_ID)));
             return;
         }
-        long jobId = newJobId();
+        JobId jobId = newJobId();
         Job job;
         try {
-            job = declarations.customJob(j, c.worker, c.jobExtranonceSize(), "jd-" + connectionId + "-" + jobId,
+            job = declarations.customJob(j, c.worker, c.jobExtranonceSize(), JobId.declared(connectionId, jobId.value()),
                     CUSTOM_JOB_SHARES);
         } catch (CustomJobCheck.Refused e) {
             log.debug("{}: custom job refused on channel {}: {} ({})", connectionId, c.id, e.code(), e.getMessage());
@@ -394,8 +395,8 @@ public final class Sv2MiningSession implements Sv2Session {
         }
         c.jobs.put(jobId, new SentJob(jobId, job, c.extranoncePrefix, null, c.target, false));
         trimJobs(c);
-        out.send(new Sv2Mining.SetCustomMiningJobSuccess(c.id, j.requestId(), jobId));
-        log.debug("{}: custom job {} on channel {} ({}, revenue weight {})", connectionId, jobId, c.id,
+        out.send(new Sv2Mining.SetCustomMiningJobSuccess(c.id, j.requestId(), jobId.value()));
+        log.debug("{}: custom job {} on channel {} ({}, revenue weight {})", connectionId, jobId.value(), c.id,
                 job.templateSource(), job.revenueWeight());
     }
 
@@ -413,7 +414,7 @@ public final class Sv2MiningSession implements Sv2Session {
             shareError(s.channelId(), s.sequenceNumber(), Sv2ErrorCodes.INVALID_CHANNEL_ID);
             return;
         }
-        SentJob sent = c.jobs.get(s.jobId());
+        SentJob sent = c.jobs.get(JobId.of(s.jobId()));
         if (sent == null) {
             shareError(c.id, s.sequenceNumber(), Sv2ErrorCodes.INVALID_JOB_ID);
             return;
@@ -437,7 +438,7 @@ public final class Sv2MiningSession implements Sv2Session {
             shareError(s.channelId(), s.sequenceNumber(), Sv2ErrorCodes.INVALID_CHANNEL_ID);
             return;
         }
-        SentJob sent = c.jobs.get(s.jobId());
+        SentJob sent = c.jobs.get(JobId.of(s.jobId()));
         if (sent == null) {
             shareError(c.id, s.sequenceNumber(), Sv2ErrorCodes.INVALID_JOB_ID);
             return;
@@ -616,7 +617,7 @@ public final class Sv2MiningSession implements Sv2Session {
             c.jobs.values().removeIf(SentJob::stale);
             c.jobs.replaceAll((k, v) -> v.asStale());
         }
-        long jobId = newJobId();
+        JobId jobId = newJobId();
         byte[] merkleRoot = remember(c, jobId, job);
         OptionalLong minNtime = newTip ? OptionalLong.empty() : OptionalLong.of(job.ntime() & 0xffffffffL);
         long version = job.version() & 0xffffffffL;
@@ -625,26 +626,26 @@ public final class Sv2MiningSession implements Sv2Session {
             for (byte[] step : job.work().branch().steps()) {
                 path.add(U256.of(step));
             }
-            out.send(new Sv2Mining.NewExtendedMiningJob(c.id, jobId, minNtime, version, pool.versionMask() != 0, path,
+            out.send(new Sv2Mining.NewExtendedMiningJob(c.id, jobId.value(), minNtime, version, pool.versionMask() != 0, path,
                     Bytes.of(job.work().coinbasePrefixBytes()), Bytes.of(job.work().coinbaseSuffixBytes())));
         } else {
-            out.send(new Sv2Mining.NewMiningJob(c.id, jobId, minNtime, version, U256.of(merkleRoot)));
+            out.send(new Sv2Mining.NewMiningJob(c.id, jobId.value(), minNtime, version, U256.of(merkleRoot)));
         }
         if (newTip) {
             c.prevHash = template.blockTemplate().previousBlockHash();
-            out.send(new Sv2Mining.SetNewPrevHash(c.id, jobId, U256.of(c.prevHash), job.ntime() & 0xffffffffL,
+            out.send(new Sv2Mining.SetNewPrevHash(c.id, jobId.value(), U256.of(c.prevHash), job.ntime() & 0xffffffffL,
                     job.nbits() & 0xffffffffL));
         }
     }
 
-    private long newJobId() {
-        long id = nextJobId;
+    private JobId newJobId() {
+        JobId id = JobId.of(nextJobId);
         nextJobId = nextJobId == 0xffffffffL ? 1 : nextJobId + 1;
         return id;
     }
 
     /** Records a job as sent to {@code c}; returns the merkle root a standard channel mines on it. */
-    private byte[] remember(Channel c, long jobId, Job job) {
+    private byte[] remember(Channel c, JobId jobId, Job job) {
         ExtranoncePrefix prefix = c.extranoncePrefix;
         byte[] merkleRoot = c.extended ? null : standardMerkleRoot(job, prefix);
         c.jobs.put(jobId, new SentJob(jobId, job, prefix, merkleRoot, c.target, false));
@@ -686,7 +687,7 @@ public final class Sv2MiningSession implements Sv2Session {
         for (Channel c : channels.values()) {
             newTip |= movesTip(c, template);
         }
-        long jobId = newJobId();
+        JobId jobId = newJobId();
         for (Channel c : channels.values()) {
             if (newTip) {
                 c.jobs.values().removeIf(SentJob::stale);
@@ -700,11 +701,11 @@ public final class Sv2MiningSession implements Sv2Session {
             path.add(U256.of(step));
         }
         OptionalLong minNtime = newTip ? OptionalLong.empty() : OptionalLong.of(job.ntime() & 0xffffffffL);
-        out.send(new Sv2Mining.NewExtendedMiningJob(groupChannelId, jobId, minNtime, job.version() & 0xffffffffL,
+        out.send(new Sv2Mining.NewExtendedMiningJob(groupChannelId, jobId.value(), minNtime, job.version() & 0xffffffffL,
                 pool.versionMask() != 0, path, Bytes.of(job.work().coinbasePrefixBytes()),
                 Bytes.of(job.work().coinbaseSuffixBytes())));
         if (newTip) {
-            out.send(new Sv2Mining.SetNewPrevHash(groupChannelId, jobId, U256.of(tip), job.ntime() & 0xffffffffL,
+            out.send(new Sv2Mining.SetNewPrevHash(groupChannelId, jobId.value(), U256.of(tip), job.ntime() & 0xffffffffL,
                     job.nbits() & 0xffffffffL));
         }
     }
@@ -725,7 +726,7 @@ public final class Sv2MiningSession implements Sv2Session {
     }
 
     private void trimJobs(Channel c) {
-        Iterator<Long> it = c.jobs.keySet().iterator();
+        Iterator<JobId> it = c.jobs.keySet().iterator();
         while (c.jobs.size() > settings.keptJobs() && it.hasNext()) {
             it.next();
             it.remove();
