@@ -70,7 +70,7 @@ public final class ShareProcessor {
      * One share as the session saw it. {@code shareTarget} is what the share is judged against (exact);
      * {@code shareDifficulty} is what it is credited at, the difficulty the miner was told for that target.
      */
-    public record Submission(Worker worker, String channelId, Job job, boolean stale, Target shareTarget,
+    public record Submission(Worker worker, ChannelId channelId, Job job, boolean stale, Target shareTarget,
             Difficulty shareDifficulty, ExtranoncePrefix extranonce1, byte[] extranonce2, int ntime, int nonce,
             int version) {}
 
@@ -81,7 +81,7 @@ public final class ShareProcessor {
      * @param extranonce the channel's whole extranonce, its prefix (needed only to assemble a solved block)
      * @param merkleRoot the root the channel was sent for this job (internal byte order)
      */
-    public record HeaderSubmission(Worker worker, String channelId, Job job, boolean stale, Target shareTarget,
+    public record HeaderSubmission(Worker worker, ChannelId channelId, Job job, boolean stale, Target shareTarget,
             Difficulty shareDifficulty, ExtranoncePrefix extranonce, byte[] merkleRoot, int ntime, int nonce, int version) {}
 
     public ShareOutcome process(Submission s, String protocol) {
@@ -126,7 +126,7 @@ public final class ShareProcessor {
         return ntime >= job.minTime() && ntime <= now + MAX_FUTURE_SECONDS;
     }
 
-    private ShareOutcome judge(ShareCheck check, Worker worker, String channelId, Job job, boolean stale,
+    private ShareOutcome judge(ShareCheck check, Worker worker, ChannelId channelId, Job job, boolean stale,
             Target shareTarget, double shareDifficulty, ExtranoncePrefix extranonce1, byte[] extranonce2, String protocol) {
         boolean block = check.meets(job.work().networkTarget());
         boolean meetsShareTarget = check.meets(shareTarget);
@@ -165,8 +165,8 @@ public final class ShareProcessor {
             return reject(ShareVerdict.LOW_DIFFICULTY, block, achieved, protocol);
         }
         String hashHex = Hex.encode(Hex.reverse(check.hash()));
-        ShareRecord record = ShareRecord.of(worker.username(), job.id().toString(), channelId, shareDifficulty,
-                achieved, hashHex, block, worker.mode().ledgerName(), Instant.now());
+        ShareRecord record = ShareRecord.of(worker.username(), job.id().toString(), channelId.toString(),
+                shareDifficulty, achieved, hashHex, block, worker.mode().ledgerName(), Instant.now());
         if (job.revenueWeight() != 1.0 || !ShareRecord.SOURCE_POOL.equals(job.templateSource())) {
             // a miner-declared job (Job Declaration): credited at the share of revenue it pays the pool
             record = record.withTemplate(job.revenueWeight(), job.templateSource());

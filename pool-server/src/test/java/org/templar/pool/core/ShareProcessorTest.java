@@ -35,6 +35,7 @@ class ShareProcessorTest {
     static final double DIFFICULTY = 1e-7;
     static final Target TARGET = Difficulty.of(DIFFICULTY).toTarget();
     static final byte[] EN1 = Hex.decode("0a0b0c0d");
+    static final ChannelId CONNECTION = ChannelId.connection("conn-1");
 
     private final InMemoryLedger ledger = new InMemoryLedger();
     private final CountingMetrics metrics = new CountingMetrics();
@@ -60,7 +61,7 @@ class ShareProcessorTest {
     }
 
     private ShareOutcome submit(Job job, boolean stale, Found f) {
-        return processor.process(new ShareProcessor.Submission(worker, "conn-1", job, stale, TARGET,
+        return processor.process(new ShareProcessor.Submission(worker, CONNECTION, job, stale, TARGET,
                 Difficulty.of(DIFFICULTY), ExtranoncePrefix.of(EN1),
                 f.en2(), f.ntime(), f.nonce(), f.version()), "sv1");
     }
@@ -154,7 +155,7 @@ class ShareProcessorTest {
         assertEquals(List.of(), ledger.shares());
         assertEquals(List.of("low_difficulty"), metrics.rejected);
         // Judged at a target it does meet, the same header is new: the refusal recorded nothing.
-        ShareOutcome easier = processor.process(new ShareProcessor.Submission(worker, "conn-1", job, false,
+        ShareOutcome easier = processor.process(new ShareProcessor.Submission(worker, CONNECTION, job, false,
                 Target.easier(TARGET, Difficulty.of(outcome.achievedDifficulty() / 2).toTarget()),
                 Difficulty.of(outcome.achievedDifficulty() / 2), ExtranoncePrefix.of(EN1), weak.en2(), weak.ntime(), weak.nonce(), weak.version()), "sv1");
         assertEquals(ShareVerdict.ACCEPTED, easier.verdict());

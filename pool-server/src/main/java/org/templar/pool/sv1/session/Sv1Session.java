@@ -9,6 +9,7 @@ import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.templar.pool.core.Authorizer;
+import org.templar.pool.core.ChannelId;
 import org.templar.pool.core.PoolContext;
 import org.templar.pool.core.ShareOutcome;
 import org.templar.pool.core.ShareProcessor;
@@ -68,6 +69,7 @@ public final class Sv1Session {
     private final Sv1Settings settings;
     private final Sv1Output out;
     private final String connectionId;
+    private final ChannelId channelId; // the connection is the channel its shares are credited to
     private final Vardiff vardiff;
 
     private ExtranoncePrefix extranonce1;
@@ -94,6 +96,7 @@ public final class Sv1Session {
         this.settings = settings;
         this.out = out;
         this.connectionId = connectionId;
+        this.channelId = ChannelId.connection(connectionId);
         this.vardiff = new Vardiff(pool.vardiff(), System.nanoTime());
     }
 
@@ -320,7 +323,7 @@ public final class Sv1Session {
             }
             version = (version & ~versionMask) | (bits & versionMask);
         }
-        ShareOutcome outcome = pool.shares().process(new ShareProcessor.Submission(worker, connectionId, sent.job(),
+        ShareOutcome outcome = pool.shares().process(new ShareProcessor.Submission(worker, channelId, sent.job(),
                 sent.stale(), sent.target(), sent.difficulty(), extranonce1, s.extranonce2(), s.ntime(), s.nonce(),
                 version), PROTOCOL);
         ShareVerdict verdict = outcome.verdict();

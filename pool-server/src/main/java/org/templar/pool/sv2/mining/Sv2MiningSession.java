@@ -13,6 +13,7 @@ import java.util.OptionalLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.templar.pool.core.Authorizer;
+import org.templar.pool.core.ChannelId;
 import org.templar.pool.core.ExtranonceAllocator;
 import org.templar.pool.core.PoolContext;
 import org.templar.pool.core.ShareOutcome;
@@ -80,6 +81,7 @@ public final class Sv2MiningSession implements Sv2Session {
         final Worker worker;
         final int clientExtranonceSize; // extended only
         final Vardiff vardiff;
+        final ChannelId channelId; // the connection and this channel, as shares are credited
         ExtranoncePrefix allocated; // the allocator's unique 4 bytes, released on close
         ExtranoncePrefix extranoncePrefix;
         Target maxTarget;
@@ -101,6 +103,7 @@ public final class Sv2MiningSession implements Sv2Session {
             this.extranoncePrefix = prefixFor(prefix, extended);
             this.maxTarget = maxTarget;
             this.vardiff = new Vardiff(pool.vardiff(), System.nanoTime());
+            this.channelId = ChannelId.channel(connectionId, id);
         }
 
         /**
@@ -114,10 +117,6 @@ public final class Sv2MiningSession implements Sv2Session {
 
         int jobExtranonceSize() {
             return extranoncePrefix.size() + clientExtranonceSize;
-        }
-
-        String ledgerChannel() {
-            return connectionId + "/" + id;
         }
     }
 
@@ -427,7 +426,7 @@ public final class Sv2MiningSession implements Sv2Session {
         Target target = Target.easier(sent.target(), c.target);
         Difficulty credited = Difficulty.of(target.difficulty());
         ShareOutcome outcome = pool.shares().processHeader(new ShareProcessor.HeaderSubmission(c.worker,
-                c.ledgerChannel(), sent.job(), sent.stale(), target, credited, sent.extranoncePrefix(),
+                c.channelId, sent.job(), sent.stale(), target, credited, sent.extranoncePrefix(),
                 sent.merkleRoot(), (int) s.ntime(), (int) s.nonce(), version), PROTOCOL);
         answer(c, s.sequenceNumber(), outcome, credited);
     }
@@ -455,7 +454,7 @@ public final class Sv2MiningSession implements Sv2Session {
         Worker worker = s.userIdentity().map(id -> workerNamed(c.worker, id)).orElse(c.worker);
         Target target = Target.easier(sent.target(), c.target);
         Difficulty credited = Difficulty.of(target.difficulty());
-        ShareOutcome outcome = pool.shares().process(new ShareProcessor.Submission(worker, c.ledgerChannel(),
+        ShareOutcome outcome = pool.shares().process(new ShareProcessor.Submission(worker, c.channelId,
                 sent.job(), sent.stale(), target, credited, sent.extranoncePrefix(), s.extranonce().toArray(),
                 (int) s.ntime(), (int) s.nonce(), version), PROTOCOL);
         answer(c, s.sequenceNumber(), outcome, credited);
