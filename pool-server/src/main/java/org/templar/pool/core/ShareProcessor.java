@@ -85,16 +85,16 @@ public final class ShareProcessor {
             Difficulty shareDifficulty, ExtranoncePrefix extranonce, byte[] merkleRoot, int ntime, int nonce, int version) {}
 
     public ShareOutcome process(Submission s, String protocol) {
-        return observed(s.worker(), s.shareDifficulty().value(), judgeFull(s, protocol));
+        return observed(s.worker(), s.shareDifficulty(), judgeFull(s, protocol));
     }
 
     /** Same pipeline as {@link #process} (block first, then stale, duplicate, difficulty, ledger) without the coinbase. */
     public ShareOutcome processHeader(HeaderSubmission s, String protocol) {
-        return observed(s.worker(), s.shareDifficulty().value(), judgeHeader(s, protocol));
+        return observed(s.worker(), s.shareDifficulty(), judgeHeader(s, protocol));
     }
 
     /** Hands every verdict, with its worker, to the live statistics (hashrate, best share). */
-    private ShareOutcome observed(Worker worker, double shareDifficulty, ShareOutcome outcome) {
+    private ShareOutcome observed(Worker worker, Difficulty shareDifficulty, ShareOutcome outcome) {
         metrics.shareJudged(worker, outcome.verdict(), shareDifficulty, outcome.achievedDifficulty());
         return outcome;
     }
@@ -105,7 +105,7 @@ public final class ShareProcessor {
         }
         ShareCheck check = HASHERS.get().check(s.job().work(), s.extranonce1(), s.extranonce2(), s.ntime(), s.nonce(),
                 s.version());
-        return judge(check, s.worker(), s.channelId(), s.job(), s.stale(), s.shareTarget(), s.shareDifficulty().value(),
+        return judge(check, s.worker(), s.channelId(), s.job(), s.stale(), s.shareTarget(), s.shareDifficulty(),
                 s.extranonce1(), s.extranonce2(), protocol);
     }
 
@@ -114,7 +114,7 @@ public final class ShareProcessor {
             return reject(ShareVerdict.BAD_NTIME, false, 0, protocol);
         }
         ShareCheck check = HASHERS.get().checkHeader(s.job().work(), s.merkleRoot(), s.ntime(), s.nonce(), s.version());
-        return judge(check, s.worker(), s.channelId(), s.job(), s.stale(), s.shareTarget(), s.shareDifficulty().value(),
+        return judge(check, s.worker(), s.channelId(), s.job(), s.stale(), s.shareTarget(), s.shareDifficulty(),
                 s.extranonce(), EMPTY, protocol);
     }
 
@@ -127,7 +127,7 @@ public final class ShareProcessor {
     }
 
     private ShareOutcome judge(ShareCheck check, Worker worker, ChannelId channelId, Job job, boolean stale,
-            Target shareTarget, double shareDifficulty, ExtranoncePrefix extranonce1, byte[] extranonce2, String protocol) {
+            Target shareTarget, Difficulty shareDifficulty, ExtranoncePrefix extranonce1, byte[] extranonce2, String protocol) {
         boolean block = check.meets(job.work().networkTarget());
         boolean meetsShareTarget = check.meets(shareTarget);
         // Only shares that count (or solve a block) are remembered: a flood of cheap low-difficulty or
@@ -165,8 +165,9 @@ public final class ShareProcessor {
             return reject(ShareVerdict.LOW_DIFFICULTY, block, achieved, protocol);
         }
         String hashHex = Hex.encode(Hex.reverse(check.hash()));
+        // the ledger's column is a plain number (credit sums are doubles)
         ShareRecord record = ShareRecord.of(worker.username(), job.id().toString(), channelId.toString(),
-                shareDifficulty, achieved, hashHex, block, worker.mode().ledgerName(), Instant.now());
+                shareDifficulty.value(), achieved, hashHex, block, worker.mode().ledgerName(), Instant.now());
         if (job.revenueWeight() != 1.0 || !ShareRecord.SOURCE_POOL.equals(job.templateSource())) {
             // a miner-declared job (Job Declaration): credited at the share of revenue it pays the pool
             record = record.withTemplate(job.revenueWeight(), job.templateSource());
