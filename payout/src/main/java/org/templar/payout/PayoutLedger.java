@@ -291,55 +291,73 @@ public final class PayoutLedger {
      * it applies agrees with what each block's plan started from.
      *
      * @param onChain whether the node's best chain holds the block (consulted only for blocks at or
-     *     below {@code parentHeight} whose settlement is not MATURE, newer than coinbase maturity:
-     *     getblockheader confirmations >= 1)
+     *     below {@code parentHeight} whose settlement is not MATURE, newer than coinbase maturity, and
+     *     whose height has no block on the chain yet: getblockheader confirmations >= 1)
      * @return sorted by account; accounts owed nothing are left out
      */
     public List<Credit> carriedOnChain(long parentHeight, java.util.function.Predicate<BlockRecord> onChain) {
         Objects.requireNonNull(onChain, "onChain");
-        java.util.Map<String, Long> carried = new java.util.TreeMap<>();
-        for (Credit credit : carried()) {
-            carried.put(credit.account(), credit.sats());
-        }
-        for (var entry : unmaturedTidesSettlements(parentHeight - MATURITY_CONFIRMATIONS).entrySet()) {
-            BlockRecord block = entry.getKey();
-            BlockSettlement s = entry.getValue();
-            boolean on = block.height() <= parentHeight && onChain.test(block);
-            int sign = s.state().applied() == on ? 0 : on ? 1 : -1;
-            if (sign != 0) {
-                s.credits().forEach(x -> carried.merge(x.account(), sign * x.sats(), Long::sum));
-                s.coinbasePayments().forEach(x -> carried.merge(x.account(), -sign * x.sats(), Long::sum));
+        List<String> on = new ArrayList<>();
+        List<String> off = new ArrayList<>();
+        // A chain holds one block per height: once one is on it, its siblings are not, unasked. The
+        // ACCEPTED one is asked first, so a height with many stale solves costs one question.
+        java.util.Set<Long> heightsOnChain = new java.util.HashSet<>();
+        List<BlockRecord> candidates = new ArrayList<>(unmaturedTidesBlocks(parentHeight - MATURITY_CONFIRMATIONS));
+        candidates.sort(java.util.Comparator.comparingLong(BlockRecord::height)
+                .thenComparing(block -> block.status() != BlockStatus.ACCEPTED));
+        for (BlockRecord block : candidates) {
+            boolean isOn = block.height() <= parentHeight && !heightsOnChain.contains(block.height()) && onChain.test(block);
+            if (isOn) {
+                heightsOnChain.add(block.height());
             }
+            (isOn ? on : off).add(block.hash());
         }
-        List<Credit> out = new ArrayList<>();
-        carried.forEach((account, sats) -> {
-            if (sats > 0) {
-                out.add(new Credit(account, sats));
-            }
-        });
-        return out;
-    }
-
-    /** TIDES blocks above {@code aboveHeight} whose settlement is not MATURE, with it. */
-    private java.util.Map<BlockRecord, BlockSettlement> unmaturedTidesSettlements(long aboveHeight) {
+        // One statement, so the balances and the settlement states it reads are of one moment: the
+        // tracker may apply or reverse a block meanwhile, and must not be counted half.
+        String in = " JOIN block_settlements s ON s.block_hash = x.block_hash WHERE s.state IN ";
+        String notApplied = "('HELD', 'REVERSED') AND x.block_hash IN " + placeholders(on.size());
+        String applied = "('CREDITED') AND x.block_hash IN " + placeholders(off.size());
         ledger.requireOpen();
-        java.util.Map<BlockRecord, BlockSettlement> out = new java.util.LinkedHashMap<>();
-        try (Connection c = ledger.dataSource().getConnection()) {
-            List<BlockRecord> blocks = new ArrayList<>();
-            try (PreparedStatement q = c.prepareStatement("SELECT " + Ledger.BLOCK_COLUMNS + " FROM blocks"
-                    + " WHERE height > ? AND block_hash IN (SELECT block_hash FROM block_settlements"
-                    + " WHERE scheme = 'TIDES' AND state <> 'MATURE') ORDER BY height, id")) {
-                q.setLong(1, aboveHeight);
-                try (ResultSet rs = q.executeQuery()) {
-                    while (rs.next()) {
-                        blocks.add(Ledger.readBlock(rs));
-                    }
+        try (Connection c = ledger.dataSource().getConnection();
+                PreparedStatement q = c.prepareStatement("SELECT account, SUM(sats) FROM ("
+                        + " SELECT account, carried_sats AS sats FROM balances WHERE carried_sats <> 0"
+                        + " UNION ALL SELECT x.account, x.sats AS sats FROM block_credits x" + in + notApplied
+                        + " UNION ALL SELECT x.account, -x.sats AS sats FROM coinbase_payments x" + in + notApplied
+                        + " UNION ALL SELECT x.account, -x.sats AS sats FROM block_credits x" + in + applied
+                        + " UNION ALL SELECT x.account, x.sats AS sats FROM coinbase_payments x" + in + applied
+                        + ") t GROUP BY account HAVING SUM(sats) > 0 ORDER BY account")) {
+            int i = 1;
+            for (List<String> hashes : List.of(on, on, off, off)) {
+                for (String hash : hashes) {
+                    q.setString(i++, hash);
                 }
             }
-            for (BlockRecord block : blocks) {
-                out.put(block, settlement(c, block.hash(), false).orElseThrow());
+            return readCredits(q);
+        } catch (SQLException e) {
+            throw new LedgerException("cannot read carried balances: " + e.getMessage(), e);
+        }
+    }
+
+    /** {@code (?, ?, ...)} for n values; {@code (NULL)}, which nothing is IN, for none. */
+    private static String placeholders(int n) {
+        return n == 0 ? "(NULL)" : "(" + String.join(", ", java.util.Collections.nCopies(n, "?")) + ")";
+    }
+
+    /** TIDES blocks above {@code aboveHeight} whose settlement is not MATURE. */
+    private List<BlockRecord> unmaturedTidesBlocks(long aboveHeight) {
+        ledger.requireOpen();
+        try (Connection c = ledger.dataSource().getConnection();
+                PreparedStatement q = c.prepareStatement("SELECT " + Ledger.BLOCK_COLUMNS + " FROM blocks"
+                        + " WHERE height > ? AND block_hash IN (SELECT block_hash FROM block_settlements"
+                        + " WHERE scheme = 'TIDES' AND state <> 'MATURE') ORDER BY height, id")) {
+            q.setLong(1, aboveHeight);
+            List<BlockRecord> blocks = new ArrayList<>();
+            try (ResultSet rs = q.executeQuery()) {
+                while (rs.next()) {
+                    blocks.add(Ledger.readBlock(rs));
+                }
             }
-            return out;
+            return blocks;
         } catch (SQLException e) {
             throw new LedgerException("cannot read the unmatured TIDES blocks: " + e.getMessage(), e);
         }
@@ -354,16 +372,21 @@ public final class PayoutLedger {
         try (Connection c = ledger.dataSource().getConnection();
                 PreparedStatement q = c.prepareStatement(
                         "SELECT account, carried_sats FROM balances WHERE carried_sats > 0 ORDER BY account")) {
-            List<Credit> carried = new ArrayList<>();
-            try (ResultSet rs = q.executeQuery()) {
-                while (rs.next()) {
-                    carried.add(new Credit(rs.getString(1), rs.getLong(2)));
-                }
-            }
-            return carried;
+            return readCredits(q);
         } catch (SQLException e) {
             throw new LedgerException("cannot read carried balances: " + e.getMessage(), e);
         }
+    }
+
+    /** The (account, sats) rows a query answers, in its order. */
+    private static List<Credit> readCredits(PreparedStatement q) throws SQLException {
+        List<Credit> credits = new ArrayList<>();
+        try (ResultSet rs = q.executeQuery()) {
+            while (rs.next()) {
+                credits.add(new Credit(rs.getString(1), rs.getLong(2)));
+            }
+        }
+        return credits;
     }
 
     /**

@@ -261,8 +261,10 @@ abstract class PayoutLedgerContract {
         payouts.confirm(first, 1);
         ledger.updateBlockStatus(sibling, BlockStatus.STALE, "held off the active chain");
         assertEquals(List.of(new Credit("c", 200), new Credit("d", 100)), payouts.carried(), "counted once");
-        List<Credit> carried = payouts.carriedOnChain(130, onBest);
+        List<String> asked = new ArrayList<>();
+        List<Credit> carried = payouts.carriedOnChain(130, b -> asked.add(b.hash()) && onBest.test(b));
         assertEquals(payouts.carried(), carried);
+        assertEquals(List.of(first), asked, "one question per height: the accepted block's sibling is not on the chain");
         // owed a 400, c 200 + 200, b 300, d 100 + 100: a and c are paid, b and d carried
         String child = blockAt(131, "child");
         payouts.creditCoinbase(child, tides.plan(1000, 10, "a", shares, carried, scripts, 93));

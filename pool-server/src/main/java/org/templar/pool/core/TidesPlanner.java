@@ -57,8 +57,8 @@ public final class TidesPlanner implements TemplateSource.PayoutPlanner {
      * The TIDES plan dividing {@code value} sat (a miner-declared coinbase's payout value, extension
      * 0x0003) from the same window and carries as the pool's own template, within {@code outputBytes}:
      * miners beyond the room are carried, as in the pool's coinbase. A block mined on the declared job
-     * is credited with it at its solve, as the pool's own blocks are, so the carries it pays are not
-     * paid again by the next coinbase.
+     * is recorded with it at its solve, as the pool's own blocks are, so the carries it pays are not
+     * paid again by the next coinbase on its chain.
      */
     public Tides.JobPayout planValue(long value, BlockTemplate template, int outputBytes) {
         return plan(value, template, outputBytes, true);
