@@ -127,13 +127,22 @@ class TidesReorgEndToEndTest {
         }
     }
 
-    /** The first job notified after everything recorded so far: its plan counts those shares. */
+    /**
+     * The newest job once the pool has planned again after everything recorded so far: a template is
+     * planned again each second (node.refresh_seconds) and its jobs sent when the plan changed, so
+     * after three seconds the last job notified counts those shares.
+     */
     private static NotifiedJob nextJob(TestMiner m) throws Exception {
-        while (m.client().pollNotification("mining.notify", Duration.ZERO) != null) {
-            // notified before the shares were recorded
+        Thread.sleep(3000);
+        JsonNode newest = null;
+        for (JsonNode n = m.client().pollNotification("mining.notify", Duration.ofMillis(300)); n != null;
+                n = m.client().pollNotification("mining.notify", Duration.ofMillis(300))) {
+            newest = n;
         }
-        JsonNode n = m.client().awaitNotification("mining.notify");
-        return new NotifiedJob(n, m.extranonce1(), 4);
+        if (newest == null) {
+            newest = m.client().awaitNotification("mining.notify");
+        }
+        return new NotifiedJob(newest, m.extranonce1(), 4);
     }
 
     /** A block found on a job: its hash (display hex) and what the miner submits. */
