@@ -193,7 +193,7 @@ public final class PoolRuntime implements AutoCloseable {
         if (payout.scheme() instanceof org.templar.payout.scheme.Tides tides) {
             // every job's coinbase pays the window: planned once per template, from the ledger
             tidesPlanner = new org.templar.pool.core.TidesPlanner(new PayoutLedger(ledger), tides,
-                    config.network(), p.payoutAddress().orElseThrow());
+                    config.network(), p.payoutAddress().orElseThrow(), chainView);
             templates.usePayoutPlanner(tidesPlanner);
         }
         BlockSubmitter submitter = new BlockSubmitter(nodes, ledger, metrics, templates::refresh);

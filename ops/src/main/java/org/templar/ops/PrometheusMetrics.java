@@ -6,6 +6,7 @@ import io.prometheus.client.Gauge;
 import io.prometheus.client.Histogram;
 import org.templar.payout.LedgerMetrics;
 import org.templar.pool.core.PoolMetrics;
+import org.templar.share.Difficulty;
 
 /** The pool's metrics as Prometheus collectors, registered in one registry served on /metrics. */
 public final class PrometheusMetrics implements PoolMetrics, LedgerMetrics, org.templar.pool.node.RpcObserver {
@@ -98,9 +99,9 @@ public final class PrometheusMetrics implements PoolMetrics, LedgerMetrics, org.
     }
 
     @Override
-    public void shareAccepted(String protocol, double difficulty) {
+    public void shareAccepted(String protocol, Difficulty difficulty) {
         sharesAccepted.labels(protocol).inc();
-        difficultyAccepted.labels(protocol).inc(difficulty);
+        difficultyAccepted.labels(protocol).inc(difficulty.value()); // a running sum: a double, not a Difficulty
     }
 
     @Override
@@ -131,9 +132,9 @@ public final class PrometheusMetrics implements PoolMetrics, LedgerMetrics, org.
 
     @Override
     public void shareOnTemplate(org.templar.pool.core.Worker worker, String templateSource, double revenueWeight,
-            double difficulty) {
+            Difficulty difficulty) {
         sharesBySource.labels(templateSource).inc();
-        difficultyBySource.labels(templateSource).inc(difficulty);
+        difficultyBySource.labels(templateSource).inc(difficulty.value());
     }
 
     @Override

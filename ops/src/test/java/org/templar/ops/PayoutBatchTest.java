@@ -50,7 +50,7 @@ class PayoutBatchTest {
             }
             pool.pool().embeddedNode().orElseThrow().generateToAddress(100, operator);
             // settled for good: every block matured or orphaned (a stale one is orphaned only now, 100 deep)
-            PoolHarness.await(Duration.ofSeconds(60), () -> payouts.blocksToFollow().stream()
+            PoolHarness.await(Duration.ofSeconds(60), () -> payouts.blocksToFollow(Long.MAX_VALUE).stream()
                     .allMatch(b -> b.status() == org.templar.payout.BlockStatus.REJECTED)
                     && payouts.balance(miner).immatureSats() == 0 && payouts.balance("alice").immatureSats() == 0,
                     "every block matured or orphaned");

@@ -23,6 +23,7 @@ import org.junit.jupiter.api.condition.EnabledIfEnvironmentVariable;
 import org.junit.jupiter.api.io.TempDir;
 import org.templar.payout.PoolInstances;
 import org.templar.pool.core.ExtranonceAllocator;
+import org.templar.share.ExtranoncePrefix;
 import org.templar.share.Hex;
 
 /**
@@ -66,7 +67,7 @@ class PoolInstancesOnPostgresTest {
                         Sv1TestClient c = new Sv1TestClient(p.sv1());
                         open.add(c);
                         byte[] e1 = Hex.decode(c.call("mining.subscribe", "[\"x\"]").get("result").get(1).asText());
-                        assertEquals(p.pool().instance().number(), ExtranonceAllocator.instanceOf(e1));
+                        assertEquals(p.pool().instance().number(), ExtranonceAllocator.instanceOf(ExtranoncePrefix.of(e1)));
                         assertTrue(seen.add(Hex.encode(e1)), "extranonce1 " + Hex.encode(e1) + " handed out twice");
                         if (p == a && fromA == null) {
                             fromA = e1;
@@ -78,7 +79,7 @@ class PoolInstancesOnPostgresTest {
                 try (Sv1TestClient mover = new Sv1TestClient(b.sv1())) {
                     byte[] got = Hex.decode(mover.call("mining.subscribe", "[\"x\",\"" + Hex.encode(fromA) + "\"]")
                             .get("result").get(1).asText());
-                    assertEquals(nb, ExtranonceAllocator.instanceOf(got));
+                    assertEquals(nb, ExtranonceAllocator.instanceOf(ExtranoncePrefix.of(got)));
                     assertFalse(seen.contains(Hex.encode(got)));
                 }
             } finally {

@@ -129,7 +129,7 @@ class SchemesEndToEndTest {
                 return blocks(pool).stream().noneMatch(x -> x.status() == BlockStatus.CANDIDATE || x.status() == BlockStatus.SUBMITTED
                         || (x.status() == BlockStatus.STALE && x.height() < tip))
                         && blocks(pool).stream().filter(x -> x.status() == BlockStatus.ACCEPTED)
-                                .allMatch(x -> payouts.settlement(x.hash()).isPresent());
+                                .allMatch(x -> payouts.settlement(x.hash()).map(s -> s.state().applied()).orElse(false));
             }, () -> "every block judged and credited: " + story(pool, payouts));
 
             // Each credited block, divided again.
@@ -306,12 +306,12 @@ class SchemesEndToEndTest {
         return pool.pool().ledger().recentBlocks(500);
     }
 
-    /** Blocks the ledger credited and has not reversed. */
+    /** Blocks whose settlement is applied (in the balances: not held off the chain, not reversed). */
     private static List<BlockRecord> credited(PoolHarness pool, PayoutLedger payouts) {
         List<BlockRecord> out = new ArrayList<>();
         for (BlockRecord b : blocks(pool)) {
             var s = payouts.settlement(b.hash());
-            if (s.isPresent() && s.get().state() != BlockSettlement.State.REVERSED) {
+            if (s.isPresent() && s.get().state().applied()) {
                 out.add(b);
             }
         }

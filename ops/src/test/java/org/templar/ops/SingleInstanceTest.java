@@ -10,6 +10,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.templar.pool.core.ExtranonceAllocator;
+import org.templar.share.ExtranoncePrefix;
 import org.templar.share.Hex;
 
 /** The default, one pool on its embedded H2 ledger: instance 0, the leader, miners served as before. */
@@ -24,7 +25,7 @@ class SingleInstanceTest {
                 byte[] e1 = Hex.decode(one.call("mining.subscribe", "[\"x\"]").get("result").get(1).asText());
                 byte[] e2 = Hex.decode(two.call("mining.subscribe", "[\"x\"]").get("result").get(1).asText());
                 assertEquals(ExtranonceAllocator.SIZE, e1.length);
-                assertEquals(0, ExtranonceAllocator.instanceOf(e1));
+                assertEquals(0, ExtranonceAllocator.instanceOf(ExtranoncePrefix.of(e1)));
                 assertNotEquals(Hex.encode(e1), Hex.encode(e2));
                 assertTrue(one.call("mining.authorize", "[\"" + SoloAndPoolMiningTest.newAddress() + ".w\",\"x\"]")
                         .get("result").asBoolean());
@@ -39,7 +40,7 @@ class SingleInstanceTest {
                 Sv1TestClient c = new Sv1TestClient(pool.sv1())) {
             assertEquals(5, pool.pool().instance().number());
             byte[] e1 = Hex.decode(c.call("mining.subscribe", "[\"x\"]").get("result").get(1).asText());
-            assertEquals(5, ExtranonceAllocator.instanceOf(e1));
+            assertEquals(5, ExtranonceAllocator.instanceOf(ExtranoncePrefix.of(e1)));
         }
     }
 }

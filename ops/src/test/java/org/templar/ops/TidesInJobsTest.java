@@ -147,12 +147,17 @@ class TidesInJobsTest {
                 Map<String, Long> outs = coinbaseOutputs(pool, block.hash());
                 assertTrue(!(outs.containsKey(script(alice)) && outs.containsKey(script(bob))), "room for one miner only");
             }
+            // every block the node's best chain holds applied by the tracker (a solve is HELD until then)
+            PoolHarness.await(Duration.ofSeconds(30), () -> pool.pool().ledger().recentBlocks(200).stream()
+                    .filter(x -> x.status() == BlockStatus.ACCEPTED)
+                    .allMatch(x -> payouts.settlement(x.hash()).map(s -> s.state().applied()).orElse(false)),
+                    "every accepted block applied");
             for (String miner : List.of(alice, bob)) {
                 long earned = 0;
                 long paid = 0;
                 for (BlockRecord block : pool.pool().ledger().recentBlocks(200)) {
                     var s = payouts.settlement(block.hash());
-                    if (s.isPresent() && s.get().state() != BlockSettlement.State.REVERSED) {
+                    if (s.isPresent() && s.get().state().applied()) {
                         earned += s.get().credits().stream().filter(c -> c.account().equals(miner)).mapToLong(Credit::sats).sum();
                         paid += s.get().coinbasePayments().stream().filter(c -> c.account().equals(miner)).mapToLong(Credit::sats).sum();
                     }

@@ -20,8 +20,22 @@ public record BlockSettlement(String blockHash, SchemeKind scheme, long rewardSa
         CREDITED,
         /** 100 confirmations: the credits are available (or, in-coinbase, paid). */
         MATURE,
-        /** Orphaned: the credits were taken back; the rows stay to show it. */
-        REVERSED
+        /**
+         * Recorded but not applied: not in any balance nor, for TIDES, in the carries, because the
+         * block is not on the node's best chain (a TIDES block from its solve until the tracker sees
+         * it there; a stale sibling). Applied when the block joins the best chain.
+         */
+        HELD,
+        /**
+         * Taken back: the block left the best chain (or never joined it and was given up). The rows
+         * stay to show it; applied again if a reorganisation brings the block back.
+         */
+        REVERSED;
+
+        /** Whether the credits are in the balances (and a TIDES block's carries in carried_sats). */
+        public boolean applied() {
+            return this == CREDITED || this == MATURE;
+        }
     }
 
     public BlockSettlement {

@@ -30,7 +30,10 @@ public enum BlockStatus {
      * block). It may still win if its branch grows.
      */
     STALE,
-    /** Was accepted (or stale), then the best chain went another way. */
+    /**
+     * Not in the best chain {@code pool.orphan_depth} blocks past its height: given up. A reorganisation
+     * that brings it back before coinbase maturity makes it ACCEPTED again (the tracker keeps asking).
+     */
     ORPHANED,
     /** Buried 100 blocks deep: its coinbase is spendable and can be paid out. */
     MATURE;
@@ -39,7 +42,9 @@ public enum BlockStatus {
      * Whether a block in this status may move to {@code next}. Repeating the same status is allowed
      * (several nodes answer the same submission). REJECTED may still become ACCEPTED: with several
      * nodes, one may say {@code inconclusive} or {@code duplicate} while another accepts, and the
-     * chain itself is the final word. ORPHANED and MATURE are final.
+     * chain itself is the final word. An ACCEPTED block that a reorganisation takes off the best chain
+     * becomes STALE (its branch may win again), and an ORPHANED one that a reorganisation brings back
+     * becomes ACCEPTED: the node's best chain decides, the ledger follows. MATURE is final.
      */
     public boolean canMoveTo(BlockStatus next) {
         return next == this || successors().contains(next);
@@ -58,7 +63,9 @@ public enum BlockStatus {
             case REJECTED:
                 return EnumSet.of(ACCEPTED);
             case ACCEPTED:
-                return EnumSet.of(ORPHANED, MATURE);
+                return EnumSet.of(STALE, ORPHANED, MATURE);
+            case ORPHANED:
+                return EnumSet.of(ACCEPTED);
             default:
                 return EnumSet.noneOf(BlockStatus.class);
         }

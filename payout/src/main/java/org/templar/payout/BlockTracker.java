@@ -2,9 +2,13 @@ package org.templar.payout;
 
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.templar.payout.scheme.Distribution;
@@ -16,22 +20,27 @@ import org.templar.payout.scheme.Pps;
 import org.templar.payout.scheme.Prop;
 
 /**
- * Follows the pool's blocks on the node until the chain has decided them: credits a block when it
- * first shows up in the best chain, matures it at 100 confirmations, orphans it once the chain is
- * {@code orphanDepth} blocks past its height without it.
+ * Follows the pool's blocks on the node until the chain has decided them, so that balances (and
+ * TIDES carries) hold exactly the blocks of the node's best chain: credits a block when it first
+ * shows up in the best chain, matures it at 100 confirmations, takes its credits back as soon as it
+ * leaves the best chain (ACCEPTED becomes STALE) and applies them again if it comes back, and
+ * orphans it once the chain is {@code orphanDepth} blocks past its height without it. An orphaned
+ * block is still asked about until the chain is 100 blocks past it: a reorganisation that brings it
+ * back makes it ACCEPTED, credited again.
  *
  * <p>Every step goes through {@link PayoutLedger}, whose steps are idempotent, so {@link #poll()}
  * can run on a timer, after a restart, or on another pool instance, and a crash between two steps
- * only means the next poll does the rest. Confirmations are applied lowest block first and orphans
- * highest first (see {@link PayoutLedger#confirm} and {@link PayoutLedger#orphan}).
+ * only means the next poll does the rest. Blocks leave the chain highest first, then join it lowest
+ * first (see {@link PayoutLedger#leaveChain}, {@link PayoutLedger#orphan} and {@link PayoutLedger#confirm}).
  *
  * <p>PPS and FPPS credit shares, not blocks: each poll credits the shares recorded since the last
  * batch at the current network difficulty and subsidy (FPPS adds the mean fee of the pool's last
  * 144 blocks); a found block is then the pool's.
  *
- * <p>TIDES blocks are credited when found, with the plan their coinbase was built from (that plan
- * cannot be recomputed later: the carries have moved on); this tracker only follows their fate, and
- * gives back the credits of one that every node refused once the chain is {@code orphanDepth} past it.
+ * <p>TIDES blocks are recorded HELD when found, with the plan their coinbase was built from (that
+ * plan cannot be recomputed later: the carries have moved on); this tracker applies, reverses and
+ * applies again that settlement along the best chain like any other, and gives up one that every
+ * node refused once the chain is {@code orphanDepth} past it.
  */
 public final class BlockTracker {
     private static final Logger log = LoggerFactory.getLogger(BlockTracker.class);
@@ -85,8 +94,15 @@ public final class BlockTracker {
         }
     }
 
-    /** What one poll did, for logs and tests; {@code sharesCredited} counts PPS/FPPS shares. */
-    public record Report(int credited, int confirmed, int orphaned, long sharesCredited) {}
+    /**
+     * What one poll did, for logs and tests; {@code sharesCredited} counts PPS/FPPS shares,
+     * {@code reversed} the blocks that left the best chain and had their credits taken back.
+     */
+    public record Report(int credited, int confirmed, int orphaned, long sharesCredited, int reversed) {
+        public Report(int credited, int confirmed, int orphaned, long sharesCredited) {
+            this(credited, confirmed, orphaned, sharesCredited, 0);
+        }
+    }
 
     /** PPS/FPPS batches: how many shares at most, how many recent blocks FPPS averages fees over. */
     static final int SHARES_PER_BATCH = 100_000;
@@ -127,28 +143,66 @@ public final class BlockTracker {
 
     public Report poll() {
         long tip = chain.tipHeight();
+        Map<BlockRecord, ChainView.Header> onChain = new LinkedHashMap<>();
+        List<BlockRecord> offChain = new ArrayList<>();
+        Set<String> known = new HashSet<>();
+        for (BlockRecord block : payouts.blocksToFollow(tip - PayoutLedger.MATURITY_CONFIRMATIONS)) {
+            Optional<ChainView.Header> header = chain.header(block.hash());
+            header.ifPresent(h -> known.add(block.hash()));
+            if (header.isPresent() && header.get().confirmations() >= 1) {
+                onChain.put(block, header.get());
+            } else {
+                offChain.add(block);
+            }
+        }
+        // Off the chain first, highest first, then onto it lowest first: the order in which the node
+        // itself disconnects and connects blocks in a reorganisation, so every TIDES settlement is
+        // applied on the carries its plan started from, and none is counted twice on the way.
+        int orphaned = 0;
+        int reversed = 0;
+        for (int i = offChain.size() - 1; i >= 0; i--) {
+            BlockRecord block = offChain.get(i);
+            if (block.status() == BlockStatus.ORPHANED) {
+                continue; // already given up; followed only in case a reorganisation brings it back
+            }
+            try {
+                Optional<BlockSettlement> settlement = payouts.settlement(block.hash());
+                boolean applied = settlement.filter(s -> s.state().applied()).isPresent();
+                if (tip >= block.height() + orphanDepth && (known.contains(block.hash()) || block.status() != BlockStatus.REJECTED
+                        || settlement.filter(s -> s.state() != BlockSettlement.State.REVERSED).isPresent())) {
+                    // A REJECTED block the node does not even know was never in any chain: nothing to
+                    // orphan, unless it is a TIDES block, recorded at its solve: its settlement is given up.
+                    payouts.orphan(block.hash(), "not in the best chain " + (tip - block.height()) + " blocks later");
+                    orphaned++;
+                    tell(block.hash(), BlockStatus.ORPHANED);
+                    log.warn("block {} at height {} orphaned; its credits are reversed", block.hash(), block.height());
+                } else if (applied) {
+                    payouts.leaveChain(block.hash(), "left the best chain at height " + tip);
+                    reversed++;
+                    log.warn("block {} at height {} left the best chain; its credits are reversed until it comes back",
+                            block.hash(), block.height());
+                }
+            } catch (IllegalStateException e) {
+                log.error("block {} at height {} needs the operator: {}", block.hash(), block.height(), e.getMessage());
+            }
+        }
         int credited = 0;
         int confirmed = 0;
-        List<BlockRecord> lost = new ArrayList<>();
-        for (BlockRecord block : payouts.blocksToFollow()) {
-            Optional<ChainView.Header> header = chain.header(block.hash());
+        for (Map.Entry<BlockRecord, ChainView.Header> entry : onChain.entrySet()) {
+            BlockRecord block = entry.getKey();
+            ChainView.Header header = entry.getValue();
             try {
-                if (header.isPresent() && header.get().confirmations() >= 1) {
-                    if (scheme.kind() != SchemeKind.TIDES && payouts.settlement(block.hash()).isEmpty()) {
-                        payouts.credit(block.hash(), scheme.kind(), distribute(block, header.get().difficulty()));
-                        credited++;
+                if (scheme.kind() != SchemeKind.TIDES && payouts.settlement(block.hash()).isEmpty()) {
+                    if (block.status() == BlockStatus.ORPHANED || block.status() == BlockStatus.REJECTED) {
+                        payouts.confirm(block.hash(), header.confirmations()); // the chain took it: ACCEPTED, then credited
                     }
-                    payouts.confirm(block.hash(), header.get().confirmations());
-                    confirmed++;
-                    if (block.status() != BlockStatus.MATURE
-                            && header.get().confirmations() >= PayoutLedger.MATURITY_CONFIRMATIONS) {
-                        tell(block.hash(), BlockStatus.MATURE);
-                    }
-                } else if (tip >= block.height() + orphanDepth && (header.isPresent() || block.status() != BlockStatus.REJECTED
-                        || creditedAtSolve(block))) {
-                    // A REJECTED block the node does not even know was never in any chain: nothing to
-                    // orphan, unless it is a TIDES block, credited at its solve: its credits go back.
-                    lost.add(block);
+                    payouts.credit(block.hash(), scheme.kind(), distribute(block, header.difficulty()));
+                    credited++;
+                }
+                payouts.confirm(block.hash(), header.confirmations());
+                confirmed++;
+                if (block.status() != BlockStatus.MATURE && header.confirmations() >= PayoutLedger.MATURITY_CONFIRMATIONS) {
+                    tell(block.hash(), BlockStatus.MATURE);
                 }
             } catch (IllegalStateException e) {
                 // The ledger refused a move (e.g. settled differently before): one block needing the
@@ -156,26 +210,8 @@ public final class BlockTracker {
                 log.error("block {} at height {} needs the operator: {}", block.hash(), block.height(), e.getMessage());
             }
         }
-        int orphaned = 0;
-        for (int i = lost.size() - 1; i >= 0; i--) {
-            BlockRecord block = lost.get(i);
-            try {
-                payouts.orphan(block.hash(), "not in the best chain " + (tip - block.height()) + " blocks later");
-                orphaned++;
-                if (block.status() != BlockStatus.ORPHANED) {
-                    tell(block.hash(), BlockStatus.ORPHANED);
-                }
-                log.warn("block {} at height {} orphaned; its credits are reversed", block.hash(), block.height());
-            } catch (IllegalStateException e) {
-                log.error("block {} at height {} needs the operator: {}", block.hash(), block.height(), e.getMessage());
-            }
-        }
         long sharesCredited = scheme instanceof Pps pps ? creditShares(pps, tip) : 0;
-        return new Report(credited, confirmed, orphaned, sharesCredited);
-    }
-
-    private boolean creditedAtSolve(BlockRecord block) {
-        return payouts.settlement(block.hash()).filter(s -> s.state() == BlockSettlement.State.CREDITED).isPresent();
+        return new Report(credited, confirmed, orphaned, sharesCredited, reversed);
     }
 
     /** Tells the listener of a block that just reached {@code status}, as the ledger now has it. */

@@ -47,7 +47,8 @@ public final class PayoutLedger {
     // ---------------------------------------------------------------- blocks
 
     /**
-     * Records how a scheme divided a block the ledger holds. Custodial schemes credit each
+     * Records how a scheme divided a block the ledger holds, and applies it: the caller (the block
+     * tracker) has seen the block in the node's best chain. Custodial schemes credit each
      * account's immature balance. In-coinbase schemes (SOLO here) are taken to have paid every
      * credit in the coinbase itself; TIDES, which may carry, records its plan with
      * {@link #creditCoinbase}.
@@ -58,18 +59,21 @@ public final class PayoutLedger {
     public boolean credit(String blockHash, SchemeKind scheme, Distribution distribution) {
         Objects.requireNonNull(scheme, "scheme");
         Objects.requireNonNull(distribution, "distribution");
-        return settle(blockHash, scheme, distribution, scheme.paysInCoinbase() ? distribution.credits() : List.of());
+        return settle(blockHash, scheme, distribution, scheme.paysInCoinbase() ? distribution.credits() : List.of(),
+                true, (c, hash) -> {});
     }
 
     /**
-     * Records a block mined on a TIDES job: what the window earned ({@code plan.earned()}) and what
-     * its coinbase paid ({@code plan.paid()}). The difference per account, earned minus paid, is
-     * added to (or, when the coinbase paid amounts carried before, taken from) the account's carried
-     * balance, which {@link #carried()} hands to the next plan.
+     * Records a block mined on a TIDES job, HELD: what the window earned ({@code plan.earned()}) and
+     * what its coinbase paid ({@code plan.paid()}). Once the block is in the best chain,
+     * {@link #confirm} applies it: the difference per account, earned minus paid, is added to (or,
+     * when the coinbase paid amounts carried before, taken from) the account's carried balance, and
+     * the payments become immature coins. Until then {@link #carriedOnChain} counts it for the plans
+     * that build on it and for no other.
      */
     public boolean creditCoinbase(String blockHash, Tides.CoinbasePlan plan) {
         Objects.requireNonNull(plan, "plan");
-        return settle(blockHash, SchemeKind.TIDES, plan.earned(), plan.paid(), (c, hash) -> {});
+        return settle(blockHash, SchemeKind.TIDES, plan.earned(), plan.paid(), false, (c, hash) -> {});
     }
 
     /**
@@ -82,7 +86,7 @@ public final class PayoutLedger {
         for (Credit c : job.carriedIn()) {
             ensureAccount(c.account());
         }
-        return settle(blockHash, SchemeKind.TIDES, job.plan().earned(), job.plan().paid(), (c, hash) -> {
+        return settle(blockHash, SchemeKind.TIDES, job.plan().earned(), job.plan().paid(), false, (c, hash) -> {
             try (PreparedStatement update = c.prepareStatement(
                     "UPDATE block_settlements SET window_last_share_id = ?, network_difficulty = ?, miner_declared = ?"
                             + " WHERE block_hash = ?")) {
@@ -148,12 +152,9 @@ public final class PayoutLedger {
         void run(Connection c, String hash) throws SQLException;
     }
 
-    private boolean settle(String blockHash, SchemeKind scheme, Distribution distribution, List<Credit> payments) {
-        return settle(blockHash, scheme, distribution, payments, (c, hash) -> {});
-    }
-
+    /** @param apply whether the block is in the best chain (CREDITED), or HELD until it is */
     private boolean settle(String blockHash, SchemeKind scheme, Distribution distribution, List<Credit> payments,
-            SettleExtra extra) {
+            boolean apply, SettleExtra extra) {
         String hash = normalize(blockHash);
         for (Credit c : distribution.credits()) {
             ensureAccount(c.account());
@@ -183,30 +184,66 @@ public final class PayoutLedger {
             Instant now = ledger.now();
             try (PreparedStatement insert = c.prepareStatement("INSERT INTO block_settlements (block_hash, scheme, reward_sats, "
                     + "credited_sats, pool_sats, donation_sats, state, confirmations, credited_at, updated_at) "
-                    + "VALUES (?, ?, ?, ?, ?, ?, 'CREDITED', 0, ?, ?)")) {
+                    + "VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, ?)")) {
                 insert.setString(1, hash);
                 insert.setString(2, scheme.name());
                 insert.setLong(3, distribution.rewardSats());
                 insert.setLong(4, distribution.creditedSats());
                 insert.setLong(5, distribution.poolSats());
                 insert.setLong(6, distribution.donationSats());
-                insert.setObject(7, Ledger.utc(now));
+                insert.setString(7, apply ? "CREDITED" : "HELD");
                 insert.setObject(8, Ledger.utc(now));
+                insert.setObject(9, Ledger.utc(now));
                 insert.executeUpdate();
             }
             insertCredits(c, "block_credits", hash, distribution.credits());
             insertCredits(c, "coinbase_payments", hash, paid);
             extra.run(c, hash);
-            if (scheme.paysInCoinbase()) {
-                // The coinbase outputs are the miners' own immature coins; the rest is carried.
-                adjust(c, "immature_sats", paid, 1);
-                adjust(c, "carried_sats", distribution.credits(), 1);
-                adjust(c, "carried_sats", paid, -1);
-            } else {
-                adjust(c, "immature_sats", distribution.credits(), 1);
+            if (apply) {
+                applyImmature(c, scheme, distribution.credits(), paid, 1);
             }
             return true;
         });
+    }
+
+    /**
+     * Puts an unmatured settlement into the balances ({@code sign} 1) or takes it back out (-1). The
+     * coinbase outputs of an in-coinbase scheme are the miners' own immature coins; the rest of what
+     * they earned is carried. Each step adds before it takes, so no CHECK sees a passing negative.
+     */
+    private void applyImmature(Connection c, SchemeKind scheme, List<Credit> credits, List<Credit> paid, int sign)
+            throws SQLException {
+        if (!scheme.paysInCoinbase()) {
+            adjust(c, "immature_sats", credits, sign);
+        } else if (sign > 0) {
+            adjust(c, "immature_sats", paid, 1);
+            adjust(c, "carried_sats", credits, 1);
+            adjust(c, "carried_sats", paid, -1);
+        } else {
+            adjust(c, "immature_sats", paid, -1);
+            adjust(c, "carried_sats", paid, 1);
+            adjust(c, "carried_sats", credits, -1);
+        }
+    }
+
+    /** Moves a settlement to another state; reversed_at follows: set when REVERSED, cleared when applied again. */
+    private void setSettlementState(Connection c, String hash, BlockSettlement.State state) throws SQLException {
+        Instant now = ledger.now();
+        try (PreparedStatement mark = c.prepareStatement("UPDATE block_credits SET reversed_at = ? WHERE block_hash = ?");
+                PreparedStatement update = c.prepareStatement(
+                        "UPDATE block_settlements SET state = ?, updated_at = ? WHERE block_hash = ?")) {
+            if (state == BlockSettlement.State.REVERSED) {
+                mark.setObject(1, Ledger.utc(now));
+            } else {
+                mark.setNull(1, java.sql.Types.TIMESTAMP_WITH_TIMEZONE);
+            }
+            mark.setString(2, hash);
+            mark.executeUpdate();
+            update.setString(1, state.name());
+            update.setObject(2, Ledger.utc(now));
+            update.setString(3, hash);
+            update.executeUpdate();
+        }
     }
 
     private static void insertCredits(Connection c, String table, String hash, List<Credit> credits) throws SQLException {
@@ -246,39 +283,84 @@ public final class PayoutLedger {
     }
 
     /**
-     * The carry a TIDES plan for a block on {@code parentHash} (at {@code parentHeight}) starts from:
-     * {@link #carried()} without what TIDES blocks off that chain did to it. A block is credited at its
-     * solve, so one the node holds off its active chain (STALE), one it refused (REJECTED), and a
-     * sibling of the parent still being submitted have each moved the carries as if their coinbase
-     * existed: paid the miner owed most and carried the others once more. Until the block tracker
-     * reverses such a block, a plan counting it would carry twice what one block earned, and then pay
-     * it. Sorted by account; accounts owed nothing are left out.
+     * The carry a TIDES plan for a block on top of the node's best chain at {@code parentHeight}
+     * starts from: {@link #carried()}, which holds the settlements applied so far, less the applied
+     * TIDES blocks that are not on that chain and plus the HELD or REVERSED ones that are. So a plan
+     * counts exactly the blocks of the chain it builds on, whatever the tracker has done yet: a block
+     * just solved (HELD until the tracker sees it), a stale sibling (HELD), a block a reorganisation
+     * took off or brought back. The block tracker applies and reverses along the same chain, so what
+     * it applies agrees with what each block's plan started from.
+     *
+     * @param onChain whether the node's best chain holds the block (consulted only for blocks at or
+     *     below {@code parentHeight} whose settlement is not MATURE, newer than coinbase maturity, and
+     *     whose height has no block on the chain yet: getblockheader confirmations >= 1)
+     * @return sorted by account; accounts owed nothing are left out
      */
-    public List<Credit> carriedOnChain(String parentHash, long parentHeight) {
-        String parent = normalize(parentHash);
-        String offChain = " JOIN block_settlements s ON s.block_hash = x.block_hash JOIN blocks b ON b.block_hash = x.block_hash"
-                + " WHERE s.state = 'CREDITED' AND s.scheme = 'TIDES'"
-                + " AND (b.status IN ('STALE', 'REJECTED') OR (b.height >= ? AND b.block_hash <> ?))";
+    public List<Credit> carriedOnChain(long parentHeight, java.util.function.Predicate<BlockRecord> onChain) {
+        Objects.requireNonNull(onChain, "onChain");
+        List<String> on = new ArrayList<>();
+        List<String> off = new ArrayList<>();
+        // A chain holds one block per height: once one is on it, its siblings are not, unasked. The
+        // ACCEPTED one is asked first, so a height with many stale solves costs one question.
+        java.util.Set<Long> heightsOnChain = new java.util.HashSet<>();
+        List<BlockRecord> candidates = new ArrayList<>(unmaturedTidesBlocks(parentHeight - MATURITY_CONFIRMATIONS));
+        candidates.sort(java.util.Comparator.comparingLong(BlockRecord::height)
+                .thenComparing(block -> block.status() != BlockStatus.ACCEPTED));
+        for (BlockRecord block : candidates) {
+            boolean isOn = block.height() <= parentHeight && !heightsOnChain.contains(block.height()) && onChain.test(block);
+            if (isOn) {
+                heightsOnChain.add(block.height());
+            }
+            (isOn ? on : off).add(block.hash());
+        }
+        // One statement, so the balances and the settlement states it reads are of one moment: the
+        // tracker may apply or reverse a block meanwhile, and must not be counted half.
+        String in = " JOIN block_settlements s ON s.block_hash = x.block_hash WHERE s.state IN ";
+        String notApplied = "('HELD', 'REVERSED') AND x.block_hash IN " + placeholders(on.size());
+        String applied = "('CREDITED') AND x.block_hash IN " + placeholders(off.size());
         ledger.requireOpen();
         try (Connection c = ledger.dataSource().getConnection();
                 PreparedStatement q = c.prepareStatement("SELECT account, SUM(sats) FROM ("
                         + " SELECT account, carried_sats AS sats FROM balances WHERE carried_sats <> 0"
-                        + " UNION ALL SELECT x.account, -x.sats AS sats FROM block_credits x" + offChain
-                        + " UNION ALL SELECT x.account, x.sats AS sats FROM coinbase_payments x" + offChain
+                        + " UNION ALL SELECT x.account, x.sats AS sats FROM block_credits x" + in + notApplied
+                        + " UNION ALL SELECT x.account, -x.sats AS sats FROM coinbase_payments x" + in + notApplied
+                        + " UNION ALL SELECT x.account, -x.sats AS sats FROM block_credits x" + in + applied
+                        + " UNION ALL SELECT x.account, x.sats AS sats FROM coinbase_payments x" + in + applied
                         + ") t GROUP BY account HAVING SUM(sats) > 0 ORDER BY account")) {
-            q.setLong(1, parentHeight);
-            q.setString(2, parent);
-            q.setLong(3, parentHeight);
-            q.setString(4, parent);
-            List<Credit> carried = new ArrayList<>();
-            try (ResultSet rs = q.executeQuery()) {
-                while (rs.next()) {
-                    carried.add(new Credit(rs.getString(1), rs.getLong(2)));
+            int i = 1;
+            for (List<String> hashes : List.of(on, on, off, off)) {
+                for (String hash : hashes) {
+                    q.setString(i++, hash);
                 }
             }
-            return carried;
+            return readCredits(q);
         } catch (SQLException e) {
             throw new LedgerException("cannot read carried balances: " + e.getMessage(), e);
+        }
+    }
+
+    /** {@code (?, ?, ...)} for n values; {@code (NULL)}, which nothing is IN, for none. */
+    private static String placeholders(int n) {
+        return n == 0 ? "(NULL)" : "(" + String.join(", ", java.util.Collections.nCopies(n, "?")) + ")";
+    }
+
+    /** TIDES blocks above {@code aboveHeight} whose settlement is not MATURE. */
+    private List<BlockRecord> unmaturedTidesBlocks(long aboveHeight) {
+        ledger.requireOpen();
+        try (Connection c = ledger.dataSource().getConnection();
+                PreparedStatement q = c.prepareStatement("SELECT " + Ledger.BLOCK_COLUMNS + " FROM blocks"
+                        + " WHERE height > ? AND block_hash IN (SELECT block_hash FROM block_settlements"
+                        + " WHERE scheme = 'TIDES' AND state <> 'MATURE') ORDER BY height, id")) {
+            q.setLong(1, aboveHeight);
+            List<BlockRecord> blocks = new ArrayList<>();
+            try (ResultSet rs = q.executeQuery()) {
+                while (rs.next()) {
+                    blocks.add(Ledger.readBlock(rs));
+                }
+            }
+            return blocks;
+        } catch (SQLException e) {
+            throw new LedgerException("cannot read the unmatured TIDES blocks: " + e.getMessage(), e);
         }
     }
 
@@ -291,24 +373,31 @@ public final class PayoutLedger {
         try (Connection c = ledger.dataSource().getConnection();
                 PreparedStatement q = c.prepareStatement(
                         "SELECT account, carried_sats FROM balances WHERE carried_sats > 0 ORDER BY account")) {
-            List<Credit> carried = new ArrayList<>();
-            try (ResultSet rs = q.executeQuery()) {
-                while (rs.next()) {
-                    carried.add(new Credit(rs.getString(1), rs.getLong(2)));
-                }
-            }
-            return carried;
+            return readCredits(q);
         } catch (SQLException e) {
             throw new LedgerException("cannot read carried balances: " + e.getMessage(), e);
         }
     }
 
+    /** The (account, sats) rows a query answers, in its order. */
+    private static List<Credit> readCredits(PreparedStatement q) throws SQLException {
+        List<Credit> credits = new ArrayList<>();
+        try (ResultSet rs = q.executeQuery()) {
+            while (rs.next()) {
+                credits.add(new Credit(rs.getString(1), rs.getLong(2)));
+            }
+        }
+        return credits;
+    }
+
     /**
      * What the node says of a block in its best chain: {@code confirmations} (Core's
-     * {@code getblockheader} field, >= 1). The block becomes ACCEPTED; at 100 it becomes MATURE and
-     * its credits available (custodial schemes) or its coinbase payments paid (in-coinbase
-     * schemes). Repeating a call, or calling with fewer confirmations than before, changes nothing.
-     * A tracker confirms blocks in ascending height, the order in which they mature.
+     * {@code getblockheader} field, >= 1). The block becomes ACCEPTED (from STALE, REJECTED or
+     * ORPHANED too: the chain is the final word) and a HELD or REVERSED settlement is applied; at 100
+     * it becomes MATURE and its credits available (custodial schemes) or its coinbase payments paid
+     * (in-coinbase schemes). Repeating a call, or calling with fewer confirmations than before,
+     * changes nothing. A tracker confirms blocks in ascending height, the order in which they joined
+     * the chain (a TIDES block's coinbase may pay what an earlier block carried).
      *
      * @return the settlement as it now stands, empty if the block was never credited
      */
@@ -331,10 +420,14 @@ public final class PayoutLedger {
                 moveBlock(c, hash, status, BlockStatus.MATURE, confirmations + " confirmations");
             }
             Optional<BlockSettlement> settlement = settlement(c, hash, true);
-            if (settlement.isEmpty() || settlement.get().state() != BlockSettlement.State.CREDITED) {
+            if (settlement.isEmpty() || settlement.get().state() == BlockSettlement.State.MATURE) {
                 return null;
             }
             BlockSettlement s = settlement.get();
+            if (!s.state().applied()) {
+                applyImmature(c, s.scheme(), s.credits(), s.coinbasePayments(), 1);
+                setSettlementState(c, hash, BlockSettlement.State.CREDITED);
+            }
             if (mature) {
                 if (s.scheme().paysInCoinbase()) {
                     adjust(c, "immature_sats", s.coinbasePayments(), -1);
@@ -359,26 +452,43 @@ public final class PayoutLedger {
     }
 
     /**
-     * The block left the best chain (or a stale block's branch lost): it becomes ORPHANED and its
-     * credits are reversed, the rows kept and marked. Idempotent. For in-coinbase schemes the
-     * carried balances are restored to what they were before the block, so a tracker orphans blocks
-     * from the highest down (a block's coinbase may have paid what an earlier one carried).
+     * The block left the node's best chain, which may still come back to it: an ACCEPTED block becomes
+     * STALE and an applied settlement is reversed (the rows kept and marked), so balances and carries
+     * hold only blocks of the best chain. Idempotent. A tracker takes blocks off from the highest down
+     * (a block's coinbase may have paid what an earlier one carried).
      *
      * @throws IllegalStateException for a mature block: a reorganisation 100 blocks deep is not
      *     something to settle automatically; the operator must look
      */
+    public void leaveChain(String blockHash, String reason) {
+        String hash = normalize(blockHash);
+        inTransaction("take block " + hash + " off the chain", c -> {
+            BlockStatus status = requireNotMature(c, hash);
+            if (status == BlockStatus.ACCEPTED) {
+                moveBlock(c, hash, status, BlockStatus.STALE, reason);
+            }
+            Optional<BlockSettlement> settlement = settlement(c, hash, true);
+            if (settlement.isPresent() && settlement.get().state().applied()) {
+                reverse(c, settlement.get());
+            }
+            return null;
+        });
+    }
+
+    /**
+     * The chain has gone past the block without it (or a stale block's branch lost): it becomes
+     * ORPHANED, an applied settlement is reversed and a HELD one marked REVERSED, the rows kept.
+     * Idempotent. For in-coinbase schemes the carried balances are restored to what they were before
+     * the block, so a tracker orphans blocks from the highest down.
+     *
+     * @throws IllegalStateException for a mature block (see {@link #leaveChain})
+     */
     public void orphan(String blockHash, String reason) {
         String hash = normalize(blockHash);
         inTransaction("orphan block " + hash, c -> {
-            BlockStatus status = Ledger.blockStatus(c, hash, true);
-            if (status == null) {
-                throw new LedgerException("no block " + hash + " in the ledger");
-            }
-            if (status == BlockStatus.MATURE) {
-                throw new IllegalStateException("block " + hash + " is mature; a reorganisation that deep needs the operator");
-            }
+            BlockStatus status = requireNotMature(c, hash);
             // A REJECTED block keeps its status: it was never in a chain. Only a TIDES block is
-            // credited before the verdict (at its solve, see creditCoinbase), so only it comes here.
+            // recorded before the verdict (at its solve, see creditCoinbase), so only it comes here.
             if (status != BlockStatus.ORPHANED && status != BlockStatus.REJECTED) {
                 moveBlock(c, hash, status, BlockStatus.ORPHANED, reason);
             }
@@ -386,27 +496,29 @@ public final class PayoutLedger {
             if (settlement.isEmpty() || settlement.get().state() == BlockSettlement.State.REVERSED) {
                 return null;
             }
-            BlockSettlement s = settlement.get();
-            if (s.scheme().paysInCoinbase()) {
-                adjust(c, "immature_sats", s.coinbasePayments(), -1);
-                adjust(c, "carried_sats", s.coinbasePayments(), 1);
-                adjust(c, "carried_sats", s.credits(), -1);
+            if (settlement.get().state().applied()) {
+                reverse(c, settlement.get());
             } else {
-                adjust(c, "immature_sats", s.credits(), -1);
-            }
-            Instant now = ledger.now();
-            try (PreparedStatement mark = c.prepareStatement("UPDATE block_credits SET reversed_at = ? WHERE block_hash = ?");
-                    PreparedStatement state = c.prepareStatement(
-                            "UPDATE block_settlements SET state = 'REVERSED', updated_at = ? WHERE block_hash = ?")) {
-                mark.setObject(1, Ledger.utc(now));
-                mark.setString(2, hash);
-                mark.executeUpdate();
-                state.setObject(1, Ledger.utc(now));
-                state.setString(2, hash);
-                state.executeUpdate();
+                setSettlementState(c, hash, BlockSettlement.State.REVERSED);
             }
             return null;
         });
+    }
+
+    private static BlockStatus requireNotMature(Connection c, String hash) throws SQLException {
+        BlockStatus status = Ledger.blockStatus(c, hash, true);
+        if (status == null) {
+            throw new LedgerException("no block " + hash + " in the ledger");
+        }
+        if (status == BlockStatus.MATURE) {
+            throw new IllegalStateException("block " + hash + " is mature; a reorganisation that deep needs the operator");
+        }
+        return status;
+    }
+
+    private void reverse(Connection c, BlockSettlement s) throws SQLException {
+        applyImmature(c, s.scheme(), s.credits(), s.coinbasePayments(), -1);
+        setSettlementState(c, s.blockHash(), BlockSettlement.State.REVERSED);
     }
 
     private void moveBlock(Connection c, String hash, BlockStatus from, BlockStatus to, String reason) throws SQLException {
@@ -761,17 +873,23 @@ public final class PayoutLedger {
         }
     }
 
-    /** Blocks whose fate the chain has not settled yet, lowest first: what a tracker follows. */
     /** The block as the ledger records it now. */
     public Optional<BlockRecord> block(String blockHash) {
         return ledger.blockByHash(blockHash);
     }
 
-    public List<BlockRecord> blocksToFollow() {
+    /**
+     * Blocks whose fate the chain has not settled yet, lowest first: what a tracker follows. ORPHANED
+     * blocks at {@code orphanedFrom} or above are among them, since a reorganisation may still bring
+     * them back into the best chain.
+     */
+    public List<BlockRecord> blocksToFollow(long orphanedFrom) {
         ledger.requireOpen();
         try (Connection c = ledger.dataSource().getConnection();
                 PreparedStatement q = c.prepareStatement("SELECT " + Ledger.BLOCK_COLUMNS + " FROM blocks "
-                        + "WHERE status IN ('SUBMITTED', 'STALE', 'REJECTED', 'ACCEPTED') ORDER BY height, id")) {
+                        + "WHERE status IN ('SUBMITTED', 'STALE', 'REJECTED', 'ACCEPTED')"
+                        + " OR (status = 'ORPHANED' AND height >= ?) ORDER BY height, id")) {
+            q.setLong(1, orphanedFrom);
             List<BlockRecord> blocks = new ArrayList<>();
             try (ResultSet rs = q.executeQuery()) {
                 while (rs.next()) {

@@ -122,8 +122,10 @@ class BlockTrackerTest {
 
         chain.headers.put(hash, new BlockTracker.ChainView.Header(-1, 2.0)); // reorganised onto a side branch
         chain.tip = 102;
-        assertEquals(new BlockTracker.Report(0, 0, 0, 0), tracker.poll(), "its branch may still come back");
-        assertEquals(BlockStatus.ACCEPTED, ledger.blockByHash(hash).orElseThrow().status());
+        assertEquals(new BlockTracker.Report(0, 0, 0, 0, 1), tracker.poll(), "off the best chain: its credits taken back");
+        assertEquals(BlockStatus.STALE, ledger.blockByHash(hash).orElseThrow().status(), "its branch may still come back");
+        assertEquals(Balance.empty("bob"), payouts.balance("bob"));
+        assertEquals(new BlockTracker.Report(0, 0, 0, 0), tracker.poll(), "taken back once");
 
         chain.tip = 107;
         assertEquals(new BlockTracker.Report(0, 0, 1, 0), tracker.poll());
@@ -131,6 +133,53 @@ class BlockTrackerTest {
         assertEquals(Balance.empty("bob"), payouts.balance("bob"));
         assertEquals(BlockSettlement.State.REVERSED, payouts.settlement(hash).orElseThrow().state());
         assertEquals(new BlockTracker.Report(0, 0, 0, 0), tracker.poll());
+
+        // a deeper reorganisation brings it back: ACCEPTED, the same credits applied again
+        chain.tip = 108;
+        chain.headers.put(hash, new BlockTracker.ChainView.Header(8, 2.0));
+        assertEquals(new BlockTracker.Report(0, 1, 0, 0), tracker.poll());
+        assertEquals(BlockStatus.ACCEPTED, ledger.blockByHash(hash).orElseThrow().status());
+        assertEquals(new Balance("bob", 1_250_000_000L, 0, 0, 0, 0), payouts.balance("bob"));
+        assertEquals(BlockSettlement.State.CREDITED, payouts.settlement(hash).orElseThrow().state());
+    }
+
+    /**
+     * Two TIDES solves at one height: the one in the best chain is applied, the stale sibling held;
+     * when the sibling's branch wins, the first is taken off before the sibling is put on, so the
+     * CHECK on carried_sats never sees a carry consumed twice, and the carries are the sibling's.
+     */
+    @Test
+    void twoTidesSolvesAtOneHeightAreSettledAsTheChainDecides() {
+        Tides tides = new Tides(PoolFee.NONE, 1, 50, new byte[22], Optional.empty());
+        BlockTracker tracker = new BlockTracker(payouts, chain, tides, 6);
+        // 1000 sat: a 400, b 300, c 200, d 100; room for two outputs, so c and d are carried
+        Tides.CoinbasePlan plan = tides.plan(1000, 10, "a", List.of(WindowShare.of("a", 4), WindowShare.of("b", 3),
+                WindowShare.of("c", 2), WindowShare.of("d", 1)), List.of(), account -> Optional.of(new byte[22]), 93);
+        String first = block(7, 101, TestShares.T0.plusSeconds(10));
+        String sibling = block(8, 101, TestShares.T0.plusSeconds(11));
+        payouts.creditCoinbase(first, new Tides.JobPayout(plan, 4, 10, List.of()));
+        payouts.creditCoinbase(sibling, new Tides.JobPayout(plan, 4, 10, List.of()));
+        chain.tip = 101;
+        chain.headers.put(first, new BlockTracker.ChainView.Header(1, 10));
+        chain.headers.put(sibling, new BlockTracker.ChainView.Header(-1, 10));
+        assertEquals(new BlockTracker.Report(0, 1, 0, 0), tracker.poll());
+        assertEquals(BlockSettlement.State.HELD, payouts.settlement(sibling).orElseThrow().state());
+        assertEquals(List.of(new Credit("c", 200), new Credit("d", 100)), payouts.carried(), "counted once");
+
+        chain.tip = 102;
+        chain.headers.put(first, new BlockTracker.ChainView.Header(-1, 10));
+        chain.headers.put(sibling, new BlockTracker.ChainView.Header(2, 10));
+        assertEquals(new BlockTracker.Report(0, 1, 0, 0, 1), tracker.poll());
+        assertEquals(BlockSettlement.State.REVERSED, payouts.settlement(first).orElseThrow().state());
+        assertEquals(BlockSettlement.State.CREDITED, payouts.settlement(sibling).orElseThrow().state());
+        assertEquals(BlockStatus.STALE, ledger.blockByHash(first).orElseThrow().status());
+        assertEquals(List.of(new Credit("c", 200), new Credit("d", 100)), payouts.carried());
+        assertEquals(new Balance("a", 400, 0, 0, 0, 0), payouts.balance("a"));
+
+        chain.tip = 107;
+        assertEquals(new BlockTracker.Report(0, 1, 1, 0), tracker.poll());
+        assertEquals(BlockStatus.ORPHANED, ledger.blockByHash(first).orElseThrow().status());
+        assertEquals(new Balance("b", 300, 0, 0, 0, 0), payouts.balance("b"), "one block's part, not two");
     }
 
     @Test
@@ -142,12 +191,14 @@ class BlockTrackerTest {
                 WindowShare.of("bob.x", 1)), List.of(), account -> Optional.of(new byte[22]), 200);
         payouts.creditCoinbase(hash, new Tides.JobPayout(plan, 4, 10, List.of()));
         ledger.updateBlockStatus(hash, BlockStatus.REJECTED, "bad-cb-amount");
-        assertEquals(750, payouts.balance("alice").immatureSats());
+        assertEquals(BlockSettlement.State.HELD, payouts.settlement(hash).orElseThrow().state());
+        assertEquals(Balance.empty("alice"), payouts.balance("alice"), "held: never in the best chain");
         chain.tip = 106;
         assertEquals(new BlockTracker.Report(0, 0, 0, 0), tracker.poll(), "another node may still take it");
         chain.tip = 107;
         assertEquals(new BlockTracker.Report(0, 0, 1, 0), tracker.poll());
         assertEquals(Balance.empty("alice"), payouts.balance("alice"));
+        assertEquals(BlockSettlement.State.REVERSED, payouts.settlement(hash).orElseThrow().state(), "given up");
         assertEquals(BlockStatus.REJECTED, ledger.blockByHash(hash).orElseThrow().status());
         assertEquals(new BlockTracker.Report(0, 0, 0, 0), tracker.poll(), "given back once");
     }

@@ -111,7 +111,30 @@ abstract class PayoutLedgerContract {
         assertEquals(BlockSettlement.State.REVERSED, s.state());
         assertEquals(2, s.credits().size(), "the reversed credits are still shown");
         assertEquals(BlockStatus.ORPHANED, ledger.blockByHash(hash).orElseThrow().status());
-        assertThrows(IllegalStateException.class, () -> payouts.confirm(hash, 5));
+        assertEquals(2, reversedCredits(hash));
+
+        // a reorganisation brings it back: the same credits, applied again
+        assertEquals(BlockSettlement.State.CREDITED, payouts.confirm(hash, 5).orElseThrow().state());
+        assertEquals(BlockStatus.ACCEPTED, ledger.blockByHash(hash).orElseThrow().status());
+        assertEquals(new Balance("alice", 3_712_500_000L, 0, 0, 0, 0), payouts.balance("alice"));
+        assertEquals(0, reversedCredits(hash));
+        assertEquals(List.of(BlockStatus.CANDIDATE, BlockStatus.SUBMITTED, BlockStatus.ACCEPTED, BlockStatus.ORPHANED,
+                BlockStatus.ACCEPTED),
+                ledger.blockHistory(hash).stream().map(BlockStatusChange::status).toList(), "every move recorded");
+    }
+
+    private long reversedCredits(String hash) {
+        try (Connection c = ledger.dataSource().getConnection();
+                java.sql.PreparedStatement q = c.prepareStatement(
+                        "SELECT COUNT(*) FROM block_credits WHERE block_hash = ? AND reversed_at IS NOT NULL")) {
+            q.setString(1, hash);
+            try (java.sql.ResultSet rs = q.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        } catch (SQLException e) {
+            throw new AssertionError(e);
+        }
     }
 
     @Test
@@ -154,12 +177,17 @@ abstract class PayoutLedgerContract {
         Tides.CoinbasePlan plan1 = tides.plan(1000, 10, "a", shares, payouts.carried(), scripts, 93);
         assertTrue(payouts.creditCoinbase(first, plan1));
         assertFalse(payouts.creditCoinbase(first, plan1));
+        assertEquals(BlockSettlement.State.HELD, payouts.settlement(first).orElseThrow().state());
+        assertEquals(List.of(), payouts.carried(), "held until the block is in the best chain");
+        assertEquals(Balance.empty("a"), payouts.balance("a"));
+        payouts.confirm(first, 1);
         assertEquals(List.of(new Credit("c", 200), new Credit("d", 100)), payouts.carried());
         assertEquals(new Balance("a", 400, 0, 0, 0, 0), payouts.balance("a"));
 
         String second = block(11);
         Tides.CoinbasePlan plan2 = tides.plan(1000, 10, "a", shares, payouts.carried(), scripts, 93);
         payouts.creditCoinbase(second, plan2);
+        payouts.confirm(second, 1);
         // c was paid 400 (200 earned now + 200 carried), b's 300 and d's 200 are carried.
         assertEquals(List.of(new Credit("b", 300), new Credit("d", 200)), payouts.carried());
         assertEquals(new Balance("c", 400, 0, 0, 0, 0), payouts.balance("c"));
@@ -181,6 +209,7 @@ abstract class PayoutLedgerContract {
         Tides.OutputScripts scripts = account -> Optional.of(new byte[22]);
         String first = block(20);
         payouts.creditCoinbase(first, tides.plan(1000, 10, "a", shares, payouts.carried(), scripts, 93));
+        payouts.confirm(first, 1);
         List<Credit> carried = payouts.carried();
         assertEquals(List.of(new Credit("c", 200), new Credit("d", 100)), carried);
 
@@ -190,7 +219,9 @@ abstract class PayoutLedgerContract {
         assertFalse(payouts.creditCoinbase(refused, job), "idempotent");
         assertEquals(Optional.of(new PayoutLedger.PlanInputs(42, 10, carried)), payouts.coinbasePlanInputs(refused));
         assertEquals(Optional.empty(), payouts.coinbasePlanInputs(first), "credited without its inputs");
-        assertEquals(List.of(new Credit("b", 300), new Credit("d", 200)), payouts.carried());
+        assertEquals(carried, payouts.carried(), "held: not in the best chain yet");
+        assertEquals(List.of(new Credit("b", 300), new Credit("d", 200)), payouts.carriedOnChain(121, b -> true),
+                "a plan on top of it counts it");
 
         // every node refused it: it stays REJECTED, and its credits go back (the tracker does this
         // orphan_depth blocks later)
@@ -203,12 +234,15 @@ abstract class PayoutLedgerContract {
     }
 
     /**
-     * Two miners solve the same TIDES job: both blocks are credited at their solve, so the carries
-     * count the unpaid miners' parts twice until the tracker reverses the loser. The next plan must
-     * start from the carries of the chain it builds on, or it pays that double part out.
+     * Two miners solve the same TIDES job: both blocks are recorded HELD at their solve, one joins the
+     * best chain and is applied, the other is held off it. Each plan starts from the carries of the
+     * chain it builds on. Then the sibling's branch wins: the first block and its child leave (highest
+     * first) and the sibling is applied on the carries its plan started from; then the first branch
+     * wins back. Every step keeps balances and carries equal to the blocks of the best chain: no
+     * satoshi created or lost, nothing counted twice.
      */
     @Test
-    void aTidesPlanStartsFromTheCarriesOfItsChainNotOfASiblingBlock() {
+    void tidesSettlementsFollowTheBestChainThroughAReorganisationAndBack() {
         Tides tides = new Tides(PoolFee.NONE, 1, 50, new byte[22], Optional.empty());
         List<WindowShare> shares = List.of(WindowShare.of("a", 4), WindowShare.of("b", 3), WindowShare.of("c", 2),
                 WindowShare.of("d", 1));
@@ -218,23 +252,95 @@ abstract class PayoutLedgerContract {
         String sibling = blockAt(130, "sibling");
         payouts.creditCoinbase(first, onEmpty);
         payouts.creditCoinbase(sibling, onEmpty);
-        assertEquals(List.of(new Credit("c", 400), new Credit("d", 200)), payouts.carried(), "counted twice");
-        assertEquals(List.of(new Credit("c", 200), new Credit("d", 100)), payouts.carriedOnChain(first, 130),
-                "a plan on the first block: the sibling (still being submitted) is not its chain");
+        assertEquals(List.of(), payouts.carried(), "both held");
+        java.util.Set<String> best = new java.util.HashSet<>(List.of(first));
+        java.util.function.Predicate<BlockRecord> onBest = b -> best.contains(b.hash());
+        assertEquals(List.of(new Credit("c", 200), new Credit("d", 100)), payouts.carriedOnChain(130, onBest),
+                "a plan on the first block counts it, not its sibling");
 
-        ledger.updateBlockStatus(first, BlockStatus.ACCEPTED, null);
+        payouts.confirm(first, 1);
         ledger.updateBlockStatus(sibling, BlockStatus.STALE, "held off the active chain");
-        List<Credit> carried = payouts.carriedOnChain(first, 130);
+        assertEquals(List.of(new Credit("c", 200), new Credit("d", 100)), payouts.carried(), "counted once");
+        List<String> asked = new ArrayList<>();
+        List<Credit> carried = payouts.carriedOnChain(130, b -> asked.add(b.hash()) && onBest.test(b));
+        assertEquals(payouts.carried(), carried);
+        assertEquals(List.of(first), asked, "one question per height: the accepted block's sibling is not on the chain");
         // owed a 400, c 200 + 200, b 300, d 100 + 100: a and c are paid, b and d carried
         String child = blockAt(131, "child");
         payouts.creditCoinbase(child, tides.plan(1000, 10, "a", shares, carried, scripts, 93));
-        assertEquals(List.of(new Credit("b", 300), new Credit("d", 200)), payouts.carriedOnChain(child, 131),
-                "the STALE sibling's parts are still left out");
-        assertEquals(List.of(new Credit("b", 300), new Credit("d", 200)), payouts.carriedOnChain(child.toUpperCase(), 131),
-                "either spelling of the parent's hash");
+        best.add(child);
+        assertEquals(List.of(new Credit("b", 300), new Credit("d", 200)), payouts.carriedOnChain(131, onBest),
+                "a plan on the child, still held");
+        payouts.confirm(child, 1);
+        payouts.confirm(first, 2);
+        assertEquals(List.of(new Credit("b", 300), new Credit("d", 200)), payouts.carried());
+        assertEquals(new Balance("a", 800, 0, 0, 0, 0), payouts.balance("a"));
+        assertEquals(new Balance("c", 400, 0, 0, 0, 0), payouts.balance("c"));
 
+        // The sibling's branch wins: off the chain highest first, then the sibling on.
+        best.clear();
+        best.add(sibling);
+        assertEquals(List.of(new Credit("c", 200), new Credit("d", 100)), payouts.carriedOnChain(131, onBest),
+                "a plan on the sibling's branch, before the tracker has moved anything");
+        payouts.leaveChain(child, "left the best chain");
+        payouts.leaveChain(first, "left the best chain");
+        payouts.leaveChain(first, "left the best chain"); // again: nothing more
+        payouts.confirm(sibling, 2);
+        assertEquals(BlockStatus.STALE, ledger.blockByHash(first).orElseThrow().status(), "its branch may still win");
+        assertEquals(BlockSettlement.State.REVERSED, payouts.settlement(first).orElseThrow().state());
+        assertEquals(BlockSettlement.State.REVERSED, payouts.settlement(child).orElseThrow().state());
+        assertEquals(4, reversedCredits(first), "the reversed credits are shown");
+        assertEquals(BlockStatus.ACCEPTED, ledger.blockByHash(sibling).orElseThrow().status());
+        assertEquals(BlockSettlement.State.CREDITED, payouts.settlement(sibling).orElseThrow().state());
+        assertEquals(List.of(new Credit("c", 200), new Credit("d", 100)), payouts.carried());
+        assertEquals(payouts.carriedOnChain(131, onBest), payouts.carried(), "the tracker and the plans agree");
+        assertEquals(new Balance("a", 400, 0, 0, 0, 0), payouts.balance("a"));
+        assertEquals(new Balance("c", 0, 0, 0, 0, 200), payouts.balance("c"));
+        assertEquals(1000, owed(), "one block's 1000 sat, in coinbase outputs and carries");
+
+        // and the first branch back: the sibling off, the first block and its child on, lowest first
+        best.clear();
+        best.addAll(List.of(first, child));
+        payouts.leaveChain(sibling, "left the best chain");
+        payouts.confirm(first, 2);
+        payouts.confirm(child, 1);
+        assertEquals(List.of(new Credit("b", 300), new Credit("d", 200)), payouts.carried());
+        assertEquals(payouts.carriedOnChain(131, onBest), payouts.carried());
+        assertEquals(new Balance("a", 800, 0, 0, 0, 0), payouts.balance("a"));
+        assertEquals(2000, owed(), "two blocks' 2000 sat");
+        assertEquals(0, reversedCredits(first), "applied again");
+
+        // the sibling's branch never comes back: given up, its settlement stays reversed
         payouts.orphan(sibling, "not in the best chain");
-        assertEquals(payouts.carriedOnChain(child, 131), payouts.carried(), "once reversed, the ledger agrees");
+        assertEquals(BlockSettlement.State.REVERSED, payouts.settlement(sibling).orElseThrow().state());
+        assertEquals(BlockStatus.ORPHANED, ledger.blockByHash(sibling).orElseThrow().status());
+        assertEquals(2000, owed());
+    }
+
+    @Test
+    void aHeldTidesBlockThatNeverJoinsIsGivenUpWithoutTouchingBalances() {
+        Tides tides = new Tides(PoolFee.NONE, 1, 50, new byte[22], Optional.empty());
+        String stale = blockAt(140, "stale");
+        payouts.creditCoinbase(stale, tides.plan(1000, 10, "a", List.of(WindowShare.of("a", 1), WindowShare.of("b", 1)),
+                List.of(), account -> Optional.of(new byte[22]), 93));
+        ledger.updateBlockStatus(stale, BlockStatus.STALE, "inconclusive");
+        payouts.leaveChain(stale, "not in the best chain"); // held, nothing applied: nothing to take back
+        assertEquals(BlockSettlement.State.HELD, payouts.settlement(stale).orElseThrow().state());
+        payouts.orphan(stale, "the other branch won");
+        assertEquals(BlockSettlement.State.REVERSED, payouts.settlement(stale).orElseThrow().state());
+        assertEquals(2, reversedCredits(stale));
+        assertEquals(0, owed());
+    }
+
+    /** Everything the ledger owes in-coinbase miners: immature coinbase outputs plus carries. */
+    private long owed() {
+        try (Connection c = ledger.dataSource().getConnection(); Statement st = c.createStatement();
+                java.sql.ResultSet rs = st.executeQuery("SELECT COALESCE(SUM(immature_sats + carried_sats), 0) FROM balances")) {
+            rs.next();
+            return rs.getLong(1);
+        } catch (SQLException e) {
+            throw new AssertionError(e);
+        }
     }
 
     private String blockAt(long height, String tag) {

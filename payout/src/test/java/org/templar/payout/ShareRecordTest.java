@@ -89,10 +89,12 @@ class ShareRecordTest {
         assertTrue(BlockStatus.STALE.canMoveTo(BlockStatus.ACCEPTED), "its branch may still win");
         assertTrue(BlockStatus.STALE.canMoveTo(BlockStatus.ORPHANED), "or the other branch wins");
         assertTrue(BlockStatus.SUBMITTED.canMoveTo(BlockStatus.ORPHANED), "accepted and reorganised away before we heard");
-        assertFalse(BlockStatus.ACCEPTED.canMoveTo(BlockStatus.STALE));
+        assertTrue(BlockStatus.ACCEPTED.canMoveTo(BlockStatus.STALE), "a reorganisation takes it off the best chain");
         assertTrue(BlockStatus.ACCEPTED.canMoveTo(BlockStatus.MATURE));
         assertFalse(BlockStatus.MATURE.canMoveTo(BlockStatus.ORPHANED));
-        assertFalse(BlockStatus.ORPHANED.canMoveTo(BlockStatus.ACCEPTED));
+        assertTrue(BlockStatus.ORPHANED.canMoveTo(BlockStatus.ACCEPTED), "a reorganisation brings it back");
+        assertFalse(BlockStatus.ORPHANED.canMoveTo(BlockStatus.STALE));
+        assertFalse(BlockStatus.MATURE.canMoveTo(BlockStatus.STALE));
         assertFalse(BlockStatus.ACCEPTED.canMoveTo(BlockStatus.CANDIDATE));
     }
 

@@ -122,6 +122,11 @@ public final class JobWork {
         return extranonceSize;
     }
 
+    /** {@link #coinbase(byte[], byte[])} after a pool-chosen prefix; cold path. */
+    public byte[] coinbase(ExtranoncePrefix extranonce1, byte[] extranonce2) {
+        return coinbase(extranonce1.bytes, extranonce2);
+    }
+
     /** The coinbase (non-witness serialization) for a given extranonce; cold path. */
     public byte[] coinbase(byte[] extranonce1, byte[] extranonce2) {
         byte[] cb = new byte[coinbasePrefix.length + extranonce1.length + extranonce2.length + coinbaseSuffix.length];

@@ -161,6 +161,12 @@ public final class ShareHasher {
         return hashHeader(job, node, ntime, nonce, version);
     }
 
+    /** {@link #check(JobWork, byte[], byte[], int, int, int)} with the prefix read in place (no copy). */
+    public ShareCheck check(JobWork job, ExtranoncePrefix extranonce1, byte[] extranonce2, int ntime, int nonce,
+            int version) {
+        return check(job, extranonce1.bytes, extranonce2, ntime, nonce, version);
+    }
+
     /**
      * {@link #check} followed by {@link ShareCheck#classify}: the whole share decision, allocation-free.
      */

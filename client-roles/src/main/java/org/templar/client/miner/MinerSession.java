@@ -245,7 +245,7 @@ final class MinerSession {
                     + e.getMessage());
             return;
         }
-        extranonce1 = subscription.extranonce1();
+        extranonce1 = subscription.extranonce1().toByteArray();
         extranonce2Size = subscription.extranonce2Size();
         LOG.info("subscribed: extranonce1 {}, extranonce2 size {}", Hex.encode(extranonce1), extranonce2Size);
         if (!subscription.sessionId().isEmpty()) {
@@ -316,9 +316,9 @@ final class MinerSession {
             onVersionMask(m.mask());
         } else if (call instanceof Sv1ServerCall.SetExtranonce e) {
             // Applies from the next job: the current one was built with the old extranonce1.
-            nextExtranonce1 = e.extranonce1();
+            nextExtranonce1 = e.extranonce1().toByteArray();
             nextExtranonce2Size = e.extranonce2Size();
-            LOG.info("pool set extranonce1 {}, extranonce2 size {}", Hex.encode(e.extranonce1()), e.extranonce2Size());
+            LOG.info("pool set extranonce1 {}, extranonce2 size {}", e.extranonce1(), e.extranonce2Size());
         } else if (call instanceof Sv1ServerCall.Reconnect rc) {
             LOG.info("pool asks to reconnect to {}:{} in {} s", rc.host().orElse("(same host)"),
                     rc.port().isPresent() ? rc.port().getAsInt() : "(same port)", rc.waitSeconds());

@@ -30,6 +30,7 @@ import org.templar.pool.sv2.transport.NoiseFailure;
 import org.templar.pool.sv2.transport.NoiseHandshakeComplete;
 import org.templar.pool.sv2.transport.Sv2ClientPipeline;
 import org.templar.share.BlockHeader;
+import org.templar.share.ExtranoncePrefix;
 import org.templar.share.Target;
 
 /**
@@ -500,16 +501,16 @@ public final class PoolUpstream implements ShareProcessor.ShareObserver, AutoClo
     // ---- shares from the SV1 loops ----
 
     @Override
-    public void accepted(Job job, byte[] extranonce1, byte[] extranonce2, int ntime, int nonce, int version, byte[] hashLe) {
+    public void accepted(Job job, ExtranoncePrefix extranonce1, byte[] extranonce2, int ntime, int nonce, int version, byte[] hashLe) {
         DeclaredMaker m = maker;
         Target target = upstreamTarget;
         if (m == null || job.template().coinbaseMaker() != m || target == null || !target.isMetBy(hashLe)) {
             return;
         }
         byte[] extranonce = new byte[m.channelExtranonceSize()];
-        int fixed = extranonce.length - extranonce1.length - extranonce2.length;
-        System.arraycopy(extranonce1, 0, extranonce, fixed, extranonce1.length);
-        System.arraycopy(extranonce2, 0, extranonce, fixed + extranonce1.length, extranonce2.length);
+        int fixed = extranonce.length - extranonce1.size() - extranonce2.length;
+        extranonce1.writeTo(extranonce, fixed);
+        System.arraycopy(extranonce2, 0, extranonce, fixed + extranonce1.size(), extranonce2.length);
         long sequence = job.template().sequence();
         var share = new UpstreamMiningSession.Share(sequence, nonce & 0xffffffffL, ntime & 0xffffffffL,
                 version & 0xffffffffL, extranonce);

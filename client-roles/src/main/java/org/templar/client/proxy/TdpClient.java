@@ -31,6 +31,7 @@ import org.templar.pool.sv2.noise.AuthorityPublicKey;
 import org.templar.pool.sv2.transport.NoiseFailure;
 import org.templar.pool.sv2.transport.NoiseHandshakeComplete;
 import org.templar.pool.sv2.transport.Sv2ClientPipeline;
+import org.templar.share.ExtranoncePrefix;
 
 /**
  * The proxy's connection to a Template Distribution provider: the shared SV2 client transport
@@ -127,7 +128,7 @@ public final class TdpClient implements ShareProcessor.ShareObserver, AutoClosea
     }
 
     @Override
-    public void accepted(Job job, byte[] extranonce1, byte[] extranonce2, int ntime, int nonce, int version, byte[] hashLe) {
+    public void accepted(Job job, ExtranoncePrefix extranonce1, byte[] extranonce2, int ntime, int nonce, int version, byte[] hashLe) {
         // shares below the network target are the proxy's own business
     }
 

@@ -35,6 +35,7 @@ import org.templar.pool.sv2.noise.AuthorityPublicKey;
 import org.templar.pool.sv2.noise.RotatingServerIdentity;
 import org.templar.pool.sv2.server.Sv2Server;
 import org.templar.pool.sv2.transport.NoiseTransportConfig;
+import org.templar.share.ExtranoncePrefix;
 
 /**
  * `templar proxy`: the miner's site. Templates come from the miner's own node through the pool's node
@@ -209,7 +210,7 @@ public final class TemplarProxy implements AutoCloseable {
         }
         return new ShareProcessor.ShareObserver() {
             @Override
-            public void accepted(org.templar.pool.job.Job job, byte[] extranonce1, byte[] extranonce2, int ntime,
+            public void accepted(org.templar.pool.job.Job job, ExtranoncePrefix extranonce1, byte[] extranonce2, int ntime,
                     int nonce, int version, byte[] hashLe) {
                 a.accepted(job, extranonce1, extranonce2, ntime, nonce, version, hashLe);
                 b.accepted(job, extranonce1, extranonce2, ntime, nonce, version, hashLe);

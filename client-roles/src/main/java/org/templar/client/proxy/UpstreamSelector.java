@@ -10,6 +10,7 @@ import org.templar.pool.core.ShareProcessor;
 import org.templar.pool.job.Job;
 import org.templar.pool.job.Template;
 import org.templar.pool.job.TemplateSource;
+import org.templar.share.ExtranoncePrefix;
 
 /**
  * Which upstream the proxy's miners are on: the first of the configured pools, in priority order, that
@@ -155,7 +156,7 @@ public final class UpstreamSelector implements ShareProcessor.ShareObserver, Aut
     // every one: a share of the pool just left still goes to it.
 
     @Override
-    public void accepted(Job job, byte[] extranonce1, byte[] extranonce2, int ntime, int nonce, int version, byte[] hashLe) {
+    public void accepted(Job job, ExtranoncePrefix extranonce1, byte[] extranonce2, int ntime, int nonce, int version, byte[] hashLe) {
         for (PoolUpstream p : pools) {
             p.accepted(job, extranonce1, extranonce2, ntime, nonce, version, hashLe);
         }

@@ -328,11 +328,12 @@ public final class BlockSubmitter implements AutoCloseable {
     }
 
     /**
-     * Records what a TIDES block's coinbase pays, before the block goes to any node. The next plan
-     * starts from the carries this leaves, and a template on top of this block can only be fetched
-     * once a node has the block, so this one commit (milliseconds) is what keeps the next coinbase
-     * from paying a carried amount this one already paid. A block every node refuses gets its
-     * credits back from the block tracker.
+     * Records what a TIDES block's coinbase pays, HELD, before the block goes to any node. A plan on
+     * top of this block counts it from then on (the ledger's carries on the plan's own chain), and a
+     * template on top of it can only be fetched once a node has the block, so this one commit
+     * (milliseconds) is what keeps the next coinbase from paying a carried amount this one already
+     * paid. The block tracker applies it when the block is in the best chain, and gives it up if every
+     * node refuses it or its branch loses.
      */
     private void creditCoinbase(String hashHex, Tides.JobPayout plan) {
         try {

@@ -3,6 +3,7 @@ package org.templar.pool.core;
 import java.security.SecureRandom;
 import java.util.HashSet;
 import java.util.Set;
+import org.templar.share.ExtranoncePrefix;
 
 /**
  * Hands out 4-byte extranonce1 values unique among live connections, so that no two miners ever hash
@@ -49,11 +50,11 @@ public final class ExtranonceAllocator {
     }
 
     /** The instance number of a value from {@link #forInstance}. */
-    public static int instanceOf(byte[] extranonce1) {
-        return fromBytes(extranonce1) >>> (32 - INSTANCE_BITS);
+    public static int instanceOf(ExtranoncePrefix extranonce1) {
+        return extranonce1.toInt() >>> (32 - INSTANCE_BITS);
     }
 
-    public synchronized byte[] allocate() {
+    public synchronized ExtranoncePrefix allocate() {
         // the search below ends: some value is free
         if (live.size() >= (mask & 0xffffffffL) + 1) {
             throw new IllegalStateException("extranonce1 space of this instance is exhausted");
@@ -64,36 +65,28 @@ public final class ExtranonceAllocator {
         int v = base | next;
         next = (next + 1) & mask;
         live.add(v);
-        return toBytes(v);
+        return ExtranoncePrefix.ofInt(v);
     }
 
     /**
      * Returns {@code wanted} if it is free (now taken), else a fresh value. A value of another instance
      * (the miner was on another instance before) is never taken: that instance may still hand it out.
      */
-    public synchronized byte[] resume(byte[] wanted) {
-        if (wanted.length == SIZE) {
-            int v = fromBytes(wanted);
+    public synchronized ExtranoncePrefix resume(ExtranoncePrefix wanted) {
+        if (wanted.size() == SIZE) {
+            int v = wanted.toInt();
             if ((v & ~mask) == base && live.add(v)) {
-                return wanted.clone();
+                return wanted;
             }
         }
         return allocate();
     }
 
-    public synchronized void release(byte[] extranonce1) {
-        live.remove(fromBytes(extranonce1));
+    public synchronized void release(ExtranoncePrefix extranonce1) {
+        live.remove(extranonce1.toInt());
     }
 
     public synchronized int liveCount() {
         return live.size();
-    }
-
-    private static byte[] toBytes(int v) {
-        return new byte[] {(byte) (v >>> 24), (byte) (v >>> 16), (byte) (v >>> 8), (byte) v};
-    }
-
-    private static int fromBytes(byte[] b) {
-        return (b[0] & 0xff) << 24 | (b[1] & 0xff) << 16 | (b[2] & 0xff) << 8 | (b[3] & 0xff);
     }
 }

@@ -1,11 +1,17 @@
 package org.templar.pool.core;
 
+import org.templar.share.Difficulty;
+
 /**
  * What the pool core reports; the ops module implements it with Prometheus, so nothing here imports
  * a metrics library. Methods are called on hot paths and must be cheap and thread-safe.
  */
 public interface PoolMetrics {
-    void shareAccepted(String protocol, double difficulty);
+    /**
+     * An accepted share, at the difficulty it is credited at. Implementations add it up as a double:
+     * sums, rates and hashrates are plain numbers, not {@link Difficulty} values.
+     */
+    void shareAccepted(String protocol, Difficulty difficulty);
 
     void shareRejected(String protocol, String reason);
 
@@ -15,7 +21,7 @@ public interface PoolMetrics {
      * miner-declared job ("jd-full", "jd-coinbase"), {@code revenueWeight} the fraction (0, 1] it is
      * credited at.
      */
-    default void shareOnTemplate(Worker worker, String templateSource, double revenueWeight, double difficulty) {}
+    default void shareOnTemplate(Worker worker, String templateSource, double revenueWeight, Difficulty difficulty) {}
 
     /**
      * A DeclareMiningJob answered by the JDS: {@code outcome} is "accepted" or the error code of the
@@ -29,9 +35,11 @@ public interface PoolMetrics {
     /**
      * Every share the share processor judged, with the worker it came from, so live statistics
      * (hashrate, best share) can be kept beside the counters. Not called for shares refused before
-     * the processor (unknown job, unauthorized worker).
+     * the processor (unknown job, unauthorized worker). {@code shareDifficulty} is what the share was
+     * judged and credited at; {@code achievedDifficulty} what its hash reached (a measurement, a double).
      */
-    default void shareJudged(Worker worker, ShareVerdict verdict, double shareDifficulty, double achievedDifficulty) {}
+    default void shareJudged(Worker worker, ShareVerdict verdict, Difficulty shareDifficulty,
+            double achievedDifficulty) {}
 
     /** A block's status as the ledger now records it (after {@link #blockFound}); for notifications. */
     default void blockRecorded(org.templar.payout.BlockRecord block) {}
@@ -69,7 +77,7 @@ public interface PoolMetrics {
 
     PoolMetrics NONE = new PoolMetrics() {
         @Override
-        public void shareAccepted(String protocol, double difficulty) {}
+        public void shareAccepted(String protocol, Difficulty difficulty) {}
 
         @Override
         public void shareRejected(String protocol, String reason) {}

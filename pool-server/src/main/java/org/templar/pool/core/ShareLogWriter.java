@@ -16,6 +16,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.templar.pool.job.Job;
+import org.templar.share.ExtranoncePrefix;
 import org.templar.share.audit.ShareLog;
 
 /**
@@ -53,17 +54,17 @@ public final class ShareLogWriter implements AutoCloseable {
      * Records one accepted share. Synchronized so that a job's line always precedes its first share
      * even when sessions on several event loops mine the same job.
      */
-    public synchronized void record(Job job, byte[] extranonce1, byte[] extranonce2, int ntime, int nonce, int version,
+    public synchronized void record(Job job, ExtranoncePrefix extranonce1, byte[] extranonce2, int ntime, int nonce, int version,
             byte[] hashInternal) {
         AtomicBoolean written = job.encoding(JOB_WRITTEN, j -> new AtomicBoolean());
         if (!written.get()) {
-            if (!queue.offer(ShareLog.formatJob(job.id(), job.work()))) {
+            if (!queue.offer(ShareLog.formatJob(job.id().toString(), job.work()))) {
                 drop();
                 return; // without its job line the share could not be verified anyway
             }
             written.set(true);
         }
-        if (!queue.offer(ShareLog.formatShare(job.id(), extranonce1, extranonce2, ntime, nonce, version, hashInternal))) {
+        if (!queue.offer(ShareLog.formatShare(job.id().toString(), extranonce1, extranonce2, ntime, nonce, version, hashInternal))) {
             drop();
         }
     }

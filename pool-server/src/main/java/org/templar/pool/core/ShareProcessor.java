@@ -7,6 +7,7 @@ import org.templar.payout.ShareRecord;
 import org.templar.pool.job.DuplicateScope;
 import org.templar.pool.job.Job;
 import org.templar.share.Difficulty;
+import org.templar.share.ExtranoncePrefix;
 import org.templar.share.Hex;
 import org.templar.share.ShareCheck;
 import org.templar.share.ShareHasher;
@@ -36,7 +37,7 @@ public final class ShareProcessor {
      * forwards them to its pool). The hash array is the hasher's and is reused: copy what you keep.
      */
     public interface ShareObserver {
-        void accepted(Job job, byte[] extranonce1, byte[] extranonce2, int ntime, int nonce, int version, byte[] hashLe);
+        void accepted(Job job, ExtranoncePrefix extranonce1, byte[] extranonce2, int ntime, int nonce, int version, byte[] hashLe);
 
         void solved(Job job, byte[] extranonce, byte[] header80);
     }
@@ -69,30 +70,31 @@ public final class ShareProcessor {
      * One share as the session saw it. {@code shareTarget} is what the share is judged against (exact);
      * {@code shareDifficulty} is what it is credited at, the difficulty the miner was told for that target.
      */
-    public record Submission(Worker worker, String channelId, Job job, boolean stale, Target shareTarget,
-            Difficulty shareDifficulty, byte[] extranonce1, byte[] extranonce2, int ntime, int nonce, int version) {}
+    public record Submission(Worker worker, ChannelId channelId, Job job, boolean stale, Target shareTarget,
+            Difficulty shareDifficulty, ExtranoncePrefix extranonce1, byte[] extranonce2, int ntime, int nonce,
+            int version) {}
 
     /**
      * A header-only share (Stratum V2 standard channel): the coinbase is fixed by the channel's
      * extranonce prefix, so the pool computed the merkle root once per job and channel.
      *
-     * @param extranonce the channel's whole extranonce (needed only to assemble a solved block)
+     * @param extranonce the channel's whole extranonce, its prefix (needed only to assemble a solved block)
      * @param merkleRoot the root the channel was sent for this job (internal byte order)
      */
-    public record HeaderSubmission(Worker worker, String channelId, Job job, boolean stale, Target shareTarget,
-            Difficulty shareDifficulty, byte[] extranonce, byte[] merkleRoot, int ntime, int nonce, int version) {}
+    public record HeaderSubmission(Worker worker, ChannelId channelId, Job job, boolean stale, Target shareTarget,
+            Difficulty shareDifficulty, ExtranoncePrefix extranonce, byte[] merkleRoot, int ntime, int nonce, int version) {}
 
     public ShareOutcome process(Submission s, String protocol) {
-        return observed(s.worker(), s.shareDifficulty().value(), judgeFull(s, protocol));
+        return observed(s.worker(), s.shareDifficulty(), judgeFull(s, protocol));
     }
 
     /** Same pipeline as {@link #process} (block first, then stale, duplicate, difficulty, ledger) without the coinbase. */
     public ShareOutcome processHeader(HeaderSubmission s, String protocol) {
-        return observed(s.worker(), s.shareDifficulty().value(), judgeHeader(s, protocol));
+        return observed(s.worker(), s.shareDifficulty(), judgeHeader(s, protocol));
     }
 
     /** Hands every verdict, with its worker, to the live statistics (hashrate, best share). */
-    private ShareOutcome observed(Worker worker, double shareDifficulty, ShareOutcome outcome) {
+    private ShareOutcome observed(Worker worker, Difficulty shareDifficulty, ShareOutcome outcome) {
         metrics.shareJudged(worker, outcome.verdict(), shareDifficulty, outcome.achievedDifficulty());
         return outcome;
     }
@@ -103,7 +105,7 @@ public final class ShareProcessor {
         }
         ShareCheck check = HASHERS.get().check(s.job().work(), s.extranonce1(), s.extranonce2(), s.ntime(), s.nonce(),
                 s.version());
-        return judge(check, s.worker(), s.channelId(), s.job(), s.stale(), s.shareTarget(), s.shareDifficulty().value(),
+        return judge(check, s.worker(), s.channelId(), s.job(), s.stale(), s.shareTarget(), s.shareDifficulty(),
                 s.extranonce1(), s.extranonce2(), protocol);
     }
 
@@ -112,7 +114,7 @@ public final class ShareProcessor {
             return reject(ShareVerdict.BAD_NTIME, false, 0, protocol);
         }
         ShareCheck check = HASHERS.get().checkHeader(s.job().work(), s.merkleRoot(), s.ntime(), s.nonce(), s.version());
-        return judge(check, s.worker(), s.channelId(), s.job(), s.stale(), s.shareTarget(), s.shareDifficulty().value(),
+        return judge(check, s.worker(), s.channelId(), s.job(), s.stale(), s.shareTarget(), s.shareDifficulty(),
                 s.extranonce(), EMPTY, protocol);
     }
 
@@ -124,8 +126,8 @@ public final class ShareProcessor {
         return ntime >= job.minTime() && ntime <= now + MAX_FUTURE_SECONDS;
     }
 
-    private ShareOutcome judge(ShareCheck check, Worker worker, String channelId, Job job, boolean stale,
-            Target shareTarget, double shareDifficulty, byte[] extranonce1, byte[] extranonce2, String protocol) {
+    private ShareOutcome judge(ShareCheck check, Worker worker, ChannelId channelId, Job job, boolean stale,
+            Target shareTarget, Difficulty shareDifficulty, ExtranoncePrefix extranonce1, byte[] extranonce2, String protocol) {
         boolean block = check.meets(job.work().networkTarget());
         boolean meetsShareTarget = check.meets(shareTarget);
         // Only shares that count (or solve a block) are remembered: a flood of cheap low-difficulty or
@@ -135,7 +137,7 @@ public final class ShareProcessor {
                 ? job.recordShare(check.hash())
                 : (job.seen(check.hash()) ? DuplicateScope.Seen.DUPLICATE : DuplicateScope.Seen.FIRST);
         if (block && seen != DuplicateScope.Seen.DUPLICATE) {
-            byte[] extranonce = concat(extranonce1, extranonce2);
+            byte[] extranonce = extranonce1.concat(extranonce2);
             byte[] header = job.work().header(check.merkleRootCopy(), check.ntime(), check.nonce(), check.version());
             blocks.submit(new BlockSubmitter.Solve(job, worker, extranonce, header, check.hashCopy()));
             if (observer != null) {
@@ -163,8 +165,9 @@ public final class ShareProcessor {
             return reject(ShareVerdict.LOW_DIFFICULTY, block, achieved, protocol);
         }
         String hashHex = Hex.encode(Hex.reverse(check.hash()));
-        ShareRecord record = ShareRecord.of(worker.username(), job.id(), channelId, shareDifficulty,
-                achieved, hashHex, block, worker.mode().ledgerName(), Instant.now());
+        // the ledger's column is a plain number (credit sums are doubles)
+        ShareRecord record = ShareRecord.of(worker.username(), job.id().toString(), channelId.toString(),
+                shareDifficulty.value(), achieved, hashHex, block, worker.mode().ledgerName(), Instant.now());
         if (job.revenueWeight() != 1.0 || !ShareRecord.SOURCE_POOL.equals(job.templateSource())) {
             // a miner-declared job (Job Declaration): credited at the share of revenue it pays the pool
             record = record.withTemplate(job.revenueWeight(), job.templateSource());
@@ -198,12 +201,5 @@ public final class ShareProcessor {
     private ShareOutcome reject(ShareVerdict verdict, boolean block, double achieved, String protocol) {
         metrics.shareRejected(protocol, verdict.name().toLowerCase(java.util.Locale.ROOT));
         return ShareOutcome.rejected(verdict, block, achieved);
-    }
-
-    private static byte[] concat(byte[] a, byte[] b) {
-        byte[] out = new byte[a.length + b.length];
-        System.arraycopy(a, 0, out, 0, a.length);
-        System.arraycopy(b, 0, out, a.length, b.length);
-        return out;
     }
 }

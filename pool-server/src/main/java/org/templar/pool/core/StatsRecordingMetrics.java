@@ -1,6 +1,7 @@
 package org.templar.pool.core;
 
 import org.templar.payout.BlockStatus;
+import org.templar.share.Difficulty;
 
 /**
  * Passes every report on to the pool's metrics and also keeps {@link ShareStats} up to date, so the
@@ -30,7 +31,7 @@ public final class StatsRecordingMetrics implements PoolMetrics {
     }
 
     @Override
-    public void shareAccepted(String protocol, double difficulty) {
+    public void shareAccepted(String protocol, Difficulty difficulty) {
         delegate.shareAccepted(protocol, difficulty);
     }
 
@@ -40,14 +41,16 @@ public final class StatsRecordingMetrics implements PoolMetrics {
     }
 
     @Override
-    public void shareJudged(Worker worker, ShareVerdict verdict, double shareDifficulty, double achievedDifficulty) {
-        stats.record(worker == null ? null : worker.username(), verdict, shareDifficulty, achievedDifficulty);
+    public void shareJudged(Worker worker, ShareVerdict verdict, Difficulty shareDifficulty, double achievedDifficulty) {
+        // the statistics sum difficulties into hashrates: plain doubles from here on
+        stats.record(worker == null ? null : worker.username(), verdict, shareDifficulty.value(), achievedDifficulty);
         delegate.shareJudged(worker, verdict, shareDifficulty, achievedDifficulty);
     }
 
     @Override
-    public void shareOnTemplate(Worker worker, String templateSource, double revenueWeight, double difficulty) {
-        stats.templates().share(worker == null ? null : worker.username(), templateSource, revenueWeight, difficulty);
+    public void shareOnTemplate(Worker worker, String templateSource, double revenueWeight, Difficulty difficulty) {
+        stats.templates().share(worker == null ? null : worker.username(), templateSource, revenueWeight,
+                difficulty.value());
         delegate.shareOnTemplate(worker, templateSource, revenueWeight, difficulty);
     }
 

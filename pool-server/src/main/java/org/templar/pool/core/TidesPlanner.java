@@ -6,6 +6,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import org.bitcoinj.base.BitcoinNetwork;
+import org.templar.payout.BlockTracker;
 import org.templar.payout.PayoutLedger;
 import org.templar.payout.scheme.Credit;
 import org.templar.payout.scheme.Tides;
@@ -30,10 +31,17 @@ public final class TidesPlanner implements TemplateSource.PayoutPlanner {
     private final Tides tides;
     private final BitcoinNetwork network;
     private final String poolAddress;
+    private final BlockTracker.ChainView chain;
     private final Map<String, Optional<byte[]>> scripts = new ConcurrentHashMap<>();
 
-    public TidesPlanner(PayoutLedger payouts, Tides tides, BitcoinNetwork network, String poolAddress) {
+    /**
+     * @param chain the node's answers ({@code getblockheader}) that tell which of the pool's recent
+     *     TIDES blocks are on the chain a template builds on, so its plan starts from their carries only
+     */
+    public TidesPlanner(PayoutLedger payouts, Tides tides, BitcoinNetwork network, String poolAddress,
+            BlockTracker.ChainView chain) {
         this.payouts = Objects.requireNonNull(payouts, "payouts");
+        this.chain = Objects.requireNonNull(chain, "chain");
         this.tides = Objects.requireNonNull(tides, "tides");
         this.network = Objects.requireNonNull(network, "network");
         this.poolAddress = Objects.requireNonNull(poolAddress, "poolAddress");
@@ -49,8 +57,8 @@ public final class TidesPlanner implements TemplateSource.PayoutPlanner {
      * The TIDES plan dividing {@code value} sat (a miner-declared coinbase's payout value, extension
      * 0x0003) from the same window and carries as the pool's own template, within {@code outputBytes}:
      * miners beyond the room are carried, as in the pool's coinbase. A block mined on the declared job
-     * is credited with it at its solve, as the pool's own blocks are, so the carries it pays are not
-     * paid again by the next coinbase.
+     * is recorded with it at its solve, as the pool's own blocks are, so the carries it pays are not
+     * paid again by the next coinbase on its chain.
      */
     public Tides.JobPayout planValue(long value, BlockTemplate template, int outputBytes) {
         return plan(value, template, outputBytes, true);
@@ -62,7 +70,10 @@ public final class TidesPlanner implements TemplateSource.PayoutPlanner {
         // Summed per account in the database, the same weights as the shares one by one (what
         // `templar payouts verify` reads to check the plan), without an object per share.
         WindowWeights window = payouts.windowWeightsUpToShare(lastShare, tides.windowLength(difficulty));
-        List<Credit> carried = payouts.carriedOnChain(template.previousBlockHashHex(), template.height() - 1L);
+        // A template builds on the node's tip: the blocks of its chain are the best chain's up to its
+        // parent's height (a template on a tip the node has since left is replaced at once).
+        List<Credit> carried = payouts.carriedOnChain(template.height() - 1L,
+                block -> chain.header(block.hash()).filter(h -> h.confirmations() >= 1).isPresent());
         Tides.CoinbasePlan plan = tides.plan(value, difficulty, poolAddress, window, carried, this::scriptFor, outputBytes);
         return new Tides.JobPayout(plan, lastShare, difficulty, carried, minerDeclared);
     }

@@ -17,7 +17,7 @@ import org.templar.share.MerkleBranch;
  * from its duplicate filter; shared by every session that mines it.
  */
 public final class Job {
-    private final String id;
+    private final JobId id;
     private final Template template;
     private final PayoutPlan payout;
     private final CoinbaseBuilder.Halves coinbase;
@@ -33,12 +33,12 @@ public final class Job {
     private final String templateSource;
     private final boolean poolHasTransactions;
 
-    Job(String id, Template template, PayoutPlan payout, CoinbaseBuilder.Halves coinbase, int duplicateCapacity,
+    Job(JobId id, Template template, PayoutPlan payout, CoinbaseBuilder.Halves coinbase, int duplicateCapacity,
             DuplicateScope duplicateScope) {
         this(id, template, payout, coinbase, duplicateCapacity, duplicateScope, 1.0, ShareRecord.SOURCE_POOL, true);
     }
 
-    private Job(String id, Template template, PayoutPlan payout, CoinbaseBuilder.Halves coinbase, int duplicateCapacity,
+    private Job(JobId id, Template template, PayoutPlan payout, CoinbaseBuilder.Halves coinbase, int duplicateCapacity,
             DuplicateScope duplicateScope, double revenueWeight, String templateSource, boolean poolHasTransactions) {
         this.revenueWeight = revenueWeight;
         this.templateSource = templateSource;
@@ -72,7 +72,7 @@ public final class Job {
      *     Coinbase-only mode, where {@code branch} is the miner's merkle path)
      * @param poolHasTransactions whether the pool can assemble a solved block itself (Full-Template)
      */
-    public static Job declared(String id, BlockTemplate template, MerkleBranch branch, PayoutPlan payout,
+    public static Job declared(JobId id, BlockTemplate template, MerkleBranch branch, PayoutPlan payout,
             CoinbaseBuilder.Halves coinbase, int duplicateCapacity, double revenueWeight, String templateSource,
             boolean poolHasTransactions) {
         Template t = new Template(0, template, branch, false, null, null);
@@ -113,7 +113,7 @@ public final class Job {
         return Hex.encode(out);
     }
 
-    public String id() {
+    public JobId id() {
         return id;
     }
 

@@ -18,7 +18,7 @@ public final class Template {
     private final MerkleBranch merkleBranch;
     private final boolean newTip;
     private final JobSettings settings;
-    private final Supplier<String> jobIds;
+    private final Supplier<JobId> jobIds;
     private final Map<Key, Job> jobs = new ConcurrentHashMap<>();
     /**
      * Duplicate scopes per job key, shared with every template of the same work (see
@@ -39,7 +39,7 @@ public final class Template {
 
     private record Key(PayoutPlan plan, int extranonceSize) {}
 
-    Template(long sequence, BlockTemplate blockTemplate, boolean newTip, JobSettings settings, Supplier<String> jobIds) {
+    Template(long sequence, BlockTemplate blockTemplate, boolean newTip, JobSettings settings, Supplier<JobId> jobIds) {
         this(sequence, blockTemplate, newTip, settings, jobIds, null, null);
     }
 
@@ -48,7 +48,7 @@ public final class Template {
      *     share duplicate detection with that template's jobs), or null
      * @param coinbaseMaker the coinbase layout of this template's jobs, or null for the pool's own
      */
-    Template(long sequence, BlockTemplate blockTemplate, boolean newTip, JobSettings settings, Supplier<String> jobIds,
+    Template(long sequence, BlockTemplate blockTemplate, boolean newTip, JobSettings settings, Supplier<JobId> jobIds,
             Template sameWorkAs, CoinbaseMaker coinbaseMaker) {
         this(sequence, blockTemplate, newTip, settings, jobIds, sameWorkAs, coinbaseMaker, null);
     }
@@ -57,7 +57,7 @@ public final class Template {
      * @param planned the payout every job of this template uses whatever plan a session asks for (an
      *     in-coinbase scheme's plan for this template, see {@link TemplateSource#usePayoutPlanner}), or null
      */
-    Template(long sequence, BlockTemplate blockTemplate, boolean newTip, JobSettings settings, Supplier<String> jobIds,
+    Template(long sequence, BlockTemplate blockTemplate, boolean newTip, JobSettings settings, Supplier<JobId> jobIds,
             Template sameWorkAs, CoinbaseMaker coinbaseMaker, PayoutPlan planned) {
         this(sequence, blockTemplate, MerkleBranch.forCoinbase(blockTemplate.txids()), newTip, settings, jobIds,
                 sameWorkAs, coinbaseMaker);
@@ -70,12 +70,12 @@ public final class Template {
      * there: such a template carries exactly one job, built by {@link Job#declared}).
      */
     Template(long sequence, BlockTemplate blockTemplate, MerkleBranch merkleBranch, boolean newTip,
-            JobSettings settings, Supplier<String> jobIds) {
+            JobSettings settings, Supplier<JobId> jobIds) {
         this(sequence, blockTemplate, merkleBranch, newTip, settings, jobIds, null, null);
     }
 
     private Template(long sequence, BlockTemplate blockTemplate, MerkleBranch merkleBranch, boolean newTip,
-            JobSettings settings, Supplier<String> jobIds, Template sameWorkAs, CoinbaseMaker coinbaseMaker) {
+            JobSettings settings, Supplier<JobId> jobIds, Template sameWorkAs, CoinbaseMaker coinbaseMaker) {
         if (sameWorkAs != null && !sameWork(sameWorkAs.blockTemplate, blockTemplate)) {
             throw new IllegalArgumentException("template " + sameWorkAs.sequence + " is other work");
         }

@@ -298,7 +298,7 @@ public final class TemplateSource implements AutoCloseable {
         boolean newTip = replaceWork || prev == null
                 || !java.util.Arrays.equals(prev.blockTemplate().previousBlockHash(), bt.previousBlockHash());
         Template t = new Template(sequence.incrementAndGet(), bt, newTip, settings,
-                () -> String.format("%08x", jobIds.incrementAndGet() & 0xffffffffL), sameWork ? prev : null,
+                () -> JobId.of(jobIds.incrementAndGet() & 0xffffffffL), sameWork ? prev : null,
                 coinbaseMaker, planned);
         current.set(t);
         if (newTip) {

@@ -19,6 +19,7 @@ import org.templar.pool.core.TestShares.Found;
 import org.templar.pool.job.Job;
 import org.templar.pool.job.TestTemplates;
 import org.templar.share.Difficulty;
+import org.templar.share.ExtranoncePrefix;
 import org.templar.share.Hex;
 import org.templar.share.Target;
 
@@ -91,8 +92,8 @@ class BlockSubmitterBoundsTest {
         Worker worker = TestShares.worker(TestShares.ADDRESS + ".rig1");
         for (int i = 0; i < BURST; i++) {
             Found solve = TestShares.find(job, EN1, Hex.decode(String.format("%08x", i)), job.version(), network, true);
-            ShareOutcome outcome = processor.process(new ShareProcessor.Submission(worker, "conn-1", job, false,
-                    shareTarget, Difficulty.of(1e-7), EN1, solve.en2(), solve.ntime(), solve.nonce(), solve.version()),
+            ShareOutcome outcome = processor.process(new ShareProcessor.Submission(worker, ChannelId.connection("conn-1"), job, false,
+                    shareTarget, Difficulty.of(1e-7), ExtranoncePrefix.of(EN1), solve.en2(), solve.ntime(), solve.nonce(), solve.version()),
                     "sv1");
             assertTrue(outcome.blockCandidate());
         }

@@ -3,6 +3,7 @@ package org.templar.pool.core;
 import java.util.ArrayList;
 import java.util.List;
 import org.templar.payout.BlockStatus;
+import org.templar.share.Difficulty;
 
 /** Pool metrics that remember what they were told (thread-safe enough for one session's tests). */
 public final class CountingMetrics implements PoolMetrics {
@@ -12,8 +13,8 @@ public final class CountingMetrics implements PoolMetrics {
     public final java.util.Map<String, Integer> solutionsDropped = new java.util.TreeMap<>();
 
     @Override
-    public synchronized void shareAccepted(String protocol, double difficulty) {
-        accepted.add(difficulty);
+    public synchronized void shareAccepted(String protocol, Difficulty difficulty) {
+        accepted.add(difficulty.value());
     }
 
     @Override
@@ -22,7 +23,7 @@ public final class CountingMetrics implements PoolMetrics {
     }
 
     @Override
-    public synchronized void shareJudged(Worker worker, ShareVerdict verdict, double shareDifficulty,
+    public synchronized void shareJudged(Worker worker, ShareVerdict verdict, Difficulty shareDifficulty,
             double achievedDifficulty) {
         judged.add(verdict);
     }

@@ -19,6 +19,7 @@ import org.templar.pool.job.Job;
 import org.templar.pool.job.Template;
 import org.templar.pool.job.TestTemplates;
 import org.templar.share.Difficulty;
+import org.templar.share.ExtranoncePrefix;
 import org.templar.share.Hex;
 import org.templar.share.Target;
 
@@ -34,6 +35,7 @@ class ShareProcessorTest {
     static final double DIFFICULTY = 1e-7;
     static final Target TARGET = Difficulty.of(DIFFICULTY).toTarget();
     static final byte[] EN1 = Hex.decode("0a0b0c0d");
+    static final ChannelId CONNECTION = ChannelId.connection("conn-1");
 
     private final InMemoryLedger ledger = new InMemoryLedger();
     private final CountingMetrics metrics = new CountingMetrics();
@@ -42,7 +44,7 @@ class ShareProcessorTest {
     private final ShareProcessor processor = new ShareProcessor(ledger, blocks, metrics, null, () -> {},
             new ShareProcessor.ShareObserver() {
                 @Override
-                public void accepted(Job job, byte[] en1, byte[] en2, int ntime, int nonce, int version, byte[] hash) {
+                public void accepted(Job job, ExtranoncePrefix en1, byte[] en2, int ntime, int nonce, int version, byte[] hash) {
                     observed.add("accepted " + job.id() + " " + Hex.encode(en2) + " " + nonce);
                 }
 
@@ -59,8 +61,8 @@ class ShareProcessorTest {
     }
 
     private ShareOutcome submit(Job job, boolean stale, Found f) {
-        return processor.process(new ShareProcessor.Submission(worker, "conn-1", job, stale, TARGET,
-                Difficulty.of(DIFFICULTY), EN1,
+        return processor.process(new ShareProcessor.Submission(worker, CONNECTION, job, stale, TARGET,
+                Difficulty.of(DIFFICULTY), ExtranoncePrefix.of(EN1),
                 f.en2(), f.ntime(), f.nonce(), f.version()), "sv1");
     }
 
@@ -90,7 +92,7 @@ class ShareProcessorTest {
         assertEquals(ADDRESS + ".rig1", r.worker());
         assertEquals(ADDRESS, r.user());
         assertEquals("rig1", r.workerName());
-        assertEquals(job.id(), r.jobId());
+        assertEquals(job.id().toString(), r.jobId());
         assertEquals("conn-1", r.channelId());
         assertEquals(DIFFICULTY, r.shareDifficulty());
         assertEquals(f.displayHash(), r.shareHash(), "the header hash the miner's share gives");
@@ -117,7 +119,7 @@ class ShareProcessorTest {
         assertEquals(ShareVerdict.DUPLICATE, submit(a, false, f).verdict(), "same header under the same id");
 
         assertEquals(1, ledger.shares().size());
-        assertEquals(a.id(), ledger.shares().get(0).jobId());
+        assertEquals(a.id().toString(), ledger.shares().get(0).jobId());
         assertEquals(List.of("duplicate", "duplicate"), metrics.rejected);
         // Another share on the renamed job still counts.
         Found g = TestShares.find(b, EN1, Hex.decode("00000003"), b.version(), TARGET, true);
@@ -153,9 +155,9 @@ class ShareProcessorTest {
         assertEquals(List.of(), ledger.shares());
         assertEquals(List.of("low_difficulty"), metrics.rejected);
         // Judged at a target it does meet, the same header is new: the refusal recorded nothing.
-        ShareOutcome easier = processor.process(new ShareProcessor.Submission(worker, "conn-1", job, false,
+        ShareOutcome easier = processor.process(new ShareProcessor.Submission(worker, CONNECTION, job, false,
                 Target.easier(TARGET, Difficulty.of(outcome.achievedDifficulty() / 2).toTarget()),
-                Difficulty.of(outcome.achievedDifficulty() / 2), EN1, weak.en2(), weak.ntime(), weak.nonce(), weak.version()), "sv1");
+                Difficulty.of(outcome.achievedDifficulty() / 2), ExtranoncePrefix.of(EN1), weak.en2(), weak.ntime(), weak.nonce(), weak.version()), "sv1");
         assertEquals(ShareVerdict.ACCEPTED, easier.verdict());
     }
 

@@ -47,7 +47,7 @@ class JobFactoryTest {
 
     private static Template templateOf(BlockTemplate bt) {
         long[] ids = {0};
-        return new Template(1, bt, true, JobSettings.defaults(), () -> Long.toHexString(++ids[0]));
+        return new Template(1, bt, true, JobSettings.defaults(), () -> JobId.of(++ids[0]));
     }
 
     @Test
@@ -102,7 +102,7 @@ class JobFactoryTest {
     @Test
     void coinbaseOverTheFirmwareCapIsRefused() {
         BlockTemplate bt = template(1, true);
-        Template t = new Template(1, bt, true, new JobSettings("/Templar/", 120, 10), () -> "1");
+        Template t = new Template(1, bt, true, new JobSettings("/Templar/", 120, 10), () -> JobId.of(1));
         RuntimeException e = assertThrows(RuntimeException.class,
                 () -> t.jobFor(Authorizer.planFor(BitcoinNetwork.REGTEST, ADDRESS), 8));
         assertTrue(e.getMessage().contains("max_coinbase_size"), e.getMessage());
@@ -136,7 +136,7 @@ class JobFactoryTest {
         BlockTemplate bt = template(1, true);
         long[] ids = {0};
         var plan = Authorizer.planFor(BitcoinNetwork.REGTEST, ADDRESS);
-        Template t = new Template(1, bt, true, JobSettings.defaults(), () -> Long.toHexString(++ids[0]), null, null, plan);
+        Template t = new Template(1, bt, true, JobSettings.defaults(), () -> JobId.of(++ids[0]), null, null, plan);
         var other = Authorizer.planFor(BitcoinNetwork.REGTEST,
                 new ECKey().toAddress(ScriptType.P2WPKH, BitcoinNetwork.REGTEST).toString());
         Job job = t.jobFor(other, 8);

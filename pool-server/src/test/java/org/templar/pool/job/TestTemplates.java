@@ -31,7 +31,7 @@ public final class TestTemplates {
         previous[31] = 0x7f;
         BlockTemplate bt = new BlockTemplate(0x20000000, previous, List.of(), 5_000_000_000L, nbits, height,
                 1_700_000_000L + height, 1_699_999_000L, Optional.empty(), "lp-" + height);
-        return new Template(height, bt, true, JobSettings.defaults(), () -> Long.toHexString(JOB_IDS.incrementAndGet()));
+        return new Template(height, bt, true, JobSettings.defaults(), () -> JobId.of(JOB_IDS.incrementAndGet()));
     }
 
     /**
@@ -40,6 +40,6 @@ public final class TestTemplates {
      */
     public static Template sameWorkAgain(Template earlier) {
         return new Template(earlier.sequence() + 1, earlier.blockTemplate(), false, JobSettings.defaults(),
-                () -> Long.toHexString(JOB_IDS.incrementAndGet()), earlier, null);
+                () -> JobId.of(JOB_IDS.incrementAndGet()), earlier, null);
     }
 }

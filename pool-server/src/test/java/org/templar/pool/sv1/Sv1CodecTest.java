@@ -11,7 +11,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -30,6 +29,7 @@ import org.templar.pool.sv1.codec.Sv1Request;
 import org.templar.pool.sv1.codec.Sv1Response;
 import org.templar.pool.sv1.codec.Sv1Result;
 import org.templar.pool.sv1.codec.Sv1ServerCall;
+import org.templar.share.ExtranoncePrefix;
 
 class Sv1CodecTest {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -153,7 +153,7 @@ class Sv1CodecTest {
                 "{\"id\":1,\"result\":[[[\"mining.set_difficulty\",\"d\"],[\"mining.notify\",\"ab\"]],\"01020304\",4],\"error\":null}");
         Sv1Result.Subscribed s = Sv1Decoder.subscribed(sub.result());
         assertEquals("ab", s.sessionId());
-        assertEquals("01020304", HexFormat.of().formatHex(s.extranonce1()));
+        assertEquals("01020304", s.extranonce1().toHex());
         assertEquals(4, s.extranonce2Size());
         assertThrows(Sv1ProtocolException.class, () -> Sv1Decoder.subscribed(new Sv1Result.Raw("[[],\"010\",4]")));
         assertThrows(Sv1ProtocolException.class, () -> Sv1Decoder.subscribed(new Sv1Result.Raw("true")));
@@ -215,7 +215,7 @@ class Sv1CodecTest {
                     Sv1Encoder.encode(Sv1Request.notification(new Sv1ServerCall.SetDifficulty(d))), "difficulty " + d);
         }
 
-        byte[] en1 = {(byte) 0xab, 0x12, (byte) 0xcd, 0x34};
+        ExtranoncePrefix en1 = ExtranoncePrefix.parse("ab12cd34");
         ObjectNode subscribed = response(NODES.textNode("id \"7\""));
         ArrayNode result = subscribed.putArray("result");
         ArrayNode subs = result.addArray();

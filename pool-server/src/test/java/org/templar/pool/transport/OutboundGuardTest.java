@@ -32,7 +32,7 @@ class OutboundGuardTest {
             }
 
             @Override
-            public void shareAccepted(String protocol, double difficulty) {}
+            public void shareAccepted(String protocol, org.templar.share.Difficulty difficulty) {}
 
             @Override
             public void shareRejected(String protocol, String reason) {}

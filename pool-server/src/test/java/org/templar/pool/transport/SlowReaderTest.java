@@ -464,7 +464,7 @@ class SlowReaderTest {
         }
 
         @Override
-        public void shareAccepted(String protocol, double difficulty) {}
+        public void shareAccepted(String protocol, org.templar.share.Difficulty difficulty) {}
 
         @Override
         public void shareRejected(String protocol, String reason) {}

@@ -2,6 +2,7 @@ package org.templar.share.audit;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.templar.share.ExtranoncePrefix;
 import org.templar.share.Hex;
 import org.templar.share.JobWork;
 import org.templar.share.MerkleBranch;
@@ -54,9 +55,16 @@ public final class ShareLog {
     /** @param hashInternal the header hash in internal byte order (as {@code ShareCheck.hash()} gives it) */
     public static String formatShare(String jobId, byte[] extranonce1, byte[] extranonce2, int ntime, int nonce,
             int version, byte[] hashInternal) {
+        return formatShare(jobId, ExtranoncePrefix.of(extranonce1), extranonce2, ntime, nonce, version, hashInternal);
+    }
+
+    /** The pool's form: the connection's or channel's prefix, then what the miner rolled. */
+    public static String formatShare(String jobId, ExtranoncePrefix extranonce1, byte[] extranonce2, int ntime,
+            int nonce, int version, byte[] hashInternal) {
         checkId(jobId);
-        return "share " + jobId + ' ' + bytes(extranonce1) + ' ' + bytes(extranonce2) + ' ' + hex32(ntime) + ' '
-                + hex32(nonce) + ' ' + hex32(version) + ' ' + Hex.encode(Hex.reverse(hashInternal));
+        return "share " + jobId + ' ' + (extranonce1.size() == 0 ? "-" : extranonce1.toHex()) + ' ' + bytes(extranonce2)
+                + ' ' + hex32(ntime) + ' ' + hex32(nonce) + ' ' + hex32(version) + ' '
+                + Hex.encode(Hex.reverse(hashInternal));
     }
 
     /** Parses a {@code job} line into its id and work; {@link IllegalArgumentException} if malformed. */

@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import org.templar.share.ExtranoncePrefix;
 import org.templar.share.Hex;
 
 /**
@@ -203,7 +204,7 @@ public final class Sv1Decoder {
             throw new Sv1ProtocolException(Sv1Error.OTHER,
                     "unusable extranonce: extranonce1=" + en1 + ", extranonce2_size=" + en2Size);
         }
-        return new Sv1Result.Subscribed(notifySubscription(r.get(0)).orElse(""), Hex.decode(en1), en2Size);
+        return new Sv1Result.Subscribed(notifySubscription(r.get(0)).orElse(""), ExtranoncePrefix.parse(en1), en2Size);
     }
 
     /** The subscription id of "mining.notify" in [[["mining.set_difficulty", id], ["mining.notify", id]], ...]. */

@@ -2,6 +2,7 @@ package org.templar.pool.sv1.codec;
 
 import java.util.List;
 import java.util.Optional;
+import org.templar.share.ExtranoncePrefix;
 import org.templar.share.Hex;
 
 /**
@@ -108,7 +109,7 @@ public final class Sv1Encoder {
         } else if (call instanceof Sv1ServerCall.SetVersionMask m) {
             sb.append('"').append(Sv1Methods.hex32(m.mask())).append('"');
         } else if (call instanceof Sv1ServerCall.SetExtranonce e) {
-            sb.append('"').append(Hex.encode(e.extranonce1())).append("\",").append(e.extranonce2Size());
+            sb.append('"').append(e.extranonce1().toHex()).append("\",").append(e.extranonce2Size());
         } else if (call instanceof Sv1ServerCall.Reconnect r) {
             // no parameters at all means "this same pool again" to every firmware; an empty host breaks some
             if (r.host().isPresent() || r.port().isPresent() || r.waitSeconds() != 0) {
@@ -134,7 +135,7 @@ public final class Sv1Encoder {
             string(sb, s.sessionId());
             sb.append("],[\"").append(Sv1Methods.NOTIFY).append("\",");
             string(sb, s.sessionId());
-            sb.append("]],\"").append(Hex.encode(s.extranonce1())).append("\",").append(s.extranonce2Size()).append(']');
+            sb.append("]],\"").append(s.extranonce1().toHex()).append("\",").append(s.extranonce2Size()).append(']');
         } else if (result instanceof Sv1Result.Configured c) {
             sb.append('{');
             boolean first = true;

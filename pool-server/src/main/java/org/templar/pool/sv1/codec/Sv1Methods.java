@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
+import org.templar.share.ExtranoncePrefix;
 import org.templar.share.Hex;
 
 /**
@@ -133,9 +134,9 @@ public final class Sv1Methods {
                 return new Sv1ServerCall.SetVersionMask(hex32(textOf(p.get(0), "mask"), "mask"));
             case SET_EXTRANONCE: {
                 atLeast(p, 2, SET_EXTRANONCE);
-                byte[] en1 = hexBytes(textOf(p.get(0), "extranonce1"), "extranonce1", 32);
+                ExtranoncePrefix en1 = ExtranoncePrefix.of(hexBytes(textOf(p.get(0), "extranonce1"), "extranonce1", 32));
                 int size = integer(p.get(1), "extranonce2_size");
-                if (size < 0 || size + en1.length > 32) {
+                if (size < 0 || size + en1.size() > 32) {
                     throw invalid("extranonce2_size out of range: " + size);
                 }
                 return new Sv1ServerCall.SetExtranonce(en1, size);

@@ -2,6 +2,7 @@ package org.templar.pool.sv1.codec;
 
 import java.util.List;
 import java.util.Objects;
+import org.templar.share.ExtranoncePrefix;
 
 /**
  * The result of a successful call. The pool answers with the typed ones; an answer read off the wire
@@ -20,10 +21,10 @@ public sealed interface Sv1Result {
      * mining.subscribe: {@code [[["mining.set_difficulty", id], ["mining.notify", id]], extranonce1,
      * extranonce2_size]}; the subscription id is the session id a miner offers back to resume.
      */
-    record Subscribed(String sessionId, byte[] extranonce1, int extranonce2Size) implements Sv1Result {
+    record Subscribed(String sessionId, ExtranoncePrefix extranonce1, int extranonce2Size) implements Sv1Result {
         public Subscribed {
             Objects.requireNonNull(sessionId, "sessionId");
-            extranonce1 = extranonce1.clone();
+            Objects.requireNonNull(extranonce1, "extranonce1");
         }
     }
 

@@ -3,6 +3,7 @@ package org.templar.pool.sv1.codec;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
+import org.templar.share.ExtranoncePrefix;
 
 /**
  * The calls a pool makes to a miner, typed and validated: the miner-side mirror of {@link Sv1ClientCall}.
@@ -49,7 +50,7 @@ public sealed interface Sv1ServerCall extends Sv1Call {
     record SetVersionMask(int mask) implements Sv1ServerCall {}
 
     /** mining.set_extranonce(["extranonce1", extranonce2_size]). */
-    record SetExtranonce(byte[] extranonce1, int extranonce2Size) implements Sv1ServerCall {}
+    record SetExtranonce(ExtranoncePrefix extranonce1, int extranonce2Size) implements Sv1ServerCall {}
 
     /**
      * client.reconnect([host[, port[, wait_seconds]]]); absent host/port mean "the same as now". With

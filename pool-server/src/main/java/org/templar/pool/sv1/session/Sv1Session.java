@@ -9,6 +9,7 @@ import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.templar.pool.core.Authorizer;
+import org.templar.pool.core.ChannelId;
 import org.templar.pool.core.PoolContext;
 import org.templar.pool.core.ShareOutcome;
 import org.templar.pool.core.ShareProcessor;
@@ -16,6 +17,7 @@ import org.templar.pool.core.ShareVerdict;
 import org.templar.pool.core.Vardiff;
 import org.templar.pool.core.Worker;
 import org.templar.pool.job.Job;
+import org.templar.pool.job.JobId;
 import org.templar.pool.job.Template;
 import org.templar.pool.sv1.codec.Sv1ClientCall;
 import org.templar.pool.sv1.codec.Sv1Encoder;
@@ -29,6 +31,7 @@ import org.templar.pool.sv1.codec.Sv1Response;
 import org.templar.pool.sv1.codec.Sv1Result;
 import org.templar.pool.sv1.codec.Sv1ServerCall;
 import org.templar.share.Difficulty;
+import org.templar.share.ExtranoncePrefix;
 import org.templar.share.Hex;
 import org.templar.share.Target;
 
@@ -66,9 +69,10 @@ public final class Sv1Session {
     private final Sv1Settings settings;
     private final Sv1Output out;
     private final String connectionId;
+    private final ChannelId channelId; // the connection is the channel its shares are credited to
     private final Vardiff vardiff;
 
-    private byte[] extranonce1;
+    private ExtranoncePrefix extranonce1;
     private boolean subscribed;
     private boolean extranonceSubscribed;
     private int versionMask; // 0 until mining.configure negotiates version rolling
@@ -92,6 +96,7 @@ public final class Sv1Session {
         this.settings = settings;
         this.out = out;
         this.connectionId = connectionId;
+        this.channelId = ChannelId.connection(connectionId);
         this.vardiff = new Vardiff(pool.vardiff(), System.nanoTime());
     }
 
@@ -99,8 +104,8 @@ public final class Sv1Session {
         return connectionId;
     }
 
-    public Optional<byte[]> extranonce1() {
-        return Optional.ofNullable(extranonce1).map(byte[]::clone);
+    public Optional<ExtranoncePrefix> extranonce1() {
+        return Optional.ofNullable(extranonce1);
     }
 
     public Optional<Worker> worker() {
@@ -195,16 +200,17 @@ public final class Sv1Session {
 
     private void subscribe(Sv1Id id, Sv1ClientCall.Subscribe s) {
         if (subscribed) {
-            reply(id, new Sv1Result.Subscribed(Hex.encode(extranonce1), extranonce1, settings.extranonce2Size()));
+            reply(id, new Sv1Result.Subscribed(extranonce1.toHex(), extranonce1, settings.extranonce2Size()));
             return;
         }
-        byte[] wanted = s.resumeSessionId().filter(h -> h.length() == 8 && Hex.isHex(h, 4)).map(Hex::decode).orElse(null);
+        ExtranoncePrefix wanted = s.resumeSessionId().filter(h -> h.length() == 8 && Hex.isHex(h, 4))
+                .map(ExtranoncePrefix::parse).orElse(null);
         extranonce1 = wanted != null ? pool.extranonces().resume(wanted) : pool.extranonces().allocate();
         subscribed = true;
-        String sessionId = Hex.encode(extranonce1);
+        String sessionId = extranonce1.toHex();
         reply(id, new Sv1Result.Subscribed(sessionId, extranonce1, settings.extranonce2Size()));
         log.debug("{} subscribed ({}) extranonce1 {}{}", connectionId, s.userAgent().orElse("no agent"), sessionId,
-                wanted != null && Arrays.equals(wanted, extranonce1) ? " (resumed)" : "");
+                extranonce1.equals(wanted) ? " (resumed)" : "");
         if (isAuthorized()) {
             sendFirstWork();
         }
@@ -296,7 +302,8 @@ public final class Sv1Session {
             rejectShare(id, Sv1Error.unauthorized(), "unauthorized");
             return;
         }
-        SentJob sent = jobs.get(s.jobId());
+        // A miner echoes the id it was sent; any other text names no job of this pool (stale, as before)
+        SentJob sent = JobId.is(s.jobId()) ? jobs.get(JobId.parse(s.jobId())) : null;
         if (sent == null) {
             rejectShare(id, Sv1Error.stale(), "stale");
             return;
@@ -316,7 +323,7 @@ public final class Sv1Session {
             }
             version = (version & ~versionMask) | (bits & versionMask);
         }
-        ShareOutcome outcome = pool.shares().process(new ShareProcessor.Submission(worker, connectionId, sent.job(),
+        ShareOutcome outcome = pool.shares().process(new ShareProcessor.Submission(worker, channelId, sent.job(),
                 sent.stale(), sent.target(), sent.difficulty(), extranonce1, s.extranonce2(), s.ntime(), s.nonce(),
                 version), PROTOCOL);
         ShareVerdict verdict = outcome.verdict();
@@ -454,7 +461,7 @@ public final class Sv1Session {
     private void sendJob(Template template, boolean cleanJobs) {
         Job job;
         try {
-            job = template.jobFor(payoutWorker.payout(), extranonce1.length + settings.extranonce2Size());
+            job = template.jobFor(payoutWorker.payout(), extranonce1.size() + settings.extranonce2Size());
         } catch (RuntimeException e) {
             log.error("{}: cannot build a job for {}: {}", connectionId, payoutWorker.payout().describe(), e.getMessage());
             out.send(Sv1Request.notification(new Sv1ServerCall.ShowMessage("The pool cannot build work for you: "
@@ -494,7 +501,7 @@ public final class Sv1Session {
     /** A job's mining.notify as the bytes of its line, newline included: encoded once, sent to every miner of it. */
     private static byte[] notifyLine(Job job, boolean cleanJobs) {
         StringBuilder sb = new StringBuilder(1024);
-        Sv1Encoder.encode(Sv1Request.notification(new Sv1ServerCall.Notify(job.id(),
+        Sv1Encoder.encode(Sv1Request.notification(new Sv1ServerCall.Notify(job.id().toString(),
                 job.template().blockTemplate().previousBlockHash(), job.coinbase().prefix(), job.coinbase().suffix(),
                 job.template().merkleBranch().steps(), job.version(), job.nbits(), job.ntime(), cleanJobs)), sb);
         return sb.append('\n').toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
@@ -514,7 +521,7 @@ public final class Sv1Session {
             return size == 0;
         }
 
-        SentJob get(String jobId) {
+        SentJob get(JobId jobId) {
             for (int i = size - 1; i >= 0; i--) {
                 if (items[i].job().id().equals(jobId)) {
                     return items[i];
@@ -525,7 +532,7 @@ public final class Sv1Session {
 
         /** Adds {@code sent} as the newest (replacing an entry of the same job id), then keeps the newest {@code kept}. */
         void putNewest(SentJob sent, int kept) {
-            String id = sent.job().id();
+            JobId id = sent.job().id();
             for (int i = size - 1; i >= 0; i--) {
                 if (items[i].job().id().equals(id)) {
                     System.arraycopy(items, i + 1, items, i, size - i - 1);
@@ -580,7 +587,7 @@ public final class Sv1Session {
         if (!extranonceSubscribed || !subscribed) {
             return false;
         }
-        byte[] fresh = pool.extranonces().allocate();
+        ExtranoncePrefix fresh = pool.extranonces().allocate();
         pool.extranonces().release(extranonce1);
         extranonce1 = fresh;
         out.send(Sv1Request.notification(new Sv1ServerCall.SetExtranonce(extranonce1, settings.extranonce2Size())));

@@ -8,6 +8,7 @@ import org.templar.payout.ShareRecord;
 import org.templar.pool.core.Worker;
 import org.templar.pool.job.Job;
 import org.templar.payout.coinbase.PayoutPlan;
+import org.templar.pool.job.JobId;
 import org.templar.pool.job.Template;
 import org.templar.payout.coinbase.TxOut;
 import org.templar.pool.node.BlockTemplate;
@@ -54,7 +55,7 @@ public final class CustomJobCheck {
      * @param current the pool's current template (its tip is where custom jobs must build)
      */
     public static Job check(SetCustomMiningJob j, Worker worker, int extranonceSize, Template current,
-            MiningJobTokens tokens, JdsSettings settings, int versionMask, String jobId, int duplicateCapacity)
+            MiningJobTokens tokens, JdsSettings settings, int versionMask, JobId jobId, int duplicateCapacity)
             throws Refused {
         Optional<DeclaredJob> declared = tokens.declared(j.miningJobToken());
         if (declared.isPresent()) {
@@ -70,7 +71,7 @@ public final class CustomJobCheck {
     }
 
     private static Job fullTemplate(SetCustomMiningJob j, DeclaredJob d, Worker worker, int extranonceSize,
-            Template current, int versionMask, String jobId, int duplicateCapacity) throws Refused {
+            Template current, int versionMask, JobId jobId, int duplicateCapacity) throws Refused {
         if (!d.user().equals(worker.user())) {
             throw new Refused(JdsErrorCodes.INVALID_MINING_JOB_TOKEN, "token of user " + d.user() + " presented by "
                     + worker.user());
@@ -105,7 +106,7 @@ public final class CustomJobCheck {
     }
 
     private static Job coinbaseOnly(SetCustomMiningJob j, MiningJobTokens.Allocation a, Worker worker,
-            int extranonceSize, Template current, JdsSettings settings, String jobId, int duplicateCapacity)
+            int extranonceSize, Template current, JdsSettings settings, JobId jobId, int duplicateCapacity)
             throws Refused {
         if (!a.user().equals(worker.user())) {
             throw new Refused(JdsErrorCodes.INVALID_MINING_JOB_TOKEN, "token of user " + a.user() + " presented by "

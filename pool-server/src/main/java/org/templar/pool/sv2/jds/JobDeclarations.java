@@ -8,6 +8,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.templar.pool.core.PoolContext;
 import org.templar.pool.core.Worker;
 import org.templar.pool.job.Job;
+import org.templar.pool.job.JobId;
 import org.templar.pool.job.Template;
 import org.templar.pool.node.BlockTemplate;
 import org.templar.pool.node.BoundedCalls;
@@ -143,7 +144,7 @@ public final class JobDeclarations {
     }
 
     /** A SetCustomMiningJob checked against its token, as a job for the share path (see {@link CustomJobCheck}). */
-    public Job customJob(SetCustomMiningJob j, Worker worker, int extranonceSize, String jobId, int duplicateCapacity)
+    public Job customJob(SetCustomMiningJob j, Worker worker, int extranonceSize, JobId jobId, int duplicateCapacity)
             throws CustomJobCheck.Refused {
         return CustomJobCheck.check(j, worker, extranonceSize, pool.currentTemplate().get(), tokens, settings,
                 pool.versionMask(), jobId, duplicateCapacity);

@@ -13,6 +13,7 @@ import java.util.OptionalLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.templar.pool.core.Authorizer;
+import org.templar.pool.core.ChannelId;
 import org.templar.pool.core.ExtranonceAllocator;
 import org.templar.pool.core.PoolContext;
 import org.templar.pool.core.ShareOutcome;
@@ -21,6 +22,7 @@ import org.templar.pool.core.ShareVerdict;
 import org.templar.pool.core.Vardiff;
 import org.templar.pool.core.Worker;
 import org.templar.pool.job.Job;
+import org.templar.pool.job.JobId;
 import org.templar.pool.job.Template;
 import org.templar.pool.sv2.codec.Bytes;
 import org.templar.pool.sv2.codec.Str0255;
@@ -31,6 +33,7 @@ import org.templar.pool.sv2.codec.U256;
 import org.templar.pool.sv2.jds.CustomJobCheck;
 import org.templar.pool.sv2.jds.JobDeclarations;
 import org.templar.share.Difficulty;
+import org.templar.share.ExtranoncePrefix;
 import org.templar.share.Sha256;
 import org.templar.share.Target;
 
@@ -64,7 +67,7 @@ public final class Sv2MiningSession implements Sv2Session {
     private enum State { AWAIT_SETUP, READY, CLOSED }
 
     /** A job as one channel received it. */
-    private record SentJob(long id, Job job, byte[] extranoncePrefix, byte[] merkleRoot, Target target,
+    private record SentJob(JobId id, Job job, ExtranoncePrefix extranoncePrefix, byte[] merkleRoot, Target target,
             boolean stale) {
         SentJob asStale() {
             return new SentJob(id, job, extranoncePrefix, merkleRoot, target, true);
@@ -78,18 +81,20 @@ public final class Sv2MiningSession implements Sv2Session {
         final Worker worker;
         final int clientExtranonceSize; // extended only
         final Vardiff vardiff;
-        byte[] allocated; // the allocator's unique 4 bytes, released on close
-        byte[] extranoncePrefix;
+        final ChannelId channelId; // the connection and this channel, as shares are credited
+        ExtranoncePrefix allocated; // the allocator's unique 4 bytes, released on close
+        ExtranoncePrefix extranoncePrefix;
         Target maxTarget;
         Target target;
-        final LinkedHashMap<Long, SentJob> jobs = new LinkedHashMap<>();
+        final LinkedHashMap<JobId, SentJob> jobs = new LinkedHashMap<>();
         byte[] prevHash; // the tip the channel's active job builds on
         // pending SubmitShares.Success batch
         int batchCount;
         double batchSum;
         long lastSequence;
 
-        Channel(long id, boolean extended, Worker worker, int clientExtranonceSize, byte[] prefix, Target maxTarget) {
+        Channel(long id, boolean extended, Worker worker, int clientExtranonceSize, ExtranoncePrefix prefix,
+                Target maxTarget) {
             this.id = id;
             this.extended = extended;
             this.worker = worker;
@@ -98,6 +103,7 @@ public final class Sv2MiningSession implements Sv2Session {
             this.extranoncePrefix = prefixFor(prefix, extended);
             this.maxTarget = maxTarget;
             this.vardiff = new Vardiff(pool.vardiff(), System.nanoTime());
+            this.channelId = ChannelId.channel(connectionId, id);
         }
 
         /**
@@ -105,16 +111,12 @@ public final class Sv2MiningSession implements Sv2Session {
          * the same full size an extended channel gets by default, since channels of one group
          * channel must share the full extranonce size (spec 5.2.3).
          */
-        static byte[] prefixFor(byte[] allocated, boolean extended) {
-            return extended ? allocated : Arrays.copyOf(allocated, allocated.length + MIN_CLIENT_EXTRANONCE);
+        static ExtranoncePrefix prefixFor(ExtranoncePrefix allocated, boolean extended) {
+            return extended ? allocated : allocated.padded(MIN_CLIENT_EXTRANONCE);
         }
 
         int jobExtranonceSize() {
-            return extranoncePrefix.length + clientExtranonceSize;
-        }
-
-        String ledgerChannel() {
-            return connectionId + "/" + id;
+            return extranoncePrefix.size() + clientExtranonceSize;
         }
     }
 
@@ -290,15 +292,15 @@ public final class Sv2MiningSession implements Sv2Session {
             openError(requestId, Sv2ErrorCodes.NO_WORK);
             return;
         }
-        byte[] prefix = pool.extranonces().allocate();
+        ExtranoncePrefix prefix = pool.extranonces().allocate();
         Channel c = new Channel(nextChannelId++, extended, worker, clientSize, prefix, maxTarget);
         c.target = targetFor(c, difficultyForHashrate(nominalHashRate, c));
         channels.put(c.id, c);
         if (extended) {
             out.send(new Sv2Mining.OpenExtendedMiningChannelSuccess(requestId, c.id, u256(c.target), clientSize,
-                    Bytes.of(c.extranoncePrefix), groupChannelId));
+                    Bytes.of(c.extranoncePrefix.toByteArray()), groupChannelId));
         } else {
-            out.send(new Sv2Mining.OpenStandardMiningChannelSuccess(requestId, c.id, u256(c.target), Bytes.of(c.extranoncePrefix),
+            out.send(new Sv2Mining.OpenStandardMiningChannelSuccess(requestId, c.id, u256(c.target), Bytes.of(c.extranoncePrefix.toByteArray()),
                     groupChannelId));
         }
         log.debug("{}: {} channel {} for {} at difficulty {}", connectionId, extended ? "extended" : "standard", c.id,
@@ -380,10 +382,10 @@ public final class Sv2MiningSession implements Sv2Session {
                     Str0255.of(Sv2ErrorCodes.INVALID_CHANNEL_ID)));
             return;
         }
-        long jobId = newJobId();
+        JobId jobId = newJobId();
         Job job;
         try {
-            job = declarations.customJob(j, c.worker, c.jobExtranonceSize(), "jd-" + connectionId + "-" + jobId,
+            job = declarations.customJob(j, c.worker, c.jobExtranonceSize(), JobId.declared(connectionId, jobId.value()),
                     CUSTOM_JOB_SHARES);
         } catch (CustomJobCheck.Refused e) {
             log.debug("{}: custom job refused on channel {}: {} ({})", connectionId, c.id, e.code(), e.getMessage());
@@ -392,8 +394,8 @@ public final class Sv2MiningSession implements Sv2Session {
         }
         c.jobs.put(jobId, new SentJob(jobId, job, c.extranoncePrefix, null, c.target, false));
         trimJobs(c);
-        out.send(new Sv2Mining.SetCustomMiningJobSuccess(c.id, j.requestId(), jobId));
-        log.debug("{}: custom job {} on channel {} ({}, revenue weight {})", connectionId, jobId, c.id,
+        out.send(new Sv2Mining.SetCustomMiningJobSuccess(c.id, j.requestId(), jobId.value()));
+        log.debug("{}: custom job {} on channel {} ({}, revenue weight {})", connectionId, jobId.value(), c.id,
                 job.templateSource(), job.revenueWeight());
     }
 
@@ -411,7 +413,7 @@ public final class Sv2MiningSession implements Sv2Session {
             shareError(s.channelId(), s.sequenceNumber(), Sv2ErrorCodes.INVALID_CHANNEL_ID);
             return;
         }
-        SentJob sent = c.jobs.get(s.jobId());
+        SentJob sent = c.jobs.get(JobId.of(s.jobId()));
         if (sent == null) {
             shareError(c.id, s.sequenceNumber(), Sv2ErrorCodes.INVALID_JOB_ID);
             return;
@@ -424,7 +426,7 @@ public final class Sv2MiningSession implements Sv2Session {
         Target target = Target.easier(sent.target(), c.target);
         Difficulty credited = Difficulty.of(target.difficulty());
         ShareOutcome outcome = pool.shares().processHeader(new ShareProcessor.HeaderSubmission(c.worker,
-                c.ledgerChannel(), sent.job(), sent.stale(), target, credited, sent.extranoncePrefix(),
+                c.channelId, sent.job(), sent.stale(), target, credited, sent.extranoncePrefix(),
                 sent.merkleRoot(), (int) s.ntime(), (int) s.nonce(), version), PROTOCOL);
         answer(c, s.sequenceNumber(), outcome, credited);
     }
@@ -435,7 +437,7 @@ public final class Sv2MiningSession implements Sv2Session {
             shareError(s.channelId(), s.sequenceNumber(), Sv2ErrorCodes.INVALID_CHANNEL_ID);
             return;
         }
-        SentJob sent = c.jobs.get(s.jobId());
+        SentJob sent = c.jobs.get(JobId.of(s.jobId()));
         if (sent == null) {
             shareError(c.id, s.sequenceNumber(), Sv2ErrorCodes.INVALID_JOB_ID);
             return;
@@ -452,7 +454,7 @@ public final class Sv2MiningSession implements Sv2Session {
         Worker worker = s.userIdentity().map(id -> workerNamed(c.worker, id)).orElse(c.worker);
         Target target = Target.easier(sent.target(), c.target);
         Difficulty credited = Difficulty.of(target.difficulty());
-        ShareOutcome outcome = pool.shares().process(new ShareProcessor.Submission(worker, c.ledgerChannel(),
+        ShareOutcome outcome = pool.shares().process(new ShareProcessor.Submission(worker, c.channelId,
                 sent.job(), sent.stale(), target, credited, sent.extranoncePrefix(), s.extranonce().toArray(),
                 (int) s.ntime(), (int) s.nonce(), version), PROTOCOL);
         answer(c, s.sequenceNumber(), outcome, credited);
@@ -614,7 +616,7 @@ public final class Sv2MiningSession implements Sv2Session {
             c.jobs.values().removeIf(SentJob::stale);
             c.jobs.replaceAll((k, v) -> v.asStale());
         }
-        long jobId = newJobId();
+        JobId jobId = newJobId();
         byte[] merkleRoot = remember(c, jobId, job);
         OptionalLong minNtime = newTip ? OptionalLong.empty() : OptionalLong.of(job.ntime() & 0xffffffffL);
         long version = job.version() & 0xffffffffL;
@@ -623,27 +625,27 @@ public final class Sv2MiningSession implements Sv2Session {
             for (byte[] step : job.work().branch().steps()) {
                 path.add(U256.of(step));
             }
-            out.send(new Sv2Mining.NewExtendedMiningJob(c.id, jobId, minNtime, version, pool.versionMask() != 0, path,
+            out.send(new Sv2Mining.NewExtendedMiningJob(c.id, jobId.value(), minNtime, version, pool.versionMask() != 0, path,
                     Bytes.of(job.work().coinbasePrefixBytes()), Bytes.of(job.work().coinbaseSuffixBytes())));
         } else {
-            out.send(new Sv2Mining.NewMiningJob(c.id, jobId, minNtime, version, U256.of(merkleRoot)));
+            out.send(new Sv2Mining.NewMiningJob(c.id, jobId.value(), minNtime, version, U256.of(merkleRoot)));
         }
         if (newTip) {
             c.prevHash = template.blockTemplate().previousBlockHash();
-            out.send(new Sv2Mining.SetNewPrevHash(c.id, jobId, U256.of(c.prevHash), job.ntime() & 0xffffffffL,
+            out.send(new Sv2Mining.SetNewPrevHash(c.id, jobId.value(), U256.of(c.prevHash), job.ntime() & 0xffffffffL,
                     job.nbits() & 0xffffffffL));
         }
     }
 
-    private long newJobId() {
-        long id = nextJobId;
+    private JobId newJobId() {
+        JobId id = JobId.of(nextJobId);
         nextJobId = nextJobId == 0xffffffffL ? 1 : nextJobId + 1;
         return id;
     }
 
     /** Records a job as sent to {@code c}; returns the merkle root a standard channel mines on it. */
-    private byte[] remember(Channel c, long jobId, Job job) {
-        byte[] prefix = c.extranoncePrefix;
+    private byte[] remember(Channel c, JobId jobId, Job job) {
+        ExtranoncePrefix prefix = c.extranoncePrefix;
         byte[] merkleRoot = c.extended ? null : standardMerkleRoot(job, prefix);
         c.jobs.put(jobId, new SentJob(jobId, job, prefix, merkleRoot, c.target, false));
         trimJobs(c);
@@ -684,7 +686,7 @@ public final class Sv2MiningSession implements Sv2Session {
         for (Channel c : channels.values()) {
             newTip |= movesTip(c, template);
         }
-        long jobId = newJobId();
+        JobId jobId = newJobId();
         for (Channel c : channels.values()) {
             if (newTip) {
                 c.jobs.values().removeIf(SentJob::stale);
@@ -698,11 +700,11 @@ public final class Sv2MiningSession implements Sv2Session {
             path.add(U256.of(step));
         }
         OptionalLong minNtime = newTip ? OptionalLong.empty() : OptionalLong.of(job.ntime() & 0xffffffffL);
-        out.send(new Sv2Mining.NewExtendedMiningJob(groupChannelId, jobId, minNtime, job.version() & 0xffffffffL,
+        out.send(new Sv2Mining.NewExtendedMiningJob(groupChannelId, jobId.value(), minNtime, job.version() & 0xffffffffL,
                 pool.versionMask() != 0, path, Bytes.of(job.work().coinbasePrefixBytes()),
                 Bytes.of(job.work().coinbaseSuffixBytes())));
         if (newTip) {
-            out.send(new Sv2Mining.SetNewPrevHash(groupChannelId, jobId, U256.of(tip), job.ntime() & 0xffffffffL,
+            out.send(new Sv2Mining.SetNewPrevHash(groupChannelId, jobId.value(), U256.of(tip), job.ntime() & 0xffffffffL,
                     job.nbits() & 0xffffffffL));
         }
     }
@@ -717,13 +719,13 @@ public final class Sv2MiningSession implements Sv2Session {
     }
 
     /** The merkle root a standard channel mines: coinbase with the channel's whole extranonce, up the branch. */
-    private static byte[] standardMerkleRoot(Job job, byte[] extranonce) {
+    private static byte[] standardMerkleRoot(Job job, ExtranoncePrefix extranonce) {
         byte[] coinbase = job.work().coinbase(extranonce, new byte[0]);
         return job.work().branch().rootFrom(Sha256.hashTwice(coinbase));
     }
 
     private void trimJobs(Channel c) {
-        Iterator<Long> it = c.jobs.keySet().iterator();
+        Iterator<JobId> it = c.jobs.keySet().iterator();
         while (c.jobs.size() > settings.keptJobs() && it.hasNext()) {
             it.next();
             it.remove();
@@ -779,12 +781,12 @@ public final class Sv2MiningSession implements Sv2Session {
         }
         Template template = pool.currentTemplate().get();
         for (Channel c : channels.values()) {
-            byte[] fresh = pool.extranonces().allocate();
+            ExtranoncePrefix fresh = pool.extranonces().allocate();
             pool.extranonces().release(c.allocated);
             c.allocated = fresh;
             c.extranoncePrefix = Channel.prefixFor(fresh, c.extended);
             c.jobs.clear();
-            out.send(new Sv2Mining.SetExtranoncePrefix(c.id, Bytes.of(c.extranoncePrefix)));
+            out.send(new Sv2Mining.SetExtranoncePrefix(c.id, Bytes.of(c.extranoncePrefix.toByteArray())));
             if (template != null) {
                 sendWork(c, template, movesTip(c, template));
             }

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
 import org.junit.jupiter.api.Test;
+import org.templar.share.ExtranoncePrefix;
 
 class Sv1ServerCallTest {
     private static final HexFormat HEX = HexFormat.of();
@@ -73,7 +74,7 @@ class Sv1ServerCallTest {
                 parse("{\"id\":null,\"method\":\"mining.set_version_mask\",\"params\":[\"1fffe000\"]}"));
         Sv1ServerCall.SetExtranonce e = (Sv1ServerCall.SetExtranonce)
                 parse("{\"id\":null,\"method\":\"mining.set_extranonce\",\"params\":[\"0badcafe\",4]}");
-        assertArrayEquals(HEX.parseHex("0badcafe"), e.extranonce1());
+        assertEquals(ExtranoncePrefix.parse("0badcafe"), e.extranonce1());
         assertEquals(4, e.extranonce2Size());
         assertEquals(new Sv1ServerCall.Reconnect(Optional.of("pool.example"), OptionalInt.of(3334), 5),
                 parse("{\"id\":null,\"method\":\"client.reconnect\",\"params\":[\"pool.example\",\"3334\",5]}"));

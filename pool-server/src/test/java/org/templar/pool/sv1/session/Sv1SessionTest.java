@@ -30,6 +30,7 @@ import org.templar.pool.core.TestShares;
 import org.templar.pool.core.TestShares.Found;
 import org.templar.pool.core.VardiffSettings;
 import org.templar.pool.job.Job;
+import org.templar.pool.job.JobId;
 import org.templar.pool.job.Template;
 import org.templar.pool.job.TestTemplates;
 import org.templar.pool.sv1.codec.Sv1Decoder;
@@ -169,7 +170,7 @@ class Sv1SessionTest {
     }
 
     private byte[] en1() {
-        return session.extranonce1().orElseThrow();
+        return session.extranonce1().orElseThrow().toByteArray();
     }
 
     /** The job the last mining.notify announced (the session's job for this payout). */
@@ -177,8 +178,12 @@ class Sv1SessionTest {
         List<JsonNode> notes = link.calls("mining.notify");
         String id = notes.get(notes.size() - 1).get("params").get(0).asText();
         Job job = current.get().jobFor(TestShares.worker(ADDRESS).payout(), 8);
-        assertEquals(job.id(), id);
+        assertEquals(job.id(), JobId.parse(id));
         return job;
+    }
+
+    private int submit(JobId jobId, Found f) {
+        return submit(jobId.toString(), f);
     }
 
     private int submit(String jobId, Found f) {
@@ -186,7 +191,7 @@ class Sv1SessionTest {
                 + Sv1Methods.hex32(f.ntime()) + "\",\"" + Sv1Methods.hex32(f.nonce()) + "\"]");
     }
 
-    private int submitRolled(String jobId, Found f, int versionBits) {
+    private int submitRolled(JobId jobId, Found f, int versionBits) {
         return call("mining.submit", "[\"" + USER + "\",\"" + jobId + "\",\"" + Hex.encode(f.en2()) + "\",\""
                 + Sv1Methods.hex32(f.ntime()) + "\",\"" + Sv1Methods.hex32(f.nonce()) + "\",\""
                 + Sv1Methods.hex32(versionBits) + "\"]");
@@ -206,7 +211,7 @@ class Sv1SessionTest {
         assertEquals(DIFFICULTY, link.calls("mining.set_difficulty").get(0).get("params").get(0).asDouble());
         assertTrue(link.sent.indexOf(link.calls("mining.set_difficulty").get(0)) < link.sent.indexOf(notify.get(0)),
                 "difficulty before the job it applies to");
-        assertEquals(lastJob().id(), notify.get(0).get("params").get(0).asText());
+        assertEquals(lastJob().id().toString(), notify.get(0).get("params").get(0).asText());
     }
 
     @Test
@@ -249,7 +254,8 @@ class Sv1SessionTest {
         Found f = TestShares.find(job, en1(), Hex.decode("00000002"), job.version(), TARGET, true);
         assertTrue(result(submit(job.id(), f)).asBoolean());
         assertEquals(22, error(submit(job.id(), f)), "duplicate");
-        assertEquals(21, error(submit("ffff", f)), "unknown job");
+        assertEquals(21, error(submit("ffff", f)), "not a job id of this pool");
+        assertEquals(21, error(submit("ffffffff", f)), "unknown job");
         Found weak = TestShares.find(job, en1(), Hex.decode("00000003"), job.version(), TARGET, false);
         assertEquals(23, error(submit(job.id(), weak)), "low difficulty");
         Found shortEn2 = new Found(Hex.decode("0003"), f.ntime(), f.nonce(), f.version(), f.hashLe());
