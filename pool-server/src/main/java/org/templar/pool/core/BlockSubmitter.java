@@ -33,9 +33,11 @@ import org.templar.share.Hex;
  * connections, and the share writer and queries keep theirs), and never while a node is awaited:
  * node calls run on a pool of their own. Per previous block, one solution at a time is written and
  * submitted; up to {@link #MAX_WAITING} siblings (other solutions on the same parent) wait for its
- * verdict in memory, unwritten and unsubmitted, and go next only if it was not ACCEPTED. Once a
- * solution of ours is on the node's active chain, every later one on the same parent is dropped:
- * it could only compete with our own block. Past the bounds solutions are dropped too; every drop is
+ * verdict in memory, unwritten and unsubmitted, and go next whatever it was: a sibling held off the
+ * chain (STALE) can still win the height in a reorganisation, so it is recorded and settled like any
+ * block (issue 10). At most {@link #MAX_PER_PARENT} solutions on one parent are ever written; later
+ * ones are dropped ("superseded" once a block of ours on it is on the node's active chain: they
+ * could only compete with our own block). Past the bounds solutions are dropped too; every drop is
  * counted ({@link PoolMetrics#blockSolutionsDropped}) and summarised in one INFO line at most every
  * {@link #DROP_LOG_INTERVAL_NANOS} ns. A solution is always written before it is submitted.
  */
@@ -46,7 +48,9 @@ public final class BlockSubmitter implements AutoCloseable {
     static final int MAX_PARENTS = 16;
     /** Solutions held in memory behind the one in flight on the same parent. */
     static final int MAX_WAITING = 4;
-    /** Parents remembered as won by one of our blocks. */
+    /** Solutions on one previous block written and submitted at most, one after another. */
+    static final int MAX_PER_PARENT = 1 + MAX_WAITING;
+    /** Parents remembered (as won by one of our blocks, and with how many solutions they took). */
     private static final int WON_REMEMBERED = 64;
     private static final long DROP_LOG_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
 
@@ -69,6 +73,12 @@ public final class BlockSubmitter implements AutoCloseable {
             return size() > WON_REMEMBERED;
         }
     });
+    private final Map<String, Integer> takenPerParent = new LinkedHashMap<>() {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Integer> eldest) {
+            return size() > WON_REMEMBERED;
+        }
+    };
     private final Map<String, Long> droppedSinceLine = new TreeMap<>();
     private long lastDropLine = System.nanoTime() - DROP_LOG_INTERVAL_NANOS;
 
@@ -109,11 +119,12 @@ public final class BlockSubmitter implements AutoCloseable {
         String dropped;
         synchronized (inFlight) {
             Parent p = inFlight.get(parent);
-            if (won.contains(parent)) {
-                dropped = "superseded";
+            if (takenPerParent.getOrDefault(parent, 0) >= MAX_PER_PARENT) {
+                dropped = won.contains(parent) ? "superseded" : "sibling_backlog";
             } else if (p != null) {
                 if (p.waiting.size() < MAX_WAITING) {
                     p.waiting.add(solve);
+                    takenPerParent.merge(parent, 1, Integer::sum);
                     return;
                 }
                 dropped = "sibling_backlog";
@@ -121,6 +132,7 @@ public final class BlockSubmitter implements AutoCloseable {
                 dropped = "busy";
             } else {
                 inFlight.put(parent, new Parent());
+                takenPerParent.merge(parent, 1, Integer::sum);
                 dropped = null;
             }
         }
@@ -155,7 +167,7 @@ public final class BlockSubmitter implements AutoCloseable {
             }
         }
         if (line != null) {
-            log.info("block solutions dropped without a ledger write or submission, by reason {}: superseded = a block"
+            log.info("block solutions dropped without a ledger write or submission, by reason {}: superseded = five taken and a block"
                     + " of ours on the same parent is on the node's active chain; sibling_backlog/busy = past the"
                     + " bounds on solutions in flight (templar_block_solutions_dropped_total)", line);
         }
@@ -163,29 +175,21 @@ public final class BlockSubmitter implements AutoCloseable {
 
     /**
      * The solution on {@code parent} in flight is settled with {@code status} (null: no verdict to wait
-     * for): an ACCEPTED one wins the parent and its waiting siblings are dropped, else the next sibling goes.
+     * for): an ACCEPTED one wins the parent; either way the next waiting sibling goes.
      */
     private void settled(String parent, BlockStatus status) {
         Solve next = null;
-        int superseded = 0;
         synchronized (inFlight) {
             if (status == BlockStatus.ACCEPTED) {
                 won.add(parent);
             }
             Parent p = inFlight.get(parent);
             if (p != null) {
-                if (status == BlockStatus.ACCEPTED) {
-                    superseded = p.waiting.size();
-                } else {
-                    next = p.waiting.poll();
-                }
+                next = p.waiting.poll();
                 if (next == null) {
                     inFlight.remove(parent);
                 }
             }
-        }
-        if (superseded > 0) {
-            dropped("superseded", superseded);
         }
         if (next != null) {
             Solve go = next;
@@ -312,7 +316,7 @@ public final class BlockSubmitter implements AutoCloseable {
         }
         if (v.status() == BlockStatus.ACCEPTED) {
             synchronized (inFlight) {
-                won.add(parent); // from now on, solutions on this parent are dropped as they come
+                won.add(parent); // solutions on this parent past MAX_PER_PARENT are "superseded"
             }
         }
         ledgerStage.execute(() -> {
