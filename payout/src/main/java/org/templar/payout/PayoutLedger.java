@@ -346,12 +346,17 @@ public final class PayoutLedger {
 
     /** TIDES blocks above {@code aboveHeight} whose settlement is not MATURE. */
     private List<BlockRecord> unmaturedTidesBlocks(long aboveHeight) {
+        return blocksWhere("height > ? AND block_hash IN (SELECT block_hash FROM block_settlements"
+                + " WHERE scheme = 'TIDES' AND state <> 'MATURE')", aboveHeight, "the unmatured TIDES blocks");
+    }
+
+    /** The blocks matching {@code condition} (one long parameter), lowest first. */
+    private List<BlockRecord> blocksWhere(String condition, long parameter, String what) {
         ledger.requireOpen();
         try (Connection c = ledger.dataSource().getConnection();
-                PreparedStatement q = c.prepareStatement("SELECT " + Ledger.BLOCK_COLUMNS + " FROM blocks"
-                        + " WHERE height > ? AND block_hash IN (SELECT block_hash FROM block_settlements"
-                        + " WHERE scheme = 'TIDES' AND state <> 'MATURE') ORDER BY height, id")) {
-            q.setLong(1, aboveHeight);
+                PreparedStatement q = c.prepareStatement("SELECT " + Ledger.BLOCK_COLUMNS + " FROM blocks WHERE "
+                        + condition + " ORDER BY height, id")) {
+            q.setLong(1, parameter);
             List<BlockRecord> blocks = new ArrayList<>();
             try (ResultSet rs = q.executeQuery()) {
                 while (rs.next()) {
@@ -360,7 +365,7 @@ public final class PayoutLedger {
             }
             return blocks;
         } catch (SQLException e) {
-            throw new LedgerException("cannot read the unmatured TIDES blocks: " + e.getMessage(), e);
+            throw new LedgerException("cannot read " + what + ": " + e.getMessage(), e);
         }
     }
 
@@ -884,22 +889,8 @@ public final class PayoutLedger {
      * them back into the best chain.
      */
     public List<BlockRecord> blocksToFollow(long orphanedFrom) {
-        ledger.requireOpen();
-        try (Connection c = ledger.dataSource().getConnection();
-                PreparedStatement q = c.prepareStatement("SELECT " + Ledger.BLOCK_COLUMNS + " FROM blocks "
-                        + "WHERE status IN ('SUBMITTED', 'STALE', 'REJECTED', 'ACCEPTED')"
-                        + " OR (status = 'ORPHANED' AND height >= ?) ORDER BY height, id")) {
-            q.setLong(1, orphanedFrom);
-            List<BlockRecord> blocks = new ArrayList<>();
-            try (ResultSet rs = q.executeQuery()) {
-                while (rs.next()) {
-                    blocks.add(Ledger.readBlock(rs));
-                }
-            }
-            return blocks;
-        } catch (SQLException e) {
-            throw new LedgerException("cannot read the blocks to follow: " + e.getMessage(), e);
-        }
+        return blocksWhere("status IN ('SUBMITTED', 'STALE', 'REJECTED', 'ACCEPTED')"
+                + " OR (status = 'ORPHANED' AND height >= ?)", orphanedFrom, "the blocks to follow");
     }
 
     /**
