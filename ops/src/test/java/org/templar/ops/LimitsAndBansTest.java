@@ -171,8 +171,10 @@ class LimitsAndBansTest {
     @Test
     void setupAndIdleDeadlinesCloseSilentAndTricklingClientsWhileAMinerMines(@TempDir Path dir) throws Exception {
         try (PoolHarness pool = PoolHarness.start(dir, with("sv1.setup_timeout_seconds", "2", "sv1.idle_timeout_seconds", "4",
-                // a share every half second or so on one CPU thread, well inside the idle deadline
-                "vardiff.initial", "0.0001", "metrics.listen", "127.0.0.1:0"))) {
+                // a share every half second or so on one CPU thread, well inside the idle deadline; pinned,
+                // since vardiff would raise it (every share is a block here) until a loaded machine's miner
+                // needed longer than the deadline for one (seen in CI: 0.0016, then no share for 5 s)
+                "vardiff.initial", "0.0001", "vardiff.maximum", "0.0001", "metrics.listen", "127.0.0.1:0"))) {
             String address = SoloAndPoolMiningTest.newAddress();
             try (CpuMiner honest = CpuMiner.start(SoloAndPoolMiningTest.miner(pool, address + ".honest").withMaxReconnects(0))) {
                 assertTrue(honest.awaitAccepted(1, Duration.ofSeconds(30)), "the honest miner mines");
