@@ -4,13 +4,10 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
@@ -33,12 +30,6 @@ final class GroupCommitWriter {
     static final String INSERT_SHARE = "INSERT INTO shares (worker, user_name, worker_name, job_id, channel_id, "
             + "share_difficulty, achieved_difficulty, share_hash, block_candidate, payout_mode, submitted_at, "
             + "revenue_weight, template_source) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
-
-    private static final String UPDATE_WORKER_STATS = "UPDATE worker_stats SET shares = shares + ?, "
-            + "sum_difficulty = sum_difficulty + ?, "
-            + "last_share_at = GREATEST(last_share_at, CAST(? AS TIMESTAMP(6) WITH TIME ZONE)) WHERE worker = ?";
-    private static final String INSERT_WORKER_STATS = "INSERT INTO worker_stats "
-            + "(worker, user_name, shares, sum_difficulty, last_share_at) VALUES (?, ?, ?, ?, ?)";
 
     /** How often the idle writer looks at the closing flag. */
     private static final long IDLE_POLL_MILLIS = 50;
@@ -169,14 +160,18 @@ final class GroupCommitWriter {
             boolean committed = false;
             try {
                 connection.setAutoCommit(false);
+                WorkerStatsJournal.Batch stats = new WorkerStatsJournal.Batch();
                 try (PreparedStatement insert = connection.prepareStatement(INSERT_SHARE)) {
                     for (Pending p : batch) {
                         bind(insert, p.share());
                         insert.addBatch();
+                        stats.add(p.share());
                     }
                     insert.executeBatch();
                 }
-                updateWorkerStats(connection, batch);
+                // The batch's per-worker totals, as one journal row in the same transaction: see
+                // WorkerStatsJournal for why worker_stats stays exact.
+                stats.write(connection);
                 connection.commit();
                 committed = true;
                 if (syncEachCommit) {
@@ -213,71 +208,6 @@ final class GroupCommitWriter {
             metrics.batchFailed(batch.size(), e);
             logFailure(batch.size(), e);
             failAll(batch, failure);
-        }
-    }
-
-    /** Per-worker totals of one batch. */
-    private static final class WorkerDelta {
-        final String user;
-        long shares;
-        double sumDifficulty;
-        Instant lastShareAt;
-
-        WorkerDelta(ShareRecord first) {
-            this.user = first.user();
-            this.lastShareAt = first.time();
-        }
-
-        void add(ShareRecord s) {
-            shares++;
-            sumDifficulty += s.shareDifficulty();
-            if (s.time().isAfter(lastShareAt)) {
-                lastShareAt = s.time();
-            }
-        }
-    }
-
-    /**
-     * Adds the batch to the per-worker totals, in the batch's transaction. Update first, insert the
-     * workers that had no row: plain SQL that every database runs, and safe because this thread is
-     * the only writer of shares.
-     */
-    private static void updateWorkerStats(Connection connection, List<Pending> batch) throws SQLException {
-        Map<String, WorkerDelta> deltas = new LinkedHashMap<>();
-        for (Pending p : batch) {
-            ShareRecord s = p.share();
-            deltas.computeIfAbsent(s.worker(), w -> new WorkerDelta(s)).add(s);
-        }
-        List<Map.Entry<String, WorkerDelta>> entries = new ArrayList<>(deltas.entrySet());
-        int[] updated;
-        try (PreparedStatement update = connection.prepareStatement(UPDATE_WORKER_STATS)) {
-            for (Map.Entry<String, WorkerDelta> e : entries) {
-                WorkerDelta d = e.getValue();
-                update.setLong(1, d.shares);
-                update.setDouble(2, d.sumDifficulty);
-                update.setObject(3, OffsetDateTime.ofInstant(d.lastShareAt, ZoneOffset.UTC));
-                update.setString(4, e.getKey());
-                update.addBatch();
-            }
-            updated = update.executeBatch();
-        }
-        boolean anyNew = false;
-        try (PreparedStatement insert = connection.prepareStatement(INSERT_WORKER_STATS)) {
-            for (int i = 0; i < entries.size(); i++) {
-                if (updated[i] == 0) {
-                    WorkerDelta d = entries.get(i).getValue();
-                    insert.setString(1, entries.get(i).getKey());
-                    insert.setString(2, d.user);
-                    insert.setLong(3, d.shares);
-                    insert.setDouble(4, d.sumDifficulty);
-                    insert.setObject(5, OffsetDateTime.ofInstant(d.lastShareAt, ZoneOffset.UTC));
-                    insert.addBatch();
-                    anyNew = true;
-                }
-            }
-            if (anyNew) {
-                insert.executeBatch();
-            }
         }
     }
 

@@ -6,6 +6,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -15,6 +16,9 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import javax.sql.DataSource;
@@ -44,6 +48,8 @@ import com.zaxxer.hikari.HikariDataSource;
 public final class Ledger implements ShareLedger, BlockLedger, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Ledger.class);
     private static final long CLOSE_TIMEOUT_MILLIS = 30_000;
+    /** How often the share batches' worker totals are folded into worker_stats (WorkerStatsJournal). */
+    static final Duration FOLD_INTERVAL = Duration.ofSeconds(1);
 
     static final String SHARE_COLUMNS = "worker, user_name, worker_name, job_id, channel_id, share_difficulty, "
             + "achieved_difficulty, share_hash, block_candidate, payout_mode, submitted_at, revenue_weight, template_source";
@@ -54,7 +60,9 @@ public final class Ledger implements ShareLedger, BlockLedger, AutoCloseable {
     private final HikariDataSource dataSource;
     private final GroupCommitWriter writer;
     private final Clock clock;
+    private final ScheduledExecutorService folder;
     private final AtomicBoolean closed = new AtomicBoolean();
+    private volatile boolean foldFailing;
 
     private Ledger(LedgerConfig config, HikariDataSource dataSource, LedgerMetrics metrics, Clock clock) {
         this.config = config;
@@ -62,6 +70,11 @@ public final class Ledger implements ShareLedger, BlockLedger, AutoCloseable {
         this.clock = clock;
         this.writer = new GroupCommitWriter(dataSource, config.queueCapacity(), config.maxBatch(),
                 config.isH2() && !config.isH2InMemory() && config.syncEachCommit(), metrics);
+        this.folder = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "templar-ledger-stats");
+            t.setDaemon(true);
+            return t;
+        });
     }
 
     /** Opens the database, migrates its schema to the latest version and starts the share writer. */
@@ -71,6 +84,11 @@ public final class Ledger implements ShareLedger, BlockLedger, AutoCloseable {
 
     /** As {@link #open(LedgerConfig)}, reporting to {@code metrics}. */
     public static Ledger open(LedgerConfig config, LedgerMetrics metrics) {
+        return open(config, metrics, FOLD_INTERVAL);
+    }
+
+    /** As {@link #open(LedgerConfig, LedgerMetrics)}, folding worker totals every {@code foldInterval}. */
+    static Ledger open(LedgerConfig config, LedgerMetrics metrics, Duration foldInterval) {
         Objects.requireNonNull(config, "config");
         Objects.requireNonNull(metrics, "metrics");
         HikariDataSource dataSource;
@@ -97,7 +115,16 @@ public final class Ledger implements ShareLedger, BlockLedger, AutoCloseable {
             throw new LedgerException("cannot open ledger at " + config.jdbcUrl() + ": " + e.getMessage(), e);
         }
         Ledger ledger = new Ledger(config, dataSource, metrics, Clock.systemUTC());
+        try {
+            // What a killed process left in the journal, now rather than at the first read.
+            ledger.foldWorkerStats();
+        } catch (LedgerException e) {
+            dataSource.close();
+            throw new LedgerException("cannot open ledger at " + config.jdbcUrl() + ": " + e.getMessage(), e);
+        }
         ledger.writer.start();
+        ledger.folder.scheduleWithFixedDelay(ledger::foldInBackground, foldInterval.toMillis(),
+                foldInterval.toMillis(), TimeUnit.MILLISECONDS);
         log.info("ledger open: {}", config);
         return ledger;
     }
@@ -383,9 +410,13 @@ public final class Ledger implements ShareLedger, BlockLedger, AutoCloseable {
 
     /**
      * Per worker: share count, sum of credited difficulty, last share time; ordered by worker. Read
-     * from running totals kept with every batch, so it costs one row per worker, not a scan of shares.
+     * from running totals, so it costs one row per worker, not a scan of shares; the totals of the
+     * batches written since the last fold (at most about a second's) are folded in first, so every
+     * acknowledged share counts, on whichever pool instance it was written.
      */
     public List<WorkerStats> workerStats() {
+        requireOpen();
+        foldWorkerStats();
         return query("SELECT worker, shares, sum_difficulty, last_share_at FROM worker_stats ORDER BY worker",
                 ps -> {}, Ledger::readWorkerStats);
     }
@@ -393,12 +424,39 @@ public final class Ledger implements ShareLedger, BlockLedger, AutoCloseable {
     /** As {@link #workerStats()}, for the workers of one user. */
     public List<WorkerStats> workerStats(String user) {
         Objects.requireNonNull(user, "user");
+        requireOpen();
+        foldWorkerStats();
         return query("SELECT worker, shares, sum_difficulty, last_share_at FROM worker_stats WHERE user_name = ? "
                 + "ORDER BY worker", ps -> ps.setString(1, user), Ledger::readWorkerStats);
     }
 
     private static WorkerStats readWorkerStats(ResultSet rs) throws SQLException {
         return new WorkerStats(rs.getString(1), rs.getLong(2), rs.getDouble(3), instant(rs, 4));
+    }
+
+    /** Adds the share batches' journal rows to worker_stats ({@link WorkerStatsJournal}). */
+    void foldWorkerStats() {
+        try (Connection c = dataSource.getConnection()) {
+            WorkerStatsJournal.fold(c);
+        } catch (SQLException e) {
+            throw new LedgerException("folding worker stats failed: " + e.getMessage(), e);
+        }
+    }
+
+    private void foldInBackground() {
+        try {
+            foldWorkerStats();
+            if (foldFailing) {
+                foldFailing = false;
+                log.info("worker stats: folding again");
+            }
+        } catch (RuntimeException e) {
+            // Nothing is lost: the journal keeps the totals until a fold goes through.
+            if (!foldFailing) {
+                foldFailing = true;
+                log.warn("worker stats: fold failed, will retry every second: {}", e.toString());
+            }
+        }
     }
 
     /**
@@ -457,6 +515,12 @@ public final class Ledger implements ShareLedger, BlockLedger, AutoCloseable {
             return;
         }
         writer.close(CLOSE_TIMEOUT_MILLIS);
+        stopFolding();
+        try {
+            foldWorkerStats();
+        } catch (LedgerException e) {
+            log.warn("worker stats: last fold failed, the next open folds it: {}", e.toString());
+        }
         if (config.isH2InMemory()) {
             try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
                 s.execute("SHUTDOWN"); // DB_CLOSE_DELAY=-1 would otherwise keep it for the JVM's lifetime
@@ -467,6 +531,28 @@ public final class Ledger implements ShareLedger, BlockLedger, AutoCloseable {
         }
         dataSource.close();
         log.info("ledger closed: {}", config.jdbcUrl());
+    }
+
+    /**
+     * For crash tests: closes as a killed process would leave the database, with the journal not
+     * folded (queued shares are still written, and an in-memory H2 database is kept).
+     */
+    void closeWithoutFolding() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        writer.close(CLOSE_TIMEOUT_MILLIS);
+        stopFolding();
+        dataSource.close();
+    }
+
+    private void stopFolding() {
+        folder.shutdown();
+        try {
+            folder.awaitTermination(CLOSE_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     // ---------------------------------------------------------------- helpers

@@ -1,5 +1,6 @@
 package org.templar.payout;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.BufferedReader;
@@ -87,6 +88,10 @@ class LedgerKillTest {
                     + lost.stream().limit(3).toList());
             for (String block : List.copyOf(ackedBlocks)) {
                 assertTrue(ledger.blockByHash(block).isPresent(), "acknowledged block lost: " + block);
+            }
+            try (Connection c = ledger.dataSource().getConnection()) {
+                assertEquals(WorkerStatsJournalContract.fromShares(c), ledger.workerStats(),
+                        "per-worker totals count every share the killed process wrote, no more");
             }
         }
     }
