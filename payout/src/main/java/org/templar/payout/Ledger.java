@@ -69,7 +69,8 @@ public final class Ledger implements ShareLedger, BlockLedger, AutoCloseable {
         this.dataSource = dataSource;
         this.clock = clock;
         this.writer = new GroupCommitWriter(dataSource, config.queueCapacity(), config.maxBatch(),
-                config.isH2() && !config.isH2InMemory() && config.syncEachCommit(), metrics);
+                config.isH2() && !config.isH2InMemory() && config.syncEachCommit(),
+                config.jdbcUrl().startsWith("jdbc:postgresql:"), metrics);
         this.folder = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "templar-ledger-stats");
             t.setDaemon(true);

@@ -117,4 +117,29 @@ class LedgerPostgresTest {
             assertEquals(2, ledger.workerStats("bob").get(0).shares(), "nor counted in the running totals");
         }
     }
+
+    @Test
+    void sharesGoThroughCopyUnchanged() throws Exception {
+        // COPY's text format gives tab, newline, carriage return and backslash a meaning; miners choose
+        // worker names, and \\N would read back as NULL if the backslash were not escaped.
+        String[] rigs = {"t\tab", "new\nline", "cr\rlf", "back\\slash", "\\N", "\"quoted\",'single',comma",
+            "ünïcødé ⛏", "plain"};
+        List<ShareRecord> written = new ArrayList<>();
+        for (int i = 0; i < rigs.length; i++) {
+            written.add(new ShareRecord("carol." + rigs[i], "carol", rigs[i], "job\t" + i, "conn\\" + i,
+                    i == 0 ? 1e-4 : 1e12 / (i + 1), Math.PI * (i + 1), TestShares.hash("copy", i), i % 2 == 0,
+                    i % 3 == 0 ? ShareRecord.SOLO : ShareRecord.POOL, TestShares.T0.plusNanos(1_000L * i + 123_456_000),
+                    i == 1 ? 0.3 : 1, i == 2 ? "jd-full" : "pool"));
+        }
+        try (Ledger ledger = Ledger.open(config)) {
+            List<CompletableFuture<Void>> futures = new ArrayList<>();
+            for (ShareRecord s : written) {
+                futures.add(ledger.recordShare(s));
+            }
+            CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
+            List<ShareRecord> read = new ArrayList<>(ledger.sharesFor("carol", 100));
+            java.util.Collections.reverse(read); // newest first
+            assertEquals(written, read);
+        }
+    }
 }
