@@ -211,6 +211,15 @@ class SchemesEndToEndTest {
             assertTrue(verified.path("ok").asBoolean(), verified.toString());
             // every block credited before the reorg, the reversed one included
             assertTrue(verified.path("blocks").size() >= expected.size(), verified.toString());
+            // and from the export alone, as a miner without the pool's database checks it
+            CliTest.Result exported = cli(auth, "payouts", "export", "--all");
+            assertEquals(0, exported.code(), exported.err());
+            java.nio.file.Files.writeString(dir.resolve("export.json"), exported.out());
+            CliTest.Result fromExport = CliTest.run("payouts", "verify", "--export", dir.resolve("export.json").toString(),
+                    "--node", PayoutsVerifyTest.nodeUrl(pool));
+            assertEquals(0, fromExport.code(), fromExport.out() + fromExport.err());
+            assertEquals(verified.path("blocks").size(), fromExport.out().lines().filter(l -> l.startsWith("block ")).count(),
+                    fromExport.out());
 
             // Tampered data: each change named with the account and both amounts, exit 4; undone, it passes again.
             // the highest block still in the chain (the reversed one when it was the only one)
