@@ -134,6 +134,14 @@ class PayoutsVerifyTest {
         CliTest.Result offline = CliTest.run("payouts", "verify", "--export", file.toString());
         assertEquals(0, offline.code(), offline.out() + offline.err());
         assertTrue(offline.out().contains(": OK") && offline.out().contains(alice) && offline.out().contains(bob), offline.out());
+        java.io.InputStream stdin = System.in;
+        System.setIn(new java.io.ByteArrayInputStream(exportJson.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        try {
+            CliTest.Result piped = CliTest.run("payouts", "verify", "--export", "-");
+            assertEquals(0, piped.code(), piped.out() + piped.err());
+        } finally {
+            System.setIn(stdin);
+        }
         CliTest.Result honest = CliTest.run("payouts", "verify", "--export", file.toString(), "--node", nodeUrl, "--json");
         assertEquals(0, honest.code(), honest.out() + honest.err());
         JsonNode lines = mapper.readTree(honest.out()).path("blocks").get(0).path("accounts");
