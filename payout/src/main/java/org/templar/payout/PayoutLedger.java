@@ -545,7 +545,18 @@ public final class PayoutLedger {
             // adds before it takes, as applyImmature: no CHECK sees a passing negative
             adjust(c, "carried_sats", s.coinbasePayments(), 1);
             adjust(c, "paid_sats", s.coinbasePayments(), -1);
-            adjust(c, "carried_sats", s.credits(), -1);
+            // What the block carried forward goes, but a block of the new chain may already have paid
+            // it out (its plan was made before the tracker saw the reorganisation): what is paid on
+            // chain cannot be taken back, so the carry stops at zero rather than stop the tracker.
+            try (PreparedStatement take = c.prepareStatement(
+                    "UPDATE balances SET carried_sats = GREATEST(carried_sats - ?, 0), updated_at = ? WHERE account = ?")) {
+                for (Credit credit : s.credits()) {
+                    take.setLong(1, credit.sats());
+                    take.setObject(2, Ledger.utc(ledger.now()));
+                    take.setString(3, credit.account());
+                    take.executeUpdate();
+                }
+            }
         }
         setSettlementState(c, s.blockHash(), BlockSettlement.State.REVERSED);
     }

@@ -230,6 +230,27 @@ abstract class PayoutLedgerContract {
         assertEquals(new Balance("c", 0, 0, 0, 400, 0), payouts.balance("c"));
     }
 
+    /**
+     * A mature TIDES block orphaned while a block of the new chain, planned before the tracker saw
+     * the reorganisation, already paid out its carry: what was paid on chain cannot be taken back,
+     * so that carry stops at zero, and the rest is owed as the chain without the block says.
+     */
+    @Test
+    void aMatureTidesBlockWhoseCarryWasAlreadyPaidElsewhereLeavesNoNegativeCarry() {
+        String first = block(50);
+        payouts.creditCoinbase(first, tidesExample(payouts.carried()));
+        payouts.confirm(first, 100);
+        String next = block(51);
+        payouts.creditCoinbase(next, tidesExample(payouts.carried())); // pays c the 200 the first block carried
+        payouts.confirm(next, 1);
+        assertEquals(List.of(new Credit("b", 300), new Credit("d", 200)), payouts.carried());
+        payouts.orphan(first, "not in the best chain 120 blocks later, after it had matured");
+        assertEquals(List.of(new Credit("b", 300), new Credit("d", 100)), payouts.carried(), "c was overpaid 200: carry 0");
+        assertEquals(new Balance("c", 400, 0, 0, 0, 0), payouts.balance("c"));
+        payouts.orphan(first, "again");
+        assertEquals(List.of(new Credit("b", 300), new Credit("d", 100)), payouts.carried());
+    }
+
     @Test
     void aStaleBlockIsSettledOnceTheChainDecides() {
         String won = block(3);
