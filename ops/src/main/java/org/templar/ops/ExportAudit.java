@@ -60,7 +60,9 @@ final class ExportAudit {
         PayoutVerifier verifier = new PayoutVerifier(scheme, poolAddress, account -> PayoutAudit.scriptOf(network, account));
         JsonNode blocks = export.path("blocks");
         if (!blocks.isArray() || blocks.isEmpty()) {
-            throw new BadExport("blocks", "no block in the export (export one with `templar payouts export --block HASH`)");
+            throw new BadExport("blocks", "no block in the export (export one with `templar payouts export --block HASH`)"
+                    + (export.path("share_credit_batches").isEmpty() ? "" : "; share-credit batches are priced again by"
+                            + " `templar payouts verify --share-credits` on the pool, not from an export yet"));
         }
         ObjectNode o = AdminApi.JSON.createObjectNode();
         ArrayNode results = o.putArray("blocks");
