@@ -515,7 +515,8 @@ final class AdminCommands {
                     + " node; with --share-credits, price PPS/FPPS share-credit batches again from their shares and recorded"
                     + " rate; prints expected vs actual per account. With --export FILE, from a `payouts export` file alone"
                     + " (no pool, no database): each block divided again from the exported inputs, compared with the"
-                    + " exported credits and, with --node, with the block's coinbase. Exit 0: all match; 4: a mismatch"
+                    + " exported credits and, with --node, with the block's coinbase; each exported share-credit batch priced"
+                    + " again from its shares and rate. Exit 0: all match; 4: a mismatch"
                     + " (named); 2: a malformed file.")
     static final class PayoutsVerify extends AdminCall {
         @Option(names = "--export", paramLabel = "FILE", description = "verify the JSON of `templar payouts export --block ...`"

@@ -31,7 +31,8 @@ import org.templar.share.Hex;
  * what {@code templar payouts export --block} (or {@code /api/payouts/export}) wrote, divides each block
  * again with the exported scheme from the exported inputs alone ({@link PayoutVerifier#check}, the
  * same division the pool's own verify runs), compares with the exported credits and coinbase
- * payments and, given a node, with the block's coinbase on the chain. Answers in the shape of
+ * payments and, given a node, with the block's coinbase on the chain; prices each exported PPS/FPPS
+ * share-credit batch again from its shares and recorded rate. Answers in the shape of
  * {@code /api/payouts/verify}, so the CLI prints both alike.
  */
 final class ExportAudit {
@@ -59,14 +60,22 @@ final class ExportAudit {
         String poolAddress = export.path("pool_address").isTextual() ? export.path("pool_address").asText() : null;
         PayoutVerifier verifier = new PayoutVerifier(scheme, poolAddress, account -> PayoutAudit.scriptOf(network, account));
         JsonNode blocks = export.path("blocks");
-        if (!blocks.isArray() || blocks.isEmpty()) {
-            throw new BadExport("blocks", "no block in the export (export one with `templar payouts export --block HASH`)"
-                    + (export.path("share_credit_batches").isEmpty() ? "" : "; share-credit batches are priced again by"
-                            + " `templar payouts verify --share-credits` on the pool, not from an export yet"));
+        JsonNode batches = export.path("share_credit_batches");
+        if (blocks.isEmpty() && batches.isEmpty()) {
+            throw new BadExport("blocks", "no block nor share-credit batch in the export (export them with `templar payouts"
+                    + " export --block HASH` or `--share-credits all`)");
         }
         ObjectNode o = AdminApi.JSON.createObjectNode();
-        ArrayNode results = o.putArray("blocks");
         boolean ok = true;
+        if (!batches.isEmpty()) {
+            ArrayNode out = o.putArray("share_credits");
+            for (int i = 0; i < batches.size(); i++) {
+                PayoutVerifier.ShareCreditCheck c = shareCredit(batches.get(i), "share_credit_batches[" + i + "]");
+                ok &= c.ok();
+                PayoutAudit.shareCreditResult(out.addObject(), c);
+            }
+        }
+        ArrayNode results = o.putArray("blocks");
         for (int i = 0; i < blocks.size(); i++) {
             String at = "blocks[" + i + "]";
             JsonNode b = blocks.get(i);
@@ -154,14 +163,7 @@ final class ExportAudit {
                         number(b, at, "network_difficulty"), credits(b, at, "carried_in"),
                         b.path("miner_declared").asBoolean(false)));
             }
-            List<WindowShare> shares = new ArrayList<>();
-            JsonNode list = b.path("shares");
-            for (int i = 0; i < list.size(); i++) {
-                String s = at + ".shares[" + i + "]";
-                JsonNode share = list.get(i);
-                shares.add(new WindowShare(text(share, s, "account"), text(share, s, "worker"), number(share, s, "difficulty"),
-                        number(share, s, "revenue_weight")));
-            }
+            List<WindowShare> shares = shares(b, at);
             Optional<String> compacted = b.path("shares_compacted").isTextual()
                     ? Optional.of(b.path("shares_compacted").asText()) : Optional.empty();
             return new PayoutVerifier.Inputs(block, settlement, plan, shares, compacted);
@@ -170,6 +172,55 @@ final class ExportAudit {
         } catch (IllegalArgumentException e) {
             throw new BadExport(at, e.getMessage());
         }
+    }
+
+    /**
+     * One exported PPS/FPPS batch priced again from its exported shares with its exported rate
+     * ({@link PayoutVerifier#checkShareCredit}); how it lies next to batches not in the export is the
+     * pool's own verify to check.
+     */
+    private static PayoutVerifier.ShareCreditCheck shareCredit(JsonNode b, String at) {
+        SchemeKind kind;
+        try {
+            kind = SchemeKind.fromConfig(text(b, at, "scheme"));
+        } catch (IllegalArgumentException e) {
+            throw new BadExport(at + ".scheme", e.getMessage());
+        }
+        if (kind != SchemeKind.PPS && kind != SchemeKind.FPPS) {
+            throw new BadExport(at + ".scheme", "share-credit batches are pps or fpps, not " + kind.configName());
+        }
+        try {
+            Optional<PayoutLedger.Pricing> pricing = Optional.empty();
+            if (b.path("subsidy_sats").isNumber()) {
+                pricing = Optional.of(new PayoutLedger.Pricing(
+                        new Pps(new PoolFee(integer(b, at, "fee_ppm"), integer(b, at, "donation_ppm")), kind == SchemeKind.FPPS),
+                        new Pps.Rate(integer(b, at, "subsidy_sats"), number(b, at, "network_difficulty"),
+                                Math.toIntExact(integer(b, at, "fee_blocks")), integer(b, at, "fees_sats"))));
+            }
+            PayoutLedger.ShareCreditRecord batch = new PayoutLedger.ShareCreditRecord(integer(b, at, "id"), kind,
+                    integer(b, at, "from_share_id"), integer(b, at, "to_share_id"), Instant.parse(text(b, at, "credited_at")),
+                    pricing, integer(b, at, "value_sats"), integer(b, at, "credited_sats"), integer(b, at, "pool_sats"),
+                    integer(b, at, "donation_sats"), credits(b, at, "credits"));
+            Optional<String> compacted = b.path("shares_compacted").isTextual()
+                    ? Optional.of(b.path("shares_compacted").asText()) : Optional.empty();
+            return PayoutVerifier.checkShareCredit(batch, shares(b, at), compacted, List.of());
+        } catch (java.time.format.DateTimeParseException e) {
+            throw new BadExport(at + ".credited_at", "not an ISO instant: " + e.getParsedString());
+        } catch (IllegalArgumentException | ArithmeticException e) {
+            throw new BadExport(at, e.getMessage());
+        }
+    }
+
+    private static List<WindowShare> shares(JsonNode b, String at) {
+        List<WindowShare> shares = new ArrayList<>();
+        JsonNode list = b.path("shares");
+        for (int i = 0; i < list.size(); i++) {
+            String s = at + ".shares[" + i + "]";
+            JsonNode share = list.get(i);
+            shares.add(new WindowShare(text(share, s, "account"), text(share, s, "worker"), number(share, s, "difficulty"),
+                    number(share, s, "revenue_weight")));
+        }
+        return shares;
     }
 
     private static List<Credit> credits(JsonNode b, String at, String field) {

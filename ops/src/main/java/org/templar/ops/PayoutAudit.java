@@ -126,19 +126,25 @@ final class PayoutAudit {
             ArrayNode out = o.putArray("share_credits");
             for (PayoutVerifier.ShareCreditCheck c : checks) {
                 ok &= c.ok();
-                ObjectNode j = batch(out.addObject(), c.batch()).put("shares", c.shares()).put("ok", c.ok());
-                c.notPriced().ifPresent(why -> j.put("not_priced", why));
-                ArrayNode lines = j.putArray("accounts");
-                for (PayoutVerifier.Line l : c.lines()) {
-                    lines.addObject().put("account", l.account()).put("expected_sats", l.expectedSats() >= 0 ? l.expectedSats() : null)
-                            .put("credited_sats", l.creditedSats());
-                }
-                ArrayNode problems = j.putArray("problems");
-                c.problems().forEach(problems::add);
+                shareCreditResult(out.addObject(), c);
             }
         }
         o.put("ok", ok);
         return o;
+    }
+
+    /** One share-credit batch's check as {@code /api/payouts/verify} and {@code payouts verify --export} show it. */
+    static ObjectNode shareCreditResult(ObjectNode out, PayoutVerifier.ShareCreditCheck c) {
+        ObjectNode j = batch(out, c.batch()).put("shares", c.shares()).put("ok", c.ok());
+        c.notPriced().ifPresent(why -> j.put("not_priced", why));
+        ArrayNode lines = j.putArray("accounts");
+        for (PayoutVerifier.Line l : c.lines()) {
+            lines.addObject().put("account", l.account()).put("expected_sats", l.expectedSats() >= 0 ? l.expectedSats() : null)
+                    .put("credited_sats", l.creditedSats());
+        }
+        ArrayNode problems = j.putArray("problems");
+        c.problems().forEach(problems::add);
+        return j;
     }
 
     /** A batch's record and what it was priced with, as verify and export show it. */

@@ -602,6 +602,30 @@ class SchemesEndToEndTest {
         assertEquals(batch.path("shares").size(), csv.out().lines().filter(l -> l.contains(",share,")).count(), csv.out());
         assertTrue(csv.out().contains(",credit,," + alice + ",,,," + credit + "\n"), csv.out());
 
+        // the export alone prices every batch again (payouts verify --export); a credit changed in the file is named
+        java.nio.file.Path file = java.nio.file.Files.createTempFile("share-credits", ".json");
+        try {
+            java.nio.file.Files.writeString(file, exported.out());
+            CliTest.Result offline = CliTest.run("payouts", "verify", "--export", file.toString());
+            assertEquals(0, offline.code(), offline.out() + offline.err());
+            assertTrue(offline.out().contains("share credits batch " + id + " ") && offline.out().contains(": OK"), offline.out());
+            JsonNode tampered = new ObjectMapper().readTree(exported.out());
+            for (JsonNode b : tampered.path("share_credit_batches")) {
+                for (JsonNode c : b.path("credits")) {
+                    if (b.path("id").asLong() == id && c.path("account").asText().equals(alice)) {
+                        ((com.fasterxml.jackson.databind.node.ObjectNode) c).put("sats", credit + 1);
+                    }
+                }
+            }
+            java.nio.file.Files.writeString(file, tampered.toString());
+            CliTest.Result wrong = CliTest.run("payouts", "verify", "--export", file.toString());
+            assertEquals(AdminCommands.MISMATCH, wrong.code(), wrong.out() + wrong.err());
+            assertTrue(wrong.out().contains("MISMATCH " + name + alice + ": credited " + (credit + 1) + " sat, the shares give "
+                    + credit + " sat"), wrong.out());
+        } finally {
+            java.nio.file.Files.delete(file);
+        }
+
         // a changed credit amount, then a deleted credit
         sql(pool, "UPDATE share_credits SET sats = sats + 1 WHERE batch_id = " + id + " AND account = ?", alice);
         expectShareCreditMismatch(auth, name + alice + ": credited " + (credit + 1) + " sat, the shares give " + credit + " sat");

@@ -270,7 +270,7 @@ public final class PayoutVerifier {
     }
 
     private ShareCreditCheck verifyShareCredit(PayoutLedger.ShareCreditRecord b, ShareRetention.Horizon horizon) {
-        String name = "batch " + b.id() + " (shares " + (b.fromShareId() + 1) + ".." + b.toShareId() + ")";
+        String name = batchName(b);
         List<String> problems = new ArrayList<>();
         for (PayoutLedger.ShareCreditRange other : payouts.overlappingShareCredits(b)) {
             problems.add(name + ": shares " + (Math.max(b.fromShareId(), other.fromShareId()) + 1) + ".."
@@ -284,28 +284,48 @@ public final class PayoutVerifier {
                         + skipped.get(skipped.size() - 1).id() + " lie between the previous batch and this one: never credited");
             }
         }
-        Optional<String> notPriced = Optional.empty();
+        Optional<String> compacted = Optional.empty();
+        if (horizon.any() && horizon.maxCompactedId() > b.fromShareId()) {
+            compacted = Optional.of("the shares of this batch were compacted into per-worker aggregates (ledger retention:"
+                    + " shares up to id " + horizon.maxCompactedId() + "); its credits are shown, not priced again");
+        }
+        List<WindowShare> shares = new ArrayList<>();
+        if (b.pricing().isPresent() && compacted.isEmpty()) {
+            for (PayoutLedger.LedgerShare share : payouts.poolSharesBetween(b.fromShareId(), b.toShareId())) {
+                shares.add(WindowShare.of(share.share()));
+            }
+        }
+        return checkShareCredit(b, shares, compacted, problems);
+    }
+
+    private static String batchName(PayoutLedger.ShareCreditRecord b) {
+        return "batch " + b.id() + " (shares " + (b.fromShareId() + 1) + ".." + b.toShareId() + ")";
+    }
+
+    /**
+     * Prices one PPS/FPPS batch again from {@code shares} (the pool shares of its id range) with the
+     * rate and fee it recorded, and names each difference after the {@code found} problems (its place
+     * among the other batches). Needs no ledger: {@code payouts verify --export} runs it on an export.
+     *
+     * @param compacted why the shares are gone, when they are (the batch is then shown, not priced)
+     */
+    public static ShareCreditCheck checkShareCredit(PayoutLedger.ShareCreditRecord b, List<WindowShare> shares,
+            Optional<String> compacted, List<String> found) {
+        String name = batchName(b);
+        List<String> problems = new ArrayList<>(found);
+        Optional<String> notPriced = compacted;
         if (b.pricing().isEmpty()) {
             notPriced = Optional.of("credited before the ledger recorded each batch's rate (migration V25): its credits are"
                     + " shown, not priced again");
-        } else if (horizon.any() && horizon.maxCompactedId() > b.fromShareId()) {
-            notPriced = Optional.of("the shares of this batch were compacted into per-worker aggregates (ledger retention:"
-                    + " shares up to id " + horizon.maxCompactedId() + "); its credits are shown, not priced again");
         }
         Distribution expected = null;
-        int shares = 0;
         if (notPriced.isEmpty()) {
-            List<WindowShare> priced = new ArrayList<>();
-            for (PayoutLedger.LedgerShare share : payouts.poolSharesBetween(b.fromShareId(), b.toShareId())) {
-                priced.add(WindowShare.of(share.share()));
-            }
-            shares = priced.size();
             PayoutLedger.Pricing p = b.pricing().get();
-            if (priced.isEmpty()) {
+            if (shares.isEmpty()) {
                 problems.add(name + ": the ledger holds no pool share in its range, but the batch credits " + b.valueSats() + " sat");
             } else {
                 try {
-                    expected = p.scheme().creditShares(p.rate(), priced);
+                    expected = p.scheme().creditShares(p.rate(), shares);
                 } catch (org.templar.payout.scheme.Pps.BatchTooValuable e) {
                     problems.add(name + ": its shares at the recorded rate are worth more than all bitcoin");
                 }
@@ -331,7 +351,7 @@ public final class PayoutVerifier {
             }
             lines.add(new Line(account, want, credited, -1, -1));
         }
-        return new ShareCreditCheck(b, shares, lines, problems, notPriced);
+        return new ShareCreditCheck(b, notPriced.isEmpty() ? shares.size() : 0, lines, problems, notPriced);
     }
 
     /**
