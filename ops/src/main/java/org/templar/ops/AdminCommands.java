@@ -513,8 +513,20 @@ final class AdminCommands {
     @Command(name = "verify", mixinStandardHelpOptions = true,
             description = "Divide a block again from the ledger's shares and compare with its credits and its coinbase on the"
                     + " node; with --share-credits, price PPS/FPPS share-credit batches again from their shares and recorded"
-                    + " rate; prints expected vs actual per account. Exit 0: all match; 4: a mismatch (named).")
+                    + " rate; prints expected vs actual per account. With --export FILE, from a `payouts export` file alone"
+                    + " (no pool, no database): each block divided again from the exported inputs, compared with the"
+                    + " exported credits and, with --node, with the block's coinbase; each exported share-credit batch priced"
+                    + " again from its shares and rate. Exit 0: all match; 4: a mismatch"
+                    + " (named); 2: a malformed file.")
     static final class PayoutsVerify extends AdminCall {
+        @Option(names = "--export", paramLabel = "FILE", description = "verify the JSON of `templar payouts export --block ...`"
+                + " (or GET /api/payouts/export) alone, without the pool: FILE, or - for standard input")
+        String export;
+
+        @Option(names = "--node", paramLabel = "URL", description = "with --export: your node's JSON-RPC,"
+                + " http://USER:PASSWORD@HOST:PORT (Bitcoin Core or `templar node`), to compare each block's coinbase")
+        String node;
+
         @Option(names = "--block", description = "block hash, height, or 'all' (the newest 1000 blocks)")
         String block;
 
@@ -524,10 +536,20 @@ final class AdminCommands {
 
         @Override
         int run() throws Exception {
-            if (block == null && shareCredits == null) {
-                throw new CliFailure(BAD_INPUT, "name blocks with --block HASH|HEIGHT|all, share credits with --share-credits, or both");
+            JsonNode r;
+            if (export != null) {
+                if (block != null || shareCredits != null) {
+                    throw new CliFailure(BAD_INPUT, "--export checks the blocks of its file: drop --block and --share-credits");
+                }
+                r = verifyExport();
+            } else if (node != null) {
+                throw new CliFailure(BAD_INPUT, "--node goes with --export (the pool asks its own node otherwise)");
+            } else if (block == null && shareCredits == null) {
+                throw new CliFailure(BAD_INPUT, "name blocks with --block HASH|HEIGHT|all, share credits with --share-credits,"
+                        + " or both; or a file with --export FILE");
+            } else {
+                r = call("GET", "/api/payouts/verify?" + query("block", block, "share_credits", shareCredits));
             }
-            JsonNode r = call("GET", "/api/payouts/verify?" + query("block", block, "share_credits", shareCredits));
             boolean ok = r.path("ok").asBoolean();
             if (json) {
                 print(r);
@@ -575,6 +597,43 @@ final class AdminCommands {
                 }
             }
             return ok ? 0 : MISMATCH;
+        }
+
+        /** The export's blocks divided again here, from the file alone (and the node, when named). */
+        private JsonNode verifyExport() {
+            JsonNode file = readExport(export);
+            java.util.Optional<org.templar.pool.node.NodeClient> client = java.util.Optional.empty();
+            if (node != null) {
+                try {
+                    client = java.util.Optional.of(new org.templar.pool.node.NodeClient(
+                            org.templar.pool.node.NodeEndpoint.parse(node, java.util.Optional.empty()), Duration.ofSeconds(10)));
+                } catch (IllegalArgumentException e) {
+                    throw new CliFailure(BAD_INPUT, "--node: " + e.getMessage());
+                }
+            }
+            try {
+                return ExportAudit.verify(file, client);
+            } catch (ExportAudit.BadExport e) {
+                throw new CliFailure(BAD_INPUT, (export.equals("-") ? "standard input" : export) + " is not a payouts export: "
+                        + e.getMessage());
+            } catch (IllegalStateException e) {
+                throw new CliFailure(FAILED, e.getMessage()); // the node could not be asked
+            }
+        }
+    }
+
+    /** What {@code payouts verify --export} reads and asks: the file (or stdin) and, with --node, the miner's node. */
+    private static JsonNode readExport(String file) {
+        String name = file.equals("-") ? "standard input" : file;
+        try {
+            byte[] bytes = file.equals("-") ? System.in.readAllBytes() : Files.readAllBytes(Path.of(file));
+            return AdminApi.JSON.readTree(bytes);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new CliFailure(BAD_INPUT, name + " is not JSON: " + e.getOriginalMessage()
+                    + (e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr() + ", column "
+                            + e.getLocation().getColumnNr() + ")"));
+        } catch (java.io.IOException | java.nio.file.InvalidPathException e) {
+            throw new CliFailure(BAD_INPUT, "cannot read " + name + ": " + e.getMessage());
         }
     }
 

@@ -126,19 +126,25 @@ final class PayoutAudit {
             ArrayNode out = o.putArray("share_credits");
             for (PayoutVerifier.ShareCreditCheck c : checks) {
                 ok &= c.ok();
-                ObjectNode j = batch(out.addObject(), c.batch()).put("shares", c.shares()).put("ok", c.ok());
-                c.notPriced().ifPresent(why -> j.put("not_priced", why));
-                ArrayNode lines = j.putArray("accounts");
-                for (PayoutVerifier.Line l : c.lines()) {
-                    lines.addObject().put("account", l.account()).put("expected_sats", l.expectedSats() >= 0 ? l.expectedSats() : null)
-                            .put("credited_sats", l.creditedSats());
-                }
-                ArrayNode problems = j.putArray("problems");
-                c.problems().forEach(problems::add);
+                shareCreditResult(out.addObject(), c);
             }
         }
         o.put("ok", ok);
         return o;
+    }
+
+    /** One share-credit batch's check as {@code /api/payouts/verify} and {@code payouts verify --export} show it. */
+    static ObjectNode shareCreditResult(ObjectNode out, PayoutVerifier.ShareCreditCheck c) {
+        ObjectNode j = batch(out, c.batch()).put("shares", c.shares()).put("ok", c.ok());
+        c.notPriced().ifPresent(why -> j.put("not_priced", why));
+        ArrayNode lines = j.putArray("accounts");
+        for (PayoutVerifier.Line l : c.lines()) {
+            lines.addObject().put("account", l.account()).put("expected_sats", l.expectedSats() >= 0 ? l.expectedSats() : null)
+                    .put("credited_sats", l.creditedSats());
+        }
+        ArrayNode problems = j.putArray("problems");
+        c.problems().forEach(problems::add);
+        return j;
     }
 
     /** A batch's record and what it was priced with, as verify and export show it. */
@@ -167,27 +173,32 @@ final class PayoutAudit {
         for (BlockRecord b : blocks) {
             PayoutVerifier.Result r = verifier.verify(b, chainFacts(b));
             ok &= r.ok();
-            ObjectNode j = results.addObject();
-            j.put("hash", r.blockHash()).put("height", r.height()).put("status", b.status().name())
-                    .put("scheme", r.scheme().configName()).put("reward_sats", r.rewardSats()).put("ok", r.ok());
-            r.sharesCompacted().ifPresent(why -> j.put("shares_compacted", why));
-            ArrayNode lines = j.putArray("accounts");
-            for (PayoutVerifier.Line l : r.lines()) {
-                ObjectNode line = lines.addObject().put("account", l.account())
-                        .put("expected_sats", l.expectedSats() >= 0 ? l.expectedSats() : null)
-                        .put("credited_sats", l.creditedSats());
-                if (l.paidSats() >= 0) {
-                    line.put("paid_in_coinbase_sats", l.paidSats());
-                }
-                if (l.coinbaseSats() >= 0) {
-                    line.put("coinbase_output_sats", l.coinbaseSats());
-                }
-            }
-            ArrayNode problems = j.putArray("problems");
-            r.problems().forEach(problems::add);
+            blockResult(results.addObject(), b.status(), r);
         }
         o.put("ok", ok);
         return o;
+    }
+
+    /** One block's verification as {@code /api/payouts/verify} and {@code payouts verify --export} show it. */
+    static ObjectNode blockResult(ObjectNode j, org.templar.payout.BlockStatus status, PayoutVerifier.Result r) {
+        j.put("hash", r.blockHash()).put("height", r.height()).put("status", status.name())
+                .put("scheme", r.scheme().configName()).put("reward_sats", r.rewardSats()).put("ok", r.ok());
+        r.sharesCompacted().ifPresent(why -> j.put("shares_compacted", why));
+        ArrayNode lines = j.putArray("accounts");
+        for (PayoutVerifier.Line l : r.lines()) {
+            ObjectNode line = lines.addObject().put("account", l.account())
+                    .put("expected_sats", l.expectedSats() >= 0 ? l.expectedSats() : null)
+                    .put("credited_sats", l.creditedSats());
+            if (l.paidSats() >= 0) {
+                line.put("paid_in_coinbase_sats", l.paidSats());
+            }
+            if (l.coinbaseSats() >= 0) {
+                line.put("coinbase_output_sats", l.coinbaseSats());
+            }
+        }
+        ArrayNode problems = j.putArray("problems");
+        r.problems().forEach(problems::add);
+        return j;
     }
 
     /**
@@ -202,6 +213,11 @@ final class PayoutAudit {
         ObjectNode o = AdminApi.JSON.createObjectNode();
         o.put("scheme", scheme.kind().configName());
         o.put("scheme_parameters", scheme.toString());
+        // what `payouts verify --export` divides with: the scheme exactly, the network its addresses
+        // are of, and the pool's address (a TIDES window without shares is the pool's)
+        schemeConfig(o.putObject("scheme_config"), scheme);
+        o.put("network", pool.config().network().toString());
+        o.put("pool_address", pool.config().pool().payoutAddress().orElse(null));
         ArrayNode out = o.putArray("blocks");
         if (block != null) {
             exportBlocks(out, block);
@@ -237,7 +253,8 @@ final class PayoutAudit {
             BlockSettlement s = settled.get();
             ObjectNode j = out.addObject();
             j.put("hash", b.hash()).put("height", b.height()).put("status", b.status().name()).put("found_at", b.foundAt().toString())
-                    .put("finder", b.user()).put("scheme", s.scheme().configName()).put("reward_sats", s.rewardSats())
+                    .put("finder", b.user()).put("worker", b.worker()).put("block_reward_sats", b.rewardSats())
+                    .put("scheme", s.scheme().configName()).put("reward_sats", s.rewardSats())
                     .put("pool_sats", s.poolSats()).put("donation_sats", s.donationSats()).put("settlement", s.state().name());
             credits(j.putArray("credits"), s.credits());
             credits(j.putArray("coinbase_payments"), s.coinbasePayments());
@@ -248,6 +265,7 @@ final class PayoutAudit {
             if (in.isPresent() && scheme instanceof Tides tides) {
                 j.put("network_difficulty", in.get().networkDifficulty());
                 j.put("window_last_share_id", in.get().windowLastShareId());
+                j.put("miner_declared", in.get().minerDeclared());
                 credits(j.putArray("carried_in"), in.get().carriedIn());
                 List<PayoutLedger.LedgerShare> window = payouts.windowUpToShare(in.get().windowLastShareId(),
                         tides.windowLength(in.get().networkDifficulty()));
@@ -267,7 +285,9 @@ final class PayoutAudit {
                     share(shares.addObject(), WindowShare.of(share.share()), null);
                 }
             } else if (s.scheme() == PayoutScheme.SchemeKind.PROP) {
-                java.time.Instant start = PayoutVerifier.propRoundStart(payouts, b, chainFacts(b));
+                PayoutVerifier.ChainFacts facts = chainFacts(b);
+                j.put("network_difficulty", facts.networkDifficulty());
+                java.time.Instant start = PayoutVerifier.propRoundStart(payouts, b, facts);
                 if (horizon.maxCompactedAt().filter(t -> t.isAfter(start)).isPresent()) {
                     j.put("shares_compacted", PayoutVerifier.goneMessage(horizon));
                 } else {
@@ -277,6 +297,33 @@ final class PayoutAudit {
                 }
             }
         }
+    }
+
+    /**
+     * The scheme with every parameter its division depends on, under the configuration's names where
+     * it has them (fees in ppm, exactly): {@link ExportAudit#scheme} builds it again.
+     */
+    static ObjectNode schemeConfig(ObjectNode j, PayoutScheme scheme) {
+        j.put("payout_scheme", scheme.kind().configName());
+        org.templar.payout.scheme.PoolFee fee;
+        if (scheme instanceof Tides t) {
+            fee = t.fee();
+            j.put("window_factor", t.windowFactor()).put("dust_sats", t.dustSats())
+                    .put("pool_script", org.templar.share.Hex.encode(t.poolScript()))
+                    .put("donation_script", t.donationScript().map(org.templar.share.Hex::encode).orElse(null));
+        } else if (scheme instanceof Pplns p) {
+            fee = p.fee();
+            j.put("window_factor", p.windowFactor());
+        } else if (scheme instanceof org.templar.payout.scheme.Prop p) {
+            fee = p.fee();
+        } else if (scheme instanceof org.templar.payout.scheme.Pps p) {
+            fee = p.fee();
+        } else if (scheme instanceof org.templar.payout.scheme.Solo p) {
+            fee = p.fee();
+        } else {
+            throw new IllegalStateException("no export for scheme " + scheme);
+        }
+        return j.put("fee_ppm", fee.feePpm()).put("donation_ppm", fee.donationPpm());
     }
 
     private static void credits(ArrayNode a, List<Credit> credits) {
@@ -351,18 +398,26 @@ final class PayoutAudit {
     }
 
     private Optional<byte[]> scriptOf(String account) {
+        return scriptOf(pool.config().network(), account);
+    }
+
+    /** An account's output script: accounts of in-coinbase schemes are addresses of the pool's network. */
+    static Optional<byte[]> scriptOf(org.bitcoinj.base.BitcoinNetwork network, String account) {
         try {
-            return Optional.of(Authorizer.planFor(pool.config().network(), account).script());
+            return Optional.of(Authorizer.planFor(network, account).script());
         } catch (IllegalArgumentException e) {
             return Optional.empty();
         }
     }
 
-    /** The block's difficulty and coinbase from the node; the tip's difficulty when the node lost the block. */
     private PayoutVerifier.ChainFacts chainFacts(BlockRecord b) {
-        NodeClient node = pool.nodes().primary();
+        return chainFacts(pool.nodes().primary(), b.hash(), b.height());
+    }
+
+    /** The block's difficulty and coinbase from the node ({@code getblock} verbosity 2); the tip's difficulty when the node lost the block. */
+    static PayoutVerifier.ChainFacts chainFacts(NodeClient node, String hash, long height) {
         try {
-            JsonNode block = node.rpc().call("getblock", b.hash(), 2).get(NODE_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            JsonNode block = node.rpc().call("getblock", hash, 2).get(NODE_TIMEOUT_SECONDS, TimeUnit.SECONDS);
             Map<String, Long> outs = new HashMap<>();
             for (JsonNode out : block.path("tx").get(0).path("vout")) {
                 long sats = new BigDecimal(out.path("value").asText()).movePointRight(8).longValueExact();
@@ -375,7 +430,7 @@ final class PayoutAudit {
                 difficulty = Target.fromCompact((int) Long.parseLong(block.path("bits").asText(), 16)).difficulty();
             }
             return new PayoutVerifier.ChainFacts(difficulty, Optional.of(outs),
-                    Optional.of(ancestry(node, b.hash(), b.height(), block.path("confirmations").asLong())));
+                    Optional.of(ancestry(node, hash, height, block.path("confirmations").asLong())));
         } catch (ExecutionException e) {
             if (e.getCause() instanceof RpcException r && r.code() == BLOCK_NOT_FOUND) {
                 try {
@@ -384,9 +439,9 @@ final class PayoutAudit {
                     throw new IllegalStateException("the node could not be asked for its chain: " + tip);
                 }
             }
-            throw new IllegalStateException("the node could not be asked for block " + b.hash() + ": " + e.getCause());
+            throw new IllegalStateException("the node could not be asked for block " + hash + ": " + e.getCause());
         } catch (Exception e) {
-            throw new IllegalStateException("the node could not be asked for block " + b.hash() + ": " + e);
+            throw new IllegalStateException("the node could not be asked for block " + hash + ": " + e);
         }
     }
 

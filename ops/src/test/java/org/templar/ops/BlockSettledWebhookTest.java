@@ -127,6 +127,61 @@ class BlockSettledWebhookTest {
         }
     }
 
+    /**
+     * A reorganisation deeper than coinbase maturity: the pool's PPLNS block matures, alice is paid out
+     * of it, then a side branch from below it wins. The tracker (checking mature blocks every few
+     * polls) orphans it, POSTs {@code block_orphaned} once, and takes alice's credit back as a debt.
+     */
+    @Test
+    void aMatureBlockPushedOutByADeeperBranchIsOrphanedAndTakenBack(@TempDir Path dir) throws Exception {
+        String operator = SoloAndPoolMiningTest.newAddress();
+        String alice = SoloAndPoolMiningTest.newAddress();
+        try (PoolHarness pool = PoolHarness.start(dir, Map.of("pool.payout_address", operator,
+                "pool.payout_scheme", "pplns", "pool.track_seconds", "1", "pool.orphan_depth", "1",
+                "notify.webhook_urls", url))) {
+            try (CpuMiner m = CpuMiner.start(SoloAndPoolMiningTest.miner(pool, alice + ".rig1"))) {
+                assertTrue(m.awaitBlocks(1, Duration.ofSeconds(90)), "a block: " + m.snapshot());
+            }
+            Set<String> ours = acceptedBlocks(pool);
+            pool.pool().embeddedNode().orElseThrow().generateToAddress(100, operator);
+            awaitEvents("block_matured", ours);
+            org.templar.payout.PayoutLedger payouts = new org.templar.payout.PayoutLedger(pool.pool().ledger());
+            long credited = payouts.balance(alice).availableSats();
+            assertTrue(credited > 0, payouts.balance(alice).toString());
+            org.templar.payout.PayoutBatch batch = payouts.createBatch(1, java.util.Optional::of).orElseThrow();
+            payouts.markSent(batch.id(), "ab".repeat(32));
+
+            RegtestChain chain = pool.pool().embeddedNode().orElseThrow().chain();
+            long lowest = poolBlocks(pool).stream().filter(b -> ours.contains(b.hash())).mapToLong(BlockRecord::height)
+                    .min().orElseThrow();
+            org.templar.regtest.BlockRecord parent = chain.blockAt((int) lowest - 1).orElseThrow();
+            int length = chain.height() - parent.height() + 1;
+            assertTrue(length > 100, "deeper than coinbase maturity: " + length);
+            for (int i = 0; i < length; i++) {
+                RawBlock b = childOf(chain, parent, 8_000 + i);
+                String verdict = chain.submitBlock(b);
+                assertTrue(verdict == null || verdict.equals("inconclusive"), "side block " + i + ": " + verdict);
+                parent = chain.block(b.hash()).orElseThrow();
+            }
+            assertEquals(parent.hash(), chain.tipHash(), "the side branch is the best chain");
+
+            Map<String, JsonNode> orphaned = awaitEvents("block_orphaned", ours);
+            for (BlockRecord b : poolBlocks(pool)) {
+                if (ours.contains(b.hash())) {
+                    assertEquals(BlockStatus.ORPHANED, b.status());
+                    assertTrue(b.reason().endsWith("after it had matured"), b.reason());
+                    assertTrue(orphaned.get(b.hash()).get("reason").asText().endsWith("after it had matured"));
+                    assertEquals(org.templar.payout.BlockSettlement.State.REVERSED, payouts.settlement(b.hash()).orElseThrow().state());
+                }
+            }
+            assertEquals(new org.templar.payout.Balance(alice, 0, -credited, 0, credited, 0), payouts.balance(alice),
+                    "paid, then taken back: a debt");
+            Thread.sleep(3_000); // later polls, mature checks included, change nothing
+            assertEquals(new org.templar.payout.Balance(alice, 0, -credited, 0, credited, 0), payouts.balance(alice));
+            assertTrue(posts.stream().noneMatch(p -> p.get("event").asText().equals("block_orphaned")), posts.toString());
+        }
+    }
+
     /** A block on {@code parent} built directly on the chain (its own coinbase tag keeps it distinct). */
     static RawBlock childOf(RegtestChain chain, org.templar.regtest.BlockRecord parent, long tag) {
         byte[] payout = {0x51}; // OP_TRUE

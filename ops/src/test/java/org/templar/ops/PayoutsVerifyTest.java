@@ -5,7 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.math.BigDecimal;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -80,6 +83,7 @@ class PayoutsVerifyTest {
                     + creditsOf(exported.path("credits")).get(alice) + "\n"), csv.out());
             assertEquals(exported.path("shares").size(), csv.out().lines().filter(l -> l.contains(",share,")).count());
             assertEquals(2, cli(auth, "payouts", "export", "--format", "csv").code(), "neither --block nor --all");
+            verifyTheExportAlone(dir, export.out(), nodeUrl(pool), alice, bob);
 
             // A tampered credit: alice credited one satoshi more than her shares earned.
             PayoutLedger payouts = new PayoutLedger(pool.pool().ledger());
@@ -114,6 +118,119 @@ class PayoutsVerifyTest {
             assertTrue(problems.toString().contains(bob + ": credited ") && problems.toString().contains(alice + ": credited "),
                     problems.toString());
         }
+    }
+
+    /**
+     * {@code payouts verify --export}: the export file alone (no admin API, no database), with the
+     * node for the coinbase. Honest passes; a changed share difficulty, a removed credit, a wrong
+     * credit and a wrong coinbase payment are each named; a malformed file is one clear line, exit 2.
+     */
+    private static void verifyTheExportAlone(Path dir, String exportJson, String nodeUrl, String alice, String bob)
+            throws Exception {
+        ObjectMapper mapper = new ObjectMapper();
+        JsonNode doc = mapper.readTree(exportJson);
+        Path file = dir.resolve("export.json");
+        Files.writeString(file, exportJson);
+        CliTest.Result offline = CliTest.run("payouts", "verify", "--export", file.toString());
+        assertEquals(0, offline.code(), offline.out() + offline.err());
+        assertTrue(offline.out().contains(": OK") && offline.out().contains(alice) && offline.out().contains(bob), offline.out());
+        java.io.InputStream stdin = System.in;
+        System.setIn(new java.io.ByteArrayInputStream(exportJson.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        try {
+            CliTest.Result piped = CliTest.run("payouts", "verify", "--export", "-");
+            assertEquals(0, piped.code(), piped.out() + piped.err());
+        } finally {
+            System.setIn(stdin);
+        }
+        CliTest.Result honest = CliTest.run("payouts", "verify", "--export", file.toString(), "--node", nodeUrl, "--json");
+        assertEquals(0, honest.code(), honest.out() + honest.err());
+        JsonNode lines = mapper.readTree(honest.out()).path("blocks").get(0).path("accounts");
+        for (JsonNode l : lines) {
+            if (l.path("account").asText().equals(bob)) {
+                assertEquals(l.path("paid_in_coinbase_sats").asLong(), l.path("coinbase_output_sats").asLong(), l.toString());
+            }
+        }
+        JsonNode block = doc.path("blocks").get(0);
+        long aliceCredit = creditsOf(block.path("credits")).get(alice);
+        long bobPaid = creditsOf(block.path("coinbase_payments")).get(bob);
+
+        CliTest.Result share = verifyTampered(dir, doc, nodeUrl, b -> {
+            ObjectNode last = null;
+            for (JsonNode s : b.path("shares")) {
+                if (s.path("account").asText().equals(bob)) {
+                    last = (ObjectNode) s;
+                }
+            }
+            last.put("difficulty", last.path("difficulty").asDouble() * 4);
+        });
+        assertEquals(AdminCommands.MISMATCH, share.code(), share.out() + share.err());
+        assertTrue(share.out().contains("MISMATCH " + bob + ": credited ") && share.out().contains("MISMATCH " + alice + ": credited "),
+                share.out());
+
+        CliTest.Result removed = verifyTampered(dir, doc, nodeUrl, b -> removeAccount((ArrayNode) b.path("credits"), alice));
+        assertEquals(AdminCommands.MISMATCH, removed.code(), removed.out());
+        assertTrue(removed.out().contains("MISMATCH " + alice + ": credited 0 sat, the shares give " + aliceCredit + " sat"),
+                removed.out());
+
+        CliTest.Result wrongCredit = verifyTampered(dir, doc, nodeUrl, b -> setSats((ArrayNode) b.path("credits"), alice, aliceCredit + 1));
+        assertEquals(AdminCommands.MISMATCH, wrongCredit.code(), wrongCredit.out());
+        assertTrue(wrongCredit.out().contains("MISMATCH " + alice + ": credited " + (aliceCredit + 1) + " sat, the shares give "
+                + aliceCredit + " sat"), wrongCredit.out());
+
+        CliTest.Result wrongPayment = verifyTampered(dir, doc, nodeUrl,
+                b -> setSats((ArrayNode) b.path("coinbase_payments"), bob, bobPaid - 1));
+        assertEquals(AdminCommands.MISMATCH, wrongPayment.code(), wrongPayment.out());
+        assertTrue(wrongPayment.out().contains("MISMATCH " + bob + ": the coinbase pays " + bobPaid + " sat, the ledger says "
+                + (bobPaid - 1) + " sat"), wrongPayment.out());
+
+        Files.writeString(file, "{\"blocks\": [");
+        CliTest.Result notJson = CliTest.run("payouts", "verify", "--export", file.toString());
+        assertEquals(AdminCommands.BAD_INPUT, notJson.code(), notJson.err());
+        assertTrue(notJson.err().startsWith("templar: " + file + " is not JSON: ") && !notJson.err().contains("\tat "), notJson.err());
+        ObjectNode noCredits = doc.deepCopy();
+        ((ObjectNode) noCredits.path("blocks").get(0)).remove("credits");
+        Files.writeString(file, noCredits.toString());
+        CliTest.Result missing = CliTest.run("payouts", "verify", "--export", file.toString());
+        assertEquals(AdminCommands.BAD_INPUT, missing.code(), missing.err());
+        assertEquals("templar: " + file + " is not a payouts export: blocks[0].credits: missing (a list of {account, sats})\n",
+                missing.err());
+        assertEquals(AdminCommands.BAD_INPUT, CliTest.run("payouts", "verify", "--export", dir.resolve("none.json").toString()).code());
+    }
+
+    /** The export with one change to its first block, verified from a file with the node. */
+    private static CliTest.Result verifyTampered(Path dir, JsonNode doc, String nodeUrl,
+            java.util.function.Consumer<ObjectNode> change) throws Exception {
+        ObjectNode copy = doc.deepCopy();
+        change.accept((ObjectNode) copy.path("blocks").get(0));
+        Path file = dir.resolve("tampered.json");
+        Files.writeString(file, copy.toString());
+        return CliTest.run("payouts", "verify", "--export", file.toString(), "--node", nodeUrl);
+    }
+
+    private static void removeAccount(ArrayNode credits, String account) {
+        for (int i = 0; i < credits.size(); i++) {
+            if (credits.get(i).path("account").asText().equals(account)) {
+                credits.remove(i);
+                return;
+            }
+        }
+        throw new AssertionError(account + " not in " + credits);
+    }
+
+    private static void setSats(ArrayNode credits, String account, long sats) {
+        for (JsonNode c : credits) {
+            if (c.path("account").asText().equals(account)) {
+                ((ObjectNode) c).put("sats", sats);
+                return;
+            }
+        }
+        throw new AssertionError(account + " not in " + credits);
+    }
+
+    /** The embedded node's JSON-RPC as a miner would name it: http://USER:PASSWORD@HOST:PORT. */
+    static String nodeUrl(PoolHarness pool) {
+        var e = pool.node.endpoint();
+        return "http://" + e.user() + ":" + e.password() + "@" + e.rpcUri().getHost() + ":" + e.rpcUri().getPort();
     }
 
     private static CliTest.Result cli(List<String> auth, String... args) {

@@ -211,6 +211,15 @@ class SchemesEndToEndTest {
             assertTrue(verified.path("ok").asBoolean(), verified.toString());
             // every block credited before the reorg, the reversed one included
             assertTrue(verified.path("blocks").size() >= expected.size(), verified.toString());
+            // and from the export alone, as a miner without the pool's database checks it
+            CliTest.Result exported = cli(auth, "payouts", "export", "--all");
+            assertEquals(0, exported.code(), exported.err());
+            java.nio.file.Files.writeString(dir.resolve("export.json"), exported.out());
+            CliTest.Result fromExport = CliTest.run("payouts", "verify", "--export", dir.resolve("export.json").toString(),
+                    "--node", PayoutsVerifyTest.nodeUrl(pool));
+            assertEquals(0, fromExport.code(), fromExport.out() + fromExport.err());
+            assertEquals(verified.path("blocks").size(), fromExport.out().lines().filter(l -> l.startsWith("block ")).count(),
+                    fromExport.out());
 
             // Tampered data: each change named with the account and both amounts, exit 4; undone, it passes again.
             // the highest block still in the chain (the reversed one when it was the only one)
@@ -592,6 +601,30 @@ class SchemesEndToEndTest {
         assertEquals(0, csv.code(), csv.err());
         assertEquals(batch.path("shares").size(), csv.out().lines().filter(l -> l.contains(",share,")).count(), csv.out());
         assertTrue(csv.out().contains(",credit,," + alice + ",,,," + credit + "\n"), csv.out());
+
+        // the export alone prices every batch again (payouts verify --export); a credit changed in the file is named
+        java.nio.file.Path file = java.nio.file.Files.createTempFile("share-credits", ".json");
+        try {
+            java.nio.file.Files.writeString(file, exported.out());
+            CliTest.Result offline = CliTest.run("payouts", "verify", "--export", file.toString());
+            assertEquals(0, offline.code(), offline.out() + offline.err());
+            assertTrue(offline.out().contains("share credits batch " + id + " ") && offline.out().contains(": OK"), offline.out());
+            JsonNode tampered = new ObjectMapper().readTree(exported.out());
+            for (JsonNode b : tampered.path("share_credit_batches")) {
+                for (JsonNode c : b.path("credits")) {
+                    if (b.path("id").asLong() == id && c.path("account").asText().equals(alice)) {
+                        ((com.fasterxml.jackson.databind.node.ObjectNode) c).put("sats", credit + 1);
+                    }
+                }
+            }
+            java.nio.file.Files.writeString(file, tampered.toString());
+            CliTest.Result wrong = CliTest.run("payouts", "verify", "--export", file.toString());
+            assertEquals(AdminCommands.MISMATCH, wrong.code(), wrong.out() + wrong.err());
+            assertTrue(wrong.out().contains("MISMATCH " + name + alice + ": credited " + (credit + 1) + " sat, the shares give "
+                    + credit + " sat"), wrong.out());
+        } finally {
+            java.nio.file.Files.delete(file);
+        }
 
         // a changed credit amount, then a deleted credit
         sql(pool, "UPDATE share_credits SET sats = sats + 1 WHERE batch_id = " + id + " AND account = ?", alice);

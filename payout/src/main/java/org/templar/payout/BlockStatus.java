@@ -35,7 +35,10 @@ public enum BlockStatus {
      * that brings it back before coinbase maturity makes it ACCEPTED again (the tracker keeps asking).
      */
     ORPHANED,
-    /** Buried 100 blocks deep: its coinbase is spendable and can be paid out. */
+    /**
+     * Buried 100 blocks deep: its coinbase is spendable and can be paid out. Only a reorganisation
+     * deeper than that takes it off the chain again (STALE, then ORPHANED), its credits taken back.
+     */
     MATURE;
 
     /**
@@ -44,7 +47,10 @@ public enum BlockStatus {
      * nodes, one may say {@code inconclusive} or {@code duplicate} while another accepts, and the
      * chain itself is the final word. An ACCEPTED block that a reorganisation takes off the best chain
      * becomes STALE (its branch may win again), and an ORPHANED one that a reorganisation brings back
-     * becomes ACCEPTED: the node's best chain decides, the ledger follows. MATURE is final.
+     * becomes ACCEPTED: the node's best chain decides, the ledger follows. Even a MATURE block can
+     * leave the best chain, in a reorganisation deeper than coinbase maturity: rare enough that the
+     * tracker asks about mature blocks less often, but a ledger must not keep paying for a block
+     * the chain no longer has.
      */
     public boolean canMoveTo(BlockStatus next) {
         return next == this || successors().contains(next);
@@ -66,6 +72,8 @@ public enum BlockStatus {
                 return EnumSet.of(STALE, ORPHANED, MATURE);
             case ORPHANED:
                 return EnumSet.of(ACCEPTED);
+            case MATURE:
+                return EnumSet.of(STALE, ORPHANED);
             default:
                 return EnumSet.noneOf(BlockStatus.class);
         }

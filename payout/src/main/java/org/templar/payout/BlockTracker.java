@@ -28,6 +28,13 @@ import org.templar.payout.scheme.Prop;
  * block is still asked about until the chain is 100 blocks past it: a reorganisation that brings it
  * back makes it ACCEPTED, credited again.
  *
+ * <p>Mature blocks are followed too, up to {@link #DEEP_FOLLOW_DEPTH} below the tip, with the blocks
+ * orphaned after they matured, but not at every poll (see {@link #DEEP_CHECK_POLLS}): only a
+ * reorganisation deeper than coinbase maturity moves them. One that leaves the best chain goes the
+ * way of any other block (STALE, then ORPHANED with its credits taken back: custodial balances may
+ * be left in debt, TIDES payments are owed again as carries; see {@link PayoutLedger#orphan}), and
+ * one that comes back is applied again, once.
+ *
  * <p>Every step goes through {@link PayoutLedger}, whose steps are idempotent, so {@link #poll()}
  * can run on a timer, after a restart, or on another pool instance, and a crash between two steps
  * only means the next poll does the rest. Blocks leave the chain highest first, then join it lowest
@@ -109,12 +116,31 @@ public final class BlockTracker {
     static final int FPPS_FEE_BLOCKS = 144;
     /** Shares younger than this are left for the next poll (see {@link PayoutLedger#creditShares}). */
     static final java.time.Duration SHARE_SETTLE_TIME = java.time.Duration.ofSeconds(30);
+    /**
+     * How far below the tip mature blocks are still asked about: one difficulty period, two weeks on
+     * mainnet. Mainnet has never reorganised more than a few blocks since 2013; past this depth the
+     * ledger takes its history as final rather than ask about every block the pool ever found.
+     */
+    static final long DEEP_FOLLOW_DEPTH = 2016;
+    /**
+     * Mature blocks are asked about at the first poll (so a restart catches what happened while the
+     * pool was down), then only when the tip height has moved since their last check and at least this
+     * many polls later. A busy pool has hundreds of mature blocks in {@link #DEEP_FOLLOW_DEPTH}: one
+     * getblockheader each at every poll would multiply the tracker's load on the node for an event
+     * that practically never happens; this way it costs about one round per new block on mainnet
+     * (a block every ten minutes, a poll every few seconds) and is bounded on a fast regtest chain.
+     * A deep reorganisation is noticed some polls later, long before anything built on it matures.
+     */
+    static final int DEEP_CHECK_POLLS = 10;
 
     private final PayoutLedger payouts;
     private final ChainView chain;
     private final PayoutScheme scheme;
     private final int orphanDepth;
     private final java.util.function.Consumer<BlockRecord> settled;
+    /** Polls since the mature blocks were last asked about, and the tip then (none yet: the first poll asks). */
+    private int pollsSinceDeepCheck = DEEP_CHECK_POLLS;
+    private long deepCheckedAtTip = Long.MIN_VALUE;
 
     /**
      * @param orphanDepth how far the chain must have moved past a block that is not in it before the
@@ -146,11 +172,13 @@ public final class BlockTracker {
         Map<BlockRecord, ChainView.Header> onChain = new LinkedHashMap<>();
         List<BlockRecord> offChain = new ArrayList<>();
         Set<String> known = new HashSet<>();
-        for (BlockRecord block : payouts.blocksToFollow(tip - PayoutLedger.MATURITY_CONFIRMATIONS)) {
+        for (BlockRecord block : blocksToAsk(tip)) {
             Optional<ChainView.Header> header = chain.header(block.hash());
             header.ifPresent(h -> known.add(block.hash()));
             if (header.isPresent() && header.get().confirmations() >= 1) {
-                onChain.put(block, header.get());
+                if (block.status() != BlockStatus.MATURE) {
+                    onChain.put(block, header.get()); // a mature block still on the chain: nothing to do
+                }
             } else {
                 offChain.add(block);
             }
@@ -172,10 +200,18 @@ public final class BlockTracker {
                         || settlement.filter(s -> s.state() != BlockSettlement.State.REVERSED).isPresent())) {
                     // A REJECTED block the node does not even know was never in any chain: nothing to
                     // orphan, unless it is a TIDES block, recorded at its solve: its settlement is given up.
-                    payouts.orphan(block.hash(), "not in the best chain " + (tip - block.height()) + " blocks later");
+                    payouts.orphan(block.hash(), "not in the best chain " + (tip - block.height()) + " blocks later"
+                            + (block.status() == BlockStatus.MATURE ? ", after it had matured" : ""));
                     orphaned++;
                     tell(block.hash(), BlockStatus.ORPHANED);
-                    log.warn("block {} at height {} orphaned; its credits are reversed", block.hash(), block.height());
+                    if (block.status() == BlockStatus.MATURE) {
+                        log.error("MATURE block {} at height {} orphaned by a reorganisation deeper than coinbase"
+                                + " maturity; its credits are reversed (custodial: taken from available balances, which"
+                                + " may now be debts; in-coinbase: its payments are owed again as carries)",
+                                block.hash(), block.height());
+                    } else {
+                        log.warn("block {} at height {} orphaned; its credits are reversed", block.hash(), block.height());
+                    }
                 } else if (applied) {
                     payouts.leaveChain(block.hash(), "left the best chain at height " + tip);
                     reversed++;
@@ -212,6 +248,30 @@ public final class BlockTracker {
         }
         long sharesCredited = scheme instanceof Pps pps ? creditShares(pps, tip) : 0;
         return new Report(credited, confirmed, orphaned, sharesCredited, reversed);
+    }
+
+    /**
+     * What this poll asks the node about, lowest first: the blocks to follow, and now and then (see
+     * {@link #DEEP_CHECK_POLLS}) the mature ones and those orphaned after maturing.
+     */
+    private List<BlockRecord> blocksToAsk(long tip) {
+        List<BlockRecord> blocks = payouts.blocksToFollow(tip - PayoutLedger.MATURITY_CONFIRMATIONS);
+        pollsSinceDeepCheck++;
+        if (tip == deepCheckedAtTip || pollsSinceDeepCheck < DEEP_CHECK_POLLS) {
+            return blocks;
+        }
+        Set<String> following = new HashSet<>();
+        blocks.forEach(b -> following.add(b.hash()));
+        List<BlockRecord> all = new ArrayList<>(blocks);
+        for (BlockRecord deep : payouts.deepBlocksToFollow(tip - DEEP_FOLLOW_DEPTH)) {
+            if (following.add(deep.hash())) {
+                all.add(deep);
+            }
+        }
+        all.sort(java.util.Comparator.comparingLong(BlockRecord::height)); // stable: the ledger's order within a height
+        pollsSinceDeepCheck = 0;
+        deepCheckedAtTip = tip;
+        return all;
     }
 
     /** Tells the listener of a block that just reached {@code status}, as the ledger now has it. */

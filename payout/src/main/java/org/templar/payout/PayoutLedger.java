@@ -32,7 +32,8 @@ import org.templar.payout.scheme.WindowWeights;
  * twice or marking a batch sent twice with the same txid changes nothing the second time. The rows
  * that a step reads are locked ({@code SELECT ... FOR UPDATE}), so two pool instances running the
  * same step at once serialize on the database; the CHECK constraints of V5 refuse a negative balance
- * whatever happens.
+ * whatever happens. What a reorganisation deeper than coinbase maturity takes back from credits already
+ * paid out is a debt (V27), which later credits pay before anything becomes available.
  */
 public final class PayoutLedger {
     /** Coinbase maturity: Core refuses to spend a coinbase output with fewer confirmations. */
@@ -260,14 +261,25 @@ public final class PayoutLedger {
         }
     }
 
-    /** Adds {@code sign ×} each credit to one balance column. Columns are constants of this class, never input. */
+    /**
+     * Adds {@code sign ×} each credit to one balance column. Columns are constants of this class, never
+     * input. The available balance nets with the debt (V27): what it cannot give becomes debt, and what
+     * it receives pays the debt first (both right-hand sides read the row as it was).
+     */
     private void adjust(Connection c, String column, List<Credit> credits, int sign) throws SQLException {
-        try (PreparedStatement update = c.prepareStatement(
-                "UPDATE balances SET " + column + " = " + column + " + ?, updated_at = ? WHERE account = ?")) {
+        boolean available = column.equals("available_sats");
+        String set = available
+                ? "available_sats = GREATEST(available_sats - debt_sats + ?, 0), debt_sats = GREATEST(debt_sats - available_sats - ?, 0)"
+                : column + " = " + column + " + ?";
+        try (PreparedStatement update = c.prepareStatement("UPDATE balances SET " + set + ", updated_at = ? WHERE account = ?")) {
             for (Credit credit : credits) {
-                update.setLong(1, sign * credit.sats());
-                update.setObject(2, Ledger.utc(ledger.now()));
-                update.setString(3, credit.account());
+                int p = 1;
+                update.setLong(p++, sign * credit.sats());
+                if (available) {
+                    update.setLong(p++, sign * credit.sats());
+                }
+                update.setObject(p++, Ledger.utc(ledger.now()));
+                update.setString(p, credit.account());
                 update.addBatch();
             }
             if (!credits.isEmpty()) {
@@ -460,16 +472,15 @@ public final class PayoutLedger {
      * The block left the node's best chain, which may still come back to it: an ACCEPTED block becomes
      * STALE and an applied settlement is reversed (the rows kept and marked), so balances and carries
      * hold only blocks of the best chain. Idempotent. A tracker takes blocks off from the highest down
-     * (a block's coinbase may have paid what an earlier one carried).
-     *
-     * @throws IllegalStateException for a mature block: a reorganisation 100 blocks deep is not
-     *     something to settle automatically; the operator must look
+     * (a block's coinbase may have paid what an earlier one carried). A MATURE block, which only a
+     * reorganisation deeper than coinbase maturity takes off, becomes STALE too: see {@link #orphan}
+     * for how its credits are taken back.
      */
     public void leaveChain(String blockHash, String reason) {
         String hash = normalize(blockHash);
         inTransaction("take block " + hash + " off the chain", c -> {
-            BlockStatus status = requireNotMature(c, hash);
-            if (status == BlockStatus.ACCEPTED) {
+            BlockStatus status = existingStatus(c, hash);
+            if (status == BlockStatus.ACCEPTED || status == BlockStatus.MATURE) {
                 moveBlock(c, hash, status, BlockStatus.STALE, reason);
             }
             Optional<BlockSettlement> settlement = settlement(c, hash, true);
@@ -486,12 +497,18 @@ public final class PayoutLedger {
      * Idempotent. For in-coinbase schemes the carried balances are restored to what they were before
      * the block, so a tracker orphans blocks from the highest down.
      *
-     * @throws IllegalStateException for a mature block (see {@link #leaveChain})
+     * <p>A MATURE block (a reorganisation deeper than coinbase maturity) is orphaned the same way, its
+     * settlement REVERSED; its credits had moved on, so they are taken back from where they went.
+     * Custodial schemes: from the available balance, which goes below zero (a debt that later credits
+     * pay first) when the miner was already paid. In-coinbase schemes: the coinbase that paid the
+     * miners no longer exists, so what it paid leaves the paid balance and is owed again as a carry,
+     * while what the block itself carried forward goes, as for any orphaned block: it earned nothing.
+     * If the block comes back, {@link #confirm} applies it again, once.
      */
     public void orphan(String blockHash, String reason) {
         String hash = normalize(blockHash);
         inTransaction("orphan block " + hash, c -> {
-            BlockStatus status = requireNotMature(c, hash);
+            BlockStatus status = existingStatus(c, hash);
             // A REJECTED block keeps its status: it was never in a chain. Only a TIDES block is
             // recorded before the verdict (at its solve, see creditCoinbase), so only it comes here.
             if (status != BlockStatus.ORPHANED && status != BlockStatus.REJECTED) {
@@ -510,19 +527,37 @@ public final class PayoutLedger {
         });
     }
 
-    private static BlockStatus requireNotMature(Connection c, String hash) throws SQLException {
+    private static BlockStatus existingStatus(Connection c, String hash) throws SQLException {
         BlockStatus status = Ledger.blockStatus(c, hash, true);
         if (status == null) {
             throw new LedgerException("no block " + hash + " in the ledger");
         }
-        if (status == BlockStatus.MATURE) {
-            throw new IllegalStateException("block " + hash + " is mature; a reorganisation that deep needs the operator");
-        }
         return status;
     }
 
+    /** Takes an applied settlement out of the balances, from wherever its state put it (see {@link #orphan}). */
     private void reverse(Connection c, BlockSettlement s) throws SQLException {
-        applyImmature(c, s.scheme(), s.credits(), s.coinbasePayments(), -1);
+        if (s.state() != BlockSettlement.State.MATURE) {
+            applyImmature(c, s.scheme(), s.credits(), s.coinbasePayments(), -1);
+        } else if (!s.scheme().paysInCoinbase()) {
+            adjust(c, "available_sats", s.credits(), -1); // what available no longer holds becomes a debt
+        } else {
+            // adds before it takes, as applyImmature: no CHECK sees a passing negative
+            adjust(c, "carried_sats", s.coinbasePayments(), 1);
+            adjust(c, "paid_sats", s.coinbasePayments(), -1);
+            // What the block carried forward goes, but a block of the new chain may already have paid
+            // it out (its plan was made before the tracker saw the reorganisation): what is paid on
+            // chain cannot be taken back, so the carry stops at zero rather than stop the tracker.
+            try (PreparedStatement take = c.prepareStatement(
+                    "UPDATE balances SET carried_sats = GREATEST(carried_sats - ?, 0), updated_at = ? WHERE account = ?")) {
+                for (Credit credit : s.credits()) {
+                    take.setLong(1, credit.sats());
+                    take.setObject(2, Ledger.utc(ledger.now()));
+                    take.setString(3, credit.account());
+                    take.executeUpdate();
+                }
+            }
+        }
         setSettlementState(c, s.blockHash(), BlockSettlement.State.REVERSED);
     }
 
@@ -894,6 +929,17 @@ public final class PayoutLedger {
     }
 
     /**
+     * The blocks only a reorganisation deeper than coinbase maturity can move, above {@code aboveHeight},
+     * lowest first: MATURE ones (which it would take off the chain) and ORPHANED ones that had matured
+     * before (which it could bring back). What a tracker checks now and then, not at every poll.
+     */
+    public List<BlockRecord> deepBlocksToFollow(long aboveHeight) {
+        return blocksWhere("height > ? AND (status = 'MATURE' OR (status = 'ORPHANED' AND block_hash IN"
+                + " (SELECT block_hash FROM block_status_history WHERE status = 'MATURE')))", aboveHeight,
+                "the mature blocks to follow");
+    }
+
+    /**
      * The newest pool-mode shares accepted at or before {@code upTo} whose difficulty adds up to at
      * least {@code needed} (fewer if the ledger holds fewer), oldest first: the input of PPLNS
      * and TIDES windows, which cut the oldest share exactly themselves. Read newest first in pages,
@@ -1200,8 +1246,8 @@ public final class PayoutLedger {
         Objects.requireNonNull(account, "account");
         ledger.requireOpen();
         try (Connection c = ledger.dataSource().getConnection();
-                PreparedStatement q = c.prepareStatement("SELECT immature_sats, available_sats, in_payment_sats, paid_sats, "
-                        + "carried_sats FROM balances WHERE account = ?")) {
+                PreparedStatement q = c.prepareStatement("SELECT immature_sats, available_sats - debt_sats, in_payment_sats, "
+                        + "paid_sats, carried_sats FROM balances WHERE account = ?")) {
             q.setString(1, account);
             try (ResultSet rs = q.executeQuery()) {
                 return rs.next() ? new Balance(account, rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getLong(5))
@@ -1410,17 +1456,11 @@ public final class PayoutLedger {
         return batch(batchId);
     }
 
+    /** Moves a batch's amounts out of payment: to paid, or back to available (where they pay a debt first). */
     private void settleItems(Connection c, PayoutBatch batch, String to) throws SQLException {
-        try (PreparedStatement move = c.prepareStatement("UPDATE balances SET in_payment_sats = in_payment_sats - ?, "
-                + to + " = " + to + " + ?, updated_at = ? WHERE account = ?")) {
-            for (PayoutBatch.Item i : batch.items()) {
-                move.setLong(1, i.sats());
-                move.setLong(2, i.sats());
-                move.setObject(3, Ledger.utc(ledger.now()));
-                move.setString(4, i.account());
-                move.executeUpdate();
-            }
-        }
+        List<Credit> amounts = batch.items().stream().map(i -> new Credit(i.account(), i.sats())).toList();
+        adjust(c, "in_payment_sats", amounts, -1);
+        adjust(c, to, amounts, 1);
     }
 
     private void setBatchState(Connection c, long batchId, PayoutBatch.State state, String txid) throws SQLException {

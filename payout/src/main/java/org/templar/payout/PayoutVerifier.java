@@ -29,6 +29,10 @@ import org.templar.share.Hex;
  * blocks: a block of theirs is the pool's whole, and is checked as such; their share credits are
  * checked batch by batch ({@link #verifyShareCredits}), each priced again with the rate and fee it
  * was credited with.
+ *
+ * <p>{@link #verify} reads those inputs from the ledger; {@link #check} divides and compares given
+ * them, from wherever they come: {@code templar payouts verify --export} takes them from an export
+ * alone, for a miner without the pool's database.
  */
 public final class PayoutVerifier {
     private final PayoutLedger payouts;
@@ -43,6 +47,14 @@ public final class PayoutVerifier {
     public PayoutVerifier(PayoutLedger payouts, PayoutScheme scheme, String poolAddress,
             Function<String, Optional<byte[]>> scriptOf) {
         this.payouts = Objects.requireNonNull(payouts, "payouts");
+        this.scheme = Objects.requireNonNull(scheme, "scheme");
+        this.poolAddress = poolAddress;
+        this.scriptOf = Objects.requireNonNull(scriptOf, "scriptOf");
+    }
+
+    /** Without a ledger: only {@link #check}, on inputs from elsewhere (an export). */
+    public PayoutVerifier(PayoutScheme scheme, String poolAddress, Function<String, Optional<byte[]>> scriptOf) {
+        this.payouts = null;
         this.scheme = Objects.requireNonNull(scheme, "scheme");
         this.poolAddress = poolAddress;
         this.scriptOf = Objects.requireNonNull(scriptOf, "scriptOf");
@@ -100,31 +112,68 @@ public final class PayoutVerifier {
         }
     }
 
+    /**
+     * What a block's division is checked from: the block, its settlement as recorded, a TIDES plan's
+     * inputs, and the shares its scheme divides (the window, or the round; none for SOLO, PPS and
+     * FPPS). {@code sharesCompacted}, when present, says why the shares are missing (not a mismatch).
+     */
+    public record Inputs(BlockRecord block, BlockSettlement settlement, Optional<PayoutLedger.PlanInputs> plan,
+            List<WindowShare> shares, Optional<String> sharesCompacted) {
+        public Inputs {
+            Objects.requireNonNull(block, "block");
+            Objects.requireNonNull(settlement, "settlement");
+            Objects.requireNonNull(plan, "plan");
+            shares = List.copyOf(shares);
+            Objects.requireNonNull(sharesCompacted, "sharesCompacted");
+        }
+    }
+
+    /** Divides the block again from the ledger's shares and compares (see {@link #check}). */
     public Result verify(BlockRecord block, ChainFacts chain) {
         Objects.requireNonNull(block, "block");
         Objects.requireNonNull(chain, "chain");
-        List<String> problems = new ArrayList<>();
+        Objects.requireNonNull(payouts, "a verifier without a ledger only checks inputs given to it");
         Optional<BlockSettlement> settled = payouts.settlement(block.hash());
         if (settled.isEmpty()) {
-            problems.add("the ledger has not credited block " + block.hash() + " (status " + block.status() + ")");
-            return new Result(block.hash(), block.height(), scheme.kind(), block.rewardSats(), List.of(), problems);
+            return new Result(block.hash(), block.height(), scheme.kind(), block.rewardSats(), List.of(),
+                    List.of("the ledger has not credited block " + block.hash() + " (status " + block.status() + ")"));
         }
         BlockSettlement s = settled.get();
+        Optional<PayoutLedger.PlanInputs> plan = payouts.coinbasePlanInputs(block.hash());
+        List<String> compacted = new ArrayList<>();
+        List<WindowShare> shares = s.scheme() == scheme.kind() ? shares(block, s, chain, plan, compacted) : List.of();
+        return check(new Inputs(block, s, plan, shares, compacted.stream().findFirst()), chain, true);
+    }
+
+    /**
+     * Divides the block again with this verifier's scheme from {@code in} alone, and compares the
+     * result with the settlement's credits and, for in-coinbase schemes, with the coinbase payments
+     * and the block's coinbase on the chain ({@code chain.coinbaseOutputs()}, when known). Every
+     * difference is one problem, naming the account and both amounts.
+     *
+     * @param nodeAsked whether {@code chain} is the node's word on the block: then a coinbase the node
+     *     does not have is a problem; without a node (an export checked offline) it is only not compared
+     */
+    public Result check(Inputs in, ChainFacts chain, boolean nodeAsked) {
+        Objects.requireNonNull(in, "in");
+        Objects.requireNonNull(chain, "chain");
+        BlockRecord block = in.block();
+        BlockSettlement s = in.settlement();
+        List<String> problems = new ArrayList<>();
         if (s.scheme() != scheme.kind()) {
             problems.add("the block was credited under " + s.scheme() + " but the pool runs " + scheme.kind()
                     + ": verify it with that scheme's configuration");
             return new Result(block.hash(), block.height(), s.scheme(), s.rewardSats(), List.of(), problems);
         }
-        Optional<PayoutLedger.PlanInputs> inputs = payouts.coinbasePlanInputs(block.hash());
+        Optional<PayoutLedger.PlanInputs> inputs = in.plan();
         // A miner-declared job's plan divides the payout value the miner asked for (extension 0x0003);
         // the rest of its coinbase is the miner's own. Every other settlement divides the whole reward.
         boolean declared = inputs.map(PayoutLedger.PlanInputs::minerDeclared).orElse(false);
         if (declared ? s.rewardSats() > block.rewardSats() : s.rewardSats() != block.rewardSats()) {
             problems.add("the settlement divides " + s.rewardSats() + " sat, the block claims " + block.rewardSats() + " sat");
         }
-        List<String> compacted = new ArrayList<>();
-        Distribution expected = recompute(block, s, chain, inputs, problems, compacted);
-        Optional<String> gone = compacted.stream().findFirst();
+        Optional<String> gone = in.sharesCompacted();
+        Distribution expected = gone.isPresent() ? null : divide(in, chain, problems);
         if (expected == null && gone.isEmpty()) {
             return new Result(block.hash(), block.height(), s.scheme(), s.rewardSats(), List.of(), problems);
         }
@@ -142,7 +191,7 @@ public final class PayoutVerifier {
         carriedIn.forEach(c -> accounts.add(c.account()));
         boolean inCoinbase = s.scheme().paysInCoinbase();
         Optional<Map<String, Long>> coinbase = inCoinbase ? chain.coinbaseOutputs() : Optional.empty();
-        if (inCoinbase && coinbase.isEmpty()) {
+        if (inCoinbase && coinbase.isEmpty() && nodeAsked) {
             problems.add("the node does not have the block: its coinbase cannot be checked");
         }
         List<Line> lines = new ArrayList<>();
@@ -221,7 +270,7 @@ public final class PayoutVerifier {
     }
 
     private ShareCreditCheck verifyShareCredit(PayoutLedger.ShareCreditRecord b, ShareRetention.Horizon horizon) {
-        String name = "batch " + b.id() + " (shares " + (b.fromShareId() + 1) + ".." + b.toShareId() + ")";
+        String name = batchName(b);
         List<String> problems = new ArrayList<>();
         for (PayoutLedger.ShareCreditRange other : payouts.overlappingShareCredits(b)) {
             problems.add(name + ": shares " + (Math.max(b.fromShareId(), other.fromShareId()) + 1) + ".."
@@ -235,28 +284,48 @@ public final class PayoutVerifier {
                         + skipped.get(skipped.size() - 1).id() + " lie between the previous batch and this one: never credited");
             }
         }
-        Optional<String> notPriced = Optional.empty();
+        Optional<String> compacted = Optional.empty();
+        if (horizon.any() && horizon.maxCompactedId() > b.fromShareId()) {
+            compacted = Optional.of("the shares of this batch were compacted into per-worker aggregates (ledger retention:"
+                    + " shares up to id " + horizon.maxCompactedId() + "); its credits are shown, not priced again");
+        }
+        List<WindowShare> shares = new ArrayList<>();
+        if (b.pricing().isPresent() && compacted.isEmpty()) {
+            for (PayoutLedger.LedgerShare share : payouts.poolSharesBetween(b.fromShareId(), b.toShareId())) {
+                shares.add(WindowShare.of(share.share()));
+            }
+        }
+        return checkShareCredit(b, shares, compacted, problems);
+    }
+
+    private static String batchName(PayoutLedger.ShareCreditRecord b) {
+        return "batch " + b.id() + " (shares " + (b.fromShareId() + 1) + ".." + b.toShareId() + ")";
+    }
+
+    /**
+     * Prices one PPS/FPPS batch again from {@code shares} (the pool shares of its id range) with the
+     * rate and fee it recorded, and names each difference after the {@code found} problems (its place
+     * among the other batches). Needs no ledger: {@code payouts verify --export} runs it on an export.
+     *
+     * @param compacted why the shares are gone, when they are (the batch is then shown, not priced)
+     */
+    public static ShareCreditCheck checkShareCredit(PayoutLedger.ShareCreditRecord b, List<WindowShare> shares,
+            Optional<String> compacted, List<String> found) {
+        String name = batchName(b);
+        List<String> problems = new ArrayList<>(found);
+        Optional<String> notPriced = compacted;
         if (b.pricing().isEmpty()) {
             notPriced = Optional.of("credited before the ledger recorded each batch's rate (migration V25): its credits are"
                     + " shown, not priced again");
-        } else if (horizon.any() && horizon.maxCompactedId() > b.fromShareId()) {
-            notPriced = Optional.of("the shares of this batch were compacted into per-worker aggregates (ledger retention:"
-                    + " shares up to id " + horizon.maxCompactedId() + "); its credits are shown, not priced again");
         }
         Distribution expected = null;
-        int shares = 0;
         if (notPriced.isEmpty()) {
-            List<WindowShare> priced = new ArrayList<>();
-            for (PayoutLedger.LedgerShare share : payouts.poolSharesBetween(b.fromShareId(), b.toShareId())) {
-                priced.add(WindowShare.of(share.share()));
-            }
-            shares = priced.size();
             PayoutLedger.Pricing p = b.pricing().get();
-            if (priced.isEmpty()) {
+            if (shares.isEmpty()) {
                 problems.add(name + ": the ledger holds no pool share in its range, but the batch credits " + b.valueSats() + " sat");
             } else {
                 try {
-                    expected = p.scheme().creditShares(p.rate(), priced);
+                    expected = p.scheme().creditShares(p.rate(), shares);
                 } catch (org.templar.payout.scheme.Pps.BatchTooValuable e) {
                     problems.add(name + ": its shares at the recorded rate are worth more than all bitcoin");
                 }
@@ -282,7 +351,7 @@ public final class PayoutVerifier {
             }
             lines.add(new Line(account, want, credited, -1, -1));
         }
-        return new ShareCreditCheck(b, shares, lines, problems, notPriced);
+        return new ShareCreditCheck(b, notPriced.isEmpty() ? shares.size() : 0, lines, problems, notPriced);
     }
 
     /**
@@ -327,56 +396,71 @@ public final class PayoutVerifier {
                 + "); its division cannot be recomputed, only its credits and coinbase shown";
     }
 
-    private Distribution recompute(BlockRecord block, BlockSettlement s, ChainFacts chain,
-            Optional<PayoutLedger.PlanInputs> inputs, List<String> problems, List<String> compacted) {
+    /**
+     * The shares the block's division counts, read from the ledger as the credit read them: a TIDES
+     * block's window up to its recorded last share, a PPLNS window up to the block's time at its
+     * difficulty, a PROP round since the pool's previous block of its chain; none for the others.
+     * A window compaction reached adds why to {@code compacted} and gives no shares.
+     */
+    private List<WindowShare> shares(BlockRecord block, BlockSettlement s, ChainFacts chain,
+            Optional<PayoutLedger.PlanInputs> inputs, List<String> compacted) {
         ShareRetention.Horizon horizon = payouts.retentionHorizon();
+        List<PayoutLedger.LedgerShare> read;
+        org.templar.payout.scheme.ExactWeight length;
         switch (s.scheme()) {
             case TIDES: {
                 if (inputs.isEmpty()) {
-                    problems.add("the ledger did not record what this TIDES plan was computed from");
-                    return null;
+                    return List.of(); // named by divide
                 }
-                Tides tides = (Tides) scheme;
-                PayoutLedger.PlanInputs in = inputs.get();
-                List<WindowShare> window = new ArrayList<>();
-                List<PayoutLedger.LedgerShare> read = payouts.windowUpToShare(in.windowLastShareId(),
-                        tides.windowLength(in.networkDifficulty()));
-                Optional<String> gone = compacted(horizon, read, tides.windowLength(in.networkDifficulty()));
-                if (gone.isPresent()) {
-                    compacted.add(gone.get());
-                    return null;
-                }
-                for (PayoutLedger.LedgerShare share : read) {
-                    window.add(WindowShare.of(share.share()));
-                }
-                String finder = poolAddress != null ? poolAddress : block.user();
-                return tides.distribute(new FoundBlock(s.rewardSats(), in.networkDifficulty(), finder), window);
+                length = ((Tides) scheme).windowLength(inputs.get().networkDifficulty());
+                read = payouts.windowUpToShare(inputs.get().windowLastShareId(), length);
+                break;
             }
             case PPLNS: {
-                Pplns pplns = (Pplns) scheme;
-                double d = chain.networkDifficulty();
-                List<PayoutLedger.LedgerShare> read = payouts.windowSharesEndingAt(block.foundAt(), pplns.windowLength(d));
-                Optional<String> gone = compacted(horizon, read, pplns.windowLength(d));
-                if (gone.isPresent()) {
-                    compacted.add(gone.get());
-                    return null;
-                }
-                List<WindowShare> window = new ArrayList<>();
-                for (PayoutLedger.LedgerShare share : read) {
-                    window.add(WindowShare.of(share.share()));
-                }
-                return scheme.distribute(new FoundBlock(s.rewardSats(), d, block.user()), window);
+                length = ((Pplns) scheme).windowLength(chain.networkDifficulty());
+                read = payouts.windowSharesEndingAt(block.foundAt(), length);
+                break;
             }
             case PROP: {
                 java.time.Instant start = propRoundStart(payouts, block, chain);
                 // a round is read by time: compaction reached it when it took a share accepted after its start
                 if (horizon.maxCompactedAt().filter(t -> t.isAfter(start)).isPresent()) {
                     compacted.add(goneMessage(horizon));
+                    return List.of();
+                }
+                return payouts.round(start, block.foundAt());
+            }
+            default:
+                return List.of();
+        }
+        Optional<String> gone = compacted(horizon, read, length);
+        if (gone.isPresent()) {
+            compacted.add(gone.get());
+            return List.of();
+        }
+        List<WindowShare> window = new ArrayList<>();
+        for (PayoutLedger.LedgerShare share : read) {
+            window.add(WindowShare.of(share.share()));
+        }
+        return window;
+    }
+
+    /** The block divided again by this verifier's scheme from {@code in}'s shares; null (with the problem named) when it cannot be. */
+    private Distribution divide(Inputs in, ChainFacts chain, List<String> problems) {
+        BlockRecord block = in.block();
+        BlockSettlement s = in.settlement();
+        switch (s.scheme()) {
+            case TIDES: {
+                if (in.plan().isEmpty()) {
+                    problems.add("the ledger did not record what this TIDES plan was computed from");
                     return null;
                 }
-                return scheme.distribute(new FoundBlock(s.rewardSats(), chain.networkDifficulty(), block.user()),
-                        payouts.round(start, block.foundAt()));
+                String finder = poolAddress != null ? poolAddress : block.user();
+                return scheme.distribute(new FoundBlock(s.rewardSats(), in.plan().get().networkDifficulty(), finder), in.shares());
             }
+            case PPLNS:
+            case PROP:
+                return scheme.distribute(new FoundBlock(s.rewardSats(), chain.networkDifficulty(), block.user()), in.shares());
             case SOLO:
             case PPS:
             case FPPS:

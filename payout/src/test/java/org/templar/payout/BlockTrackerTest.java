@@ -224,6 +224,131 @@ class BlockTrackerTest {
                 verifier.verify(block, new PayoutVerifier.ChainFacts(2.0, Optional.empty())).problems());
     }
 
+    /** A block at height 101 that the tracker credits and matures in one poll at tip 200. */
+    private String matured(BlockTracker tracker, int n) {
+        String hash = block(n, 101, TestShares.T0.plusSeconds(10));
+        chain.tip = 200;
+        chain.headers.put(hash, new BlockTracker.ChainView.Header(100, 2.0));
+        assertEquals(new BlockTracker.Report(1, 1, 0, 0), tracker.poll());
+        assertEquals(BlockStatus.MATURE, ledger.blockByHash(hash).orElseThrow().status());
+        return hash;
+    }
+
+    /** Polls until the tracker has asked about the mature blocks again (every DEEP_CHECK_POLLS polls), summing the reports. */
+    private static BlockTracker.Report pollThroughADeepCheck(BlockTracker tracker) {
+        int credited = 0;
+        int confirmed = 0;
+        int orphaned = 0;
+        int reversed = 0;
+        for (int i = 0; i < BlockTracker.DEEP_CHECK_POLLS; i++) {
+            BlockTracker.Report r = tracker.poll();
+            credited += r.credited();
+            confirmed += r.confirmed();
+            orphaned += r.orphaned();
+            reversed += r.reversed();
+        }
+        return new BlockTracker.Report(credited, confirmed, orphaned, 0, reversed);
+    }
+
+    /**
+     * A reorganisation 150 blocks deep takes a mature PPLNS block off the chain after alice was paid:
+     * the tracker notices at its next check of the mature blocks, orphans it, takes its credits back
+     * (alice's as a debt), tells the listener, and does nothing more on later polls or after a
+     * restart; when the block comes back it is applied again, once.
+     */
+    @Test
+    void aMatureBlockOrphanedByADeepReorganisationIsTakenBackOnce() {
+        List<BlockRecord> told = new ArrayList<>();
+        Pplns pplns = new Pplns(PoolFee.percent("1", "0"), 2);
+        BlockTracker tracker = new BlockTracker(payouts, chain, pplns, 6, told::add);
+        String hash = matured(tracker, 11);
+        PayoutBatch batch = payouts.createBatch(2_000_000_000L, a -> Optional.of(PayoutLedgerContract.ALICE_ADDRESS)).orElseThrow();
+        payouts.markSent(batch.id(), "ab".repeat(32));
+        assertEquals(new Balance("alice", 0, 0, 0, 3_712_500_000L, 0), payouts.balance("alice"));
+
+        chain.headers.put(hash, new BlockTracker.ChainView.Header(-1, 2.0));
+        chain.tip = 260;
+        assertEquals(new BlockTracker.Report(0, 0, 0, 0), tracker.poll(), "mature blocks are not asked about at every poll");
+        assertEquals(new BlockTracker.Report(0, 0, 1, 0, 0), pollThroughADeepCheck(tracker));
+        BlockRecord orphaned = ledger.blockByHash(hash).orElseThrow();
+        assertEquals(BlockStatus.ORPHANED, orphaned.status());
+        assertEquals("not in the best chain 159 blocks later, after it had matured", orphaned.reason());
+        assertEquals(BlockSettlement.State.REVERSED, payouts.settlement(hash).orElseThrow().state());
+        assertEquals(new Balance("alice", 0, -3_712_500_000L, 0, 3_712_500_000L, 0), payouts.balance("alice"), "a debt");
+        assertEquals(Balance.empty("bob"), payouts.balance("bob"));
+        assertEquals(List.of(BlockStatus.MATURE, BlockStatus.ORPHANED), told.stream().map(BlockRecord::status).toList());
+
+        chain.tip = 261;
+        assertEquals(new BlockTracker.Report(0, 0, 0, 0), pollThroughADeepCheck(tracker), "done once");
+        BlockTracker restarted = new BlockTracker(payouts, chain, pplns, 6, told::add);
+        assertEquals(new BlockTracker.Report(0, 0, 0, 0), restarted.poll(), "a restart asks, and finds nothing to do");
+        assertEquals(new Balance("alice", 0, -3_712_500_000L, 0, 3_712_500_000L, 0), payouts.balance("alice"));
+        assertEquals(2, told.size());
+
+        // a later reorganisation brings it back: applied again, the debt paid by its own credits
+        chain.tip = 262;
+        chain.headers.put(hash, new BlockTracker.ChainView.Header(162, 2.0));
+        assertEquals(new BlockTracker.Report(0, 1, 0, 0), pollThroughADeepCheck(restarted));
+        assertEquals(BlockStatus.MATURE, ledger.blockByHash(hash).orElseThrow().status());
+        assertEquals(new Balance("alice", 0, 0, 0, 3_712_500_000L, 0), payouts.balance("alice"));
+        assertEquals(new Balance("bob", 0, 1_237_500_000L, 0, 0, 0), payouts.balance("bob"));
+        assertEquals(BlockStatus.MATURE, told.get(2).status());
+        chain.tip = 263;
+        assertEquals(new BlockTracker.Report(0, 0, 0, 0), pollThroughADeepCheck(restarted), "applied once");
+        assertEquals(new Balance("bob", 0, 1_237_500_000L, 0, 0, 0), payouts.balance("bob"));
+    }
+
+    /** Mature blocks deeper than DEEP_FOLLOW_DEPTH are history: not asked about any more. */
+    @Test
+    void matureBlocksBelowTheFollowedDepthAreNotAskedAbout() {
+        String hash = matured(new BlockTracker(payouts, chain, new Prop(PoolFee.NONE), 6), 12);
+        chain.headers.remove(hash);
+        chain.tip = 101 + BlockTracker.DEEP_FOLLOW_DEPTH;
+        assertEquals(new BlockTracker.Report(0, 0, 0, 0), new BlockTracker(payouts, chain, new Prop(PoolFee.NONE), 6).poll());
+        assertEquals(BlockStatus.MATURE, ledger.blockByHash(hash).orElseThrow().status());
+        chain.tip = 100 + BlockTracker.DEEP_FOLLOW_DEPTH;
+        assertEquals(new BlockTracker.Report(0, 0, 1, 0), new BlockTracker(payouts, chain, new Prop(PoolFee.NONE), 6).poll());
+    }
+
+    /**
+     * A mature TIDES block orphaned by a deep reorganisation: nothing can be taken back from a
+     * coinbase, but the coinbase is gone, so what it paid from earlier carries is owed again.
+     */
+    @Test
+    void aMatureTidesBlockOrphanedDeepRestoresTheCarriesItPaid() {
+        Tides tides = new Tides(PoolFee.NONE, 1, 50, new byte[22], Optional.empty());
+        BlockTracker tracker = new BlockTracker(payouts, chain, tides, 6);
+        List<WindowShare> shares = List.of(WindowShare.of("a", 4), WindowShare.of("b", 3), WindowShare.of("c", 2),
+                WindowShare.of("d", 1));
+        Tides.OutputScripts scripts = account -> Optional.of(new byte[22]);
+        String first = block(13, 101, TestShares.T0.plusSeconds(10));
+        payouts.creditCoinbase(first, new Tides.JobPayout(tides.plan(1000, 10, "a", shares, List.of(), scripts, 93), 4, 10,
+                List.of()));
+        chain.tip = 101;
+        chain.headers.put(first, new BlockTracker.ChainView.Header(1, 10));
+        tracker.poll();
+        List<Credit> carried = payouts.carried();
+        assertEquals(List.of(new Credit("c", 200), new Credit("d", 100)), carried);
+        String second = block(14, 102, TestShares.T0.plusSeconds(20));
+        payouts.creditCoinbase(second, new Tides.JobPayout(tides.plan(1000, 10, "a", shares, carried, scripts, 93), 4, 10,
+                carried));
+        chain.tip = 201;
+        chain.headers.put(first, new BlockTracker.ChainView.Header(101, 10));
+        chain.headers.put(second, new BlockTracker.ChainView.Header(100, 10));
+        tracker.poll();
+        assertEquals(BlockStatus.MATURE, ledger.blockByHash(second).orElseThrow().status());
+        assertEquals(new Balance("c", 0, 0, 0, 400, 0), payouts.balance("c"), "paid 200 earned + 200 carried");
+
+        chain.tip = 320; // the second block is gone, the first stays
+        chain.headers.put(first, new BlockTracker.ChainView.Header(220, 10));
+        chain.headers.remove(second);
+        assertEquals(new BlockTracker.Report(0, 0, 1, 0), new BlockTracker(payouts, chain, tides, 6).poll());
+        assertEquals(carried, payouts.carried(), "owed again what the first block left owed");
+        assertEquals(new Balance("c", 0, 0, 0, 0, 200), payouts.balance("c"));
+        assertEquals(new BlockTracker.Report(0, 0, 0, 0), new BlockTracker(payouts, chain, tides, 6).poll());
+        assertEquals(carried, payouts.carried());
+    }
+
     @Test
     void aRejectedBlockTheNodeNeverSawIsLeftAlone() {
         BlockTracker tracker = new BlockTracker(payouts, chain, new Prop(PoolFee.NONE), 6);

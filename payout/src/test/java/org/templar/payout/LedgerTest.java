@@ -487,7 +487,7 @@ class LedgerTest {
                     () -> ledger.updateBlockStatus(hash, BlockStatus.REJECTED, "high-hash"));
             assertTrue(illegal.getMessage().contains("ACCEPTED"), illegal.getMessage());
             ledger.updateBlockStatus(hash, BlockStatus.MATURE, "100 confirmations");
-            assertThrows(IllegalStateException.class, () -> ledger.updateBlockStatus(hash, BlockStatus.ORPHANED, "reorg"));
+            assertThrows(IllegalStateException.class, () -> ledger.updateBlockStatus(hash, BlockStatus.REJECTED, "a late verdict"));
 
             String other = TestShares.hash("block", 2);
             ledger.recordBlockCandidate(BlockRecord.candidate(151, other, "alice", 1, "bcrt1qpool", TestShares.T0.plusSeconds(5)));

@@ -73,8 +73,22 @@ abstract class PayoutLedgerContract {
                 List.of(WindowShare.of("alice.rig1", 3), WindowShare.of("bob", 1)));
     }
 
+    /** A block credited with {@link #pplns()} and matured: its credits available. */
+    private String maturePplnsBlock(int n) {
+        String hash = block(n);
+        payouts.credit(hash, SchemeKind.PPLNS, pplns());
+        payouts.confirm(hash, 100);
+        return hash;
+    }
+
     private static final Function<String, Optional<String>> ADDRESSES =
             account -> Optional.ofNullable(Map.of("alice", ALICE_ADDRESS, "bob", BOB_ADDRESS).get(account));
+
+    /** The worked example of SchemeExamplesTest: 1000 sat, a 4 b 3 c 2 d 1, room for two miners; on {@code carried}. */
+    private static Tides.CoinbasePlan tidesExample(List<Credit> carried) {
+        return new Tides(PoolFee.NONE, 1, 50, new byte[22], Optional.empty()).plan(1000, 10, "a", List.of(WindowShare.of("a", 4),
+                WindowShare.of("b", 3), WindowShare.of("c", 2), WindowShare.of("d", 1)), carried, account -> Optional.of(new byte[22]), 93);
+    }
 
     @Test
     void creditsStayImmatureUntilTheHundredthConfirmation() {
@@ -135,6 +149,106 @@ abstract class PayoutLedgerContract {
         } catch (SQLException e) {
             throw new AssertionError(e);
         }
+    }
+
+    /**
+     * A reorganisation deeper than coinbase maturity takes a MATURE block off the chain after alice
+     * was paid: its credits come back out of the available balances, alice's as a debt that no batch
+     * pays and that her next credits pay first; bob's, not paid yet, simply go. If the block comes
+     * back it is applied again, once.
+     */
+    @Test
+    void aMatureBlockOrphanedAfterItWasPaidLeavesADebtThatLaterCreditsPayFirst() {
+        String hash = maturePplnsBlock(30);
+        PayoutBatch paid = payouts.createBatch(2_000_000_000L, ADDRESSES).orElseThrow(); // alice's 37.125 BTC only
+        payouts.markSent(paid.id(), "ab".repeat(32));
+
+        payouts.orphan(hash, "not in the best chain 150 blocks later, after it had matured");
+        payouts.orphan(hash, "not in the best chain 151 blocks later, after it had matured"); // nothing more happens
+        assertEquals(BlockStatus.ORPHANED, ledger.blockByHash(hash).orElseThrow().status());
+        assertEquals(BlockSettlement.State.REVERSED, payouts.settlement(hash).orElseThrow().state());
+        assertEquals(2, reversedCredits(hash), "the reversed credits are still shown");
+        assertEquals(new Balance("alice", 0, -3_712_500_000L, 0, 3_712_500_000L, 0), payouts.balance("alice"), "a debt");
+        assertEquals(Balance.empty("bob"), payouts.balance("bob"));
+        assertEquals(Optional.empty(), payouts.createBatch(1, ADDRESSES), "nobody is due: a debt is never paid");
+
+        String next = maturePplnsBlock(31);
+        assertEquals(new Balance("alice", 0, 0, 0, 3_712_500_000L, 0), payouts.balance("alice"), "the debt is paid first");
+        assertEquals(new Balance("bob", 0, 1_237_500_000L, 0, 0, 0), payouts.balance("bob"));
+
+        // another reorganisation brings the first block back: its credits apply again, once
+        payouts.confirm(hash, 180);
+        payouts.confirm(hash, 181);
+        assertEquals(BlockStatus.MATURE, ledger.blockByHash(hash).orElseThrow().status());
+        assertEquals(BlockSettlement.State.MATURE, payouts.settlement(hash).orElseThrow().state());
+        assertEquals(0, reversedCredits(hash));
+        assertEquals(new Balance("alice", 0, 3_712_500_000L, 0, 3_712_500_000L, 0), payouts.balance("alice"));
+        assertEquals(new Balance("bob", 0, 2_475_000_000L, 0, 0, 0), payouts.balance("bob"));
+        assertEquals(List.of(BlockStatus.CANDIDATE, BlockStatus.SUBMITTED, BlockStatus.ACCEPTED, BlockStatus.MATURE,
+                BlockStatus.ORPHANED, BlockStatus.ACCEPTED, BlockStatus.MATURE),
+                ledger.blockHistory(hash).stream().map(BlockStatusChange::status).toList(), "every move recorded");
+    }
+
+    /** A debt meets a batch still pending: cancelling it pays the debt first. */
+    @Test
+    void aCancelledBatchPaysADebtFirst() {
+        String hash = maturePplnsBlock(32);
+        PayoutBatch pending = payouts.createBatch(2_000_000_000L, ADDRESSES).orElseThrow();
+        payouts.orphan(hash, "reorganised away after maturity");
+        assertEquals(new Balance("alice", 0, -3_712_500_000L, 3_712_500_000L, 0, 0), payouts.balance("alice"));
+        payouts.cancel(pending.id());
+        assertEquals(Balance.empty("alice"), payouts.balance("alice"), "the operator did not send it: nothing owed either way");
+    }
+
+    /**
+     * A mature TIDES block orphaned by a deep reorganisation: its coinbase, which paid the miners, no
+     * longer exists, so what it paid out of earlier carries is owed again, and what it earned and
+     * carried itself goes (as for any orphaned block): the carries are those of the chain without it.
+     */
+    @Test
+    void aMatureTidesBlockOrphanedOwesItsPaymentsAgainAsCarries() {
+        String first = block(40);
+        payouts.creditCoinbase(first, tidesExample(payouts.carried()));
+        payouts.confirm(first, 100);
+        assertEquals(List.of(new Credit("c", 200), new Credit("d", 100)), payouts.carried());
+        String second = block(41);
+        payouts.creditCoinbase(second, tidesExample(payouts.carried()));
+        payouts.confirm(second, 100);
+        // c was paid 400 (200 earned + the 200 carried), b's 300 and d's 200 are carried
+        assertEquals(List.of(new Credit("b", 300), new Credit("d", 200)), payouts.carried());
+        assertEquals(new Balance("c", 0, 0, 0, 400, 0), payouts.balance("c"));
+
+        payouts.orphan(second, "not in the best chain 120 blocks later, after it had matured");
+        payouts.orphan(second, "again");
+        assertEquals(List.of(new Credit("c", 200), new Credit("d", 100)), payouts.carried(), "owed as after the first block");
+        assertEquals(new Balance("c", 0, 0, 0, 0, 200), payouts.balance("c"), "its payment is gone, its carry owed again");
+        assertEquals(new Balance("a", 0, 0, 0, 400, 0), payouts.balance("a"), "the first block's payment stands");
+
+        payouts.confirm(second, 130); // it comes back
+        payouts.confirm(second, 131);
+        assertEquals(List.of(new Credit("b", 300), new Credit("d", 200)), payouts.carried());
+        assertEquals(new Balance("c", 0, 0, 0, 400, 0), payouts.balance("c"));
+    }
+
+    /**
+     * A mature TIDES block orphaned while a block of the new chain, planned before the tracker saw
+     * the reorganisation, already paid out its carry: what was paid on chain cannot be taken back,
+     * so that carry stops at zero, and the rest is owed as the chain without the block says.
+     */
+    @Test
+    void aMatureTidesBlockWhoseCarryWasAlreadyPaidElsewhereLeavesNoNegativeCarry() {
+        String first = block(50);
+        payouts.creditCoinbase(first, tidesExample(payouts.carried()));
+        payouts.confirm(first, 100);
+        String next = block(51);
+        payouts.creditCoinbase(next, tidesExample(payouts.carried())); // pays c the 200 the first block carried
+        payouts.confirm(next, 1);
+        assertEquals(List.of(new Credit("b", 300), new Credit("d", 200)), payouts.carried());
+        payouts.orphan(first, "not in the best chain 120 blocks later, after it had matured");
+        assertEquals(List.of(new Credit("b", 300), new Credit("d", 100)), payouts.carried(), "c was overpaid 200: carry 0");
+        assertEquals(new Balance("c", 400, 0, 0, 0, 0), payouts.balance("c"));
+        payouts.orphan(first, "again");
+        assertEquals(List.of(new Credit("b", 300), new Credit("d", 100)), payouts.carried());
     }
 
     @Test
@@ -203,18 +317,14 @@ abstract class PayoutLedgerContract {
 
     @Test
     void aTidesBlockKeepsItsPlanInputsAndARefusedOneGivesItsCreditsBack() {
-        Tides tides = new Tides(PoolFee.NONE, 1, 50, new byte[22], Optional.empty());
-        List<WindowShare> shares = List.of(WindowShare.of("a", 4), WindowShare.of("b", 3), WindowShare.of("c", 2),
-                WindowShare.of("d", 1));
-        Tides.OutputScripts scripts = account -> Optional.of(new byte[22]);
         String first = block(20);
-        payouts.creditCoinbase(first, tides.plan(1000, 10, "a", shares, payouts.carried(), scripts, 93));
+        payouts.creditCoinbase(first, tidesExample(payouts.carried()));
         payouts.confirm(first, 1);
         List<Credit> carried = payouts.carried();
         assertEquals(List.of(new Credit("c", 200), new Credit("d", 100)), carried);
 
         String refused = block(21);
-        Tides.JobPayout job = new Tides.JobPayout(tides.plan(1000, 10, "a", shares, carried, scripts, 93), 42, 10, carried);
+        Tides.JobPayout job = new Tides.JobPayout(tidesExample(carried), 42, 10, carried);
         assertTrue(payouts.creditCoinbase(refused, job));
         assertFalse(payouts.creditCoinbase(refused, job), "idempotent");
         assertEquals(Optional.of(new PayoutLedger.PlanInputs(42, 10, carried)), payouts.coinbasePlanInputs(refused));
@@ -352,9 +462,7 @@ abstract class PayoutLedgerContract {
 
     @Test
     void aBatchPaysEachAvailableBalanceOnceAndRendersAsSendmany() {
-        String hash = block(6);
-        payouts.credit(hash, SchemeKind.PPLNS, pplns());
-        payouts.confirm(hash, 100);
+        String hash = maturePplnsBlock(6);
 
         // bob's 12.375 BTC is under the 20 BTC minimum: only alice is paid.
         PayoutBatch batch = payouts.createBatch(2_000_000_000L, ADDRESSES).orElseThrow();
@@ -374,9 +482,7 @@ abstract class PayoutLedgerContract {
 
     @Test
     void aCancelledBatchReturnsItsAmounts() {
-        String hash = block(7);
-        payouts.credit(hash, SchemeKind.PPLNS, pplns());
-        payouts.confirm(hash, 100);
+        String hash = maturePplnsBlock(7);
         PayoutBatch batch = payouts.createBatch(1, ADDRESSES).orElseThrow();
         assertEquals(2, batch.items().size());
         assertEquals(PayoutBatch.State.CANCELLED, payouts.cancel(batch.id()).state());
@@ -389,9 +495,7 @@ abstract class PayoutLedgerContract {
 
     @Test
     void theDatabaseItselfRefusesToPayABalanceTwice() throws Exception {
-        String hash = block(8);
-        payouts.credit(hash, SchemeKind.PPLNS, pplns());
-        payouts.confirm(hash, 100);
+        String hash = maturePplnsBlock(8);
         PayoutBatch batch = payouts.createBatch(1, ADDRESSES).orElseThrow();
         try (Connection c = ledger.dataSource().getConnection(); Statement s = c.createStatement()) {
             // Taking alice's money a second time would make her available balance negative.

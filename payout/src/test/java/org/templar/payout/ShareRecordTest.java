@@ -91,10 +91,11 @@ class ShareRecordTest {
         assertTrue(BlockStatus.SUBMITTED.canMoveTo(BlockStatus.ORPHANED), "accepted and reorganised away before we heard");
         assertTrue(BlockStatus.ACCEPTED.canMoveTo(BlockStatus.STALE), "a reorganisation takes it off the best chain");
         assertTrue(BlockStatus.ACCEPTED.canMoveTo(BlockStatus.MATURE));
-        assertFalse(BlockStatus.MATURE.canMoveTo(BlockStatus.ORPHANED));
+        assertTrue(BlockStatus.MATURE.canMoveTo(BlockStatus.ORPHANED), "a reorganisation deeper than maturity");
         assertTrue(BlockStatus.ORPHANED.canMoveTo(BlockStatus.ACCEPTED), "a reorganisation brings it back");
         assertFalse(BlockStatus.ORPHANED.canMoveTo(BlockStatus.STALE));
-        assertFalse(BlockStatus.MATURE.canMoveTo(BlockStatus.STALE));
+        assertTrue(BlockStatus.MATURE.canMoveTo(BlockStatus.STALE), "off the best chain; its branch may come back");
+        assertFalse(BlockStatus.MATURE.canMoveTo(BlockStatus.ACCEPTED));
         assertFalse(BlockStatus.ACCEPTED.canMoveTo(BlockStatus.CANDIDATE));
     }
 
