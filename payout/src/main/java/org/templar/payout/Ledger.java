@@ -53,6 +53,7 @@ public final class Ledger implements ShareLedger, BlockLedger, AutoCloseable {
     private final LedgerConfig config;
     private final HikariDataSource dataSource;
     private final GroupCommitWriter writer;
+    private final RollingShareWindow shareWindow;
     private final Clock clock;
     private final AtomicBoolean closed = new AtomicBoolean();
 
@@ -62,6 +63,8 @@ public final class Ledger implements ShareLedger, BlockLedger, AutoCloseable {
         this.clock = clock;
         this.writer = new GroupCommitWriter(dataSource, config.queueCapacity(), config.maxBatch(),
                 config.isH2() && !config.isH2InMemory() && config.syncEachCommit(), metrics);
+        this.shareWindow = new RollingShareWindow(this, RollingShareWindow.DEFAULT_GAP_TIMEOUT);
+        writer.afterCommit(shareWindow::sharesCommitted);
     }
 
     /** Opens the database, migrates its schema to the latest version and starts the share writer. */
@@ -437,6 +440,11 @@ public final class Ledger implements ShareLedger, BlockLedger, AutoCloseable {
         return ShareRetention.horizon(this);
     }
 
+    /** The pool-mode shares held in memory for PPLNS and TIDES windows ({@link PayoutLedger}). */
+    RollingShareWindow shareWindow() {
+        return shareWindow;
+    }
+
     /**
      * The pool behind this ledger, for other payout components that keep their tables in the same
      * database (rounds, balances). Do not write shares through it: that bypasses the group commit.
@@ -456,6 +464,7 @@ public final class Ledger implements ShareLedger, BlockLedger, AutoCloseable {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
+        shareWindow.close();
         writer.close(CLOSE_TIMEOUT_MILLIS);
         if (config.isH2InMemory()) {
             try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {

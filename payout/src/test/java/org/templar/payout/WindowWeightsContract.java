@@ -111,6 +111,10 @@ abstract class WindowWeightsContract {
         record(random, 2_500, start);
         long last = payouts.lastPoolShareId();
         assertTrue(last > 0);
+        PayoutLedger database = PayoutLedger.readingTheDatabase(ledger);
+        // Loaded for the longest length asked below: it holds every share, so it must answer every window.
+        assertTrue(payouts.awaitRollingWindow(ExactWeight.of(1e12), Duration.ofSeconds(60)));
+        assertEquals(last, ledger.shareWindow().newestPoolShareId().orElseThrow());
         Pplns pplns = new Pplns(PoolFee.percent("2", "0.5"), 1);
         Tides tides = new Tides(PoolFee.percent("2", "0.5"), 1, 10_000, new byte[] {0x51}, Optional.of(new byte[] {0x52}));
         List<WindowShare> all = windowShares(payouts.windowUpToShare(last, ExactWeight.of(1e12)));
@@ -119,6 +123,10 @@ abstract class WindowWeightsContract {
             Instant upTo = start.plusSeconds(random.nextInt(2_500 * 3 + 20));
             long upToId = round == 0 ? last : 1 + random.nextInt((int) last);
             for (ExactWeight length : lengths(random, all)) {
+                assertEquals(database.windowWeightsEndingAt(upTo, length), heldEndingAt(upTo, length),
+                        "rolling PPLNS window up to " + upTo + ", length " + length);
+                assertEquals(database.windowWeightsUpToShare(upToId, length), heldUpToShare(upToId, length),
+                        "rolling TIDES window up to share " + upToId + ", length " + length);
                 List<WindowShare> byTime = payouts.windowEndingAt(upTo, length);
                 assertEquals(WindowWeights.of(byTime, length), payouts.windowWeightsEndingAt(upTo, length),
                         "PPLNS window up to " + upTo + ", length " + length);
@@ -153,6 +161,80 @@ abstract class WindowWeightsContract {
         assertEquals(42, compared);
     }
 
+    /** The rolling window's answer, which must be there. */
+    WindowWeights heldEndingAt(Instant upTo, ExactWeight length) {
+        return ledger.shareWindow().endingAt(upTo, length)
+                .orElseThrow(() -> new AssertionError("the rolling window did not answer up to " + upTo + ", length " + length));
+    }
+
+    WindowWeights heldUpToShare(long lastShareId, ExactWeight length) {
+        return ledger.shareWindow().upToShare(lastShareId, length)
+                .orElseThrow(() -> new AssertionError("the rolling window did not answer up to share " + lastShareId));
+    }
+
+    /** Writes one share with an id of the test's choosing, as another instance's writer would commit it. */
+    void commitWithId(long id, ShareRecord share) throws Exception {
+        String sql = GroupCommitWriter.INSERT_SHARE.replace(") VALUES (", ", id) VALUES (").replace("?)", "?, ?)");
+        try (java.sql.Connection c = ledger.dataSource().getConnection(); java.sql.PreparedStatement insert = c.prepareStatement(sql)) {
+            GroupCommitWriter.bind(insert, share);
+            insert.setLong(14, id);
+            insert.executeUpdate();
+        }
+    }
+
+    @Test
+    void sharesCommittedOutOfIdOrderAreInTheNextWindow() throws Exception {
+        Random random = new Random(99);
+        Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
+        record(random, 300, now.minusSeconds(2_000));
+        PayoutLedger database = PayoutLedger.readingTheDatabase(ledger);
+        ExactWeight everything = ExactWeight.of(1e12);
+        assertTrue(payouts.awaitRollingWindow(everything, Duration.ofSeconds(60)));
+        long last = payouts.lastPoolShareId();
+        // Three instances drew ids last+1 .. last+30; the one holding the highest commits first.
+        commitWithId(last + 30, ShareRecord.of("late.a", "j", "c", 7, 8, TestShares.hash("late", 30), false, ShareRecord.POOL, now));
+        assertEquals(database.windowWeightsEndingAt(now, everything), heldEndingAt(now, everything));
+        assertEquals(database.windowWeightsUpToShare(last + 30, everything), heldUpToShare(last + 30, everything));
+        for (long id : new long[] {last + 12, last + 1, last + 29, last + 13}) {
+            commitWithId(id, ShareRecord.of("late.b" + id % 3, "j", "c", 0.1 * id, 8, TestShares.hash("late", id), false,
+                    id % 2 == 0 ? ShareRecord.POOL : ShareRecord.SOLO, now.minusSeconds(1)));
+            WindowWeights held = heldEndingAt(now, everything);
+            assertEquals(database.windowWeightsEndingAt(now, everything), held, "after id " + id);
+            assertEquals(database.windowWeightsUpToShare(last + 30, everything), heldUpToShare(last + 30, everything));
+            assertEquals(database.windowWeightsUpToShare(id, everything), heldUpToShare(id, everything));
+            assertEquals(last + 30, ledger.shareWindow().newestPoolShareId().orElseThrow());
+        }
+        assertTrue(heldEndingAt(now, everything).byAccount().containsKey("late"), "the late shares are in");
+        // A window whose edge falls among the late shares.
+        ExactWeight short0 = ExactWeight.of(20.5);
+        assertEquals(database.windowWeightsEndingAt(now, short0), heldEndingAt(now, short0));
+    }
+
+    @Test
+    void aWindowReachingBelowWhatIsHeldIsReadFromTheDatabase() throws Exception {
+        Random random = new Random(5);
+        Instant start = Instant.now().minus(Duration.ofHours(2)).truncatedTo(ChronoUnit.SECONDS);
+        record(random, 1_500, start);
+        PayoutLedger database = PayoutLedger.readingTheDatabase(ledger);
+        ExactWeight shortWindow = ExactWeight.of(5_000); // a few shares; 3x that is held
+        assertTrue(payouts.awaitRollingWindow(shortWindow, Duration.ofSeconds(60)));
+        long last = payouts.lastPoolShareId();
+        assertEquals(database.windowWeightsUpToShare(last, shortWindow), heldUpToShare(last, shortWindow));
+        ExactWeight longWindow = ExactWeight.of(400_000);
+        assertTrue(ledger.shareWindow().upToShare(last, longWindow).isEmpty(), "not held that far back");
+        assertEquals(database.windowWeightsUpToShare(last, longWindow), payouts.windowWeightsUpToShare(last, longWindow));
+        assertEquals(database.windowWeightsEndingAt(Instant.now(), longWindow), payouts.windowWeightsEndingAt(Instant.now(), longWindow));
+        assertTrue(ledger.shareWindow().upToShare(last / 2, shortWindow).isEmpty(), "an old window is not held");
+        // Asked once, the longer window is loaded in the background and answered from memory after.
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        Optional<WindowWeights> held = Optional.empty();
+        while (held.isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+            held = ledger.shareWindow().upToShare(last, longWindow);
+        }
+        assertEquals(database.windowWeightsUpToShare(last, longWindow), held.orElseThrow());
+    }
+
     @Test
     void anEmptyLedgerHasAnEmptyWindow() {
         assertEquals(WindowWeights.EMPTY, payouts.windowWeightsEndingAt(Instant.now(), ExactWeight.of(100)));
@@ -172,11 +254,19 @@ abstract class WindowWeightsContract {
         WindowWeights before = payouts.windowWeightsEndingAt(Instant.now(), length);
         WindowWeights beforeById = payouts.windowWeightsUpToShare(payouts.lastPoolShareId(), length);
         assertFalse(before.byAccount().isEmpty());
+        assertTrue(payouts.awaitRollingWindow(ExactWeight.of(1e9), Duration.ofSeconds(60)));
+        WindowWeights held = heldEndingAt(Instant.now().truncatedTo(ChronoUnit.MICROS), ExactWeight.of(1e9));
 
         ShareRetention.Summary s = new ShareRetention(ledger, pplns,
                 BlockTracker.ChainView.withoutBlocks(difficulty, 5_000_000_000L), ShareRetention.DEFAULT_MINIMUM_AGE)
                 .compact(Duration.ofMinutes(1));
         assertTrue(s.sharesCompacted() > 1_000, "compacted " + s.sharesCompacted());
+        // The rolling window, loaded before compaction with every share, drops what compaction took.
+        assertTrue(held.byAccount().size() > 0);
+        Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
+        assertEquals(before, heldEndingAt(now, length));
+        assertEquals(PayoutLedger.readingTheDatabase(ledger).windowWeightsEndingAt(now, ExactWeight.of(1e9)),
+                heldEndingAt(now, ExactWeight.of(1e9)));
 
         assertEquals(before, payouts.windowWeightsEndingAt(Instant.now(), length));
         assertEquals(beforeById, payouts.windowWeightsUpToShare(payouts.lastPoolShareId(), length));
