@@ -33,7 +33,10 @@ import org.templar.payout.scheme.WindowWeights;
  * {@link PayoutLedger#roundWeights}), against the same windows read share by share (what {@code
  * templar payouts verify} recomputes): equal weights, so equal satoshis. Random share sets with
  * difficulties and revenue weights that are not binary fractions, solo shares among them, times out
- * of id order; window edges inside a share, exactly on one, and past the oldest. Run against H2
+ * of id order; window edges inside a share, exactly on one, and past the oldest. The ledger's
+ * {@link RollingShareWindow} must answer the same windows from memory, equal to the database path:
+ * also for ids committed out of order, after compaction, and by leaving to the database a window
+ * longer than it holds. Run against H2
  * ({@link WindowWeightsH2Test}) and a real PostgreSQL ({@link WindowWeightsPostgresTest}).
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
@@ -208,6 +211,31 @@ abstract class WindowWeightsContract {
         // A window whose edge falls among the late shares.
         ExactWeight short0 = ExactWeight.of(20.5);
         assertEquals(database.windowWeightsEndingAt(now, short0), heldEndingAt(now, short0));
+    }
+
+    @Test
+    void aGapOlderThanTheGapTimeoutIsTakenAsIdsThatNeverCommit() throws Exception {
+        Random random = new Random(11);
+        Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
+        record(random, 200, now.minusSeconds(1_000));
+        PayoutLedger database = PayoutLedger.readingTheDatabase(ledger);
+        ExactWeight everything = ExactWeight.of(1e12);
+        try (RollingShareWindow window = new RollingShareWindow(ledger, Duration.ofMillis(300))) {
+            assertTrue(window.awaitLoaded(everything, Duration.ofSeconds(60)));
+            long last = payouts.lastPoolShareId();
+            commitWithId(last + 10, ShareRecord.of("gap.a", "j", "c", 3, 4, TestShares.hash("gap", 10), false, ShareRecord.POOL, now));
+            commitWithId(last + 2, ShareRecord.of("gap.b", "j", "c", 5, 6, TestShares.hash("gap", 2), false, ShareRecord.POOL, now));
+            assertEquals(database.windowWeightsUpToShare(last + 10, everything), window.upToShare(last + 10, everything).orElseThrow());
+            // Within the timeout a late commit into the gap is read; past it, the gap is closed: the
+            // window counts on every batch committing within the timeout of drawing its ids.
+            commitWithId(last + 5, ShareRecord.of("gap.c", "j", "c", 7, 8, TestShares.hash("gap", 5), false, ShareRecord.POOL, now));
+            assertEquals(database.windowWeightsUpToShare(last + 10, everything), window.upToShare(last + 10, everything).orElseThrow());
+            Thread.sleep(600);
+            WindowWeights closed = window.upToShare(last + 10, everything).orElseThrow();
+            commitWithId(last + 7, ShareRecord.of("gap.d", "j", "c", 9, 8, TestShares.hash("gap", 7), false, ShareRecord.POOL, now));
+            assertEquals(closed, window.upToShare(last + 10, everything).orElseThrow(), "a commit 0.6 s late is not read");
+            assertFalse(database.windowWeightsUpToShare(last + 10, everything).equals(closed), "the database has it");
+        }
     }
 
     @Test
