@@ -43,8 +43,13 @@ import org.templar.payout.scheme.WindowWeights;
 abstract class WindowWeightsContract {
     static final double[] REVENUE_WEIGHTS = {1, 1, 1, 0.75, 0.3, 1e-3};
 
+    /** Longer than every share set here: the window holds every share. */
+    static final ExactWeight EVERYTHING = ExactWeight.of(1e12);
+
     Ledger ledger;
     PayoutLedger payouts;
+    /** The database path alone, what the rolling window must equal. */
+    PayoutLedger database;
 
     abstract LedgerConfig config() throws Exception;
 
@@ -52,6 +57,7 @@ abstract class WindowWeightsContract {
     void open() throws Exception {
         ledger = Ledger.open(config());
         payouts = new PayoutLedger(ledger);
+        database = PayoutLedger.readingTheDatabase(ledger);
     }
 
     @AfterEach
@@ -114,13 +120,12 @@ abstract class WindowWeightsContract {
         record(random, 2_500, start);
         long last = payouts.lastPoolShareId();
         assertTrue(last > 0);
-        PayoutLedger database = PayoutLedger.readingTheDatabase(ledger);
         // Loaded for the longest length asked below: it holds every share, so it must answer every window.
-        assertTrue(payouts.awaitRollingWindow(ExactWeight.of(1e12), Duration.ofSeconds(60)));
+        assertTrue(payouts.awaitRollingWindow(EVERYTHING, Duration.ofSeconds(60)));
         assertEquals(last, ledger.shareWindow().newestPoolShareId().orElseThrow());
         Pplns pplns = new Pplns(PoolFee.percent("2", "0.5"), 1);
         Tides tides = new Tides(PoolFee.percent("2", "0.5"), 1, 10_000, new byte[] {0x51}, Optional.of(new byte[] {0x52}));
-        List<WindowShare> all = windowShares(payouts.windowUpToShare(last, ExactWeight.of(1e12)));
+        List<WindowShare> all = windowShares(payouts.windowUpToShare(last, EVERYTHING));
         int compared = 0;
         for (int round = 0; round < 6; round++) {
             Instant upTo = start.plusSeconds(random.nextInt(2_500 * 3 + 20));
@@ -185,29 +190,32 @@ abstract class WindowWeightsContract {
         }
     }
 
+    /** {@code count} random shares of the last hour; returns now, to the microsecond (a bound the rolling window takes). */
+    Instant recordRecent(long seed, int count) throws Exception {
+        Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
+        record(new Random(seed), count, now.minusSeconds(count * 3L + 600));
+        return now;
+    }
+
     @Test
     void sharesCommittedOutOfIdOrderAreInTheNextWindow() throws Exception {
-        Random random = new Random(99);
-        Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
-        record(random, 300, now.minusSeconds(2_000));
-        PayoutLedger database = PayoutLedger.readingTheDatabase(ledger);
-        ExactWeight everything = ExactWeight.of(1e12);
-        assertTrue(payouts.awaitRollingWindow(everything, Duration.ofSeconds(60)));
+        Instant now = recordRecent(99, 300);
+        assertTrue(payouts.awaitRollingWindow(EVERYTHING, Duration.ofSeconds(60)));
         long last = payouts.lastPoolShareId();
         // Three instances drew ids last+1 .. last+30; the one holding the highest commits first.
         commitWithId(last + 30, ShareRecord.of("late.a", "j", "c", 7, 8, TestShares.hash("late", 30), false, ShareRecord.POOL, now));
-        assertEquals(database.windowWeightsEndingAt(now, everything), heldEndingAt(now, everything));
-        assertEquals(database.windowWeightsUpToShare(last + 30, everything), heldUpToShare(last + 30, everything));
+        assertEquals(database.windowWeightsEndingAt(now, EVERYTHING), heldEndingAt(now, EVERYTHING));
+        assertEquals(database.windowWeightsUpToShare(last + 30, EVERYTHING), heldUpToShare(last + 30, EVERYTHING));
         for (long id : new long[] {last + 12, last + 1, last + 29, last + 13}) {
             commitWithId(id, ShareRecord.of("late.b" + id % 3, "j", "c", 0.1 * id, 8, TestShares.hash("late", id), false,
                     id % 2 == 0 ? ShareRecord.POOL : ShareRecord.SOLO, now.minusSeconds(1)));
-            WindowWeights held = heldEndingAt(now, everything);
-            assertEquals(database.windowWeightsEndingAt(now, everything), held, "after id " + id);
-            assertEquals(database.windowWeightsUpToShare(last + 30, everything), heldUpToShare(last + 30, everything));
-            assertEquals(database.windowWeightsUpToShare(id, everything), heldUpToShare(id, everything));
+            WindowWeights held = heldEndingAt(now, EVERYTHING);
+            assertEquals(database.windowWeightsEndingAt(now, EVERYTHING), held, "after id " + id);
+            assertEquals(database.windowWeightsUpToShare(last + 30, EVERYTHING), heldUpToShare(last + 30, EVERYTHING));
+            assertEquals(database.windowWeightsUpToShare(id, EVERYTHING), heldUpToShare(id, EVERYTHING));
             assertEquals(last + 30, ledger.shareWindow().newestPoolShareId().orElseThrow());
         }
-        assertTrue(heldEndingAt(now, everything).byAccount().containsKey("late"), "the late shares are in");
+        assertTrue(heldEndingAt(now, EVERYTHING).byAccount().containsKey("late"), "the late shares are in");
         // A window whose edge falls among the late shares.
         ExactWeight short0 = ExactWeight.of(20.5);
         assertEquals(database.windowWeightsEndingAt(now, short0), heldEndingAt(now, short0));
@@ -215,26 +223,22 @@ abstract class WindowWeightsContract {
 
     @Test
     void aGapOlderThanTheGapTimeoutIsTakenAsIdsThatNeverCommit() throws Exception {
-        Random random = new Random(11);
-        Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
-        record(random, 200, now.minusSeconds(1_000));
-        PayoutLedger database = PayoutLedger.readingTheDatabase(ledger);
-        ExactWeight everything = ExactWeight.of(1e12);
+        Instant now = recordRecent(11, 200);
         try (RollingShareWindow window = new RollingShareWindow(ledger, Duration.ofMillis(300))) {
-            assertTrue(window.awaitLoaded(everything, Duration.ofSeconds(60)));
+            assertTrue(window.awaitLoaded(EVERYTHING, Duration.ofSeconds(60)));
             long last = payouts.lastPoolShareId();
             commitWithId(last + 10, ShareRecord.of("gap.a", "j", "c", 3, 4, TestShares.hash("gap", 10), false, ShareRecord.POOL, now));
             commitWithId(last + 2, ShareRecord.of("gap.b", "j", "c", 5, 6, TestShares.hash("gap", 2), false, ShareRecord.POOL, now));
-            assertEquals(database.windowWeightsUpToShare(last + 10, everything), window.upToShare(last + 10, everything).orElseThrow());
+            assertEquals(database.windowWeightsUpToShare(last + 10, EVERYTHING), window.upToShare(last + 10, EVERYTHING).orElseThrow());
             // Within the timeout a late commit into the gap is read; past it, the gap is closed: the
             // window counts on every batch committing within the timeout of drawing its ids.
             commitWithId(last + 5, ShareRecord.of("gap.c", "j", "c", 7, 8, TestShares.hash("gap", 5), false, ShareRecord.POOL, now));
-            assertEquals(database.windowWeightsUpToShare(last + 10, everything), window.upToShare(last + 10, everything).orElseThrow());
+            assertEquals(database.windowWeightsUpToShare(last + 10, EVERYTHING), window.upToShare(last + 10, EVERYTHING).orElseThrow());
             Thread.sleep(600);
-            WindowWeights closed = window.upToShare(last + 10, everything).orElseThrow();
+            WindowWeights closed = window.upToShare(last + 10, EVERYTHING).orElseThrow();
             commitWithId(last + 7, ShareRecord.of("gap.d", "j", "c", 9, 8, TestShares.hash("gap", 7), false, ShareRecord.POOL, now));
-            assertEquals(closed, window.upToShare(last + 10, everything).orElseThrow(), "a commit 0.6 s late is not read");
-            assertFalse(database.windowWeightsUpToShare(last + 10, everything).equals(closed), "the database has it");
+            assertEquals(closed, window.upToShare(last + 10, EVERYTHING).orElseThrow(), "a commit 0.6 s late is not read");
+            assertFalse(database.windowWeightsUpToShare(last + 10, EVERYTHING).equals(closed), "the database has it");
         }
     }
 
@@ -243,7 +247,6 @@ abstract class WindowWeightsContract {
         Random random = new Random(5);
         Instant start = Instant.now().minus(Duration.ofHours(2)).truncatedTo(ChronoUnit.SECONDS);
         record(random, 1_500, start);
-        PayoutLedger database = PayoutLedger.readingTheDatabase(ledger);
         ExactWeight shortWindow = ExactWeight.of(5_000); // a few shares; 3x that is held
         assertTrue(payouts.awaitRollingWindow(shortWindow, Duration.ofSeconds(60)));
         long last = payouts.lastPoolShareId();
@@ -293,7 +296,7 @@ abstract class WindowWeightsContract {
         assertTrue(held.byAccount().size() > 0);
         Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
         assertEquals(before, heldEndingAt(now, length));
-        assertEquals(PayoutLedger.readingTheDatabase(ledger).windowWeightsEndingAt(now, ExactWeight.of(1e9)),
+        assertEquals(database.windowWeightsEndingAt(now, ExactWeight.of(1e9)),
                 heldEndingAt(now, ExactWeight.of(1e9)));
 
         assertEquals(before, payouts.windowWeightsEndingAt(Instant.now(), length));
