@@ -56,6 +56,8 @@ final class GroupCommitWriter {
     private final LedgerMetrics metrics;
     private final Thread thread;
     private volatile boolean closing;
+    /** Told after each committed batch ({@link RollingShareWindow#sharesCommitted}); must return at once. */
+    private volatile Runnable afterCommit = () -> {};
 
     // Writer-thread state only.
     private long lastFailureLogNanos;
@@ -82,6 +84,11 @@ final class GroupCommitWriter {
 
     void start() {
         thread.start();
+    }
+
+    /** Runs {@code hook} on the writer thread after each committed batch: it must not block. */
+    void afterCommit(Runnable hook) {
+        this.afterCommit = java.util.Objects.requireNonNull(hook, "hook");
     }
 
     /** Never blocks: a full queue is answered at once with a failed future. */
@@ -217,6 +224,7 @@ final class GroupCommitWriter {
             for (Pending p : batch) {
                 p.done().complete(null);
             }
+            afterCommit.run();
         } catch (SQLException | RuntimeException e) {
             LedgerException failure = new LedgerException("batch of " + batch.size() + " shares not recorded"
                     + (e instanceof SyncFailedException ? ": " : " (rolled back): ") + e.getMessage(), e);

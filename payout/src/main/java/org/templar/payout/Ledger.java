@@ -59,6 +59,7 @@ public final class Ledger implements ShareLedger, BlockLedger, AutoCloseable {
     private final LedgerConfig config;
     private final HikariDataSource dataSource;
     private final GroupCommitWriter writer;
+    private final RollingShareWindow shareWindow;
     private final Clock clock;
     private final ScheduledExecutorService folder;
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -76,6 +77,8 @@ public final class Ledger implements ShareLedger, BlockLedger, AutoCloseable {
             t.setDaemon(true);
             return t;
         });
+        this.shareWindow = new RollingShareWindow(this, RollingShareWindow.DEFAULT_GAP_TIMEOUT);
+        writer.afterCommit(shareWindow::sharesCommitted);
     }
 
     /** Opens the database, migrates its schema to the latest version and starts the share writer. */
@@ -496,6 +499,11 @@ public final class Ledger implements ShareLedger, BlockLedger, AutoCloseable {
         return ShareRetention.horizon(this);
     }
 
+    /** The pool-mode shares held in memory for PPLNS and TIDES windows ({@link PayoutLedger}). */
+    RollingShareWindow shareWindow() {
+        return shareWindow;
+    }
+
     /**
      * The pool behind this ledger, for other payout components that keep their tables in the same
      * database (rounds, balances). Do not write shares through it: that bypasses the group commit.
@@ -515,6 +523,7 @@ public final class Ledger implements ShareLedger, BlockLedger, AutoCloseable {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
+        shareWindow.close();
         writer.close(CLOSE_TIMEOUT_MILLIS);
         stopFolding();
         try {
@@ -542,6 +551,7 @@ public final class Ledger implements ShareLedger, BlockLedger, AutoCloseable {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
+        shareWindow.close();
         writer.close(CLOSE_TIMEOUT_MILLIS);
         stopFolding();
         dataSource.close();

@@ -40,9 +40,35 @@ public final class PayoutLedger {
     public static final long MATURITY_CONFIRMATIONS = 100;
 
     private final Ledger ledger;
+    /** Whether PPLNS and TIDES windows are asked of the ledger's {@link RollingShareWindow} first. */
+    private final boolean rollingWindow;
 
     public PayoutLedger(Ledger ledger) {
+        this(ledger, true);
+    }
+
+    private PayoutLedger(Ledger ledger, boolean rollingWindow) {
         this.ledger = Objects.requireNonNull(ledger, "ledger");
+        this.rollingWindow = rollingWindow;
+    }
+
+    /**
+     * A payout ledger that reads every window from the database, never from the shares held in
+     * memory: an independent recomputation, and what the rolling window is measured against.
+     */
+    public static PayoutLedger readingTheDatabase(Ledger ledger) {
+        return new PayoutLedger(ledger, false);
+    }
+
+    /**
+     * Starts the rolling window (it otherwise starts on the first window asked for) and waits up to
+     * {@code wait} for its first load, sized for windows up to {@code longestWindow}.
+     *
+     * @return whether it is loaded: windows are answered from memory from now on, where they can be
+     */
+    public boolean awaitRollingWindow(ExactWeight longestWindow, java.time.Duration wait) throws InterruptedException {
+        Objects.requireNonNull(longestWindow, "longestWindow");
+        return ledger.shareWindow().awaitLoaded(longestWindow, wait);
     }
 
     // ---------------------------------------------------------------- blocks
@@ -993,8 +1019,17 @@ public final class PayoutLedger {
         return ShareRetention.horizon(ledger);
     }
 
-    /** The ledger id of the newest pool-mode share, 0 when there is none: where a TIDES window ends. */
+    /**
+     * The ledger id of the newest pool-mode share, 0 when there is none: where a TIDES window ends.
+     * The rolling window answers once loaded (H2 scans the table for it).
+     */
     public long lastPoolShareId() {
+        if (rollingWindow) {
+            java.util.OptionalLong held = ledger.shareWindow().newestPoolShareId();
+            if (held.isPresent()) {
+                return held.getAsLong();
+            }
+        }
         ledger.requireOpen();
         try (Connection c = ledger.dataSource().getConnection();
                 PreparedStatement q = c.prepareStatement("SELECT COALESCE(MAX(id), 0) FROM shares WHERE payout_mode = 'pool'");
@@ -1053,9 +1088,17 @@ public final class PayoutLedger {
      * WindowWeights.of(windowEndingAt(upTo, length), length)} bit for bit, at the cost of a page walk
      * over ids and difficulties and one {@code GROUP BY} instead of a million share objects. {@code
      * templar payouts verify} keeps the share-by-share path as its independent recomputation.
+     *
+     * <p>Once the ledger's {@link RollingShareWindow} is loaded, it answers instead, from the shares it
+     * holds in memory, whenever it can do so exactly (the same result); otherwise the database does.
      */
     public WindowWeights windowWeightsEndingAt(Instant upTo, ExactWeight length) {
         Objects.requireNonNull(upTo, "upTo");
+        Objects.requireNonNull(length, "length");
+        Optional<WindowWeights> held = rollingWindow ? ledger.shareWindow().endingAt(upTo, length) : Optional.empty();
+        if (held.isPresent()) {
+            return held.get();
+        }
         return aggregatedWindow("submitted_at <= ?", q -> q.setObject(1, Ledger.utc(upTo)), length,
                 () -> WindowWeights.of(windowEndingAt(upTo, length), length));
     }
@@ -1066,6 +1109,11 @@ public final class PayoutLedger {
      * as {@link #windowWeightsEndingAt}.
      */
     public WindowWeights windowWeightsUpToShare(long lastShareId, ExactWeight length) {
+        Objects.requireNonNull(length, "length");
+        Optional<WindowWeights> held = rollingWindow ? ledger.shareWindow().upToShare(lastShareId, length) : Optional.empty();
+        if (held.isPresent()) {
+            return held.get();
+        }
         return aggregatedWindow("id <= ?", q -> q.setLong(1, lastShareId), length, () -> {
             List<WindowShare> shares = new ArrayList<>();
             for (LedgerShare s : windowUpToShare(lastShareId, length)) {

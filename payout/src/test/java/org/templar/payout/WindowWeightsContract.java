@@ -33,15 +33,23 @@ import org.templar.payout.scheme.WindowWeights;
  * {@link PayoutLedger#roundWeights}), against the same windows read share by share (what {@code
  * templar payouts verify} recomputes): equal weights, so equal satoshis. Random share sets with
  * difficulties and revenue weights that are not binary fractions, solo shares among them, times out
- * of id order; window edges inside a share, exactly on one, and past the oldest. Run against H2
+ * of id order; window edges inside a share, exactly on one, and past the oldest. The ledger's
+ * {@link RollingShareWindow} must answer the same windows from memory, equal to the database path:
+ * also for ids committed out of order, after compaction, and by leaving to the database a window
+ * longer than it holds. Run against H2
  * ({@link WindowWeightsH2Test}) and a real PostgreSQL ({@link WindowWeightsPostgresTest}).
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 abstract class WindowWeightsContract {
     static final double[] REVENUE_WEIGHTS = {1, 1, 1, 0.75, 0.3, 1e-3};
 
+    /** Longer than every share set here: the window holds every share. */
+    static final ExactWeight EVERYTHING = ExactWeight.of(1e12);
+
     Ledger ledger;
     PayoutLedger payouts;
+    /** The database path alone, what the rolling window must equal. */
+    PayoutLedger database;
 
     abstract LedgerConfig config() throws Exception;
 
@@ -49,6 +57,7 @@ abstract class WindowWeightsContract {
     void open() throws Exception {
         ledger = Ledger.open(config());
         payouts = new PayoutLedger(ledger);
+        database = PayoutLedger.readingTheDatabase(ledger);
     }
 
     @AfterEach
@@ -111,14 +120,21 @@ abstract class WindowWeightsContract {
         record(random, 2_500, start);
         long last = payouts.lastPoolShareId();
         assertTrue(last > 0);
+        // Loaded for the longest length asked below: it holds every share, so it must answer every window.
+        assertTrue(payouts.awaitRollingWindow(EVERYTHING, Duration.ofSeconds(60)));
+        assertEquals(last, ledger.shareWindow().newestPoolShareId().orElseThrow());
         Pplns pplns = new Pplns(PoolFee.percent("2", "0.5"), 1);
         Tides tides = new Tides(PoolFee.percent("2", "0.5"), 1, 10_000, new byte[] {0x51}, Optional.of(new byte[] {0x52}));
-        List<WindowShare> all = windowShares(payouts.windowUpToShare(last, ExactWeight.of(1e12)));
+        List<WindowShare> all = windowShares(payouts.windowUpToShare(last, EVERYTHING));
         int compared = 0;
         for (int round = 0; round < 6; round++) {
             Instant upTo = start.plusSeconds(random.nextInt(2_500 * 3 + 20));
             long upToId = round == 0 ? last : 1 + random.nextInt((int) last);
             for (ExactWeight length : lengths(random, all)) {
+                assertEquals(database.windowWeightsEndingAt(upTo, length), heldEndingAt(upTo, length),
+                        "rolling PPLNS window up to " + upTo + ", length " + length);
+                assertEquals(database.windowWeightsUpToShare(upToId, length), heldUpToShare(upToId, length),
+                        "rolling TIDES window up to share " + upToId + ", length " + length);
                 List<WindowShare> byTime = payouts.windowEndingAt(upTo, length);
                 assertEquals(WindowWeights.of(byTime, length), payouts.windowWeightsEndingAt(upTo, length),
                         "PPLNS window up to " + upTo + ", length " + length);
@@ -153,6 +169,103 @@ abstract class WindowWeightsContract {
         assertEquals(42, compared);
     }
 
+    /** The rolling window's answer, which must be there. */
+    WindowWeights heldEndingAt(Instant upTo, ExactWeight length) {
+        return ledger.shareWindow().endingAt(upTo, length)
+                .orElseThrow(() -> new AssertionError("the rolling window did not answer up to " + upTo + ", length " + length));
+    }
+
+    WindowWeights heldUpToShare(long lastShareId, ExactWeight length) {
+        return ledger.shareWindow().upToShare(lastShareId, length)
+                .orElseThrow(() -> new AssertionError("the rolling window did not answer up to share " + lastShareId));
+    }
+
+    /** Writes one share with an id of the test's choosing, as another instance's writer would commit it. */
+    void commitWithId(long id, ShareRecord share) throws Exception {
+        String sql = GroupCommitWriter.INSERT_SHARE.replace(") VALUES (", ", id) VALUES (").replace("?)", "?, ?)");
+        try (java.sql.Connection c = ledger.dataSource().getConnection(); java.sql.PreparedStatement insert = c.prepareStatement(sql)) {
+            GroupCommitWriter.bind(insert, share);
+            insert.setLong(14, id);
+            insert.executeUpdate();
+        }
+    }
+
+    /** {@code count} random shares of the last hour; returns now, to the microsecond (a bound the rolling window takes). */
+    Instant recordRecent(long seed, int count) throws Exception {
+        Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
+        record(new Random(seed), count, now.minusSeconds(count * 3L + 600));
+        return now;
+    }
+
+    @Test
+    void sharesCommittedOutOfIdOrderAreInTheNextWindow() throws Exception {
+        Instant now = recordRecent(99, 300);
+        assertTrue(payouts.awaitRollingWindow(EVERYTHING, Duration.ofSeconds(60)));
+        long last = payouts.lastPoolShareId();
+        // Three instances drew ids last+1 .. last+30; the one holding the highest commits first.
+        commitWithId(last + 30, ShareRecord.of("late.a", "j", "c", 7, 8, TestShares.hash("late", 30), false, ShareRecord.POOL, now));
+        assertEquals(database.windowWeightsEndingAt(now, EVERYTHING), heldEndingAt(now, EVERYTHING));
+        assertEquals(database.windowWeightsUpToShare(last + 30, EVERYTHING), heldUpToShare(last + 30, EVERYTHING));
+        for (long id : new long[] {last + 12, last + 1, last + 29, last + 13}) {
+            commitWithId(id, ShareRecord.of("late.b" + id % 3, "j", "c", 0.1 * id, 8, TestShares.hash("late", id), false,
+                    id % 2 == 0 ? ShareRecord.POOL : ShareRecord.SOLO, now.minusSeconds(1)));
+            WindowWeights held = heldEndingAt(now, EVERYTHING);
+            assertEquals(database.windowWeightsEndingAt(now, EVERYTHING), held, "after id " + id);
+            assertEquals(database.windowWeightsUpToShare(last + 30, EVERYTHING), heldUpToShare(last + 30, EVERYTHING));
+            assertEquals(database.windowWeightsUpToShare(id, EVERYTHING), heldUpToShare(id, EVERYTHING));
+            assertEquals(last + 30, ledger.shareWindow().newestPoolShareId().orElseThrow());
+        }
+        assertTrue(heldEndingAt(now, EVERYTHING).byAccount().containsKey("late"), "the late shares are in");
+        // A window whose edge falls among the late shares.
+        ExactWeight short0 = ExactWeight.of(20.5);
+        assertEquals(database.windowWeightsEndingAt(now, short0), heldEndingAt(now, short0));
+    }
+
+    @Test
+    void aGapOlderThanTheGapTimeoutIsTakenAsIdsThatNeverCommit() throws Exception {
+        Instant now = recordRecent(11, 200);
+        try (RollingShareWindow window = new RollingShareWindow(ledger, Duration.ofMillis(300))) {
+            assertTrue(window.awaitLoaded(EVERYTHING, Duration.ofSeconds(60)));
+            long last = payouts.lastPoolShareId();
+            commitWithId(last + 10, ShareRecord.of("gap.a", "j", "c", 3, 4, TestShares.hash("gap", 10), false, ShareRecord.POOL, now));
+            commitWithId(last + 2, ShareRecord.of("gap.b", "j", "c", 5, 6, TestShares.hash("gap", 2), false, ShareRecord.POOL, now));
+            assertEquals(database.windowWeightsUpToShare(last + 10, EVERYTHING), window.upToShare(last + 10, EVERYTHING).orElseThrow());
+            // Within the timeout a late commit into the gap is read; past it, the gap is closed: the
+            // window counts on every batch committing within the timeout of drawing its ids.
+            commitWithId(last + 5, ShareRecord.of("gap.c", "j", "c", 7, 8, TestShares.hash("gap", 5), false, ShareRecord.POOL, now));
+            assertEquals(database.windowWeightsUpToShare(last + 10, EVERYTHING), window.upToShare(last + 10, EVERYTHING).orElseThrow());
+            Thread.sleep(600);
+            WindowWeights closed = window.upToShare(last + 10, EVERYTHING).orElseThrow();
+            commitWithId(last + 7, ShareRecord.of("gap.d", "j", "c", 9, 8, TestShares.hash("gap", 7), false, ShareRecord.POOL, now));
+            assertEquals(closed, window.upToShare(last + 10, EVERYTHING).orElseThrow(), "a commit 0.6 s late is not read");
+            assertFalse(database.windowWeightsUpToShare(last + 10, EVERYTHING).equals(closed), "the database has it");
+        }
+    }
+
+    @Test
+    void aWindowReachingBelowWhatIsHeldIsReadFromTheDatabase() throws Exception {
+        Random random = new Random(5);
+        Instant start = Instant.now().minus(Duration.ofHours(2)).truncatedTo(ChronoUnit.SECONDS);
+        record(random, 1_500, start);
+        ExactWeight shortWindow = ExactWeight.of(5_000); // a few shares; 3x that is held
+        assertTrue(payouts.awaitRollingWindow(shortWindow, Duration.ofSeconds(60)));
+        long last = payouts.lastPoolShareId();
+        assertEquals(database.windowWeightsUpToShare(last, shortWindow), heldUpToShare(last, shortWindow));
+        ExactWeight longWindow = ExactWeight.of(400_000);
+        assertTrue(ledger.shareWindow().upToShare(last, longWindow).isEmpty(), "not held that far back");
+        assertEquals(database.windowWeightsUpToShare(last, longWindow), payouts.windowWeightsUpToShare(last, longWindow));
+        assertEquals(database.windowWeightsEndingAt(Instant.now(), longWindow), payouts.windowWeightsEndingAt(Instant.now(), longWindow));
+        assertTrue(ledger.shareWindow().upToShare(last / 2, shortWindow).isEmpty(), "an old window is not held");
+        // Asked once, the longer window is loaded in the background and answered from memory after.
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        Optional<WindowWeights> held = Optional.empty();
+        while (held.isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+            held = ledger.shareWindow().upToShare(last, longWindow);
+        }
+        assertEquals(database.windowWeightsUpToShare(last, longWindow), held.orElseThrow());
+    }
+
     @Test
     void anEmptyLedgerHasAnEmptyWindow() {
         assertEquals(WindowWeights.EMPTY, payouts.windowWeightsEndingAt(Instant.now(), ExactWeight.of(100)));
@@ -172,11 +285,19 @@ abstract class WindowWeightsContract {
         WindowWeights before = payouts.windowWeightsEndingAt(Instant.now(), length);
         WindowWeights beforeById = payouts.windowWeightsUpToShare(payouts.lastPoolShareId(), length);
         assertFalse(before.byAccount().isEmpty());
+        assertTrue(payouts.awaitRollingWindow(ExactWeight.of(1e9), Duration.ofSeconds(60)));
+        WindowWeights held = heldEndingAt(Instant.now().truncatedTo(ChronoUnit.MICROS), ExactWeight.of(1e9));
 
         ShareRetention.Summary s = new ShareRetention(ledger, pplns,
                 BlockTracker.ChainView.withoutBlocks(difficulty, 5_000_000_000L), ShareRetention.DEFAULT_MINIMUM_AGE)
                 .compact(Duration.ofMinutes(1));
         assertTrue(s.sharesCompacted() > 1_000, "compacted " + s.sharesCompacted());
+        // The rolling window, loaded before compaction with every share, drops what compaction took.
+        assertTrue(held.byAccount().size() > 0);
+        Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
+        assertEquals(before, heldEndingAt(now, length));
+        assertEquals(database.windowWeightsEndingAt(now, ExactWeight.of(1e9)),
+                heldEndingAt(now, ExactWeight.of(1e9)));
 
         assertEquals(before, payouts.windowWeightsEndingAt(Instant.now(), length));
         assertEquals(beforeById, payouts.windowWeightsUpToShare(payouts.lastPoolShareId(), length));

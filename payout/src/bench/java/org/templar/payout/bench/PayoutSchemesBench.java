@@ -32,7 +32,9 @@ import org.templar.payout.scheme.WindowShare;
  * ({@code BlockTracker}: {@link PayoutLedger#windowWeightsEndingAt}) and a template plan ({@code TidesPlanner}:
  * {@link PayoutLedger#windowWeightsUpToShare}) take, from the database read on; and, for comparison,
  * the share-by-share reads {@code templar payouts verify} recomputes them from
- * ({@link PayoutLedger#windowEndingAt}, {@link PayoutLedger#windowUpToShare}).
+ * ({@link PayoutLedger#windowEndingAt}, {@link PayoutLedger#windowUpToShare}). The path from the
+ * database is timed twice: reading the tables ({@link PayoutLedger#readingTheDatabase}), and with the
+ * ledger's rolling window loaded (the shares held in memory, what a running pool answers from).
  *
  * <pre>
  *   ./templar bench payouts [--shares 1000000] [--accounts 10000] [--runs 5] [--memory-only]
@@ -139,7 +141,8 @@ public final class PayoutSchemesBench {
             }
             System.out.printf("%s: %,d shares %s in %.1f s%n", name, records.size(),
                     expected.throughWriter() ? "written through the ledger's writer" : "bulk-loaded", (System.nanoTime() - start) / 1e9);
-            PayoutLedger payouts = new PayoutLedger(ledger);
+            // The database path: every window read from the tables (the rolling window's fallback).
+            PayoutLedger payouts = PayoutLedger.readingTheDatabase(ledger);
             // H2 hands back a prepared query's last result when its parameters are the same and no
             // table changed: one solo share (outside every window) between runs keeps each run
             // honest, as a pool that keeps writing shares does.
@@ -149,23 +152,18 @@ public final class PayoutSchemesBench {
             Instant foundAt = records.get(records.size() - 1).time();
             ExactWeight pplnsLength = pplns.windowLength(block.networkDifficulty());
             ExactWeight tidesLength = tides.windowLength(block.networkDifficulty());
-            time(name + ": PPLNS settlement (windowWeightsEndingAt + distribute)", runs, touch, () -> {
-                Distribution d = pplns.distribute(block, payouts.windowWeightsEndingAt(foundAt, pplnsLength));
-                if (!d.equals(expected.distribution())) {
-                    throw new IllegalStateException("the ledger's window divides differently from the one in memory");
-                }
-                return d.credits().size() + " credits";
-            });
-            time(name + ": TIDES template plan (lastPoolShareId + windowWeightsUpToShare + carried + plan)", runs, touch, () -> {
-                long last = payouts.lastPoolShareId();
-                List<Credit> carried = payouts.carried();
-                Tides.CoinbasePlan plan = tides.plan(REWARD, block.networkDifficulty(), block.finderAccount(),
-                        payouts.windowWeightsUpToShare(last, tidesLength), carried, scripts, OUTPUT_BYTES);
-                if (!plan.equals(expected.plan())) {
-                    throw new IllegalStateException("the ledger's window plans differently from the one in memory");
-                }
-                return plan.paid().size() + " outputs";
-            });
+            settleAndPlan(name + ": ", payouts, runs, touch, pplns, tides, block, scripts, foundAt, expected);
+            // The rolling window: the shares held in memory, fed from the database by id; each
+            // answer first reads what was committed since (here the one solo share per run).
+            PayoutLedger rolling = new PayoutLedger(ledger);
+            long loadStart = System.nanoTime();
+            ExactWeight longest = pplnsLength.compareTo(tidesLength) >= 0 ? pplnsLength : tidesLength;
+            if (!rolling.awaitRollingWindow(longest, java.time.Duration.ofMinutes(10))) {
+                throw new IllegalStateException("the rolling window did not load");
+            }
+            System.out.printf("%s: rolling window loaded in %.1f s (background, at first use)%n", name,
+                    (System.nanoTime() - loadStart) / 1e9);
+            settleAndPlan(name + ": rolling window, ", rolling, runs, touch, pplns, tides, block, scripts, foundAt, expected);
             if (expected.shareByShareRuns() == 0) {
                 return;
             }
@@ -188,6 +186,30 @@ public final class PayoutSchemesBench {
                         .paid().size() + " outputs";
             });
         }
+    }
+
+    /** A PPLNS settlement as {@code BlockTracker} makes it, and a TIDES plan as {@code TidesPlanner} does, each checked. */
+    private static void settleAndPlan(String name, PayoutLedger payouts, int runs, Runnable touch, Pplns pplns, Tides tides,
+            FoundBlock block, Tides.OutputScripts scripts, Instant foundAt, Expected expected) {
+        ExactWeight pplnsLength = pplns.windowLength(block.networkDifficulty());
+        ExactWeight tidesLength = tides.windowLength(block.networkDifficulty());
+        time(name + "PPLNS settlement (windowWeightsEndingAt + distribute)", runs, touch, () -> {
+            Distribution d = pplns.distribute(block, payouts.windowWeightsEndingAt(foundAt, pplnsLength));
+            if (!d.equals(expected.distribution())) {
+                throw new IllegalStateException("the ledger's window divides differently from the one in memory");
+            }
+            return d.credits().size() + " credits";
+        });
+        time(name + "TIDES template plan (lastPoolShareId + windowWeightsUpToShare + carried + plan)", runs, touch, () -> {
+            long last = payouts.lastPoolShareId();
+            List<Credit> carried = payouts.carried();
+            Tides.CoinbasePlan plan = tides.plan(REWARD, block.networkDifficulty(), block.finderAccount(),
+                    payouts.windowWeightsUpToShare(last, tidesLength), carried, scripts, OUTPUT_BYTES);
+            if (!plan.equals(expected.plan())) {
+                throw new IllegalStateException("the ledger's window plans differently from the one in memory");
+            }
+            return plan.paid().size() + " outputs";
+        });
     }
 
     /** The shares as the writer inserts them (its columns, in order), 5,000 per transaction, no sync per commit. */

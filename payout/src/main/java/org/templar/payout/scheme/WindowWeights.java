@@ -29,6 +29,11 @@ public final class WindowWeights {
         return new WindowWeights(ShareWindows.lastN(sharesOldestFirst, length));
     }
 
+    /** Weights already summed per account ({@link WindowWalk}). */
+    static WindowWeights of(SortedMap<String, ExactWeight> byAccount) {
+        return new WindowWeights(byAccount);
+    }
+
     /** Every share whole (PROP's round). */
     public static WindowWeights all(List<WindowShare> shares) {
         return new WindowWeights(ShareWindows.all(shares));
