@@ -253,10 +253,17 @@ class SchemesEndToEndTest {
                 sql(pool, "INSERT INTO " + table + " (block_hash, account, sats) VALUES (?, ?, " + sats + ")", hash, account);
             }
             if (!pps && !solo) {
-                // a changed share: the newest one the block counted, moved to the other miner
+                // a changed share: the newest one the block counted, moved to the other miner. For PROP
+                // the newest of its round: ids follow the commit order and times are taken on the
+                // sessions' threads, so the newest id at or before the block's time can carry a time
+                // before the round's start, outside the round (the likely reason this test failed now and then).
+                OffsetDateTime foundAt = OffsetDateTime.ofInstant(victim.foundAt(), ZoneOffset.UTC);
+                List<Share> counted = scheme.equals("prop")
+                        ? shares(pool, "submitted_at > ? AND submitted_at <= ?",
+                                OffsetDateTime.ofInstant(roundStart(pool, victim), ZoneOffset.UTC), foundAt)
+                        : shares(pool, "submitted_at <= ?", foundAt);
                 long id = scheme.equals("tides") ? payouts.coinbasePlanInputs(hash).orElseThrow().windowLastShareId()
-                        : shares(pool, "submitted_at <= ?", OffsetDateTime.ofInstant(victim.foundAt(), ZoneOffset.UTC))
-                                .stream().mapToLong(Share::id).max().orElseThrow();
+                        : counted.stream().mapToLong(Share::id).max().orElseThrow();
                 Share share = shares(pool, "id = ?", id).get(0);
                 String to = share.account().equals(alice) ? bob : alice;
                 sql(pool, "UPDATE shares SET worker = ?, user_name = ?, worker_name = 'rig9' WHERE id = " + id, to + ".rig9", to);
