@@ -72,6 +72,8 @@ final class RollingShareWindow implements AutoCloseable {
     static final long FEED_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
     private static final long IDLE_FEED_NANOS = TimeUnit.SECONDS.toNanos(1);
     private static final int PAGE = 10_000;
+    /** Below this many account names the index is never renumbered. */
+    static final int MIN_ACCOUNT_NAMES = 1_024;
     private static final long NONE = Long.MIN_VALUE;
     private static final String COLUMNS = "SELECT id, user_name, share_difficulty, revenue_weight, submitted_at, payout_mode FROM shares ";
 
@@ -279,6 +281,7 @@ final class RollingShareWindow implements AutoCloseable {
                     } else {
                         loaded = true;
                         trim();
+                        forgetDroppedAccounts();
                     }
                 }
                 failing = false;
@@ -512,6 +515,40 @@ final class RollingShareWindow implements AutoCloseable {
             reachedBottom = false;
             floorMicros = NONE;
         }
+    }
+
+    /**
+     * Forgets the names of accounts none of the held shares has, once there are more than twice as
+     * many names as held shares: the shares are dropped from the old end, but their account index
+     * would stay, and a miner authorizing a fresh name for every share would grow it for as long as
+     * the pool runs. Bounded this way by the window's own size, at a cost of one pass over the held
+     * shares per that many new names.
+     */
+    private void forgetDroppedAccounts() {
+        int names = accountNames.size();
+        if (names <= MIN_ACCOUNT_NAMES || names <= 2L * (end - start)) {
+            return;
+        }
+        int[] renumbered = new int[names];
+        Arrays.fill(renumbered, -1);
+        List<String> kept = new ArrayList<>();
+        accountIndex.clear();
+        for (int i = start; i < end; i++) {
+            int old = accounts[i];
+            if (renumbered[old] < 0) {
+                renumbered[old] = kept.size();
+                kept.add(accountNames.get(old));
+                accountIndex.put(accountNames.get(old), renumbered[old]);
+            }
+            accounts[i] = renumbered[old];
+        }
+        accountNames.clear();
+        accountNames.addAll(kept);
+    }
+
+    /** How many account names the window knows (tests: the index stays bounded). */
+    synchronized int accountNames() {
+        return accountNames.size();
     }
 
     /** Compacted or deleted ids: the database no longer holds them, so neither does the window. */

@@ -267,6 +267,29 @@ abstract class WindowWeightsContract {
     }
 
     @Test
+    void aFreshAccountNamePerShareDoesNotGrowTheWindowsIndexForever() throws Exception {
+        ExactWeight shortWindow = ExactWeight.of(5_000); // a few shares; 3x that is held
+        Instant start = Instant.now().minus(Duration.ofHours(1)).truncatedTo(ChronoUnit.SECONDS);
+        List<CompletableFuture<Void>> written = new ArrayList<>();
+        for (int i = 0; i < 3_000; i++) {
+            written.add(ledger.recordShare(ShareRecord.of("miner" + i + ".rig", "j", "c", 1024, 2048, String.format("%064x", i),
+                    false, "pool", start.plusMillis(i))));
+        }
+        for (CompletableFuture<Void> w : written) {
+            w.get(60, TimeUnit.SECONDS);
+        }
+        assertTrue(payouts.awaitRollingWindow(shortWindow, Duration.ofSeconds(60)));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (ledger.shareWindow().accountNames() > RollingShareWindow.MIN_ACCOUNT_NAMES && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertTrue(ledger.shareWindow().accountNames() <= RollingShareWindow.MIN_ACCOUNT_NAMES,
+                "account names known: " + ledger.shareWindow().accountNames());
+        long last = payouts.lastPoolShareId();
+        assertEquals(database.windowWeightsUpToShare(last, shortWindow), heldUpToShare(last, shortWindow));
+    }
+
+    @Test
     void anEmptyLedgerHasAnEmptyWindow() {
         assertEquals(WindowWeights.EMPTY, payouts.windowWeightsEndingAt(Instant.now(), ExactWeight.of(100)));
         assertEquals(WindowWeights.EMPTY, payouts.windowWeightsUpToShare(payouts.lastPoolShareId(), ExactWeight.of(100)));
