@@ -393,7 +393,12 @@ public final class Ledger implements ShareLedger, BlockLedger, AutoCloseable {
                 rs -> new BlockStatusChange(BlockStatus.valueOf(rs.getString(1)), rs.getString(2), instant(rs, 3)));
     }
 
-    /** The latest shares of one user (all its workers), newest first. */
+    /**
+     * The latest shares of one user (all its workers), newest first. For tests and tooling: no index
+     * leads from an account to its shares (V28 dropped it to spare the writer), so this walks the
+     * shares newest first until it has {@code limit} of the user's, the whole table for an account
+     * with fewer. Pages a miner refreshes read {@link #workerStats} instead.
+     */
     public List<ShareRecord> sharesFor(String user, int limit) {
         Objects.requireNonNull(user, "user");
         requireLimit(limit);

@@ -29,7 +29,7 @@ import org.templar.payout.scheme.Tides;
  *   <li><b>Age</b> ({@code ledger.retain_days}): nothing younger than the minimum age. It is the
  *       margin for what the other bounds cannot see: a network difficulty that rises (a later window
  *       reaching further back), shares committed out of id order by several instances, an operator
- *       looking at recent shares ({@code sharesFor}), and the last day's figures
+ *       looking at recent shares ({@link Ledger#sharesFor}), and the last day's figures
  *       ({@link Ledger#sumDifficultySince}), which are exact only on shares.</li>
  *   <li><b>The current window</b> (PPLNS, TIDES): the newest pool shares worth the scheme's factor x
  *       the network difficulty, counted back from the newest: the next block's distribution (and
