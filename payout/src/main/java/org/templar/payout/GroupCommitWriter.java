@@ -19,10 +19,12 @@ import org.slf4j.LoggerFactory;
 import com.zaxxer.hikari.HikariDataSource;
 
 /**
- * The one thread that writes shares. Callers enqueue without blocking; the writer takes whatever has
+ * The threads that write shares. Callers enqueue without blocking; a writer takes whatever has
  * accumulated (up to {@code maxBatch}), inserts it in one transaction, commits (and syncs), and only
  * then completes the batch's futures. One commit per batch instead of one per share is what lets a
  * share be acknowledged only once durable and still keep up with thousands of shares per second.
+ * Several writers ({@link LedgerConfig#writers}) each take their own batch from the one queue, so one
+ * batch is written while another waits for its commit; the ids of their shares interleave.
  */
 final class GroupCommitWriter {
     private static final Logger log = LoggerFactory.getLogger(GroupCommitWriter.class);
@@ -54,12 +56,12 @@ final class GroupCommitWriter {
     private final boolean syncEachCommit;
     private final boolean copyShares;
     private final LedgerMetrics metrics;
-    private final Thread thread;
+    private final List<Thread> threads;
     private volatile boolean closing;
     /** Told after each committed batch ({@link RollingShareWindow#sharesCommitted}); must return at once. */
     private volatile Runnable afterCommit = () -> {};
 
-    // Writer-thread state only.
+    // Failure reporting, shared by the writers: guarded by this.
     private long lastFailureLogNanos;
     private long failuresSinceLog;
     private boolean failing;
@@ -67,9 +69,13 @@ final class GroupCommitWriter {
     /**
      * @param copyShares write a batch's shares with PostgreSQL's COPY ({@link PostgresShareCopy})
      *     instead of a batched INSERT
+     * @param writers threads writing batches at once, each on its own connection
      */
     GroupCommitWriter(HikariDataSource dataSource, int queueCapacity, int maxBatch, boolean syncEachCommit,
-            boolean copyShares, LedgerMetrics metrics) {
+            boolean copyShares, int writers, LedgerMetrics metrics) {
+        if (writers < 1) {
+            throw new IllegalArgumentException("writers must be positive: " + writers);
+        }
         this.dataSource = dataSource;
         this.queue = new ArrayBlockingQueue<>(queueCapacity);
         this.queueCapacity = queueCapacity;
@@ -77,16 +83,24 @@ final class GroupCommitWriter {
         this.syncEachCommit = syncEachCommit;
         this.copyShares = copyShares;
         this.metrics = metrics;
-        this.thread = new Thread(this::run, "templar-ledger-writer");
-        // Daemon: a ledger nobody closed must not keep the JVM alive; close() is the orderly way out.
-        this.thread.setDaemon(true);
+        List<Thread> named = new ArrayList<>(writers);
+        for (int i = 0; i < writers; i++) {
+            Thread thread = new Thread(this::run, writers == 1 ? "templar-ledger-writer" : "templar-ledger-writer-" + (i + 1));
+            // Daemon: a ledger nobody closed must not keep the JVM alive; close() is the orderly way out.
+            thread.setDaemon(true);
+            named.add(thread);
+        }
+        this.threads = List.copyOf(named);
     }
 
     void start() {
-        thread.start();
+        threads.forEach(Thread::start);
     }
 
-    /** Runs {@code hook} on the writer thread after each committed batch: it must not block. */
+    /**
+     * Runs {@code hook} on a writer thread after each committed batch: it must not block, and with
+     * several writers it runs on any of them, possibly at once.
+     */
     void afterCommit(Runnable hook) {
         this.afterCommit = java.util.Objects.requireNonNull(hook, "hook");
     }
@@ -110,22 +124,27 @@ final class GroupCommitWriter {
     }
 
     /**
-     * Stops taking shares, lets the writer write what is queued, and waits for it up to {@code timeoutMillis}.
-     * Anything still queued after that fails with a {@link LedgerException}.
+     * Stops taking shares, lets the writers write what is queued, and waits for them up to
+     * {@code timeoutMillis} in all. Anything still queued after that fails with a {@link LedgerException}.
      */
     void close(long timeoutMillis) {
         closing = true;
-        try {
-            thread.join(timeoutMillis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        if (thread.isAlive()) {
-            thread.interrupt();
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+        for (Thread thread : threads) {
             try {
-                thread.join(1_000);
+                thread.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+            }
+        }
+        for (Thread thread : threads) {
+            if (thread.isAlive()) {
+                thread.interrupt();
+                try {
+                    thread.join(1_000);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
             }
         }
         // A share may have slipped in between the closing check and the writer's last look.
@@ -264,7 +283,7 @@ final class GroupCommitWriter {
         }
     }
 
-    private void logFailure(int size, Exception e) {
+    private synchronized void logFailure(int size, Exception e) {
         failing = true;
         failuresSinceLog++;
         long now = System.nanoTime();
@@ -276,7 +295,7 @@ final class GroupCommitWriter {
         }
     }
 
-    private void recovered() {
+    private synchronized void recovered() {
         if (failing) {
             failing = false;
             lastFailureLogNanos = 0;

@@ -47,6 +47,8 @@ import com.zaxxer.hikari.HikariDataSource;
  */
 public final class Ledger implements ShareLedger, BlockLedger, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Ledger.class);
+    /** Share ids H2 reserves at a time (see {@link #open}). */
+    static final int H2_SHARE_ID_CACHE = 65_536;
     private static final long CLOSE_TIMEOUT_MILLIS = 30_000;
     /** How often the share batches' worker totals are folded into worker_stats (WorkerStatsJournal). */
     static final Duration FOLD_INTERVAL = Duration.ofSeconds(1);
@@ -71,7 +73,7 @@ public final class Ledger implements ShareLedger, BlockLedger, AutoCloseable {
         this.clock = clock;
         this.writer = new GroupCommitWriter(dataSource, config.queueCapacity(), config.maxBatch(),
                 config.isH2() && !config.isH2InMemory() && config.syncEachCommit(),
-                config.jdbcUrl().startsWith("jdbc:postgresql:"), metrics);
+                config.jdbcUrl().startsWith("jdbc:postgresql:"), config.writers(), metrics);
         this.folder = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "templar-ledger-stats");
             t.setDaemon(true);
@@ -114,6 +116,18 @@ public final class Ledger implements ShareLedger, BlockLedger, AutoCloseable {
                     .locations("classpath:db/migration")
                     .load()
                     .migrate();
+            if (config.isH2()) {
+                try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
+                    // H2 hands out identity values from a cache of 32 and, each time it runs out, saves
+                    // the sequence in a commit of its own: with WRITE_DELAY=0 a store of every page the
+                    // writer's open batch had dirtied, 31 per batch of 1,000 shares, 40 % of the writer's
+                    // time (docs/BENCHMARKS.md). H2's cache is one per database, so ids still follow the
+                    // order rows are inserted in; a crash skips at most the cache's unused values. Not a
+                    // migration: PostgreSQL caches per session, which would give each writer its own
+                    // block of ids far from the time order every window reads.
+                    s.execute("ALTER TABLE shares ALTER COLUMN id SET CACHE " + H2_SHARE_ID_CACHE);
+                }
+            }
         } catch (SQLException | RuntimeException e) {
             dataSource.close();
             throw new LedgerException("cannot open ledger at " + config.jdbcUrl() + ": " + e.getMessage(), e);

@@ -21,6 +21,11 @@ import java.util.Objects;
  *     Commits always reach the operating system before they are acknowledged (WRITE_DELAY=0), which
  *     survives a killed process; this flag additionally survives a power cut or kernel crash, at the
  *     cost of one fsync per batch (group commit keeps that one fsync shared by the whole batch).
+ * @param writers share batches written at once, each by its own thread on its own connection: while
+ *     one batch commits (and syncs) the next is already being written, which is most of the writer's
+ *     time on PostgreSQL (docs/BENCHMARKS.md, "Durable shares per second"). Share ids then no
+ *     longer follow the order shares were recorded in, as with several pool instances; every reader of
+ *     shares by id already allows for that. At most {@code poolSize - 1}: queries need a connection.
  */
 public record LedgerConfig(
         String jdbcUrl,
@@ -30,12 +35,15 @@ public record LedgerConfig(
         int queueCapacity,
         int maxBatch,
         Duration connectionTimeout,
-        boolean syncEachCommit) {
+        boolean syncEachCommit,
+        int writers) {
 
     public static final int DEFAULT_POOL_SIZE = 4;
     public static final int DEFAULT_QUEUE_CAPACITY = 65_536;
     public static final int MAX_QUEUE_CAPACITY = 4_194_304;
     public static final int DEFAULT_MAX_BATCH = 1_000;
+    public static final int DEFAULT_WRITERS = 2;
+    public static final int MAX_WRITERS = 16;
     public static final Duration DEFAULT_CONNECTION_TIMEOUT = Duration.ofSeconds(5);
     /** The embedded database's file name (H2 appends {@code .mv.db}). */
     public static final String EMBEDDED_DB_NAME = "templar";
@@ -62,6 +70,17 @@ public record LedgerConfig(
         if (connectionTimeout.toMillis() < 250) {
             throw new IllegalArgumentException("connectionTimeout must be at least 250 ms: " + connectionTimeout);
         }
+        if (writers < 1 || writers > MAX_WRITERS || writers > poolSize - 1) {
+            throw new IllegalArgumentException("writers must be 1.." + Math.min(MAX_WRITERS, poolSize - 1)
+                    + " (one connection each, and one left for queries in a pool of " + poolSize + "): " + writers);
+        }
+    }
+
+    /** With {@link #DEFAULT_WRITERS} share writers (fewer if the pool is too small for them). */
+    public LedgerConfig(String jdbcUrl, String user, String password, int poolSize, int queueCapacity, int maxBatch,
+            Duration connectionTimeout, boolean syncEachCommit) {
+        this(jdbcUrl, user, password, poolSize, queueCapacity, maxBatch, connectionTimeout, syncEachCommit,
+                Math.max(1, Math.min(DEFAULT_WRITERS, poolSize - 1)));
     }
 
     /**
@@ -98,24 +117,31 @@ public record LedgerConfig(
                 DEFAULT_CONNECTION_TIMEOUT, false);
     }
 
+    /** The pool size; the writers are kept if the pool still leaves a connection for queries, else cut to fit. */
     public LedgerConfig withPoolSize(int newPoolSize) {
-        return new LedgerConfig(jdbcUrl, user, password, newPoolSize, queueCapacity, maxBatch, connectionTimeout, syncEachCommit);
+        return new LedgerConfig(jdbcUrl, user, password, newPoolSize, queueCapacity, maxBatch, connectionTimeout, syncEachCommit,
+                Math.max(1, Math.min(writers, newPoolSize - 1)));
     }
 
     public LedgerConfig withQueueCapacity(int newQueueCapacity) {
-        return new LedgerConfig(jdbcUrl, user, password, poolSize, newQueueCapacity, maxBatch, connectionTimeout, syncEachCommit);
+        return new LedgerConfig(jdbcUrl, user, password, poolSize, newQueueCapacity, maxBatch, connectionTimeout, syncEachCommit, writers);
     }
 
     public LedgerConfig withMaxBatch(int newMaxBatch) {
-        return new LedgerConfig(jdbcUrl, user, password, poolSize, queueCapacity, newMaxBatch, connectionTimeout, syncEachCommit);
+        return new LedgerConfig(jdbcUrl, user, password, poolSize, queueCapacity, newMaxBatch, connectionTimeout, syncEachCommit, writers);
     }
 
     public LedgerConfig withConnectionTimeout(Duration newConnectionTimeout) {
-        return new LedgerConfig(jdbcUrl, user, password, poolSize, queueCapacity, maxBatch, newConnectionTimeout, syncEachCommit);
+        return new LedgerConfig(jdbcUrl, user, password, poolSize, queueCapacity, maxBatch, newConnectionTimeout, syncEachCommit, writers);
     }
 
     public LedgerConfig withSyncEachCommit(boolean newSyncEachCommit) {
-        return new LedgerConfig(jdbcUrl, user, password, poolSize, queueCapacity, maxBatch, connectionTimeout, newSyncEachCommit);
+        return new LedgerConfig(jdbcUrl, user, password, poolSize, queueCapacity, maxBatch, connectionTimeout, newSyncEachCommit, writers);
+    }
+
+    public LedgerConfig withWriters(int newWriters) {
+        return new LedgerConfig(jdbcUrl, user, password, poolSize, queueCapacity, maxBatch, connectionTimeout, syncEachCommit,
+                newWriters);
     }
 
     boolean isH2() {
@@ -131,6 +157,6 @@ public record LedgerConfig(
     public String toString() {
         return "LedgerConfig[jdbcUrl=" + jdbcUrl + ", user=" + user + ", poolSize=" + poolSize
                 + ", queueCapacity=" + queueCapacity + ", maxBatch=" + maxBatch
-                + ", connectionTimeout=" + connectionTimeout + ", syncEachCommit=" + syncEachCommit + "]";
+                + ", connectionTimeout=" + connectionTimeout + ", syncEachCommit=" + syncEachCommit + ", writers=" + writers + "]";
     }
 }

@@ -30,6 +30,14 @@ class LedgerKillTest {
     @TempDir
     Path dir;
 
+    private static long maxShareId(Ledger ledger) throws java.sql.SQLException {
+        try (Connection c = ledger.dataSource().getConnection(); Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT MAX(id) FROM shares")) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
     @Test
     @Timeout(value = 90, unit = TimeUnit.SECONDS)
     void everyAcknowledgedShareAndBlockSurvivesAKilledProcess() throws Exception {
@@ -92,6 +100,23 @@ class LedgerKillTest {
             try (Connection c = ledger.dataSource().getConnection()) {
                 assertEquals(WorkerStatsJournalContract.fromShares(c), ledger.workerStats(),
                         "per-worker totals count every share the killed process wrote, no more");
+            }
+            // H2 reserves share ids in blocks (Ledger.H2_SHARE_ID_CACHE) and the killed process had one
+            // open: the reopened ledger must go on above every id it left, not hand one out again.
+            long highest = maxShareId(ledger);
+            List<java.util.concurrent.CompletableFuture<Void>> next = new java.util.ArrayList<>();
+            for (int i = 0; i < 100; i++) {
+                next.add(ledger.recordShare(TestShares.share("after.kill", i)));
+            }
+            for (var f : next) {
+                f.get(30, TimeUnit.SECONDS);
+            }
+            try (Connection c = ledger.dataSource().getConnection(); Statement s = c.createStatement();
+                    ResultSet rs = s.executeQuery("SELECT COUNT(*), MIN(id) FROM shares WHERE worker = 'after.kill'")) {
+                rs.next();
+                assertEquals(100, rs.getInt(1));
+                assertTrue(rs.getLong(2) > highest, "a share after the restart got id " + rs.getLong(2)
+                        + ", not above the killed process's " + highest);
             }
         }
     }

@@ -12,6 +12,8 @@ final class RecordingMetrics implements LedgerMetrics {
     final List<Throwable> failures = new CopyOnWriteArrayList<>();
     final AtomicInteger busy = new AtomicInteger();
     final AtomicInteger maxQueueDepth = new AtomicInteger();
+    /** The writer threads that committed a batch. */
+    final java.util.Set<String> committingThreads = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     @Override
     public void queueDepth(int depth) {
@@ -21,6 +23,7 @@ final class RecordingMetrics implements LedgerMetrics {
     @Override
     public void batchCommitted(int size, long commitNanos) {
         committedBatches.add(size);
+        committingThreads.add(Thread.currentThread().getName());
         this.commitNanos.add(commitNanos);
     }
 

@@ -20,7 +20,7 @@ import org.templar.payout.ShareRecord;
  * outstanding in all, as sessions waiting for their acknowledgements do.
  *
  * <pre>
- *   ./templar bench ledger [--seconds 20] [--warmup 5] [--in-flight 20000] [--workers 1000] [--postgres-only]
+ *   ./templar bench ledger [--seconds 20] [--warmup 5] [--in-flight 20000] [--workers 1000] [--writers 2] [--postgres-only]
  * </pre>
  * H2 on disk in a temporary directory ({@link LedgerConfig#embedded}: a sync per commit), and
  * PostgreSQL when TEMPLAR_TEST_POSTGRES_URL (with _USER and _PASSWORD) is set (its own settings decide
@@ -34,6 +34,7 @@ public final class LedgerWriterBench {
         int warmup = 5;
         int inFlight = 20_000;
         int workers = 1_000;
+        int writers = LedgerConfig.DEFAULT_WRITERS;
         boolean postgresOnly = false;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
@@ -41,14 +42,17 @@ public final class LedgerWriterBench {
                 case "--warmup" -> warmup = Integer.parseInt(args[++i]);
                 case "--in-flight" -> inFlight = Integer.parseInt(args[++i]);
                 case "--workers" -> workers = Integer.parseInt(args[++i]);
+                case "--writers" -> writers = Integer.parseInt(args[++i]);
                 case "--postgres-only" -> postgresOnly = true;
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
-        System.out.printf("%d s measured after %d s warm-up, %,d shares in flight, %,d workers%n", seconds, warmup, inFlight, workers);
+        System.out.printf("%d s measured after %d s warm-up, %,d shares in flight, %,d workers, %d writer threads%n", seconds,
+                warmup, inFlight, workers, writers);
         if (!postgresOnly) {
             Path dir = Files.createTempDirectory("templar-ledger-bench");
-            run("H2 (on disk, " + dir + ")", LedgerConfig.embedded(dir), seconds, warmup, inFlight, workers);
+            run("H2 (on disk, " + dir + ")", LedgerConfig.embedded(dir).withPoolSize(Math.max(LedgerConfig.DEFAULT_POOL_SIZE, writers + 2))
+                    .withWriters(writers), seconds, warmup, inFlight, workers);
         }
         String url = System.getenv("TEMPLAR_TEST_POSTGRES_URL");
         if (url != null && url.startsWith("jdbc:postgresql:")) {
@@ -60,7 +64,8 @@ public final class LedgerWriterBench {
             LedgerConfig pg = new LedgerConfig(url + (url.contains("?") ? "&" : "?") + "currentSchema=" + schema,
                     System.getenv("TEMPLAR_TEST_POSTGRES_USER"), System.getenv("TEMPLAR_TEST_POSTGRES_PASSWORD"),
                     LedgerConfig.DEFAULT_POOL_SIZE, LedgerConfig.DEFAULT_QUEUE_CAPACITY, LedgerConfig.DEFAULT_MAX_BATCH,
-                    LedgerConfig.DEFAULT_CONNECTION_TIMEOUT, true);
+                    LedgerConfig.DEFAULT_CONNECTION_TIMEOUT, true)
+                    .withPoolSize(Math.max(LedgerConfig.DEFAULT_POOL_SIZE, writers + 2)).withWriters(writers);
             run("PostgreSQL (schema " + schema + ")", pg, seconds, warmup, inFlight, workers);
         }
     }
