@@ -32,7 +32,9 @@ import org.templar.share.Hex;
  * again with the exported scheme from the exported inputs alone ({@link PayoutVerifier#check}, the
  * same division the pool's own verify runs), compares with the exported credits and coinbase
  * payments and, given a node, with the block's coinbase on the chain; prices each exported PPS/FPPS
- * share-credit batch again from its shares and recorded rate. Answers in the shape of
+ * share-credit batch again from its shares and recorded rate, and checks how the exported batches
+ * lie next to each other (shares credited twice, pool shares of the export never credited) as the
+ * pool's own verify does on its ledger. Answers in the shape of
  * {@code /api/payouts/verify}, so the CLI prints both alike.
  */
 final class ExportAudit {
@@ -69,8 +71,9 @@ final class ExportAudit {
         boolean ok = true;
         if (!batches.isEmpty()) {
             ArrayNode out = o.putArray("share_credits");
+            List<List<String>> placement = PayoutVerifier.placementProblems(ranges(batches), poolShareIds(export));
             for (int i = 0; i < batches.size(); i++) {
-                PayoutVerifier.ShareCreditCheck c = shareCredit(batches.get(i), "share_credit_batches[" + i + "]");
+                PayoutVerifier.ShareCreditCheck c = shareCredit(batches.get(i), "share_credit_batches[" + i + "]", placement.get(i));
                 ok &= c.ok();
                 PayoutAudit.shareCreditResult(out.addObject(), c);
             }
@@ -174,12 +177,45 @@ final class ExportAudit {
         }
     }
 
+    /** The exported batches' share ranges, in the export's order. */
+    private static List<PayoutLedger.ShareCreditRange> ranges(JsonNode batches) {
+        List<PayoutLedger.ShareCreditRange> out = new ArrayList<>();
+        for (int i = 0; i < batches.size(); i++) {
+            String at = "share_credit_batches[" + i + "]";
+            JsonNode b = batches.get(i);
+            out.add(new PayoutLedger.ShareCreditRange(integer(b, at, "id"), integer(b, at, "from_share_id"),
+                    integer(b, at, "to_share_id")));
+        }
+        return out;
+    }
+
+    /**
+     * The ids of the pool shares the export holds: each batch's and those no batch credits
+     * ({@code uncredited_shares}, absent from exports written before it).
+     */
+    private static java.util.NavigableSet<Long> poolShareIds(JsonNode export) {
+        java.util.NavigableSet<Long> ids = new java.util.TreeSet<>();
+        JsonNode batches = export.path("share_credit_batches");
+        for (int i = 0; i < batches.size(); i++) {
+            shareIds(batches.get(i).path("shares"), "share_credit_batches[" + i + "].shares", ids);
+        }
+        shareIds(export.path("uncredited_shares"), "uncredited_shares", ids);
+        return ids;
+    }
+
+    private static void shareIds(JsonNode shares, String at, java.util.NavigableSet<Long> into) {
+        for (int i = 0; i < shares.size(); i++) {
+            into.add(integer(shares.get(i), at + "[" + i + "]", "id"));
+        }
+    }
+
     /**
      * One exported PPS/FPPS batch priced again from its exported shares with its exported rate
-     * ({@link PayoutVerifier#checkShareCredit}); how it lies next to batches not in the export is the
-     * pool's own verify to check.
+     * ({@link PayoutVerifier#checkShareCredit}), after {@code placement}: how it lies next to the
+     * other batches of the export ({@link PayoutVerifier#placementProblems(List, java.util.NavigableSet)});
+     * how it lies next to batches not in the export is the pool's own verify to check.
      */
-    private static PayoutVerifier.ShareCreditCheck shareCredit(JsonNode b, String at) {
+    private static PayoutVerifier.ShareCreditCheck shareCredit(JsonNode b, String at, List<String> placement) {
         SchemeKind kind;
         try {
             kind = SchemeKind.fromConfig(text(b, at, "scheme"));
@@ -203,7 +239,7 @@ final class ExportAudit {
                     integer(b, at, "donation_sats"), credits(b, at, "credits"));
             Optional<String> compacted = b.path("shares_compacted").isTextual()
                     ? Optional.of(b.path("shares_compacted").asText()) : Optional.empty();
-            return PayoutVerifier.checkShareCredit(batch, shares(b, at), compacted, List.of());
+            return PayoutVerifier.checkShareCredit(batch, shares(b, at), compacted, placement);
         } catch (java.time.format.DateTimeParseException e) {
             throw new BadExport(at + ".credited_at", "not an ISO instant: " + e.getParsedString());
         } catch (IllegalArgumentException | ArithmeticException e) {

@@ -224,8 +224,16 @@ final class PayoutAudit {
         }
         if (shareCredits != null) {
             ArrayNode batches = o.putArray("share_credit_batches");
+            // the pool shares between one exported batch and the next that no batch credits (none on
+            // an honest ledger): with them the export alone shows shares never credited
+            ArrayNode uncredited = o.putArray("uncredited_shares");
             long compactedUpTo = payouts.retentionHorizon().maxCompactedId();
+            long reached = -1;
             for (PayoutLedger.ShareCreditRecord b : payouts.shareCreditBatches(batches(shareCredits))) {
+                if (reached >= 0 && reached < b.fromShareId()) {
+                    shares(uncredited, payouts.poolSharesBetween(reached, b.fromShareId()));
+                }
+                reached = Math.max(reached, b.toShareId());
                 ObjectNode j = batch(batches.addObject(), b);
                 credits(j.putArray("credits"), b.credits());
                 ArrayNode shares = j.putArray("shares");
@@ -234,13 +242,17 @@ final class PayoutAudit {
                     j.put("shares_compacted", "shares up to id " + compactedUpTo + " were compacted into per-worker aggregates");
                     continue;
                 }
-                for (PayoutLedger.LedgerShare share : payouts.poolSharesBetween(b.fromShareId(), b.toShareId())) {
-                    share(shares.addObject().put("id", share.id()).put("share_hash", share.share().shareHash()),
-                            WindowShare.of(share.share()), share.share().time().toString());
-                }
+                shares(shares, payouts.poolSharesBetween(b.fromShareId(), b.toShareId()));
             }
         }
         return o;
+    }
+
+    private static void shares(ArrayNode out, List<PayoutLedger.LedgerShare> shares) {
+        for (PayoutLedger.LedgerShare share : shares) {
+            share(out.addObject().put("id", share.id()).put("share_hash", share.share().shareHash()),
+                    WindowShare.of(share.share()), share.share().time().toString());
+        }
     }
 
     private void exportBlocks(ArrayNode out, String which) {

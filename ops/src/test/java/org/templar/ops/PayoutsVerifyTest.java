@@ -197,6 +197,84 @@ class PayoutsVerifyTest {
         assertEquals(AdminCommands.BAD_INPUT, CliTest.run("payouts", "verify", "--export", dir.resolve("none.json").toString()).code());
     }
 
+    /**
+     * {@code payouts verify --export} on PPS share-credit batches: from the export alone, as the
+     * pool's own verify does from its ledger, a batch whose range was widened over the next one's
+     * names both batches and the shares they share (credited twice), and a batch missing between two
+     * others leaves its shares, which the export holds, named as never credited; exit 4 for each.
+     * The honest export, whose last batch starts above a share that is no pool share (not in the
+     * export: nothing to credit), passes. No pool: the export is written here, each batch priced with
+     * the test's own arithmetic.
+     */
+    @Test
+    void theExportAloneNamesSharesCreditedTwiceOrNeverCredited(@TempDir Path dir) throws Exception {
+        ObjectMapper mapper = new ObjectMapper();
+        ObjectNode export = mapper.createObjectNode();
+        export.putObject("scheme_config").put("payout_scheme", "pps").put("fee_ppm", 10_000).put("donation_ppm", 0);
+        export.put("scheme", "pps").put("network", "regtest").putNull("pool_address");
+        export.putArray("blocks");
+        export.putArray("uncredited_shares");
+        ArrayNode batches = export.putArray("share_credit_batches");
+        // pool shares 1..4 and 6..7; share 5 is a solo share: between batches 2 and 3, nothing to credit
+        exportedBatch(batches, 1, 0, 2, "alice", "bob");
+        exportedBatch(batches, 2, 2, 4, "alice", "alice");
+        exportedBatch(batches, 3, 5, 7, "bob", "alice");
+        Path file = dir.resolve("share-credits.json");
+        Files.writeString(file, export.toString());
+        CliTest.Result honest = CliTest.run("payouts", "verify", "--export", file.toString());
+        assertEquals(0, honest.code(), honest.out() + honest.err());
+        assertEquals(3, honest.out().lines().filter(l -> l.startsWith("share credits batch ") && l.endsWith(": OK")).count(),
+                honest.out());
+
+        // batch 1 widened over share 3, which batch 2 credits too
+        ObjectNode widened = export.deepCopy();
+        ((ObjectNode) widened.path("share_credit_batches").get(0)).put("to_share_id", 3);
+        Files.writeString(file, widened.toString());
+        CliTest.Result twice = CliTest.run("payouts", "verify", "--export", file.toString());
+        assertEquals(AdminCommands.MISMATCH, twice.code(), twice.out() + twice.err());
+        assertTrue(twice.out().contains("MISMATCH batch 1 (shares 1..3): shares 3..3 are also in batch 2: credited twice"),
+                twice.out());
+        assertTrue(twice.out().contains("MISMATCH batch 2 (shares 3..4): shares 3..3 are also in batch 1: credited twice"),
+                twice.out());
+        assertEquals(2, twice.out().lines().filter(l -> l.contains("MISMATCH batch")).count(), twice.out());
+
+        // batch 2 never written: its shares are pool shares no batch credits, as the pool's export has them
+        ObjectNode removed = export.deepCopy();
+        JsonNode gone = ((ArrayNode) removed.path("share_credit_batches")).remove(1);
+        ((ArrayNode) removed.path("uncredited_shares")).addAll((ArrayNode) gone.path("shares"));
+        Files.writeString(file, removed.toString());
+        CliTest.Result never = CliTest.run("payouts", "verify", "--export", file.toString());
+        assertEquals(AdminCommands.MISMATCH, never.code(), never.out() + never.err());
+        assertTrue(never.out().contains("MISMATCH batch 3 (shares 6..7): 2 pool share(s) with ids 3..4 lie between the previous"
+                + " batch and this one: never credited"), never.out());
+        assertEquals(1, never.out().lines().filter(l -> l.contains("MISMATCH batch")).count(), never.out());
+    }
+
+    /**
+     * A PPS batch of shares {@code (from, to]}, one pool share of difficulty 1 per id from {@code
+     * to} down (a share id below them is no pool share), at 50 BTC and network difficulty 1000:
+     * 5,000,000 sat a share, less 1 % for the pool, divided by the largest remainder.
+     */
+    private static void exportedBatch(ArrayNode batches, long id, long from, long to, String... accounts) {
+        ObjectNode b = batches.addObject().put("id", id).put("scheme", "pps").put("from_share_id", from).put("to_share_id", to)
+                .put("credited_at", "2026-12-01T00:00:0" + id + "Z").put("subsidy_sats", 5_000_000_000L)
+                .put("network_difficulty", 1000.0).put("fee_blocks", 0).put("fees_sats", 0).put("fee_ppm", 10_000)
+                .put("donation_ppm", 0);
+        long value = 5_000_000L * accounts.length;
+        long fee = value / 100;
+        b.put("value_sats", value).put("credited_sats", value - fee).put("pool_sats", fee).put("donation_sats", 0);
+        ArrayNode shares = b.putArray("shares");
+        Map<String, BigDecimal> weights = new TreeMap<>();
+        for (int i = 0; i < accounts.length; i++) {
+            shares.addObject().put("id", to - accounts.length + 1 + i).put("account", accounts[i]).put("worker", accounts[i] + ".rig")
+                    .put("difficulty", 1.0).put("revenue_weight", 1.0);
+            weights.merge(accounts[i], BigDecimal.ONE, BigDecimal::add);
+        }
+        ArrayNode credits = b.putArray("credits");
+        SchemesEndToEndTest.largestRemainder(value - fee, weights).forEach((account, sats) ->
+                credits.addObject().put("account", account).put("sats", sats));
+    }
+
     /** The export with one change to its first block, verified from a file with the node. */
     private static CliTest.Result verifyTampered(Path dir, JsonNode doc, String nodeUrl,
             java.util.function.Consumer<ObjectNode> change) throws Exception {

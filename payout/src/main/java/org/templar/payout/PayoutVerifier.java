@@ -270,20 +270,11 @@ public final class PayoutVerifier {
     }
 
     private ShareCreditCheck verifyShareCredit(PayoutLedger.ShareCreditRecord b, ShareRetention.Horizon horizon) {
-        String name = batchName(b);
-        List<String> problems = new ArrayList<>();
-        for (PayoutLedger.ShareCreditRange other : payouts.overlappingShareCredits(b)) {
-            problems.add(name + ": shares " + (Math.max(b.fromShareId(), other.fromShareId()) + 1) + ".."
-                    + Math.min(b.toShareId(), other.toShareId()) + " are also in batch " + other.id() + ": credited twice");
-        }
         long previousEnd = payouts.previousShareCredit(b).map(PayoutLedger.ShareCreditRange::toShareId).orElse(0L);
-        if (previousEnd < b.fromShareId()) {
-            List<PayoutLedger.LedgerShare> skipped = payouts.poolSharesBetween(previousEnd, b.fromShareId());
-            if (!skipped.isEmpty()) {
-                problems.add(name + ": " + skipped.size() + " pool share(s) with ids " + skipped.get(0).id() + ".."
-                        + skipped.get(skipped.size() - 1).id() + " lie between the previous batch and this one: never credited");
-            }
-        }
+        List<Long> skipped = previousEnd < b.fromShareId()
+                ? payouts.poolSharesBetween(previousEnd, b.fromShareId()).stream().map(PayoutLedger.LedgerShare::id).toList()
+                : List.of();
+        List<String> problems = new ArrayList<>(placementProblems(range(b), payouts.overlappingShareCredits(b), skipped));
         Optional<String> compacted = Optional.empty();
         if (horizon.any() && horizon.maxCompactedId() > b.fromShareId()) {
             compacted = Optional.of("the shares of this batch were compacted into per-worker aggregates (ledger retention:"
@@ -299,7 +290,75 @@ public final class PayoutVerifier {
     }
 
     private static String batchName(PayoutLedger.ShareCreditRecord b) {
+        return batchName(range(b));
+    }
+
+    private static String batchName(PayoutLedger.ShareCreditRange b) {
         return "batch " + b.id() + " (shares " + (b.fromShareId() + 1) + ".." + b.toShareId() + ")";
+    }
+
+    public static PayoutLedger.ShareCreditRange range(PayoutLedger.ShareCreditRecord b) {
+        return new PayoutLedger.ShareCreditRange(b.id(), b.fromShareId(), b.toShareId());
+    }
+
+    /**
+     * A batch's place among the others, named: the shares it has in common with each of {@code
+     * overlapping} (credited twice) and the pool shares {@code skipped} that lie between the batch
+     * before it and it (never credited). The ledger finds both with its own queries; {@link
+     * #placementProblems(List, java.util.NavigableSet)} finds them in a list of batches alone.
+     *
+     * @param skipped ids, ascending
+     */
+    public static List<String> placementProblems(PayoutLedger.ShareCreditRange b, List<PayoutLedger.ShareCreditRange> overlapping,
+            List<Long> skipped) {
+        String name = batchName(b);
+        List<String> problems = new ArrayList<>();
+        for (PayoutLedger.ShareCreditRange other : overlapping) {
+            problems.add(name + ": shares " + (Math.max(b.fromShareId(), other.fromShareId()) + 1) + ".."
+                    + Math.min(b.toShareId(), other.toShareId()) + " are also in batch " + other.id() + ": credited twice");
+        }
+        if (!skipped.isEmpty()) {
+            problems.add(name + ": " + skipped.size() + " pool share(s) with ids " + skipped.get(0) + ".."
+                    + skipped.get(skipped.size() - 1) + " lie between the previous batch and this one: never credited");
+        }
+        return problems;
+    }
+
+    /**
+     * {@link #placementProblems(PayoutLedger.ShareCreditRange, List, List)} for each of {@code batches}
+     * (in their order) from the list alone, as the ledger's queries define them: another batch
+     * overlaps when its range meets this one's; the previous batch is, among those starting below
+     * this one, the one ending highest; a batch with no previous one in the list is not checked for
+     * a gap (what lies before it is not in the list). For {@code payouts verify --export}.
+     *
+     * @param poolShareIds the ids of the pool shares the list's holder has (the export's)
+     */
+    public static List<List<String>> placementProblems(List<PayoutLedger.ShareCreditRange> batches,
+            java.util.NavigableSet<Long> poolShareIds) {
+        List<List<String>> out = new ArrayList<>();
+        for (int i = 0; i < batches.size(); i++) {
+            PayoutLedger.ShareCreditRange b = batches.get(i);
+            List<PayoutLedger.ShareCreditRange> overlapping = new ArrayList<>();
+            PayoutLedger.ShareCreditRange previous = null;
+            for (int j = 0; j < batches.size(); j++) {
+                PayoutLedger.ShareCreditRange o = batches.get(j);
+                if (j == i) {
+                    continue;
+                }
+                if (o.fromShareId() < b.toShareId() && o.toShareId() > b.fromShareId()) {
+                    overlapping.add(o);
+                }
+                if (o.fromShareId() < b.fromShareId() && (previous == null || o.toShareId() > previous.toShareId()
+                        || (o.toShareId() == previous.toShareId() && o.id() > previous.id()))) {
+                    previous = o;
+                }
+            }
+            overlapping.sort(java.util.Comparator.comparingLong(PayoutLedger.ShareCreditRange::fromShareId));
+            List<Long> skipped = previous == null || previous.toShareId() >= b.fromShareId() ? List.of()
+                    : List.copyOf(poolShareIds.subSet(previous.toShareId(), false, b.fromShareId(), true));
+            out.add(placementProblems(b, overlapping, skipped));
+        }
+        return out;
     }
 
     /**
