@@ -60,7 +60,7 @@ final class ConfigReload {
         restart(changes, "tdp.listen", now, next, TemplarConfig::tdp);
         restart(changes, "jds.*", now, next, TemplarConfig::jds);
         restart(changes, "database.*", now, next, c -> java.util.List.of(c.database().url(), c.database().user(),
-                c.database().password(), c.database().queueCapacity()));
+                c.database().password(), c.database().queueCapacity(), c.database().writers()));
         restart(changes, "ledger.*", now, next, c -> java.util.List.of(c.database().retainAge(), c.database().compactInterval()));
         restart(changes, "metrics.listen", now, next, TemplarConfig::metrics);
         restart(changes, "admin.listen", now, next, TemplarConfig::admin);

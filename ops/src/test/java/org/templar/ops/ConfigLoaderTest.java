@@ -67,6 +67,14 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void shareWritersDefaultToTheDatabasesChoiceAndRefuseMoreThanSixteen() {
+        assertEquals(0, ConfigLoader.load(null, Map.of()).database().writers(), "0: LedgerConfig.defaultWriters");
+        assertEquals(3, ConfigLoader.load(null, Map.of("database.writers", "3")).database().writers());
+        assertMessage(Map.of("database.writers", "17"), "database.writers", "17");
+        assertMessage(Map.of("database.writers", "-1"), "database.writers");
+    }
+
+    @Test
     void connectionLimitsHaveDefaultsAndRefuseNonsense(@TempDir Path dir) throws Exception {
         TemplarConfig d = ConfigLoader.load(null, Map.of());
         assertEquals(1 << 20, d.outbound().hardCap());

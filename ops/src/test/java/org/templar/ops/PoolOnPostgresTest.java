@@ -37,10 +37,12 @@ class PoolOnPostgresTest {
         }
         String address = SoloAndPoolMiningTest.newAddress();
         Map<String, String> cfg = Map.of("database.url", URL + "?currentSchema=" + schema, "database.user", USER,
-                "database.password", PASSWORD);
+                "database.password", PASSWORD, "database.writers", "3");
         try (PoolHarness pool = PoolHarness.start(dir, cfg);
                 CpuMiner miner = CpuMiner.start(SoloAndPoolMiningTest.miner(pool, address + ".pg"))) {
             assertTrue(miner.awaitBlocks(2, Duration.ofSeconds(60)), miner.snapshot().toString());
+            assertTrue(Thread.getAllStackTraces().keySet().stream().anyMatch(t -> t.getName().equals("templar-ledger-writer-3")),
+                    "database.writers = 3 starts three share writers");
             PoolHarness.await(Duration.ofSeconds(20), () -> pool.pool().ledger().recentBlocks(10).stream()
                     .filter(b -> b.status() == BlockStatus.ACCEPTED).count() >= 2, "accepted blocks recorded");
         }

@@ -22,10 +22,10 @@ import java.util.Objects;
  *     survives a killed process; this flag additionally survives a power cut or kernel crash, at the
  *     cost of one fsync per batch (group commit keeps that one fsync shared by the whole batch).
  * @param writers share batches written at once, each by its own thread on its own connection: while
- *     one batch commits (and syncs) the next is already being written, which is most of the writer's
- *     time on PostgreSQL (docs/BENCHMARKS.md, "Durable shares per second"). Share ids then no
- *     longer follow the order shares were recorded in, as with several pool instances; every reader of
- *     shares by id already allows for that. At most {@code poolSize - 1}: queries need a connection.
+ *     one batch commits the next is already being written ({@link #defaultWriters}). With more than
+ *     one, share ids no longer follow the order shares were recorded in, as with several pool
+ *     instances; every reader of shares by id already allows for that. At most {@code poolSize - 1}:
+ *     queries need a connection.
  */
 public record LedgerConfig(
         String jdbcUrl,
@@ -42,7 +42,12 @@ public record LedgerConfig(
     public static final int DEFAULT_QUEUE_CAPACITY = 65_536;
     public static final int MAX_QUEUE_CAPACITY = 4_194_304;
     public static final int DEFAULT_MAX_BATCH = 1_000;
-    public static final int DEFAULT_WRITERS = 2;
+    /**
+     * Share writers on PostgreSQL, where a second one overlaps one batch's commit with the next
+     * batch's COPY (about 1.5 times the shares per second, docs/BENCHMARKS.md). H2 keeps one: its
+     * commits take turns on one store, and a second writer measured slower.
+     */
+    public static final int DEFAULT_POSTGRES_WRITERS = 2;
     public static final int MAX_WRITERS = 16;
     public static final Duration DEFAULT_CONNECTION_TIMEOUT = Duration.ofSeconds(5);
     /** The embedded database's file name (H2 appends {@code .mv.db}). */
@@ -76,11 +81,20 @@ public record LedgerConfig(
         }
     }
 
-    /** With {@link #DEFAULT_WRITERS} share writers (fewer if the pool is too small for them). */
+    /** With the database's default number of share writers ({@link #defaultWriters}). */
     public LedgerConfig(String jdbcUrl, String user, String password, int poolSize, int queueCapacity, int maxBatch,
             Duration connectionTimeout, boolean syncEachCommit) {
         this(jdbcUrl, user, password, poolSize, queueCapacity, maxBatch, connectionTimeout, syncEachCommit,
-                Math.max(1, Math.min(DEFAULT_WRITERS, poolSize - 1)));
+                defaultWriters(jdbcUrl, poolSize));
+    }
+
+    /**
+     * {@link #DEFAULT_POSTGRES_WRITERS} on PostgreSQL, one on H2 and anything else; fewer if the pool
+     * leaves no connection for queries.
+     */
+    public static int defaultWriters(String jdbcUrl, int poolSize) {
+        int writers = jdbcUrl != null && jdbcUrl.startsWith("jdbc:postgresql:") ? DEFAULT_POSTGRES_WRITERS : 1;
+        return Math.max(1, Math.min(writers, poolSize - 1));
     }
 
     /**

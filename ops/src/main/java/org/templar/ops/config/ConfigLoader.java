@@ -96,6 +96,7 @@ public final class ConfigLoader {
         KEYS.put("database.user", "database user");
         KEYS.put("database.password", "database password");
         KEYS.put("database.password_file", "file holding the database password");
+        KEYS.put("database.writers", "share batches written at once, one connection each; 0 = the database's default (2 on PostgreSQL, 1 on H2), up to 16");
         KEYS.put("database.queue_capacity", "accepted shares that may wait for the database; past it miners are told 'busy, resend' (default 65536)");
         KEYS.put("ledger.retain_days", "shares older than this (and outside every payout window, unsettled block and PPS credit) are compacted into hourly per-worker aggregates, 1..3650 (default 7)");
         KEYS.put("ledger.compact_minutes", "how often the leading instance compacts old shares; 0 = only by `templar ledger compact` (default 60)");
@@ -327,7 +328,8 @@ public final class ConfigLoader {
                 integer("database.queue_capacity", org.templar.payout.LedgerConfig.DEFAULT_QUEUE_CAPACITY, 1,
                         org.templar.payout.LedgerConfig.MAX_QUEUE_CAPACITY),
                 Duration.ofDays(integer("ledger.retain_days", 7, 1, 3650)),
-                Duration.ofMinutes(integer("ledger.compact_minutes", 60, 0, 10_080)));
+                Duration.ofMinutes(integer("ledger.compact_minutes", 60, 0, 10_080)),
+                integer("database.writers", 0, 0, org.templar.payout.LedgerConfig.MAX_WRITERS));
 
         TemplarConfig.EmbeddedNode embedded = new TemplarConfig.EmbeddedNode(
                 integer("embedded_node.rpc_port", 18443, 0, 65535),

@@ -104,10 +104,11 @@ public record TemplarConfig(
      * @param retainAge ledger.retain_days: no share younger than this is compacted into aggregates
      * @param compactInterval ledger.compact_minutes: how often the leading instance compacts; zero = never
      */
+    /** @param writers share writer threads; 0 for the database's default ({@code LedgerConfig.defaultWriters}) */
     public record Database(Optional<String> url, String user, String password, int queueCapacity, Duration retainAge,
-            Duration compactInterval) {
+            Duration compactInterval, int writers) {
         public Database(Optional<String> url, String user, String password, int queueCapacity) {
-            this(url, user, password, queueCapacity, org.templar.payout.ShareRetention.DEFAULT_MINIMUM_AGE, Duration.ofHours(1));
+            this(url, user, password, queueCapacity, org.templar.payout.ShareRetention.DEFAULT_MINIMUM_AGE, Duration.ofHours(1), 0);
         }
     }
 

@@ -20,7 +20,7 @@ import org.templar.payout.ShareRecord;
  * outstanding in all, as sessions waiting for their acknowledgements do.
  *
  * <pre>
- *   ./templar bench ledger [--seconds 20] [--warmup 5] [--in-flight 20000] [--workers 1000] [--writers 2] [--postgres-only]
+ *   ./templar bench ledger [--seconds 20] [--warmup 5] [--in-flight 20000] [--workers 1000] [--writers N] [--postgres-only]
  * </pre>
  * H2 on disk in a temporary directory ({@link LedgerConfig#embedded}: a sync per commit), and
  * PostgreSQL when TEMPLAR_TEST_POSTGRES_URL (with _USER and _PASSWORD) is set (its own settings decide
@@ -34,7 +34,7 @@ public final class LedgerWriterBench {
         int warmup = 5;
         int inFlight = 20_000;
         int workers = 1_000;
-        int writers = LedgerConfig.DEFAULT_WRITERS;
+        int writers = 0; // 0: the database's default (LedgerConfig.defaultWriters)
         boolean postgresOnly = false;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
@@ -47,12 +47,11 @@ public final class LedgerWriterBench {
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
-        System.out.printf("%d s measured after %d s warm-up, %,d shares in flight, %,d workers, %d writer threads%n", seconds,
-                warmup, inFlight, workers, writers);
+        System.out.printf("%d s measured after %d s warm-up, %,d shares in flight, %,d workers%n", seconds, warmup,
+                inFlight, workers);
         if (!postgresOnly) {
             Path dir = Files.createTempDirectory("templar-ledger-bench");
-            run("H2 (on disk, " + dir + ")", LedgerConfig.embedded(dir).withPoolSize(Math.max(LedgerConfig.DEFAULT_POOL_SIZE, writers + 2))
-                    .withWriters(writers), seconds, warmup, inFlight, workers);
+            run("H2 (on disk, " + dir + ")", withWriters(LedgerConfig.embedded(dir), writers), seconds, warmup, inFlight, workers);
         }
         String url = System.getenv("TEMPLAR_TEST_POSTGRES_URL");
         if (url != null && url.startsWith("jdbc:postgresql:")) {
@@ -64,8 +63,8 @@ public final class LedgerWriterBench {
             LedgerConfig pg = new LedgerConfig(url + (url.contains("?") ? "&" : "?") + "currentSchema=" + schema,
                     System.getenv("TEMPLAR_TEST_POSTGRES_USER"), System.getenv("TEMPLAR_TEST_POSTGRES_PASSWORD"),
                     LedgerConfig.DEFAULT_POOL_SIZE, LedgerConfig.DEFAULT_QUEUE_CAPACITY, LedgerConfig.DEFAULT_MAX_BATCH,
-                    LedgerConfig.DEFAULT_CONNECTION_TIMEOUT, true)
-                    .withPoolSize(Math.max(LedgerConfig.DEFAULT_POOL_SIZE, writers + 2)).withWriters(writers);
+                    LedgerConfig.DEFAULT_CONNECTION_TIMEOUT, true);
+            pg = withWriters(pg, writers);
             run("PostgreSQL (schema " + schema + ")", pg, seconds, warmup, inFlight, workers);
         }
     }
@@ -76,6 +75,14 @@ public final class LedgerWriterBench {
     private static String hash(long n) {
         String hex = Long.toHexString(n);
         return ZEROS.substring(hex.length()) + hex;
+    }
+
+    /** {@code writers} of them (0: the database's default), with a pool that leaves two connections for the rest. */
+    private static LedgerConfig withWriters(LedgerConfig config, int writers) {
+        if (writers == 0) {
+            return config;
+        }
+        return config.withPoolSize(Math.max(LedgerConfig.DEFAULT_POOL_SIZE, writers + 2)).withWriters(writers);
     }
 
     private static void run(String name, LedgerConfig config, int seconds, int warmup, int inFlight, int workers)
@@ -122,8 +129,8 @@ public final class LedgerWriterBench {
             long ackedAtEnd = acknowledged.get();
             double elapsed = (System.nanoTime() - measureFrom) / 1e9;
             window.acquire(inFlight); // let the last ones finish before closing
-            System.out.printf("%s: %,.0f durable shares/s (%,d acknowledged in %.1f s; %,d refused or failed; %,d in all)%n",
-                    name, (ackedAtEnd - ackedAtStart) / elapsed, ackedAtEnd - ackedAtStart, elapsed, failed.get(), acknowledged.get());
+            System.out.printf("%s, %d writer(s): %,.0f durable shares/s (%,d acknowledged in %.1f s; %,d refused or failed; "
+                    + "%,d in all)%n", name, config.writers(), (ackedAtEnd - ackedAtStart) / elapsed, ackedAtEnd - ackedAtStart, elapsed, failed.get(), acknowledged.get());
         }
     }
 }
