@@ -33,7 +33,8 @@ import com.zaxxer.hikari.HikariDataSource;
 /**
  * The pool's durable record of accepted shares and found blocks.
  *
- * <p>Shares go through {@link #recordShare}: a bounded queue, one writer thread, group commit. The
+ * <p>Shares go through {@link #recordShare}: a bounded queue, writer threads ({@link LedgerConfig#writers}:
+ * one on H2, two on PostgreSQL), group commit. The
  * returned future completes only when the share is committed (and, for H2 with
  * {@link LedgerConfig#syncEachCommit()}, synced to the device), so "accepted" is only said of shares
  * that survive a crash. Futures complete on the writer thread: callers on a Netty event loop should

@@ -2,7 +2,7 @@ package org.templar.payout;
 
 /**
  * What the ledger reports about itself. An interface so that the ledger never imports a metrics
- * library: the composition root adapts it to Prometheus. Called from the writer thread (and, for
+ * library: the composition root adapts it to Prometheus. Called from the writer threads (and, for
  * {@link #busyRejection()}, from the callers of {@link Ledger#recordShare}); implementations must
  * be thread-safe and cheap.
  */

@@ -121,7 +121,7 @@ final class RollingShareWindow implements AutoCloseable {
         this.gapTimeout = gapTimeout;
     }
 
-    /** The writer committed a batch: read it soon. Called on the writer thread; never blocks. */
+    /** A writer committed a batch: read it soon. Called on a writer thread, by several at once; never blocks. */
     void sharesCommitted() {
         if (started && !closed) {
             committed = true;

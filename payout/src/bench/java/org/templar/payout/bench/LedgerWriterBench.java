@@ -20,7 +20,7 @@ import org.templar.payout.ShareRecord;
  * outstanding in all, as sessions waiting for their acknowledgements do.
  *
  * <pre>
- *   ./templar bench ledger [--seconds 20] [--warmup 5] [--in-flight 20000] [--workers 1000] [--writers N] [--postgres-only]
+ *   ./templar bench ledger [--seconds 20] [--warmup 5] [--in-flight 20000] [--workers 1000] [--writers N] [--max-batch 1000] [--postgres-only]
  * </pre>
  * H2 on disk in a temporary directory ({@link LedgerConfig#embedded}: a sync per commit), and
  * PostgreSQL when TEMPLAR_TEST_POSTGRES_URL (with _USER and _PASSWORD) is set (its own settings decide
@@ -35,6 +35,7 @@ public final class LedgerWriterBench {
         int inFlight = 20_000;
         int workers = 1_000;
         int writers = 0; // 0: the database's default (LedgerConfig.defaultWriters)
+        int maxBatch = LedgerConfig.DEFAULT_MAX_BATCH;
         boolean postgresOnly = false;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
@@ -43,6 +44,7 @@ public final class LedgerWriterBench {
                 case "--in-flight" -> inFlight = Integer.parseInt(args[++i]);
                 case "--workers" -> workers = Integer.parseInt(args[++i]);
                 case "--writers" -> writers = Integer.parseInt(args[++i]);
+                case "--max-batch" -> maxBatch = Integer.parseInt(args[++i]);
                 case "--postgres-only" -> postgresOnly = true;
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
@@ -51,7 +53,14 @@ public final class LedgerWriterBench {
                 inFlight, workers);
         if (!postgresOnly) {
             Path dir = Files.createTempDirectory("templar-ledger-bench");
-            run("H2 (on disk, " + dir + ")", withWriters(LedgerConfig.embedded(dir), writers), seconds, warmup, inFlight, workers);
+            try {
+                run("H2 (on disk, " + dir + ")", withWriters(LedgerConfig.embedded(dir), writers).withMaxBatch(maxBatch), seconds, warmup, inFlight, workers);
+            } finally {
+                // hundreds of MB per run: left behind, they fill /tmp
+                try (var files = Files.walk(dir)) {
+                    files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+                }
+            }
         }
         String url = System.getenv("TEMPLAR_TEST_POSTGRES_URL");
         if (url != null && url.startsWith("jdbc:postgresql:")) {
@@ -64,7 +73,7 @@ public final class LedgerWriterBench {
                     System.getenv("TEMPLAR_TEST_POSTGRES_USER"), System.getenv("TEMPLAR_TEST_POSTGRES_PASSWORD"),
                     LedgerConfig.DEFAULT_POOL_SIZE, LedgerConfig.DEFAULT_QUEUE_CAPACITY, LedgerConfig.DEFAULT_MAX_BATCH,
                     LedgerConfig.DEFAULT_CONNECTION_TIMEOUT, true);
-            pg = withWriters(pg, writers);
+            pg = withWriters(pg, writers).withMaxBatch(maxBatch);
             run("PostgreSQL (schema " + schema + ")", pg, seconds, warmup, inFlight, workers);
         }
     }
@@ -129,8 +138,8 @@ public final class LedgerWriterBench {
             long ackedAtEnd = acknowledged.get();
             double elapsed = (System.nanoTime() - measureFrom) / 1e9;
             window.acquire(inFlight); // let the last ones finish before closing
-            System.out.printf("%s, %d writer(s): %,.0f durable shares/s (%,d acknowledged in %.1f s; %,d refused or failed; "
-                    + "%,d in all)%n", name, config.writers(), (ackedAtEnd - ackedAtStart) / elapsed, ackedAtEnd - ackedAtStart, elapsed, failed.get(), acknowledged.get());
+            System.out.printf("%s, %d writer(s), batches of %d: %,.0f durable shares/s (%,d acknowledged in %.1f s; %,d refused or failed; "
+                    + "%,d in all)%n", name, config.writers(), config.maxBatch(), (ackedAtEnd - ackedAtStart) / elapsed, ackedAtEnd - ackedAtStart, elapsed, failed.get(), acknowledged.get());
         }
     }
 }
