@@ -7,6 +7,6 @@ import org.junit.jupiter.api.condition.EnabledIfEnvironmentVariable;
 class ShareWritersPostgresTest extends ShareWritersContract {
     @Override
     LedgerConfig config() throws Exception {
-        return PostgresSchemas.fresh("w");
+        return PostgresSchemas.fresh("writers");
     }
 }
