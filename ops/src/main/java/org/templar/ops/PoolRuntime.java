@@ -166,10 +166,10 @@ public final class PoolRuntime implements AutoCloseable {
                         LedgerConfig.DEFAULT_CONNECTION_TIMEOUT, true))
                 .orElseGet(() -> LedgerConfig.embedded(config.dataDir()))
                 .withQueueCapacity(config.database().queueCapacity());
-        if (config.database().writers() > 0) {
-            // each writer holds a connection while it writes; keep two for blocks, queries and folds
-            lc = lc.withPoolSize(Math.max(lc.poolSize(), config.database().writers() + 2)).withWriters(config.database().writers());
-        }
+        int writers = config.database().writers() > 0 ? config.database().writers() : lc.writers();
+        // Each writer holds a connection while it writes, nearly always under load: three stay for
+        // blocks, the API, the rolling window and the worker-total folds, as with one writer.
+        lc = lc.withPoolSize(Math.max(lc.poolSize(), writers + 3)).withWriters(writers);
         ledger = Ledger.open(lc, ledgerMetrics);
         resources.add(ledger);
         // the instance number keeps this instance's extranonce1 values apart from those of every other
