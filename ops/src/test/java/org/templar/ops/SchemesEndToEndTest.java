@@ -2,6 +2,7 @@ package org.templar.ops;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -256,27 +257,46 @@ class SchemesEndToEndTest {
                 // a changed share: the newest one the block counted, moved to the other miner. For PROP
                 // the newest of its round: ids follow the commit order and times are taken on the
                 // sessions' threads, so the newest id at or before the block's time can carry a time
-                // before the round's start, outside the round (the likely reason this test failed now and then).
-                OffsetDateTime foundAt = OffsetDateTime.ofInstant(victim.foundAt(), ZoneOffset.UTC);
-                List<Share> counted = scheme.equals("prop")
-                        ? shares(pool, "submitted_at > ? AND submitted_at <= ?",
-                                OffsetDateTime.ofInstant(roundStart(pool, victim), ZoneOffset.UTC), foundAt)
-                        : shares(pool, "submitted_at <= ?", foundAt);
-                long id = scheme.equals("tides") ? payouts.coinbasePlanInputs(hash).orElseThrow().windowLastShareId()
+                // before the round's start, outside the round. A PROP round can also hold no share at
+                // all (a block found right after another, its solving share timed after the block): it
+                // then pays the finder everything and has no share to change, so the highest block
+                // still in the chain whose window has a share is the one changed.
+                List<BlockRecord> candidates = blocks(pool).stream().filter(x -> remaining.containsKey(x.hash()))
+                        .filter(x -> remaining.get(x.hash()).credits().containsKey(alice)
+                                || remaining.get(x.hash()).credits().containsKey(bob))
+                        .sorted(java.util.Comparator.comparingLong(BlockRecord::height).reversed()).toList();
+                BlockRecord changedBlock = null;
+                List<Share> counted = List.of();
+                for (BlockRecord b : candidates) {
+                    OffsetDateTime foundAt = OffsetDateTime.ofInstant(b.foundAt(), ZoneOffset.UTC);
+                    counted = scheme.equals("prop")
+                            ? shares(pool, "submitted_at > ? AND submitted_at <= ?",
+                                    OffsetDateTime.ofInstant(roundStart(pool, b), ZoneOffset.UTC), foundAt)
+                            : shares(pool, "submitted_at <= ?", foundAt);
+                    if (!counted.isEmpty()) {
+                        changedBlock = b;
+                        break;
+                    }
+                }
+                assertNotNull(changedBlock, "a block still in the chain with a share in its window: " + candidates);
+                String changedHash = changedBlock.hash();
+                Division changedHonest = expected.get(changedHash);
+                long id = scheme.equals("tides") ? payouts.coinbasePlanInputs(changedHash).orElseThrow().windowLastShareId()
                         : counted.stream().mapToLong(Share::id).max().orElseThrow();
                 Share share = shares(pool, "id = ?", id).get(0);
                 String to = share.account().equals(alice) ? bob : alice;
                 sql(pool, "UPDATE shares SET worker = ?, user_name = ?, worker_name = 'rig9' WHERE id = " + id, to + ".rig9", to);
-                Division changed = divide(pool, payouts, scheme, victim, operator);
-                assertFalse(changed.credits().equals(honest.credits()), "the share counted: " + honest + " / " + changed);
+                Division changed = divide(pool, payouts, scheme, changedBlock, operator);
+                assertFalse(changed.credits().equals(changedHonest.credits()), "the share counted: " + changedHonest + " / " + changed);
                 for (String a : List.of(alice, bob)) {
-                    long was = honest.credits().getOrDefault(a, 0L);
+                    long was = changedHonest.credits().getOrDefault(a, 0L);
                     long now = changed.credits().getOrDefault(a, 0L);
                     if (was != now) {
-                        expectMismatch(auth, hash, a + ": credited " + was + " sat, the shares give " + now + " sat");
+                        expectMismatch(auth, changedHash, a + ": credited " + was + " sat, the shares give " + now + " sat");
                     }
                 }
                 sql(pool, "UPDATE shares SET worker = ?, user_name = ? WHERE id = " + id, share.account() + ".rig9", share.account());
+                assertEquals(0, cli(auth, "payouts", "verify", "--block", changedHash).code(), "the ledger restored");
             }
             assertEquals(0, cli(auth, "payouts", "verify", "--block", hash).code(), "the ledger restored");
         }
