@@ -297,7 +297,7 @@ public final class PayoutVerifier {
         return "batch " + b.id() + " (shares " + (b.fromShareId() + 1) + ".." + b.toShareId() + ")";
     }
 
-    public static PayoutLedger.ShareCreditRange range(PayoutLedger.ShareCreditRecord b) {
+    private static PayoutLedger.ShareCreditRange range(PayoutLedger.ShareCreditRecord b) {
         return new PayoutLedger.ShareCreditRange(b.id(), b.fromShareId(), b.toShareId());
     }
 

@@ -98,13 +98,15 @@ public record TemplarConfig(
     /** A listening address; {@code enabled=false} turns the listener off. */
     public record Listen(boolean enabled, InetSocketAddress address) {}
 
-    /** Empty url = embedded H2 under the data directory. */
-    /** @param queueCapacity shares that may wait for the database before miners are answered "busy" */
     /**
+     * The ledger's database. Empty url = embedded H2 under the data directory.
+     *
+     * @param queueCapacity shares that may wait for the database before miners are answered "busy"
      * @param retainAge ledger.retain_days: no share younger than this is compacted into aggregates
      * @param compactInterval ledger.compact_minutes: how often the leading instance compacts; zero = never
+     * @param writers database.writers: share writer threads; 0 for the database's default
+     *     ({@code LedgerConfig.defaultWriters})
      */
-    /** @param writers share writer threads; 0 for the database's default ({@code LedgerConfig.defaultWriters}) */
     public record Database(Optional<String> url, String user, String password, int queueCapacity, Duration retainAge,
             Duration compactInterval, int writers) {
         public Database(Optional<String> url, String user, String password, int queueCapacity) {
