@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Durable share rate (issue 10): shares per second through the ledger's writer (Ledger.recordShare,
 # group commit), on H2 on disk (PostgreSQL too with TEMPLAR_TEST_POSTGRES_*).
-#   ./templar bench ledger [--seconds 20] [--warmup 5] [--in-flight 20000] [--workers 1000] [--postgres-only]
+#   ./templar bench ledger [--seconds 20] [--warmup 30] [--runs 1] [--in-flight 20000] [--workers 1000] [--postgres-only]
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$here"

@@ -20,7 +20,7 @@ import org.templar.payout.ShareRecord;
  * outstanding in all, as sessions waiting for their acknowledgements do.
  *
  * <pre>
- *   ./templar bench ledger [--seconds 20] [--warmup 5] [--in-flight 20000] [--workers 1000] [--writers N] [--max-batch 1000] [--postgres-only]
+ *   ./templar bench ledger [--seconds 20] [--warmup 30] [--runs 1] [--in-flight 20000] [--workers 1000] [--writers N] [--max-batch 1000] [--postgres-only]
  * </pre>
  * H2 on disk in a temporary directory ({@link LedgerConfig#embedded}: a sync per commit), and
  * PostgreSQL when TEMPLAR_TEST_POSTGRES_URL (with _USER and _PASSWORD) is set (its own settings decide
@@ -31,7 +31,10 @@ public final class LedgerWriterBench {
 
     public static void main(String[] args) throws Exception {
         int seconds = 20;
-        int warmup = 5;
+        // C2 keeps compiling H2's write path for about half a minute, on a core of its own: runs after
+        // a 3 s warm-up measured the compiler as much as the ledger (docs/BENCHMARKS.md).
+        int warmup = 30;
+        int runs = 1;
         int inFlight = 20_000;
         int workers = 1_000;
         int writers = 0; // 0: the database's default (LedgerConfig.defaultWriters)
@@ -46,35 +49,56 @@ public final class LedgerWriterBench {
                 case "--writers" -> writers = Integer.parseInt(args[++i]);
                 case "--max-batch" -> maxBatch = Integer.parseInt(args[++i]);
                 case "--postgres-only" -> postgresOnly = true;
+                case "--runs" -> runs = Integer.parseInt(args[++i]);
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
-        System.out.printf("%d s measured after %d s warm-up, %,d shares in flight, %,d workers%n", seconds, warmup,
-                inFlight, workers);
+        System.out.printf("%d s measured after %d s warm-up, %,d shares in flight, %,d workers, %d run(s) per database%n",
+                seconds, warmup, inFlight, workers, runs);
         if (!postgresOnly) {
-            Path dir = Files.createTempDirectory("templar-ledger-bench");
-            try {
-                run("H2 (on disk, " + dir + ")", withWriters(LedgerConfig.embedded(dir), writers).withMaxBatch(maxBatch), seconds, warmup, inFlight, workers);
-            } finally {
-                // hundreds of MB per run: left behind, they fill /tmp
-                try (var files = Files.walk(dir)) {
-                    files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+            double[] rates = new double[runs];
+            for (int r = 0; r < runs; r++) {
+                Path dir = Files.createTempDirectory("templar-ledger-bench");
+                try {
+                    rates[r] = run("H2 (on disk, " + dir + ")", withWriters(LedgerConfig.embedded(dir), writers).withMaxBatch(maxBatch),
+                            seconds, warmup, inFlight, workers);
+                } finally {
+                    // hundreds of MB per run: left behind, they fill /tmp
+                    try (var files = Files.walk(dir)) {
+                        files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+                    }
                 }
             }
+            printMedian("H2", rates);
         }
         String url = System.getenv("TEMPLAR_TEST_POSTGRES_URL");
         if (url != null && url.startsWith("jdbc:postgresql:")) {
-            String schema = "ledgerbench" + ProcessHandle.current().pid();
-            try (var c = java.sql.DriverManager.getConnection(url, System.getenv("TEMPLAR_TEST_POSTGRES_USER"),
-                    System.getenv("TEMPLAR_TEST_POSTGRES_PASSWORD")); var s = c.createStatement()) {
-                s.execute("CREATE SCHEMA " + schema);
+            double[] rates = new double[runs];
+            for (int r = 0; r < runs; r++) {
+                String schema = "ledgerbench" + ProcessHandle.current().pid() + "_" + r;
+                try (var c = java.sql.DriverManager.getConnection(url, System.getenv("TEMPLAR_TEST_POSTGRES_USER"),
+                        System.getenv("TEMPLAR_TEST_POSTGRES_PASSWORD")); var s = c.createStatement()) {
+                    s.execute("CREATE SCHEMA " + schema);
+                }
+                LedgerConfig pg = new LedgerConfig(url + (url.contains("?") ? "&" : "?") + "currentSchema=" + schema,
+                        System.getenv("TEMPLAR_TEST_POSTGRES_USER"), System.getenv("TEMPLAR_TEST_POSTGRES_PASSWORD"),
+                        LedgerConfig.DEFAULT_POOL_SIZE, LedgerConfig.DEFAULT_QUEUE_CAPACITY, LedgerConfig.DEFAULT_MAX_BATCH,
+                        LedgerConfig.DEFAULT_CONNECTION_TIMEOUT, true);
+                pg = withWriters(pg, writers).withMaxBatch(maxBatch);
+                rates[r] = run("PostgreSQL (schema " + schema + ")", pg, seconds, warmup, inFlight, workers);
             }
-            LedgerConfig pg = new LedgerConfig(url + (url.contains("?") ? "&" : "?") + "currentSchema=" + schema,
-                    System.getenv("TEMPLAR_TEST_POSTGRES_USER"), System.getenv("TEMPLAR_TEST_POSTGRES_PASSWORD"),
-                    LedgerConfig.DEFAULT_POOL_SIZE, LedgerConfig.DEFAULT_QUEUE_CAPACITY, LedgerConfig.DEFAULT_MAX_BATCH,
-                    LedgerConfig.DEFAULT_CONNECTION_TIMEOUT, true);
-            pg = withWriters(pg, writers).withMaxBatch(maxBatch);
-            run("PostgreSQL (schema " + schema + ")", pg, seconds, warmup, inFlight, workers);
+            printMedian("PostgreSQL", rates);
+        }
+    }
+
+    private static void printMedian(String database, double[] rates) {
+        if (rates.length > 1) {
+            double[] sorted = rates.clone();
+            java.util.Arrays.sort(sorted);
+            double median = sorted.length % 2 == 1 ? sorted[sorted.length / 2]
+                    : (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2;
+            System.out.printf("%s: median %,.0f durable shares/s over %d runs (lowest %,.0f, highest %,.0f)%n", database,
+                    median, sorted.length, sorted[0], sorted[sorted.length - 1]);
         }
     }
 
@@ -94,7 +118,7 @@ public final class LedgerWriterBench {
         return config.withPoolSize(Math.max(LedgerConfig.DEFAULT_POOL_SIZE, writers + 2)).withWriters(writers);
     }
 
-    private static void run(String name, LedgerConfig config, int seconds, int warmup, int inFlight, int workers)
+    private static double run(String name, LedgerConfig config, int seconds, int warmup, int inFlight, int workers)
             throws Exception {
         try (Ledger ledger = Ledger.open(config)) {
             Semaphore window = new Semaphore(inFlight);
@@ -104,12 +128,14 @@ public final class LedgerWriterBench {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(warmup + seconds);
             long measureFrom = System.nanoTime() + TimeUnit.SECONDS.toNanos(warmup);
             long ackedAtStart = -1;
+            CpuByThread cpuAtStart = null;
             long n = 0;
             List<CompletableFuture<Void>> last = new ArrayList<>();
             while (System.nanoTime() < deadline) {
                 if (ackedAtStart < 0 && System.nanoTime() >= measureFrom) {
                     ackedAtStart = acknowledged.get();
                     measureFrom = System.nanoTime();
+                    cpuAtStart = CpuByThread.now();
                 }
                 if (!window.tryAcquire(100, TimeUnit.MILLISECONDS)) {
                     continue;
@@ -136,10 +162,14 @@ public final class LedgerWriterBench {
                 });
             }
             long ackedAtEnd = acknowledged.get();
+            CpuByThread cpu = CpuByThread.now().since(cpuAtStart);
             double elapsed = (System.nanoTime() - measureFrom) / 1e9;
             window.acquire(inFlight); // let the last ones finish before closing
             System.out.printf("%s, %d writer(s), batches of %d: %,.0f durable shares/s (%,d acknowledged in %.1f s; %,d refused or failed; "
                     + "%,d in all)%n", name, config.writers(), config.maxBatch(), (ackedAtEnd - ackedAtStart) / elapsed, ackedAtEnd - ackedAtStart, elapsed, failed.get(), acknowledged.get());
+            System.out.println("  CPU per acknowledged share: "
+                    + cpu.perShare(ackedAtEnd - ackedAtStart));
+            return (ackedAtEnd - ackedAtStart) / elapsed;
         }
     }
 }
