@@ -50,6 +50,17 @@ public final class Ledger implements ShareLedger, BlockLedger, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Ledger.class);
     /** Share ids H2 reserves at a time (see {@link #open}). */
     static final int H2_SHARE_ID_CACHE = 65_536;
+
+    static {
+        // H2 looks every value it is given up in one JVM-wide cache of recent values (hash, compare,
+        // replace) so equal values share one object. Share hashes never repeat, and the lookups were
+        // 12 % of the writer's samples; without them the H2 writer takes about a sixth less CPU per
+        // share (docs/BENCHMARKS.md, "H2 2.5"). H2 reads the property once, when its first value is
+        // made, which in the pool is behind Ledger.open. An operator's -Dh2.objectCache wins.
+        if (System.getProperty("h2.objectCache") == null) {
+            System.setProperty("h2.objectCache", "false");
+        }
+    }
     private static final long CLOSE_TIMEOUT_MILLIS = 30_000;
     /** How often the share batches' worker totals are folded into worker_stats (WorkerStatsJournal). */
     static final Duration FOLD_INTERVAL = Duration.ofSeconds(1);

@@ -1,17 +1,16 @@
 package org.templar.payout;
 
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
-import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -42,11 +41,22 @@ import java.util.Map;
  * acknowledged share.
  */
 final class WorkerStatsJournal {
-    /** First byte of every encoded row, so that a later format can tell old rows apart. */
-    private static final int FORMAT = 1;
+    /**
+     * First byte of every encoded row, so that a later format can tell old rows apart. Format 1
+     * ({@code DataOutputStream}: both names, fixed-width numbers) may still be in the journal of a
+     * database a killed pool left; it is read, never written.
+     */
+    private static final int FORMAT_1 = 1;
+    /**
+     * Per worker: the name as a varint length and UTF-8, the shares as a varint, the sum of difficulty
+     * as 8 bytes, the last share's second (zigzag varint) and nanosecond (varint). The account is not
+     * written: it is the name up to its first '.', as {@link ShareRecord} requires. Half the bytes of
+     * format 1, and encoding it was a tenth of the H2 writer's time (docs/BENCHMARKS.md).
+     */
+    private static final int FORMAT_2 = 2;
     /**
      * A batch whose encoding grows past this is split over several rows: H2 holds at most 1 MB in a
-     * BYTEA, and one worker's entry is at most about 1.6 KB (two names of 256 characters).
+     * BYTEA, and one worker's entry is at most about 1 KB (a name of 256 characters).
      */
     private static final int ROW_BYTES = 256 * 1024;
 
@@ -60,7 +70,7 @@ final class WorkerStatsJournal {
     private WorkerStatsJournal() {}
 
     /** Totals of one worker over some shares. */
-    private static final class Delta {
+    static final class Delta {
         final String user;
         long shares;
         double sumDifficulty;
@@ -106,40 +116,58 @@ final class WorkerStatsJournal {
         }
     }
 
-    private static List<byte[]> encode(Map<String, Delta> deltas) {
+    static List<byte[]> encode(Map<String, Delta> deltas) {
         List<byte[]> rows = new ArrayList<>(1);
-        try {
-            ByteArrayOutputStream bytes = new ByteArrayOutputStream(64 * Math.min(deltas.size(), 4_096) + 1);
-            DataOutputStream out = new DataOutputStream(bytes);
-            out.writeByte(FORMAT);
-            for (Map.Entry<String, Delta> e : deltas.entrySet()) {
-                if (bytes.size() >= ROW_BYTES) {
-                    rows.add(bytes.toByteArray());
-                    bytes.reset();
-                    out.writeByte(FORMAT);
-                }
-                Delta d = e.getValue();
-                out.writeUTF(e.getKey());
-                out.writeUTF(d.user);
-                out.writeLong(d.shares);
-                out.writeDouble(d.sumDifficulty);
-                out.writeLong(d.lastShareAt.getEpochSecond());
-                out.writeInt(d.lastShareAt.getNano());
+        RowWriter out = new RowWriter(40 * Math.min(deltas.size(), 4_096) + 1);
+        out.writeByte(FORMAT_2);
+        for (Map.Entry<String, Delta> e : deltas.entrySet()) {
+            if (out.size() >= ROW_BYTES) {
+                rows.add(out.toByteArray());
+                out = new RowWriter(ROW_BYTES / 4);
+                out.writeByte(FORMAT_2);
             }
-            rows.add(bytes.toByteArray());
-        } catch (IOException e) {
-            // Only writeUTF past 64 KB can get here; the shares' own columns refuse such names anyway.
-            throw new UncheckedIOException(e);
+            Delta d = e.getValue();
+            byte[] name = e.getKey().getBytes(StandardCharsets.UTF_8);
+            out.writeVarLong(name.length);
+            out.write(name);
+            out.writeVarLong(d.shares);
+            out.writeDouble(d.sumDifficulty);
+            out.writeVarLong(zigzag(d.lastShareAt.getEpochSecond()));
+            out.writeVarLong(d.lastShareAt.getNano());
         }
+        rows.add(out.toByteArray());
         return rows;
     }
 
-    private static void decodeInto(byte[] row, Map<String, Delta> into) throws SQLException {
-        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(row))) {
-            int format = in.readUnsignedByte();
-            if (format != FORMAT) {
-                throw new SQLException("worker_stats_journal row in unknown format " + format);
+    static void decodeInto(byte[] row, Map<String, Delta> into) throws SQLException {
+        if (row.length == 0) {
+            throw new SQLException("worker_stats_journal row is empty");
+        }
+        switch (row[0]) {
+            case FORMAT_1 -> decodeFormat1(row, into);
+            case FORMAT_2 -> decodeFormat2(row, into);
+            default -> throw new SQLException("worker_stats_journal row in unknown format " + (row[0] & 0xff));
+        }
+    }
+
+    private static void decodeFormat2(byte[] row, Map<String, Delta> into) throws SQLException {
+        RowReader in = new RowReader(row, 1);
+        try {
+            while (in.hasMore()) {
+                int length = Math.toIntExact(in.readVarLong());
+                String worker = in.readUtf8(length);
+                long shares = in.readVarLong();
+                double sum = in.readDouble();
+                Instant last = Instant.ofEpochSecond(unzigzag(in.readVarLong()), in.readVarLong());
+                into.computeIfAbsent(worker, w -> new Delta(ShareRecord.userOf(w), last)).add(shares, sum, last);
             }
+        } catch (IndexOutOfBoundsException | ArithmeticException | java.time.DateTimeException e) {
+            throw new SQLException("worker_stats_journal row is truncated or corrupt: " + e, e);
+        }
+    }
+
+    private static void decodeFormat1(byte[] row, Map<String, Delta> into) throws SQLException {
+        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(row, 1, row.length - 1))) {
             while (in.available() > 0) {
                 String worker = in.readUTF();
                 String user = in.readUTF();
@@ -150,6 +178,117 @@ final class WorkerStatsJournal {
             }
         } catch (IOException e) {
             throw new SQLException("worker_stats_journal row is truncated: " + e.getMessage(), e);
+        }
+    }
+
+    private static long zigzag(long n) {
+        return (n << 1) ^ (n >> 63);
+    }
+
+    private static long unzigzag(long n) {
+        return (n >>> 1) ^ -(n & 1);
+    }
+
+    /** A growable byte array with the few writes format 2 needs. */
+    private static final class RowWriter {
+        private byte[] buf;
+        private int size;
+
+        RowWriter(int capacity) {
+            buf = new byte[Math.max(16, capacity)];
+        }
+
+        int size() {
+            return size;
+        }
+
+        private void ensure(int more) {
+            if (size + more > buf.length) {
+                buf = Arrays.copyOf(buf, Math.max(buf.length * 2, size + more));
+            }
+        }
+
+        void writeByte(int b) {
+            ensure(1);
+            buf[size++] = (byte) b;
+        }
+
+        void write(byte[] bytes) {
+            ensure(bytes.length);
+            System.arraycopy(bytes, 0, buf, size, bytes.length);
+            size += bytes.length;
+        }
+
+        /** Unsigned LEB128: seven bits a byte, low first. */
+        void writeVarLong(long n) {
+            ensure(10);
+            while ((n & ~0x7FL) != 0) {
+                buf[size++] = (byte) ((n & 0x7F) | 0x80);
+                n >>>= 7;
+            }
+            buf[size++] = (byte) n;
+        }
+
+        void writeDouble(double d) {
+            ensure(8);
+            long bits = Double.doubleToRawLongBits(d);
+            for (int shift = 56; shift >= 0; shift -= 8) {
+                buf[size++] = (byte) (bits >>> shift);
+            }
+        }
+
+        byte[] toByteArray() {
+            return Arrays.copyOf(buf, size);
+        }
+    }
+
+    private static final class RowReader {
+        private final byte[] buf;
+        private int pos;
+
+        RowReader(byte[] buf, int pos) {
+            this.buf = buf;
+            this.pos = pos;
+        }
+
+        boolean hasMore() {
+            return pos < buf.length;
+        }
+
+        private byte next() {
+            if (pos >= buf.length) {
+                throw new IndexOutOfBoundsException("row ends at byte " + pos);
+            }
+            return buf[pos++];
+        }
+
+        long readVarLong() {
+            long n = 0;
+            for (int shift = 0; shift < 64; shift += 7) {
+                byte b = next();
+                n |= (long) (b & 0x7F) << shift;
+                if ((b & 0x80) == 0) {
+                    return n;
+                }
+            }
+            throw new ArithmeticException("varint longer than 10 bytes at byte " + pos);
+        }
+
+        double readDouble() {
+            long bits = 0;
+            for (int i = 0; i < 8; i++) {
+                bits = (bits << 8) | (next() & 0xFF);
+            }
+            return Double.longBitsToDouble(bits);
+        }
+
+        String readUtf8(int length) {
+            if (length < 0 || length > buf.length - pos) {
+                throw new IndexOutOfBoundsException("name of " + length + " bytes past the row's end at byte " + pos);
+            }
+            String s = new String(buf, pos, length, StandardCharsets.UTF_8);
+            pos += length;
+            return s;
         }
     }
 
