@@ -46,6 +46,9 @@ final class CpuByThread {
         if (threadName.equals("main")) {
             return "producer";
         }
+        if (threadName.equals("templar-ledger-sync")) {
+            return "sync";
+        }
         if (threadName.equals("templar-ledger-stats")) {
             return "stats fold";
         }
