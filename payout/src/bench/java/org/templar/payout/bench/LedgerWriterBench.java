@@ -71,20 +71,11 @@ public final class LedgerWriterBench {
             }
             printMedian("H2", rates);
         }
-        String url = System.getenv("TEMPLAR_TEST_POSTGRES_URL");
-        if (url != null && url.startsWith("jdbc:postgresql:")) {
+        if (BenchPostgres.configured()) {
             double[] rates = new double[runs];
             for (int r = 0; r < runs; r++) {
                 String schema = "ledgerbench" + ProcessHandle.current().pid() + "_" + r;
-                try (var c = java.sql.DriverManager.getConnection(url, System.getenv("TEMPLAR_TEST_POSTGRES_USER"),
-                        System.getenv("TEMPLAR_TEST_POSTGRES_PASSWORD")); var s = c.createStatement()) {
-                    s.execute("CREATE SCHEMA " + schema);
-                }
-                LedgerConfig pg = new LedgerConfig(url + (url.contains("?") ? "&" : "?") + "currentSchema=" + schema,
-                        System.getenv("TEMPLAR_TEST_POSTGRES_USER"), System.getenv("TEMPLAR_TEST_POSTGRES_PASSWORD"),
-                        LedgerConfig.DEFAULT_POOL_SIZE, LedgerConfig.DEFAULT_QUEUE_CAPACITY, LedgerConfig.DEFAULT_MAX_BATCH,
-                        LedgerConfig.DEFAULT_CONNECTION_TIMEOUT, true);
-                pg = withWriters(pg, writers).withMaxBatch(maxBatch);
+                LedgerConfig pg = withWriters(BenchPostgres.freshSchema(schema).orElseThrow(), writers).withMaxBatch(maxBatch);
                 rates[r] = run("PostgreSQL (schema " + schema + ")", pg, seconds, warmup, inFlight, workers);
             }
             printMedian("PostgreSQL", rates);

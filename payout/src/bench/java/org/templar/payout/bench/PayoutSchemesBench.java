@@ -105,17 +105,10 @@ public final class PayoutSchemesBench {
         }
         Path dir = Files.createTempDirectory("templar-payout-bench");
         ledgerPath("H2 (on disk, " + dir + ")", LedgerConfig.embedded(dir), records, runs, pplns, tides, block, scripts, expected);
-        String url = System.getenv("TEMPLAR_TEST_POSTGRES_URL");
-        if (url != null && url.startsWith("jdbc:postgresql:")) {
-            String schema = "payoutbench" + ProcessHandle.current().pid();
-            try (var c = java.sql.DriverManager.getConnection(url, System.getenv("TEMPLAR_TEST_POSTGRES_USER"),
-                    System.getenv("TEMPLAR_TEST_POSTGRES_PASSWORD")); var s = c.createStatement()) {
-                s.execute("CREATE SCHEMA " + schema);
-            }
-            LedgerConfig pg = new LedgerConfig(url + (url.contains("?") ? "&" : "?") + "currentSchema=" + schema,
-                    System.getenv("TEMPLAR_TEST_POSTGRES_USER"), System.getenv("TEMPLAR_TEST_POSTGRES_PASSWORD"),
-                    LedgerConfig.DEFAULT_POOL_SIZE, LedgerConfig.DEFAULT_QUEUE_CAPACITY, LedgerConfig.DEFAULT_MAX_BATCH,
-                    LedgerConfig.DEFAULT_CONNECTION_TIMEOUT, true);
+        String schema = "payoutbench" + ProcessHandle.current().pid();
+        var postgres = BenchPostgres.freshSchema(schema);
+        if (postgres.isPresent()) {
+            LedgerConfig pg = postgres.get();
             ledgerPath("PostgreSQL (schema " + schema + ")", pg, records, runs, pplns, tides, block, scripts, expected);
         }
     }
