@@ -24,8 +24,11 @@ import org.templar.pool.sv2.codec.U256;
  * A pool whose policy refuses the mode answers the setup with SetupConnection.Error; that is a failure
  * like any other (see {@link PoolUpstream} for why the proxy does not then reveal its transactions).
  *
- * <p>Whatever makes the pool unusable (setup refused, a declaration refused, no answer in time, a
- * protocol violation) is reported once through {@link Listener#failed} and the session is dead.
+ * <p>Whatever makes the pool unusable (setup refused, the newest declaration refused, no answer in
+ * time, a protocol violation) is reported once through {@link Listener#failed} and the session is
+ * dead. A refusal of a declaration that a newer one has already replaced is only counted: around a
+ * new block the JDS may see the block before the proxy's node does and refuse the last job for the
+ * old height.
  */
 public final class JdClientSession {
     public static final int PROTOCOL_VERSION = 2;
@@ -73,6 +76,8 @@ public final class JdClientSession {
     private final Map<Long, Declaration> pending = new LinkedHashMap<>();
     private Declaration lastAccepted;
     private long tokenReceivedNanos;
+    private long latestDeclarationId = -1;
+    private long supersededRefusals;
 
     /** A Full-Template session. */
     public JdClientSession(Output out, Listener listener, String user, java.time.Duration timeout) {
@@ -126,6 +131,11 @@ public final class JdClientSession {
         return lastAccepted;
     }
 
+    /** Refusals of declarations already replaced by a newer one: counted, not a reason to give the pool up. */
+    public long supersededRefusals() {
+        return supersededRefusals;
+    }
+
     public void onMessage(Sv2Message m, long nowNanos) {
         if (state == State.FAILED) {
             return;
@@ -162,7 +172,14 @@ public final class JdClientSession {
             lastAccepted = d;
             listener.declared(d, s.newMiningJobToken().toArray());
         } else if (m instanceof Sv2JobDeclaration.DeclareMiningJobError e) {
-            pending.remove(e.requestId());
+            Declaration refused = pending.remove(e.requestId());
+            if (refused != null && refused.requestId() < latestDeclarationId) {
+                // A template the proxy has already replaced, typically declared just before a block the
+                // JDS saw first (its coinbase then carries the old height): the newer declaration
+                // decides whether this pool is usable, not this one.
+                supersededRefusals++;
+                return;
+            }
             fail("JDS refused the declared job: " + e.errorCode().text()
                     + (e.errorDetails().length() > 0 ? " (" + new String(e.errorDetails().toArray(),
                             java.nio.charset.StandardCharsets.UTF_8) + ")" : ""));
@@ -212,6 +229,7 @@ public final class JdClientSession {
             return null;
         }
         long id = nextRequestId++;
+        latestDeclarationId = id;
         List<U256> wtxids = new ArrayList<>();
         coinbase.wtxids().forEach(w -> wtxids.add(U256.of(w)));
         Declaration d = new Declaration(id, coinbase, token, nowNanos);

@@ -204,10 +204,22 @@ class ProxyJobDeclarationTest {
         assertArrayEquals(t.previousBlockHash(), push.prevHash().toArray());
         assertNull(ev.failure);
 
-        // the next declaration is refused: the pool is given up, once
+        // Two declarations in flight (a new block came between them); the JDS refuses the older one,
+        // whose template the proxy has already replaced: counted, the pool is kept.
         s.onMessage(wire(new Sv2JobDeclaration.AllocateMiningJobTokenSuccess(nextAlloc.requestId(), Bytes.of(4),
                 Bytes.of(CustomJobCoinbase.serializeOutputs(poolOutputs(poolScript))))), 4 * SEC);
+        var older = s.declare(cb, 4 * SEC);
+        var thirdAlloc = jds.last(Sv2JobDeclaration.AllocateMiningJobToken.class);
+        s.onMessage(wire(new Sv2JobDeclaration.AllocateMiningJobTokenSuccess(thirdAlloc.requestId(), Bytes.of(5),
+                Bytes.of(CustomJobCoinbase.serializeOutputs(poolOutputs(poolScript))))), 4 * SEC);
         var d2 = s.declare(cb, 4 * SEC);
+        s.onMessage(wire(new Sv2JobDeclaration.DeclareMiningJobError(older.requestId(),
+                Str0255.of("invalid-job-param-value-coinbase_tx_prefix"), Bytes.EMPTY)), 5 * SEC);
+        assertNull(ev.failure, "a refusal of a replaced declaration keeps the pool");
+        assertEquals(1, s.supersededRefusals());
+        assertTrue(s.isReady());
+
+        // the newest declaration is refused: the pool is given up, once
         s.onMessage(wire(new Sv2JobDeclaration.DeclareMiningJobError(d2.requestId(), Str0255.of("invalid-mining-job-token"),
                 Bytes.EMPTY)), 5 * SEC);
         assertTrue(ev.failure.contains("invalid-mining-job-token"), ev.failure);
