@@ -123,8 +123,9 @@ final class GroupCommitWriter {
     }
 
     /**
-     * Runs {@code hook} on a writer thread after each committed batch: it must not block, and with
-     * several writers it runs on any of them, possibly at once.
+     * Runs {@code hook} after each batch is acknowledged, on the thread that acknowledges it (a writer,
+     * or the syncer where commits are synced): it must not block, and with several writers it may run
+     * on several threads at once.
      */
     void afterCommit(Runnable hook) {
         this.afterCommit = java.util.Objects.requireNonNull(hook, "hook");
@@ -341,20 +342,24 @@ final class GroupCommitWriter {
             }
             batches.add(first);
             unsynced.drainTo(batches);
+            boolean synced = false;
             try {
                 sync();
-                for (List<Pending> batch : batches) {
-                    acknowledge(batch);
-                }
+                synced = true;
             } catch (SQLException | RuntimeException e) {
                 SyncFailedException failure = new SyncFailedException(e);
                 for (List<Pending> batch : batches) {
                     failed(batch, failure);
                 }
-            } catch (Throwable t) {
-                LedgerException failure = new LedgerException("share batch failed unexpectedly: " + t, t);
+            }
+            if (synced) {
                 for (List<Pending> batch : batches) {
-                    failAll(batch, failure);
+                    try {
+                        acknowledge(batch);
+                    } catch (RuntimeException e) {
+                        // Only the afterCommit hook can throw here, after the batch's shares were answered.
+                        log.error("share ledger: after-commit hook failed: {}", e.toString());
+                    }
                 }
             }
             batches.clear();
