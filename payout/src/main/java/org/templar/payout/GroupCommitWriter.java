@@ -157,38 +157,14 @@ final class GroupCommitWriter {
         closing = true;
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
         for (Thread thread : threads) {
-            try {
-                thread.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+            join(thread, Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
         }
-        for (Thread thread : threads) {
-            if (thread.isAlive()) {
-                thread.interrupt();
-                try {
-                    thread.join(1_000);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }
-        }
+        threads.forEach(GroupCommitWriter::interruptIfAlive);
         writersDone = true;
         if (syncer != null) {
             // The syncer acknowledges what the writers committed, then stops.
-            try {
-                syncer.join(Math.max(1_000, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            if (syncer.isAlive()) {
-                syncer.interrupt();
-                try {
-                    syncer.join(1_000);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }
+            join(syncer, Math.max(1_000, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+            interruptIfAlive(syncer);
             List<List<Pending>> committed = new ArrayList<>();
             unsynced.drainTo(committed);
             LedgerException notSynced = new LedgerException(
@@ -203,6 +179,22 @@ final class GroupCommitWriter {
         LedgerException closed = new LedgerException("ledger closed before the share was written");
         for (Pending p : left) {
             p.done().completeExceptionally(closed);
+        }
+    }
+
+    private static void join(Thread thread, long millis) {
+        try {
+            thread.join(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** For a thread still running after its time: interrupted, and given a second to end. */
+    private static void interruptIfAlive(Thread thread) {
+        if (thread.isAlive()) {
+            thread.interrupt();
+            join(thread, 1_000);
         }
     }
 
@@ -247,7 +239,7 @@ final class GroupCommitWriter {
         } catch (InterruptedException e) {
             // close() gave up waiting: the batch is committed but not known durable, so not acknowledged.
             Thread.currentThread().interrupt();
-            failed(batch, new SyncFailedException(e));
+            failed(batch, new SyncFailedException(new LedgerException("ledger closed while the batch waited for its sync")));
         }
     }
 
